@@ -1,0 +1,339 @@
+"""Build or update an index: scan → clean → split → chunk → embed → store.
+
+Updates are incremental and safe:
+
+* an unchanged corpus is recognised from file fingerprints alone, without
+  loading the embedding model or writing anything;
+* otherwise a new generation is written: records of unchanged files are
+  copied with their vectors, a sentence or chunk whose text was already
+  embedded reuses its vector, and only new text is embedded;
+* the manifest is switched to the new generation last, atomically. If any
+  step fails, the new generation is dropped and the previous one stays
+  current and usable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from index import corpus as corpus_mod
+from index.chunking import chunk_sentences, embedding_text, split_document
+from index.embedding import Embedder, get_embedder
+from index.errors import CorpusError, IndexStoreError, QAError
+from index.keyword import build_keyword_index
+from index.manifest import FileRecord, IndexSpec, Manifest, read_manifest, write_manifest
+from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
+from index.types import Chunk, Document
+
+
+@dataclass
+class BuildReport:
+    """What an index run did, for the summary line and for tests."""
+
+    indexed: list[str] = field(default_factory=list)  # files (re)embedded this run
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    files: int = 0
+    sentences: int = 0
+    chunks: int = 0
+    embedded: int = 0  # texts sent to the embedding model
+    seconds: float = 0.0
+    rebuilt: bool = False
+    generation: str = ""
+
+    def summary(self) -> str:
+        lines = [
+            f"Indexed {self.files} file(s): {len(self.indexed)} new or changed, {len(self.unchanged)} unchanged"
+            + (f", {len(self.removed)} removed" if self.removed else "")
+            + f"; {self.sentences} sentences, {self.chunks} chunks; embedded {self.embedded} text(s) in {self.seconds:.2f} s."
+        ]
+        if self.rebuilt:
+            lines.append("The index was rebuilt from scratch.")
+        for source, reason in sorted(self.skipped.items()):
+            lines.append(f"Skipped {source}: {reason}")
+        return "\n".join(lines)
+
+
+@dataclass
+class _FileData:
+    doc: Document
+    sentences: list[Sentence]
+    chunks: list[Chunk]
+
+
+def build_index(
+    corpus: Path,
+    index_dir: Path,
+    spec: IndexSpec,
+    *,
+    chroma_url: str = "",
+    collection: str = "qa",
+    max_bytes: int = 10_000_000,
+    batch_size: int = 32,
+    rebuild: bool = False,
+    progress: bool = False,
+    embedder: Embedder | None = None,
+) -> BuildReport:
+    """Bring the index in ``index_dir`` up to date with ``corpus``."""
+    t0 = time.perf_counter()
+    index_dir = Path(index_dir)
+    _check_writable(index_dir)
+    scan = corpus_mod.scan(Path(corpus), max_bytes)
+    if not scan.documents:
+        reasons = "; ".join(scan.skipped.values())
+        raise CorpusError(f"No file in {corpus} could be indexed: {reasons}", "Fix or replace the files listed, then run qa index again.")
+
+    old = read_manifest(index_dir)
+    store = ChromaStore(index_dir, chroma_url, collection)
+    full = rebuild or old is None or not old.compatible_with(spec) or not _generation_exists(store, old)
+    report = BuildReport(skipped=dict(scan.skipped), rebuilt=full and old is not None)
+    current = {d.source: d for d in scan.documents}
+    if not full:
+        assert old is not None
+        changed = [d for d in scan.documents if d.source not in old.files or old.files[d.source].fingerprint != d.fingerprint]
+        report.removed = sorted(set(old.files) - set(current))
+        report.unchanged = sorted(s for s in current if s in old.files and old.files[s].fingerprint == current[s].fingerprint)
+        if not changed and not report.removed:
+            # Nothing to embed or store: keep the generation, refresh the skip list.
+            if old.skipped != scan.skipped:
+                old.skipped = dict(scan.skipped)
+                write_manifest(index_dir, old)
+            _fill_counts(report, old)
+            report.seconds = time.perf_counter() - t0
+            return report
+    else:
+        changed = list(scan.documents)
+
+    generation = f"g{time.time_ns() // 1000}"
+    try:
+        manifest = _write_generation(
+            store, old if not full else None, generation, spec, changed, report, index_dir, batch_size, progress, embedder
+        )
+        manifest.skipped = dict(scan.skipped)
+        manifest.corpus = str(Path(corpus).resolve())
+        write_manifest(index_dir, manifest)
+    except BaseException as exc:
+        store.drop(generation)
+        shutil.rmtree(index_dir / "generations" / generation, ignore_errors=True)
+        if isinstance(exc, (QAError, KeyboardInterrupt)):
+            raise
+        raise IndexStoreError(
+            f"Indexing failed ({type(exc).__name__}: {exc}); the previous index is unchanged.",
+            "Fix the cause and run qa index again.",
+        ) from exc
+    _drop_old_generations(store, index_dir, keep={generation, old.generation if old else ""})
+    _fill_counts(report, manifest)
+    report.generation = generation
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _write_generation(
+    store: ChromaStore,
+    old: Manifest | None,
+    generation: str,
+    spec: IndexSpec,
+    changed: Sequence[Document],
+    report: BuildReport,
+    index_dir: Path,
+    batch_size: int,
+    progress: bool,
+    embedder: Embedder | None,
+) -> Manifest:
+    new_chunks = store.collection(generation, CHUNKS, create=True)
+    new_sents = store.collection(generation, SENTENCES, create=True)
+    manifest = Manifest(spec=spec, generation=generation, built_at=_now())
+    changed_sources = {d.source for d in changed}
+    keyword_docs: list[tuple[str, str]] = []
+
+    # 1. Carry over unchanged files, vectors included.
+    if old is not None:
+        keep = [s for s in old.files if s not in changed_sources and s in set(report.unchanged)]
+        if keep:
+            for kind, target in ((CHUNKS, new_chunks), (SENTENCES, new_sents)):
+                src = store.collection(old.generation, kind)
+                got = read_all(src, ["embeddings", "metadatas", "documents"], where={"source": {"$in": keep}})
+                _upsert(target, got["ids"], got["embeddings"], got["documents"], got["metadatas"])
+                if kind == CHUNKS:
+                    keyword_docs += list(zip(got["ids"], got["documents"]))
+            for s in keep:
+                manifest.files[s] = old.files[s]
+        manifest.embedding_dim = old.embedding_dim
+        manifest.embedding_version = old.embedding_version
+
+    # 2. Split and chunk the new and changed files.
+    data = []
+    for doc in changed:
+        sentences = split_document(doc)
+        chunks = chunk_sentences(sentences, spec.chunk_tokens, spec.chunk_overlap, spec.tokenizer)
+        data.append(_FileData(doc, sentences, chunks))
+
+    # 3. Vectors: reuse what the previous generation already embedded.
+    sent_items = [
+        (s.id, embedding_text(s, f.sentences[i - 1] if i else None)) for f in data for i, s in enumerate(f.sentences)
+    ]
+    chunk_items = [(c.id, _chunk_embedding_text(f.doc, c)) for f in data for c in f.chunks]
+    reused: dict[str, list[float]] = {}
+    if old is not None:
+        reused.update(_existing_vectors(store, old.generation, SENTENCES, [i for i, _ in sent_items]))
+        reused.update(_existing_vectors(store, old.generation, CHUNKS, [i for i, _ in chunk_items]))
+    todo = [(i, t) for i, t in sent_items + chunk_items if i not in reused]
+    if todo:
+        embedder = embedder or get_embedder(spec.embedding_model, batch_size)
+        manifest.embedding_dim = embedder.dim
+        manifest.embedding_version = embedder.version
+        reused.update(_embed(embedder, todo, batch_size, progress))
+        report.embedded = len(todo)
+
+    # 4. Store them.
+    for f in data:
+        meta = f.doc.meta
+        _upsert(
+            new_sents,
+            [s.id for s in f.sentences],
+            [reused[s.id] for s in f.sentences],
+            [s.text for s in f.sentences],
+            [
+                {"source": s.source, "start": s.start, "end": s.end, "kind": s.kind, "heading": s.heading, "position": s.position}
+                for s in f.sentences
+            ],
+        )
+        _upsert(
+            new_chunks,
+            [c.id for c in f.chunks],
+            [reused[c.id] for c in f.chunks],
+            [c.text for c in f.chunks],
+            [
+                {
+                    "source": c.source,
+                    "start": c.start,
+                    "end": c.end,
+                    "kind": c.kind,
+                    "heading": c.heading,
+                    "sentence_ids": json.dumps(c.sentence_ids),
+                    "title": meta.title,
+                    "publisher": meta.publisher,
+                    "author": meta.author,
+                    "date": meta.date,
+                }
+                for c in f.chunks
+            ],
+        )
+        keyword_docs += [(c.id, c.text) for c in f.chunks]
+        manifest.files[f.doc.source] = FileRecord(
+            fingerprint=f.doc.fingerprint,
+            size=len(f.doc.text.encode("utf-8")),
+            sentences=len(f.sentences),
+            chunks=len(f.chunks),
+            comments=sum(s.kind == "comment" for s in f.sentences),
+        )
+        report.indexed.append(f.doc.source)
+
+    # 5. The keyword index, rebuilt whole: cheap next to embedding, and exact.
+    gen_dir = index_dir / "generations" / generation
+    gen_dir.mkdir(parents=True, exist_ok=True)
+    build_keyword_index(keyword_docs, gen_dir / "bm25")
+    _write_titles(gen_dir, manifest, changed, old, index_dir)
+    return manifest
+
+
+def _chunk_embedding_text(doc: Document, chunk: Chunk) -> str:
+    # The title gives a chunk its topic; comments are not the article's words,
+    # so they are embedded without it.
+    if chunk.kind == "comment":
+        return chunk.text
+    title = chunk.heading or doc.meta.title
+    return f"{title}\n{chunk.text}" if title else chunk.text
+
+
+def _embed(embedder: Embedder, items: list[tuple[str, str]], batch_size: int, progress: bool) -> dict[str, list[float]]:
+    from tqdm import tqdm
+
+    out: dict[str, list[float]] = {}
+    bar = tqdm(total=len(items), desc="Embedding", unit="text", disable=not progress, file=sys.stderr)
+    try:
+        for i in range(0, len(items), batch_size):
+            batch = items[i : i + batch_size]
+            for (item_id, _), vec in zip(batch, embedder.embed([t for _, t in batch])):
+                out[item_id] = vec
+            bar.update(len(batch))
+    finally:
+        bar.close()
+    return out
+
+
+def _existing_vectors(store: ChromaStore, generation: str, kind: str, ids: list[str]) -> dict[str, list[float]]:
+    if not ids:
+        return {}
+    got = store.collection(generation, kind).get(ids=ids, include=["embeddings"])
+    return {i: list(e) for i, e in zip(got["ids"], got["embeddings"])}
+
+
+def _upsert(collection: Any, ids: list, embeddings: list, documents: list, metadatas: list, batch: int = 1000) -> None:
+    for i in range(0, len(ids), batch):
+        collection.upsert(
+            ids=ids[i : i + batch],
+            embeddings=[list(e) for e in embeddings[i : i + batch]],
+            documents=documents[i : i + batch],
+            metadatas=metadatas[i : i + batch],
+        )
+
+
+def _write_titles(gen_dir: Path, manifest: Manifest, changed: Sequence[Document], old: Manifest | None, index_dir: Path) -> None:
+    """Per-file metadata (title, publisher, date) for answers, beside the stores."""
+    titles: dict[str, dict[str, str]] = {}
+    if old is not None:
+        prev = index_dir / "generations" / old.generation / "documents.json"
+        if prev.exists():
+            titles.update(json.loads(prev.read_text(encoding="utf-8")))
+    for doc in changed:
+        titles[doc.source] = {"title": doc.meta.title, "publisher": doc.meta.publisher, "author": doc.meta.author, "date": doc.meta.date}
+    titles = {k: v for k, v in titles.items() if k in manifest.files}
+    (gen_dir / "documents.json").write_text(json.dumps(titles, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def _generation_exists(store: ChromaStore, manifest: Manifest) -> bool:
+    return manifest.generation in store.generations()
+
+
+def _drop_old_generations(store: ChromaStore, index_dir: Path, keep: set[str]) -> None:
+    # The previous generation is kept so that a process still reading it
+    # (a running server) is not pulled from under its feet.
+    for gen in store.generations() - keep:
+        store.drop(gen)
+    gens = index_dir / "generations"
+    if gens.is_dir():
+        for d in gens.iterdir():
+            if d.name not in keep:
+                shutil.rmtree(d, ignore_errors=True)
+
+
+def _fill_counts(report: BuildReport, manifest: Manifest) -> None:
+    report.files = len(manifest.files)
+    report.sentences = manifest.sentences
+    report.chunks = manifest.chunks
+
+
+def _check_writable(index_dir: Path) -> None:
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        probe = index_dir / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise IndexStoreError(
+            f"Cannot write to the index folder {index_dir} ({exc.strerror}).",
+            "Pass --index-dir (or set QA_INDEX_DIR) to a writable folder, or fix its permissions.",
+        ) from None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()

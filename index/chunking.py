@@ -1,0 +1,158 @@
+"""From a cleaned document to sentences and token-bounded chunks."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import os
+import re
+import unicodedata
+from pathlib import PurePosixPath
+
+from index import clean
+from index.sentences import split_spans
+from index.types import Chunk, Document, Sentence
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain(text: str) -> str:
+    """A quote as a reader sees it: markup removed, entities decoded, spaces folded."""
+    if "<" in text or "&" in text:
+        text = html.unescape(_TAG.sub(" ", text))
+    return " ".join(text.split())
+
+
+def normalize(text: str) -> str:
+    """Comparison key for spotting repeated sentences."""
+    text = unicodedata.normalize("NFKC", plain(text)).lower()
+    return re.sub(r"[^\w]+", " ", text).strip()
+
+
+def stable_id(*parts: str) -> str:
+    h = hashlib.sha256("\x1f".join(parts).encode("utf-8"))
+    return h.hexdigest()[:24]
+
+
+# Words that, early in a sentence, point back at the one before it.
+_REFERENCE = re.compile(r"^(?:\W*\w+\W+){0,3}?(he|she|it|they|him|her|his|its|their|them|this|that|these|those|such)\b", re.I)
+
+
+def opens_with_reference(text: str) -> bool:
+    """Whether a sentence leans on the previous one ("All he agreed to was ...")."""
+    return bool(_REFERENCE.match(text))
+
+
+def embedding_text(sentence: Sentence, previous: Sentence | None) -> str:
+    """What a sentence is embedded as: with the sentence before when it refers back.
+
+    "All he apparently agreed to was ..." means little alone; with the
+    sentence naming "he" it can be found by a question about that person.
+    """
+    if previous is not None and previous.kind == sentence.kind and opens_with_reference(sentence.text):
+        return f"{plain(previous.text)} {plain(sentence.text)}"
+    return plain(sentence.text)
+
+
+def split_document(doc: Document) -> list[Sentence]:
+    """The document's kept sentences, in order, each repeated text only once."""
+    is_html = PurePosixPath(doc.source).suffix.lower() in {".html", ".htm"}
+    text = clean.mask_html(doc.text) if is_html else doc.text
+    seen: set[str] = set()
+    out: list[Sentence] = []
+    for seg in clean.segments(doc):
+        if seg.kind == "boilerplate":
+            continue
+        for start, end in split_spans(text, seg.start, seg.end):
+            raw = doc.text[start:end]
+            key = normalize(raw)
+            if not key or key in seen:
+                continue  # a block the page repeats (or a title shown twice)
+            seen.add(key)
+            context = out[-1].text if out and opens_with_reference(raw) else ""
+            out.append(
+                Sentence(
+                    id=stable_id(doc.source, raw, context),
+                    source=doc.source,
+                    start=start,
+                    end=end,
+                    text=raw,
+                    kind=seg.kind,
+                    position=len(out),
+                    heading=seg.heading,
+                )
+            )
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def _encoding(name: str):
+    _use_bundled_tiktoken_cache()
+    import tiktoken
+
+    return tiktoken.get_encoding(name)
+
+
+def _use_bundled_tiktoken_cache() -> None:
+    # tiktoken fetches its BPE files from the internet unless a cache holds
+    # them; llama-index ships that cache, which keeps indexing offline.
+    if "TIKTOKEN_CACHE_DIR" in os.environ:
+        return
+    try:
+        import llama_index.core
+
+        cache = os.path.join(os.path.dirname(llama_index.core.__file__), "_static", "tiktoken_cache")
+        if os.path.isdir(cache):
+            os.environ["TIKTOKEN_CACHE_DIR"] = cache
+    except ImportError:
+        pass
+
+
+def count_tokens(text: str, encoding: str) -> int:
+    return len(_encoding(encoding).encode(text, disallowed_special=()))
+
+
+def chunk_sentences(sentences: list[Sentence], max_tokens: int, overlap: int, encoding: str) -> list[Chunk]:
+    """Group consecutive sentences of one section into chunks of at most ``max_tokens``.
+
+    A chunk never splits a sentence (one longer than the limit is a chunk of
+    its own) and never mixes sections: comments, the article and an embedded
+    related article are retrieved separately so their labels stay true.
+    """
+    chunks: list[Chunk] = []
+    group: list[Sentence] = []
+    tokens: list[int] = []
+
+    def flush() -> None:
+        if group:
+            chunks.append(_make_chunk(group))
+
+    for sent in sentences:
+        n = count_tokens(plain(sent.text), encoding)
+        new_section = bool(group) and (sent.kind, sent.heading) != (group[-1].kind, group[-1].heading)
+        if group and (new_section or sum(tokens) + n > max_tokens):
+            flush()
+            keep = 0 if new_section else min(overlap, len(group) - 1)
+            group, tokens = (group[-keep:], tokens[-keep:]) if keep else ([], [])
+            while group and sum(tokens) + n > max_tokens:
+                group, tokens = group[1:], tokens[1:]
+        group.append(sent)
+        tokens.append(n)
+    flush()
+    return chunks
+
+
+def _make_chunk(group: list[Sentence]) -> Chunk:
+    first = group[0]
+    text = " ".join(plain(s.text) for s in group)
+    return Chunk(
+        id=stable_id(first.source, text),
+        source=first.source,
+        start=first.start,
+        end=group[-1].end,
+        text=text,
+        kind=first.kind,
+        sentence_ids=tuple(s.id for s in group),
+        heading=first.heading,
+    )

@@ -1,0 +1,136 @@
+"""Read a corpus folder: articles plus what is known about each of them.
+
+A file that cannot be used (empty, binary, not UTF-8, too large) is skipped
+with a reason the user can act on; it never stops the rest of the corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.errors import CorpusError
+from index.types import Document, Metadata
+
+SUFFIXES = (".txt", ".md", ".html", ".htm")
+METADATA_FILE = "metadata.json"
+
+
+@dataclass
+class CorpusScan:
+    documents: list[Document] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # source -> reason
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    """The article files of a corpus folder, in a stable order."""
+    corpus = Path(corpus)
+    if not corpus.exists():
+        raise CorpusError(
+            f"Corpus folder {corpus} does not exist.",
+            "Pass --corpus DIR (or set QA_CORPUS) to a folder of .txt, .md or .html articles.",
+        )
+    if not corpus.is_dir():
+        raise CorpusError(f"Corpus path {corpus} is a file, not a folder.", "Point --corpus at the folder that holds the articles.")
+    files = sorted(
+        p
+        for p in corpus.rglob("*")
+        if p.is_file() and p.suffix.lower() in SUFFIXES and not any(part.startswith(".") for part in p.relative_to(corpus).parts)
+    )
+    if not files:
+        raise CorpusError(
+            f"Corpus folder {corpus} has no articles (.txt, .md, .html).",
+            "Add article files to it, or pass --corpus DIR for another folder.",
+        )
+    return files
+
+
+def source_name(corpus: Path, path: Path) -> str:
+    return path.relative_to(corpus).as_posix()
+
+
+def fingerprint(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_metadata(corpus: Path) -> tuple[dict[str, Metadata], str]:
+    """The sidecar metadata, and a warning if the sidecar could not be used."""
+    path = Path(corpus) / METADATA_FILE
+    if not path.exists():
+        return {}, ""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise ValueError("expected an object keyed by file name")
+        fields = {"title", "publisher", "author", "date"}
+        return {
+            str(name): Metadata(**{k: str(v) for k, v in entry.items() if k in fields})
+            for name, entry in raw.items()
+            if isinstance(entry, dict)
+        }, ""
+    except (OSError, ValueError) as exc:
+        return {}, f"{METADATA_FILE} ignored ({exc}); fix it to get titles and dates in citations"
+
+
+def load_document(corpus: Path, path: Path, meta: Metadata | None, max_bytes: int) -> Document:
+    """Read one file; raise CorpusError with the reason it cannot be indexed."""
+    source = source_name(corpus, path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise CorpusError(
+            f"{source}: {size / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.0f} MB limit.",
+            "Split the file, or raise the limit with QA_MAX_FILE_MB.",
+        )
+    data = path.read_bytes()
+    if not data.strip():
+        raise CorpusError(f"{source}: the file is empty.", "Add the article's text or remove the file.")
+    if b"\x00" in data[:8192]:
+        raise CorpusError(f"{source}: looks like a binary file, not text.", "Convert it to .txt, .md or .html.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(
+            f"{source}: not valid UTF-8 (byte {exc.start}).",
+            "Re-save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8).",
+        ) from None
+    meta = meta or Metadata()
+    if not meta.title:
+        meta = Metadata(title=_guess_title(text, path), publisher=meta.publisher, author=meta.author, date=meta.date)
+    return Document(source=source, text=text, fingerprint=fingerprint(data), meta=meta)
+
+
+def scan(corpus: Path, max_bytes: int) -> CorpusScan:
+    """Load every article of ``corpus``, skipping (with reasons) what cannot be read."""
+    corpus = Path(corpus)
+    files = corpus_files(corpus)
+    metadata, warning = read_metadata(corpus)
+    result = CorpusScan()
+    if warning:
+        result.skipped[METADATA_FILE] = warning
+    for path in files:
+        source = source_name(corpus, path)
+        try:
+            result.documents.append(load_document(corpus, path, metadata.get(source), max_bytes))
+        except CorpusError as exc:
+            result.skipped[source] = str(exc)
+        except OSError as exc:
+            result.skipped[source] = f"{source}: cannot be read ({exc.strerror}). Check its permissions."
+    return result
+
+
+_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+
+
+def _guess_title(text: str, path: Path) -> str:
+    if path.suffix.lower() in {".html", ".htm"}:
+        m = _TITLE_TAG.search(text)
+        if m and m.group(1).strip():
+            return " ".join(m.group(1).split())
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line and line != "---" and any(ch.isalpha() for ch in line):
+            return line[:120]
+    return path.stem

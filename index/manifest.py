@@ -1,0 +1,105 @@
+"""The index manifest: what an index was built from and with.
+
+An index is only ever queried or updated with the settings recorded here;
+anything that would change the vectors or the chunks (another embedding model,
+other chunking, a new format) makes :meth:`Manifest.compatible_with` false and
+the index is rebuilt rather than mixed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+# Bump when the cleaning, sentence splitting or stored layout changes in a
+# way that old indexes cannot be read with.
+FORMAT_VERSION = 4
+
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """Everything that shapes the vectors and chunks of an index."""
+
+    embedding_model: str
+    chunk_tokens: int
+    chunk_overlap: int
+    tokenizer: str
+    format_version: int = FORMAT_VERSION
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    fingerprint: str
+    size: int
+    sentences: int
+    chunks: int
+    comments: int = 0
+
+
+@dataclass
+class Manifest:
+    spec: IndexSpec
+    generation: str  # sub-folder holding this build's stores
+    embedding_dim: int = 0
+    embedding_version: str = ""
+    files: dict[str, FileRecord] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # source -> reason
+    built_at: str = ""
+    corpus: str = ""
+
+    @property
+    def sentences(self) -> int:
+        return sum(f.sentences for f in self.files.values())
+
+    @property
+    def chunks(self) -> int:
+        return sum(f.chunks for f in self.files.values())
+
+    def compatible_with(self, spec: IndexSpec) -> bool:
+        return self.spec == spec
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Manifest":
+        return cls(
+            spec=IndexSpec(**data["spec"]),
+            generation=data["generation"],
+            embedding_dim=data.get("embedding_dim", 0),
+            embedding_version=data.get("embedding_version", ""),
+            files={k: FileRecord(**v) for k, v in data.get("files", {}).items()},
+            skipped=dict(data.get("skipped", {})),
+            built_at=data.get("built_at", ""),
+            corpus=data.get("corpus", ""),
+        )
+
+
+def read_manifest(index_dir: Path) -> Manifest | None:
+    """The index's manifest, or None when there is no (readable) index."""
+    path = Path(index_dir) / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Manifest.from_json(data)
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError):
+        # A manifest from an incompatible version reads as "no index", which
+        # triggers a rebuild instead of a crash.
+        return None
+
+
+def write_manifest(index_dir: Path, manifest: Manifest) -> None:
+    """Replace the manifest atomically: readers see the old or the new one."""
+    index_dir = Path(index_dir)
+    fd, tmp = tempfile.mkstemp(dir=index_dir, prefix=".manifest-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(manifest.to_json(), fh, indent=2, sort_keys=True)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, index_dir / MANIFEST_NAME)

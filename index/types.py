@@ -1,0 +1,76 @@
+"""The objects that ingestion produces and the retrieval layer reads back.
+
+Offsets (``start``/``end``) are always character offsets into the file's text
+as read (UTF-8), so ``document.text[start:end]`` is the exact passage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# What a stretch of a file is. Only "article" and "related" are the
+# publisher's own reporting; "comment" is kept apart and labelled as such;
+# "boilerplate" (site chrome, advertisements, teasers, repeats) is dropped.
+KINDS = ("article", "related", "comment", "boilerplate")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What is known about an article, from the corpus's sidecar file."""
+
+    title: str = ""
+    publisher: str = ""
+    author: str = ""
+    date: str = ""  # ISO-like, as precise as known: "2025-08" or "2021-06-14"
+
+    @property
+    def year(self) -> str:
+        return self.date[:4]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One file of the corpus, exactly as read."""
+
+    source: str  # path relative to the corpus folder, with forward slashes
+    text: str
+    fingerprint: str  # sha256 of the raw bytes
+    meta: Metadata = field(default_factory=Metadata)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A labelled stretch of a document: a line or paragraph and what it is."""
+
+    start: int
+    end: int
+    kind: str
+    heading: str = ""  # for "related": the embedded article's own title
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a document, the unit that citations point at."""
+
+    id: str
+    source: str
+    start: int
+    end: int
+    text: str
+    kind: str
+    position: int  # order within the document, counting kept sentences
+    heading: str = ""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of consecutive sentences, the unit of retrieval."""
+
+    id: str
+    source: str
+    start: int
+    end: int
+    text: str
+    kind: str
+    sentence_ids: tuple[str, ...]
+    heading: str = ""

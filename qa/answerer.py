@@ -1,0 +1,61 @@
+"""Answerers turn evidence into an answer; each mode is one subclass.
+
+Built-in answerers register in :data:`ANSWERERS` exactly as a deployment's
+own would, and the engine picks one by the ``mode`` setting or request.
+"""
+
+from __future__ import annotations
+
+import abc
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterator, Sequence
+
+from qa.config import Settings
+from qa.evidence import EvidenceSet
+from qa.retrieve import IndexReader, Query
+from qa.types import Answer, AnswerEvent
+
+
+@dataclass
+class AnswerRequest:
+    """Everything an answerer may use to answer one question."""
+
+    question: str
+    history: Sequence[str]
+    query: Query
+    evidence: EvidenceSet
+    reader: IndexReader
+    settings: Settings
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class Answerer(abc.ABC):
+    name: str = ""
+
+    @abc.abstractmethod
+    def answer(self, request: AnswerRequest) -> Answer:
+        """The complete answer to ``request``."""
+
+    def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:
+        """Text as it is produced, then the final answer.
+
+        The default streams the finished answer word by word; answerers that
+        generate text override this to stream as they go.
+        """
+        answer = self.answer(request)
+        for piece in re.findall(r"\S+\s*", answer.answer):
+            yield AnswerEvent(kind="token", text=piece)
+        yield AnswerEvent(kind="answer", answer=answer)
+
+
+# mode name -> factory(settings)
+ANSWERERS: dict[str, Callable[[Settings], Answerer]] = {}
+
+
+def register(name: str) -> Callable[[Callable[[Settings], Answerer]], Callable[[Settings], Answerer]]:
+    def deco(factory: Callable[[Settings], Answerer]) -> Callable[[Settings], Answerer]:
+        ANSWERERS[name] = factory
+        return factory
+
+    return deco

@@ -1,0 +1,192 @@
+"""The ``qa`` command: index, ask, batch, eval, serve, settings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from qa.config import Settings, describe
+from qa.errors import QAError, QuestionError
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--corpus", type=Path, help="folder of articles (default: seeds/, or QA_CORPUS)")
+    common.add_argument("--index-dir", type=Path, help="index folder (default: .qa-index/, or QA_INDEX_DIR)")
+    common.add_argument("--chroma-url", help="use a Chroma server instead of a local store")
+    common.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="any other setting (see: qa settings)")
+
+    p = argparse.ArgumentParser(prog="qa", description="Ask cited questions of a folder of articles.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("index", parents=[common], help="build or update the index")
+    s.add_argument("--rebuild", action="store_true", help="rebuild from scratch")
+
+    s = sub.add_parser("ask", parents=[common], help="answer one question")
+    s.add_argument("question")
+    s.add_argument("--history", action="append", default=[], metavar="TURN", help="an earlier question (repeat, oldest first)")
+    s.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    s.add_argument("--mode", help="answer mode: extractive (default) or llm")
+
+    s = sub.add_parser("batch", parents=[common], help="answer a JSONL file of questions, one answer object a line")
+    s.add_argument("file", type=Path, help='JSONL: {"question": ..., "history": [...]} a line ("-" for stdin)')
+    s.add_argument("--mode", help="answer mode: extractive (default) or llm")
+
+    s = sub.add_parser("eval", parents=[common], help="answer and score a question set")
+    s.add_argument("file", type=Path, help="JSONL question set (question, answers, evidence, sources, answerable)")
+    s.add_argument("--mode", help="answer mode: extractive (default) or llm")
+    s.add_argument("--json", action="store_true", help="print the metrics as JSON")
+
+    s = sub.add_parser("serve", parents=[common], help="start the chat, widget and HTTP API")
+    s.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, help="port (default 7860)")
+
+    sub.add_parser("settings", help="list every setting, its environment variable and default")
+    return p
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    for item in getattr(args, "set", []) or []:
+        if "=" not in item:
+            raise QAError(f"--set {item!r} is not NAME=VALUE.", "For example: --set answer_sentences=2")
+        name, value = item.split("=", 1)
+        overrides[name.strip().replace("-", "_")] = value
+    for name in ("corpus", "index_dir", "chroma_url", "mode", "host", "port"):
+        value = getattr(args, name, None)
+        if value is not None:
+            overrides[name] = value
+    return Settings.load(overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except QAError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "settings":
+        for row in describe():
+            print(f"{row['name']:<20} {row['env']:<24} default={row['default']!s:<22} {row['help']}")
+        return 0
+    settings = settings_from(args)
+    if args.command == "serve":
+        import ui
+
+        ui.serve(settings)
+        return 0
+
+    from qa.engine import Engine
+
+    engine = Engine(settings)
+    if args.command == "index":
+        report = engine.build(rebuild=args.rebuild, progress=True)
+        print(report.summary())
+        return 0
+    _ensure_index(engine)
+    if args.command == "ask":
+        answer = engine.ask(args.question, args.history, mode=args.mode)
+        if args.json:
+            print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        else:
+            print(render(answer))
+        return 0
+    if args.command == "batch":
+        for obj in _answers(engine, _read_jsonl(args.file), args.mode):
+            print(json.dumps(obj, ensure_ascii=False), flush=True)
+        return 0
+    if args.command == "eval":
+        from qa.metrics import report_lines, score
+
+        questions = _read_jsonl(args.file)
+        answers = list(_answers(engine, questions, args.mode))
+        result = score(questions, answers, settings.corpus)
+        if args.json:
+            print(json.dumps(result, indent=2))
+        else:
+            for line in report_lines(result):
+                print(line)
+        return 0
+    raise AssertionError(args.command)
+
+
+def _ensure_index(engine: Any) -> None:
+    from index.manifest import read_manifest
+
+    if read_manifest(engine.settings.index_dir) is None:
+        print(f"Building the index of {engine.settings.corpus} (first run)...", file=sys.stderr)
+    report = engine.ensure_index(progress=True)
+    if report is not None:
+        print(report.summary(), file=sys.stderr)
+
+
+def _answers(engine: Any, items: list[dict[str, Any]], mode: str | None):
+    """One answer object per item, in order; a bad item yields an error object in its place."""
+    for item in items:
+        question = item.get("question", "") if isinstance(item, dict) else ""
+        try:
+            yield engine.ask(question, item.get("history") or [], mode=mode).to_dict()
+        except QuestionError as exc:
+            yield {"question": question, "answer": "", "abstained": True, "citations": [], "error": str(exc)}
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    try:
+        lines = sys.stdin.read().splitlines() if str(path) == "-" else path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise QAError(f"{path} does not exist.", "Pass the path of a JSONL file.") from None
+    except UnicodeDecodeError:
+        raise QAError(f"{path} is not UTF-8 text.", "Save it as UTF-8 JSONL.") from None
+    items = []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise QAError(f"{path}, line {n}: not valid JSON ({exc.msg}).", 'Each line must be an object like {"question": "..."}.') from None
+        if not isinstance(item, dict):
+            raise QAError(f"{path}, line {n}: expected a JSON object.", 'Each line must be an object like {"question": "..."}.')
+        items.append(item)
+    return items
+
+
+def render(answer: Any) -> str:
+    """The readable form: the answer, then numbered sources."""
+    lines = [answer.answer]
+    if answer.fallback:
+        lines.append(f"(note: {answer.fallback})")
+    if answer.citations:
+        lines.append("")
+        lines.append("Closest passages:" if answer.abstained else "Sources:")
+        for c in answer.citations:
+            where = ", ".join(x for x in (c.publisher, c.date) if x)
+            label = f"[{c.n}] {c.title}" + (f" ({where})" if where else "")
+            if c.kind == "comment":
+                label += " — reader comment"
+            elif c.kind == "related":
+                label += " — related article on the same page"
+            lines.append(label)
+            lines.append(f"    “{' '.join(c.quote.split())}”")
+            lines.append(f"    {c.source}:{c.start}-{c.end}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

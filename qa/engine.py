@@ -1,0 +1,264 @@
+"""The one entry point every surface uses: ask a question, get an Answer.
+
+The engine owns the index (building it on first use), the embedder and the
+answerers, and keeps them warm between questions. It is safe to share between
+threads: reading is lock-free, and (re)loading or building takes a lock.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from index.build import BuildReport, build_index
+from index.corpus import load_document
+from index.embedding import Embedder, get_embedder
+from index.manifest import MANIFEST_NAME, read_manifest
+from index.store import ChromaStore
+from index.types import Document, Metadata
+from qa import followup
+from qa.answerer import ANSWERERS, Answerer, AnswerRequest
+from qa.config import Settings
+from qa.errors import CorpusError, IndexMismatchError, IndexNotReadyError, QuestionError, SettingsError
+from qa.evidence import gather
+from qa.lexical import terms
+from qa.question import answer_type
+from qa.retrieve import IndexReader, Query
+from qa.types import Answer, AnswerEvent
+
+# Modules whose import registers the built-in answerers.
+BUILTIN_ANSWERERS = {"extractive": "qa.extractive", "llm": "qa.llm"}
+MAX_HISTORY_TURNS = 10
+
+
+class Engine:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.load()
+        self._lock = threading.RLock()
+        self._reader: IndexReader | None = None
+        self._reader_stamp: tuple[str, float] | None = None
+        self._answerers: dict[str, Answerer] = {}
+        self._building = threading.Event()
+        self.last_build: BuildReport | None = None
+        self.build_error: Exception | None = None
+
+    # -- the index -----------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        return get_embedder(self.settings.embedding_model, self.settings.embed_batch_size)
+
+    @property
+    def building(self) -> bool:
+        return self._building.is_set()
+
+    def build(self, rebuild: bool = False, progress: bool = False) -> BuildReport:
+        """Bring the index up to date with the corpus (see index.build)."""
+        s = self.settings
+        with self._lock:
+            self._building.set()
+            try:
+                report = build_index(
+                    s.corpus,
+                    s.index_dir,
+                    s.index_spec(),
+                    chroma_url=s.chroma_url,
+                    collection=s.collection,
+                    max_bytes=int(s.max_file_mb * 1_000_000),
+                    batch_size=s.embed_batch_size,
+                    rebuild=rebuild,
+                    progress=progress,
+                )
+                self.last_build = report
+                self.build_error = None
+                self._reader = None
+                return report
+            except Exception as exc:
+                self.build_error = exc
+                raise
+            finally:
+                self._building.clear()
+
+    def ensure_index(self, progress: bool = False) -> BuildReport | None:
+        """Build the index if it is missing or was built with other settings."""
+        manifest = read_manifest(self.settings.index_dir)
+        if manifest is not None and manifest.compatible_with(self.settings.index_spec()):
+            return None
+        return self.build(progress=progress)
+
+    def start_background_build(self) -> threading.Thread:
+        """Build (if needed) in a thread; questions meanwhile raise IndexNotReadyError."""
+        self._building.set()
+
+        def run() -> None:
+            try:
+                self.ensure_index(progress=True)
+                self.reader()
+            except Exception as exc:  # surfaced through build_error / health
+                self.build_error = exc
+            finally:
+                self._building.clear()
+
+        t = threading.Thread(target=run, name="index-build", daemon=True)
+        t.start()
+        return t
+
+    def reader(self) -> IndexReader:
+        """The current index, reloaded when a build has switched generations."""
+        stamp = _manifest_stamp(self.settings.index_dir)
+        reader = self._reader
+        if reader is not None and stamp == self._reader_stamp:
+            return reader
+        with self._lock:
+            if self._reader is not None and stamp == self._reader_stamp:
+                return self._reader
+            manifest = read_manifest(self.settings.index_dir)
+            if manifest is None:
+                raise IndexNotReadyError(
+                    f"There is no index in {self.settings.index_dir} yet.", "Build it with: qa index"
+                )
+            if not manifest.compatible_with(self.settings.index_spec()):
+                raise IndexMismatchError(
+                    f"The index in {self.settings.index_dir} was built with other settings ({manifest.spec}).",
+                    "Rebuild it with: qa index --rebuild",
+                )
+            store = ChromaStore(self.settings.index_dir, self.settings.chroma_url, self.settings.collection)
+            self._reader = IndexReader(self.settings.index_dir, manifest, store)
+            self._reader_stamp = stamp
+            return self._reader
+
+    def stats(self) -> dict[str, Any]:
+        manifest = read_manifest(self.settings.index_dir)
+        status = "indexing" if self.building else ("ready" if manifest else "missing")
+        if self.build_error is not None and not self.building:
+            status = "error"
+        out: dict[str, Any] = {
+            "status": status,
+            "embedding_model": self.settings.embedding_model,
+            "mode": self.settings.mode,
+        }
+        if manifest is not None:
+            out.update(
+                files=len(manifest.files),
+                sentences=manifest.sentences,
+                chunks=manifest.chunks,
+                built_at=manifest.built_at,
+                skipped=manifest.skipped,
+                embedding_dim=manifest.embedding_dim,
+                embedding_version=manifest.embedding_version,
+                generation=manifest.generation,
+            )
+        if self.build_error is not None:
+            out["error"] = str(self.build_error)
+        return out
+
+    def document(self, source: str) -> Document:
+        """A corpus file as read, with its metadata (for showing a citation in place)."""
+        corpus = Path(self.settings.corpus).resolve()
+        path = (corpus / source).resolve()
+        if corpus not in path.parents:
+            raise CorpusError(f"{source!r} is not a file of the corpus.", "Use a citation's source as given.")
+        meta = self.reader().meta(source) if self._reader is not None or read_manifest(self.settings.index_dir) else {}
+        return load_document(corpus, path, Metadata(**{k: meta.get(k, "") for k in ("title", "publisher", "author", "date")}), 1 << 62)
+
+    # -- questions -------------------------------------------------------------
+    def ask(self, question: str, history: Sequence[str] = (), mode: str | None = None) -> Answer:
+        request, answerer = self._prepare(question, history, mode)
+        t = time.perf_counter()
+        answer = answerer.answer(request)
+        return _finish(answer, request, t)
+
+    def stream(self, question: str, history: Sequence[str] = (), mode: str | None = None) -> Iterator[AnswerEvent]:
+        request, answerer = self._prepare(question, history, mode)
+        t = time.perf_counter()
+        for event in answerer.stream(request):
+            if event.kind == "answer" and event.answer is not None:
+                event = AnswerEvent(kind="answer", answer=_finish(event.answer, request, t))
+            yield event
+
+    def answerer(self, mode: str | None = None) -> Answerer:
+        mode = mode or self.settings.mode
+        if mode not in self._answerers:
+            with self._lock:
+                if mode not in ANSWERERS and mode in BUILTIN_ANSWERERS:
+                    importlib.import_module(BUILTIN_ANSWERERS[mode])
+                if mode not in ANSWERERS:
+                    raise SettingsError(f"Unknown answer mode {mode!r}.", f"Use one of: {', '.join(sorted(set(ANSWERERS) | set(BUILTIN_ANSWERERS)))}.")
+                self._answerers[mode] = ANSWERERS[mode](self.settings)
+        return self._answerers[mode]
+
+    def _prepare(self, question: str, history: Sequence[str], mode: str | None) -> tuple[AnswerRequest, Answerer]:
+        t0 = time.perf_counter()
+        question = self._check_question(question)
+        history = self._check_history(history)
+        answerer = self.answerer(mode)
+        if self.building:
+            raise IndexNotReadyError("The index is still being built.", "Try again in a moment.")
+        reader = self.reader()
+        s = self.settings
+        text, context_terms = followup.search_text(question, history)
+        prior, about = reader.source_prior(question)
+        query = Query(
+            question=question,
+            search_text=text,
+            terms=list(dict.fromkeys(terms(about))),
+            context_terms=context_terms,
+            source_prior=prior,
+            answer_type=answer_type(question),
+            unknown_names=reader.unknown_names(about),
+        )
+        passages = reader.retrieve(query, self.embedder, s.dense_top_k, s.keyword_top_k, s.rrf_k, s.passages)
+        evidence = gather(reader, query, passages, s.min_support, s.include_comments)
+        t1 = time.perf_counter()
+        request = AnswerRequest(
+            question=question,
+            history=history,
+            query=query,
+            evidence=evidence,
+            reader=reader,
+            settings=s,
+            timings_ms={"retrieve": (t1 - t0) * 1000},
+        )
+        return request, answerer
+
+    def _check_question(self, question: Any) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionError("The question is empty.", "Type a question about the articles.")
+        question = question.strip()
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise QuestionError(
+                f"The question is {len(question):,} characters long; the limit is {limit:,}.",
+                "Ask a shorter question (or raise QA_MAX_QUESTION_CHARS).",
+            )
+        return question
+
+    def _check_history(self, history: Any) -> list[str]:
+        if history is None:
+            return []
+        if isinstance(history, str) or not all(isinstance(h, str) for h in history):
+            raise QuestionError("history must be a list of earlier questions (strings).", 'Send e.g. "history": ["Who heads Roscosmos?"].')
+        limit = self.settings.max_question_chars
+        return [h.strip()[:limit] for h in history if h.strip()][-MAX_HISTORY_TURNS:]
+
+
+def _finish(answer: Answer, request: AnswerRequest, t_answer: float) -> Answer:
+    now = time.perf_counter()
+    timings = dict(request.timings_ms)
+    timings.update(answer.timings_ms)
+    timings["answer"] = (now - t_answer) * 1000
+    timings["total"] = timings["retrieve"] + timings["answer"]
+    answer.timings_ms = timings
+    return answer
+
+
+def _manifest_stamp(index_dir: Path) -> tuple[str, float] | None:
+    try:
+        st = os.stat(Path(index_dir) / MANIFEST_NAME)
+    except FileNotFoundError:
+        return None
+    return (str(st.st_ino), st.st_mtime)
+

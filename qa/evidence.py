@@ -1,0 +1,200 @@
+"""Sentence-level evidence: which sentences answer the question, and how well.
+
+Every candidate sentence (those of the retrieved chunks, plus the sentences
+closest to the question in embedding space) gets a score in 0-1 from
+
+* ``similarity``: cosine between question and sentence embeddings, rescaled;
+* ``coverage``: the share of the question's IDF-weighted terms the sentence
+  itself contains, so a sentence about the right topic that lacks the asked
+  for specifics ("sample return", "France") scores low;
+* the fused retrieval score of the best chunk holding it (its context);
+* for follow-ups, coverage of the earlier turns' terms.
+
+The article a question points at (by year or outlet) weighs more; reader
+comments weigh less. Near-duplicates (a page that repeats itself, an article
+and its condensed version) are collapsed to the most informative copy.
+
+``supported`` is whether the best sentence clears ``min_support`` and the
+question names nothing the corpus never mentions (a question about "France"
+cannot be answered from articles that never say "France"); otherwise the
+answer abstains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from index.chunking import opens_with_reference
+from qa.lexical import words
+from qa.question import AUTHOR, MISMATCH_FACTOR, has_answer
+from qa.retrieve import IndexReader, Query, SentenceRecord
+from qa.types import Citation, Evidence, Passage
+
+# Weights of the score's parts; they sum to 1 (before the follow-up bonus).
+W_SIMILARITY = 0.45
+W_COVERAGE = 0.40
+W_CONTEXT = 0.15
+W_FOLLOWUP = 0.10
+
+COMMENT_WEIGHT = 0.8
+# Cosine below LOW says nothing; above HIGH is as good as it gets for MiniLM.
+SIM_LOW, SIM_HIGH = 0.15, 0.70
+NEAR_DUPLICATE_JACCARD = 0.6
+NEAR_DUPLICATE_COSINE = 0.92
+EXTRA_CANDIDATES = 8
+WINDOW_DISCOUNT = 0.85
+
+
+@dataclass
+class EvidenceSet:
+    ranked: list[Evidence]  # best first, near-duplicates collapsed
+    passages: list[Passage]  # retrieved chunks with their scored sentences
+    supported: bool
+
+
+def gather(reader: IndexReader, query: Query, passages: list[Passage], min_support: float, include_comments: bool = True) -> EvidenceSet:
+    assert query.vector is not None
+    qvec = query.vector / max(float(np.linalg.norm(query.vector)), 1e-12)
+    sims = reader.vectors @ qvec if len(reader.vectors) else np.zeros(0, np.float32)
+
+    top_chunk = max((p.score for p in passages), default=0.0) or 1.0
+    context: dict[int, float] = {}
+    for p in passages:
+        for sid in reader.chunks[p.chunk_id].sentence_ids:
+            i = reader.sentence_index.get(sid)
+            if i is not None:
+                context[i] = max(context.get(i, 0.0), p.score / top_chunk)
+    candidates = set(context)
+    if len(sims):
+        candidates.update(int(i) for i in np.argsort(-sims)[:EXTRA_CANDIDATES])
+
+    scored: dict[int, Evidence] = {}
+    for i in candidates:
+        s = reader.sentences[i]
+        if s.kind == "comment" and not include_comments:
+            continue
+        scored[i] = _score(reader, query, s, float(sims[i]), context.get(i, 0.0))
+
+    if query.answer_type == AUTHOR:
+        _credit_bylines(scored, passages, reader)
+    ranked = _collapse_duplicates(reader, sorted(scored.values(), key=lambda e: -e.score))
+    scored_passages = [
+        Passage(
+            chunk_id=p.chunk_id,
+            source=p.source,
+            kind=p.kind,
+            score=p.score,
+            rank=p.rank,
+            sentences=tuple(scored[reader.sentence_index[sid]] for sid in reader.chunks[p.chunk_id].sentence_ids if reader.sentence_index.get(sid) in scored),
+        )
+        for p in passages
+    ]
+    supported = bool(ranked) and max(e.relevance for e in ranked) >= min_support and not query.unknown_names
+    return EvidenceSet(ranked=ranked, passages=scored_passages, supported=supported)
+
+
+def _score(reader: IndexReader, query: Query, s: SentenceRecord, sim: float, context: float) -> Evidence:
+    sim_n = min(max((sim - SIM_LOW) / (SIM_HIGH - SIM_LOW), 0.0), 1.0)
+    if query.terms:
+        coverage = reader.weights.coverage(query.terms, s.terms)
+        prev = reader.previous(s)
+        if prev is not None and opens_with_reference(s.text):
+            # "All he agreed to was ..." covers what the sentence before names.
+            coverage = max(coverage, WINDOW_DISCOUNT * reader.weights.coverage(query.terms, s.terms | prev.terms))
+    else:
+        coverage = sim_n
+    score = W_SIMILARITY * sim_n + W_COVERAGE * coverage + W_CONTEXT * context
+    if query.context_terms:
+        score += W_FOLLOWUP * reader.weights.coverage(query.context_terms, s.terms)
+    score *= query.prior(s.source)
+    if s.kind == "comment":
+        score *= COMMENT_WEIGHT
+    if len(s.text.split()) < 4:
+        score *= 0.7  # "The occasion?" is never an answer on its own
+    relevance = score
+    if query.answer_type and not has_answer(query.answer_type, s.text, query.question):
+        # Ranking only: a "who" question's answer names someone. Whether the
+        # corpus answers at all is judged on relevance, before this.
+        score *= MISMATCH_FACTOR[query.answer_type]
+    return Evidence(
+        sentence_id=s.id,
+        source=s.source,
+        start=s.start,
+        end=s.end,
+        text=s.text,
+        kind=s.kind,
+        heading=s.heading,
+        score=round(score, 4),
+        relevance=round(relevance, 4),
+        coverage=round(coverage, 4),
+        similarity=round(sim, 4),
+        position=s.position,
+    )
+
+
+def _credit_bylines(scored: dict[int, Evidence], passages: list[Passage], reader: IndexReader) -> None:
+    """For "who wrote ...": the byline of the best-matching article is the answer.
+
+    Relevance here is the article's, not the byline's own words, so a byline
+    inherits the best score of its article's sentences.
+    """
+    best_by_source: dict[str, float] = {}
+    for ev in scored.values():
+        best_by_source[ev.source] = max(best_by_source.get(ev.source, 0.0), ev.relevance)
+    for i, s in enumerate(reader.sentences):
+        if s.source in best_by_source and s.kind == "article" and has_answer(AUTHOR, s.text, ""):
+            base = scored.get(i) or _score(reader, Query(question="", search_text="", terms=[]), s, 0.0, 0.0)
+            credit = best_by_source[s.source] + 0.01
+            scored[i] = replace(base, score=credit, relevance=credit)
+
+
+def _collapse_duplicates(reader: IndexReader, ranked: list[Evidence]) -> list[Evidence]:
+    """Keep one sentence per group of near-duplicates.
+
+    The best-scoring copy stands for the group, unless a copy scoring almost
+    as well says more (the original beside its condensed version).
+    """
+    kept: list[Evidence] = []
+    kept_words: list[set[str]] = []
+    for ev in ranked:
+        w = set(words(ev.text))
+        dup = None
+        for j, k in enumerate(kept):
+            if _near_duplicate(reader, ev, k, w, kept_words[j]):
+                dup = j
+                break
+        if dup is None:
+            kept.append(ev)
+            kept_words.append(w)
+        elif ev.score >= kept[dup].score - 0.03 and len(w) > len(kept_words[dup]):
+            kept[dup] = ev
+            kept_words[dup] = w
+    return kept
+
+
+def _near_duplicate(reader: IndexReader, a: Evidence, b: Evidence, wa: set[str], wb: set[str]) -> bool:
+    if wa and wb and len(wa & wb) / len(wa | wb) >= NEAR_DUPLICATE_JACCARD:
+        return True
+    va = reader.vectors[reader.sentence_index[a.sentence_id]]
+    vb = reader.vectors[reader.sentence_index[b.sentence_id]]
+    return float(va @ vb) >= NEAR_DUPLICATE_COSINE
+
+
+def cite(n: int, ev: Evidence, reader: IndexReader) -> Citation:
+    """The contract's citation for a piece of evidence."""
+    meta = reader.meta(ev.source)
+    title = ev.heading or meta.get("title", "") or ev.source
+    return Citation(
+        n=n,
+        source=ev.source,
+        title=title,
+        quote=ev.text,
+        start=ev.start,
+        end=ev.end,
+        score=round(ev.score, 3),
+        publisher=meta.get("publisher", ""),
+        date=meta.get("date", ""),
+        kind=ev.kind,
+    )

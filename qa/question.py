@@ -1,0 +1,83 @@
+"""What kind of answer a question asks for, and whether a sentence has one.
+
+Classic factoid question analysis: "who" wants a person, "when" a date,
+"how much" a number, "why" a reason, "where"/"which country" a place or
+other named thing. A sentence that covers the question's words *and* holds
+something of the asked-for kind that the question does not already contain
+is far more likely to be the answer than one that merely restates the
+question ("the heads of Roscosmos and NASA met" for "who heads Roscosmos?").
+"""
+
+from __future__ import annotations
+
+import re
+
+PERSON, AUTHOR, DATE, NUMBER, REASON, ENTITY = "person", "author", "date", "number", "reason", "entity"
+
+# How much a sentence's score keeps when it lacks the asked-for kind of answer.
+MISMATCH_FACTOR = {PERSON: 0.6, AUTHOR: 0.6, DATE: 0.6, NUMBER: 0.6, ENTITY: 0.8, REASON: 0.85}
+
+_PERSON_NOUNS = (
+    r"administrator|chief|head|leader|president|author|writer|person|official|envoy|cosmonaut|astronaut|director|"
+    r"minister|general|ambassador|spokes(?:man|woman|person)|reporter|journalist|ceo|secretary|successor|predecessor|commander"
+)
+_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bwho\s+(?:wrote|authored|penned|is the author)\b|\b(?:author|writer) of\b|\bwritten by\b", re.I), AUTHOR),
+    (re.compile(r"^\s*(?:and\s+)?(?:who|whom|whose)\b", re.I), PERSON),
+    (re.compile(rf"\b(?:which|what)\s+(?:\w+\s+){{0,2}}(?:{_PERSON_NOUNS})s?\b", re.I), PERSON),
+    (re.compile(r"\b(?:when|what year|which year|what date|since when|how long|what time|until when)\b", re.I), DATE),
+    (re.compile(r"\b(?:how (?:much|many|far|big|large|old)|what (?:price|percentage|share|amount|number))\b", re.I), NUMBER),
+    (re.compile(r"\b(?:why|what (?:reason|caused|made)|for what reason)\b", re.I), REASON),
+    (re.compile(r"\b(?:where|which (?:\w+\s+)?(?:city|country|countries|place|newspaper|company|agency|program|organi[sz]ation|outlet))\b", re.I), ENTITY),
+]
+
+_NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|hundred|dozen|several|a few"
+_DATE = re.compile(
+    rf"\b(?:1[89]\d\d|20\d\d)\b|\b(?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b(?:\s+\d{{1,2}})?|"
+    rf"\b(?:\d+|{_NUMBER_WORDS})\s+(?:days?|weeks?|months?|years?|decades?)\b|\b(?:yesterday|today|tomorrow|ago|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.I,
+)
+_NUMBER = re.compile(rf"[$€£]\s?\d|\b\d[\d,.]*\s*(?:%|percent|million|billion|thousand|kilowatts?)?|\b(?:{_NUMBER_WORDS})\b", re.I)
+_REASON = re.compile(
+    r"\b(?:because|due to|owing to|as a result|in order to|so that|thanks to|reason|made it|led to|caus\w*|amid|citing)\b|"
+    r"\bto (?!the\b|a\b|an\b|be\b|his\b|her\b|its\b|their\b)[a-z]{3,} (?:the|a|an|his|her|its|their)\b",
+    re.I,
+)
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?)+\b|\bby\s+[A-Z][a-z]+")
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w.-]*[A-Za-z]")
+# A byline: "by Jane Doe", "Op/Ed by Chris Devonshire-Ellis".
+_BYLINE = re.compile(r"\bby\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
+# "two Russians, three Americans": people counted by nationality.
+_DEMONYMS = re.compile(r"\b[A-Z][a-z]+(?:ans|ese|ish|ians)\b")
+
+
+def answer_type(question: str) -> str:
+    """The kind of answer ``question`` asks for, or "" when it is open."""
+    for pattern, kind in _RULES:
+        if pattern.search(question):
+            return kind
+    return ""
+
+
+def has_answer(kind: str, sentence: str, question: str) -> bool:
+    """Whether ``sentence`` holds something of ``kind`` the question does not."""
+    if not kind:
+        return False
+    asked = set(re.findall(r"\w+", question.lower()))
+
+    def novel(match: str) -> bool:
+        return any(w not in asked for w in re.findall(r"\w+", match.lower()))
+
+    if kind == PERSON:
+        return any(novel(m) for m in _NAME.findall(sentence)) or any(novel(m) for m in _DEMONYMS.findall(sentence))
+    if kind == AUTHOR:
+        return bool(_BYLINE.search(sentence))
+    if kind == DATE:
+        return any(novel(m.group(0)) for m in _DATE.finditer(sentence))
+    if kind == NUMBER:
+        return any(novel(m.group(0)) for m in _NUMBER.finditer(sentence))
+    if kind == REASON:
+        return bool(_REASON.search(sentence))
+    if kind == ENTITY:
+        return any(novel(m) for m in _CAPITALISED.findall(sentence))
+    return False

@@ -1,0 +1,226 @@
+"""Hybrid retrieval: dense (Chroma) and keyword (BM25) chunk rankings, fused.
+
+:class:`IndexReader` opens the generation the manifest names and keeps what a
+question needs in memory (sentence vectors and terms, chunk layout, article
+metadata), so answering a question costs one embedding, one Chroma query and
+one BM25 lookup.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.embedding import Embedder
+from index.keyword import load_keyword_index
+from index.manifest import Manifest
+from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
+from qa.errors import IndexStoreError
+from qa.lexical import TermWeights, fold, terms
+from qa.types import Passage
+
+
+@dataclass(frozen=True)
+class SentenceRecord:
+    id: str
+    source: str
+    start: int
+    end: int
+    text: str
+    kind: str
+    heading: str
+    position: int
+    terms: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    id: str
+    source: str
+    kind: str
+    sentence_ids: tuple[str, ...]
+
+
+@dataclass
+class Query:
+    """A question prepared for retrieval."""
+
+    question: str
+    search_text: str  # what is embedded and keyword-searched (may carry earlier turns)
+    terms: list[str]  # content terms of the question itself
+    context_terms: list[str] = field(default_factory=list)  # from earlier turns
+    answer_type: str = ""  # see qa.question
+    unknown_names: list[str] = field(default_factory=list)  # names in the question the corpus never uses
+    source_prior: dict[str, float] = field(default_factory=dict)  # source -> weight (1.0 when absent)
+    vector: np.ndarray | None = None
+
+    def prior(self, source: str) -> float:
+        return self.source_prior.get(source, 1.0) if self.source_prior else 1.0
+
+
+class IndexReader:
+    """Read access to one generation of an index."""
+
+    def __init__(self, index_dir: Path, manifest: Manifest, store: ChromaStore) -> None:
+        self.manifest = manifest
+        self.store = store
+        gen_dir = Path(index_dir) / "generations" / manifest.generation
+        try:
+            self._chunks = store.collection(manifest.generation, CHUNKS)
+            sents = read_all(store.collection(manifest.generation, SENTENCES), ["embeddings", "metadatas", "documents"])
+            chunk_meta = read_all(self._chunks, ["metadatas"])
+            self.keyword = load_keyword_index(gen_dir / "bm25")
+            self.documents: dict[str, dict[str, str]] = json.loads((gen_dir / "documents.json").read_text(encoding="utf-8"))
+        except IndexStoreError:
+            raise
+        except Exception as exc:
+            raise IndexStoreError(
+                f"The index in {index_dir} cannot be read ({type(exc).__name__}: {exc}).",
+                "Rebuild it with: qa index --rebuild",
+            ) from None
+
+        order = sorted(range(len(sents["ids"])), key=lambda i: (sents["metadatas"][i]["source"], sents["metadatas"][i]["position"]))
+        self.sentences: list[SentenceRecord] = []
+        for i in order:
+            m = sents["metadatas"][i]
+            text = sents["documents"][i]
+            self.sentences.append(
+                SentenceRecord(
+                    id=sents["ids"][i],
+                    source=m["source"],
+                    start=int(m["start"]),
+                    end=int(m["end"]),
+                    text=text,
+                    kind=m["kind"],
+                    heading=m.get("heading", ""),
+                    position=int(m["position"]),
+                    terms=frozenset(terms(text)),
+                )
+            )
+        vectors = np.asarray([sents["embeddings"][i] for i in order], dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else np.ones((0, 1), np.float32)
+        self.vectors = vectors / np.maximum(norms, 1e-12)
+        self.sentence_index = {s.id: i for i, s in enumerate(self.sentences)}
+        self.chunks = {
+            cid: ChunkRecord(cid, m["source"], m["kind"], tuple(json.loads(m["sentence_ids"])))
+            for cid, m in zip(chunk_meta["ids"], chunk_meta["metadatas"])
+        }
+        self.weights = TermWeights(s.terms for s in self.sentences)
+        self._publication_refs = _publication_refs(self.documents)
+
+    # -- questions ---------------------------------------------------------
+    def source_prior(self, question: str) -> tuple[dict[str, float], str]:
+        """Weights for articles the question points at by year, outlet or author.
+
+        "in the 2025 articles", "according to the Behind the Black article":
+        such a question is about what particular articles say, so those
+        articles are preferred (others are down-weighted, not excluded).
+        Returns the weights and the question with those references blanked
+        out, since their words are about the source, not the answer.
+        """
+        wanted: set[str] = set()
+        rest = question
+        for m in _PUB_YEAR.finditer(question):
+            year = m.group(1)
+            wanted |= {s for s, d in self.documents.items() if d.get("date", "").startswith(year)}
+            rest = rest.replace(m.group(0), " ")
+        for pattern, sources in self._publication_refs:
+            if pattern.search(rest):
+                wanted |= sources
+                rest = pattern.sub(" ", rest)
+        if not wanted or len(wanted) == len(self.documents):
+            return {}, question
+        return {s: (1.0 if s in wanted else 0.55) for s in self.documents}, rest
+
+    def retrieve(self, query: Query, embedder: Embedder, dense_k: int, keyword_k: int, rrf_k: int, limit: int) -> list[Passage]:
+        """The best ``limit`` chunks by reciprocal-rank fusion of both rankings."""
+        if query.vector is None:
+            query.vector = np.asarray(embedder.embed_query(query.search_text), dtype=np.float32)
+        n_chunks = len(self.chunks)
+        dense = self._chunks.query(
+            query_embeddings=[query.vector.tolist()], n_results=min(dense_k, n_chunks), include=["distances"]
+        )
+        dense_ids = dense["ids"][0] if dense["ids"] else []
+        self.keyword.similarity_top_k = min(keyword_k, n_chunks)
+        keyword_ids = [n.node.node_id for n in self.keyword.retrieve(query.search_text) if n.score and n.score > 0]
+        fused: dict[str, float] = {}
+        for ranking in (dense_ids, keyword_ids):
+            for rank, cid in enumerate(ranking):
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (rrf_k + rank + 1)
+        scored = []
+        for cid, score in fused.items():
+            chunk = self.chunks.get(cid)
+            if chunk is None:
+                continue
+            scored.append((score * query.prior(chunk.source), cid))
+        scored.sort(reverse=True)
+        return [
+            Passage(chunk_id=cid, source=self.chunks[cid].source, kind=self.chunks[cid].kind, score=score, rank=rank)
+            for rank, (score, cid) in enumerate(scored[:limit])
+        ]
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Capitalised words of the question (not its first word) the corpus never uses."""
+        out = []
+        for i, m in enumerate(_NAME_WORD.finditer(question)):
+            word = m.group(0)
+            if m.start() == 0 or word.isupper() and len(word) <= 1:
+                continue
+            ts = terms(word)
+            if ts and not any(self.weights.known(t) for t in ts):
+                out.append(word)
+        return out
+
+    def previous(self, s: SentenceRecord) -> SentenceRecord | None:
+        """The sentence before ``s`` in its document, if any."""
+        i = self.sentence_index[s.id]
+        if i > 0 and self.sentences[i - 1].source == s.source:
+            return self.sentences[i - 1]
+        return None
+
+    def meta(self, source: str) -> dict[str, str]:
+        return self.documents.get(source, {})
+
+
+# "the 2021 article", "2025 reporting", "the 2021 Putin interview": the year
+# and the noun (the words between are kept: "Putin" still matters).
+_PUB_YEAR = re.compile(
+    r"\b((?:19|20)\d\d)\b(?=(?:\s+[\w'’-]+){0,2}?\s+(?:articles?|reporting|reports?|pieces?|stor(?:y|ies)|coverage|interview|op-?eds?|posts?)\b)",
+    re.I,
+)
+
+
+_NAME_WORD = re.compile(r"(?<![\w'’-])[A-Z][\w'’.-]*[\w]")
+
+
+def _publication_refs(documents: dict[str, dict[str, str]]) -> list[tuple[re.Pattern[str], set[str]]]:
+    """Patterns naming an outlet or author, and the articles they point at."""
+    by_name: dict[str, set[str]] = {}
+    for source, meta in documents.items():
+        for key in ("publisher", "author"):
+            value = meta.get(key, "")
+            # "RT (first published by Gazeta.ru)" names RT; the parenthesis is a note.
+            name = re.split(r"[(,]", value)[0].strip()
+            if len(name) >= 2:
+                by_name.setdefault(name, set()).add(source)
+                if key == "author" and " " in name:
+                    by_name.setdefault(name.split()[-1], set()).add(source)
+    refs = []
+    for name, sources in by_name.items():
+        escaped = re.escape(name)
+        # Short names (RT) must match in capitals; longer ones in any case.
+        flags = 0 if len(name) <= 3 else re.I
+        refs.append((re.compile(rf"(?<![\w.]){escaped}(?![\w])", flags), sources))
+    return refs
+
+
+def question_terms(text: str) -> list[str]:
+    return terms(text)
+
+
+def normalise_question(text: str) -> str:
+    return " ".join(fold(text).split())
