@@ -16,7 +16,7 @@ from pathlib import Path
 
 # Bump when the cleaning, sentence splitting or stored layout changes in a
 # way that old indexes cannot be read with.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 MANIFEST_NAME = "manifest.json"
 

@@ -26,7 +26,7 @@ _SENTENCE_STARTERS = {
 # brackets, then either whitespace or (for glued text such as "ground.This")
 # directly an upper-case letter.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|[A-Z“\"])")
-_BULLET = re.compile(r"^\s*(?:[-*•·–—]|\d+[.)])\s+")
+_BULLET = re.compile(r"\s*(?:[-*•·–—]|\d+[.)])\s+")
 
 
 def split_spans(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:

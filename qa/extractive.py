@@ -9,6 +9,8 @@ articles differ in date, each sentence says which outlet and date it is from.
 
 from __future__ import annotations
 
+import re
+
 from qa.answerer import Answerer, AnswerRequest, register
 from qa.config import Settings
 from qa.evidence import cite
@@ -51,7 +53,7 @@ class ExtractiveAnswerer(Answerer):
                 label = meta.get("publisher", "") or meta.get("title", "") or e.source
                 label = label.split(" (")[0]
                 body = f"{label} ({meta.get('date', 'undated')}): {body}"
-            pieces.append(AnswerSentence(text=f"{body} [{n}]", citations=(n,)))
+            pieces.append(AnswerSentence(text=with_marker(body, n), citations=(n,)))
         return Answer(
             question=request.question,
             answer=" ".join(p.text for p in pieces),
@@ -60,6 +62,14 @@ class ExtractiveAnswerer(Answerer):
             mode="extractive",
             sentences=pieces,
         )
+
+
+def with_marker(sentence: str, n: int) -> str:
+    """Put ``[n]`` where a reader expects it: before the closing full stop."""
+    m = re.search(r"([.!?])$", sentence)
+    if m and not sentence.endswith("..."):
+        return f"{sentence[:-1]} [{n}]{m.group(1)}"
+    return f"{sentence} [{n}]"
 
 
 def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:

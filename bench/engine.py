@@ -1,0 +1,131 @@
+"""Engine benchmark: start-up, query latency, indexing, and a textbook baseline.
+
+    python bench/engine.py [--questions FILE] [--corpus DIR] [--rounds N]
+
+Prints, in one run on this machine:
+
+* process start to first answer (a fresh ``qa ask`` process, index present);
+* warm query latency p50 / p95 over the question set;
+* index build time (empty index folder) and re-index time of the unchanged corpus;
+* the textbook LlamaIndex pipeline on the same questions (``VectorStoreIndex``
+  over Chroma, default splitter, dense top-k, same embedding model): its
+  evidence_hit and retrieval latency, beside ours.
+
+Targets (not asserted): warm p50 <= 30 ms, p95 <= 80 ms; re-index <= 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from qa.config import Settings  # noqa: E402
+from qa.engine import Engine  # noqa: E402
+from qa.metrics import norm, score  # noqa: E402
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def evidence_phrases(q: dict) -> list[str]:
+    ev = q.get("evidence") or []
+    return ev if isinstance(ev, list) else [ev]
+
+
+def textbook_baseline(corpus: Path, questions: list[dict], top_k: int) -> dict:
+    """The LlamaIndex quick-start pipeline over the same files and model."""
+    import chromadb
+    from llama_index.core import Settings as LISettings
+    from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    from index.embedding import get_embedder
+
+    embed_model = get_embedder("all-MiniLM-L6-v2")._model  # the same MiniLM, through llama-index
+    LISettings.embed_model = embed_model
+    LISettings.llm = None
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        client = chromadb.PersistentClient(path=tmp)
+        collection = client.get_or_create_collection("baseline")
+        docs = SimpleDirectoryReader(str(corpus), required_exts=[".txt", ".md"]).load_data()
+        storage = StorageContext.from_defaults(vector_store=ChromaVectorStore(chroma_collection=collection))
+        index = VectorStoreIndex.from_documents(docs, storage_context=storage)
+        build_s = time.perf_counter() - t0
+        retriever = index.as_retriever(similarity_top_k=top_k)
+        hits, lat = 0, []
+        answerable = [q for q in questions if q.get("answerable", True)]
+        for q in answerable:
+            t = time.perf_counter()
+            nodes = retriever.retrieve(q["question"])
+            lat.append((time.perf_counter() - t) * 1000)
+            text = " | ".join(norm(n.node.get_content()) for n in nodes)
+            hits += any(norm(e) in text for e in evidence_phrases(q))
+    return {"evidence_hit": round(hits / max(len(answerable), 1), 3), "p50": pct(lat, 50), "p95": pct(lat, 95), "build_s": build_s}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--questions", type=Path, default=ROOT.parent / "shared" / "eval" / "questions.jsonl")
+    ap.add_argument("--corpus", type=Path, default=ROOT / "seeds")
+    ap.add_argument("--rounds", type=int, default=5, help="passes over the question set for latency")
+    ap.add_argument("--baseline-top-k", type=int, default=2, help="the quick-start default is 2")
+    args = ap.parse_args()
+    questions = [json.loads(x) for x in args.questions.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings.load({"corpus": args.corpus, "index_dir": Path(tmp) / "index"}, env={})
+        engine = Engine(settings)
+        engine.embedder  # model load is start-up, not indexing
+        t = time.perf_counter()
+        engine.build()
+        build_s = time.perf_counter() - t
+        t = time.perf_counter()
+        report = engine.build()
+        reindex_s = time.perf_counter() - t
+        assert report.embedded == 0
+
+        env = dict(os.environ, QA_INDEX_DIR=str(settings.index_dir), QA_CORPUS=str(args.corpus))
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "qa.cli", "ask", questions[0]["question"]], env=env, check=True, capture_output=True)
+        first_s = time.perf_counter() - t
+
+        answers = [engine.ask(q["question"], q.get("history", [])).to_dict() for q in questions]  # warm-up
+        lat = []
+        for _ in range(args.rounds):
+            for q in questions:
+                t = time.perf_counter()
+                engine.ask(q["question"], q.get("history", []))
+                lat.append((time.perf_counter() - t) * 1000)
+        quality = score(questions, answers, args.corpus)
+
+    base = textbook_baseline(args.corpus, questions, args.baseline_top_k)
+    print(f"corpus: {args.corpus}  questions: {len(questions)}  rounds: {args.rounds}")
+    print(f"process start to first answer: {first_s:.2f} s")
+    print(f"warm query latency: p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms (target 30 / 80 ms)")
+    print(f"index build: {build_s:.2f} s; re-index unchanged corpus: {reindex_s * 1000:.0f} ms (target 1000 ms)")
+    print(f"this engine:       evidence_hit {quality['evidence_hit']:.3f}  answer_accuracy {quality['answer_accuracy']:.3f}  p50 {pct(lat, 50):.1f} ms  p95 {pct(lat, 95):.1f} ms")
+    print(
+        f"textbook pipeline: evidence_hit {base['evidence_hit']:.3f}  (retrieval only, top-{args.baseline_top_k})"
+        f"  p50 {base['p50']:.1f} ms  p95 {base['p95']:.1f} ms  build {base['build_s']:.2f} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.build import build_index
+from qa.config import Settings
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path, seeds: Path) -> Path:
+    """Two seed articles: enough to exercise updates, quick to embed."""
+    dest = tmp_path / "corpus"
+    dest.mkdir()
+    for name in ("002_026fb524575c518d.txt", "004_a65aae2e38a59293.txt"):
+        shutil.copy(seeds / name, dest / name)
+    shutil.copy(seeds / "metadata.json", dest / "metadata.json")
+    return dest
+
+
+@pytest.fixture
+def build(tmp_path: Path):
+    """Build (or update) an index of a corpus in a private folder."""
+    settings = Settings.load({}, env={})
+    index_dir = tmp_path / "index"
+
+    def run(corpus: Path, **kw):
+        spec = kw.pop("spec", settings.index_spec())
+        return build_index(corpus, kw.pop("index_dir", index_dir), spec, **kw)
+
+    run.index_dir = index_dir
+    run.settings = settings
+    return run

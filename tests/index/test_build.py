@@ -1,0 +1,136 @@
+"""Incremental, idempotent and failure-safe indexing, on a real Chroma store."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from index.embedding import Embedder, get_embedder
+from index.errors import CorpusError, IndexStoreError
+from index.manifest import read_manifest
+from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
+
+
+def stored_sources(index_dir: Path) -> dict[str, set[str]]:
+    manifest = read_manifest(index_dir)
+    store = ChromaStore(index_dir)
+    out = {}
+    for kind in (CHUNKS, SENTENCES):
+        got = read_all(store.collection(manifest.generation, kind), ["metadatas", "documents"])
+        out[kind] = {m["source"] for m in got["metadatas"]}
+        out[kind + "_text"] = " ".join(got["documents"])
+    return out
+
+
+def test_reindexing_an_unchanged_corpus_embeds_nothing(small_corpus, build):
+    first = build(small_corpus)
+    assert first.embedded > 0 and first.files == 2 and first.chunks > 0
+    gen = read_manifest(build.index_dir).generation
+    again = build(small_corpus)
+    assert again.embedded == 0
+    assert (again.files, again.sentences, again.chunks) == (first.files, first.sentences, first.chunks)
+    assert read_manifest(build.index_dir).generation == gen
+    assert sorted(again.unchanged) == sorted(first.indexed)
+
+
+def test_changed_file_replaces_only_its_own_chunks(small_corpus, build):
+    first = build(small_corpus)
+    path = small_corpus / "004_a65aae2e38a59293.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("BRICS countries", "Martian colonies"), encoding="utf-8")
+    second = build(small_corpus)
+    assert second.indexed == ["004_a65aae2e38a59293.txt"]
+    assert second.unchanged == ["002_026fb524575c518d.txt"]
+    # Only the edited sentence (and the chunk holding it) needed new vectors.
+    assert 0 < second.embedded <= 4
+    stored = stored_sources(build.index_dir)
+    assert "Martian colonies" in stored[SENTENCES + "_text"]
+    assert "BRICS" not in stored[SENTENCES + "_text"]
+    assert second.sentences == first.sentences
+
+
+def test_deleted_file_loses_its_chunks(small_corpus, build):
+    build(small_corpus)
+    (small_corpus / "004_a65aae2e38a59293.txt").unlink()
+    report = build(small_corpus)
+    assert report.removed == ["004_a65aae2e38a59293.txt"]
+    assert report.embedded == 0
+    stored = stored_sources(build.index_dir)
+    assert stored[CHUNKS] == stored[SENTENCES] == {"002_026fb524575c518d.txt"}
+
+
+def test_other_chunking_rebuilds_instead_of_mixing(small_corpus, build):
+    first = build(small_corpus)
+    spec = dataclasses.replace(build.settings.index_spec(), chunk_tokens=60)
+    second = build(small_corpus, spec=spec)
+    assert second.rebuilt
+    assert second.chunks > first.chunks
+    assert read_manifest(build.index_dir).spec.chunk_tokens == 60
+
+
+class FailingEmbedder(Embedder):
+    """Fails on its second batch: a fault injected at an exact point of a build.
+
+    The real model cannot be made to fail on demand, so this stands in for it
+    only to prove that a half-done build leaves the previous index intact.
+    """
+
+    def __init__(self) -> None:
+        real = get_embedder("all-MiniLM-L6-v2")
+        self.name, self.dim, self.calls, self._real = real.name, real.dim, 0, real
+
+    def embed(self, texts):
+        self.calls += 1
+        if self.calls > 1:
+            raise RuntimeError("embedding service died")
+        return self._real.embed(texts)
+
+
+def test_failed_reindex_leaves_previous_index_usable(small_corpus, build):
+    build(small_corpus)
+    before = read_manifest(build.index_dir)
+    before_sources = stored_sources(build.index_dir)
+    for name in ("002_026fb524575c518d.txt", "004_a65aae2e38a59293.txt"):
+        p = small_corpus / name
+        p.write_text(p.read_text(encoding="utf-8") + "\nA brand new closing paragraph about lunar gardens.\n", encoding="utf-8")
+    with pytest.raises(IndexStoreError, match="previous index is unchanged"):
+        build(small_corpus, embedder=FailingEmbedder(), batch_size=1)
+    after = read_manifest(build.index_dir)
+    assert after.generation == before.generation
+    assert stored_sources(build.index_dir) == before_sources
+    # And the next run, with a working model, completes.
+    assert build(small_corpus).indexed
+
+
+def test_bad_files_are_skipped_with_reasons_and_the_rest_indexes(small_corpus, build):
+    (small_corpus / "empty.txt").write_text("   \n", encoding="utf-8")
+    (small_corpus / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00rest")
+    (small_corpus / "latin1.txt").write_bytes("Caf\xe9 society met in Z\xfcrich.".encode("latin-1"))
+    with open(small_corpus / "huge.txt", "wb") as fh:
+        fh.write(b"word " * (20 * 1024 * 1024 // 5))
+    report = build(small_corpus)
+    assert report.files == 2
+    reasons = report.skipped
+    assert "empty" in reasons["empty.txt"]
+    assert "binary" in reasons["binary.txt"]
+    assert "UTF-8" in reasons["latin1.txt"] and "iconv" in reasons["latin1.txt"]
+    assert "MB" in reasons["huge.txt"] and "QA_MAX_FILE_MB" in reasons["huge.txt"]
+    assert "Skipped huge.txt" in report.summary()
+
+
+def test_missing_or_empty_corpus_is_a_clear_error(tmp_path, build):
+    with pytest.raises(CorpusError, match="does not exist") as exc:
+        build(tmp_path / "nope")
+    assert "--corpus" in exc.value.hint
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CorpusError, match="no articles"):
+        build(tmp_path / "empty")
+
+
+def test_unwritable_index_folder_is_a_clear_error(small_corpus, build, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(IndexStoreError, match="Cannot write to the index folder") as exc:
+        build(small_corpus, index_dir=blocker / "index")
+    assert "--index-dir" in exc.value.hint

@@ -1,0 +1,82 @@
+"""Cleaning the seed articles: what is kept, what is labelled, what is dropped."""
+
+from pathlib import Path
+
+import pytest
+
+from index.chunking import split_document
+from index.corpus import scan
+from index.types import Document
+
+
+@pytest.fixture(scope="module")
+def sentences(seeds: Path) -> dict[str, list]:
+    return {d.source: split_document(d) for d in scan(seeds, 10_000_000).documents}
+
+
+def texts(sents, kind=None) -> str:
+    return "\n".join(s.text for s in sents if kind is None or s.kind == kind)
+
+
+def test_every_sentence_is_an_exact_slice_of_its_file(seeds, sentences):
+    for source, sents in sentences.items():
+        raw = (seeds / source).read_text(encoding="utf-8")
+        assert sents, source
+        for s in sents:
+            assert raw[s.start : s.end] == s.text
+
+
+def test_repeated_article_body_is_indexed_once(sentences):
+    sents = sentences["001_2c412687df2d06db.txt"]
+    keys = [" ".join(s.text.split()).lower() for s in sents]
+    assert len(keys) == len(set(keys))
+    assert sum("paper tiger" in k for k in keys) == 1
+
+
+def test_book_advertisement_is_dropped(sentences):
+    all_text = "\n".join(texts(s) for s in sentences.values())
+    assert "Genesis: the Story of Apollo 8" not in all_text
+    assert "ebookit" not in all_text
+    assert "San Antonio Express-News" not in all_text
+
+
+def test_reader_comments_are_kept_apart_and_labelled(sentences):
+    sents = sentences["001_2c412687df2d06db.txt"]
+    comments = texts(sents, "comment")
+    article = texts(sents, "article")
+    assert "Germany’s Fiscal Free Fall" in comments
+    assert "enjoy it while it lasts" in comments
+    assert "Germany" not in article
+    assert "Roscosmos says it is building Russia’s own space station" in article
+
+
+def test_site_chrome_is_dropped(sentences):
+    rt = texts(sentences["003_573ec961aca9243d.txt"])
+    for chrome in ("Try Our AI Features", "DOWNLOAD THE APP", "app-storeplay-store", "Orange background", "2 days ago", "No comments yet"):
+        assert chrome not in rt
+    assert "Posted by Written by" not in texts(sentences["000_50b292b35026a21a.txt"])
+    assert "our firm helps Russian companies relocate" not in texts(sentences["000_50b292b35026a21a.txt"])
+
+
+def test_related_articles_keep_their_own_title(sentences):
+    sents = sentences["003_573ec961aca9243d.txt"]
+    related = [s for s in sents if s.kind == "related"]
+    fission = [s for s in related if "40-kilowatt lunar fission system" in s.text]
+    assert fission and fission[0].heading.startswith("US aiming to")
+    # Teaser titles are not sentences of their own; the main article is not "related".
+    assert not any(s.text.startswith("US aiming to") for s in sents)
+    assert any(s.kind == "article" and "Gazeta.ru" in s.text for s in sents)
+
+
+def test_html_is_reduced_to_text_with_offsets_into_the_raw_file():
+    raw = (
+        "<html><head><title>T</title><script>var x = 'No.';</script></head>"
+        "<body><nav>Home | News</nav><p>NASA met Roscosmos in <b>Houston</b>. They talked.</p>"
+        "<footer>Copyright</footer></body></html>"
+    )
+    doc = Document(source="page.html", text=raw, fingerprint="x")
+    sents = split_document(doc)
+    assert [raw[s.start : s.end] for s in sents] == [s.text for s in sents]
+    joined = " ".join(s.text for s in sents)
+    assert "var x" not in joined and "Home | News" not in joined and "Copyright" not in joined
+    assert any("Houston" in s.text for s in sents)

@@ -1,0 +1,97 @@
+"""Answers on the seed corpus: exact citations, abstention, follow-ups, dates."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.errors import QuestionError
+from qa.extractive import ABSTAIN_TEXT
+
+
+def assert_citations_hold(answer, seeds):
+    for c in answer.citations:
+        text = (seeds / c.source).read_text(encoding="utf-8")
+        assert text[c.start : c.end] == c.quote, c
+
+
+def test_every_citation_on_the_question_set_is_exact(engine, eval_questions, seeds):
+    for q in eval_questions:
+        answer = engine.ask(q["question"], q.get("history", []))
+        assert_citations_hold(answer, seeds)
+        if not answer.abstained:
+            assert answer.citations
+            for c in answer.citations:
+                assert f"[{c.n}]" in answer.answer
+
+
+def test_answer_object_matches_the_contract(engine):
+    d = engine.ask("When did Russia join the space station program?").to_dict()
+    assert {"question", "answer", "abstained", "citations", "timings_ms"} <= set(d)
+    assert d["abstained"] is False and "1993" in d["answer"]
+    c = d["citations"][0]
+    assert {"n", "source", "title", "quote", "start", "end", "score"} <= set(c)
+    assert c["source"] == "002_026fb524575c518d.txt"
+    assert c["title"] == "Putin Wants Continued Space Cooperation With U.S."
+    assert {"retrieve", "answer", "total"} <= set(d["timings_ms"])
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the recipe for borscht?", "Who is the president of France?", "How many satellites does Starlink have?"],
+)
+def test_abstains_when_the_corpus_cannot_answer(engine, question, seeds):
+    answer = engine.ask(question)
+    assert answer.abstained
+    assert answer.answer.startswith(ABSTAIN_TEXT)
+    assert_citations_hold(answer, seeds)
+
+
+def test_follow_up_resolves_pronoun_from_history(engine):
+    alone = engine.ask("Why did he visit the United States?")
+    followed = engine.ask("Why did he visit the United States?", ["Who is the head of Roscosmos in 2025?"])
+    assert not followed.abstained
+    assert "Bakanov" in followed.answer or "Platonov" in followed.answer
+    assert any(c.source in {"003_573ec961aca9243d.txt", "004_a65aae2e38a59293.txt"} for c in followed.citations)
+    assert followed.answer != alone.answer or "Bakanov" in alone.answer
+
+
+def test_office_holders_of_different_years_are_dated(engine):
+    answer = engine.ask("Who was the head of Roscosmos?")
+    assert not answer.abstained
+    dates = {c.date[:4] for c in answer.citations}
+    if len(dates) > 1:
+        # Each claim says which outlet and date it comes from.
+        for c in answer.citations:
+            assert c.date in answer.answer
+    assert any(name in answer.answer for name in ("Rogozin", "Bakanov", "Borisov"))
+
+
+def test_near_duplicates_are_not_cited_twice(engine):
+    answer = engine.ask("What did Duffy agree to?")
+    quotes = [" ".join(c.quote.lower().split()) for c in answer.citations]
+    assert len(quotes) == len(set(quotes))
+
+
+def test_comments_are_attributed_as_comments(engine):
+    answer = engine.ask("What did a reader say about Germany's fiscal free fall?")
+    for c in answer.citations:
+        if c.kind == "comment":
+            assert "reader comment" in answer.answer.lower() or answer.abstained
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", None])
+def test_empty_question_is_refused_with_advice(engine, question):
+    with pytest.raises(QuestionError, match="empty") as exc:
+        engine.ask(question)
+    assert exc.value.hint and exc.value.status == 400
+
+
+def test_oversized_question_is_refused_with_advice(engine):
+    with pytest.raises(QuestionError, match="100,000 characters") as exc:
+        engine.ask("a" * 100_000)
+    assert "shorter" in exc.value.hint
+
+
+def test_bad_history_is_refused(engine):
+    with pytest.raises(QuestionError, match="history"):
+        engine.ask("Who heads NASA?", "not a list")

@@ -1,0 +1,78 @@
+"""The qa command, run as a user runs it, against the session index."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ..conftest import EVAL_QUESTIONS, SHARED
+
+
+def qa(settings, *args: str, stdin: str | None = None, corpus: Path | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.update(QA_INDEX_DIR=str(settings.index_dir), QA_CORPUS=str(corpus or settings.corpus))
+    return subprocess.run(
+        [sys.executable, "-m", "qa.cli", *args], input=stdin, capture_output=True, text=True, env=env, timeout=600
+    )
+
+
+def test_ask_prints_answer_then_numbered_sources(engine, settings):
+    out = qa(settings, "ask", "When did Russia join the space station program?")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "1993 [1]" in text
+    assert "Sources:" in text and "[1] Putin Wants Continued Space Cooperation With U.S. (SpacePolicyOnline.com, 2021-06-14)" in text
+    assert "“Russia joined the U.S.-European-Japanese-Canadian space station program in 1993.”" in text
+
+
+def test_ask_json_and_history(engine, settings):
+    out = qa(settings, "ask", "Why did he visit the United States?", "--history", "Who is the head of Roscosmos in 2025?", "--json")
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert answer["question"] == "Why did he visit the United States?"
+    assert answer["citations"] and not answer["abstained"]
+
+
+def test_batch_answers_in_order_one_object_a_line(engine, settings):
+    lines = [
+        {"question": "When did Russia join the space station program?"},
+        {"question": ""},
+        {"question": "Why did he visit the United States?", "history": ["Who is the head of Roscosmos in 2025?"]},
+    ]
+    out = qa(settings, "batch", "-", stdin="\n".join(json.dumps(x) for x in lines))
+    assert out.returncode == 0, out.stderr
+    answers = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [a["question"] for a in answers] == [x["question"] for x in lines]
+    assert "1993" in answers[0]["answer"]
+    assert "empty" in answers[1]["error"]
+
+
+@pytest.mark.skipif(not EVAL_QUESTIONS.exists(), reason="shared eval set not beside the checkout")
+def test_eval_prints_the_reference_scorers_line(engine, settings, tmp_path):
+    evald = qa(settings, "eval", str(EVAL_QUESTIONS))
+    assert evald.returncode == 0, evald.stderr
+    batch = qa(settings, "batch", str(EVAL_QUESTIONS))
+    answers = tmp_path / "answers.jsonl"
+    answers.write_text(batch.stdout, encoding="utf-8")
+    ref = subprocess.run(
+        [sys.executable, str(SHARED / "eval" / "score.py"), str(EVAL_QUESTIONS), str(answers), str(settings.corpus)],
+        capture_output=True,
+        text=True,
+    )
+    assert evald.stdout.splitlines()[-1] == ref.stdout.splitlines()[-1]
+
+
+def test_errors_are_messages_not_tracebacks(engine, settings, tmp_path):
+    out = qa(settings, "ask", "   ")
+    assert out.returncode == 2
+    assert "error: The question is empty." in out.stderr and "Traceback" not in out.stderr
+    out = qa(settings, "index", corpus=tmp_path / "missing")
+    assert out.returncode == 2
+    assert "does not exist" in out.stderr and "hint:" in out.stderr
+    out = qa(settings, "ask", "x", "--set", "no_such_setting=1")
+    assert out.returncode == 2 and "Known settings" in out.stderr
