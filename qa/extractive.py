@@ -14,6 +14,7 @@ import re
 from qa.answerer import Answerer, AnswerRequest, register
 from qa.config import Settings
 from qa.evidence import cite
+from qa.question import PERSON
 from qa.types import Answer, AnswerSentence, Evidence
 
 ABSTAIN_TEXT = "I could not find that in the articles."
@@ -21,6 +22,8 @@ ABSTAIN_TEXT = "I could not find that in the articles."
 JOIN_RATIO = 0.8
 # Share of the question's term weight a further sentence must newly cover.
 NEW_COVERAGE = 0.2
+# A person named in an article of another year joins at this share of the best score.
+OTHER_DATE_RATIO = 0.6
 
 
 class ExtractiveAnswerer(Answerer):
@@ -83,26 +86,38 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
     chosen = [best]
     covered = q_terms & reader.sentences[reader.sentence_index[best.sentence_id]].terms
     n_words = len(best.text.split())
-    years = {reader.meta(best.source).get("date", "")[:4]}
+
+    def fits(ev: Evidence) -> bool:
+        return len(chosen) < settings.answer_sentences and n_words + len(ev.text.split()) <= settings.answer_words
+
     for ev in ranked[1:]:
-        if len(chosen) >= settings.answer_sentences or ev.score < JOIN_RATIO * best.score:
+        if ev.score < JOIN_RATIO * best.score or len(chosen) >= settings.answer_sentences:
             break
-        if ev.kind == "comment" or any(ev.source == c.source and abs(ev.position - c.position) == 0 for c in chosen):
+        if ev.kind == "comment" or not fits(ev):
             continue
         ev_terms = reader.sentences[reader.sentence_index[ev.sentence_id]].terms
-        new = sum(weights.idf(t) for t in (q_terms & ev_terms) - covered) / total
-        year = reader.meta(ev.source).get("date", "")[:4]
-        other_date = bool(year) and year not in years and ev.score >= 0.9 * best.score
-        if new < NEW_COVERAGE and not other_date:
-            continue
-        length = len(ev.text.split())
-        if n_words + length > settings.answer_words:
+        if sum(weights.idf(t) for t in (q_terms & ev_terms) - covered) / total < NEW_COVERAGE:
             continue
         chosen.append(ev)
         covered |= q_terms & ev_terms
-        n_words += length
-        years.add(year)
+        n_words += len(ev.text.split())
+
+    if request.query.answer_type == PERSON and not request.query.source_prior:
+        # Who holds an office changes over time: when articles of another year
+        # name someone for it too, show that answer as well, dated.
+        years = {_year(reader, c) for c in chosen}
+        for ev in ranked[1:]:
+            if ev.score < OTHER_DATE_RATIO * best.score:
+                break
+            if ev.kind != "comment" and ev.score == ev.relevance and _year(reader, ev) not in years and fits(ev):
+                chosen.append(ev)
+                years.add(_year(reader, ev))
+                n_words += len(ev.text.split())
     return chosen
+
+
+def _year(reader, ev: Evidence) -> str:
+    return reader.meta(ev.source).get("date", "")[:4]
 
 
 @register("extractive")

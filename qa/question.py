@@ -43,7 +43,10 @@ _REASON = re.compile(
     r"\bto (?!the\b|a\b|an\b|be\b|his\b|her\b|its\b|their\b)[a-z]{3,} (?:the|a|an|his|her|its|their)\b",
     re.I,
 )
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?)+\b|\bby\s+[A-Z][a-z]+")
+_NAME = re.compile(
+    r"\b[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?)+\b|\bby\s+[A-Z][a-z]+|"
+    r"\b(?:Mr|Mrs|Ms|Dr|Gen|Sen|President|Minister|Administrator)\.?\s+[A-Z][a-z]+"
+)
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w.-]*[A-Za-z]")
 # A byline: "by Jane Doe", "Op/Ed by Chris Devonshire-Ellis".
 _BYLINE = re.compile(r"\bby\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
