@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     s.add_argument("--port", type=int, help="port (default 7860)")
 
-    sub.add_parser("settings", help="list every setting, its environment variable and default")
+    s = sub.add_parser("settings", help="list every setting, its environment variable and default")
+    s.add_argument("--markdown", action="store_true", help="as the Markdown table the README carries")
     return p
 
 
@@ -82,8 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "settings":
-        for row in describe():
-            print(f"{row['name']:<20} {row['env']:<24} default={row['default']!s:<22} {row['help']}")
+        print(settings_markdown() if args.markdown else "\n".join(
+            f"{r['name']:<20} {r['env']:<24} default={r['default']!s:<22} {r['help']}" for r in describe()
+        ))
         return 0
     settings = settings_from(args)
     if args.command == "serve":
@@ -165,6 +167,14 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
             raise QAError(f"{path}, line {n}: expected a JSON object.", 'Each line must be an object like {"question": "..."}.')
         items.append(item)
     return items
+
+
+def settings_markdown() -> str:
+    rows = ["| setting | environment variable | default | meaning |", "| --- | --- | --- | --- |"]
+    for r in describe():
+        default = f"`{r['default']}`" if r["default"] else "(empty)"
+        rows.append(f"| `{r['name']}` | `{r['env']}` | {default} | {r['help'].replace('|', '/')} |")
+    return "\n".join(rows)
 
 
 def render(answer: Any) -> str:

@@ -1,0 +1,42 @@
+# Two entry points: `make chat` (install, then serve the chat on the seed
+# corpus) and `make test` (install with test extras, then run the tests).
+# Everything installs into .venv; nothing is downloaded at run time.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 7860
+
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_OFFLINE := 1
+
+.PHONY: install chat test test-deps bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+chat: install
+	$(BIN)/qa serve --host $(HOST) --port $(PORT)
+
+# Browser tests drive Debian's chromium (never a downloaded browser); the
+# LLM tests build llama-cpp-python from source once (pip caches the wheel).
+test-deps: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: test-deps
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/engine.py
+
+clean:
+	rm -rf $(VENV) .qa-index var .pytest_cache
