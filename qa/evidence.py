@@ -22,11 +22,12 @@ answer abstains.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from index.chunking import opens_with_reference
+from index.chunking import normalize, opens_with_reference
 from qa.lexical import words
 from qa.question import AUTHOR, MISMATCH_FACTOR, has_answer
 from qa.retrieve import IndexReader, Query, SentenceRecord
@@ -38,7 +39,10 @@ W_COVERAGE = 0.40
 W_CONTEXT = 0.15
 W_FOLLOWUP = 0.10
 
-COMMENT_WEIGHT = 0.8
+COMMENT_WEIGHT = 0.8  # and 1/COMMENT_WEIGHT when the question asks what readers said
+# Headlines and fragments ("Roscosmos: a paper tiger") name a topic but state nothing.
+FRAGMENT_WEIGHT = 0.75
+_ASKS_READERS = re.compile(r"\b(readers?|comments?|commenters?|commenting)\b", re.I)
 # Cosine below LOW says nothing; above HIGH is as good as it gets for MiniLM.
 SIM_LOW, SIM_HIGH = 0.15, 0.70
 NEAR_DUPLICATE_JACCARD = 0.6
@@ -110,9 +114,11 @@ def _score(reader: IndexReader, query: Query, s: SentenceRecord, sim: float, con
         score += W_FOLLOWUP * reader.weights.coverage(query.context_terms, s.terms)
     score *= query.prior(s.source)
     if s.kind == "comment":
-        score *= COMMENT_WEIGHT
+        score *= 1 / COMMENT_WEIGHT if _ASKS_READERS.search(query.question) else COMMENT_WEIGHT
     if len(s.text.split()) < 4:
         score *= 0.7  # "The occasion?" is never an answer on its own
+    elif _is_fragment(s.text) or _is_title(reader, s):
+        score *= FRAGMENT_WEIGHT
     relevance = score
     if query.answer_type and not has_answer(query.answer_type, s.text, query.question):
         # Ranking only: a "who" question's answer names someone. Whether the
@@ -132,6 +138,17 @@ def _score(reader: IndexReader, query: Query, s: SentenceRecord, sim: float, con
         similarity=round(sim, 4),
         position=s.position,
     )
+
+
+def _is_fragment(text: str) -> bool:
+    return len(text.split()) <= 6 and not re.search(r"[.!?][\"'”’)]*$", text.strip())
+
+
+def _is_title(reader: IndexReader, s: SentenceRecord) -> bool:
+    if s.position > 2:
+        return False
+    title = reader.meta(s.source).get("title", "")
+    return bool(title) and normalize(s.text) in normalize(title)
 
 
 def _credit_bylines(scored: dict[int, Evidence], passages: list[Passage], reader: IndexReader) -> None:
