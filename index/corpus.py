@@ -96,7 +96,7 @@ def load_document(corpus: Path, path: Path, meta: Metadata | None, max_bytes: in
             f"{source}: not valid UTF-8 (byte {exc.start}).",
             "Re-save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8).",
         ) from None
-    meta = meta or Metadata()
+    meta = _merge(meta or Metadata(), _front_matter(text) if path.suffix.lower() == ".md" else {})
     if not meta.title:
         meta = Metadata(title=_guess_title(text, path), publisher=meta.publisher, author=meta.author, date=meta.date)
     return Document(source=source, text=text, fingerprint=fingerprint(data), meta=meta)
@@ -119,6 +119,27 @@ def scan(corpus: Path, max_bytes: int) -> CorpusScan:
         except OSError as exc:
             result.skipped[source] = f"{source}: cannot be read ({exc.strerror}). Check its permissions."
     return result
+
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
+
+
+def _front_matter(text: str) -> dict[str, str]:
+    """Simple ``key: value`` pairs of a Markdown file's front matter."""
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return {}
+    out = {}
+    for line in m.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() in {"title", "publisher", "author", "date"}:
+            out[key.strip().lower()] = value.strip().strip("'\"")
+    return out
+
+
+def _merge(meta: Metadata, extra: dict[str, str]) -> Metadata:
+    """The sidecar wins; front matter fills what it leaves empty."""
+    return Metadata(**{k: getattr(meta, k) or extra.get(k, "") for k in ("title", "publisher", "author", "date")})
 
 
 _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)

@@ -134,3 +134,25 @@ def test_unwritable_index_folder_is_a_clear_error(small_corpus, build, tmp_path)
     with pytest.raises(IndexStoreError, match="Cannot write to the index folder") as exc:
         build(small_corpus, index_dir=blocker / "index")
     assert "--index-dir" in exc.value.hint
+
+
+def test_markdown_and_html_articles_index_with_their_own_metadata(tmp_path, build):
+    corpus = tmp_path / "mixed"
+    corpus.mkdir()
+    (corpus / "note.md").write_text(
+        "---\ntitle: Lunar gardens\ndate: 2024-05\nauthor: A. Writer\n---\n# Lunar gardens\n\n"
+        "Botanists grew basil in lunar regolith for six weeks. The plants survived.\n",
+        encoding="utf-8",
+    )
+    (corpus / "page.html").write_text(
+        "<html><head><title>Mars dust</title><style>p{}</style></head><body><nav>Menu</nav>"
+        "<p>Mars dust storms can last for <em>months</em>. Rovers wait them out.</p></body></html>",
+        encoding="utf-8",
+    )
+    report = build(corpus)
+    assert report.files == 2 and not report.skipped
+    from index.manifest import read_manifest
+
+    gen = read_manifest(build.index_dir).generation
+    titles = (build.index_dir / "generations" / gen / "documents.json").read_text(encoding="utf-8")
+    assert "Lunar gardens" in titles and "2024-05" in titles and "Mars dust" in titles
