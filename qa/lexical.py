@@ -22,7 +22,7 @@ STOPWORDS = frozenset(
     on once only or other our ours ourselves out over own same she should so some such than that the their theirs
     them themselves then there these they this those through to too under until up very was we were what when where
     which while who whom whose why will with would you your yours yourself yourselves shall may might must
-    according said say says tell told mention mentioned article articles text piece report reported
+    according said say says tell told mention mentioned article articles text piece report reported author writer
     one ones does did done get got
     """.split()
 )

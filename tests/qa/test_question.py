@@ -1,0 +1,32 @@
+import pytest
+
+from qa.question import AUTHOR, DATE, ENTITY, NUMBER, PERSON, REASON, answer_type, has_answer
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("Who heads Roscosmos?", PERSON),
+        ("Which acting NASA administrator met Bakanov?", PERSON),
+        ("Who wrote the op-ed?", AUTHOR),
+        ("When did Russia join the program?", DATE),
+        ("What will happen when the ISS goes?", ""),
+        ("How much did NASA award each company?", NUMBER),
+        ("Why was the visit blocked?", REASON),
+        ("In which city were the talks held?", ENTITY),
+        ("What is the status of Starliner?", ""),
+    ],
+)
+def test_answer_type(question, kind):
+    assert answer_type(question) == kind
+
+
+def test_has_answer_wants_something_the_question_lacks():
+    q = "Who is the head of Roscosmos?"
+    assert has_answer(PERSON, "Dmitry Bakanov, the head of Roscosmos, visited.", q)
+    assert not has_answer(PERSON, "The heads of Roscosmos and NASA met.", q)
+    assert has_answer(DATE, "Russia joined in 1993.", "When did Russia join?")
+    assert not has_answer(DATE, "Russia joined in 1993.", "Did Russia join in 1993?")
+    assert has_answer(NUMBER, "awarding three companies $5 million each", "How much was awarded?")
+    assert has_answer(REASON, "It was blocked in 2018 due to sanctions.", "Why was it blocked?")
+    assert has_answer(AUTHOR, "Op/Ed by Chris Devonshire-Ellis", "Who wrote it?")
