@@ -19,22 +19,17 @@ from index.embedding import Embedder
 from index.keyword import load_keyword_index
 from index.manifest import Manifest
 from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
+from index.types import Sentence
 from qa.errors import IndexStoreError
 from qa.lexical import TermWeights, fold, terms
 from qa.types import Passage
 
 
 @dataclass(frozen=True)
-class SentenceRecord:
-    id: str
-    source: str
-    start: int
-    end: int
-    text: str
-    kind: str
-    heading: str
-    position: int
-    terms: frozenset[str]
+class SentenceRecord(Sentence):
+    """A stored sentence with its content terms, ready for scoring."""
+
+    terms: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
