@@ -28,8 +28,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from index.chunking import normalize, opens_with_reference
-from qa.lexical import words
-from qa.question import AUTHOR, MISMATCH_FACTOR, has_answer
+from qa.lexical import bigrams, words
+from qa.question import AUTHOR, MISMATCH_FACTOR, PROXIMITY_FACTOR, answer_spans, has_answer, near_question_words
 from qa.retrieve import IndexReader, Query, SentenceRecord
 from qa.types import Citation, Evidence, Passage
 
@@ -38,6 +38,7 @@ W_SIMILARITY = 0.45
 W_COVERAGE = 0.40
 W_CONTEXT = 0.15
 W_FOLLOWUP = 0.10
+W_PHRASE = 0.10  # the question's word pairs found as phrases in the sentence
 
 COMMENT_WEIGHT = 0.8  # and 1/COMMENT_WEIGHT when the question asks what readers said
 # Headlines and fragments ("Roscosmos: a paper tiger") name a topic but state nothing.
@@ -110,6 +111,9 @@ def _score(reader: IndexReader, query: Query, s: SentenceRecord, sim: float, con
     else:
         coverage = sim_n
     score = W_SIMILARITY * sim_n + W_COVERAGE * coverage + W_CONTEXT * context
+    q_pairs = bigrams(query.terms)
+    if q_pairs:
+        score += W_PHRASE * len(q_pairs & s.bigrams) / len(q_pairs)
     if query.context_terms:
         score += W_FOLLOWUP * reader.weights.coverage(query.context_terms, s.terms)
     score *= query.prior(s.source)
@@ -120,10 +124,15 @@ def _score(reader: IndexReader, query: Query, s: SentenceRecord, sim: float, con
     elif _is_fragment(s.text) or _is_title(reader, s):
         score *= FRAGMENT_WEIGHT
     relevance = score
-    if query.answer_type and not has_answer(query.answer_type, s.text, query.question):
-        # Ranking only: a "who" question's answer names someone. Whether the
-        # corpus answers at all is judged on relevance, before this.
-        score *= MISMATCH_FACTOR[query.answer_type]
+    if query.answer_type:
+        # Ranking only: a "who" question's answer names someone, best right
+        # beside the question's words. Whether the corpus answers at all is
+        # judged on relevance, before this.
+        spans = answer_spans(query.answer_type, s.text, query.question)
+        if not spans:
+            score *= MISMATCH_FACTOR[query.answer_type]
+        elif near_question_words(spans, s.text, set(query.terms)):
+            score *= PROXIMITY_FACTOR
     return Evidence(
         sentence_id=s.id,
         source=s.source,

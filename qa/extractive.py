@@ -109,7 +109,7 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
         for ev in ranked[1:]:
             if ev.score < OTHER_DATE_RATIO * best.score:
                 break
-            if ev.kind != "comment" and ev.score == ev.relevance and _year(reader, ev) not in years and fits(ev):
+            if ev.kind != "comment" and ev.score >= ev.relevance and _year(reader, ev) not in years and fits(ev):
                 chosen.append(ev)
                 years.add(_year(reader, ev))
                 n_words += len(ev.text.split())

@@ -64,6 +64,11 @@ def terms(text: str) -> list[str]:
     return [_stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
+def bigrams(term_list: list[str]) -> frozenset[tuple[str, str]]:
+    """Adjacent pairs of content terms: "U.S. sanctions" as a phrase, not two words."""
+    return frozenset(zip(term_list, term_list[1:]))
+
+
 class TermWeights:
     """Inverse document frequencies of terms over a set of sentences."""
 

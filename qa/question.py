@@ -16,6 +16,8 @@ PERSON, AUTHOR, DATE, NUMBER, REASON, ENTITY = "person", "author", "date", "numb
 
 # How much a sentence's score keeps when it lacks the asked-for kind of answer.
 MISMATCH_FACTOR = {PERSON: 0.6, AUTHOR: 0.6, DATE: 0.6, NUMBER: 0.6, ENTITY: 0.8, REASON: 0.85}
+# And how much more it weighs when that answer stands right beside the question's words.
+PROXIMITY_FACTOR = 1.1
 
 _PERSON_NOUNS = (
     r"administrator|chief|head|leader|president|author|writer|person|official|envoy|cosmonaut|astronaut|director|"
@@ -40,6 +42,7 @@ _DATE = re.compile(
 _NUMBER = re.compile(rf"[$€£]\s?\d|\b\d[\d,.]*\s*(?:%|percent|million|billion|thousand|kilowatts?)?|\b(?:{_NUMBER_WORDS})\b", re.I)
 _REASON = re.compile(
     r"\b(?:because|due to|owing to|as a result|in order to|so that|thanks to|reason|made it|led to|caus\w*|amid|citing)\b|"
+    r"\bfor (?:his|her|its|their) (?:role|part|involvement|actions?|support)\b|"
     r"\bto (?!the\b|a\b|an\b|be\b|his\b|her\b|its\b|their\b)[a-z]{3,} (?:the|a|an|his|her|its|their)\b",
     re.I,
 )
@@ -62,25 +65,57 @@ def answer_type(question: str) -> str:
     return ""
 
 
-def has_answer(kind: str, sentence: str, question: str) -> bool:
-    """Whether ``sentence`` holds something of ``kind`` the question does not."""
+def answer_spans(kind: str, sentence: str, question: str) -> list[tuple[int, int]]:
+    """Where ``sentence`` holds something of ``kind`` that the question does not."""
     if not kind:
-        return False
+        return []
     asked = set(re.findall(r"\w+", question.lower()))
+    acronyms = set(re.findall(r"\b[A-Z]{2,}\b", question))
 
-    def novel(match: str) -> bool:
-        return any(w not in asked for w in re.findall(r"\w+", match.lower()))
+    def is_novel(text: str) -> bool:
+        words = re.findall(r"\w+", text)
+        # "International Space Station" is no news to a question about the "ISS".
+        if len(words) > 1 and "".join(w[0] for w in words if w[0].isupper()) in acronyms:
+            return False
+        return any(w.lower() not in asked for w in words)
+
+    def novel(matches) -> list[tuple[int, int]]:
+        return [m.span() for m in matches if is_novel(m.group(0))]
 
     if kind == PERSON:
-        return any(novel(m) for m in _NAME.findall(sentence)) or any(novel(m) for m in _DEMONYMS.findall(sentence))
+        return novel(_NAME.finditer(sentence)) + novel(_DEMONYMS.finditer(sentence))
     if kind == AUTHOR:
-        return bool(_BYLINE.search(sentence))
+        return [m.span() for m in _BYLINE.finditer(sentence)]
     if kind == DATE:
-        return any(novel(m.group(0)) for m in _DATE.finditer(sentence))
+        return novel(_DATE.finditer(sentence))
     if kind == NUMBER:
-        return any(novel(m.group(0)) for m in _NUMBER.finditer(sentence))
+        return novel(_NUMBER.finditer(sentence))
     if kind == REASON:
-        return bool(_REASON.search(sentence))
+        return [m.span() for m in _REASON.finditer(sentence)]
     if kind == ENTITY:
-        return any(novel(m) for m in _CAPITALISED.findall(sentence))
+        return novel(_CAPITALISED.finditer(sentence))
+    return []
+
+
+def has_answer(kind: str, sentence: str, question: str) -> bool:
+    """Whether ``sentence`` holds something of ``kind`` the question does not."""
+    return bool(answer_spans(kind, sentence, question))
+
+
+def near_question_words(spans: list[tuple[int, int]], sentence: str, question_terms: set[str], window: int = 3) -> bool:
+    """Whether an answer span stands within ``window`` words of a question word.
+
+    "Dmitry Bakanov, the head of Roscosmos" answers "who heads Roscosmos?";
+    a name ten words away from "head" more likely answers something else.
+    """
+    from qa.lexical import terms
+
+    tokens = [(m.start(), m.end(), set(terms(m.group(0)))) for m in re.finditer(r"[\w'’.-]+", sentence)]
+    hits = [i for i, (_, _, ts) in enumerate(tokens) if ts & question_terms]
+    if not hits:
+        return False
+    for a, b in spans:
+        inside = [i for i, (s, e, _) in enumerate(tokens) if s < b and e > a]
+        if inside and min(abs(i - h) for i in (inside[0], inside[-1]) for h in hits) <= window:
+            return True
     return False

@@ -21,7 +21,7 @@ from index.manifest import Manifest
 from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
 from index.types import Sentence
 from qa.errors import IndexStoreError
-from qa.lexical import TermWeights, fold, terms
+from qa.lexical import TermWeights, bigrams, fold, terms
 from qa.types import Passage
 
 
@@ -30,6 +30,7 @@ class SentenceRecord(Sentence):
     """A stored sentence with its content terms, ready for scoring."""
 
     terms: frozenset[str] = frozenset()
+    bigrams: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Query:
 
     question: str
     search_text: str  # what is embedded and keyword-searched (may carry earlier turns)
-    terms: list[str]  # content terms of the question itself
+    terms: list[str]  # content terms of the question itself, in order
     context_terms: list[str] = field(default_factory=list)  # from earlier turns
     answer_type: str = ""  # see qa.question
     unknown_names: list[str] = field(default_factory=list)  # names in the question the corpus never uses
@@ -83,6 +84,7 @@ class IndexReader:
         for i in order:
             m = sents["metadatas"][i]
             text = sents["documents"][i]
+            term_list = terms(text)
             self.sentences.append(
                 SentenceRecord(
                     id=sents["ids"][i],
@@ -93,7 +95,8 @@ class IndexReader:
                     kind=m["kind"],
                     heading=m.get("heading", ""),
                     position=int(m["position"]),
-                    terms=frozenset(terms(text)),
+                    terms=frozenset(term_list),
+                    bigrams=bigrams(term_list),
                 )
             )
         vectors = np.asarray([sents["embeddings"][i] for i in order], dtype=np.float32)
