@@ -52,6 +52,8 @@ class HuggingFaceEmbedder(Embedder):
         self.version = version or Path(path).name
         # The underlying torch model is not safe to call from several threads at once.
         self._lock = threading.Lock()
+        self._pending: list[dict] = []
+        self._pending_lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
@@ -60,8 +62,28 @@ class HuggingFaceEmbedder(Embedder):
             return self._model.get_text_embedding_batch(list(texts))
 
     def embed_query(self, text: str) -> list[float]:
+        # Group commit: queries that arrive while the model is busy are
+        # embedded together, in one batch, by whichever thread takes the lock
+        # next; under concurrent load that turns N model calls into a few.
+        slot: dict = {"text": text}
+        with self._pending_lock:
+            self._pending.append(slot)
         with self._lock:
-            return self._model.get_query_embedding(text)
+            if "vector" not in slot:
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                vectors = self._query_batch([s["text"] for s in batch])
+                for s, v in zip(batch, vectors):
+                    s["vector"] = v
+        return slot["vector"]
+
+
+    def _query_batch(self, texts: list[str]) -> list[list[float]]:
+        if len(texts) > 1 and hasattr(self._model, "_embed"):
+            # The integration has no public batch call for queries; this is
+            # the one its get_query_embedding makes, with the query prompt.
+            return self._model._embed(texts, prompt_name="query")
+        return [self._model.get_query_embedding(t) for t in texts]
 
 
 def _bundled_minilm(batch_size: int) -> Embedder:

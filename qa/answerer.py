@@ -28,6 +28,8 @@ class AnswerRequest:
     reader: IndexReader
     settings: Settings
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # A follow-up rewritten to stand alone by the answerer's ``condense``, else "".
+    standalone: str = ""
 
 
 class Answerer(abc.ABC):
@@ -36,6 +38,10 @@ class Answerer(abc.ABC):
     @abc.abstractmethod
     def answer(self, request: AnswerRequest) -> Answer:
         """The complete answer to ``request``."""
+
+    # An answerer that can rewrite a follow-up into a standalone question
+    # defines ``condense(question, history) -> str | None``; the engine then
+    # retrieves with the rewrite (None: use the built-in follow-up handling).
 
     def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:
         """Text as it is produced, then the final answer.

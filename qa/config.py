@@ -57,6 +57,10 @@ class Settings:
     llm_gguf_path: str = _setting("", "Path to a local GGUF file (backend 'gguf', needs the 'gguf' extra).")
     llm_timeout: float = _setting(30.0, "Seconds before an LLM call is abandoned and the extractive answer is returned.")
     llm_max_tokens: int = _setting(256, "Most tokens an LLM answer may have.")
+    llm_context_window: int = _setting(4096, "Context window asked of Ollama and of a local GGUF model (tokens).")
+    llm_support_threshold: float = _setting(
+        0.7, "How well a cited sentence must support a generated sentence to keep it (0-1; see qa/verify.py)."
+    )
     # Server -------------------------------------------------------------------
     host: str = _setting("127.0.0.1", "Address the chat and API server listens on.")
     port: int = _setting(7860, "Port of the chat and API server.")

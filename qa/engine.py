@@ -156,12 +156,15 @@ class Engine:
         return out
 
     def document(self, source: str) -> Document:
-        """A corpus file as read, with its metadata (for showing a citation in place)."""
+        """An indexed article as read, with its metadata (to show a citation in place)."""
+        documents = self.reader().documents
+        if source not in documents:
+            raise CorpusError(f"{source!r} is not an indexed article.", "Use a citation's source as given.")
         corpus = Path(self.settings.corpus).resolve()
         path = (corpus / source).resolve()
         if corpus not in path.parents:
             raise CorpusError(f"{source!r} is not a file of the corpus.", "Use a citation's source as given.")
-        meta = self.reader().meta(source) if self._reader is not None or read_manifest(self.settings.index_dir) else {}
+        meta = documents[source]
         return load_document(corpus, path, Metadata(**{k: meta.get(k, "") for k in ("title", "publisher", "author", "date")}), 1 << 62)
 
     # -- questions -------------------------------------------------------------
@@ -194,20 +197,25 @@ class Engine:
         t0 = time.perf_counter()
         question = self._check_question(question)
         history = self._check_history(history)
-        answerer = self.answerer(mode)
+        # Before anything that waits on the build's lock: answer 503 at once.
         if self.building:
             raise IndexNotReadyError("The index is still being built.", "Try again in a moment.")
+        answerer = self.answerer(mode)
         reader = self.reader()
         s = self.settings
-        text, context_terms = followup.search_text(question, history)
-        prior, about = reader.source_prior(question)
+        standalone, condense_ms = _condense(answerer, question, history)
+        if standalone:
+            text, context_terms, asked = standalone, [], standalone
+        else:
+            (text, context_terms), asked = followup.search_text(question, history), question
+        prior, about = reader.source_prior(asked)
         query = Query(
             question=question,
             search_text=text,
             terms=list(dict.fromkeys(terms(about))),
             context_terms=context_terms,
             source_prior=prior,
-            answer_type=answer_type(question),
+            answer_type=answer_type(asked),
             unknown_names=reader.unknown_names(about),
         )
         passages = reader.retrieve(query, self.embedder, s.dense_top_k, s.keyword_top_k, s.rrf_k, s.passages)
@@ -220,7 +228,8 @@ class Engine:
             evidence=evidence,
             reader=reader,
             settings=s,
-            timings_ms={"retrieve": (t1 - t0) * 1000},
+            timings_ms={"retrieve": (t1 - t0) * 1000 - condense_ms, **({"condense": condense_ms} if condense_ms else {})},
+            standalone=standalone,
         )
         return request, answerer
 
@@ -245,12 +254,22 @@ class Engine:
         return [h.strip()[:limit] for h in history if h.strip()][-MAX_HISTORY_TURNS:]
 
 
+def _condense(answerer: Answerer, question: str, history: Sequence[str]) -> tuple[str, float]:
+    """The follow-up as the answerer rewrites it to stand alone ("" if it does not), and the ms taken."""
+    condense = getattr(answerer, "condense", None)
+    if not history or not callable(condense):
+        return "", 0.0
+    t = time.perf_counter()
+    standalone = condense(question, history) or ""
+    return standalone, (time.perf_counter() - t) * 1000
+
+
 def _finish(answer: Answer, request: AnswerRequest, t_answer: float) -> Answer:
     now = time.perf_counter()
     timings = dict(request.timings_ms)
     timings.update(answer.timings_ms)
     timings["answer"] = (now - t_answer) * 1000
-    timings["total"] = timings["retrieve"] + timings["answer"]
+    timings["total"] = timings["retrieve"] + timings.get("condense", 0.0) + timings["answer"]
     answer.timings_ms = timings
     return answer
 

@@ -78,3 +78,43 @@ def free_port() -> int:
 @pytest.fixture
 def port() -> int:
     return free_port()
+
+
+# -- Live servers (tests/api, tests/ui) -----------------------------------------
+# The real app (API, widget, chat) on a free port, served by uvicorn in a
+# thread over the session engine: no second index is built.
+
+import contextlib
+import threading
+import time
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def running(app, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve an ASGI app on a free port for the duration of the block; yields its base URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the test server on port {port} did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
+    """The whole app (ui.build_app) over the session engine; yields its base URL."""
+    import ui
+
+    with running(ui.build_app(engine, settings)) as url:
+        yield url

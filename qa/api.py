@@ -1,0 +1,215 @@
+"""The HTTP API: the answer contract as JSON, for scripts, the widget and the chat.
+
+::
+
+    POST /api/ask              {"question", "history", "mode"} -> answer object
+    POST /api/ask/stream       the same, as newline-delimited JSON events
+    GET  /api/health           status and index statistics
+    GET  /api/document/{src}   an article's text and metadata (to show a citation in place)
+    GET  /widget               the embeddable chat (see qa.widget)
+
+Every error is ``{"error": message, "hint": hint}`` with the status the
+:class:`~qa.errors.QAError` carries. Engine calls block (embedding, Chroma),
+so every endpoint that makes one is a plain ``def`` (or hands the call to
+the threadpool): FastAPI runs those in threads, and a slow answer never
+stalls the event loop that every other client shares.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from qa import widget
+from qa.config import Settings
+from qa.engine import Engine
+from qa.errors import AuthError, IndexNotReadyError, QAError
+from qa.types import AnswerEvent
+
+NDJSON = "application/x-ndjson"
+log = logging.getLogger(__name__)
+
+
+class NotFoundError(QAError):
+    """Something the API does not have: an unknown path, or a document outside the index (404)."""
+
+    status = 404
+
+
+class AskRequest(BaseModel):
+    """A question, the user's earlier turns (oldest first), and an optional answer mode."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: StrictStr = Field(description="The question, in plain text.")
+    history: list[StrictStr] = Field(
+        default_factory=list, description="Earlier questions of the conversation, oldest first."
+    )
+    mode: StrictStr | None = Field(
+        default=None, description="Answer mode ('extractive' or 'llm'); default: the server's."
+    )
+
+
+def create_app(engine: Engine, settings: Settings) -> FastAPI:
+    """The API (and widget) over ``engine``; the chat mounts itself onto it (see ui.py)."""
+    app = FastAPI(
+        title="Cited QA",
+        summary="Questions answered from a folder of articles, every sentence cited.",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.engine = engine
+    app.state.settings = settings
+    _install_error_handlers(app)
+    auth = [Depends(require_token)]
+    ready = [*auth, Depends(lambda: ensure_ready(engine))]
+
+    @app.post("/api/ask", dependencies=ready, summary="Answer a question")
+    def ask(body: AskRequest) -> dict[str, Any]:
+        return engine.ask(body.question, body.history, mode=body.mode).to_dict()
+
+    @app.post(
+        "/api/ask/stream",
+        dependencies=ready,
+        summary="Answer a question, streamed",
+        response_class=StreamingResponse,
+        responses={200: {"content": {NDJSON: {}}, "description": "One JSON object a line (see below)."}},
+        description=(
+            'Newline-delimited JSON: `{"kind": "token", "text": ...}` as the answer is produced, then '
+            '`{"kind": "answer", "answer": {...}}` with the verified answer object (the same as /api/ask). '
+            'A failure after the first line arrives as `{"kind": "error", "error": ..., "hint": ...}`.'
+        ),
+    )
+    async def ask_stream(body: AskRequest) -> StreamingResponse:
+        events = engine.stream(body.question, body.history, mode=body.mode)
+        # Take the first event before answering, so that a bad question or an
+        # index still being built gets its proper status, not a 200 stream.
+        first = await run_in_threadpool(next, events, None)
+        return StreamingResponse(_ndjson(first, events), media_type=NDJSON)
+
+    @app.get("/api/health", dependencies=auth, summary="Status and index statistics")
+    def health() -> dict[str, Any]:
+        return engine.stats()
+
+    @app.get("/api/document/{source:path}", dependencies=ready, summary="An article as indexed")
+    def document(source: str) -> dict[str, Any]:
+        if not engine.reader().meta(source):
+            raise NotFoundError(f"{source!r} is not an article of the index.", "Use a citation's source as given.")
+        doc = engine.document(source)
+        return {
+            "source": doc.source,
+            "title": doc.meta.title,
+            "publisher": doc.meta.publisher,
+            "author": doc.meta.author,
+            "date": doc.meta.date,
+            "text": doc.text,
+        }
+
+    # Without this, an unknown /api path falls through to the chat mounted at "/".
+    @app.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def unknown(path: str, request: Request) -> None:
+        raise NotFoundError(
+            f"{request.method} /api/{path} is not an endpoint of this API.", "See /docs for the endpoints."
+        )
+
+    app.include_router(widget.router(settings, auth))
+    return app
+
+
+def ensure_ready(engine: Engine) -> None:
+    """Refuse at once while the index is being built.
+
+    The engine checks this too, but only after taking the lock that a build
+    holds throughout, so without this a question would wait for the build.
+    """
+    if engine.building:
+        raise IndexNotReadyError("The index is still being built.", "Try again in a moment.")
+
+
+def request_token(request: Request) -> str:
+    """The token a request carries: ``Authorization: Bearer ...`` or ``?token=...``."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.query_params.get("token", "")
+
+
+def require_token(request: Request) -> None:
+    expected = request.app.state.settings.api_token
+    if not expected:
+        return
+    given = request_token(request)
+    if not given:
+        raise AuthError(
+            "This server requires an API token.", "Send it as 'Authorization: Bearer TOKEN' or ?token=TOKEN."
+        )
+    if not secrets.compare_digest(given.encode(), expected.encode()):
+        raise AuthError("The API token is wrong.", "Use the token configured as QA_API_TOKEN on the server.")
+
+
+def error_response(status: int, message: str, hint: str = "") -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"error": message, "hint": hint}, status_code=status, headers=headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(QAError)
+    async def qa_error(request: Request, exc: QAError) -> JSONResponse:
+        return error_response(exc.status, exc.message, exc.hint)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_body(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(400, _describe_validation(exc), 'Send JSON like {"question": "...", "history": ["..."]}.')
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return error_response(exc.status_code, str(exc.detail))
+
+
+def _describe_validation(exc: RequestValidationError) -> str:
+    problems = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        problems.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "The request body is not valid (" + "; ".join(problems) + ")."
+
+
+def _ndjson(first: AnswerEvent | None, rest: Iterator[AnswerEvent]) -> Iterator[bytes]:
+    """Events as JSON lines. A sync iterator: Starlette drives it in its threadpool."""
+    try:
+        if first is not None:
+            yield _event_line(first)
+        for event in rest:
+            yield _event_line(event)
+    except QAError as exc:
+        yield _line({"kind": "error", "error": exc.message, "hint": exc.hint})
+    except Exception as exc:  # the status line is gone: the client can only learn of it here
+        log.exception("streamed answer failed")
+        yield _line(
+            {
+                "kind": "error",
+                "error": f"The answer failed ({type(exc).__name__}).",
+                "hint": "Try again; see the server log.",
+            }
+        )
+
+
+def _event_line(event: AnswerEvent) -> bytes:
+    if event.kind == "answer" and event.answer is not None:
+        return _line({"kind": "answer", "answer": event.answer.to_dict()})
+    return _line({"kind": event.kind, "text": event.text})
+
+
+def _line(obj: dict[str, Any]) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False) + "\n").encode("utf-8")

@@ -1,0 +1,174 @@
+"""HTML for the chat: answers with citation chips, sources, an article with its passage marked.
+
+Everything that comes from a user or an article is escaped here, so a
+question or an article holding ``<script>`` or a ``javascript:`` link is
+shown as the text it is. The chat renders these strings without Markdown.
+
+A chip or source links to ``#cite-T-N`` (turn T of the conversation,
+citation N); the chat resolves that against its own record of the answers,
+so nothing a page sends back is trusted as a file name or an offset.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from index.types import Document
+from qa.types import Answer, Citation
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_CITE = re.compile(r"^cite-(\d+)-(\d+)$")
+CONTEXT_CHARS = 280  # of the paragraph shown either side of a quote in the sources panel
+
+KIND_LABELS = {"comment": "Reader comment", "related": "Related article on the same page"}
+
+
+def cite_ref(turn: int, n: int) -> str:
+    return f"cite-{turn}-{n}"
+
+
+def parse_cite_ref(ref: str) -> tuple[int, int] | None:
+    """``(turn, n)`` from a ``cite-T-N`` reference, or None if it is not one."""
+    m = _CITE.match(ref.lstrip("#"))
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def _chip(turn: int, c: Citation) -> str:
+    title = c.title + (f" — {KIND_LABELS[c.kind].lower()}" if c.kind in KIND_LABELS else "")
+    return f'<a class="qa-chip" href="#{cite_ref(turn, c.n)}" title="{escape(title)}">{c.n}</a>'
+
+
+def _with_chips(text: str, turn: int, citations: list[Citation]) -> str:
+    by_n = {c.n: c for c in citations}
+
+    def chip(m: re.Match[str]) -> str:
+        c = by_n.get(int(m.group(1)))
+        return _chip(turn, c) if c else m.group(0)
+
+    # Escaping leaves "[n]" as it is, so markers are found in the escaped text.
+    return _MARKER.sub(chip, escape(text))
+
+
+def answer_html(answer: Answer, turn: int) -> str:
+    """A finished answer: its text with chips; an abstention looks unlike an answer."""
+    body = f'<p class="qa-text">{_with_chips(answer.answer, turn, answer.citations)}</p>'
+    if answer.fallback:
+        body += f'<p class="qa-note">Note: {escape(answer.fallback)}</p>'
+    if answer.abstained:
+        return f'<div class="qa-abstained"><div class="qa-badge">Not found in the articles</div>{body}</div>'
+    return f'<div class="qa-answer">{body}</div>'
+
+
+def pending_html(text: str) -> str:
+    """An answer still being streamed (its chips come with the verified answer)."""
+    return f'<div class="qa-answer qa-pending"><p class="qa-text">{escape(text)}</p></div>'
+
+
+def notice_html(message: str, hint: str = "") -> str:
+    """A problem with the question or the server, in place of an answer."""
+    hint_html = f'<p class="qa-hint">{escape(hint)}</p>' if hint else ""
+    return f'<div class="qa-error"><div class="qa-badge">Could not answer</div><p class="qa-text">{escape(message)}</p>{hint_html}</div>'
+
+
+def question_html(question: str) -> str:
+    return f'<span class="qa-question">{escape(question)}</span>'
+
+
+def passage_in_paragraph(text: str, start: int, end: int, context: int = CONTEXT_CHARS) -> tuple[str, str, str]:
+    """The quote ``text[start:end]`` with the rest of its paragraph (a line of the file) either side.
+
+    Long paragraphs are cut at a word boundary about ``context`` characters
+    away from the quote, marked with an ellipsis.
+    """
+    p_start = text.rfind("\n", 0, start) + 1
+    p_end = text.find("\n", end)
+    p_end = len(text) if p_end < 0 else p_end
+    before, after = text[p_start:start], text[end:p_end]
+    if len(before) > context:
+        cut = before.find(" ", len(before) - context)
+        before = "…" + before[cut + 1 if cut >= 0 else len(before) - context :]
+    if len(after) > context:
+        cut = after.rfind(" ", 0, context)
+        after = after[: cut if cut > 0 else context] + "…"
+    return before.lstrip(), text[start:end], after.rstrip()
+
+
+def _meta_line(c: Citation) -> str:
+    parts = [escape(p) for p in (c.publisher, c.date) if p]
+    if c.kind in KIND_LABELS:
+        parts.append(f'<span class="qa-kind qa-kind-{escape(c.kind)}">{KIND_LABELS[c.kind]}</span>')
+    return " · ".join(parts)
+
+
+def sources_html(answer: Answer, turn: int, texts: dict[str, str]) -> str:
+    """The sources panel: each citation's title, publisher, date and quote inside its paragraph.
+
+    ``texts`` maps a source to its file's text; a source missing from it is
+    shown with its quote alone.
+    """
+    if not answer.citations:
+        return empty_sources_html("No passages to show for this question.")
+    if answer.abstained:
+        head = '<h3>Closest passages</h3><p class="qa-muted">The articles do not answer this; these passages came closest.</p>'
+    else:
+        head = "<h3>Sources</h3>"
+    items = []
+    for c in answer.citations:
+        ref = cite_ref(turn, c.n)
+        text = texts.get(c.source)
+        if text is not None and text[c.start : c.end] == c.quote:
+            before, quote, after = passage_in_paragraph(text, c.start, c.end)
+        else:
+            before, quote, after = "", c.quote, ""
+        items.append(
+            f'<li class="qa-source qa-source-{escape(c.kind)}">'
+            f'<div class="qa-source-head">{_chip(turn, c)} '
+            f'<a class="qa-source-title" href="#{ref}">{escape(c.title or c.source)}</a></div>'
+            f'<div class="qa-meta">{_meta_line(c)}</div>'
+            f'<p class="qa-context">{escape(before)}<mark>{escape(quote)}</mark>{escape(after)}</p>'
+            "</li>"
+        )
+    cls = "qa-sources qa-closest" if answer.abstained else "qa-sources"
+    return f'<div class="{cls}">{head}<ol>{"".join(items)}</ol></div>'
+
+
+def empty_sources_html(message: str = "Sources of the answer appear here.") -> str:
+    return f'<div class="qa-sources qa-empty"><h3>Sources</h3><p class="qa-muted">{escape(message)}</p></div>'
+
+
+def article_html(doc: Document, c: Citation) -> str:
+    """The whole article as read, the cited passage marked (the chat scrolls to the mark)."""
+    text = doc.text
+    meta = " · ".join(escape(p) for p in (doc.meta.publisher, doc.meta.author, doc.meta.date) if p)
+    label = (
+        f'<div class="qa-kind qa-kind-{escape(c.kind)}">{KIND_LABELS[c.kind]}</div>' if c.kind in KIND_LABELS else ""
+    )
+    return (
+        '<div class="qa-article"><div class="qa-article-head">'
+        f'<h3 class="qa-article-title">{escape(doc.meta.title or doc.source)}</h3>'
+        f'<div class="qa-meta">{meta}</div>{label}</div>'
+        f'<div class="qa-article-text">{escape(text[: c.start])}'
+        f'<mark class="qa-highlight">{escape(text[c.start : c.end])}</mark>'
+        f"{escape(text[c.end :])}</div></div>"
+    )
+
+
+def empty_article_html(message: str = "Click a citation to read it in its article.") -> str:
+    return f'<div class="qa-article qa-empty"><p class="qa-muted">{escape(message)}</p></div>'
+
+
+def status_html(stats: dict) -> str:
+    """The line above the chat: indexing, failed, or what the index holds."""
+    status = stats.get("status")
+    if status == "indexing":
+        return '<div class="qa-status qa-building">Indexing the articles… The chat answers as soon as the index is ready.</div>'
+    if status == "error":
+        return f'<div class="qa-status qa-failed">The index could not be built: {escape(str(stats.get("error", "")))}</div>'
+    if status != "ready":
+        return '<div class="qa-status qa-failed">There is no index yet. Build it with: qa index</div>'
+    built = str(stats.get("built_at", ""))[:16].replace("T", " ")
+    return (
+        f'<div class="qa-status qa-ready">{stats.get("files", 0)} articles, '
+        f"{stats.get('sentences', 0)} sentences indexed{escape(f' (built {built} UTC)' if built else '')}</div>"
+    )

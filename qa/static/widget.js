@@ -1,0 +1,210 @@
+// The embeddable chat. It builds every node with textContent, never innerHTML:
+// questions and article text are shown, never interpreted.
+"use strict";
+
+(function () {
+  const token = new URLSearchParams(window.location.search).get("token") || "";
+  const log = document.getElementById("log");
+  const form = document.getElementById("ask");
+  const input = document.getElementById("question");
+  const send = document.getElementById("send");
+  const article = document.getElementById("article");
+  let history = []; // the user's earlier questions, oldest first
+
+  function headers(extra) {
+    const h = Object.assign({}, extra || {});
+    if (token) h["Authorization"] = "Bearer " + token;
+    return h;
+  }
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function scrollToEnd() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  // -- talking to the API ------------------------------------------------------
+  async function errorOf(response) {
+    try {
+      const body = await response.json();
+      return [body.error || response.statusText, body.hint || ""];
+    } catch (e) {
+      return [response.status + " " + response.statusText, ""];
+    }
+  }
+
+  // Streams the answer: onToken(text) as it is produced; resolves to the answer object.
+  async function ask(question, earlier, onToken) {
+    const response = await fetch("api/ask/stream", {
+      method: "POST",
+      headers: headers({ "Content-Type": "application/json", Accept: "application/x-ndjson" }),
+      body: JSON.stringify({ question: question, history: earlier }),
+    });
+    if (!response.ok) throw await errorOf(response);
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffered = "";
+    let answer = null;
+    for (;;) {
+      const { value, done } = await reader.read();
+      buffered += decoder.decode(value || new Uint8Array(), { stream: !done });
+      let nl;
+      while ((nl = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (!line) continue;
+        const event = JSON.parse(line);
+        if (event.kind === "token") onToken(event.text);
+        else if (event.kind === "answer") answer = event.answer;
+        else if (event.kind === "error") throw [event.error, event.hint || ""];
+      }
+      if (done) break;
+    }
+    if (!answer) throw ["The answer was cut off.", "Try again."];
+    return answer;
+  }
+
+  // -- rendering ---------------------------------------------------------------------
+  function label(c) {
+    if (c.kind === "comment") return "reader comment";
+    if (c.kind === "related") return "related article on the same page";
+    return "";
+  }
+
+  function chip(c) {
+    const b = el("button", "chip", String(c.n));
+    b.type = "button";
+    b.title = c.title + (label(c) ? " (" + label(c) + ")" : "");
+    b.setAttribute("aria-label", "Source " + c.n + ": " + c.title);
+    b.addEventListener("click", () => openArticle(c));
+    return b;
+  }
+
+  // The answer text with each [n] marker turned into a citation chip.
+  function answerText(answer) {
+    const byN = new Map(answer.citations.map((c) => [c.n, c]));
+    const p = el("p", "text");
+    const marker = /\[(\d+)\]/g;
+    let last = 0;
+    let m;
+    while ((m = marker.exec(answer.answer)) !== null) {
+      const c = byN.get(Number(m[1]));
+      if (!c) continue; // an unmatched [n] stays as text
+      p.appendChild(document.createTextNode(answer.answer.slice(last, m.index)));
+      p.appendChild(chip(c));
+      last = m.index + m[0].length;
+    }
+    p.appendChild(document.createTextNode(answer.answer.slice(last)));
+    return p;
+  }
+
+  function sources(answer) {
+    const details = el("details", "sources");
+    const what = answer.abstained ? "Closest passages" : "Sources";
+    details.appendChild(el("summary", "", what + " (" + answer.citations.length + ")"));
+    const list = el("ol");
+    for (const c of answer.citations) {
+      const li = el("li", "source");
+      const title = el("button", "link title", "[" + c.n + "] " + c.title);
+      title.type = "button";
+      title.addEventListener("click", () => openArticle(c));
+      li.appendChild(title);
+      const meta = [c.publisher, c.date].filter(Boolean).join(" · ");
+      if (meta) li.appendChild(el("div", "meta", meta));
+      if (label(c)) li.appendChild(el("div", "kind " + c.kind, label(c)));
+      li.appendChild(el("blockquote", "", c.quote));
+      list.appendChild(li);
+    }
+    details.appendChild(list);
+    return details;
+  }
+
+  function renderAnswer(bubble, answer) {
+    bubble.replaceChildren();
+    bubble.classList.toggle("abstained", answer.abstained);
+    if (answer.abstained) bubble.appendChild(el("div", "badge", "Not found in the articles"));
+    bubble.appendChild(answerText(answer));
+    if (answer.citations.length) bubble.appendChild(sources(answer));
+  }
+
+  function renderError(bubble, err) {
+    const [message, hint] = Array.isArray(err) ? err : [String(err), ""];
+    bubble.replaceChildren(el("div", "badge", "Could not answer"), el("p", "text", message));
+    if (hint) bubble.appendChild(el("p", "hint", hint));
+    bubble.classList.add("error");
+  }
+
+  // -- the article view -------------------------------------------------------------
+  async function openArticle(c) {
+    document.getElementById("article-title").textContent = c.title;
+    document.getElementById("article-meta").textContent = [c.publisher, c.date, label(c)].filter(Boolean).join(" · ");
+    const body = document.getElementById("article-text");
+    body.replaceChildren(el("p", "hint", "Loading…"));
+    article.hidden = false;
+    const path = c.source.split("/").map(encodeURIComponent).join("/");
+    const response = await fetch("api/document/" + path, { headers: headers() });
+    if (!response.ok) {
+      const [message] = await errorOf(response);
+      body.replaceChildren(el("p", "hint", message));
+      return;
+    }
+    const doc = await response.json();
+    // Offsets count code points (Python), not UTF-16 units (JavaScript).
+    const chars = Array.from(doc.text);
+    const mark = el("mark", "", chars.slice(c.start, c.end).join(""));
+    body.replaceChildren(
+      document.createTextNode(chars.slice(0, c.start).join("")),
+      mark,
+      document.createTextNode(chars.slice(c.end).join(""))
+    );
+    mark.scrollIntoView({ block: "center" });
+  }
+
+  document.getElementById("article-close").addEventListener("click", () => {
+    article.hidden = true;
+  });
+
+  document.getElementById("new-chat").addEventListener("click", () => {
+    history = [];
+    log.replaceChildren();
+    article.hidden = true;
+    input.focus();
+  });
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const question = input.value.trim();
+    if (!question) return;
+    input.value = "";
+    send.disabled = true;
+    log.appendChild(el("div", "msg user", question));
+    const bubble = el("div", "msg bot pending");
+    const text = el("p", "text", "");
+    bubble.appendChild(text);
+    log.appendChild(bubble);
+    scrollToEnd();
+    try {
+      const answer = await ask(question, history.slice(), (t) => {
+        text.textContent += t;
+        scrollToEnd();
+      });
+      renderAnswer(bubble, answer);
+      history.push(question);
+    } catch (err) {
+      renderError(bubble, err);
+    } finally {
+      bubble.classList.remove("pending");
+      send.disabled = false;
+      scrollToEnd();
+      input.focus();
+    }
+  });
+
+  input.disabled = false;
+  send.disabled = false;
+})();

@@ -1,0 +1,219 @@
+"""The HTTP API against a live server: the answer contract, streaming, documents, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from qa.api import create_app
+from qa.config import Settings
+from qa.engine import Engine
+
+from ..conftest import SEEDS, running
+
+CITATION_KEYS = {"n": int, "source": str, "title": str, "quote": str, "start": int, "end": int, "score": float,
+                 "publisher": str, "date": str, "kind": str}  # fmt: skip
+
+
+def check_contract(obj: dict, question: str) -> None:
+    """The answer object of DESIGN.md, with every citation verifiable against its file."""
+    assert obj["question"] == question
+    assert isinstance(obj["answer"], str) and obj["answer"]
+    assert isinstance(obj["abstained"], bool)
+    assert isinstance(obj["timings_ms"], dict) and {"retrieve", "answer", "total"} <= set(obj["timings_ms"])
+    assert isinstance(obj["citations"], list)
+    for c in obj["citations"]:
+        assert set(CITATION_KEYS) <= set(c), c
+        for key, kind in CITATION_KEYS.items():
+            assert isinstance(c[key], kind) or (kind is float and isinstance(c[key], int)), (key, c[key])
+        text = (SEEDS / c["source"]).read_text(encoding="utf-8")
+        assert text[c["start"] : c["end"]] == c["quote"]
+        assert c["kind"] in {"article", "related", "comment"}
+    if not obj["abstained"]:
+        assert obj["citations"], "an answer cites at least one passage"
+        for c in obj["citations"]:
+            assert f"[{c['n']}]" in obj["answer"]
+
+
+def test_ask_returns_the_contract_for_the_eval_questions(client: httpx.Client, eval_questions: list[dict]) -> None:
+    for item in eval_questions:
+        r = client.post("/api/ask", json={"question": item["question"], "history": item.get("history", [])})
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"].startswith("application/json")
+        check_contract(r.json(), item["question"])
+
+
+def test_ask_matches_the_engine(client: httpx.Client, engine: Engine, eval_questions: list[dict]) -> None:
+    item = next(q for q in eval_questions if q.get("history"))
+    r = client.post("/api/ask", json={"question": item["question"], "history": item["history"]})
+    expected = engine.ask(item["question"], item["history"]).to_dict()
+    got = r.json()
+    for obj in (got, expected):
+        obj.pop("timings_ms")
+    assert got == expected
+
+
+def test_stream_sends_tokens_then_the_verified_answer(client: httpx.Client, eval_questions: list[dict]) -> None:
+    question = eval_questions[0]["question"]
+    with client.stream("POST", "/api/ask/stream", json={"question": question}) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("application/x-ndjson")
+        events = [json.loads(line) for line in r.iter_lines() if line.strip()]
+    kinds = [e["kind"] for e in events]
+    assert kinds[-1] == "answer" and set(kinds[:-1]) == {"token"}, kinds
+    streamed = "".join(e["text"] for e in events[:-1])
+    final = events[-1]["answer"]
+    check_contract(final, question)
+    assert " ".join(streamed.split()) == " ".join(final["answer"].split())
+    plain = client.post("/api/ask", json={"question": question}).json()
+    assert final["citations"] == plain["citations"]
+
+
+def test_health_reports_the_index(client: httpx.Client) -> None:
+    r = client.get("/api/health")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "ready"
+    assert body["files"] == 5 and body["chunks"] > 0 and body["built_at"]
+    assert body["embedding_model"] and body["embedding_version"]
+
+
+def test_document_is_the_file_as_read(client: httpx.Client) -> None:
+    source = "002_026fb524575c518d.txt"
+    r = client.get(f"/api/document/{source}")
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["text"] == (SEEDS / source).read_text(encoding="utf-8")
+    assert doc["title"] == "Putin Wants Continued Space Cooperation With U.S."
+    assert doc["publisher"] == "SpacePolicyOnline.com" and doc["date"] == "2021-06-14"
+
+
+@pytest.mark.parametrize("source", ["nope.txt", "metadata.json", "%2e%2e/pyproject.toml", "..%2Fpyproject.toml"])
+def test_only_indexed_articles_are_served(client: httpx.Client, source: str) -> None:
+    r = client.get(f"/api/document/{source}")
+    assert r.status_code in (400, 404)
+    assert "error" in r.json()
+
+
+def test_unknown_api_path_is_a_json_404(client: httpx.Client) -> None:
+    check_error(client.get("/api/nope"), 404)
+    check_error(client.post("/api/ask/nope", json={}), 404)
+
+
+def test_openapi_docs(client: httpx.Client) -> None:
+    assert client.get("/docs").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/ask", "/api/ask/stream", "/api/health", "/api/document/{source}"} <= set(paths)
+
+
+def test_concurrent_clients_are_served(client: httpx.Client, eval_questions: list[dict]) -> None:
+    questions = [q["question"] for q in eval_questions[:8]]
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda q: client.post("/api/ask", json={"question": q}), questions))
+    assert [r.status_code for r in results] == [200] * len(questions)
+    assert [r.json()["question"] for r in results] == questions
+
+
+# -- errors ------------------------------------------------------------------------------
+def check_error(r: httpx.Response, status: int) -> dict:
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert set(body) == {"error", "hint"} and body["error"]
+    return body
+
+
+@pytest.mark.parametrize("path", ["/api/ask", "/api/ask/stream"])
+def test_empty_question_is_400(client: httpx.Client, path: str) -> None:
+    assert "empty" in check_error(client.post(path, json={"question": "   "}), 400)["error"]
+
+
+@pytest.mark.parametrize("path", ["/api/ask", "/api/ask/stream"])
+def test_oversized_question_is_400(client: httpx.Client, settings: Settings, path: str) -> None:
+    body = check_error(client.post(path, json={"question": "why " * settings.max_question_chars}), 400)
+    assert "limit" in body["error"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"question": 42},
+        {"question": "Who?", "history": "not a list"},
+        {"question": "Who?", "history": [1, 2]},
+        {"question": "Who?", "mode": 3},
+        {"history": []},
+        {"question": "Who?", "unknown": 1},
+        [],
+    ],
+)
+def test_malformed_body_is_400(client: httpx.Client, body: object) -> None:
+    check_error(client.post("/api/ask", json=body), 400)
+
+
+def test_invalid_json_is_400(client: httpx.Client) -> None:
+    check_error(client.post("/api/ask", content=b"{not json", headers={"content-type": "application/json"}), 400)
+
+
+def test_unknown_mode_is_400(client: httpx.Client) -> None:
+    assert "mode" in check_error(client.post("/api/ask", json={"question": "Who?", "mode": "psychic"}), 400)["error"]
+
+
+def test_token_is_required_when_configured(token_server: str, api_token: str) -> None:
+    question = {"question": "When did Russia join the space station program?"}
+    with httpx.Client(base_url=token_server, timeout=60) as c:
+        for path in ("/api/ask", "/api/ask/stream"):
+            check_error(c.post(path, json=question), 401)
+            check_error(c.post(path, json=question, headers={"Authorization": "Bearer wrong"}), 401)
+        check_error(c.get("/api/health"), 401)
+        check_error(c.get("/api/document/002_026fb524575c518d.txt"), 401)
+        check_error(c.get("/widget"), 401)
+        assert c.post("/api/ask", json=question, headers={"Authorization": f"Bearer {api_token}"}).status_code == 200
+        assert c.post(f"/api/ask?token={api_token}", json=question).status_code == 200
+        assert c.get(f"/widget?token={api_token}").status_code == 200
+
+
+def test_503_while_the_index_is_building(settings: Settings, tmp_path: Path) -> None:
+    """A real background build, into an empty index folder, of a one-article corpus (to keep it short)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEEDS / "002_026fb524575c518d.txt", corpus)
+    engine = Engine(settings.replace(corpus=corpus, index_dir=tmp_path / "index"))
+    with running(create_app(engine, engine.settings)) as url, httpx.Client(base_url=url, timeout=60) as c:
+        build = engine.start_background_build()
+        try:
+            for path in ("/api/ask", "/api/ask/stream"):
+                body = check_error(c.post(path, json={"question": "When did Russia join?"}), 503)
+                assert "being built" in body["error"]
+            check_error(c.get("/api/document/002_026fb524575c518d.txt"), 503)
+            assert c.get("/api/health").json()["status"] == "indexing"
+        finally:
+            build.join(timeout=300)
+        assert engine.build_error is None
+        assert c.get("/api/health").json()["status"] == "ready"
+        assert (
+            c.post("/api/ask", json={"question": "When did Russia join the space station program?"}).status_code == 200
+        )
+
+
+def test_503_when_there_is_no_index_yet(settings: Settings, tmp_path: Path) -> None:
+    """An engine pointed at an empty index folder, before any build has run."""
+    engine = Engine(settings.replace(index_dir=tmp_path / "empty-index"))
+    with running(create_app(engine, engine.settings)) as url, httpx.Client(base_url=url, timeout=60) as c:
+        check_error(c.post("/api/ask", json={"question": "When did Russia join?"}), 503)
+        assert c.get("/api/health").json()["status"] == "missing"
+
+
+# -- the named Gradio endpoint ---------------------------------------------------------
+def test_gradio_client_ask_endpoint(live_server: str, eval_questions: list[dict]) -> None:
+    from gradio_client import Client
+
+    item = next(q for q in eval_questions if q.get("history"))
+    client = Client(live_server, verbose=False, download_files=False)
+    result = client.predict(item["question"], item["history"], api_name="/ask")
+    if isinstance(result, str):
+        result = json.loads(result)
+    check_contract(result, item["question"])

@@ -1,0 +1,100 @@
+"""Browser fixtures: one Chromium per session, a page per test, and a second origin to embed from."""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from qa.api import create_app
+from qa.config import Settings
+from qa.engine import Engine
+
+from ..conftest import running
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+TIMEOUT_MS = 60_000  # the machine is small and shared; the first answer can take a while
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+class _EmbedHandler(BaseHTTPRequestHandler):
+    """``/embed?src=URL``: a wiki-like page that frames URL."""
+
+    def do_GET(self) -> None:
+        query = parse_qs(urlparse(self.path).query)
+        src = query.get("src", [""])[0]
+        body = (
+            "<!doctype html><html><head><meta charset='utf-8'><title>Team wiki</title></head>"
+            "<body style='font-family: sans-serif; background: #f3f4f6; margin: 24px'>"
+            "<h1>Team wiki: space cooperation</h1><p>Ask the article collection:</p>"
+            f'<iframe id="qa" src="{html.escape(src)}" title="Ask the articles" width="420" height="600" '
+            'style="border: 1px solid #ccc; border-radius: 8px; background: #fff"></iframe>'
+            "</body></html>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def embed_origin() -> Iterator[str]:
+    """A second origin (another port) serving a page that embeds a given URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EmbedHandler)
+    thread = threading.Thread(target=server.serve_forever, name="embed-page", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def framable_server(engine: Engine, settings: Settings, embed_origin: str) -> Iterator[str]:
+    """The API and widget with ``embed_origin`` in allowed_origins (same session engine)."""
+    with running(create_app(engine, settings.replace(allowed_origins=embed_origin))) as url:
+        yield url

@@ -1,0 +1,108 @@
+"""The chat's HTML: chips, labels, paragraphs, and hostile text kept inert."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.types import Document, Metadata
+from qa import markup
+from qa.types import Answer, Citation
+
+EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1"> [link](javascript:window.__pwned=1)'
+ARTICLE = (
+    "A hostile article\n\n"
+    f"First paragraph says {EVIL} here. The quoted sentence <b>is</b> this one. And more after it.\n\n"
+    "Reader comments\nI disagree <img src=y onerror=alert(1)>.\n"
+)
+QUOTE = "The quoted sentence <b>is</b> this one."
+
+
+def citation(n: int = 1, kind: str = "article", quote: str = QUOTE, title: str = "Title <i>x</i>") -> Citation:
+    start = ARTICLE.index(quote)
+    return Citation(n=n, source="evil.txt", title=title, quote=quote, start=start, end=start + len(quote),
+                    score=0.9, publisher="Pub & Co", date="2025-08", kind=kind)  # fmt: skip
+
+
+def evil_answer(abstained: bool = False, citations: list[Citation] | None = None) -> Answer:
+    return Answer(question=EVIL, answer=f"{EVIL} Claim [1]. Unknown marker [9].", abstained=abstained,
+                  citations=citations if citations is not None else [citation()])  # fmt: skip
+
+
+def test_answer_text_is_escaped_and_markers_become_chips() -> None:
+    html = markup.answer_html(evil_answer(), turn=3)
+    assert "<script" not in html and "<img" not in html and "&lt;script&gt;" in html
+    assert '<a class="qa-chip" href="#cite-3-1" title="Title &lt;i&gt;x&lt;/i&gt;">1</a>' in html
+    assert "[9]" in html  # a marker without a citation stays text
+    assert 'class="qa-answer"' in html and "qa-abstained" not in html
+
+
+def test_abstention_is_marked_and_its_passages_are_called_closest() -> None:
+    answer = evil_answer(abstained=True)
+    assert "Not found in the articles" in markup.answer_html(answer, 0)
+    panel = markup.sources_html(answer, 0, {"evil.txt": ARTICLE})
+    assert "Closest passages" in panel and "<h3>Sources</h3>" not in panel
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"), [("comment", "Reader comment"), ("related", "Related article on the same page")]
+)
+def test_comments_and_related_articles_are_labelled(kind: str, label: str) -> None:
+    answer = evil_answer(citations=[citation(kind=kind)])
+    assert label in markup.sources_html(answer, 0, {"evil.txt": ARTICLE})
+    assert label.lower() in markup.answer_html(answer, 0)  # in the chip's tooltip
+    assert label in markup.article_html(Document("evil.txt", ARTICLE, "f"), citation(kind=kind))
+
+
+def test_quote_is_shown_inside_its_paragraph() -> None:
+    panel = markup.sources_html(evil_answer(), 0, {"evil.txt": ARTICLE})
+    assert "<mark>The quoted sentence &lt;b&gt;is&lt;/b&gt; this one.</mark> And more after it." in panel
+    assert "First paragraph says &lt;script&gt;" in panel
+    assert "Pub &amp; Co · 2025-08" in panel
+
+
+def test_paragraph_context_is_cut_at_words() -> None:
+    text = "intro\n" + "word " * 200 + "QUOTE." + " tail" * 200 + "\nnext"
+    start = text.index("QUOTE.")
+    before, quote, after = markup.passage_in_paragraph(text, start, start + 6, context=50)
+    assert quote == "QUOTE."
+    assert before.startswith("…") and len(before) <= 52 and "intro" not in before
+    assert after.endswith("…") and len(after) <= 52 and "next" not in after
+
+
+def test_a_quote_that_does_not_match_its_file_is_shown_alone() -> None:
+    panel = markup.sources_html(evil_answer(), 0, {"evil.txt": "something else entirely"})
+    assert "<mark>The quoted sentence &lt;b&gt;is&lt;/b&gt; this one.</mark>" in panel
+
+
+def test_cite_refs_round_trip() -> None:
+    assert markup.parse_cite_ref("#" + markup.cite_ref(4, 2)) == (4, 2)
+    for bad in ("#cite-x-1", "cite-1", "#cite-1-2-3", "javascript:alert(1)"):
+        assert markup.parse_cite_ref(bad) is None
+
+
+def test_status_line() -> None:
+    assert "Indexing" in markup.status_html({"status": "indexing"})
+    assert "&lt;b&gt;" in markup.status_html({"status": "error", "error": "<b>disk full</b>"})
+    assert "5 articles" in markup.status_html(
+        {"status": "ready", "files": 5, "sentences": 9, "built_at": "2026-01-01T00:00:00+00:00"}
+    )
+
+
+@pytest.mark.browser
+def test_hostile_article_and_answer_stay_inert_in_a_browser(page) -> None:
+    doc = Document("evil.txt", ARTICLE, "f", Metadata(title=EVIL, publisher="<img src=z onerror=window.__pwned=1>"))
+    answer = evil_answer(
+        citations=[citation(), citation(2, "comment", "I disagree <img src=y onerror=alert(1)>.", EVIL)]
+    )
+    body = (
+        markup.question_html(EVIL)
+        + markup.answer_html(answer, 0)
+        + markup.sources_html(answer, 0, {"evil.txt": ARTICLE})
+        + markup.article_html(doc, citation())
+    )
+    page.set_content(f"<!doctype html><body>{body}</body>")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("img, script, a[href^='javascript:']").count() == 0
+    assert page.locator("mark.qa-highlight").inner_text() == QUOTE
+    assert EVIL in page.locator(".qa-article-title").inner_text()

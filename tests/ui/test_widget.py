@@ -1,0 +1,131 @@
+"""The widget in a real Chromium, framed by a page from another origin."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import FrameLocator, Locator, Page, expect
+
+from qa.api import create_app
+from qa.config import Settings
+from qa.engine import Engine
+from qa.types import Answer
+
+from ..conftest import running
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = 'Who heads Roscosmos? <script>window.__pwned=1</script> <img src=x onerror="window.__pwned=1"> [click](javascript:window.__pwned=1)'
+
+
+def ask(frame: FrameLocator | Page, question: str) -> Locator:
+    """Ask in the widget; return the finished bot message."""
+    bots = frame.locator(".msg.bot")
+    before = bots.count()
+    frame.locator("#question").fill(question)
+    frame.locator("#question").press("Enter")
+    expect(bots).to_have_count(before + 1)
+    message = bots.nth(before)
+    expect(message).not_to_have_class(re.compile(r"\bpending\b"))
+    return message
+
+
+def first_answer(engine: Engine, questions: list[dict]) -> tuple[str, Answer]:
+    for item in questions:
+        if item["answerable"] and not item.get("history"):
+            answer = engine.ask(item["question"])
+            if not answer.abstained and answer.citations:
+                return item["question"], answer
+    pytest.skip("the engine answers none of the eval questions")
+
+
+def test_widget_in_an_allowed_origin_answers_with_citations(
+    page: Page, framable_server: str, embed_origin: str, engine: Engine, eval_questions: list[dict], screenshots: Path
+) -> None:
+    question, expected = first_answer(engine, eval_questions)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{embed_origin}/embed?src={framable_server}/widget", wait_until="domcontentloaded")
+    frame = page.frame_locator("#qa")
+
+    message = ask(frame, question)
+    chips = message.locator("button.chip")
+    expect(chips.first).to_be_visible()
+    expect(chips).to_have_count(len(re.findall(r"\[(\d+)\]", expected.answer)))
+    message.locator("details.sources summary").click()
+    for c in expected.citations:
+        source = message.locator("li.source").nth(c.n - 1)
+        expect(source.locator(".title")).to_have_text(f"[{c.n}] {c.title}")
+        expect(source.locator("blockquote")).to_have_text(c.quote)
+    page.screenshot(path=str(screenshots / "widget.png"))
+
+    chips.first.click()
+    mark = frame.locator("#article mark")
+    expect(mark).to_have_text(expected.citations[0].quote)
+    expect(mark).to_be_in_viewport()
+    expect(frame.locator("#article-title")).to_have_text(expected.citations[0].title)
+    page.screenshot(path=str(screenshots / "widget-article.png"))
+    frame.locator("#article-close").click()
+    expect(frame.locator("#article")).to_be_hidden()
+
+    # The page itself comes from the wiki's origin; everything the widget loads, from the server.
+    outside = [u for u in requests if not u.startswith((framable_server, f"{embed_origin}/embed"))]
+    assert outside == [], f"the widget loaded from elsewhere: {outside}"
+    assert any(u.startswith(f"{framable_server}/api/ask/stream") for u in requests)
+
+
+def test_widget_is_not_framed_by_another_origin(page: Page, live_server: str, embed_origin: str) -> None:
+    """live_server has the default allowed_origins: only itself may frame /widget."""
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
+    page.goto(f"{embed_origin}/embed?src={live_server}/widget", wait_until="load")
+    frame = next(f for f in page.frames if f != page.main_frame)
+    page.wait_for_timeout(1000)
+    assert frame.query_selector("#question") is None, "the widget rendered inside a page it must refuse"
+    assert not frame.url.startswith(live_server)  # Chromium swaps in its error page
+    assert any("frame-ancestors" in line for line in console), console
+
+
+def test_hostile_question_is_shown_not_run(page: Page, framable_server: str) -> None:
+    page.goto(f"{framable_server}/widget", wait_until="domcontentloaded")
+    ask(page, HOSTILE)
+    expect(page.locator(".msg.user").last).to_have_text(HOSTILE)
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("img, script:not([src]), a[href^='javascript:']").count() == 0
+
+
+@pytest.fixture(scope="module")
+def token_widget(engine: Engine, settings: Settings) -> Iterator[tuple[str, str]]:
+    token = "widget-token"
+    with running(create_app(engine, settings.replace(api_token=token))) as url:
+        yield url, token
+
+
+def test_widget_passes_its_token_to_the_api(
+    page: Page, token_widget: tuple[str, str], engine: Engine, eval_questions: list[dict]
+) -> None:
+    url, token = token_widget
+    question, expected = first_answer(engine, eval_questions)
+    assert page.goto(f"{url}/widget").status == 401
+    page.goto(f"{url}/widget?token={token}", wait_until="domcontentloaded")
+    message = ask(page, question)
+    expect(message.locator("button.chip").first).to_be_visible()
+    message.locator("button.chip").first.click()
+    expect(page.locator("#article mark")).to_have_text(expected.citations[0].quote)
+
+
+def test_widget_abstention_looks_different(
+    page: Page, framable_server: str, engine: Engine, eval_questions: list[dict]
+) -> None:
+    item = next((q for q in eval_questions if not q["answerable"] and engine.ask(q["question"]).abstained), None)
+    if item is None:
+        pytest.skip("the engine abstains on none of the eval questions")
+    page.goto(f"{framable_server}/widget", wait_until="domcontentloaded")
+    message = ask(page, item["question"])
+    expect(message).to_have_class(re.compile(r"\babstained\b"))
+    expect(message.locator(".badge")).to_have_text("Not found in the articles")
+    if engine.ask(item["question"]).citations:
+        expect(message.locator("details.sources summary")).to_contain_text("Closest passages")
