@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from index.chunking import normalize, opens_with_reference
-from qa.lexical import bigrams, words
+from qa.lexical import bigrams
 from qa.question import AUTHOR, MISMATCH_FACTOR, PROXIMITY_FACTOR, answer_spans, has_answer, near_question_words
 from qa.retrieve import IndexReader, Query, SentenceRecord
 from qa.types import Citation, Evidence, Passage
@@ -49,6 +49,7 @@ SIM_LOW, SIM_HIGH = 0.15, 0.70
 NEAR_DUPLICATE_JACCARD = 0.6
 NEAR_DUPLICATE_COSINE = 0.92
 EXTRA_CANDIDATES = 8
+RANKED_LIMIT = 30  # candidates kept after ranking; answers use a handful
 WINDOW_DISCOUNT = 0.85
 
 
@@ -131,7 +132,7 @@ def _score(reader: IndexReader, query: Query, s: SentenceRecord, sim: float, con
         spans = answer_spans(query.answer_type, s.text, query.question)
         if not spans:
             score *= MISMATCH_FACTOR[query.answer_type]
-        elif near_question_words(spans, s.text, set(query.terms)):
+        elif near_question_words(spans, s.tokens, set(query.terms)):
             score *= PROXIMITY_FACTOR
     return Evidence(
         sentence_id=s.id,
@@ -183,9 +184,9 @@ def _collapse_duplicates(reader: IndexReader, ranked: list[Evidence]) -> list[Ev
     as well says more (the original beside its condensed version).
     """
     kept: list[Evidence] = []
-    kept_words: list[set[str]] = []
-    for ev in ranked:
-        w = set(words(ev.text))
+    kept_words: list[frozenset[str]] = []
+    for ev in ranked[:RANKED_LIMIT]:
+        w = reader.sentences[reader.sentence_index[ev.sentence_id]].words
         dup = None
         for j, k in enumerate(kept):
             if _near_duplicate(reader, ev, k, w, kept_words[j]):
@@ -200,7 +201,7 @@ def _collapse_duplicates(reader: IndexReader, ranked: list[Evidence]) -> list[Ev
     return kept
 
 
-def _near_duplicate(reader: IndexReader, a: Evidence, b: Evidence, wa: set[str], wb: set[str]) -> bool:
+def _near_duplicate(reader: IndexReader, a: Evidence, b: Evidence, wa: frozenset[str], wb: frozenset[str]) -> bool:
     if wa and wb and len(wa & wb) / len(wa | wb) >= NEAR_DUPLICATE_JACCARD:
         return True
     va = reader.vectors[reader.sentence_index[a.sentence_id]]

@@ -102,15 +102,22 @@ def has_answer(kind: str, sentence: str, question: str) -> bool:
     return bool(answer_spans(kind, sentence, question))
 
 
-def near_question_words(spans: list[tuple[int, int]], sentence: str, question_terms: set[str], window: int = 3) -> bool:
+Token = tuple[int, int, frozenset[str]]  # start, end, content terms
+
+
+def tokens(sentence: str) -> tuple[Token, ...]:
+    """The sentence's words with their offsets and terms (see near_question_words)."""
+    from qa.lexical import terms
+
+    return tuple((m.start(), m.end(), frozenset(terms(m.group(0)))) for m in re.finditer(r"[\w'’.-]+", sentence))
+
+
+def near_question_words(spans: list[tuple[int, int]], tokens: tuple[Token, ...], question_terms: set[str], window: int = 3) -> bool:
     """Whether an answer span stands within ``window`` words of a question word.
 
     "Dmitry Bakanov, the head of Roscosmos" answers "who heads Roscosmos?";
     a name ten words away from "head" more likely answers something else.
     """
-    from qa.lexical import terms
-
-    tokens = [(m.start(), m.end(), set(terms(m.group(0)))) for m in re.finditer(r"[\w'’.-]+", sentence)]
     hits = [i for i, (_, _, ts) in enumerate(tokens) if ts & question_terms]
     if not hits:
         return False

@@ -21,7 +21,8 @@ from index.manifest import Manifest
 from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
 from index.types import Sentence
 from qa.errors import IndexStoreError
-from qa.lexical import TermWeights, bigrams, fold, terms
+from qa.lexical import TermWeights, bigrams, fold, terms, words
+from qa.question import tokens
 from qa.types import Passage
 
 
@@ -31,6 +32,8 @@ class SentenceRecord(Sentence):
 
     terms: frozenset[str] = frozenset()
     bigrams: frozenset[tuple[str, str]] = frozenset()
+    words: frozenset[str] = frozenset()  # every word, stop words too: for spotting near-duplicates
+    tokens: tuple = ()  # words with offsets and terms: for answer proximity (qa.question)
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ class IndexReader:
                     position=int(m["position"]),
                     terms=frozenset(term_list),
                     bigrams=bigrams(term_list),
+                    words=frozenset(words(text)),
+                    tokens=tokens(text),
                 )
             )
         vectors = np.asarray([sents["embeddings"][i] for i in order], dtype=np.float32)
