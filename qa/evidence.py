@@ -1,23 +1,29 @@
 """Sentence-level evidence: which sentences answer the question, and how well.
 
 Every candidate sentence (those of the retrieved chunks, plus the sentences
-closest to the question in embedding space) gets a score in 0-1 from
+closest to the question in embedding space) gets a *relevance*, roughly 0-1,
+from
 
 * ``similarity``: cosine between question and sentence embeddings, rescaled;
 * ``coverage``: the share of the question's IDF-weighted terms the sentence
-  itself contains, so a sentence about the right topic that lacks the asked
-  for specifics ("sample return", "France") scores low;
+  itself contains (or, for a sentence that refers back, with the one before),
+  so a sentence on the right topic that lacks the asked-for specifics
+  ("sample return", "France") scores low;
+* the question's word pairs found as phrases in the sentence;
 * the fused retrieval score of the best chunk holding it (its context);
 * for follow-ups, coverage of the earlier turns' terms.
 
 The article a question points at (by year or outlet) weighs more; reader
-comments weigh less. Near-duplicates (a page that repeats itself, an article
-and its condensed version) are collapsed to the most informative copy.
+comments weigh less (more when readers are asked about); headlines and
+fragments weigh less. The ranking *score* then weighs in the kind of answer
+asked for (qa.question): a "who" question's answer names someone, best right
+beside the question's words. Near-duplicates (a page that repeats itself, an
+article and its condensed version) collapse to the most informative copy.
 
-``supported`` is whether the best sentence clears ``min_support`` and the
+``supported`` is whether the best relevance clears ``min_support`` and the
 question names nothing the corpus never mentions (a question about "France"
 cannot be answered from articles that never say "France"); otherwise the
-answer abstains.
+answer abstains. Citations show the score capped at 1.
 """
 
 from __future__ import annotations
@@ -220,7 +226,7 @@ def cite(n: int, ev: Evidence, reader: IndexReader) -> Citation:
         quote=ev.text,
         start=ev.start,
         end=ev.end,
-        score=round(ev.score, 3),
+        score=round(min(ev.score, 1.0), 3),
         publisher=meta.get("publisher", ""),
         date=meta.get("date", ""),
         kind=ev.kind,
