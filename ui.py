@@ -88,6 +88,15 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
                     submit_btn="Ask",
                     max_lines=4,
                 )
+                modes = available_modes(engine)
+                mode = gr.Radio(
+                    modes,
+                    value=settings.mode if settings.mode in modes else "extractive",
+                    label="Answers",
+                    info="extractive: the articles' own sentences; llm: written by the model, every sentence checked against its citation",
+                    visible=len(modes) > 1,
+                    elem_id="qa-mode",
+                )
                 with gr.Row():
                     new_chat = gr.Button("New chat", size="sm", elem_id="qa-new-chat")
                     copy = gr.Button("Copy answer", size="sm", elem_id="qa-copy")
@@ -103,7 +112,7 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
         copy_text = gr.Textbox(visible=False)
 
         # -- handlers --------------------------------------------------------------
-        def respond(text: str, conversation: list[Turn]) -> Iterator[tuple[Any, ...]]:
+        def respond(text: str, conversation: list[Turn], mode_name: str | None = None) -> Iterator[tuple[Any, ...]]:
             text = (text or "").strip()
             if not text:
                 yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
@@ -116,7 +125,7 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
             try:
                 ensure_ready(engine)
                 streamed = ""
-                for event in engine.stream(text, history):
+                for event in engine.stream(text, history, mode=mode_name or None):
                     if event.kind == "token":
                         streamed += event.text
                         turn.html = markup.pending_html(streamed)
@@ -174,9 +183,9 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
         # -- wiring ----------------------------------------------------------------
         private: dict[str, Any] = {"api_visibility": "private"}
         answer_outputs = [question, chatbot, turns, sources, copy_text]
-        question.submit(respond, [question, turns], answer_outputs, **private)
+        question.submit(respond, [question, turns, mode], answer_outputs, **private)
         chatbot.example_select(_example_text, None, question, **private).then(
-            respond, [question, turns], answer_outputs, **private
+            respond, [question, turns, mode], answer_outputs, **private
         )
         article.click(open_citation, [turns], [article], **private)
         chatbot.like(on_like, [turns], [pending, feedback_box, feedback_label, comment], **private)
@@ -188,22 +197,34 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
         timer.tick(refresh_status, None, [status, timer], **private)
         demo.load(refresh_status, None, [status, timer], **private)
 
-        def ask(question: str, history: list[str] | None = None) -> dict[str, Any]:
+        def ask(question: str, history: list[str] | None = None, mode: str | None = None) -> dict[str, Any]:
             """Answer a question from the articles.
 
             history: the conversation's earlier questions, oldest first.
+            mode: "extractive" or "llm" (default: the server's).
             Returns the answer object: answer text with [n] markers, abstained,
             and citations with exact quotes and character offsets.
             """
             try:
                 ensure_ready(engine)
-                return engine.ask(question, history or []).to_dict()
+                return engine.ask(question, history or [], mode=mode or None).to_dict()
             except QAError as exc:
                 raise gr.Error(str(exc)) from None
 
         gr.api(ask, api_name="ask")
     demo.queue(default_concurrency_limit=CONCURRENT_ANSWERS)
     return demo
+
+
+def available_modes(engine: Engine) -> list[str]:
+    """The answer modes this server can offer: "llm" only when an LLM is configured."""
+    modes = ["extractive"]
+    try:
+        engine.answerer("llm")
+        modes.append("llm")
+    except QAError:
+        pass  # no LLM settings: the chat offers extractive answers only
+    return modes
 
 
 def _example_text(evt: gr.SelectData) -> str:

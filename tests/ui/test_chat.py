@@ -201,3 +201,26 @@ def test_page_says_it_is_indexing(page: Page, settings: Settings) -> None:
         engine._building.clear()
         expect(page.locator("#qa-status")).to_contain_text("articles", timeout=15_000)
         expect(page.locator("#qa-status")).not_to_contain_text("Indexing")
+
+
+def test_answer_mode_is_offered_only_with_an_llm(page: Page, live_server: str, settings: Settings) -> None:
+    """With an LLM configured the chat offers the mode; an unreachable one falls back, visibly.
+
+    The LLM here is a closed port on this machine: the point is the chat's
+    choice and its fallback note (real generation is tested in tests/qa/test_llm.py).
+    """
+    import ui
+
+    from ..conftest import free_port
+
+    open_chat(page, live_server)
+    expect(page.locator("#qa-mode")).to_be_hidden()
+
+    llm_settings = settings.replace(llm_base_url=f"http://127.0.0.1:{free_port()}/v1", llm_model="none", llm_timeout=5.0)
+    with running(ui.build_app(Engine(llm_settings), llm_settings)) as url:
+        open_chat(page, url)
+        expect(page.locator("#qa-mode")).to_be_visible()
+        page.locator("#qa-mode label", has_text="llm").click()
+        message = ask(page, "When did Russia join the space station program?")
+        expect(message.locator(".qa-note")).to_contain_text("extractive answer")
+        expect(message.locator("a[href^='#cite-']").first).to_be_visible()
