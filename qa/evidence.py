@@ -54,6 +54,7 @@ _ASKS_READERS = re.compile(r"\b(readers?|comments?|commenters?|commenting)\b", r
 SIM_LOW, SIM_HIGH = 0.15, 0.70
 NEAR_DUPLICATE_JACCARD = 0.6
 NEAR_DUPLICATE_COSINE = 0.92
+JACCARD_PREFILTER_COSINE = 0.5
 EXTRA_CANDIDATES = 8
 RANKED_LIMIT = 30  # candidates kept after ranking; answers use a handful
 WINDOW_DISCOUNT = 0.85
@@ -189,30 +190,32 @@ def _collapse_duplicates(reader: IndexReader, ranked: list[Evidence]) -> list[Ev
     The best-scoring copy stands for the group, unless a copy scoring almost
     as well says more (the original beside its condensed version).
     """
-    kept: list[Evidence] = []
-    kept_words: list[frozenset[str]] = []
-    for ev in ranked[:RANKED_LIMIT]:
-        w = reader.sentences[reader.sentence_index[ev.sentence_id]].words
-        dup = None
-        for j, k in enumerate(kept):
-            if _near_duplicate(reader, ev, k, w, kept_words[j]):
-                dup = j
-                break
+    top = ranked[:RANKED_LIMIT]
+    rows = [reader.sentence_index[ev.sentence_id] for ev in top]
+    cosines = reader.vectors[rows] @ reader.vectors[rows].T if rows else np.zeros((0, 0))
+    kept: list[int] = []  # positions in ``top``
+    for i, ev in enumerate(top):
+        dup = next((j for j, k in enumerate(kept) if _near_duplicate(reader, top[i], top[k], float(cosines[i, k]))), None)
         if dup is None:
-            kept.append(ev)
-            kept_words.append(w)
-        elif ev.score >= kept[dup].score - 0.03 and len(w) > len(kept_words[dup]):
-            kept[dup] = ev
-            kept_words[dup] = w
-    return kept
+            kept.append(i)
+            continue
+        k = kept[dup]
+        if ev.score >= top[k].score - 0.03 and len(_words(reader, ev)) > len(_words(reader, top[k])):
+            kept[dup] = i
+    return [top[i] for i in kept]
 
 
-def _near_duplicate(reader: IndexReader, a: Evidence, b: Evidence, wa: frozenset[str], wb: frozenset[str]) -> bool:
-    if wa and wb and len(wa & wb) / len(wa | wb) >= NEAR_DUPLICATE_JACCARD:
+def _words(reader: IndexReader, ev: Evidence) -> frozenset[str]:
+    return reader.sentences[reader.sentence_index[ev.sentence_id]].words
+
+
+def _near_duplicate(reader: IndexReader, a: Evidence, b: Evidence, cosine: float) -> bool:
+    if cosine >= NEAR_DUPLICATE_COSINE:
         return True
-    va = reader.vectors[reader.sentence_index[a.sentence_id]]
-    vb = reader.vectors[reader.sentence_index[b.sentence_id]]
-    return float(va @ vb) >= NEAR_DUPLICATE_COSINE
+    if cosine < JACCARD_PREFILTER_COSINE:
+        return False  # sentences sharing most words are never this far apart
+    wa, wb = _words(reader, a), _words(reader, b)
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= NEAR_DUPLICATE_JACCARD
 
 
 def cite(n: int, ev: Evidence, reader: IndexReader) -> Citation:

@@ -81,12 +81,13 @@ class TermWeights:
         self.n = max(n, 1)
         self.df = df
         self.unknown = self.idf_of(0)
+        self._idf = {t: self.idf_of(d) for t, d in df.items()}
 
     def idf_of(self, df: int) -> float:
         return math.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
 
     def idf(self, term: str) -> float:
-        return self.idf_of(self.df.get(term, 0))
+        return self._idf.get(term, self.unknown)
 
     def known(self, term: str) -> bool:
         return term in self.df
