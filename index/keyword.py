@@ -1,15 +1,24 @@
-"""The keyword (BM25) index over chunks, persisted beside the vectors."""
+"""The keyword (BM25) index over chunks, persisted beside the vectors.
+
+Built and persisted with llama-index's ``BM25Retriever`` (bm25s underneath,
+English stemming). Questions search the bm25s index directly: the
+retriever's own ``retrieve`` turns every hit back into a node and runs
+instrumentation hooks, which costs more than the search itself and is paid on
+every question.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 from pathlib import Path
 from typing import Any, Sequence
 
-
 logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+IDS_FILE = "chunk_ids.json"  # chunk ids in the order bm25s numbers its documents
 
 
 def _stemmer() -> Any:
@@ -28,13 +37,29 @@ def build_keyword_index(chunks: Sequence[tuple[str, str]], path: Path, top_k: in
         nodes=nodes, similarity_top_k=min(top_k, len(nodes)), stemmer=_stemmer(), language="english"
     )
     retriever.persist(str(path))
+    (Path(path) / IDS_FILE).write_text(json.dumps([cid for cid, _ in chunks]), encoding="utf-8")
 
 
-def load_keyword_index(path: Path) -> Any:
-    """The persisted BM25 retriever (llama-index ``BM25Retriever``)."""
-    from llama_index.retrievers.bm25 import BM25Retriever
+class KeywordIndex:
+    """A persisted BM25 index, searched by chunk id."""
 
-    # bm25s draws a progress bar while it maps its corpus file, which would
-    # clutter every start of the CLI.
-    with contextlib.redirect_stderr(io.StringIO()):
-        return BM25Retriever.from_persist_dir(str(path))
+    def __init__(self, path: Path) -> None:
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        # bm25s draws a progress bar while it maps its corpus file, which would
+        # clutter every start of the CLI.
+        with contextlib.redirect_stderr(io.StringIO()):
+            self._retriever = BM25Retriever.from_persist_dir(str(path))
+        self._ids: list[str] = json.loads((Path(path) / IDS_FILE).read_text(encoding="utf-8"))
+
+    def search(self, text: str, k: int) -> list[tuple[str, float]]:
+        """The best ``k`` chunk ids for ``text`` with their BM25 scores (zero scores left out)."""
+        import bm25s
+
+        r = self._retriever
+        k = min(k, len(self._ids))
+        if k <= 0:
+            return []
+        tokens = bm25s.tokenize(text, stemmer=r.stemmer, token_pattern=r.token_pattern, show_progress=False)
+        ids, scores = r.bm25.retrieve(tokens, corpus=self._ids, k=k, show_progress=False)
+        return [(cid, float(score)) for cid, score in zip(ids[0], scores[0]) if score > 0]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 # Bump when the cleaning, sentence splitting or stored layout changes in a
 # way that old indexes cannot be read with.
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 MANIFEST_NAME = "manifest.json"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from index.embedding import Embedder
-from index.keyword import load_keyword_index
+from index.keyword import KeywordIndex
 from index.manifest import Manifest
 from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
 from index.types import Sentence
@@ -72,7 +72,7 @@ class IndexReader:
             self._chunks = store.collection(manifest.generation, CHUNKS)
             sents = read_all(store.collection(manifest.generation, SENTENCES), ["embeddings", "metadatas", "documents"])
             chunk_meta = read_all(self._chunks, ["metadatas"])
-            self.keyword = load_keyword_index(gen_dir / "bm25")
+            self.keyword = KeywordIndex(gen_dir / "bm25")
             self.documents: dict[str, dict[str, str]] = json.loads((gen_dir / "documents.json").read_text(encoding="utf-8"))
         except IndexStoreError:
             raise
@@ -148,8 +148,7 @@ class IndexReader:
             query_embeddings=[query.vector.tolist()], n_results=min(dense_k, n_chunks), include=["distances"]
         )
         dense_ids = dense["ids"][0] if dense["ids"] else []
-        self.keyword.similarity_top_k = min(keyword_k, n_chunks)
-        keyword_ids = [n.node.node_id for n in self.keyword.retrieve(query.search_text) if n.score and n.score > 0]
+        keyword_ids = [cid for cid, _ in self.keyword.search(query.search_text, keyword_k)]
         fused: dict[str, float] = {}
         for ranking in (dense_ids, keyword_ids):
             for rank, cid in enumerate(ranking):
