@@ -36,7 +36,8 @@ def build_keyword_index(chunks: Sequence[tuple[str, str]], path: Path, top_k: in
     retriever = BM25Retriever.from_defaults(
         nodes=nodes, similarity_top_k=min(top_k, len(nodes)), stemmer=_stemmer(), language="english"
     )
-    retriever.persist(str(path))
+    with contextlib.redirect_stderr(io.StringIO()):  # bm25s's progress bars
+        retriever.persist(str(path))
     (Path(path) / IDS_FILE).write_text(json.dumps([cid for cid, _ in chunks]), encoding="utf-8")
 
 
