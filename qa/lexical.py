@@ -64,6 +64,16 @@ def terms(text: str) -> list[str]:
     return [_stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
+# Words for the same role, as stemmed terms: questions and articles name the
+# person in charge of an organisation in many ways.
+_SYNONYM_GROUPS = [
+    {"head", "lead", "leader", "chief", "director", "administr", "boss", "chair", "chairman", "ceo"},
+    {"succeed", "successor", "subsequ"},
+]
+SYNONYMS: dict[str, frozenset[str]] = {t: frozenset(g - {t}) for g in _SYNONYM_GROUPS for t in g}
+SYNONYM_CREDIT = 0.8
+
+
 def bigrams(term_list: list[str]) -> frozenset[tuple[str, str]]:
     """Adjacent pairs of content terms: "U.S. sanctions" as a phrase, not two words."""
     return frozenset(zip(term_list, term_list[1:]))
@@ -93,10 +103,20 @@ class TermWeights:
         return term in self.df
 
     def coverage(self, query: Iterable[str], text_terms: Iterable[str]) -> float:
-        """Share of the query's weight that ``text_terms`` contains (0-1)."""
+        """Share of the query's weight that ``text_terms`` contains (0-1).
+
+        A term the text holds only as a synonym ("leads" for "head") counts
+        for ``SYNONYM_CREDIT`` of its weight.
+        """
         q = set(query)
         if not q:
             return 0.0
-        have = set(text_terms)
+        have = text_terms if isinstance(text_terms, (set, frozenset)) else set(text_terms)
         total = sum(self.idf(t) for t in q)
-        return sum(self.idf(t) for t in q & have) / total if total else 0.0
+        got = 0.0
+        for t in q:
+            if t in have:
+                got += self.idf(t)
+            elif t in SYNONYMS and not SYNONYMS[t].isdisjoint(have):
+                got += SYNONYM_CREDIT * self.idf(t)
+        return got / total if total else 0.0

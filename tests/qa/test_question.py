@@ -30,3 +30,18 @@ def test_has_answer_wants_something_the_question_lacks():
     assert has_answer(NUMBER, "awarding three companies $5 million each", "How much was awarded?")
     assert has_answer(REASON, "It was blocked in 2018 due to sanctions.", "Why was it blocked?")
     assert has_answer(AUTHOR, "Op/Ed by Chris Devonshire-Ellis", "Who wrote it?")
+
+
+def test_role_synonyms_count_towards_coverage():
+    from qa.lexical import SYNONYM_CREDIT, TermWeights, terms
+
+    weights = TermWeights([terms("the chief of the agency"), terms("a leader of NASA"), terms("weather report")])
+    q = terms("Who leads NASA?")
+    exact = weights.coverage(q, set(terms("the leader of NASA")) | {"lead"})
+    synonym = weights.coverage(q, set(terms("the chief of NASA")))
+    unrelated = weights.coverage(q, set(terms("the weather of NASA")))
+    assert exact == 1.0
+    assert unrelated < synonym < exact
+    assert synonym == pytest.approx(
+        (weights.idf("nasa") + SYNONYM_CREDIT * weights.idf("lead")) / (weights.idf("nasa") + weights.idf("lead"))
+    )
