@@ -55,7 +55,7 @@ SIM_LOW, SIM_HIGH = 0.15, 0.70
 NEAR_DUPLICATE_JACCARD = 0.6
 NEAR_DUPLICATE_COSINE = 0.92
 JACCARD_PREFILTER_COSINE = 0.5
-EXTRA_CANDIDATES = 8
+EXTRA_CANDIDATES = 8  # sentences added by embedding similarity, and as many by word coverage
 RANKED_LIMIT = 30  # candidates kept after ranking; answers use a handful
 WINDOW_DISCOUNT = 0.85
 
@@ -82,6 +82,7 @@ def gather(reader: IndexReader, query: Query, passages: list[Passage], min_suppo
     candidates = set(context)
     if len(sims):
         candidates.update(int(i) for i in np.argsort(-sims)[:EXTRA_CANDIDATES])
+    candidates.update(reader.best_covering(query.terms, EXTRA_CANDIDATES, sims))
 
     scored: dict[int, Evidence] = {}
     for i in candidates:

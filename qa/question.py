@@ -112,17 +112,31 @@ def tokens(sentence: str) -> tuple[Token, ...]:
     return tuple((m.start(), m.end(), frozenset(terms(m.group(0)))) for m in re.finditer(r"[\w'’.-]+", sentence))
 
 
-def near_question_words(spans: list[tuple[int, int]], tokens: tuple[Token, ...], question_terms: set[str], window: int = 3) -> bool:
-    """Whether an answer span stands within ``window`` words of a question word.
+def near_question_words(spans: list[tuple[int, int]], tokens: tuple[Token, ...], question_terms: set[str], window: int = 4) -> bool:
+    """Whether an answer span stands within ``window`` words of the question's words.
 
     "Dmitry Bakanov, the head of Roscosmos" answers "who heads Roscosmos?";
-    a name ten words away from "head" more likely answers something else.
+    a name ten words away from "head" more likely answers something else. With
+    two or more question words, two different ones must be near ("the head of
+    Roscosmos" does not answer "who is the head of NASA?"); a synonym counts.
     """
-    hits = [i for i, (_, _, ts) in enumerate(tokens) if ts & question_terms]
-    if not hits:
+    from qa.lexical import SYNONYMS
+
+    def canonical(term: str) -> str:
+        for t in question_terms:
+            if term == t or term in SYNONYMS.get(t, ()):
+                return t
+        return ""
+
+    hits = [(i, c) for i, (_, _, ts) in enumerate(tokens) for c in map(canonical, ts) if c]
+    need = min(2, len(question_terms))
+    if not hits or need == 0:
         return False
     for a, b in spans:
         inside = [i for i, (s, e, _) in enumerate(tokens) if s < b and e > a]
-        if inside and min(abs(i - h) for i in (inside[0], inside[-1]) for h in hits) <= window:
+        if not inside:
+            continue
+        near = {c for h, c in hits if min(abs(inside[0] - h), abs(inside[-1] - h)) <= window}
+        if len(near) >= need:
             return True
     return False

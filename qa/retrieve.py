@@ -21,7 +21,7 @@ from index.manifest import Manifest
 from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
 from index.types import Sentence
 from qa.errors import IndexStoreError
-from qa.lexical import TermWeights, bigrams, fold, terms, words
+from qa.lexical import SYNONYMS, TermWeights, bigrams, fold, terms, words
 from qa.question import tokens
 from qa.types import Passage
 
@@ -113,6 +113,10 @@ class IndexReader:
             for cid, m in zip(chunk_meta["ids"], chunk_meta["metadatas"])
         }
         self.weights = TermWeights(s.terms for s in self.sentences)
+        self.postings: dict[str, list[int]] = {}
+        for i, s in enumerate(self.sentences):
+            for t in s.terms:
+                self.postings.setdefault(t, []).append(i)
         self._publication_refs = _publication_refs(self.documents)
 
     # -- questions ---------------------------------------------------------
@@ -176,6 +180,22 @@ class IndexReader:
             if ts and not any(self.weights.known(t) for t in ts):
                 out.append(word)
         return out
+
+    def best_covering(self, query_terms: list[str], n: int, sims: np.ndarray | None = None) -> list[int]:
+        """The ``n`` sentences covering most of the question's weighted terms.
+
+        Chunk retrieval can miss a sentence whose chunk is about something
+        else ("NASA Administrator Bill Nelson has made various remarks ...");
+        this finds it by its words.
+        """
+        wanted = set(query_terms) | {syn for t in query_terms for syn in SYNONYMS.get(t, ())}
+        seen = {i for t in wanted for i in self.postings.get(t, ())}
+        # Ties in coverage are common; embedding similarity breaks them.
+        scored = sorted(
+            ((self.weights.coverage(query_terms, self.sentences[i].terms), float(sims[i]) if sims is not None else 0.0, i) for i in seen),
+            reverse=True,
+        )
+        return [i for cov, _, i in scored[:n] if cov > 0]
 
     def previous(self, s: SentenceRecord) -> SentenceRecord | None:
         """The sentence before ``s`` in its document, if any."""
