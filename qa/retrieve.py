@@ -21,7 +21,7 @@ from index.manifest import Manifest
 from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
 from index.types import Sentence
 from qa.errors import IndexStoreError
-from qa.lexical import SYNONYMS, TermWeights, bigrams, fold, terms, words
+from qa.lexical import SYNONYMS, TermWeights, bigrams, terms, words
 from qa.question import tokens
 from qa.types import Passage
 
@@ -239,10 +239,3 @@ def _publication_refs(documents: dict[str, dict[str, str]]) -> list[tuple[re.Pat
         refs.append((re.compile(rf"(?<![\w.]){escaped}(?![\w])", flags), sources))
     return refs
 
-
-def question_terms(text: str) -> list[str]:
-    return terms(text)
-
-
-def normalise_question(text: str) -> str:
-    return " ".join(fold(text).split())
