@@ -30,7 +30,7 @@ from index.errors import CorpusError, IndexStoreError, QAError
 from index.keyword import build_keyword_index
 from index.manifest import FileRecord, IndexSpec, Manifest, read_manifest, write_manifest
 from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
-from index.types import Chunk, Document
+from index.types import Chunk, Document, Sentence
 
 
 @dataclass
