@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
 from qa.config import Settings
+from qa.registry import registrar
 from qa.evidence import EvidenceSet
 from qa.retrieve import IndexReader, Query
 from qa.types import Answer, AnswerEvent
@@ -58,10 +59,4 @@ class Answerer(abc.ABC):
 # mode name -> factory(settings)
 ANSWERERS: dict[str, Callable[[Settings], Answerer]] = {}
 
-
-def register(name: str) -> Callable[[Callable[[Settings], Answerer]], Callable[[Settings], Answerer]]:
-    def deco(factory: Callable[[Settings], Answerer]) -> Callable[[Settings], Answerer]:
-        ANSWERERS[name] = factory
-        return factory
-
-    return deco
+register = registrar(ANSWERERS)

@@ -34,6 +34,7 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 
 from qa.config import ENV_PREFIX, Settings
 from qa.errors import SettingsError
+from qa.registry import registrar
 
 # Grounded answers should not vary from run to run.
 TEMPERATURE = 0.0
@@ -42,14 +43,7 @@ OLLAMA_URL = "http://127.0.0.1:11434"
 NO_KEY = "not-needed"
 
 BACKENDS: dict[str, Callable[[Settings], LLM]] = {}
-
-
-def register_backend(name: str) -> Callable[[Callable[[Settings], LLM]], Callable[[Settings], LLM]]:
-    def deco(factory: Callable[[Settings], LLM]) -> Callable[[Settings], LLM]:
-        BACKENDS[name] = factory
-        return factory
-
-    return deco
+register_backend = registrar(BACKENDS)
 
 
 def make_llm(settings: Settings) -> LLM:
