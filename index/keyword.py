@@ -55,12 +55,16 @@ class KeywordIndex:
 
     def search(self, text: str, k: int) -> list[tuple[str, float]]:
         """The best ``k`` chunk ids for ``text`` with their BM25 scores (zero scores left out)."""
+        return self.search_many([text], k)[0]
+
+    def search_many(self, texts: Sequence[str], k: int) -> list[list[tuple[str, float]]]:
+        """:meth:`search` for several texts in one pass."""
         import bm25s
 
         r = self._retriever
         k = min(k, len(self._ids))
-        if k <= 0:
-            return []
-        tokens = bm25s.tokenize(text, stemmer=r.stemmer, token_pattern=r.token_pattern, show_progress=False)
+        if k <= 0 or not texts:
+            return [[] for _ in texts]
+        tokens = bm25s.tokenize(list(texts), stemmer=r.stemmer, token_pattern=r.token_pattern, show_progress=False)
         ids, scores = r.bm25.retrieve(tokens, corpus=self._ids, k=k, show_progress=False)
-        return [(cid, float(score)) for cid, score in zip(ids[0], scores[0]) if score > 0]
+        return [[(str(cid), float(score)) for cid, score in zip(row_ids, row_scores) if score > 0] for row_ids, row_scores in zip(ids, scores)]

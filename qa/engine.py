@@ -22,12 +22,13 @@ from index.store import ChromaStore
 from index.types import Document, Metadata
 from qa import followup
 from qa.answerer import ANSWERERS, Answerer, AnswerRequest
+from qa.concurrency import Batcher, TurnLock
 from qa.config import Settings
 from qa.errors import CorpusError, IndexMismatchError, IndexNotReadyError, QuestionError, SettingsError
 from qa.evidence import gather
 from qa.lexical import terms
 from qa.question import answer_type
-from qa.retrieve import IndexReader, Query
+from qa.retrieve import Hits, IndexReader, Query
 from qa.types import Answer, AnswerEvent
 
 # Modules whose import registers the built-in answerers.
@@ -43,6 +44,8 @@ class Engine:
         self._reader_stamp: tuple[str, float] | None = None
         self._answerers: dict[str, Answerer] = {}
         self._building = threading.Event()
+        self._search: Batcher[tuple[IndexReader, Query], Hits] = Batcher(self._search_batch)
+        self._scoring = TurnLock()
         self.last_build: BuildReport | None = None
         self.build_error: Exception | None = None
 
@@ -193,6 +196,16 @@ class Engine:
                 self._answerers[mode] = ANSWERERS[mode](self.settings)
         return self._answerers[mode]
 
+    def _search_batch(self, items: list[tuple[IndexReader, Query]]) -> list[Hits]:
+        s = self.settings
+        hits: dict[int, Hits] = {}
+        # One reader in practice; two only for the moment a re-index switches generations.
+        for reader in {id(r): r for r, _ in items}.values():
+            mine = [(i, q) for i, (r, q) in enumerate(items) if r is reader]
+            found = reader.search([q for _, q in mine], self.embedder, s.dense_top_k, s.keyword_top_k)
+            hits.update((i, h) for (i, _), h in zip(mine, found))
+        return [hits[i] for i in range(len(items))]
+
     def _prepare(self, question: str, history: Sequence[str], mode: str | None) -> tuple[AnswerRequest, Answerer]:
         t0 = time.perf_counter()
         question = self._check_question(question)
@@ -218,8 +231,12 @@ class Engine:
             answer_type=answer_type(asked),
             unknown_names=reader.unknown_names(about),
         )
-        passages = reader.retrieve(query, self.embedder, s.dense_top_k, s.keyword_top_k, s.rrf_k, s.passages)
-        evidence = gather(reader, query, passages, s.min_support, s.include_comments)
+        # Search in a batch with the questions asked at the same moment, then
+        # score in turn, oldest first (see qa.concurrency).
+        hits = self._search.submit((reader, query))
+        with self._scoring.turn(t0):
+            passages = reader.fuse(query, hits, s.rrf_k, s.passages)
+            evidence = gather(reader, query, passages, s.min_support, s.include_comments)
         t1 = time.perf_counter()
         request = AnswerRequest(
             question=question,
@@ -280,4 +297,3 @@ def _manifest_stamp(index_dir: Path) -> tuple[str, float] | None:
     except FileNotFoundError:
         return None
     return (str(st.st_ino), st.st_mtime)
-

@@ -3,7 +3,8 @@
 :class:`IndexReader` opens the generation the manifest names and keeps what a
 question needs in memory (sentence vectors and terms, chunk layout, article
 metadata), so answering a question costs one embedding, one Chroma query and
-one BM25 lookup.
+one BM25 lookup, each shared with the questions asked at the same moment
+(see :meth:`IndexReader.search` and qa.concurrency).
 """
 
 from __future__ import annotations
@@ -42,6 +43,14 @@ class ChunkRecord:
     source: str
     kind: str
     sentence_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Hits:
+    """A query's chunk ids as each ranking orders them, best first."""
+
+    dense: list[str]
+    keyword: list[str]
 
 
 @dataclass
@@ -143,18 +152,26 @@ class IndexReader:
             return {}, question
         return {s: (1.0 if s in wanted else 0.55) for s in self.documents}, rest
 
-    def retrieve(self, query: Query, embedder: Embedder, dense_k: int, keyword_k: int, rrf_k: int, limit: int) -> list[Passage]:
-        """The best ``limit`` chunks by reciprocal-rank fusion of both rankings."""
-        if query.vector is None:
-            query.vector = np.asarray(embedder.embed_query(query.search_text), dtype=np.float32)
+    def search(self, queries: list[Query], embedder: Embedder, dense_k: int, keyword_k: int) -> list[Hits]:
+        """Both rankings for each query: one embedding call, one Chroma query, one BM25 pass for all."""
+        unembedded = [q for q in queries if q.vector is None]
+        for q, vector in zip(unembedded, embedder.embed([q.search_text for q in unembedded])):
+            q.vector = np.asarray(vector, dtype=np.float32)
         n_chunks = len(self.chunks)
+        if not queries or not n_chunks:
+            return [Hits([], []) for _ in queries]
         dense = self._chunks.query(
-            query_embeddings=[query.vector.tolist()], n_results=min(dense_k, n_chunks), include=["distances"]
+            query_embeddings=[q.vector.tolist() for q in queries],  # type: ignore[union-attr]
+            n_results=min(dense_k, n_chunks),
+            include=["distances"],
         )
-        dense_ids = dense["ids"][0] if dense["ids"] else []
-        keyword_ids = [cid for cid, _ in self.keyword.search(query.search_text, keyword_k)]
+        keyword = self.keyword.search_many([q.search_text for q in queries], keyword_k)
+        return [Hits(list(d), [cid for cid, _ in k]) for d, k in zip(dense["ids"], keyword)]
+
+    def fuse(self, query: Query, hits: Hits, rrf_k: int, limit: int) -> list[Passage]:
+        """The best ``limit`` chunks by reciprocal-rank fusion of both rankings."""
         fused: dict[str, float] = {}
-        for ranking in (dense_ids, keyword_ids):
+        for ranking in (hits.dense, hits.keyword):
             for rank, cid in enumerate(ranking):
                 fused[cid] = fused.get(cid, 0.0) + 1.0 / (rrf_k + rank + 1)
         scored = []
@@ -168,6 +185,10 @@ class IndexReader:
             Passage(chunk_id=cid, source=self.chunks[cid].source, kind=self.chunks[cid].kind, score=score, rank=rank)
             for rank, (score, cid) in enumerate(scored[:limit])
         ]
+
+    def retrieve(self, query: Query, embedder: Embedder, dense_k: int, keyword_k: int, rrf_k: int, limit: int) -> list[Passage]:
+        """:meth:`search` and :meth:`fuse` for one query."""
+        return self.fuse(query, self.search([query], embedder, dense_k, keyword_k)[0], rrf_k, limit)
 
     def unknown_names(self, question: str) -> list[str]:
         """Capitalised words of the question (not its first word) the corpus never uses."""

@@ -1,0 +1,108 @@
+"""How questions asked at the same time share the engine.
+
+Two stages, for the two kinds of work a question needs (see Engine._prepare):
+
+- :class:`Batcher` runs the search (embedding, the Chroma query, BM25) for
+  all questions waiting at that moment in one call. The model's cost is
+  mostly per call, not per text, so a batch of ten costs a few singles.
+- :class:`TurnLock` lets the pure-Python scoring run one question at a time,
+  the oldest first, instead of twenty threads sharing the GIL in slices.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Batcher(Generic[T, R]):
+    """Calls ``run(items) -> results`` on items submitted from many threads, together.
+
+    Group commit: the first thread to find the runner free takes every item
+    waiting and runs them as one batch, while the others wait; a thread
+    whose item was in that batch gets its result, the rest form the next
+    batch. Alone, an item is a batch of one, with no added delay.
+    """
+
+    def __init__(self, run: Callable[[list[T]], list[R]]) -> None:
+        self._run = run
+        self._running = threading.Lock()
+        self._pending: list[_Slot[T, R]] = []
+        self._pending_lock = threading.Lock()
+
+    def submit(self, item: T) -> R:
+        slot = _Slot(item)
+        with self._pending_lock:
+            self._pending.append(slot)
+        with self._running:
+            if not slot.done:
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                try:
+                    results = self._run([s.item for s in batch])
+                    if len(results) != len(batch):
+                        raise RuntimeError(f"a batch of {len(batch)} gave {len(results)} results")
+                    for s, result in zip(batch, results):
+                        s.result = result
+                except BaseException as exc:  # every caller in the batch sees it
+                    for s in batch:
+                        s.error = exc
+                for s in batch:
+                    s.done = True
+        if slot.error is not None:
+            raise slot.error
+        return slot.result  # type: ignore[return-value]
+
+
+class _Slot(Generic[T, R]):
+    __slots__ = ("item", "result", "error", "done")
+
+    def __init__(self, item: T) -> None:
+        self.item = item
+        self.result: R | None = None
+        self.error: BaseException | None = None
+        self.done = False
+
+
+class TurnLock:
+    """A lock taken in turns, the longest-waiting first.
+
+    ``threading.Lock`` lets a newly arriving thread overtake sleeping
+    waiters, so under load some questions wait far longer than others.
+    Here the releasing thread hands the lock to the waiter that arrived
+    earliest, by the time it gives (when its question arrived, not when it
+    reached the lock): questions searched in one batch reach the lock
+    together, and the one that waited longest for its batch goes first.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiting: list[tuple[float, int, threading.Event]] = []  # a heap
+        self._held = False
+        self._tickets = itertools.count()
+
+    @contextmanager
+    def turn(self, arrived: float) -> Iterator[None]:
+        with self._mutex:
+            mine = None
+            if self._held:
+                mine = threading.Event()
+                heapq.heappush(self._waiting, (arrived, next(self._tickets), mine))
+            self._held = True
+        if mine is not None:
+            mine.wait()  # set by the holder as it hands over
+        try:
+            yield
+        finally:
+            with self._mutex:
+                if self._waiting:
+                    heapq.heappop(self._waiting)[2].set()  # stays held, by the next in turn
+                else:
+                    self._held = False
