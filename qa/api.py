@@ -12,7 +12,10 @@ Every error is ``{"error": message, "hint": hint}`` with the status the
 :class:`~qa.errors.QAError` carries. Engine calls block (embedding, Chroma),
 so every endpoint that makes one is a plain ``def`` (or hands the call to
 the threadpool): FastAPI runs those in threads, and a slow answer never
-stalls the event loop that every other client shares.
+stalls the event loop that every other client shares. Everything else (the
+token check, the readiness check, encoding the answer) is cheap and stays
+on the event loop: under concurrent load each extra hop to the threadpool
+costs more than the work it would move.
 """
 
 from __future__ import annotations
@@ -20,15 +23,16 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa import widget
 from qa.config import Settings
@@ -67,16 +71,26 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
         summary="Questions answered from a folder of articles, every sentence cited.",
         docs_url="/docs",
         redoc_url=None,
+        # No OpenTelemetry exporter is configured; skip the per-request check for one.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.engine = engine
     app.state.settings = settings
     _install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_kb * 1024)
     auth = [Depends(require_token)]
-    ready = [*auth, Depends(lambda: ensure_ready(engine))]
+    ready = [*auth, Depends(_readiness(engine))]
 
-    @app.post("/api/ask", dependencies=ready, summary="Answer a question")
-    def ask(body: AskRequest) -> dict[str, Any]:
-        return engine.ask(body.question, body.history, mode=body.mode).to_dict()
+    @app.post(
+        "/api/ask",
+        dependencies=ready,
+        summary="Answer a question",
+        response_class=JSONResponse,
+        responses={200: {"description": "The answer object (see the README's answer contract)."}},
+    )
+    async def ask(body: AskRequest) -> Response:
+        answer = await run_in_threadpool(engine.ask, body.question, body.history, mode=body.mode)
+        return Response(_json(answer.to_dict()), media_type="application/json")
 
     @app.post(
         "/api/ask/stream",
@@ -126,6 +140,53 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
     return app
 
 
+class BodyLimit:
+    """Refuse an /api request body over ``max_bytes`` with the API's JSON 413.
+
+    Starlette's own limit answers in plain text, outside the error handlers.
+    A declared Content-Length is checked before reading; a chunked body is
+    counted as it arrives.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        too_large = BodyTooLarge(self.max_bytes)
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await error_response(413, too_large.detail, too_large.hint)(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise too_large  # an HTTPException: FastAPI hands it to the error handlers
+            return message
+
+        await self.app(scope, counted, send)
+
+
+class BodyTooLarge(StarletteHTTPException):
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"The request body is larger than {max_bytes // 1024} KiB.")
+        self.hint = "Send a shorter question and history (or raise QA_MAX_REQUEST_KB on the server)."
+
+
+def _readiness(engine: Engine) -> Callable[[], Awaitable[None]]:
+    async def check() -> None:
+        ensure_ready(engine)
+
+    return check
+
+
 def ensure_ready(engine: Engine) -> None:
     """Refuse at once while the index is being built.
 
@@ -145,7 +206,7 @@ def request_token(request: Request) -> str:
     return request.query_params.get("token", "")
 
 
-def require_token(request: Request) -> None:
+async def require_token(request: Request) -> None:
     expected = request.app.state.settings.api_token
     if not expected:
         return
@@ -174,7 +235,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_response(exc.status_code, str(exc.detail))
+        return error_response(exc.status_code, str(exc.detail), getattr(exc, "hint", ""))
 
 
 def _describe_validation(exc: RequestValidationError) -> str:
@@ -212,4 +273,8 @@ def _event_line(event: AnswerEvent) -> bytes:
 
 
 def _line(obj: dict[str, Any]) -> bytes:
-    return (json.dumps(obj, ensure_ascii=False) + "\n").encode("utf-8")
+    return _json(obj) + b"\n"
+
+
+def _json(obj: dict[str, Any]) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

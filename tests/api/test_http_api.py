@@ -154,6 +154,17 @@ def test_malformed_body_is_400(client: httpx.Client, body: object) -> None:
     check_error(client.post("/api/ask", json=body), 400)
 
 
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_oversized_body_is_413_and_says_the_limit(client: httpx.Client, settings: Settings, chunked: bool) -> None:
+    history = ["x" * 1024] * (settings.max_request_kb + 8)  # each turn is short; all together are too much
+    data = json.dumps({"question": "Who?", "history": history}).encode()
+    content = (data[i : i + 65536] for i in range(0, len(data), 65536)) if chunked else data
+    r = client.post("/api/ask", content=content, headers={"content-type": "application/json"})
+    assert (r.request.headers.get("transfer-encoding") == "chunked") == chunked
+    body = check_error(r, 413)
+    assert f"{settings.max_request_kb} KiB" in body["error"] and "shorter" in body["hint"]
+
+
 def test_invalid_json_is_400(client: httpx.Client) -> None:
     check_error(client.post("/api/ask", content=b"{not json", headers={"content-type": "application/json"}), 400)
 
