@@ -37,6 +37,7 @@ from qa.config import Settings
 from qa.engine import Engine
 from qa.errors import QAError
 from qa.types import Answer, Citation
+from qa.widget import frame_ancestors
 
 # Shown in the empty chat when the corpus is the bundled seed articles.
 SEED_EXAMPLES = [
@@ -343,6 +344,7 @@ mark { background: #ffe58a; color: inherit; padding: 1px 0; border-radius: 2px; 
 def build_app(engine: Engine, settings: Settings) -> FastAPI:
     """The API, the widget and the chat on one FastAPI app."""
     app = create_app(engine, settings)
+    app.add_middleware(FramedOnlyBy, directive=frame_ancestors(settings.allowed_origins))
     return gr.mount_gradio_app(
         app,
         chat_blocks(engine, settings),
@@ -352,6 +354,40 @@ def build_app(engine: Engine, settings: Settings) -> FastAPI:
         footer_links=["api"],
         run_history=False,
     )
+
+
+class FramedOnlyBy:
+    """Tell browsers who may frame the chat: the same origins as the widget.
+
+    Without it any site could show the chat in a frame of its own and lure
+    clicks onto it. /widget sets its own, stricter policy, and /api answers
+    JSON, which is never framed.
+    """
+
+    def __init__(self, app: Any, directive: str) -> None:
+        self.app = app
+        self.header = (b"content-security-policy", directive.encode("latin-1"))
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else "/api/"
+        if path.startswith(("/api/", "/widget")):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_policy(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                name, value = self.header
+                headers = list(message.get("headers", []))
+                for i, (key, old) in enumerate(headers):
+                    if key.lower() == name:  # keep a policy Gradio sets, and add ours to it
+                        headers[i] = (key, old + b"; " + value)
+                        break
+                else:
+                    headers.append(self.header)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_policy)
 
 
 def serve(settings: Settings) -> None:

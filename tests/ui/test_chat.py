@@ -224,3 +224,21 @@ def test_answer_mode_is_offered_only_with_an_llm(page: Page, live_server: str, s
         message = ask(page, "When did Russia join the space station program?")
         expect(message.locator(".qa-note")).to_contain_text("extractive answer")
         expect(message.locator("a[href^='#cite-']").first).to_be_visible()
+
+
+def test_chat_is_framed_only_by_allowed_origins(page: Page, live_server: str, engine: Engine, settings: Settings, embed_origin: str) -> None:
+    """live_server allows no other origin; a second server allows ``embed_origin`` (as it would a wiki)."""
+    import ui
+
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
+    page.goto(f"{embed_origin}/embed?src={live_server}/", wait_until="load")
+    frame = next(f for f in page.frames if f != page.main_frame)
+    page.wait_for_timeout(1000)
+    assert frame.query_selector("#qa-chat") is None, "the chat rendered inside a page it must refuse"
+    assert any("frame-ancestors" in line for line in console), console
+
+    allowed = settings.replace(allowed_origins=embed_origin)
+    with running(ui.build_app(engine, allowed)) as url:
+        page.goto(f"{embed_origin}/embed?src={url}/", wait_until="load")
+        expect(page.frame_locator("#qa").locator("#qa-chat")).to_be_visible(timeout=30_000)
