@@ -14,13 +14,16 @@ and the chat renders messages without Markdown.
 from __future__ import annotations
 
 import argparse
+import html
 import os
+import secrets
 import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -28,10 +31,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
 
 from qa import feedback, markup
-from qa.api import create_app, ensure_ready
+from qa.api import create_app, ensure_ready, error_response, request_token
 from qa.cli import render
 from qa.config import Settings
 from qa.engine import Engine
@@ -345,6 +349,8 @@ def build_app(engine: Engine, settings: Settings) -> FastAPI:
     """The API, the widget and the chat on one FastAPI app."""
     app = create_app(engine, settings)
     app.add_middleware(FramedOnlyBy, directive=frame_ancestors(settings.allowed_origins))
+    if settings.api_token:
+        app.add_middleware(TokenRequired, token=settings.api_token)
     return gr.mount_gradio_app(
         app,
         chat_blocks(engine, settings),
@@ -388,6 +394,57 @@ class FramedOnlyBy:
             await send(message)
 
         await self.app(scope, receive, with_policy)
+
+
+class TokenRequired:
+    """With an API token set, the chat and Gradio's own API need it too.
+
+    /api and /widget check the token themselves. Everything else (the chat
+    page, its assets and queue, the ``ask`` endpoint of gradio_client,
+    /docs) needs it as a Bearer header, as ``?token=`` or as the cookie
+    set when the chat is first opened with ``?token=``: the page's own
+    later requests carry no query string.
+    """
+
+    COOKIE = "qa_token"
+
+    def __init__(self, app: Any, token: str) -> None:
+        self.app = app
+        self.token = token
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] not in ("http", "websocket") or scope["path"].startswith(("/api/", "/widget")):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        given = request_token(request) or unquote(request.cookies.get(self.COOKIE, ""))
+        if not secrets.compare_digest(given.encode(), self.token.encode()):
+            await self._refuse(scope, receive, send, request, bool(given))
+            return
+        if not secrets.compare_digest(request.query_params.get("token", "").encode(), self.token.encode()):
+            await self.app(scope, receive, send)
+            return
+        cookie = f"{self.COOKIE}={quote(self.token, safe='')}; Path=/; HttpOnly; SameSite=Lax".encode("latin-1")
+
+        async def remembering(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie)]}
+            await send(message)
+
+        await self.app(scope, receive, remembering)
+
+    async def _refuse(self, scope: dict, receive: Any, send: Any, request: Request, wrong: bool) -> None:
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        message = "The token is wrong." if wrong else "This server requires an access token."
+        hint = "Open the chat as /?token=TOKEN, or send 'Authorization: Bearer TOKEN'."
+        if "text/html" in request.headers.get("accept", ""):
+            page = f"<!doctype html><title>Access token needed</title><p>{html.escape(message)}</p><p>{html.escape(hint)}</p>"
+            response: Any = HTMLResponse(page, status_code=401)
+        else:
+            response = error_response(401, message, hint)
+        await response(scope, receive, send)
 
 
 def serve(settings: Settings) -> None:

@@ -228,3 +228,19 @@ def test_gradio_client_ask_endpoint(live_server: str, eval_questions: list[dict]
     if isinstance(result, str):
         result = json.loads(result)
     check_contract(result, item["question"])
+
+
+def test_gradio_api_needs_the_token_when_one_is_set(engine: Engine, settings: Settings, eval_questions: list[dict]) -> None:
+    import ui
+    from gradio_client import Client
+
+    token = "gradio-token"
+    question = eval_questions[0]["question"]
+    with running(ui.build_app(engine, settings.replace(api_token=token))) as url:
+        r = httpx.get(f"{url}/gradio_api/info", timeout=30)
+        assert r.status_code == 401 and r.json()["hint"]
+        with pytest.raises(Exception):
+            Client(url, verbose=False, download_files=False)
+        client = Client(url, verbose=False, download_files=False, headers={"Authorization": f"Bearer {token}"})
+        result = client.predict(question, [], api_name="/ask")
+        check_contract(json.loads(result) if isinstance(result, str) else result, question)

@@ -242,3 +242,18 @@ def test_chat_is_framed_only_by_allowed_origins(page: Page, live_server: str, en
     with running(ui.build_app(engine, allowed)) as url:
         page.goto(f"{embed_origin}/embed?src={url}/", wait_until="load")
         expect(page.frame_locator("#qa").locator("#qa-chat")).to_be_visible(timeout=30_000)
+
+
+def test_chat_needs_the_token_when_one_is_set(page: Page, engine: Engine, settings: Settings, eval_questions: list[dict]) -> None:
+    import ui
+
+    token = "chat-token"
+    with running(ui.build_app(engine, settings.replace(api_token=token))) as url:
+        assert page.goto(f"{url}/").status == 401
+        expect(page.locator("body")).to_contain_text("?token=")
+        page.goto(f"{url}/?token={token}", wait_until="domcontentloaded")
+        # The page's own requests (queue, stream) carry no query string: the cookie lets them in.
+        item, _ = answered(engine, eval_questions, True)
+        message = ask(page, item["question"])
+        expect(message.locator("a[href^='#cite-']").first).to_be_visible()
+        assert page.goto(f"{url}/").status == 200  # remembered for the rest of the visit
