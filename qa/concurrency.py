@@ -25,50 +25,68 @@ R = TypeVar("R")
 class Batcher(Generic[T, R]):
     """Calls ``run(items) -> results`` on items submitted from many threads, together.
 
-    Group commit: the first thread to find the runner free takes every item
-    waiting and runs them as one batch, while the others wait; a thread
-    whose item was in that batch gets its result, the rest form the next
-    batch. Alone, an item is a batch of one, with no added delay.
+    Group commit: a thread that finds no batch running runs every item
+    waiting, its own among them; the others wait on their own item. When a
+    batch ends, its callers are woken at once, and leadership passes to the
+    oldest item still waiting, which runs the next batch with everything
+    that arrived meanwhile. Alone, an item is a batch of one, with no delay.
     """
 
     def __init__(self, run: Callable[[list[T]], list[R]]) -> None:
         self._run = run
-        self._running = threading.Lock()
+        self._mutex = threading.Lock()
         self._pending: list[_Slot[T, R]] = []
-        self._pending_lock = threading.Lock()
+        self._busy = False
 
     def submit(self, item: T) -> R:
-        slot = _Slot(item)
-        with self._pending_lock:
+        slot: _Slot[T, R] = _Slot(item)
+        with self._mutex:
             self._pending.append(slot)
-        with self._running:
-            if not slot.done:
-                with self._pending_lock:
-                    batch, self._pending = self._pending, []
-                try:
-                    results = self._run([s.item for s in batch])
-                    if len(results) != len(batch):
-                        raise RuntimeError(f"a batch of {len(batch)} gave {len(results)} results")
-                    for s, result in zip(batch, results):
-                        s.result = result
-                except BaseException as exc:  # every caller in the batch sees it
-                    for s in batch:
-                        s.error = exc
-                for s in batch:
-                    s.done = True
+            slot.leads = not self._busy
+            self._busy = True
+        while not slot.done:
+            if slot.leads:
+                self._run_batch()
+            else:
+                slot.woken.wait()  # done, or handed the lead
+                slot.woken.clear()
         if slot.error is not None:
             raise slot.error
         return slot.result  # type: ignore[return-value]
 
+    def _run_batch(self) -> None:
+        with self._mutex:
+            batch, self._pending = self._pending, []
+        try:
+            results = self._run([s.item for s in batch])
+            if len(results) != len(batch):
+                raise RuntimeError(f"a batch of {len(batch)} gave {len(results)} results")
+            for s, result in zip(batch, results):
+                s.result = result
+        except BaseException as exc:  # every caller in the batch sees it
+            for s in batch:
+                s.error = exc
+        with self._mutex:
+            if self._pending:
+                self._pending[0].leads = True
+                self._pending[0].woken.set()
+            else:
+                self._busy = False
+        for s in batch:
+            s.done = True
+            s.woken.set()
+
 
 class _Slot(Generic[T, R]):
-    __slots__ = ("item", "result", "error", "done")
+    __slots__ = ("item", "result", "error", "done", "leads", "woken")
 
     def __init__(self, item: T) -> None:
         self.item = item
         self.result: R | None = None
         self.error: BaseException | None = None
         self.done = False
+        self.leads = False
+        self.woken = threading.Event()
 
 
 class TurnLock:

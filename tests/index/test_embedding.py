@@ -25,7 +25,17 @@ def test_matches_sentence_transformers():
     assert np.abs(ours - reference).max() < 1e-5
 
 
-def test_concurrent_queries_get_their_own_vectors():
+def test_a_batch_gives_each_text_the_vector_it_gets_alone():
+    """Texts are packed several to a model call; packing must not leak between them."""
+    embedder = get_embedder("all-MiniLM-L6-v2")
+    texts = [f"question {i} about the space station " + "and its crew " * (i % 7) for i in range(40)]
+    texts += ["word " * 300, "Who?"]  # truncated to the model's limit; the shortest possible
+    together = np.array(embedder.embed(texts))
+    alone = np.array([embedder.embed([t])[0] for t in texts])
+    assert np.abs(together - alone).max() < 1e-5
+
+
+def test_concurrent_callers_get_their_own_vectors():
     embedder = get_embedder("all-MiniLM-L6-v2")
     questions = [f"question number {i} about the space station" for i in range(12)]
     alone = {q: embedder.embed([q])[0] for q in questions}
