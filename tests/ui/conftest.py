@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import Page
 
 from qa.api import create_app
 from qa.config import Settings
@@ -98,3 +99,15 @@ def framable_server(engine: Engine, settings: Settings, embed_origin: str) -> It
     """The API and widget with ``embed_origin`` in allowed_origins (same session engine)."""
     with running(create_app(engine, settings.replace(allowed_origins=embed_origin))) as url:
         yield url
+
+
+def assert_refused_in_frame(page: Page, embed_origin: str, src: str, selector: str) -> None:
+    """Open a page of ``embed_origin`` framing ``src``: the browser must refuse it (nothing matching ``selector``)."""
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
+    page.goto(f"{embed_origin}/embed?src={src}", wait_until="load")
+    frame = next(f for f in page.frames if f != page.main_frame)
+    page.wait_for_timeout(1000)
+    assert frame.query_selector(selector) is None, f"{src} rendered inside a page it must refuse"
+    assert not frame.url.startswith(src)  # Chromium swaps in its error page
+    assert any("frame-ancestors" in line for line in console), console

@@ -16,6 +16,7 @@ from qa.engine import Engine
 from qa.types import Answer
 
 from ..conftest import running
+from .conftest import assert_refused_in_frame
 
 pytestmark = pytest.mark.browser
 
@@ -230,13 +231,7 @@ def test_chat_is_framed_only_by_allowed_origins(page: Page, live_server: str, en
     """live_server allows no other origin; a second server allows ``embed_origin`` (as it would a wiki)."""
     import ui
 
-    console: list[str] = []
-    page.on("console", lambda m: console.append(m.text))
-    page.goto(f"{embed_origin}/embed?src={live_server}/", wait_until="load")
-    frame = next(f for f in page.frames if f != page.main_frame)
-    page.wait_for_timeout(1000)
-    assert frame.query_selector("#qa-chat") is None, "the chat rendered inside a page it must refuse"
-    assert any("frame-ancestors" in line for line in console), console
+    assert_refused_in_frame(page, embed_origin, f"{live_server}/", "#qa-chat")
 
     allowed = settings.replace(allowed_origins=embed_origin)
     with running(ui.build_app(engine, allowed)) as url:
