@@ -454,7 +454,7 @@ def serve(settings: Settings) -> None:
     url = f"http://{settings.host}:{settings.port}"
     print(f"Chat {url}/   widget {url}/widget   API docs {url}/docs", flush=True)
     print(
-        f"Checking the index of {settings.corpus} in {settings.index_dir}; the chat says so until it is ready…",
+        f"Bringing the index of {settings.corpus} in {settings.index_dir} up to date (with none yet, the chat says it is indexing)…",
         flush=True,
     )
     build = engine.start_background_build()
@@ -465,9 +465,12 @@ def serve(settings: Settings) -> None:
 def _report_build(engine: Engine, build: threading.Thread) -> None:
     build.join()
     if engine.build_error is not None:
-        print(f"Indexing failed: {engine.build_error}", file=sys.stderr, flush=True)
-        return
-    print(engine.last_build.summary() if engine.last_build else "The index is up to date.", flush=True)
+        if not engine.has_usable_index():
+            print(f"Indexing failed: {engine.build_error}", file=sys.stderr, flush=True)
+            return
+        print(f"Re-indexing failed; answering from the previous index: {engine.build_error}", file=sys.stderr, flush=True)
+    elif engine.last_build is not None:
+        print(engine.last_build.summary(), flush=True)
     # Load the embedding model now, not on the first visitor's question.
     engine.embedder.embed_query("warm-up")
     print("Ready for questions.", flush=True)

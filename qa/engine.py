@@ -58,11 +58,17 @@ class Engine:
     def building(self) -> bool:
         return self._building.is_set()
 
-    def build(self, rebuild: bool = False, progress: bool = False) -> BuildReport:
-        """Bring the index up to date with the corpus (see index.build)."""
+    def build(self, rebuild: bool = False, progress: bool = False, serve_meanwhile: bool = False) -> BuildReport:
+        """Bring the index up to date with the corpus (see index.build).
+
+        Questions asked meanwhile raise IndexNotReadyError, unless
+        ``serve_meanwhile``: then they are answered from the current index,
+        and the new one is used from the first question after it is switched in.
+        """
         s = self.settings
         with self._lock:
-            self._building.set()
+            if not serve_meanwhile:
+                self._building.set()
             try:
                 report = build_index(
                     s.corpus,
@@ -83,22 +89,35 @@ class Engine:
                 self.build_error = exc
                 raise
             finally:
-                self._building.clear()
+                if not serve_meanwhile:
+                    self._building.clear()
+
+    def has_usable_index(self) -> bool:
+        """Whether there is an index these settings can answer from (perhaps not up to date)."""
+        manifest = read_manifest(self.settings.index_dir)
+        return manifest is not None and manifest.compatible_with(self.settings.index_spec())
 
     def ensure_index(self, progress: bool = False) -> BuildReport | None:
         """Build the index if it is missing or was built with other settings."""
-        manifest = read_manifest(self.settings.index_dir)
-        if manifest is not None and manifest.compatible_with(self.settings.index_spec()):
+        if self.has_usable_index():
             return None
         return self.build(progress=progress)
 
     def start_background_build(self) -> threading.Thread:
-        """Build (if needed) in a thread; questions meanwhile raise IndexNotReadyError."""
-        self._building.set()
+        """Bring the index up to date with the corpus, in a thread.
+
+        With no usable index yet, questions meanwhile raise IndexNotReadyError.
+        With one, they are answered from it while edited or added articles
+        are indexed (checking an unchanged corpus takes milliseconds); if that
+        fails, the index in use stays, and the failure shows in stats().
+        """
+        usable = self.has_usable_index()
+        if not usable:
+            self._building.set()
 
         def run() -> None:
             try:
-                self.ensure_index(progress=True)
+                self.build(progress=True, serve_meanwhile=usable)
                 self.reader()
             except Exception as exc:  # surfaced through build_error / health
                 self.build_error = exc
@@ -135,9 +154,10 @@ class Engine:
 
     def stats(self) -> dict[str, Any]:
         manifest = read_manifest(self.settings.index_dir)
-        status = "indexing" if self.building else ("ready" if manifest else "missing")
-        if self.build_error is not None and not self.building:
-            status = "error"
+        usable = manifest is not None and manifest.compatible_with(self.settings.index_spec())
+        status = "indexing" if self.building else ("ready" if usable else "missing")
+        if self.build_error is not None and not self.building and not usable:
+            status = "error"  # with a usable index, a failed re-index is only reported (as "error")
         out: dict[str, Any] = {
             "status": status,
             "embedding_model": self.settings.embedding_model,

@@ -168,7 +168,8 @@ def status_html(stats: dict) -> str:
     if status != "ready":
         return '<div class="qa-status qa-failed">There is no index yet. Build it with: qa index</div>'
     built = str(stats.get("built_at", ""))[:16].replace("T", " ")
+    stale = f" The last re-index failed: {escape(str(stats['error']))}" if stats.get("error") else ""
     return (
         f'<div class="qa-status qa-ready">{stats.get("files", 0)} articles, '
-        f"{stats.get('sentences', 0)} sentences indexed{escape(f' (built {built} UTC)' if built else '')}</div>"
+        f"{stats.get('sentences', 0)} sentences indexed{escape(f' (built {built} UTC)' if built else '')}.{stale}</div>"
     )

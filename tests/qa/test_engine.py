@@ -1,10 +1,17 @@
-"""The engine shared by many threads: every question gets the answer it gets alone."""
+"""The engine: shared by many threads, and kept up to date while it answers."""
 
 from __future__ import annotations
 
+import shutil
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import pytest
+
+from qa.config import Settings
 from qa.engine import Engine
+
+from ..conftest import SEEDS
 
 
 def test_concurrent_questions_get_the_answers_they_get_alone(engine: Engine, eval_questions: list[dict]) -> None:
@@ -16,3 +23,53 @@ def test_concurrent_questions_get_the_answers_they_get_alone(engine: Engine, eva
         assert b["question"] == a["question"]
         assert b["answer"] == a["answer"]
         assert b["citations"] == a["citations"]
+
+
+MASCOT_QUESTION = "What is the name of the knitted bear the crew keeps as a mascot?"
+MASCOT_SENTENCE = "The crew keeps a knitted bear named Orbita as its mascot."
+
+
+@pytest.fixture
+def one_article(settings: Settings, tmp_path: Path) -> tuple[Engine, Path]:
+    """An engine over a one-article corpus of its own, indexed, and that article's path."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    article = corpus / "002_026fb524575c518d.txt"
+    shutil.copy(SEEDS / article.name, article)
+    engine = Engine(settings.replace(corpus=corpus, index_dir=tmp_path / "index"))
+    engine.build()
+    assert engine.ask(MASCOT_QUESTION).abstained
+    return engine, article
+
+
+def add_mascot(article: Path) -> None:
+    article.write_text(article.read_text(encoding="utf-8") + f"\n\n{MASCOT_SENTENCE}\n", encoding="utf-8")
+
+
+def assert_mascot_answered(engine: Engine) -> None:
+    answer = engine.ask(MASCOT_QUESTION)
+    assert not answer.abstained and "Orbita" in answer.answer
+    assert answer.citations[0].quote == MASCOT_SENTENCE
+
+
+def test_background_build_takes_in_an_edited_article_and_answers_meanwhile(one_article: tuple[Engine, Path]) -> None:
+    """What `qa serve` does at start: with an index already there, questions never wait for the re-index."""
+    engine, article = one_article
+    add_mascot(article)
+    build = engine.start_background_build()
+    try:
+        assert not engine.building  # the index in use stays open for questions
+        assert not engine.ask("When did Russia join the space station program?").abstained
+        assert build.is_alive(), "the re-index ended before the question; the test proved nothing"
+    finally:
+        build.join(timeout=300)
+    assert engine.build_error is None
+    assert_mascot_answered(engine)
+
+
+def test_an_index_rebuilt_elsewhere_is_used_from_the_next_question(one_article: tuple[Engine, Path]) -> None:
+    """`qa index` in another process while a server runs: the server switches to the new generation."""
+    serving, article = one_article
+    add_mascot(article)
+    Engine(serving.settings).build()  # as `qa index` would, with its own engine
+    assert_mascot_answered(serving)
