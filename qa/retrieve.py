@@ -155,7 +155,7 @@ class IndexReader:
     def search(self, queries: list[Query], embedder: Embedder, dense_k: int, keyword_k: int) -> list[Hits]:
         """Both rankings for each query: one embedding call, one Chroma query, one BM25 pass for all."""
         unembedded = [q for q in queries if q.vector is None]
-        for q, vector in zip(unembedded, embedder.embed([q.search_text for q in unembedded])):
+        for q, vector in zip(unembedded, embedder.embed_queries([q.search_text for q in unembedded])):
             q.vector = np.asarray(vector, dtype=np.float32)
         n_chunks = len(self.chunks)
         if not queries or not n_chunks:

@@ -33,6 +33,8 @@ def test_a_batch_gives_each_text_the_vector_it_gets_alone():
     together = np.array(embedder.embed(texts))
     alone = np.array([embedder.embed([t])[0] for t in texts])
     assert np.abs(together - alone).max() < 1e-5
+    # Questions asked at the same moment are embedded on one core instead of all.
+    assert np.abs(np.array(embedder.embed_queries(texts)) - alone).max() < 1e-5
 
 
 def test_concurrent_callers_get_their_own_vectors():
@@ -41,12 +43,14 @@ def test_concurrent_callers_get_their_own_vectors():
     alone = {q: embedder.embed([q])[0] for q in questions}
     got: dict[str, list[float]] = {}
     threads = [threading.Thread(target=lambda q=q: got.__setitem__(q, embedder.embed_query(q))) for q in questions]
+    threads += [threading.Thread(target=lambda: got.__setitem__("all", embedder.embed_queries(questions)))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    for q in questions:
+    for i, q in enumerate(questions):
         assert np.allclose(got[q], alone[q], atol=1e-5)
+        assert np.allclose(got["all"][i], alone[q], atol=1e-5)
 
 
 def test_unknown_model_is_a_clear_error():
