@@ -116,9 +116,7 @@ class TransformersEmbedder(Embedder):
         return out
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        if not texts:
-            return []
-        return self._thread.submit(self._encode, list(texts)).result()
+        return self._on_model_thread(texts, 0)
 
     def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
         # Several questions at once mean a busy server: the model takes one
@@ -126,9 +124,12 @@ class TransformersEmbedder(Embedder):
         # (20 clients: 200 answers a second instead of 150). Split over two
         # cores, a small batch costs more CPU in all: ten questions took
         # 23 ms on two cores (46 ms of CPU) against 36 ms on one.
+        return self._on_model_thread(texts, 1 if len(texts) > 1 else 0)
+
+    def _on_model_thread(self, texts: Sequence[str], threads: int) -> list[list[float]]:
         if not texts:
             return []
-        return self._thread.submit(self._encode, list(texts), 1 if len(texts) > 1 else 0).result()
+        return self._thread.submit(self._encode, list(texts), threads).result()
 
 
 def _packs(lengths: list[int], max_texts: int, max_tokens: int) -> Iterator[list[int]]:
