@@ -2,9 +2,24 @@
 
 Cleaning never edits the text. It labels stretches of it (:class:`Segment`)
 so that every kept sentence can still be cited by its offsets in the raw file.
-The rules are about the shape of scraped web pages in general (section
-headings such as "Related Articles" or "Comments", shopping vocabulary, time
-stamps, lines with no sentence in them), not about any one site.
+
+The rules are conservative: a line is dropped only on evidence that it is not
+the article, and when unsure the text is kept. Evidence is local to a line or
+a block:
+
+* chrome: short lines that are navigation or buttons ("Share", "3 days ago"),
+  HTML lines that are mostly links, promotion with two or more shopping or
+  app-store cues of which at least one is unambiguous (or four ambiguous ones) (a sentence that merely
+  says "purchased" and "$7.2 million" is news, not an ad);
+* a boilerplate heading ("Share this", "Subscribe", "Advertisement") is
+  dropped alone: what follows it is article text again;
+* only three headings open a section that runs on: reader comments
+  ("Comments", "Leave a reply"), related articles ("Related Articles": teaser
+  titles dropped, a whole embedded article kept under its own title), and a
+  footer ("About us") when it stands at the tail of the page;
+* a blog's comment thread that has no heading is recognised after the
+  author's closing advertisement only when the lines that follow look like
+  comments (a "Name:" opener, a bare link, one-word replies).
 """
 
 from __future__ import annotations
@@ -14,60 +29,101 @@ from pathlib import PurePosixPath
 
 from index.types import Document, Segment
 
-# Section headings (a short line on its own) and what follows them.
-_HEADINGS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^(related|recommended|more|popular|trending)( reading| articles| stories| posts| news| content| from [\w .]+)?:?$"), "related"),
-    (re.compile(r"^(read more|see also|you may also like|you might also like|also read)\W*$"), "related"),
-    (re.compile(r"^((\d+\s+)?(user |reader )?comments?|leave a (reply|comment)|join the (conversation|discussion)|discussion)\W*$"), "comment"),
-    (re.compile(r"^(about us|about the author|share this( article| story)?|follow us|newsletter|subscribe( now)?|advertisement|tags|download (the|our) app|get the app)\W*$"), "boilerplate"),
+# Headings (a short line on its own) that open a section running on.
+_SECTION_HEADINGS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(related|recommended)( reading| articles| stories| posts| news| content| coverage)?$"), "related"),
+    (re.compile(r"^(more|popular|trending|latest)( reading| articles| stories| posts| news| from [\w .]+)$"), "related"),
+    (re.compile(r"^(read more|see also|you may also like|you might also like|also read|further reading)$"), "related"),
+    (
+        re.compile(
+            r"^((\d+\s+)?(user |reader |visitor )?(comments?|responses|replies)|leave a (reply|comment)|"
+            r"join the (conversation|discussion)|what do you think\??|add a comment)$"
+        ),
+        "comment",
+    ),
 ]
+# Headings of a page footer: they end the page only when little text follows.
+_FOOTER_HEADING = re.compile(r"^(about us|about the author|about the publisher|tags|topics|filed under|copyright.*)$")
+# Share of the page's text that may follow a footer heading.
+FOOTER_TAIL_SHARE = 0.25
+# Headings that are chrome themselves and nothing more.
+_CHROME_HEADING = re.compile(
+    r"^(share this( article| story| post| page)?|share on \w+|follow us( on \w+)?|newsletter|sign up|"
+    r"subscribe( now| today)?( to (our|the) newsletter)?|advertisement|advert|sponsored( content)?|"
+    r"download (the|our) app|get the app)$"
+)
 
-# Lines that are chrome wherever they stand.
+# Lines that are chrome wherever they stand: all short, so prose never matches.
+CHROME_MAX_WORDS = 8
 _CHROME = [
-    re.compile(r"^(logo|menu|search|home|share|tweet|print|email|skip to (main )?content|advertisement|sponsored( content)?)$"),
+    re.compile(r"^(logo|menu|search|home|share|tweet|print|email|e-mail|skip to (main )?content|advertisement|sponsored( content)?|back to top|close)$"),
     re.compile(r"^((posted|written|published|updated)( by| on)?\s*)+$"),
     re.compile(r"\d+\s*(seconds?|minutes?|hours?|days?|weeks?|months?)\s+ago$"),
     re.compile(r"^no comments( yet)?\W*$"),
     re.compile(r"\b(download|install) (the |our )?[\w ]{0,20}app\b|\bapp-?store\b|\bplay-?store\b|\bgoogle play\b"),
     re.compile(r"\b(ai features|can do for you)\b"),
-    re.compile(r"\b(right|reserves? the right)\b.{0,80}\b(monitor|remove)\b.{0,80}\bcomments?\b"),
 ]
+# A comment policy is chrome at any length.
+_COMMENT_POLICY = re.compile(r"\b(right|reserves? the right)\b.{0,80}\b(monitor|remove)\b.{0,80}\bcomments?\b")
 
-# Shopping and promotion vocabulary: two of these on a line make it an ad.
-_AD_CUES = re.compile(
-    r"\b(e-?book|audiobook|paperback|hardcover|print edition|purchased?|buy (it|now)|order now|"
-    r"available (now )?(at|on|from|everywhere|as)|amazon|audible|free trial|trial membership|discount|coupon|"
-    r"subscribe|subscription|sign up|newsletter|sponsored|bookseller|book seller|publisher)\b|\$\d+(\.\d\d)?"
+# Promotion vocabulary. A line is an ad with two distinct cues of which one is
+# strong, or three weak ones: every weak cue alone is ordinary news vocabulary.
+_STRONG_CUES = re.compile(
+    r"\b(e-?book|audiobook|paperback|hardcover|print edition|buy (it|now|today)|order (it |yours )?now|shop now|"
+    r"add to (cart|basket)|free trial|trial membership|coupon|promo code|bookseller|book seller|"
+    r"available (now )?(at|on) amazon|download (\w+ )?app|(preferred|your) app store|get started now)\b"
+)
+_WEAK_CUES = re.compile(
+    r"\b(purchased?|amazon|audible|discount|subscribe|subscription|sign up|newsletter|sponsored|publisher|"
+    r"available (now )?(at|on|from|everywhere|as)|vendors?)\b|\$\d+(\.\d\d)?"
 )
 # A review blurb: a quotation attributed with a dash, typical of book ads.
 _BLURB = re.compile(r"^[\"“].{20,}[\"”]\s*(--|—|–)\s*\S")
-# A "Name: text" line is never used alone to spot comments (interview
-# transcripts look the same); comments are found by position instead.
+
+# What a comment thread looks like, line by line.
+_COMMENTER = re.compile(r"^[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}:\s")
+_BARE_URL = re.compile(r"^(https?://|www\.)\S+$")
+# "Comments" alone may be a report's section; it opens a thread only when replies follow.
+_AMBIGUOUS_COMMENT_HEADINGS = {"comment", "comments", "responses", "replies"}
+COMMENT_SIGNS = 2  # lines with such signs needed after an ad to call the rest comments
 
 
 def segments(doc: Document) -> list[Segment]:
     """Label every non-empty line of ``doc`` with what it is."""
+    suffix = PurePosixPath(doc.source).suffix.lower()
     text = doc.text
-    if PurePosixPath(doc.source).suffix.lower() in {".html", ".htm"}:
-        text = mask_html(text)
+    links: list[tuple[int, int]] = []
+    if suffix in {".html", ".htm"}:
+        text = mask_html(doc.text)
+        links = link_spans(doc.text)
     lines = _lines(text)
-    if PurePosixPath(doc.source).suffix.lower() == ".md":
+    if suffix == ".md":
         lines = _drop_front_matter(text, lines)
+    total = sum(e - s for s, e in lines) or 1
     kinds: list[str] = []
     headings: list[str] = []
     section = "article"
     related_title = ""
-    for start, end in lines:
+    for i, (start, end) in enumerate(lines):
         line = text[start:end]
         norm = _norm(line)
-        heading_kind = _heading_kind(norm)
-        if heading_kind:
-            section = heading_kind
-            related_title = ""
+        markdown_heading = suffix == ".md" and line.lstrip().startswith("#")
+        opened = _section_heading(norm)
+        if opened == "comment" and norm in _AMBIGUOUS_COMMENT_HEADINGS and not _thread_follows(text, lines, i, suffix):
+            opened = ""  # a report's own "Comments" section: its text is the report's
+        if opened:
+            section, related_title = opened, ""
             kinds.append("boilerplate")
             headings.append("")
             continue
-        if not any(ch.isalnum() for ch in line) or any(p.search(norm) for p in _CHROME):
+        if _FOOTER_HEADING.match(norm) and sum(e - s for s, e in lines[i + 1 :]) <= FOOTER_TAIL_SHARE * total:
+            section = "boilerplate"
+            kinds.append("boilerplate")
+            headings.append("")
+            continue
+        if markdown_heading:
+            section = "article"  # a report's own heading ends a comment or related section
+        if _is_chrome(line, norm) or (links and _link_dense(text, start, end, links)):
             kinds.append("boilerplate")
             headings.append("")
             continue
@@ -82,16 +138,61 @@ def segments(doc: Document) -> list[Segment]:
                 if len(norm.split()) >= 3:
                     related_title = line.strip()
             continue
-        if section != "article":
-            kinds.append(section)
-            headings.append("")
-            continue
-        kinds.append("article")
+        kinds.append(section)
         headings.append("")
     _absorb_fragments(text, lines, kinds)
     last_ad = _mark_ads(text, lines, kinds)
-    _mark_trailing_comments(kinds, last_ad)
+    _mark_trailing_comments(text, lines, kinds, last_ad)
     return [Segment(s, e, k, h) for (s, e), k, h in zip(lines, kinds, headings)]
+
+
+def _thread_follows(text: str, lines: list[tuple[int, int]], i: int, suffix: str) -> bool:
+    """Whether the lines under heading ``i`` (to the next heading) look like a comment thread."""
+    body = []
+    for s, e in lines[i + 1 :]:
+        line = text[s:e]
+        if _section_heading(_norm(line)) or (suffix == ".md" and line.lstrip().startswith("#")):
+            break
+        body.append(line.strip())
+    return _comment_signs(body) >= 1 or any(_CHROME[3].search(_norm(line)) for line in body)
+
+
+def _comment_signs(lines: list[str]) -> int:
+    """How many lines read like replies: a writer's name first, a bare link, a few words."""
+    return sum(1 for line in lines if _COMMENTER.match(line) or _BARE_URL.match(line) or len(line.split()) <= 3)
+
+
+def _section_heading(norm: str) -> str:
+    if len(norm.split()) > 6:
+        return ""
+    for pattern, kind in _SECTION_HEADINGS:
+        if pattern.match(norm):
+            return kind
+    return ""
+
+
+def _is_chrome(line: str, norm: str) -> bool:
+    if not any(ch.isalnum() for ch in line):
+        return True
+    if _COMMENT_POLICY.search(norm):
+        return True
+    if len(norm.split()) <= CHROME_MAX_WORDS and (_CHROME_HEADING.match(norm) or any(p.search(norm) for p in _CHROME)):
+        return True
+    return _ad_strength(norm) == 2
+
+
+def _ad_strength(norm: str) -> int:
+    """2: the line is promotion; 1: it has a cue (joins an ad next to it); 0: none."""
+    strong = {_cue(m.group(0)) for m in _STRONG_CUES.finditer(norm)}
+    weak = {_cue(m.group(0)) for m in _WEAK_CUES.finditer(norm)}
+    if (strong and len(strong) + len(weak) >= 2) or len(weak) >= 4:
+        return 2
+    return 1 if strong else 0
+
+
+def _cue(match: str) -> str:
+    # Ten prices are one cue, not ten: a paragraph on tuition fees is no ad.
+    return "$" if match.startswith("$") else match.split()[0]
 
 
 def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str]) -> None:
@@ -110,48 +211,44 @@ def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str])
 
 
 def _mark_ads(text: str, lines: list[tuple[int, int]], kinds: list[str]) -> int:
-    """Mark advertisement blocks as boilerplate; return the last ad line (or -1)."""
-    is_ad = [kinds[i] == "article" and len(set(m.group(0).lower() for m in _AD_CUES.finditer(text[s:e]))) >= 2 for i, (s, e) in enumerate(lines)]
-    # Grow ad blocks over neighbours with one cue or a blurb: an ad is a block.
+    """Grow advertisement blocks over neighbours; return the last ad line (or -1).
+
+    Lines already found to be promotion seed a block; a neighbour joins it
+    when it has a strong cue of its own or is a review blurb.
+    """
+    is_ad = [kinds[i] == "boilerplate" and _ad_strength(_norm(text[s:e])) == 2 for i, (s, e) in enumerate(lines)]
     changed = True
     while changed:
         changed = False
         for i, (s, e) in enumerate(lines):
-            if is_ad[i] or kinds[i] != "article":
+            if is_ad[i] or kinds[i] not in ("article", "boilerplate"):
                 continue
             near = (i > 0 and is_ad[i - 1]) or (i + 1 < len(lines) and is_ad[i + 1])
             line = text[s:e].strip()
-            if near and (_AD_CUES.search(line) or _BLURB.match(line)):
+            if near and (_ad_strength(_norm(line)) >= 1 or _BLURB.match(line)):
                 is_ad[i] = changed = True
-    for i, ad in enumerate(is_ad):
-        if ad:
-            kinds[i] = "boilerplate"
+                kinds[i] = "boilerplate"
     return max((i for i, ad in enumerate(is_ad) if ad), default=-1)
 
 
-def _mark_trailing_comments(kinds: list[str], last_ad: int) -> None:
+def _mark_trailing_comments(text: str, lines: list[tuple[int, int]], kinds: list[str], last_ad: int) -> None:
     """Blog layout: the author's promotion closes the post, the comment thread follows.
 
-    Lines after the last advertisement block become comments when that block
-    stands in the second half of the article and text follows it.
+    Lines after the last advertisement block become comments only when that
+    block stands in the second half of the article and the lines after it
+    look like a thread: replies that name their writer ("Ray: ..."), bare
+    links, one- to three-word replies.
     """
     if last_ad < 0:
         return
     article_lines = [i for i, k in enumerate(kinds) if k == "article"]
     before = [i for i in article_lines if i < last_ad]
     after = [i for i in article_lines if i > last_ad]
-    if len(after) >= 2 and len(before) >= len(after) // 2 and len(before) >= 3:
+    if len(after) < 2 or len(before) < max(3, len(after) // 2):
+        return
+    if _comment_signs([text[lines[i][0] : lines[i][1]].strip() for i in after]) >= COMMENT_SIGNS:
         for i in after:
             kinds[i] = "comment"
-
-
-def _heading_kind(norm: str) -> str:
-    if len(norm.split()) > 6:
-        return ""
-    for pattern, kind in _HEADINGS:
-        if pattern.match(norm):
-            return kind
-    return ""
 
 
 def _is_prose(line: str) -> bool:
@@ -184,21 +281,26 @@ def _drop_front_matter(text: str, lines: list[tuple[int, int]]) -> list[tuple[in
 
 
 def _norm(line: str) -> str:
-    return " ".join(line.lower().replace("’", "'").split())
+    """A line as the rules read it: lower case, one space, no heading marks or trailing colon."""
+    norm = " ".join(line.lower().replace("’", "'").split())
+    return norm.lstrip("#*> ").rstrip(":.!…").strip()
 
 
-_SCRIPT = re.compile(r"<(script|style|noscript|head|nav|footer|aside|template)\b.*?</\1\s*>", re.S | re.I)
+_SCRIPT = re.compile(r"<(script|style|noscript|head|nav|footer|aside|template|form|button|select)\b.*?</\1\s*>", re.S | re.I)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
-_BLOCK_TAG = re.compile(r"</?(p|div|br|h[1-6]|li|ul|ol|tr|td|th|table|section|article|header|blockquote|pre|hr|title|figure|figcaption)\b[^>]*>", re.I)
+_BLOCK_TAG = re.compile(r"</?(p|div|br|h[1-6]|li|ul|ol|tr|td|th|table|section|article|header|blockquote|pre|hr|title|figure|figcaption|main|dd|dt|dl)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]+>")
+_LINK = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.S | re.I)
+# A line of a page this much link text is navigation (menus, tag lists, "read next").
+LINK_DENSITY = 0.6
 
 
 def mask_html(html: str) -> str:
     """The text of an HTML page with all markup blanked out, offsets unchanged.
 
-    Scripts, styles and navigation disappear; block tags become line breaks so
-    that paragraphs stay paragraphs. Every character keeps its position, so a
-    sentence found here is cited by its offsets in the raw file.
+    Scripts, styles, navigation and forms disappear; block tags become line
+    breaks so that paragraphs stay paragraphs. Every character keeps its
+    position, so a sentence found here is cited by its offsets in the raw file.
     """
 
     def blank(m: re.Match[str]) -> str:
@@ -212,3 +314,20 @@ def mask_html(html: str) -> str:
     out = _COMMENT.sub(blank, out)
     out = _BLOCK_TAG.sub(block, out)
     return _TAG.sub(blank, out)
+
+
+def link_spans(html: str) -> list[tuple[int, int]]:
+    """Where the text of each link stands in the raw page."""
+    return [m.span(1) for m in _LINK.finditer(html)]
+
+
+def _link_dense(text: str, start: int, end: int, links: list[tuple[int, int]]) -> bool:
+    visible = sum(1 for ch in text[start:end] if not ch.isspace())
+    if not visible:
+        return False
+    linked = 0
+    for a, b in links:
+        if b <= start or a >= end:
+            continue
+        linked += sum(1 for ch in text[max(a, start) : min(b, end)] if not ch.isspace())
+    return linked / visible >= LINK_DENSITY

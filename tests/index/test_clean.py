@@ -1,5 +1,6 @@
 """Cleaning the seed articles: what is kept, what is labelled, what is dropped."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,44 @@ def test_html_is_reduced_to_text_with_offsets_into_the_raw_file():
     joined = " ".join(s.text for s in sents)
     assert "var x" not in joined and "Home | News" not in joined and "Copyright" not in joined
     assert any("Houston" in s.text for s in sents)
+
+
+# Documents of other kinds than the seeds: every sentence of their body must be
+# indexed as article text, and their chrome dropped (tests/data/cleaning/).
+CLEANING = Path(__file__).resolve().parents[1] / "data" / "cleaning"
+CLEANING_EXPECTED = json.loads((CLEANING / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def varied() -> dict[str, list]:
+    scanned = scan(CLEANING, 10_000_000)
+    assert not scanned.skipped
+    return {d.source: split_document(d) for d in scanned.documents}
+
+
+@pytest.mark.parametrize("source", sorted(CLEANING_EXPECTED))
+def test_every_body_sentence_of_other_documents_is_article_text(varied, source):
+    sents = varied[source]
+    article = [s.text for s in sents if s.kind == "article"]
+    missing = [body for body in CLEANING_EXPECTED[source]["article"] if body not in article]
+    assert not missing, f"{CLEANING_EXPECTED[source]['kind']}: not indexed as article text: {missing}"
+
+
+@pytest.mark.parametrize("source", sorted(CLEANING_EXPECTED))
+def test_chrome_of_other_documents_is_dropped_and_comments_labelled(varied, source):
+    sents = varied[source]
+    expected = CLEANING_EXPECTED[source]
+    for chrome in expected["dropped"]:
+        assert not any(chrome in s.text for s in sents), chrome
+    comments = texts(sents, "comment")
+    for comment in expected["comment"]:
+        assert comment in comments, comment
+    if not expected["comment"]:
+        assert not comments
+
+
+def test_offsets_of_other_documents_slice_the_raw_files(varied):
+    for source, sents in varied.items():
+        raw = (CLEANING / source).read_text(encoding="utf-8")
+        for s in sents:
+            assert raw[s.start : s.end] == s.text
