@@ -40,16 +40,10 @@ from qa.cli import render
 from qa.config import Settings
 from qa.engine import Engine
 from qa.errors import QAError
+from qa.examples import load_examples
 from qa.types import Answer, Citation
 from qa.widget import frame_ancestors
 
-# Shown in the empty chat when the corpus is the bundled seed articles.
-SEED_EXAMPLES = [
-    "When did Russia join the space station program?",
-    "Who is the head of Roscosmos in the 2025 articles?",
-    "What did Rogozin say about sanctions?",
-    "Why are the US and Russia bound to cooperate in space?",
-]
 # Gradio's default for how many runs of one event may overlap is 1: every
 # visitor would wait for every other. The engine is thread-safe.
 CONCURRENT_ANSWERS = 16
@@ -67,7 +61,8 @@ class Turn:
 
 # -- the page ------------------------------------------------------------------
 def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
-    examples = [{"text": q} for q in SEED_EXAMPLES] if Path(settings.corpus).name == "seeds" else None
+    # Shown in the empty chat: the corpus's own examples (qa.examples), if it has any.
+    examples = [{"text": e.question} for e in load_examples(Path(settings.corpus))] or None
     with gr.Blocks(title="Ask the articles") as demo:
         turns = gr.State([])
         pending = gr.State(None)  # (turn, verdict, feedback id) awaiting an optional comment

@@ -15,6 +15,7 @@ from qa.config import Settings
 from qa.registry import registrar
 from qa.evidence import EvidenceSet
 from qa.retrieve import IndexReader, Query
+from qa.scorer import Scorer, load_scorer
 from qa.types import Answer, AnswerEvent
 
 
@@ -31,6 +32,7 @@ class AnswerRequest:
     timings_ms: dict[str, float] = field(default_factory=dict)
     # A follow-up rewritten to stand alone by the answerer's ``condense``, else "".
     standalone: str = ""
+    scorer: Scorer = field(default_factory=load_scorer)
 
 
 class Answerer(abc.ABC):

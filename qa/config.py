@@ -46,7 +46,10 @@ class Settings:
     mode: str = _setting("extractive", "Answer mode: 'extractive' (offline, every word quoted) or 'llm'.")
     answer_sentences: int = _setting(3, "Most sentences in an extractive answer.")
     answer_words: int = _setting(60, "Soft word budget of an extractive answer; the best sentence is always kept.")
-    min_support: float = _setting(0.55, "Abstain when the best evidence scores below this (0-1; see qa/evidence.py).")
+    min_support: float = _setting(
+        -1.0, "Abstain when the probability that the articles answer the question is below this (0-1); -1: the threshold the scorer was trained with."
+    )
+    scorer: str = _setting("", "File of answer-scoring weights written by scripts/train_scorer.py; empty: the shipped qa/scorer.json.")
     include_comments: bool = _setting(True, "Let reader comments serve as evidence (always labelled as comments).")
     max_question_chars: int = _setting(2000, "Longest question accepted.")
     # LLM (mode 'llm') ---------------------------------------------------------

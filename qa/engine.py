@@ -7,6 +7,7 @@ threads: reading is lock-free, and (re)loading or building takes a lock.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import os
 import threading
@@ -27,8 +28,9 @@ from qa.config import Settings
 from qa.errors import CorpusError, IndexMismatchError, IndexNotReadyError, QuestionError, SettingsError
 from qa.evidence import gather
 from qa.lexical import terms
-from qa.question import answer_type
+from qa.question import PERSON, answer_spans, answer_type, near_question_words
 from qa.retrieve import Hits, IndexReader, Query
+from qa.scorer import Scorer, load_scorer
 from qa.types import Answer, AnswerEvent
 
 # Modules whose import registers the built-in answerers.
@@ -53,6 +55,14 @@ class Engine:
     @property
     def embedder(self) -> Embedder:
         return get_embedder(self.settings.embedding_model, self.settings.embed_batch_size)
+
+    @property
+    def scorer(self) -> Scorer:
+        """The answer-scoring models, with the threshold the settings ask for."""
+        scorer = load_scorer(self.settings.scorer)
+        if self.settings.min_support >= 0:
+            scorer = dataclasses.replace(scorer, threshold=self.settings.min_support)
+        return scorer
 
     @property
     def building(self) -> bool:
@@ -205,6 +215,10 @@ class Engine:
                 event = AnswerEvent(kind="answer", answer=_finish(event.answer, request, t))
             yield event
 
+    def prepare(self, question: str, history: Sequence[str] = ()) -> AnswerRequest:
+        """The question read, retrieved and scored, as an answerer receives it (for training and tracing)."""
+        return self._prepare(question, history, "extractive")[0]
+
     def answerer(self, mode: str | None = None) -> Answerer:
         mode = mode or self.settings.mode
         if mode not in self._answerers:
@@ -235,17 +249,21 @@ class Engine:
             raise IndexNotReadyError("The index is still being built.", "Try again in a moment.")
         answerer = self.answerer(mode)
         reader = self.reader()
+        scorer = self.scorer
         s = self.settings
         standalone, condense_ms = _condense(answerer, question, history)
         if standalone:
             text, context_terms, asked = standalone, [], standalone
         else:
-            (text, context_terms), asked = followup.search_text(question, history), question
+            asked = question
+            if history and followup.refers_to_person(question):
+                asked = followup.resolve(question, self._person_answered(history))
+            (text, context_terms) = followup.search_text(asked, history)
         prior, about = reader.source_prior(asked)
         query = Query(
             question=question,
             search_text=text,
-            terms=list(dict.fromkeys(terms(about))),
+            terms=list(dict.fromkeys(reader.correct(terms(about)))),
             context_terms=context_terms,
             source_prior=prior,
             answer_type=answer_type(asked),
@@ -256,7 +274,7 @@ class Engine:
         hits = self._search.submit((reader, query))
         with self._scoring.turn(t0):
             passages = reader.fuse(query, hits, s.rrf_k, s.passages)
-            evidence = gather(reader, query, passages, s.min_support, s.include_comments)
+            evidence = gather(reader, query, passages, scorer, s.include_comments)
         t1 = time.perf_counter()
         request = AnswerRequest(
             question=question,
@@ -267,8 +285,25 @@ class Engine:
             settings=s,
             timings_ms={"retrieve": (t1 - t0) * 1000 - condense_ms, **({"condense": condense_ms} if condense_ms else {})},
             standalone=standalone,
+            scorer=scorer,
         )
         return request, answerer
+
+    def _person_answered(self, history: Sequence[str]) -> str:
+        """The person the engine's answer to the last earlier turn names, if it asked "who"."""
+        last = history[-1]
+        if answer_type(last) != PERSON:
+            return ""
+        earlier = self._prepare(last, history[:-1][-followup.MAX_TURNS :], "extractive")[0]
+        ev = earlier.evidence
+        if not ev.supported or not ev.ranked:
+            return ""
+        best = ev.ranked[0]
+        record = earlier.reader.sentences[earlier.reader.sentence_index[best.sentence_id]]
+        spans = answer_spans(PERSON, record.text, last)
+        near = [sp for sp in spans if near_question_words([sp], record.tokens, set(earlier.query.terms))]
+        a, b = (near or spans or [(0, 0)])[0]
+        return record.text[a:b]
 
     def _check_question(self, question: Any) -> str:
         if not isinstance(question, str) or not question.strip():

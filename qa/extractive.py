@@ -2,9 +2,11 @@
 
 Every word of an extractive answer is the corpus's own, so every claim is
 attributable. A second or third sentence is added only when it adds something:
-question terms the first does not cover, or the same fact from an article of
-another date (who heads an agency in 2021 and in 2025). When the cited
-articles differ in date, each sentence says which outlet and date it is from.
+question terms the first does not cover, or, for a "who" question, another
+holder of the same role named by an article of another date (who heads an
+agency in 2021 and in 2025). When the cited articles differ in date, each
+sentence says which outlet and date it is from. The thresholds are
+qa.scorer.Composition's.
 """
 
 from __future__ import annotations
@@ -14,16 +16,12 @@ import re
 from qa.answerer import Answerer, AnswerRequest, register
 from qa.config import Settings
 from qa.evidence import cite
-from qa.question import PERSON
+from qa.question import PERSON, answer_spans
 from qa.types import Answer, AnswerSentence, Evidence
 
 ABSTAIN_TEXT = "I could not find that in the articles."
-# Candidates must score this close to the best one to join the answer.
-JOIN_RATIO = 0.8
-# Share of the question's term weight a further sentence must newly cover.
-NEW_COVERAGE = 0.2
-# A person named in an article of another year joins at this share of the best score.
-OTHER_DATE_RATIO = 0.6
+# A sentence names a role's holder only if it holds all of the role's words (synonyms at part credit).
+FULL_COVERAGE = 0.79
 
 
 class ExtractiveAnswerer(Answerer):
@@ -76,44 +74,64 @@ def with_marker(sentence: str, n: int) -> str:
 
 
 def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
-    """The best sentence, plus those that add coverage or another date's view."""
+    """The best sentence, plus those that add coverage or another date's holder of the role asked about."""
     settings = request.settings
+    comp = request.scorer.composition
     reader = request.reader
     weights = reader.weights
     q_terms = set(request.query.terms)
     total = sum(weights.idf(t) for t in q_terms) or 1.0
     best = ranked[0]
     chosen = [best]
-    covered = q_terms & reader.sentences[reader.sentence_index[best.sentence_id]].terms
+    covered = q_terms & _record(reader, best).terms
     n_words = len(best.text.split())
 
     def fits(ev: Evidence) -> bool:
         return len(chosen) < settings.answer_sentences and n_words + len(ev.text.split()) <= settings.answer_words
 
     for ev in ranked[1:]:
-        if ev.score < JOIN_RATIO * best.score or len(chosen) >= settings.answer_sentences:
+        if ev.score < comp.join_ratio * best.score or len(chosen) >= settings.answer_sentences:
             break
         if ev.kind == "comment" or not fits(ev):
             continue
-        ev_terms = reader.sentences[reader.sentence_index[ev.sentence_id]].terms
-        if sum(weights.idf(t) for t in (q_terms & ev_terms) - covered) / total < NEW_COVERAGE:
+        ev_terms = _record(reader, ev).terms
+        if sum(weights.idf(t) for t in (q_terms & ev_terms) - covered) / total < comp.new_coverage:
             continue
         chosen.append(ev)
         covered |= q_terms & ev_terms
         n_words += len(ev.text.split())
 
-    if request.query.answer_type == PERSON and not request.query.source_prior:
-        # Who holds an office changes over time: when articles of another year
-        # name someone for it too, show that answer as well, dated.
+    holders = _role_holders(reader, best, request)
+    if holders and not request.query.source_prior:
+        # Who holds an office changes over time: when an article of another
+        # date names someone else in the same role, that answer is shown too, dated.
         years = {_year(reader, c) for c in chosen}
         for ev in ranked[1:]:
-            if ev.score < OTHER_DATE_RATIO * best.score:
+            if ev.score < comp.other_date_ratio * best.score:
                 break
-            if ev.kind != "comment" and ev.score >= ev.relevance and _year(reader, ev) not in years and fits(ev):
+            # A second holder is the answer's other half: it may run past the word budget.
+            if ev.kind == "comment" or _year(reader, ev) in years or len(chosen) >= settings.answer_sentences:
+                continue
+            others = _role_holders(reader, ev, request)
+            if others and not others & holders:
                 chosen.append(ev)
                 years.add(_year(reader, ev))
+                holders |= others
                 n_words += len(ev.text.split())
     return chosen
+
+
+def _record(reader, ev: Evidence):
+    return reader.sentences[reader.sentence_index[ev.sentence_id]]
+
+
+def _role_holders(reader, ev: Evidence, request: AnswerRequest) -> set[str]:
+    """The people ``ev`` names in a sentence that holds every word of the role a "who" question asks about."""
+    query = request.query
+    if query.answer_type != PERSON or ev.coverage < FULL_COVERAGE:
+        return set()
+    s = _record(reader, ev)
+    return {s.text[a:b].split()[-1] for a, b in answer_spans(PERSON, s.text, query.question)}
 
 
 def _year(reader, ev: Evidence) -> str:

@@ -3,12 +3,16 @@
 Without an LLM to rewrite the question, a follow-up ("Why did he visit?")
 is answered by searching with the question plus the most recent earlier
 turn, when the question leans on it (a pronoun, "that", or too few words of
-its own). The question's own terms still decide coverage; the earlier turn's
-terms only add a small bonus, so they steer without taking over.
+its own). A personal pronoun that points at the earlier *answer* ("Who was
+the NASA Administrator?" then "What did he tell Rogozin?") is replaced by the
+person that answer named (:func:`resolve`). The question's own terms still
+decide coverage; the earlier turn's terms are a separate signal, so they
+steer without taking over.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from qa.lexical import terms, words
@@ -32,3 +36,22 @@ def search_text(question: str, history: Sequence[str]) -> tuple[str, list[str]]:
     context_terms = [t for h in recent for t in terms(h)]
     own = set(terms(question))
     return " ".join(recent + [question]), [t for t in dict.fromkeys(context_terms) if t not in own]
+
+
+_PERSONAL = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
+
+
+def resolve(question: str, person: str) -> str:
+    """``question`` with its personal pronouns replaced by ``person`` ("his" by "Person's")."""
+    if not person:
+        return question
+
+    def swap(m: re.Match[str]) -> str:
+        word = m.group(1).lower()
+        return f"{person}'s" if word in ("his", "hers") else person
+
+    return _PERSONAL.sub(swap, question)
+
+
+def refers_to_person(question: str) -> bool:
+    return bool(_PERSONAL.search(question))

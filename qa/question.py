@@ -6,6 +6,7 @@ other named thing. A sentence that covers the question's words *and* holds
 something of the asked-for kind that the question does not already contain
 is far more likely to be the answer than one that merely restates the
 question ("the heads of Roscosmos and NASA met" for "who heads Roscosmos?").
+These are signals the answer model weighs (qa.features), not verdicts.
 """
 
 from __future__ import annotations
@@ -13,11 +14,6 @@ from __future__ import annotations
 import re
 
 PERSON, AUTHOR, DATE, NUMBER, REASON, ENTITY = "person", "author", "date", "number", "reason", "entity"
-
-# How much a sentence's score keeps when it lacks the asked-for kind of answer.
-MISMATCH_FACTOR = {PERSON: 0.6, AUTHOR: 0.6, DATE: 0.6, NUMBER: 0.6, ENTITY: 0.8, REASON: 0.85}
-# And how much more it weighs when that answer stands right beside the question's words.
-PROXIMITY_FACTOR = 1.1
 
 _PERSON_NOUNS = (
     r"administrator|chief|head|leader|president|author|writer|person|official|envoy|cosmonaut|astronaut|director|"
@@ -53,8 +49,6 @@ _NAME = re.compile(
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w.-]*[A-Za-z]")
 # A byline: "by Jane Doe", "Op/Ed by Chris Devonshire-Ellis".
 _BYLINE = re.compile(r"\bby\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
-# "two Russians, three Americans": people counted by nationality.
-_DEMONYMS = re.compile(r"\b[A-Z][a-z]+(?:ans|ese|ish|ians)\b")
 
 
 def answer_type(question: str) -> str:
@@ -83,7 +77,7 @@ def answer_spans(kind: str, sentence: str, question: str) -> list[tuple[int, int
         return [m.span() for m in matches if is_novel(m.group(0))]
 
     if kind == PERSON:
-        return novel(_NAME.finditer(sentence)) + novel(_DEMONYMS.finditer(sentence))
+        return novel(_NAME.finditer(sentence))
     if kind == AUTHOR:
         return [m.span() for m in _BYLINE.finditer(sentence)]
     if kind == DATE:

@@ -127,6 +127,14 @@ class IndexReader:
             for t in s.terms:
                 self.postings.setdefault(t, []).append(i)
         self._publication_refs = _publication_refs(self.documents)
+        self._document_terms: dict[str, frozenset[str]] = {}
+        # Every known term of five letters or more under each of its one-letter deletions and itself:
+        # two terms one edit apart share a key (a symmetric-deletion index).
+        self._by_deletion: dict[str, list[str]] = {}
+        for t in self.weights.df:
+            if len(t) >= 4 and not t.isdigit():
+                for d in {t, *_deletions(t)}:
+                    self._by_deletion.setdefault(d, []).append(t)
 
     # -- questions ---------------------------------------------------------
     def source_prior(self, question: str) -> tuple[dict[str, float], str]:
@@ -225,6 +233,44 @@ class IndexReader:
             return self.sentences[i - 1]
         return None
 
+    def neighbours(self, i: int) -> tuple[SentenceRecord | None, SentenceRecord | None]:
+        """The sentences before and after sentence ``i`` in its document."""
+        s = self.sentences[i]
+        prev = self.sentences[i - 1] if i > 0 and self.sentences[i - 1].source == s.source else None
+        nxt = self.sentences[i + 1] if i + 1 < len(self.sentences) and self.sentences[i + 1].source == s.source else None
+        return prev, nxt
+
+    def correct(self, query_terms: list[str]) -> list[str]:
+        """Terms the corpus never uses replaced by the one known term a letter away ("maastrich")."""
+        out = []
+        for t in query_terms:
+            if self.weights.known(t) or len(t) < 5 or t.isdigit():
+                out.append(t)
+                continue
+            near = {k for d in _deletions(t) for k in self._by_deletion.get(d, ())} | set(self._by_deletion.get(t, ()))
+            near = {k for k in near if abs(len(k) - len(t)) <= 1}
+            # Several candidates: the most frequent one is the likelier word.
+            out.append(max(near, key=lambda k: (self.weights.df[k], k)) if near else t)
+        return out
+
+    def unknown_share(self, query_terms: list[str]) -> float:
+        """Share of the question's term weight in terms the corpus never uses."""
+        q = set(query_terms)
+        total = sum(self.weights.idf(t) for t in q)
+        return sum(self.weights.idf(t) for t in q if not self.weights.known(t)) / total if total else 0.0
+
+    def document_missing(self, query_terms: list[str], i: int) -> float:
+        """Share of the question's term weight that the article holding sentence ``i`` never uses."""
+        q = set(query_terms)
+        total = sum(self.weights.idf(t) for t in q)
+        if i < 0 or not total:
+            return 1.0 if total else 0.0
+        source = self.sentences[i].source
+        if source not in self._document_terms:
+            self._document_terms[source] = frozenset().union(*(s.terms for s in self.sentences if s.source == source))
+        have = self._document_terms[source]
+        return sum(self.weights.idf(t) for t in q if t not in have) / total
+
     def meta(self, source: str) -> dict[str, str]:
         return self.documents.get(source, {})
 
@@ -235,6 +281,10 @@ _PUB_YEAR = re.compile(
     r"\b((?:19|20)\d\d)\b(?=(?:\s+[\w'’-]+){0,2}?\s+(?:articles?|reporting|reports?|pieces?|stor(?:y|ies)|coverage|interview|op-?eds?|posts?)\b)",
     re.I,
 )
+
+
+def _deletions(term: str) -> set[str]:
+    return {term[:i] + term[i + 1 :] for i in range(len(term))}
 
 
 _NAME_WORD = re.compile(r"(?<![\w'’-])[A-Z][\w'’.-]*[\w]")

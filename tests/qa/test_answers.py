@@ -96,3 +96,20 @@ def test_oversized_question_is_refused_with_advice(engine):
 def test_bad_history_is_refused(engine):
     with pytest.raises(QuestionError, match="history"):
         engine.ask("Who heads NASA?", "not a list")
+
+
+def test_follow_up_pronoun_points_at_the_earlier_answer(engine):
+    # "he" is whoever the engine answered the first question with; the
+    # follow-up names neither him nor NASA.
+    first = engine.ask("Who was the NASA Administrator in June 2021?")
+    assert not first.abstained and "Nelson" in first.answer
+    followed = engine.ask("What did he say about Russia?", ["Who was the NASA Administrator in June 2021?"])
+    assert not followed.abstained
+    assert "Nelson" in followed.answer or all("Nelson" in c.quote or c.source.startswith(("000", "002")) for c in followed.citations)
+
+
+def test_who_question_about_another_role_does_not_get_office_holders_appended(engine):
+    # The articles name Roscosmos's heads of 2021 and 2025, nobody at the ESA:
+    # no sentence from another date is added as "the other holder".
+    answer = engine.ask("Who is the director general of the European Space Agency?")
+    assert len({c.date[:4] for c in answer.citations}) <= 1 or answer.abstained

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Answer quality on every question set, cross-validated by article.
+
+    python bench/quality.py [--shared ../shared] [--work /tmp/qa-quality]
+
+For each set (the visible seed set, the project's own seed set in
+tests/data/, and the Wikipedia set in SHARED/eval/wiki/) it prints the
+reference scorer's line for answers given by a scorer that never saw the
+question's article: ``scripts/train_scorer.py --folds-dir`` fits one scorer
+per held-out article, and each question is answered by its article's. For the
+Wikipedia set it also prints the abstention curve: abstain_accuracy and
+false_abstain at several thresholds of P(answerable). Last, the shipped
+scorer (trained on all of it) on each set, for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from qa.config import Settings  # noqa: E402
+from qa.engine import Engine  # noqa: E402
+from qa.metrics import score  # noqa: E402
+
+THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def line(r: dict) -> str:
+    return " ".join(f"{k}={v}" for k, v in r.items() if k != "failures")
+
+
+def answer_all(engines: dict[str, Engine], questions: list[dict], fold_of) -> tuple[list[dict], np.ndarray]:
+    answers, p = [], []
+    for n, q in enumerate(questions):
+        engine = engines[fold_of(q, n)]
+        request = engine.prepare(q["question"], q.get("history", []))
+        t = time.perf_counter()
+        answer = engine.answerer("extractive").answer(request)
+        answer.timings_ms = {**request.timings_ms, "answer": (time.perf_counter() - t) * 1000}
+        answers.append(answer.to_dict())
+        p.append(request.evidence.answerable)
+    return answers, np.asarray(p)
+
+
+def curve(questions: list[dict], p: np.ndarray) -> list[str]:
+    answerable = np.array([q["answerable"] for q in questions])
+    out = []
+    for t in THRESHOLDS:
+        abstain = p < t
+        out.append(f"  threshold {t:.2f}: abstain_accuracy={abstain[~answerable].mean():.3f} false_abstain={abstain[answerable].mean():.3f}")
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/qa-quality"))
+    args = ap.parse_args()
+    folds_dir = args.work / "folds"
+    if not (folds_dir / "folds.json").exists():
+        import train_scorer
+
+        print("fitting one scorer per held-out article (scripts/train_scorer.py) ...", flush=True)
+        train_scorer.main(["--shared", str(args.shared), "--work", str(args.work / "train"), "--out", str(args.work / "all.json"), "--folds-dir", str(folds_dir)])
+    folds = json.loads((folds_dir / "folds.json").read_text(encoding="utf-8"))
+
+    sets = [
+        ("seed set", "seeds", ROOT / "seeds", args.shared / "eval" / "questions.jsonl"),
+        ("own seed set", "seeds", ROOT / "seeds", ROOT / "tests" / "data" / "dev_questions.jsonl"),
+        ("wiki set", "wiki", args.shared / "eval" / "wiki" / "corpus", args.shared / "eval" / "wiki" / "questions.jsonl"),
+    ]
+    shipped_lines = []
+    for label, dataset, corpus, qfile in sets:
+        questions = read_jsonl(qfile)
+        index_dir = args.work / "train" / dataset
+        base = {"corpus": corpus, "index_dir": index_dir, "mode": "extractive"}
+        Engine(Settings.load(base, env={})).ensure_index()
+        engines = {g: Engine(Settings.load({**base, "scorer": str(folds_dir / f)}, env={})) for g, f in folds.items() if g.startswith(dataset + ":")}
+
+        def fold_of(q: dict, n: int) -> str:
+            sources = q.get("sources") or []
+            return f"{dataset}:{sources[0]}" if sources else f"{dataset}:unsourced-{n % 3}"
+
+        t = time.perf_counter()
+        answers, p = answer_all(engines, questions, fold_of)
+        r = score(questions, answers, corpus)
+        print(f"{label} (cross-validated by article, {len(questions)} questions, {time.perf_counter() - t:.0f} s):")
+        print("  " + line(r))
+        if dataset == "wiki":
+            print("  abstention curve (P(answerable) below the threshold abstains):")
+            print("\n".join(curve(questions, p)))
+        shipped = Engine(Settings.load(base, env={}))
+        answers, _ = answer_all({"all": shipped}, questions, lambda q, n: "all")
+        shipped_lines.append(f"{label} (shipped scorer, trained on these articles): " + line(score(questions, answers, corpus)))
+    print("\n".join(shipped_lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

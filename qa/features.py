@@ -1,0 +1,230 @@
+"""What the answer model sees: named signals for each candidate sentence and question.
+
+Nothing here decides anything. Each candidate sentence gets a row of
+:data:`SENTENCE_FEATURES` (how similar it is to the question, how much of the
+question's weighted vocabulary it holds, whether it holds something of the
+asked-for kind, whether the question names something it lacks, ...), and each
+question a row of :data:`QUESTION_FEATURES` built from its best candidates.
+The weights that turn rows into probabilities are fitted to labelled questions
+(``scripts/train_scorer.py``) and live in ``qa/scorer.json`` (see qa.scorer).
+
+Signals are designed to hold on text the model never saw: they are relative
+to the question and the candidate set (shares, gaps to the best candidate),
+not absolute counts of one corpus.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.chunking import normalize, opens_with_reference
+from qa.lexical import bigrams, terms
+from qa.question import answer_spans, near_question_words
+
+SENTENCE_FEATURES = (
+    "similarity",  # cosine between question and sentence embeddings
+    "similarity_gap",  # similarity minus the best candidate's
+    "coverage",  # share of the question's IDF weight the sentence holds (role synonyms at part credit)
+    "coverage_gap",  # coverage minus the best candidate's
+    "window_coverage",  # coverage of the sentence with its neighbours (an answer may refer back)
+    "phrase",  # share of the question's adjacent term pairs found as phrases
+    "missing_weight",  # IDF of the rarest question term the sentence and its neighbours lack, over the question's rarest
+    "names_missing",  # share of the question's names and numbers the sentence and its neighbours lack
+    "context",  # fused retrieval score of the best chunk holding the sentence, over the top chunk's
+    "chunk_rank",  # 1 / (1 + rank) of that chunk; 0 when found outside the retrieved chunks
+    "has_type",  # the question asks for a kind of answer (who, when, how many, ...)
+    "type_span",  # ... and the sentence holds one the question does not already contain
+    "type_near",  # ... right beside the question's words
+    "short",  # fewer than four words: "The occasion?" is never an answer alone
+    "fragment",  # a headline, title or fragment: names a topic, states nothing
+    "log_words",  # log of the sentence's length in words
+    "comment",  # a reader comment
+    "comment_asked",  # a reader comment, and the question asks what readers said
+    "related",  # from another article embedded in the page
+    "off_source",  # the question points at other articles (by date, outlet or author)
+    "date_match",  # the question names a month or year its article is dated
+    "followup",  # share of the earlier turns' terms the sentence holds (follow-ups only)
+    "neighbour_similarity",  # the higher similarity of the sentences before and after: the answer's paragraph is on topic
+    "similarity_rank",  # 1 / (1 + rank) by similarity among the candidates
+    "coverage_rank",  # 1 / (1 + rank) by coverage among the candidates
+    "missing_terms",  # how many of the question's terms the sentence lacks (log)
+    "negation_mismatch",  # one of question and sentence negates ("not", "never"), the other does not
+    "names_missing_here",  # share of the question's names and numbers the sentence itself lacks
+    "density",  # the question's terms the sentence holds, over the words they span: a phrase, not scattered words
+    "unterminated",  # no closing full stop, question or exclamation mark: a headline or list item, not a statement
+)
+
+QUESTION_FEATURES = (
+    "top_logit",  # the ranker's logit for the best candidate
+    "second_logit",  # ... for the second best
+    "top_coverage",  # the best candidate's coverage
+    "top_similarity",  # the best candidate's similarity
+    "top_missing_weight",  # the best candidate's missing_weight
+    "top_names_missing",  # the best candidate's names_missing
+    "top_type_span",  # the best candidate holds an answer of the asked-for kind
+    "best_coverage",  # the highest coverage among all candidates
+    "unknown_terms",  # share of the question's IDF weight in terms the corpus never uses
+    "unknown_names",  # the question names something the corpus never mentions
+    "has_type",  # the question asks for a kind of answer
+    "log_terms",  # log of the question's number of content terms
+    "top_negation_mismatch",  # the best candidate's negation_mismatch
+    "top_neighbour_similarity",  # the best candidate's neighbour_similarity
+    "document_missing",  # share of the question's weight the best candidate's whole article lacks
+    "top_margin",  # best logit minus the mean of the next four: one clear answer or many half ones
+    "top_names_missing_here",  # the best candidate's names_missing_here
+    "top_density",  # the best candidate's density
+)
+
+_ASKS_READERS = re.compile(r"\b(readers?|comments?|commenters?|commenting)\b", re.I)
+# Names, numbers and dates in a question: what an unanswerable question swaps.
+_SPECIFIC = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’-]*[A-Za-z]|\b\d[\d,.]*(?:st|nd|rd|th|s)?\b")
+_NEGATION = re.compile(r"\b(not|never|no|none|nor|neither|without|n't|cannot)\b|n't\b", re.I)
+_MONTHS = "january february march april may june july august september october november december".split()
+_QUESTION_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")?\s*((?:19|20)\d\d)\b", re.I)
+
+
+@dataclass(frozen=True)
+class QuestionSignals:
+    """What is computed once per question and shared by its candidates."""
+
+    specifics: tuple[frozenset[str], ...]  # each name or number of the question, as terms
+    asks_readers: bool
+    dates: tuple[str, ...]  # "2021-06", "2025": months and years the question names
+    negated: bool
+
+
+def question_signals(question: str) -> QuestionSignals:
+    specifics = []
+    for m in _SPECIFIC.finditer(question):
+        ts = frozenset(terms(m.group(0)))
+        if ts:
+            specifics.append(ts)
+    dates = []
+    for m in _QUESTION_DATE.finditer(question):
+        month, year = m.group(1), m.group(2)
+        dates.append(f"{year}-{_MONTHS.index(month.lower()) + 1:02d}" if month else year)
+    return QuestionSignals(tuple(specifics), bool(_ASKS_READERS.search(question)), tuple(dates), bool(_NEGATION.search(question)))
+
+
+def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims: np.ndarray, context: dict[int, float], chunk_rank: dict[int, int]) -> np.ndarray:
+    """One row of SENTENCE_FEATURES for each sentence index in ``rows``."""
+    weights = reader.weights
+    q_terms = list(dict.fromkeys(query.terms))
+    q_set = set(q_terms)
+    q_pairs = bigrams(query.terms)
+    idfs = {t: weights.idf(t) for t in q_set}
+    rarest = max(idfs.values(), default=0.0) or 1.0
+    out = np.zeros((len(rows), len(SENTENCE_FEATURES)), dtype=np.float64)
+    for r, i in enumerate(rows):
+        s = reader.sentences[i]
+        prev, nxt = reader.neighbours(i)
+        around = s.terms | (prev.terms if prev is not None else frozenset()) | (nxt.terms if nxt is not None else frozenset())
+        if q_set:
+            coverage = weights.coverage(q_terms, s.terms)
+            window = weights.coverage(q_terms, around)
+            if prev is not None and opens_with_reference(s.text):
+                coverage = max(coverage, window)
+            missing = max((idfs[t] for t in q_set if t not in around), default=0.0) / rarest
+        else:
+            coverage = window = missing = 0.0
+        n_specific = len(signals.specifics)
+        names_missing = sum(1 for spec in signals.specifics if not spec <= around) / n_specific if n_specific else 0.0
+        spans = answer_spans(query.answer_type, s.text, query.question) if query.answer_type else []
+        n_words = len(s.text.split())
+        meta_date = reader.meta(s.source).get("date", "")
+        row = out[r]
+        row[0] = sims[i]
+        row[2] = coverage
+        row[4] = window
+        row[5] = len(q_pairs & s.bigrams) / len(q_pairs) if q_pairs else 0.0
+        row[6] = missing
+        row[7] = names_missing
+        row[8] = context.get(i, 0.0)
+        row[9] = 1.0 / (1 + chunk_rank[i]) if i in chunk_rank else 0.0
+        row[10] = 1.0 if query.answer_type else 0.0
+        row[11] = 1.0 if spans else 0.0
+        row[12] = 1.0 if spans and near_question_words(spans, s.tokens, q_set) else 0.0
+        row[13] = 1.0 if n_words < 4 else 0.0
+        row[14] = 1.0 if _is_fragment(s.text) or _is_title(reader, s) else 0.0
+        row[15] = math.log(1 + n_words)
+        row[16] = 1.0 if s.kind == "comment" else 0.0
+        row[17] = 1.0 if s.kind == "comment" and signals.asks_readers else 0.0
+        row[18] = 1.0 if s.kind == "related" else 0.0
+        row[19] = 1.0 if query.prior(s.source) < 1.0 else 0.0
+        row[20] = 1.0 if meta_date and any(meta_date.startswith(d) or d.startswith(meta_date) for d in signals.dates) else 0.0
+        row[21] = weights.coverage(query.context_terms, s.terms) if query.context_terms else 0.0
+        row[22] = max((sims[j] for j in (i - 1, i + 1) if (prev if j < i else nxt) is not None), default=0.0)
+        row[25] = math.log(1 + len(q_set - s.terms))
+        row[26] = 1.0 if signals.negated != bool(_NEGATION.search(s.text)) else 0.0
+        row[27] = sum(1 for spec in signals.specifics if not spec <= s.terms) / n_specific if n_specific else 0.0
+        row[28] = _density(s.tokens, q_set)
+        row[29] = 0.0 if _TERMINATED.search(s.text) else 1.0
+    if len(rows):
+        out[:, 1] = out[:, 0] - out[:, 0].max()
+        out[:, 3] = out[:, 2] - out[:, 2].max()
+        out[:, 23] = 1.0 / (1.0 + _ranks(out[:, 0]))
+        out[:, 24] = 1.0 / (1.0 + _ranks(out[:, 2]))
+    return out
+
+
+def _density(tokens, q_set: set[str]) -> float:
+    hits = [k for k, (_, _, ts) in enumerate(tokens) if ts & q_set]
+    if not hits:
+        return 0.0
+    distinct = len(set().union(*(tokens[k][2] & q_set for k in hits)))
+    return distinct / (hits[-1] - hits[0] + 1)
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """0 for the highest value, 1 for the next, ... (ties share the better rank)."""
+    order = np.sort(values)[::-1]
+    return np.searchsorted(-order, -values, side="left").astype(np.float64)
+
+
+def question_row(query, unknown_terms: float, features: np.ndarray, logits: np.ndarray, document_missing: float = 0.0) -> np.ndarray:
+    """The row of QUESTION_FEATURES for a question whose candidates have ``features`` and ``logits``."""
+    f = SENTENCE_FEATURES.index
+    row = np.zeros(len(QUESTION_FEATURES), dtype=np.float64)
+    if len(logits):
+        order = np.argsort(-logits)
+        top = features[order[0]]
+        row[0] = logits[order[0]]
+        row[1] = logits[order[1]] if len(order) > 1 else logits[order[0]] - 5.0
+        row[2] = top[f("coverage")]
+        row[3] = top[f("similarity")]
+        row[4] = top[f("missing_weight")]
+        row[5] = top[f("names_missing")]
+        row[6] = top[f("type_span")]
+        row[7] = features[:, f("coverage")].max()
+        row[12] = top[f("negation_mismatch")]
+        row[13] = top[f("neighbour_similarity")]
+        row[16] = top[f("names_missing_here")]
+        row[17] = top[f("density")]
+        rest = logits[order[1:5]]
+        row[15] = logits[order[0]] - (rest.mean() if len(rest) else logits[order[0]] - 5.0)
+    else:
+        row[0] = row[1] = -10.0
+    row[8] = unknown_terms
+    row[9] = 1.0 if query.unknown_names else 0.0
+    row[10] = 1.0 if query.answer_type else 0.0
+    row[11] = math.log(1 + len(set(query.terms)))
+    row[14] = document_missing
+    return row
+
+
+_TERMINATED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+
+
+def _is_fragment(text: str) -> bool:
+    return len(text.split()) <= 6 and not _TERMINATED.search(text)
+
+
+def _is_title(reader, s) -> bool:
+    if s.position > 2:
+        return False
+    title = reader.meta(s.source).get("title", "")
+    return bool(title) and normalize(s.text) in normalize(title)

@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""Fit the answer scorer (qa/scorer.json) from labelled questions.
+
+    python scripts/train_scorer.py [--shared ../shared] [--work /tmp/qa-train]
+
+Training data (each question labelled with the phrase that proves its answer):
+
+* the seed corpus (``seeds/``) with the visible seed question set
+  (``SHARED/eval/questions.jsonl``) and the project's own
+  (``tests/data/dev_questions.jsonl``);
+* the Wikipedia corpus ``SHARED/eval/wiki/corpus`` with every SQuAD 2.0
+  question on its eight articles (``all.jsonl``), a little over half of them
+  unanswerable by design.
+
+Every candidate sentence the engine considers becomes a row of
+qa.features.SENTENCE_FEATURES, labelled 1 when it holds an evidence phrase of
+its question. The ranker is a logistic regression over those rows (answerable
+questions only, each question weighing the same); the answerability model a
+logistic regression over each question's QUESTION_FEATURES, built from the
+ranker's *out-of-fold* logits so that it learns how confident the ranker is on
+articles it has not seen. Folds leave whole articles out (a question belongs
+to the first article its sources name), never single questions.
+
+The abstention threshold is the out-of-fold P(answerable) below which
+``--target-false-abstain`` of the answerable questions fall. ``--folds-dir``
+also writes the scorer of every fold (trained without that article), which
+``bench/quality.py`` uses for cross-validated end-to-end figures.
+
+Deterministic: fixed fold order, no sampling; takes about two minutes on two
+cores (most of it building the two indexes and reading the candidates).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import pickle
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from qa.config import Settings  # noqa: E402
+from qa.engine import Engine  # noqa: E402
+from qa.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_row  # noqa: E402
+from qa.metrics import norm  # noqa: E402
+from qa.scorer import SCORER_FILE, LinearModel, Scorer  # noqa: E402
+
+CORPUS_SHARE = 0.3  # weight of the news corpus's questions in the ranker, against the encyclopedia's
+L2 = 1.0  # ridge penalty on standardised weights, per question-equivalent of data
+
+
+@dataclass
+class Item:
+    """One labelled question and what the engine saw for it."""
+
+    dataset: str
+    id: str
+    group: str  # the article it belongs to, for leave-one-article-out folds
+    answerable: bool
+    query: object
+    unknown_share: float
+    document_missing: list[float]  # per candidate: what its article lacks of the question
+    features: np.ndarray
+    labels: np.ndarray
+
+
+def datasets(shared: Path) -> list[tuple[str, Path, list[Path]]]:
+    return [
+        ("seeds", ROOT / "seeds", [shared / "eval" / "questions.jsonl", ROOT / "tests" / "data" / "dev_questions.jsonl"]),
+        ("wiki", shared / "eval" / "wiki" / "corpus", [shared / "eval" / "wiki" / "all.jsonl"]),
+    ]
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def group_of(dataset: str, q: dict, n: int) -> str:
+    sources = q.get("sources") or []
+    if sources:
+        return f"{dataset}:{sources[0]}"
+    # A question no article answers still belongs to some fold.
+    return f"{dataset}:unsourced-{n % 3}"
+
+
+def collect(shared: Path, work: Path) -> list[Item]:
+    items: list[Item] = []
+    for name, corpus, files in datasets(shared):
+        settings = Settings.load({"corpus": corpus, "index_dir": work / name, "mode": "extractive"}, env={})
+        engine = Engine(settings)
+        engine.ensure_index()
+        n = 0
+        for path in files:
+            for q in read_jsonl(path):
+                request = engine.prepare(q["question"], q.get("history", []))
+                cands = request.evidence.candidates
+                evidence = q["evidence"] if isinstance(q["evidence"], list) else [q["evidence"]]
+                evidence = [norm(e) for e in evidence if e] if q["answerable"] else []
+                texts = [norm(request.reader.sentences[i].text) for i in cands.rows]
+                labels = np.array([any(e in t for e in evidence) for t in texts], dtype=np.float64)
+                items.append(
+                    Item(
+                        name, q["id"], group_of(name, q, n), q["answerable"], request.query,
+                        request.reader.unknown_share(request.query.terms),
+                        [request.reader.document_missing(request.query.terms, i) for i in cands.rows],
+                        cands.features, labels,
+                    )
+                )
+                n += 1
+        print(f"{name}: {n} questions read", file=sys.stderr)
+    return items
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, features: tuple[str, ...], l2: float) -> LinearModel:
+    """Weighted, L2-regularised logistic regression on standardised features."""
+    from scipy.optimize import minimize
+
+    mean = np.average(x, axis=0, weights=w)
+    scale = np.sqrt(np.average((x - mean) ** 2, axis=0, weights=w))
+    scale[scale < 1e-9] = 1.0
+    z = (x - mean) / scale
+    total = w.sum()
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        coef, bias = params[:-1], params[-1]
+        t = z @ coef + bias
+        p = 1.0 / (1.0 + np.exp(-np.clip(t, -30, 30)))
+        ll = np.logaddexp(0, t) - y * t
+        value = float((w * ll).sum() / total + 0.5 * l2 * (coef @ coef) / total)
+        g = w * (p - y) / total
+        grad = np.concatenate([z.T @ g + l2 * coef / total, [g.sum()]])
+        return value, grad
+
+    result = minimize(loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B", options={"maxiter": 2000})
+    return LinearModel(features, result.x[:-1], float(result.x[-1]), mean, scale)
+
+
+def fit_ranker(items: list[Item], share: float | None = None) -> LinearModel:
+    """Each question weighs the same within its corpus; each corpus weighs ``CORPUS_SHARE`` of the whole.
+
+    Without it the small news corpus, the only one with comments, dates and
+    outlets, would be drowned by the encyclopedia's thousands of questions.
+    """
+    share = CORPUS_SHARE if share is None else share
+    usable = [it for it in items if it.answerable and it.labels.any()]
+    x = np.vstack([it.features for it in usable])
+    y = np.concatenate([it.labels for it in usable])
+    counts = {ds: sum(it.dataset == ds for it in usable) for ds in {it.dataset for it in usable}}
+    per_corpus = {ds: (share if ds == "seeds" else 1.0 - share) if len(counts) > 1 else 1.0 for ds in counts}
+    w = np.concatenate([np.full(len(it.labels), per_corpus[it.dataset] * len(usable) / counts[it.dataset] / len(it.labels)) for it in usable])
+    return fit_logistic(x, y, w, SENTENCE_FEATURES, L2)
+
+
+def question_rows(items: list[Item], logits: list[np.ndarray]) -> np.ndarray:
+    return np.vstack(
+        [
+            question_row(it.query, it.unknown_share, it.features, lg, it.document_missing[int(np.argmax(lg))] if len(lg) else 1.0)
+            for it, lg in zip(items, logits)
+        ]
+    )
+
+
+def fit_answerable(rows: np.ndarray, items: list[Item]) -> LinearModel:
+    y = np.array([it.answerable for it in items], dtype=np.float64)
+    # Each dataset weighs the same, and within it each class: the seed set is
+    # small and SQuAD's unanswerable share is not any corpus's.
+    w = np.ones(len(items))
+    for ds in {it.dataset for it in items}:
+        for cls in (0.0, 1.0):
+            mask = np.array([it.dataset == ds for it in items]) & (y == cls)
+            if mask.any():
+                w[mask] = len(items) / (4 * mask.sum())
+    return fit_logistic(rows, y, w, QUESTION_FEATURES, L2)
+
+
+def out_of_fold(items: list[Item], groups: list[str]) -> tuple[list[np.ndarray], dict[str, LinearModel]]:
+    """Each question's candidate logits from the ranker fitted without its article."""
+    logits: list[np.ndarray] = [np.zeros(0)] * len(items)
+    rankers: dict[str, LinearModel] = {}
+    for g in groups:
+        ranker = fit_ranker([it for it in items if it.group != g])
+        rankers[g] = ranker
+        for k, it in enumerate(items):
+            if it.group == g:
+                logits[k] = ranker.logits(it.features) if len(it.features) else np.zeros(0)
+    return logits, rankers
+
+
+def threshold_for(p: np.ndarray, answerable: np.ndarray, target: float) -> float:
+    """The P(answerable) below which ``target`` of the answerable questions fall."""
+    return float(np.quantile(p[answerable], target))
+
+
+def auc(scores: np.ndarray, positive: np.ndarray) -> float:
+    pos, neg = scores[positive], scores[~positive]
+    if not len(pos) or not len(neg):
+        return float("nan")
+    from scipy.stats import rankdata
+
+    ranks = rankdata(np.concatenate([pos, neg]))  # ties share their mean rank
+    return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="folder holding eval/ (default: ../shared)")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/qa-train"), help="where the training indexes are built")
+    ap.add_argument("--out", type=Path, default=SCORER_FILE, help="scorer file to write (default: qa/scorer.json)")
+    ap.add_argument("--folds-dir", type=Path, help="also write each fold's scorer here (for bench/quality.py)")
+    ap.add_argument("--reuse", action="store_true", help="reuse the candidates read by the last run (after changing only the fitting)")
+    ap.add_argument("--target-false-abstain", type=float, default=0.05, help="share of answerable questions the threshold may abstain on")
+    args = ap.parse_args(argv)
+
+    t0 = time.time()
+    cache = args.work / "items.pickle"
+    if args.reuse and cache.exists():
+        items = pickle.loads(cache.read_bytes())
+    else:
+        items = collect(args.shared, args.work)
+        cache.write_bytes(pickle.dumps(items))
+    groups = sorted({it.group for it in items})
+    answerable = np.array([it.answerable for it in items])
+
+    # Ranker: cross-validated top-1 hit rate, then out-of-fold logits for the answerability model.
+    oof_logits, fold_rankers = out_of_fold(items, groups)
+    top1 = [bool(it.labels[int(np.argmax(lg))]) for it, lg in zip(items, oof_logits) if it.answerable and len(lg)]
+    recall = [bool(it.labels.any()) for it in items if it.answerable]
+    rows = question_rows(items, oof_logits)
+
+    # Answerability: out-of-fold probabilities, the threshold, and how they separate.
+    oof_p = np.zeros(len(items))
+    fold_answerable: dict[str, LinearModel] = {}
+    for g in groups:
+        train = [k for k, it in enumerate(items) if it.group != g]
+        model = fit_answerable(rows[train], [items[k] for k in train])
+        fold_answerable[g] = model
+        test = [k for k, it in enumerate(items) if it.group == g]
+        oof_p[test] = model.probabilities(rows[test])
+    threshold = threshold_for(oof_p, answerable, args.target_false_abstain)
+
+    def rates(mask: np.ndarray) -> dict[str, float]:
+        return {
+            "answerability_auc": round(auc(oof_p[mask], answerable[mask]), 3),
+            "false_abstain": round(float((oof_p[mask & answerable] < threshold).mean()), 3),
+            "abstain_accuracy": round(float((oof_p[mask & ~answerable] < threshold).mean()), 3) if (mask & ~answerable).any() else None,
+        }
+
+    by_dataset = {}
+    for ds in sorted({it.dataset for it in items}):
+        mask = np.array([it.dataset == ds for it in items])
+        hits = [bool(it.labels[int(np.argmax(lg))]) for it, lg in zip(items, oof_logits) if it.dataset == ds and it.answerable and len(lg)]
+        by_dataset[ds] = {"questions": int(mask.sum()), "answerable": int((mask & answerable).sum()), "ranker_top1": round(float(np.mean(hits)), 3), **rates(mask)}
+
+    ranker = fit_ranker(items)
+    final = Scorer(
+        ranker=ranker,
+        answerable=fit_answerable(rows, items),
+        threshold=threshold,
+        record={
+            "trained_on": {
+                name: {str(p.relative_to(args.shared) if p.is_relative_to(args.shared) else p.relative_to(ROOT)): sha256(p) for p in files}
+                for name, _, files in datasets(args.shared)
+            },
+            "questions": len(items),
+            "candidate_rows": int(sum(len(it.labels) for it in items)),
+            "folds": "leave one article out (a question belongs to the first of its sources)",
+            "target_false_abstain": args.target_false_abstain,
+            "cross_validated": {
+                "candidate_recall": round(float(np.mean(recall)), 3),
+                "ranker_top1": round(float(np.mean(top1)), 3),
+                **rates(np.ones(len(items), dtype=bool)),
+                "by_dataset": by_dataset,
+            },
+        },
+    )
+    final.save(args.out)
+    if args.folds_dir:
+        args.folds_dir.mkdir(parents=True, exist_ok=True)
+        index = {}
+        for g in groups:
+            fold = Scorer(ranker=fold_rankers[g], answerable=fold_answerable[g], threshold=threshold, record={"held_out": g})
+            name = hashlib.sha256(g.encode()).hexdigest()[:12] + ".json"
+            fold.save(args.folds_dir / name)
+            index[g] = name
+        (args.folds_dir / "folds.json").write_text(json.dumps(index, indent=1), encoding="utf-8")
+    print(json.dumps(final.record["cross_validated"], indent=1))
+    print(f"wrote {args.out} (threshold {threshold:.3f}) in {time.time() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""The fitted answer scorer: what it ships with, what it sees, how it decides."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from qa.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_signals
+from qa.lexical import terms
+from qa.scorer import load_scorer
+
+from ..conftest import ROOT
+
+
+def test_shipped_scorer_matches_the_features_and_says_what_it_was_trained_on():
+    scorer = load_scorer()
+    assert scorer.ranker.features == SENTENCE_FEATURES
+    assert scorer.answerable.features == QUESTION_FEATURES
+    assert 0.0 < scorer.threshold < 1.0
+    record = scorer.record
+    assert record["trained_on"]["wiki"] and record["trained_on"]["seeds"]
+    assert "leave one article out" in record["folds"]
+    assert 0.0 < record["cross_validated"]["ranker_top1"] <= 1.0
+
+
+def test_a_sentence_that_holds_the_answer_outranks_one_that_only_shares_the_topic(engine):
+    request = engine.prepare("When did Russia join the space station program?")
+    best = request.evidence.ranked[0]
+    assert "1993" in best.text
+    assert best.score > max(e.score for e in request.evidence.ranked[1:])
+
+
+def test_threshold_setting_decides_abstention(settings):
+    from qa.engine import Engine
+
+    question = "When did Russia join the space station program?"
+    strict = Engine(settings.replace(min_support=0.999))
+    lenient = Engine(settings.replace(min_support=0.0))
+    assert strict.ask(question).abstained
+    assert not lenient.ask(question).abstained
+
+
+def test_swapped_numbers_and_names_are_seen_as_missing():
+    signals = question_signals("What happened to Bakanov in the 10th century?")
+    flat = set().union(*signals.specifics)
+    assert {"bakanov", "10th"} <= flat
+
+
+def test_misspelt_question_words_are_read_as_the_corpus_spells_them(engine):
+    reader = engine.reader()
+    assert reader.correct(terms("Rogozn sanctons")) == terms("Rogozin sanctions")
+    assert reader.correct(["zzzzzzzz"]) == ["zzzzzzzz"]
+
+
+def test_logistic_fit_recovers_the_signal():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from train_scorer import fit_logistic
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, 2))
+    y = (x[:, 0] + 0.1 * rng.normal(size=2000) > 0).astype(float)
+    model = fit_logistic(x, y, np.ones(len(y)), ("signal", "noise"), 1.0)
+    assert model.weights[0] > 3 * abs(model.weights[1])
+    assert model.probabilities(np.array([[2.0, 0.0]]))[0] > 0.9
+
+
+@pytest.mark.parametrize("path", ["/nonexistent/scorer.json"])
+def test_unreadable_scorer_file_is_a_clear_error(path):
+    from qa.errors import SettingsError
+
+    with pytest.raises(SettingsError, match="scorer"):
+        load_scorer(path)
