@@ -14,7 +14,7 @@ from typing import Callable, Iterator, Sequence
 from qa.config import Settings
 from qa.registry import registrar
 from qa.evidence import EvidenceSet
-from qa.retrieve import IndexReader, Query
+from qa.retrieve import Hits, IndexReader, Query
 from qa.scorer import Scorer, load_scorer
 from qa.types import Answer, AnswerEvent
 
@@ -33,6 +33,7 @@ class AnswerRequest:
     # A follow-up rewritten to stand alone by the answerer's ``condense``, else "".
     standalone: str = ""
     scorer: Scorer = field(default_factory=load_scorer)
+    hits: Hits | None = None  # the chunk rankings before fusion (for tracing)
 
 
 class Answerer(abc.ABC):

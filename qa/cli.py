@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--history", action="append", default=[], metavar="TURN", help="an earlier question (repeat, oldest first)")
     s.add_argument("--json", action="store_true", help="print the answer object as JSON")
     s.add_argument("--mode", help="answer mode: extractive (default) or llm")
+    s.add_argument("--explain", action="store_true", help="also show how the answer came about (JSON: an 'explain' object)")
 
     s = sub.add_parser("batch", parents=[common], help="answer a JSONL file of questions, one answer object a line")
     s.add_argument("file", type=Path, help='JSONL: {"question": ..., "history": [...]} a line ("-" for stdin)')
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file", type=Path, help="JSONL question set (question, answers, evidence, sources, answerable)")
     s.add_argument("--mode", help="answer mode: extractive (default) or llm")
     s.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    s.add_argument("--explain", action="store_true", help="group the failures by the stage that failed")
 
     s = sub.add_parser("serve", parents=[common], help="start the chat, widget and HTTP API")
     s.add_argument("--host", help="address to listen on (default 127.0.0.1)")
@@ -103,6 +105,15 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     _ensure_index(engine)
     if args.command == "ask":
+        if args.explain:
+            from qa.explain import render_trace
+
+            answer, trace = engine.explain(args.question, args.history, mode=args.mode)
+            if args.json:
+                print(json.dumps({**answer.to_dict(), "explain": trace}, ensure_ascii=False))
+            else:
+                print(render_trace(trace) + "\n\n" + render(answer))
+            return 0
         answer = engine.ask(args.question, args.history, mode=args.mode)
         if args.json:
             print(json.dumps(answer.to_dict(), ensure_ascii=False))
@@ -117,6 +128,8 @@ def _run(args: argparse.Namespace) -> int:
         from qa.metrics import report_lines, score
 
         questions = _read_jsonl(args.file)
+        if args.explain:
+            return _eval_explained(engine, questions, args.mode, settings)
         answers = list(_answers(engine, questions, args.mode))
         result = score(questions, answers, settings.corpus)
         if args.json:
@@ -126,6 +139,31 @@ def _run(args: argparse.Namespace) -> int:
                 print(line)
         return 0
     raise AssertionError(args.command)
+
+
+def _eval_explained(engine: Any, questions: list[dict[str, Any]], mode: str | None, settings: Settings) -> int:
+    """The metrics, then every failure under the stage that failed (qa.explain verdicts)."""
+    from qa.explain import VERDICTS
+    from qa.metrics import report_lines, score
+
+    answers, groups = [], {v: [] for v in VERDICTS}
+    for q in questions:
+        evidence = q.get("evidence") or []
+        evidence = evidence if isinstance(evidence, list) else [evidence]
+        answer, trace = engine.explain(q["question"], q.get("history") or [], mode=mode, evidence=evidence if q.get("answerable", True) else ())
+        answers.append(answer.to_dict())
+        if q.get("answerable", True) and trace["verdict"] != "answered":
+            groups[trace["verdict"]].append(q)
+        elif not q.get("answerable", True) and not answer.abstained:
+            groups["answered"].append(q)
+    for line in report_lines(score(questions, answers, settings.corpus)):
+        print(line)
+    print("failures by stage (an unanswerable question answered counts under 'answered'):")
+    for name, failed in groups.items():
+        print(f"  {name}: {len(failed)}")
+        for q in failed:
+            print(f"    {q.get('id', '')}: {q['question']}")
+    return 0
 
 
 def _ensure_index(engine: Any) -> None:

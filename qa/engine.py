@@ -207,6 +207,15 @@ class Engine:
         answer = answerer.answer(request)
         return _finish(answer, request, t)
 
+    def explain(self, question: str, history: Sequence[str] = (), mode: str | None = None, evidence: Sequence[str] = ()) -> tuple[Answer, dict[str, Any]]:
+        """The answer :meth:`ask` gives, and the trace of how it came about (see qa.explain)."""
+        from qa.explain import explain
+
+        request, answerer = self._prepare(question, history, mode)
+        t = time.perf_counter()
+        answer = _finish(answerer.answer(request), request, t)
+        return answer, explain(request, answer, evidence)
+
     def stream(self, question: str, history: Sequence[str] = (), mode: str | None = None) -> Iterator[AnswerEvent]:
         request, answerer = self._prepare(question, history, mode)
         t = time.perf_counter()
@@ -268,6 +277,7 @@ class Engine:
             source_prior=prior,
             answer_type=answer_type(asked),
             unknown_names=reader.unknown_names(about),
+            asked=asked,
         )
         # Search in a batch with the questions asked at the same moment, then
         # score in turn, oldest first (see qa.concurrency).
@@ -286,6 +296,7 @@ class Engine:
             timings_ms={"retrieve": (t1 - t0) * 1000 - condense_ms, **({"condense": condense_ms} if condense_ms else {})},
             standalone=standalone,
             scorer=scorer,
+            hits=hits,
         )
         return request, answerer
 

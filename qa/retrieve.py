@@ -65,6 +65,7 @@ class Query:
     unknown_names: list[str] = field(default_factory=list)  # names in the question the corpus never uses
     source_prior: dict[str, float] = field(default_factory=dict)  # source -> weight (1.0 when absent)
     vector: np.ndarray | None = None
+    asked: str = ""  # the question as read: a follow-up's pronoun resolved, else the question
 
     def prior(self, source: str) -> float:
         return self.source_prior.get(source, 1.0) if self.source_prior else 1.0

@@ -1,0 +1,136 @@
+"""Why an answer came out as it did: the trace of one question through every stage.
+
+For the person who runs the service. It shows how the question was read, the
+chunks retrieved (dense, BM25 and fused rank), every candidate sentence with
+its signals and probability, the answerability probability against its
+threshold, and a verdict naming the stage to look at. Tracing reads what
+answering computed; it never changes the answer.
+
+With a labelled question (its evidence phrases), the verdict says where a
+wrong answer went wrong: ``cleaning`` (the evidence is not indexed as article
+text), ``retrieval`` (no candidate holds it), ``sentence choice`` (a candidate
+holds it, the answer cites others), ``abstained below threshold``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from qa.answerer import AnswerRequest
+from qa.features import QUESTION_FEATURES, SENTENCE_FEATURES
+from qa.metrics import norm
+from qa.types import Answer
+
+ANSWERED, ABSTAINED, CHOICE, RETRIEVAL, CLEANING = (
+    "answered",
+    "abstained below threshold",
+    "sentence choice",
+    "retrieval",
+    "cleaning",
+)
+VERDICTS = (ANSWERED, ABSTAINED, CHOICE, RETRIEVAL, CLEANING)
+SHOWN_CANDIDATES = 12
+
+
+def explain(request: AnswerRequest, answer: Answer, evidence: Sequence[str] = ()) -> dict[str, Any]:
+    """The trace of ``request`` (as answered by ``answer``); ``evidence``: phrases that prove a right answer."""
+    reader, query, ev = request.reader, request.query, request.evidence
+    hits = request.hits
+    dense = {cid: r + 1 for r, cid in enumerate(hits.dense)} if hits else {}
+    keyword = {cid: r + 1 for r, cid in enumerate(hits.keyword)} if hits else {}
+    chunks = [
+        {
+            "chunk_id": p.chunk_id,
+            "source": p.source,
+            "kind": p.kind,
+            "fused_rank": p.rank + 1,
+            "dense_rank": dense.get(p.chunk_id),
+            "bm25_rank": keyword.get(p.chunk_id),
+            "fused_score": round(p.score, 5),
+        }
+        for p in ev.passages
+    ]
+    cited = {(c.source, c.start) for c in answer.citations} if not answer.abstained else set()
+    cands = ev.candidates
+    candidates = []
+    if cands is not None and len(cands.rows):
+        probs = 1.0 / (1.0 + np.exp(-cands.logits))
+        for k in np.argsort(-cands.logits):
+            s = reader.sentences[cands.rows[k]]
+            candidates.append(
+                {
+                    "source": s.source,
+                    "start": s.start,
+                    "end": s.end,
+                    "text": s.text,
+                    "kind": s.kind,
+                    "probability": round(float(probs[k]), 4),
+                    "features": {name: round(float(v), 4) for name, v in zip(SENTENCE_FEATURES, cands.features[k])},
+                    "chosen": (s.source, s.start) in cited,
+                }
+            )
+    trace: dict[str, Any] = {
+        "question": {
+            "text": request.question,
+            "answer_type": query.answer_type,
+            "terms": query.terms,
+            "search_text": query.search_text,
+            "rewritten": query.asked if query.asked != request.question else "",
+            "context_terms": query.context_terms,
+            "preferred_sources": sorted(s for s, w in query.source_prior.items() if w >= 1.0),
+            "unknown_names": query.unknown_names,
+        },
+        "chunks": chunks,
+        "candidates": candidates,
+        "question_features": {n: round(float(v), 4) for n, v in zip(QUESTION_FEATURES, cands.question)} if cands is not None else {},
+        "answerable": round(ev.answerable, 4),
+        "threshold": round(ev.threshold, 4),
+        "verdict": verdict(request, answer, evidence),
+    }
+    return trace
+
+
+def verdict(request: AnswerRequest, answer: Answer, evidence: Sequence[str] = ()) -> str:
+    """The stage to look at; without ``evidence``, only whether it answered."""
+    wanted = [norm(e) for e in evidence if e]
+    if not wanted:
+        return ABSTAINED if answer.abstained else ANSWERED
+    if not answer.abstained and any(w in norm(c.quote) for c in answer.citations for w in wanted):
+        return ANSWERED
+    reader = request.reader
+    cands = request.evidence.candidates
+    rows = cands.rows if cands is not None else []
+    if any(w in norm(reader.sentences[i].text) for i in rows for w in wanted):
+        return ABSTAINED if answer.abstained else CHOICE
+    indexed = any(s.kind in ("article", "related") and any(w in norm(s.text) for w in wanted) for s in reader.sentences)
+    return RETRIEVAL if indexed else CLEANING
+
+
+def render_trace(trace: dict[str, Any]) -> str:
+    """The trace as text, for ``qa ask --explain``."""
+    q = trace["question"]
+    lines = [f"question: {q['text']}", f"  answer type: {q['answer_type'] or 'open'}; terms: {', '.join(q['terms'])}"]
+    if q["rewritten"]:
+        lines.append(f"  read as: {q['rewritten']}")
+    if q["context_terms"]:
+        lines.append(f"  from earlier turns: {', '.join(q['context_terms'])}")
+    if q["preferred_sources"]:
+        lines.append(f"  prefers: {', '.join(q['preferred_sources'])}")
+    if q["unknown_names"]:
+        lines.append(f"  names the articles never use: {', '.join(q['unknown_names'])}")
+    lines.append("chunks (fused rank, dense rank, BM25 rank):")
+    for c in trace["chunks"]:
+        lines.append(f"  #{c['fused_rank']:<2} dense {c['dense_rank'] or '-':<3} bm25 {c['bm25_rank'] or '-':<3} {c['source']} ({c['kind']})")
+    lines.append(f"candidates (best {SHOWN_CANDIDATES} of {len(trace['candidates'])}; * = cited):")
+    for c in trace["candidates"][:SHOWN_CANDIDATES]:
+        f = c["features"]
+        mark = "*" if c["chosen"] else " "
+        lines.append(
+            f" {mark} p={c['probability']:.3f} sim={f['similarity']:.2f} cov={f['coverage']:.2f} "
+            f"type={int(f['type_span'])} missing={f['names_missing_here']:.2f}  {' '.join(c['text'].split())[:90]}"
+        )
+    lines.append(f"answerable: {trace['answerable']:.3f} against threshold {trace['threshold']:.3f}")
+    lines.append(f"verdict: {trace['verdict']}")
+    return "\n".join(lines)

@@ -1,0 +1,61 @@
+"""Explain mode: the trace of a question through every stage, and what it blames."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa.explain import ANSWERED, CLEANING, VERDICTS
+
+from ..conftest import load_jsonl
+from .test_cli import qa
+from .test_quality import DEV
+
+QUESTIONS = [q for q in load_jsonl(DEV)][:12]
+
+
+@pytest.mark.parametrize("q", QUESTIONS, ids=lambda q: q["id"])
+def test_explaining_never_changes_the_answer(engine, q):
+    plain = engine.ask(q["question"], q.get("history", [])).to_dict()
+    explained, trace = engine.explain(q["question"], q.get("history", []))
+    explained = explained.to_dict()
+    for d in (plain, explained):
+        d.pop("timings_ms")
+    assert explained == plain
+    assert trace["verdict"] in VERDICTS
+
+
+def test_trace_shows_ranks_candidates_and_threshold(engine):
+    answer, trace = engine.explain("When did Russia join the space station program?")
+    assert trace["question"]["answer_type"] == "date"
+    assert trace["chunks"] and all(c["fused_rank"] >= 1 for c in trace["chunks"])
+    assert any(c["dense_rank"] for c in trace["chunks"]) and any(c["bm25_rank"] for c in trace["chunks"])
+    chosen = [c for c in trace["candidates"] if c["chosen"]]
+    assert chosen and "1993" in chosen[0]["text"]
+    assert trace["candidates"][0]["probability"] >= trace["candidates"][-1]["probability"]
+    assert trace["answerable"] >= trace["threshold"] and trace["verdict"] == ANSWERED
+
+
+def test_evidence_dropped_as_an_advertisement_is_blamed_on_cleaning(engine):
+    _, trace = engine.explain("What book about Apollo 8 did the author write?", evidence=["Genesis: the Story of Apollo 8"])
+    assert trace["verdict"] == CLEANING
+
+
+def test_cli_explain_prints_the_trace_and_json_carries_it(engine, settings):
+    out = qa(settings, "ask", "--explain", "Who heads Roscosmos?")
+    assert out.returncode == 0, out.stderr
+    assert "chunks (fused rank, dense rank, BM25 rank):" in out.stdout and "verdict: " in out.stdout
+    assert "Sources:" in out.stdout
+    out = qa(settings, "ask", "--explain", "--json", "Who heads Roscosmos?")
+    d = json.loads(out.stdout)
+    assert {"question", "chunks", "candidates", "threshold", "verdict"} <= set(d["explain"])
+    assert d["answer"] and d["citations"]
+
+
+def test_eval_explain_groups_failures_by_stage(engine, settings, tmp_path):
+    out = qa(settings, "eval", "--explain", str(DEV))
+    assert out.returncode == 0, out.stderr
+    assert "failures by stage" in out.stdout
+    for stage in ("sentence choice", "retrieval", "cleaning", "abstained below threshold"):
+        assert f"  {stage}: " in out.stdout
