@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from qa.api import create_app
+from qa.web.app import create_app
 from qa.config import Settings
 from qa.engine import Engine
 

@@ -19,7 +19,7 @@ from typing import Iterator
 import httpx
 import pytest
 
-from qa.api import create_app
+from qa.web.app import create_app
 from qa.engine import Engine
 from qa.types import Answer
 

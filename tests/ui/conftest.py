@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page
 
-from qa.api import create_app
+from qa.web.app import create_app
 from qa.config import Settings
 from qa.engine import Engine
 

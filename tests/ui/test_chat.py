@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from qa.cli import render
+from qa.render import render
 from qa.config import Settings
 from qa.engine import Engine
 from qa.types import Answer

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import FrameLocator, Locator, Page, expect
 
-from qa.api import create_app
+from qa.web.app import create_app
 from qa.config import Settings
 from qa.engine import Engine
 from qa.types import Answer

@@ -1,6 +1,6 @@
 """The embeddable widget: a compact chat page for an <iframe> in a wiki.
 
-It is a static page (``qa/static/widget.*``) that talks to the JSON API, so
+It is a static page (``qa/web/static/widget.*``) that talks to the JSON API, so
 it shows exactly what /api/ask answers. It loads nothing from elsewhere, and
 its Content-Security-Policy says so to the browser: scripts, styles and
 requests only from this server, and framing only by the origins in
@@ -10,7 +10,6 @@ requests only from this server, and framing only by the origins in
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
@@ -18,8 +17,8 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from qa.config import Settings
 from qa.errors import SettingsError
+from qa.web import STATIC
 
-STATIC = Path(__file__).resolve().parent / "static"
 ASSETS = {"widget.js": "text/javascript", "widget.css": "text/css"}
 
 # A CSP source expression: a scheme ("https:"), "*", or scheme://host[:port]
