@@ -3,6 +3,11 @@
 The session index is built once, with the real embedding model and a real
 Chroma store, in a temporary folder; tests that change a corpus work on
 their own copy (see ``corpus_copy``) and never touch it.
+
+Everything a test reads is in the repository (seeds/, tests/data/). The
+shared evaluation set beside a checkout is for measuring: the tests marked
+``shared_eval`` use it and run only with ``--shared-eval``. Under ``CI=true``
+a run with any skipped test fails: a green run has run everything.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ import json
 import os
 import shutil
 import socket
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,8 +31,49 @@ from qa.engine import Engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+DATA = ROOT / "tests" / "data"
+DEV_QUESTIONS = DATA / "dev_questions.jsonl"
 SHARED = ROOT.parent / "shared"
-EVAL_QUESTIONS = SHARED / "eval" / "questions.jsonl"
+SHARED_QUESTIONS = SHARED / "eval" / "questions.jsonl"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--shared-eval",
+        action="store_true",
+        help="also run the tests marked shared_eval, which measure against ../shared/eval beside the checkout",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--shared-eval"):
+        return
+    # Deselected, not skipped: a clone without ../shared runs everything else.
+    kept = [item for item in items if item.get_closest_marker("shared_eval") is None]
+    dropped = [item for item in items if item.get_closest_marker("shared_eval") is not None]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under CI, a skipped test fails the run: a skip is something that was not checked."""
+    if os.environ.get("CI", "").lower() not in ("1", "true") or exitstatus != 0:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if skipped:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; every test must run (see the skip reasons above).", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def wait_until(condition: Callable[[], object], what: str, timeout: float = 10.0) -> None:
+    """Poll ``condition`` until it is true; fail the test (never hang it) after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up after {timeout:g} s waiting for {what}")
+        time.sleep(0.001)
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -38,11 +86,17 @@ def seeds() -> Path:
 
 
 @pytest.fixture(scope="session")
-def eval_questions() -> list[dict]:
-    """The shared question set (beside the checkout, as CI lays it out)."""
-    if not EVAL_QUESTIONS.exists():
-        pytest.skip(f"{EVAL_QUESTIONS} is not there (it sits beside the checkout in CI)")
-    return load_jsonl(EVAL_QUESTIONS)
+def dev_questions() -> list[dict]:
+    """The project's own labelled questions over seeds/ (tests/data/dev_questions.jsonl)."""
+    return load_jsonl(DEV_QUESTIONS)
+
+
+@pytest.fixture(scope="session")
+def shared_questions() -> list[dict]:
+    """The shared evaluation set beside the checkout (only for tests marked shared_eval)."""
+    if not SHARED_QUESTIONS.exists():
+        raise FileNotFoundError(f"{SHARED_QUESTIONS} is not there; --shared-eval needs ../shared beside the checkout")
+    return load_jsonl(SHARED_QUESTIONS)
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +140,6 @@ def port() -> int:
 
 import contextlib
 import threading
-import time
 from collections.abc import Iterator
 
 
@@ -99,11 +152,9 @@ def running(app, host: str = "127.0.0.1") -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"the test server on port {port} did not start")
-        time.sleep(0.05)
+    wait_until(lambda: server.started or not thread.is_alive(), f"the test server on port {port}", timeout=60)
+    if not server.started:
+        raise RuntimeError(f"the test server on port {port} did not start")
     try:
         yield f"http://{host}:{port}"
     finally:

@@ -40,16 +40,16 @@ def check_contract(obj: dict, question: str) -> None:
             assert f"[{c['n']}]" in obj["answer"]
 
 
-def test_ask_returns_the_contract_for_the_eval_questions(client: httpx.Client, eval_questions: list[dict]) -> None:
-    for item in eval_questions:
+def test_ask_returns_the_contract_for_the_dev_questions(client: httpx.Client, dev_questions: list[dict]) -> None:
+    for item in dev_questions:
         r = client.post("/api/ask", json={"question": item["question"], "history": item.get("history", [])})
         assert r.status_code == 200, r.text
         assert r.headers["content-type"].startswith("application/json")
         check_contract(r.json(), item["question"])
 
 
-def test_ask_matches_the_engine(client: httpx.Client, engine: Engine, eval_questions: list[dict]) -> None:
-    item = next(q for q in eval_questions if q.get("history"))
+def test_ask_matches_the_engine(client: httpx.Client, engine: Engine, dev_questions: list[dict]) -> None:
+    item = next(q for q in dev_questions if q.get("history"))
     r = client.post("/api/ask", json={"question": item["question"], "history": item["history"]})
     expected = engine.ask(item["question"], item["history"]).to_dict()
     got = r.json()
@@ -58,8 +58,8 @@ def test_ask_matches_the_engine(client: httpx.Client, engine: Engine, eval_quest
     assert got == expected
 
 
-def test_stream_sends_tokens_then_the_verified_answer(client: httpx.Client, eval_questions: list[dict]) -> None:
-    question = eval_questions[0]["question"]
+def test_stream_sends_tokens_then_the_verified_answer(client: httpx.Client, dev_questions: list[dict]) -> None:
+    question = dev_questions[0]["question"]
     with client.stream("POST", "/api/ask/stream", json={"question": question}) as r:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("application/x-ndjson")
@@ -111,8 +111,8 @@ def test_openapi_docs(client: httpx.Client) -> None:
     assert {"/api/ask", "/api/ask/stream", "/api/health", "/api/document/{source}"} <= set(paths)
 
 
-def test_concurrent_clients_are_served(client: httpx.Client, eval_questions: list[dict]) -> None:
-    questions = [q["question"] for q in eval_questions[:8]]
+def test_concurrent_clients_are_served(client: httpx.Client, dev_questions: list[dict]) -> None:
+    questions = [q["question"] for q in dev_questions[:8]]
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda q: client.post("/api/ask", json={"question": q}), questions))
     assert [r.status_code for r in results] == [200] * len(questions)
@@ -219,10 +219,10 @@ def test_503_when_there_is_no_index_yet(settings: Settings, tmp_path: Path) -> N
 
 
 # -- the named Gradio endpoint ---------------------------------------------------------
-def test_gradio_client_ask_endpoint(live_server: str, eval_questions: list[dict]) -> None:
+def test_gradio_client_ask_endpoint(live_server: str, dev_questions: list[dict]) -> None:
     from gradio_client import Client
 
-    item = next(q for q in eval_questions if q.get("history"))
+    item = next(q for q in dev_questions if q.get("history"))
     client = Client(live_server, verbose=False, download_files=False)
     result = client.predict(item["question"], item["history"], api_name="/ask")
     if isinstance(result, str):
@@ -230,12 +230,12 @@ def test_gradio_client_ask_endpoint(live_server: str, eval_questions: list[dict]
     check_contract(result, item["question"])
 
 
-def test_gradio_api_needs_the_token_when_one_is_set(engine: Engine, settings: Settings, eval_questions: list[dict]) -> None:
+def test_gradio_api_needs_the_token_when_one_is_set(engine: Engine, settings: Settings, dev_questions: list[dict]) -> None:
     import ui
     from gradio_client import Client
 
     token = "gradio-token"
-    question = eval_questions[0]["question"]
+    question = dev_questions[0]["question"]
     with running(ui.build_app(engine, settings.replace(api_token=token))) as url:
         r = httpx.get(f"{url}/gradio_api/info", timeout=30)
         assert r.status_code == 401 and r.json()["hint"]
