@@ -285,7 +285,6 @@ def build_app(engine: Engine, settings: Settings) -> FastAPI:
     """The API, the widget and the chat on one FastAPI app."""
     return mount_chat(
         create_app(engine, settings),
-        settings,
         chat_blocks(engine, settings),
         theme=THEME,
         css=CSS,

@@ -144,12 +144,16 @@ from collections.abc import Iterator
 
 
 @contextlib.contextmanager
-def running(app, host: str = "127.0.0.1") -> Iterator[str]:
-    """Serve an ASGI app on a free port for the duration of the block; yields its base URL."""
+def running(app, host: str = "127.0.0.1", **config) -> Iterator[str]:
+    """Serve an ASGI app on a free port for the duration of the block; yields its base URL.
+
+    ``config`` goes to uvicorn.Config (e.g. a log_config).
+    """
     import uvicorn
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+    config = {"log_level": "warning", "lifespan": "on", **config}
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, **config))
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
     wait_until(lambda: server.started or not thread.is_alive(), f"the test server on port {port}", timeout=60)

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp
 
 from qa.config import Settings
 from qa.engine import Engine
+from qa.web.middleware import access_log_config
 
 # How long a thread may hold the GIL while another wants it (Python's default
 # is 5 ms). A question's embedding, Chroma query and socket writes run without
@@ -34,7 +35,7 @@ def serve(settings: Settings, build_app: Callable[[Engine, Settings], ASGIApp]) 
     )
     build = engine.start_background_build()
     threading.Thread(target=_report_build, args=(engine, build), name="index-report", daemon=True).start()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", log_config=access_log_config())
 
 
 def _report_build(engine: Engine, build: threading.Thread) -> None:

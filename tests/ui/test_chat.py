@@ -245,9 +245,14 @@ def test_chat_needs_the_token_when_one_is_set(page: Page, engine: Engine, settin
     token = "chat-token"
     with running(ui.build_app(engine, settings.replace(api_token=token))) as url:
         assert page.goto(f"{url}/").status == 401
-        expect(page.locator("body")).to_contain_text("?token=")
-        page.goto(f"{url}/?token={token}", wait_until="domcontentloaded")
-        # The page's own requests (queue, stream) carry no query string: the cookie lets them in.
+        page.fill("#token", "wrong")
+        page.press("#token", "Enter")
+        expect(page.locator("#problem")).to_have_text("The token is wrong.")
+        page.fill("#token", token)
+        page.press("#token", "Enter")  # posted, never in a URL
+        expect(page.locator("#qa-question textarea")).to_be_editable()
+        assert page.url == f"{url}/"
+        # The page's own requests (queue, stream) carry the cookie the form set.
         item, _ = answered(engine, dev_questions, True)
         message = ask(page, item["question"])
         expect(message.locator("a[href^='#cite-']").first).to_be_visible()

@@ -3,19 +3,12 @@
 "use strict";
 
 (function () {
-  const token = new URLSearchParams(window.location.search).get("token") || "";
   const log = document.getElementById("log");
   const form = document.getElementById("ask");
   const input = document.getElementById("question");
   const send = document.getElementById("send");
   const article = document.getElementById("article");
   let history = []; // the user's earlier questions, oldest first
-
-  function headers(extra) {
-    const h = Object.assign({}, extra || {});
-    if (token) h["Authorization"] = "Bearer " + token;
-    return h;
-  }
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -42,7 +35,7 @@
   async function ask(question, earlier, onToken) {
     const response = await fetch("api/ask/stream", {
       method: "POST",
-      headers: headers({ "Content-Type": "application/json", Accept: "application/x-ndjson" }),
+      headers: { "Content-Type": "application/json", Accept: "application/x-ndjson" },
       body: JSON.stringify({ question: question, history: earlier }),
     });
     if (!response.ok) throw await errorOf(response);
@@ -147,7 +140,7 @@
     body.replaceChildren(el("p", "hint", "Loading…"));
     article.hidden = false;
     const path = c.source.split("/").map(encodeURIComponent).join("/");
-    const response = await fetch("api/document/" + path, { headers: headers() });
+    const response = await fetch("api/document/" + path);
     if (!response.ok) {
       const [message] = await errorOf(response);
       body.replaceChildren(el("p", "hint", message));
