@@ -105,7 +105,12 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
                     copy = gr.Button("Copy answer", size="sm", elem_id="qa-copy")
                 with gr.Group(visible=False, elem_id="qa-feedback") as feedback_box:
                     feedback_label = gr.Markdown()
-                    comment = gr.Textbox(label="Comment (optional)", lines=2, elem_id="qa-feedback-comment")
+                    comment = gr.Textbox(
+                        label="Comment (optional)",
+                        lines=2,
+                        max_length=settings.max_comment_chars,
+                        elem_id="qa-feedback-comment",
+                    )
                     send_comment = gr.Button("Send comment", size="sm", elem_id="qa-feedback-send")
             with gr.Column(scale=2):
                 sources = gr.HTML(markup.empty_sources_html(), elem_id="qa-sources", max_height=360)
@@ -173,7 +178,13 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
                 turn_index, verdict, feedback_id = staged
                 answer = conversation[turn_index].answer
                 if answer is not None:
-                    feedback.record(settings.feedback_file, answer, verdict, note, feedback_id)
+                    try:
+                        feedback.record(
+                            settings.feedback_file, answer, verdict, note, feedback_id, settings.max_comment_chars
+                        )
+                    except QAError as exc:  # the box stays open with the comment in it
+                        gr.Warning(f"{exc.message} {exc.hint}")
+                        return gr.skip(), gr.skip(), gr.skip()
                     gr.Info("Comment saved.")
             return None, gr.Group(visible=False), ""
 

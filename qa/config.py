@@ -67,6 +67,7 @@ class Settings:
     allowed_origins: str = _setting("", "Comma-separated origins allowed to frame /widget and the chat (CSP frame-ancestors); empty: this server only.")
     api_token: str = _setting("", "If set, every route requires it: Authorization: Bearer TOKEN, or the cookie set by the chat's form or by /widget?token=TOKEN.")
     max_request_kb: int = _setting(256, "Largest HTTP request body any route accepts (KiB); a larger one gets 413.")
+    max_comment_chars: int = _setting(2000, "Longest comment the chat's feedback box accepts (characters).")
     feedback_file: Path = _setting(Path("var/feedback.jsonl"), "Where thumbs up/down from the chat are appended, one JSON object a line.")
 
     # -------------------------------------------------------------------------

@@ -245,3 +245,23 @@ def test_gradio_api_needs_the_token_when_one_is_set(engine: Engine, settings: Se
         client = Client(url, verbose=False, download_files=False, headers={"Authorization": f"Bearer {token}"})
         result = client.predict(question, [], api_name="/ask")
         check_contract(json.loads(result) if isinstance(result, str) else result, question)
+
+
+def test_an_article_changed_or_deleted_after_indexing_asks_for_a_re_index(settings: Settings, tmp_path: Path) -> None:
+    """Its own one-article index: the file is then edited, grown past the limit, and deleted."""
+    source = "002_026fb524575c518d.txt"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEEDS / source, corpus)
+    engine = Engine(settings.replace(corpus=corpus, index_dir=tmp_path / "index", max_file_mb=0.1))
+    engine.build()
+    path = corpus / source
+    with running(create_app(engine, engine.settings)) as url, httpx.Client(base_url=url, timeout=60) as c:
+        assert c.get(f"/api/document/{source}").json()["text"] == path.read_text(encoding="utf-8")
+        path.write_text(path.read_text(encoding="utf-8").replace("1993", "1994"), encoding="utf-8")  # same size
+        assert "Re-index" in check_error(c.get(f"/api/document/{source}"), 409)["hint"]
+        path.write_text("x" * 200_000, encoding="utf-8")  # past max_file_mb: refused before it is read
+        assert "changed since it was indexed" in check_error(c.get(f"/api/document/{source}"), 409)["error"]
+        path.unlink()
+        body = check_error(c.get(f"/api/document/{source}"), 409)
+        assert "deleted" in body["error"] and "Re-index" in body["hint"]
