@@ -133,8 +133,14 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
             try:
                 ensure_ready(engine)
                 streamed = ""
+                checking = markup.progress_html()
                 for event in engine.stream(text, history, mode=mode_name or None):
-                    if event.kind == "token":
+                    if event.kind == "token" and not event.verified:
+                        # A model's draft: unchecked sentences never reach the screen.
+                        if turn.html != checking:
+                            turn.html = checking
+                            yield gr.skip(), _messages(conversation), conversation, gr.skip(), gr.skip()
+                    elif event.kind == "token":
                         streamed += event.text
                         turn.html = markup.pending_html(streamed)
                         yield gr.skip(), _messages(conversation), conversation, gr.skip(), gr.skip()

@@ -83,7 +83,8 @@ def router(engine: Engine) -> APIRouter:
         response_class=StreamingResponse,
         responses={200: {"content": {NDJSON: {}}, "description": "One JSON object a line (see below)."}},
         description=(
-            'Newline-delimited JSON: `{"kind": "token", "text": ...}` as the answer is produced, then '
+            'Newline-delimited JSON: `{"kind": "token", "text": ..., "verified": ...}` as the answer is produced '
+            '(`verified` false: a model\'s draft, before its sentences are checked; show progress, not the text), then '
             '`{"kind": "answer", "answer": {...}}` with the verified answer object (the same as /api/ask). '
             'A failure after the first line arrives as `{"kind": "error", "error": ..., "hint": ...}`.'
         ),
@@ -191,7 +192,7 @@ def _ndjson(first: AnswerEvent | None, rest: Iterator[AnswerEvent]) -> Iterator[
 def _event_line(event: AnswerEvent) -> bytes:
     if event.kind == "answer" and event.answer is not None:
         return _line({"kind": "answer", "answer": event.answer.to_dict()})
-    return _line({"kind": event.kind, "text": event.text})
+    return _line({"kind": event.kind, "text": event.text, "verified": event.verified})
 
 
 def _line(obj: dict[str, Any]) -> bytes:

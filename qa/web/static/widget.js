@@ -31,7 +31,7 @@
     }
   }
 
-  // Streams the answer: onToken(text) as it is produced; resolves to the answer object.
+  // Streams the answer: onToken(text, verified) as it is produced; resolves to the answer object.
   async function ask(question, earlier, onToken) {
     const response = await fetch("api/ask/stream", {
       method: "POST",
@@ -52,7 +52,7 @@
         buffered = buffered.slice(nl + 1);
         if (!line) continue;
         const event = JSON.parse(line);
-        if (event.kind === "token") onToken(event.text);
+        if (event.kind === "token") onToken(event.text, event.verified !== false);
         else if (event.kind === "answer") answer = event.answer;
         else if (event.kind === "error") throw [event.error, event.hint || ""];
       }
@@ -182,8 +182,14 @@
     log.appendChild(bubble);
     scrollToEnd();
     try {
-      const answer = await ask(question, history.slice(), (t) => {
-        text.textContent += t;
+      const answer = await ask(question, history.slice(), (t, verified) => {
+        // A model's draft is not shown: its sentences are checked only once it is complete.
+        if (!verified) {
+          bubble.classList.add("checking");
+          text.textContent = "Writing the answer and checking each sentence against the articles…";
+        } else {
+          text.textContent += t;
+        }
         scrollToEnd();
       });
       renderAnswer(bubble, answer);
@@ -191,7 +197,7 @@
     } catch (err) {
       renderError(bubble, err);
     } finally {
-      bubble.classList.remove("pending");
+      bubble.classList.remove("pending", "checking");
       send.disabled = false;
       scrollToEnd();
       input.focus();
