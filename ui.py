@@ -5,44 +5,42 @@
     /           the chat            /widget     the embeddable chat
     /api/...    the JSON API        /docs       its OpenAPI documentation
 
+This module is the page: its layout and its handlers. The app it is
+mounted on, the middleware and the server are qa.web's; its CSS and
+scripts are files in qa/web/static.
+
 Answers stream into the chat; their ``[n]`` markers become chips that open
 the cited article with the passage marked, beside a sources panel. Every
-string from a user or an article goes through qa.markup, which escapes it,
-and the chat renders messages without Markdown.
+string from a user or an article goes through qa.web.markup, which escapes
+it, and the chat renders messages without Markdown.
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import os
-import secrets
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr
-import uvicorn
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI
 
-from qa import feedback, markup
-from qa.api import create_app, ensure_ready, error_response, request_token
-from qa.cli import render
 from qa.config import Settings
 from qa.engine import Engine
 from qa.errors import QAError
 from qa.examples import load_examples
+from qa.render import render
 from qa.types import Answer, Citation
-from qa.widget import frame_ancestors
+from qa.web import STATIC, feedback, markup, server
+from qa.web.api import ensure_ready
+from qa.web.app import create_app, mount_chat
 
 # Gradio's default for how many runs of one event may overlap is 1: every
 # visitor would wait for every other. The engine is thread-safe.
@@ -76,7 +74,7 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
                     label="Chat",
                     show_label=False,
                     height=540,
-                    render_markdown=False,  # messages are HTML built by qa.markup; see the module docstring
+                    render_markdown=False,  # messages are HTML built by qa.web.markup; see the module docstring
                     buttons=[],
                     examples=examples,
                     placeholder="Ask about the articles. Every answer quotes the sentences it comes from.",
@@ -102,7 +100,12 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
                     copy = gr.Button("Copy answer", size="sm", elem_id="qa-copy")
                 with gr.Group(visible=False, elem_id="qa-feedback") as feedback_box:
                     feedback_label = gr.Markdown()
-                    comment = gr.Textbox(label="Comment (optional)", lines=2, elem_id="qa-feedback-comment")
+                    comment = gr.Textbox(
+                        label="Comment (optional)",
+                        lines=2,
+                        max_length=settings.max_comment_chars,
+                        elem_id="qa-feedback-comment",
+                    )
                     send_comment = gr.Button("Send comment", size="sm", elem_id="qa-feedback-send")
             with gr.Column(scale=2):
                 sources = gr.HTML(markup.empty_sources_html(), elem_id="qa-sources", max_height=360)
@@ -125,8 +128,14 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
             try:
                 ensure_ready(engine)
                 streamed = ""
+                checking = markup.progress_html()
                 for event in engine.stream(text, history, mode=mode_name or None):
-                    if event.kind == "token":
+                    if event.kind == "token" and not event.verified:
+                        # A model's draft: unchecked sentences never reach the screen.
+                        if turn.html != checking:
+                            turn.html = checking
+                            yield gr.skip(), _messages(conversation), conversation, gr.skip(), gr.skip()
+                    elif event.kind == "token":
                         streamed += event.text
                         turn.html = markup.pending_html(streamed)
                         yield gr.skip(), _messages(conversation), conversation, gr.skip(), gr.skip()
@@ -170,7 +179,13 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
                 turn_index, verdict, feedback_id = staged
                 answer = conversation[turn_index].answer
                 if answer is not None:
-                    feedback.record(settings.feedback_file, answer, verdict, note, feedback_id)
+                    try:
+                        feedback.record(
+                            settings.feedback_file, answer, verdict, note, feedback_id, settings.max_comment_chars
+                        )
+                    except QAError as exc:  # the box stays open with the comment in it
+                        gr.Warning(f"{exc.message} {exc.hint}")
+                        return gr.skip(), gr.skip(), gr.skip()
                     gr.Info("Comment saved.")
             return None, gr.Group(visible=False), ""
 
@@ -266,32 +281,6 @@ HEADER = """
 <p>Answers are built from the articles' own sentences. Click a numbered chip to read the passage in its article.</p></div>
 """
 
-# One listener for every citation link on the page (chat chips, sources
-# panel): it hands the link's "#cite-T-N" to the article panel's click event,
-# and the panel scrolls to the marked passage whenever it changes.
-CITATION_BRIDGE_JS = """
-if (window.__qaCiteClick) document.removeEventListener('click', window.__qaCiteClick, true);
-window.__qaCiteClick = (event) => {
-  const link = event.target.closest && event.target.closest('a[href^="#cite-"]');
-  if (!link) return;
-  event.preventDefault();
-  event.stopPropagation();
-  trigger('click', {cite: link.getAttribute('href').slice(1)});
-};
-document.addEventListener('click', window.__qaCiteClick, true);
-watch('value', () => {
-  const mark = element.querySelector('mark.qa-highlight');
-  if (mark) mark.scrollIntoView({block: 'center'});
-});
-"""
-
-COPY_JS = """
-(text) => {
-  if (text) navigator.clipboard.writeText(text);
-  return [];
-}
-"""
-
 # System fonts: the page needs no font files, from this server or any other.
 THEME = gr.themes.Default(
     primary_hue="blue",
@@ -299,57 +288,16 @@ THEME = gr.themes.Default(
     font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
 )
 
-CSS = """
-.qa-header h1 { margin: 0; font-size: 1.5rem; }
-.qa-header p { margin: 2px 0 0; color: var(--body-text-color-subdued); }
-#qa-status .qa-status { padding: 6px 10px; border-radius: 6px; font-size: 13px; }
-.qa-status.qa-building { background: #e6f0fb; color: #0b4a8b; }
-.qa-status.qa-failed { background: #fdecea; color: #8a1c12; }
-.qa-status.qa-ready { color: var(--body-text-color-subdued); }
-.qa-chip {
-  display: inline-block; min-width: 1.4em; margin: 0 2px; padding: 0 6px; border-radius: 9px;
-  background: #e6f0fb; border: 1px solid #b6d0ee; color: #0b5cad !important; font-size: 0.75em; font-weight: 600;
-  line-height: 1.6; text-align: center; text-decoration: none !important; vertical-align: 0.1em; cursor: pointer;
-}
-.qa-chip:hover { background: #cfe2f7; }
-.qa-text { margin: 0; white-space: pre-wrap; }
-.qa-abstained { border-left: 4px solid #d4a72c; padding-left: 10px; font-style: italic; }
-.qa-error { border-left: 4px solid #d1242f; padding-left: 10px; }
-.qa-badge { font-size: 0.7em; font-weight: 700; letter-spacing: .05em; text-transform: uppercase; color: #9a6700; font-style: normal; }
-.qa-error .qa-badge { color: #b42318; }
-.qa-hint, .qa-note, .qa-muted { color: var(--body-text-color-subdued); font-size: 0.9em; margin: 4px 0 0; }
-.qa-pending .qa-text::after { content: "▍"; opacity: .6; }
-.qa-question { white-space: pre-wrap; }
-.qa-sources h3, .qa-article h3 { margin: 0 0 6px; font-size: 1rem; }
-.qa-sources ol { list-style: none; margin: 0; padding: 0; }
-.qa-source { padding: 8px 0; border-top: 1px solid var(--border-color-primary); }
-.qa-source-title { font-weight: 600; text-decoration: none; }
-.qa-source-title:hover { text-decoration: underline; }
-.qa-meta { color: var(--body-text-color-subdued); font-size: 0.85em; }
-.qa-kind { display: inline-block; padding: 0 6px; border-radius: 8px; font-size: 0.8em; background: #eef1f4; }
-.qa-kind-comment { background: #fdecea; color: #8a1c12; }
-.qa-kind-related { background: #eef6ee; color: #1a5e20; }
-.qa-context { margin: 4px 0 0; font-size: 0.92em; }
-.qa-closest .qa-source { opacity: .85; }
-#qa-article { border: 1px solid var(--border-color-primary); border-radius: 8px; }
-.qa-article-head { position: sticky; top: 0; background: var(--block-background-fill); padding: 8px 10px 6px; border-bottom: 1px solid var(--border-color-primary); }
-.qa-article.qa-empty { padding: 8px 10px; }
-.qa-article-text { padding: 6px 10px; white-space: pre-wrap; font-size: 0.92em; line-height: 1.5; }
-mark { background: #ffe58a; color: inherit; padding: 1px 0; border-radius: 2px; }
-"""
+CSS = (STATIC / "chat.css").read_text(encoding="utf-8")
+CITATION_BRIDGE_JS = (STATIC / "chat_citations.js").read_text(encoding="utf-8")
+COPY_JS = (STATIC / "chat_copy.js").read_text(encoding="utf-8")
 
 
-# -- serving -------------------------------------------------------------------
 def build_app(engine: Engine, settings: Settings) -> FastAPI:
     """The API, the widget and the chat on one FastAPI app."""
-    app = create_app(engine, settings)
-    app.add_middleware(FramedOnlyBy, directive=frame_ancestors(settings.allowed_origins))
-    if settings.api_token:
-        app.add_middleware(TokenRequired, token=settings.api_token)
-    return gr.mount_gradio_app(
-        app,
+    return mount_chat(
+        create_app(engine, settings),
         chat_blocks(engine, settings),
-        path="/",
         theme=THEME,
         css=CSS,
         footer_links=["api"],
@@ -357,128 +305,9 @@ def build_app(engine: Engine, settings: Settings) -> FastAPI:
     )
 
 
-class FramedOnlyBy:
-    """Tell browsers who may frame the chat: the same origins as the widget.
-
-    Without it any site could show the chat in a frame of its own and lure
-    clicks onto it. /widget sets its own, stricter policy, and /api answers
-    JSON, which is never framed.
-    """
-
-    def __init__(self, app: Any, directive: str) -> None:
-        self.app = app
-        self.header = (b"content-security-policy", directive.encode("latin-1"))
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        path = scope.get("path", "") if scope["type"] == "http" else "/api/"
-        if path.startswith(("/api/", "/widget")):
-            await self.app(scope, receive, send)
-            return
-
-        async def with_policy(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                name, value = self.header
-                headers = list(message.get("headers", []))
-                for i, (key, old) in enumerate(headers):
-                    if key.lower() == name:  # keep a policy Gradio sets, and add ours to it
-                        headers[i] = (key, old + b"; " + value)
-                        break
-                else:
-                    headers.append(self.header)
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, with_policy)
-
-
-class TokenRequired:
-    """With an API token set, the chat and Gradio's own API need it too.
-
-    /api and /widget check the token themselves. Everything else (the chat
-    page, its assets and queue, the ``ask`` endpoint of gradio_client,
-    /docs) needs it as a Bearer header, as ``?token=`` or as the cookie
-    set when the chat is first opened with ``?token=``: the page's own
-    later requests carry no query string.
-    """
-
-    COOKIE = "qa_token"
-
-    def __init__(self, app: Any, token: str) -> None:
-        self.app = app
-        self.token = token
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] not in ("http", "websocket") or scope["path"].startswith(("/api/", "/widget")):
-            await self.app(scope, receive, send)
-            return
-        request = Request(scope)
-        given = request_token(request) or unquote(request.cookies.get(self.COOKIE, ""))
-        if not secrets.compare_digest(given.encode(), self.token.encode()):
-            await self._refuse(scope, receive, send, request, bool(given))
-            return
-        if not secrets.compare_digest(request.query_params.get("token", "").encode(), self.token.encode()):
-            await self.app(scope, receive, send)
-            return
-        cookie = f"{self.COOKIE}={quote(self.token, safe='')}; Path=/; HttpOnly; SameSite=Lax".encode("latin-1")
-
-        async def remembering(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie)]}
-            await send(message)
-
-        await self.app(scope, receive, remembering)
-
-    async def _refuse(self, scope: dict, receive: Any, send: Any, request: Request, wrong: bool) -> None:
-        if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1008})
-            return
-        message = "The token is wrong." if wrong else "This server requires an access token."
-        hint = "Open the chat as /?token=TOKEN, or send 'Authorization: Bearer TOKEN'."
-        if "text/html" in request.headers.get("accept", ""):
-            page = f"<!doctype html><title>Access token needed</title><p>{html.escape(message)}</p><p>{html.escape(hint)}</p>"
-            response: Any = HTMLResponse(page, status_code=401)
-        else:
-            response = error_response(401, message, hint)
-        await response(scope, receive, send)
-
-
-# How long a thread may hold the GIL while another wants it (Python's default
-# is 5 ms). A question's embedding, Chroma query and socket writes run without
-# the GIL; each then waits for it behind whichever request thread is scoring,
-# for up to this long. With the default, 20 concurrent clients got 150
-# answers a second on two cores; at 0.2 ms, 190-200, with the same single-
-# question latency (bench/load.py).
-SWITCH_INTERVAL_S = 0.0002
-
-
 def serve(settings: Settings) -> None:
-    """Serve everything on ``settings.host:settings.port``, indexing in the background if needed."""
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
-    engine = Engine(settings)
-    app = build_app(engine, settings)
-    url = f"http://{settings.host}:{settings.port}"
-    print(f"Chat {url}/   widget {url}/widget   API docs {url}/docs", flush=True)
-    print(
-        f"Bringing the index of {settings.corpus} in {settings.index_dir} up to date (with none yet, the chat says it is indexing)…",
-        flush=True,
-    )
-    build = engine.start_background_build()
-    threading.Thread(target=_report_build, args=(engine, build), name="index-report", daemon=True).start()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
-
-
-def _report_build(engine: Engine, build: threading.Thread) -> None:
-    build.join()
-    if engine.build_error is not None:
-        if not engine.has_usable_index():
-            print(f"Indexing failed: {engine.build_error}", file=sys.stderr, flush=True)
-            return
-        print(f"Re-indexing failed; answering from the previous index: {engine.build_error}", file=sys.stderr, flush=True)
-    elif engine.last_build is not None:
-        print(engine.last_build.summary(), flush=True)
-    # Load the embedding model now, not on the first visitor's question.
-    engine.embedder.embed_query("warm-up")
-    print("Ready for questions.", flush=True)
+    """Serve the chat, the widget and the API on ``settings.host:settings.port``."""
+    server.serve(settings, build_app)
 
 
 def main(argv: list[str] | None = None) -> None:

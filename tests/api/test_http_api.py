@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from qa.api import create_app
+from qa.web.app import create_app
 from qa.config import Settings
 from qa.engine import Engine
 
@@ -40,16 +40,16 @@ def check_contract(obj: dict, question: str) -> None:
             assert f"[{c['n']}]" in obj["answer"]
 
 
-def test_ask_returns_the_contract_for_the_eval_questions(client: httpx.Client, eval_questions: list[dict]) -> None:
-    for item in eval_questions:
+def test_ask_returns_the_contract_for_the_dev_questions(client: httpx.Client, dev_questions: list[dict]) -> None:
+    for item in dev_questions:
         r = client.post("/api/ask", json={"question": item["question"], "history": item.get("history", [])})
         assert r.status_code == 200, r.text
         assert r.headers["content-type"].startswith("application/json")
         check_contract(r.json(), item["question"])
 
 
-def test_ask_matches_the_engine(client: httpx.Client, engine: Engine, eval_questions: list[dict]) -> None:
-    item = next(q for q in eval_questions if q.get("history"))
+def test_ask_matches_the_engine(client: httpx.Client, engine: Engine, dev_questions: list[dict]) -> None:
+    item = next(q for q in dev_questions if q.get("history"))
     r = client.post("/api/ask", json={"question": item["question"], "history": item["history"]})
     expected = engine.ask(item["question"], item["history"]).to_dict()
     got = r.json()
@@ -58,8 +58,8 @@ def test_ask_matches_the_engine(client: httpx.Client, engine: Engine, eval_quest
     assert got == expected
 
 
-def test_stream_sends_tokens_then_the_verified_answer(client: httpx.Client, eval_questions: list[dict]) -> None:
-    question = eval_questions[0]["question"]
+def test_stream_sends_tokens_then_the_verified_answer(client: httpx.Client, dev_questions: list[dict]) -> None:
+    question = dev_questions[0]["question"]
     with client.stream("POST", "/api/ask/stream", json={"question": question}) as r:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("application/x-ndjson")
@@ -111,8 +111,8 @@ def test_openapi_docs(client: httpx.Client) -> None:
     assert {"/api/ask", "/api/ask/stream", "/api/health", "/api/document/{source}"} <= set(paths)
 
 
-def test_concurrent_clients_are_served(client: httpx.Client, eval_questions: list[dict]) -> None:
-    questions = [q["question"] for q in eval_questions[:8]]
+def test_concurrent_clients_are_served(client: httpx.Client, dev_questions: list[dict]) -> None:
+    questions = [q["question"] for q in dev_questions[:8]]
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda q: client.post("/api/ask", json={"question": q}), questions))
     assert [r.status_code for r in results] == [200] * len(questions)
@@ -183,8 +183,9 @@ def test_token_is_required_when_configured(token_server: str, api_token: str) ->
         check_error(c.get("/api/document/002_026fb524575c518d.txt"), 401)
         check_error(c.get("/widget"), 401)
         assert c.post("/api/ask", json=question, headers={"Authorization": f"Bearer {api_token}"}).status_code == 200
-        assert c.post(f"/api/ask?token={api_token}", json=question).status_code == 200
-        assert c.get(f"/widget?token={api_token}").status_code == 200
+        # In a URL the token is taken only by /widget, and swapped for a cookie at once.
+        assert "only on /widget" in check_error(c.post(f"/api/ask?token={api_token}", json=question), 401)["error"]
+        assert c.get(f"/widget?token={api_token}").status_code == 303
 
 
 def test_503_while_the_index_is_building(settings: Settings, tmp_path: Path) -> None:
@@ -219,10 +220,10 @@ def test_503_when_there_is_no_index_yet(settings: Settings, tmp_path: Path) -> N
 
 
 # -- the named Gradio endpoint ---------------------------------------------------------
-def test_gradio_client_ask_endpoint(live_server: str, eval_questions: list[dict]) -> None:
+def test_gradio_client_ask_endpoint(live_server: str, dev_questions: list[dict]) -> None:
     from gradio_client import Client
 
-    item = next(q for q in eval_questions if q.get("history"))
+    item = next(q for q in dev_questions if q.get("history"))
     client = Client(live_server, verbose=False, download_files=False)
     result = client.predict(item["question"], item["history"], api_name="/ask")
     if isinstance(result, str):
@@ -230,12 +231,12 @@ def test_gradio_client_ask_endpoint(live_server: str, eval_questions: list[dict]
     check_contract(result, item["question"])
 
 
-def test_gradio_api_needs_the_token_when_one_is_set(engine: Engine, settings: Settings, eval_questions: list[dict]) -> None:
+def test_gradio_api_needs_the_token_when_one_is_set(engine: Engine, settings: Settings, dev_questions: list[dict]) -> None:
     import ui
     from gradio_client import Client
 
     token = "gradio-token"
-    question = eval_questions[0]["question"]
+    question = dev_questions[0]["question"]
     with running(ui.build_app(engine, settings.replace(api_token=token))) as url:
         r = httpx.get(f"{url}/gradio_api/info", timeout=30)
         assert r.status_code == 401 and r.json()["hint"]
@@ -244,3 +245,23 @@ def test_gradio_api_needs_the_token_when_one_is_set(engine: Engine, settings: Se
         client = Client(url, verbose=False, download_files=False, headers={"Authorization": f"Bearer {token}"})
         result = client.predict(question, [], api_name="/ask")
         check_contract(json.loads(result) if isinstance(result, str) else result, question)
+
+
+def test_an_article_changed_or_deleted_after_indexing_asks_for_a_re_index(settings: Settings, tmp_path: Path) -> None:
+    """Its own one-article index: the file is then edited, grown past the limit, and deleted."""
+    source = "002_026fb524575c518d.txt"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEEDS / source, corpus)
+    engine = Engine(settings.replace(corpus=corpus, index_dir=tmp_path / "index", max_file_mb=0.1))
+    engine.build()
+    path = corpus / source
+    with running(create_app(engine, engine.settings)) as url, httpx.Client(base_url=url, timeout=60) as c:
+        assert c.get(f"/api/document/{source}").json()["text"] == path.read_text(encoding="utf-8")
+        path.write_text(path.read_text(encoding="utf-8").replace("1993", "1994"), encoding="utf-8")  # same size
+        assert "Re-index" in check_error(c.get(f"/api/document/{source}"), 409)["hint"]
+        path.write_text("x" * 200_000, encoding="utf-8")  # past max_file_mb: refused before it is read
+        assert "changed since it was indexed" in check_error(c.get(f"/api/document/{source}"), 409)["error"]
+        path.unlink()
+        body = check_error(c.get(f"/api/document/{source}"), 409)
+        assert "deleted" in body["error"] and "Re-index" in body["hint"]

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from qa.errors import SettingsError
-from qa.widget import content_security_policy, frame_ancestors
+from qa.web.widget import content_security_policy, frame_ancestors
 
 
 def test_widget_page_forbids_framing_by_default(client: httpx.Client) -> None:

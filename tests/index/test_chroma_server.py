@@ -23,7 +23,7 @@ CHROMA = Path(sys.executable).with_name("chroma")
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory):
     if not CHROMA.exists():
-        pytest.skip("the chroma command is not installed beside this Python")
+        raise FileNotFoundError(f"{CHROMA} is missing: chromadb installs it (make test-deps)")
     port = free_port()
     data = tmp_path_factory.mktemp("chroma-server")
     proc = subprocess.Popen(

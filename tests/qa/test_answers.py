@@ -14,8 +14,8 @@ def assert_citations_hold(answer, seeds):
         assert text[c.start : c.end] == c.quote, c
 
 
-def test_every_citation_on_the_question_set_is_exact(engine, eval_questions, seeds):
-    for q in eval_questions:
+def test_every_citation_on_the_question_set_is_exact(engine, dev_questions, seeds):
+    for q in dev_questions:
         answer = engine.ask(q["question"], q.get("history", []))
         assert_citations_hold(answer, seeds)
         if not answer.abstained:

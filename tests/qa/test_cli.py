@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import EVAL_QUESTIONS, SHARED
+from ..conftest import DEV_QUESTIONS, SHARED, SHARED_QUESTIONS
 
 
 def qa(settings, *args: str, stdin: str | None = None, corpus: Path | None = None) -> subprocess.CompletedProcess:
@@ -52,15 +52,23 @@ def test_batch_answers_in_order_one_object_a_line(engine, settings):
     assert "empty" in answers[1]["error"]
 
 
-@pytest.mark.skipif(not EVAL_QUESTIONS.exists(), reason="shared eval set not beside the checkout")
+def test_eval_prints_the_metrics_of_its_question_set(engine, settings):
+    out = qa(settings, "eval", str(DEV_QUESTIONS), "--json")
+    assert out.returncode == 0, out.stderr
+    metrics = json.loads(out.stdout)
+    assert metrics["citation_validity"] == 1.0
+    assert 0.0 < metrics["answer_accuracy"] <= 1.0
+
+
+@pytest.mark.shared_eval
 def test_eval_prints_the_reference_scorers_line(engine, settings, tmp_path):
-    evald = qa(settings, "eval", str(EVAL_QUESTIONS))
+    evald = qa(settings, "eval", str(SHARED_QUESTIONS))
     assert evald.returncode == 0, evald.stderr
-    batch = qa(settings, "batch", str(EVAL_QUESTIONS))
+    batch = qa(settings, "batch", str(SHARED_QUESTIONS))
     answers = tmp_path / "answers.jsonl"
     answers.write_text(batch.stdout, encoding="utf-8")
     ref = subprocess.run(
-        [sys.executable, str(SHARED / "eval" / "score.py"), str(EVAL_QUESTIONS), str(answers), str(settings.corpus)],
+        [sys.executable, str(SHARED / "eval" / "score.py"), str(SHARED_QUESTIONS), str(answers), str(settings.corpus)],
         capture_output=True,
         text=True,
     )

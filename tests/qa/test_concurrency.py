@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
 from qa.concurrency import Batcher, TurnLock
+
+from ..conftest import wait_until
 
 
 def test_batcher_gives_each_caller_its_own_result_and_batches_the_waiting() -> None:
@@ -23,15 +24,14 @@ def test_batcher_gives_each_caller_its_own_result_and_batches_the_waiting() -> N
     results: dict[int, int] = {}
     threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, batcher.submit(i))) for i in range(8)]
     threads[0].start()
-    while not batches:
-        time.sleep(0.001)
+    wait_until(lambda: batches, "the first batch to start")
     for t in threads[1:]:
         t.start()
-    while len(batcher._pending) < 7:
-        time.sleep(0.001)
+    wait_until(lambda: len(batcher._pending) >= 7, "seven callers waiting behind the first batch")
     gate.set()
     for t in threads:
         t.join(10)
+        assert not t.is_alive(), "a caller is still waiting for its result"
     assert results == {i: i * i for i in range(8)}
     assert batches[0] == [0] and sorted(batches[1]) == list(range(1, 8))  # the seven waiting ran as one
 
@@ -63,16 +63,15 @@ def test_turn_lock_goes_to_the_earliest_arrival_not_the_first_at_the_lock() -> N
 
     first = threading.Thread(target=holder)
     first.start()
-    while not lock._held:
-        time.sleep(0.001)
+    wait_until(lambda: lock._held, "the first thread to hold the lock")
     # They reach the lock latest arrival first; they must get it earliest first.
     waiters = [threading.Thread(target=waiter, args=(name, arrived)) for name, arrived in [("c", 3.0), ("b", 2.0), ("a", 1.0)]]
     for i, t in enumerate(waiters, 1):
         t.start()
-        while len(lock._waiting) < i:
-            time.sleep(0.001)
+        wait_until(lambda i=i: len(lock._waiting) >= i, f"{i} waiter(s) at the lock")
     release.set()
     for t in [first, *waiters]:
         t.join(10)
+        assert not t.is_alive(), "a thread is still waiting for its turn"
     assert order == ["a", "b", "c"]
     assert not lock._held  # free again once everyone had a turn

@@ -14,8 +14,8 @@ from qa.engine import Engine
 from ..conftest import SEEDS
 
 
-def test_concurrent_questions_get_the_answers_they_get_alone(engine: Engine, eval_questions: list[dict]) -> None:
-    asked = [(q["question"], q.get("history", [])) for q in eval_questions[:16]]
+def test_concurrent_questions_get_the_answers_they_get_alone(engine: Engine, dev_questions: list[dict]) -> None:
+    asked = [(q["question"], q.get("history", [])) for q in dev_questions[:16]]
     alone = [engine.ask(question, history).to_dict() for question, history in asked]
     with ThreadPoolExecutor(len(asked)) as pool:
         together = [a.to_dict() for a in pool.map(lambda qh: engine.ask(*qh), asked)]

@@ -19,12 +19,11 @@ from typing import Iterator
 import httpx
 import pytest
 
-from qa.api import create_app
+from qa.web.app import create_app
 from qa.engine import Engine
 from qa.types import Answer
 
-from ..conftest import free_port, running
-from .conftest import llama_server, llm_settings
+from ..conftest import free_port, llama_server, llm_settings, running
 
 pytestmark = pytest.mark.llm
 
@@ -116,6 +115,7 @@ def test_the_stream_endpoint_streams_an_llm_answer(llm_engine: Engine):
             lines = [json.loads(line) for line in r.iter_lines() if line.strip()]
     *tokens, last = lines
     assert tokens and all(t["kind"] == "token" for t in tokens)
+    assert all(t["verified"] is False for t in tokens)  # the model's draft, marked as not yet checked
     assert last["kind"] == "answer"
     obj = last["answer"]
     assert obj["citations"] and obj["mode"] in {"llm", "extractive"}
@@ -124,7 +124,7 @@ def test_the_stream_endpoint_streams_an_llm_answer(llm_engine: Engine):
 
 
 def test_the_local_gguf_backend_answers_in_process(engine: Engine, settings):
-    from .conftest import smollm2_gguf
+    from ..conftest import smollm2_gguf
 
     local = Engine(
         settings.replace(

@@ -1,4 +1,4 @@
-"""Answer quality on the shared question set and on the project's own.
+"""Answer quality on the project's own question set, and (with --shared-eval) on the shared one.
 
 The same metrics as the reference scorer (qa.metrics). The project's own set
 (tests/data/dev_questions.jsonl) was written separately, so the method is
@@ -7,21 +7,18 @@ checked on questions it was not tuned on, too.
 
 from __future__ import annotations
 
-from pathlib import Path
+import pytest
 
 from qa.metrics import score
-
-from ..conftest import load_jsonl
-
-DEV = Path(__file__).resolve().parents[1] / "data" / "dev_questions.jsonl"
 
 
 def run(engine, questions):
     return [engine.ask(q["question"], q.get("history", [])).to_dict() for q in questions]
 
 
-def test_shared_question_set_meets_targets(engine, eval_questions, seeds):
-    r = score(eval_questions, run(engine, eval_questions), seeds)
+@pytest.mark.shared_eval
+def test_shared_question_set_meets_targets(engine, shared_questions, seeds):
+    r = score(shared_questions, run(engine, shared_questions), seeds)
     assert r["citation_validity"] == 1.0
     assert r["abstain_accuracy"] == 1.0, r["failures"]
     assert r["answer_accuracy"] >= 0.9, r["failures"]
@@ -30,8 +27,8 @@ def test_shared_question_set_meets_targets(engine, eval_questions, seeds):
     assert r["answer_words_median"] <= 60
 
 
-def test_own_question_set_holds_up(engine, seeds):
-    questions = load_jsonl(DEV)
+def test_own_question_set_holds_up(engine, dev_questions, seeds):
+    questions = dev_questions
     r = score(questions, run(engine, questions), seeds)
     assert r["citation_validity"] == 1.0
     assert r["abstain_accuracy"] >= 0.85, r["failures"]

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page
 
-from qa.api import create_app
+from qa.web.app import create_app
 from qa.config import Settings
 from qa.engine import Engine
 
@@ -33,8 +33,8 @@ TIMEOUT_MS = 60_000  # the machine is small and shared; the first answer can tak
 
 @pytest.fixture(scope="session")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    if not CHROMIUM.exists():  # make test-deps installs it; deselect with -m "not browser" to run without
+        raise FileNotFoundError(f"{CHROMIUM} is not installed: apt-get install chromium, or deselect with -m 'not browser'")
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)

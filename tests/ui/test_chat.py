@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from qa.cli import render
+from qa.render import render
 from qa.config import Settings
 from qa.engine import Engine
 from qa.types import Answer
@@ -46,19 +46,19 @@ def ask(page: Page, question: str) -> Locator:
 
 
 def answered(engine: Engine, questions: list[dict], answerable: bool) -> tuple[dict, Answer]:
-    """The first eval question the engine answers (or abstains on), with that answer."""
+    """The first dev question the engine answers (or abstains on), with that answer."""
     for item in questions:
         if item["answerable"] == answerable and not item.get("history"):
             answer = engine.ask(item["question"])
             if answer.abstained != answerable and answer.citations:
                 return item, answer
-    pytest.skip(f"no eval question the engine {'answers' if answerable else 'abstains on'} with citations")
+    raise AssertionError(f"the engine {'answers' if answerable else 'abstains on'} none of the dev questions with citations")
 
 
 def test_answer_shows_chips_sources_and_the_cited_passage(
-    page: Page, live_server: str, engine: Engine, eval_questions: list[dict], screenshots: Path
+    page: Page, live_server: str, engine: Engine, dev_questions: list[dict], screenshots: Path
 ) -> None:
-    item, expected = answered(engine, eval_questions, answerable=True)
+    item, expected = answered(engine, dev_questions, answerable=True)
     outside: list[str] = []
     page.on("request", lambda r: None if r.url.startswith(live_server) else outside.append(r.url))
     open_chat(page, live_server)
@@ -99,9 +99,9 @@ def test_answer_shows_chips_sources_and_the_cited_passage(
 
 
 def test_follow_up_sends_the_earlier_questions(
-    page: Page, live_server: str, engine: Engine, eval_questions: list[dict]
+    page: Page, live_server: str, engine: Engine, dev_questions: list[dict]
 ) -> None:
-    item = next(q for q in eval_questions if q.get("history"))
+    item = next(q for q in dev_questions if q.get("history"))
     open_chat(page, live_server)
     for earlier in item["history"]:
         ask(page, earlier)
@@ -113,8 +113,8 @@ def test_follow_up_sends_the_earlier_questions(
         expect(marks.nth(i)).to_have_text(squash(c.quote))
 
 
-def test_abstention_looks_different(page: Page, live_server: str, engine: Engine, eval_questions: list[dict]) -> None:
-    item, expected = answered(engine, eval_questions, answerable=False)
+def test_abstention_looks_different(page: Page, live_server: str, engine: Engine, dev_questions: list[dict]) -> None:
+    item, expected = answered(engine, dev_questions, answerable=False)
     open_chat(page, live_server)
     message = ask(page, item["question"])
     expect(message.locator(".qa-abstained .qa-badge")).to_have_text(
@@ -136,9 +136,9 @@ def test_hostile_question_is_shown_not_run(page: Page, live_server: str) -> None
 
 
 def test_feedback_is_stored_with_an_optional_comment(
-    page: Page, live_server: str, settings: Settings, engine: Engine, eval_questions: list[dict]
+    page: Page, live_server: str, settings: Settings, engine: Engine, dev_questions: list[dict]
 ) -> None:
-    item, expected = answered(engine, eval_questions, answerable=True)
+    item, expected = answered(engine, dev_questions, answerable=True)
     path = Path(settings.feedback_file)
     start = len(path.read_text(encoding="utf-8").splitlines()) if path.exists() else 0
     open_chat(page, live_server)
@@ -172,8 +172,8 @@ def wait_for_lines(path: Path, n: int, timeout: float = 15) -> list[dict]:
     raise AssertionError(f"{path} did not reach {n} line(s)")
 
 
-def test_copy_answer_and_new_chat(page: Page, live_server: str, engine: Engine, eval_questions: list[dict]) -> None:
-    item, expected = answered(engine, eval_questions, answerable=True)
+def test_copy_answer_and_new_chat(page: Page, live_server: str, engine: Engine, dev_questions: list[dict]) -> None:
+    item, expected = answered(engine, dev_questions, answerable=True)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     open_chat(page, live_server)
     ask(page, item["question"])
@@ -239,16 +239,21 @@ def test_chat_is_framed_only_by_allowed_origins(page: Page, live_server: str, en
         expect(page.frame_locator("#qa").locator("#qa-chat")).to_be_visible(timeout=30_000)
 
 
-def test_chat_needs_the_token_when_one_is_set(page: Page, engine: Engine, settings: Settings, eval_questions: list[dict]) -> None:
+def test_chat_needs_the_token_when_one_is_set(page: Page, engine: Engine, settings: Settings, dev_questions: list[dict]) -> None:
     import ui
 
     token = "chat-token"
     with running(ui.build_app(engine, settings.replace(api_token=token))) as url:
         assert page.goto(f"{url}/").status == 401
-        expect(page.locator("body")).to_contain_text("?token=")
-        page.goto(f"{url}/?token={token}", wait_until="domcontentloaded")
-        # The page's own requests (queue, stream) carry no query string: the cookie lets them in.
-        item, _ = answered(engine, eval_questions, True)
+        page.fill("#token", "wrong")
+        page.press("#token", "Enter")
+        expect(page.locator("#problem")).to_have_text("The token is wrong.")
+        page.fill("#token", token)
+        page.press("#token", "Enter")  # posted, never in a URL
+        expect(page.locator("#qa-question textarea")).to_be_editable()
+        assert page.url == f"{url}/"
+        # The page's own requests (queue, stream) carry the cookie the form set.
+        item, _ = answered(engine, dev_questions, True)
         message = ask(page, item["question"])
         expect(message.locator("a[href^='#cite-']").first).to_be_visible()
         assert page.goto(f"{url}/").status == 200  # remembered for the rest of the visit

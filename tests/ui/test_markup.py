@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.types import Document, Metadata
-from qa import markup
+from qa.web import markup
 from qa.types import Answer, Citation
 
 EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1"> [link](javascript:window.__pwned=1)'

@@ -1,6 +1,6 @@
 """The embeddable widget: a compact chat page for an <iframe> in a wiki.
 
-It is a static page (``qa/static/widget.*``) that talks to the JSON API, so
+It is a static page (``qa/web/static/widget.*``) that talks to the JSON API, so
 it shows exactly what /api/ask answers. It loads nothing from elsewhere, and
 its Content-Security-Policy says so to the browser: scripts, styles and
 requests only from this server, and framing only by the origins in
@@ -10,16 +10,14 @@ requests only from this server, and framing only by the origins in
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse
 
 from qa.config import Settings
 from qa.errors import SettingsError
+from qa.web import STATIC
 
-STATIC = Path(__file__).resolve().parent / "static"
 ASSETS = {"widget.js": "text/javascript", "widget.css": "text/css"}
 
 # A CSP source expression: a scheme ("https:"), "*", or scheme://host[:port]
@@ -54,15 +52,16 @@ def content_security_policy(allowed_origins: str) -> str:
     )
 
 
-def router(settings: Settings, auth: list[Any]) -> APIRouter:
-    """The widget's routes; ``auth`` are the dependencies that check the API token."""
+def router(settings: Settings) -> APIRouter:
+    """The widget's routes."""
     csp = content_security_policy(settings.allowed_origins)  # checked once, at start-up
     page = (STATIC / "widget.html").read_text(encoding="utf-8")
     r = APIRouter(tags=["widget"])
 
-    @r.get("/widget", response_class=HTMLResponse, dependencies=auth, summary="The embeddable chat")
+    @r.get("/widget", response_class=HTMLResponse, summary="The embeddable chat")
     def widget() -> HTMLResponse:
-        # The token (if any) stays in the page's own URL; widget.js reads it from there.
+        # A token given as /widget?token= has been exchanged for a cookie by the
+        # middleware already; the page's own requests carry the cookie.
         return HTMLResponse(page, headers={"Content-Security-Policy": csp, "Referrer-Policy": "no-referrer"})
 
     @r.get("/widget/{name}", include_in_schema=False)

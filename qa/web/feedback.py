@@ -26,10 +26,27 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+class FeedbackError(QAError):
+    """A comment too long to store."""
+
+    status = 400
+
+
 def record(
-    path: Path, answer: Answer, verdict: Verdict, comment: str = "", feedback_id: str | None = None
+    path: Path,
+    answer: Answer,
+    verdict: Verdict,
+    comment: str = "",
+    feedback_id: str | None = None,
+    max_comment_chars: int = 2000,
 ) -> dict[str, Any]:
-    """Append one feedback line and return it."""
+    """Append one feedback line and return it; a comment over ``max_comment_chars`` is refused, not cut."""
+    comment = comment.strip()
+    if len(comment) > max_comment_chars:
+        raise FeedbackError(
+            f"The comment has {len(comment)} characters; at most {max_comment_chars} are kept.",
+            "Shorten it and send it again.",
+        )
     entry = {
         "id": feedback_id or new_id(),
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -38,7 +55,7 @@ def record(
         "abstained": answer.abstained,
         "citations": [asdict(c) for c in answer.citations],
         "verdict": verdict,
-        "comment": comment.strip(),
+        "comment": comment,
     }
     path = Path(path)
     try:

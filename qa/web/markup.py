@@ -65,6 +65,14 @@ def pending_html(text: str) -> str:
     return f'<div class="qa-answer qa-pending"><p class="qa-text">{escape(text)}</p></div>'
 
 
+def progress_html() -> str:
+    """In place of a model's draft, which is shown only once every sentence is checked."""
+    return (
+        '<div class="qa-answer qa-pending qa-checking" role="status">'
+        '<p class="qa-text">Writing the answer and checking each sentence against the articles…</p></div>'
+    )
+
+
 def notice_html(message: str, hint: str = "") -> str:
     """A problem with the question or the server, in place of an answer."""
     hint_html = f'<p class="qa-hint">{escape(hint)}</p>' if hint else ""

@@ -3,19 +3,12 @@
 "use strict";
 
 (function () {
-  const token = new URLSearchParams(window.location.search).get("token") || "";
   const log = document.getElementById("log");
   const form = document.getElementById("ask");
   const input = document.getElementById("question");
   const send = document.getElementById("send");
   const article = document.getElementById("article");
   let history = []; // the user's earlier questions, oldest first
-
-  function headers(extra) {
-    const h = Object.assign({}, extra || {});
-    if (token) h["Authorization"] = "Bearer " + token;
-    return h;
-  }
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -38,11 +31,11 @@
     }
   }
 
-  // Streams the answer: onToken(text) as it is produced; resolves to the answer object.
+  // Streams the answer: onToken(text, verified) as it is produced; resolves to the answer object.
   async function ask(question, earlier, onToken) {
     const response = await fetch("api/ask/stream", {
       method: "POST",
-      headers: headers({ "Content-Type": "application/json", Accept: "application/x-ndjson" }),
+      headers: { "Content-Type": "application/json", Accept: "application/x-ndjson" },
       body: JSON.stringify({ question: question, history: earlier }),
     });
     if (!response.ok) throw await errorOf(response);
@@ -59,7 +52,7 @@
         buffered = buffered.slice(nl + 1);
         if (!line) continue;
         const event = JSON.parse(line);
-        if (event.kind === "token") onToken(event.text);
+        if (event.kind === "token") onToken(event.text, event.verified !== false);
         else if (event.kind === "answer") answer = event.answer;
         else if (event.kind === "error") throw [event.error, event.hint || ""];
       }
@@ -147,7 +140,7 @@
     body.replaceChildren(el("p", "hint", "Loading…"));
     article.hidden = false;
     const path = c.source.split("/").map(encodeURIComponent).join("/");
-    const response = await fetch("api/document/" + path, { headers: headers() });
+    const response = await fetch("api/document/" + path);
     if (!response.ok) {
       const [message] = await errorOf(response);
       body.replaceChildren(el("p", "hint", message));
@@ -189,8 +182,14 @@
     log.appendChild(bubble);
     scrollToEnd();
     try {
-      const answer = await ask(question, history.slice(), (t) => {
-        text.textContent += t;
+      const answer = await ask(question, history.slice(), (t, verified) => {
+        // A model's draft is not shown: its sentences are checked only once it is complete.
+        if (!verified) {
+          bubble.classList.add("checking");
+          text.textContent = "Writing the answer and checking each sentence against the articles…";
+        } else {
+          text.textContent += t;
+        }
         scrollToEnd();
       });
       renderAnswer(bubble, answer);
@@ -198,7 +197,7 @@
     } catch (err) {
       renderError(bubble, err);
     } finally {
-      bubble.classList.remove("pending");
+      bubble.classList.remove("pending", "checking");
       send.disabled = false;
       scrollToEnd();
       input.focus();

@@ -6,15 +6,15 @@
     POST /api/ask/stream       the same, as newline-delimited JSON events
     GET  /api/health           status and index statistics
     GET  /api/document/{src}   an article's text and metadata (to show a citation in place)
-    GET  /widget               the embeddable chat (see qa.widget)
 
-Every error is ``{"error": message, "hint": hint}`` with the status the
+The access token and the request size limit are checked before any of
+this, for every route, by qa.web.middleware. Every error is
+``{"error": message, "hint": hint}`` with the status the
 :class:`~qa.errors.QAError` carries. Engine calls block (embedding, Chroma),
 so every endpoint that makes one is a plain ``def`` (or hands the call to
 the threadpool): FastAPI runs those in threads, and a slow answer never
 stalls the event loop that every other client shares. Everything else (the
-token check, the readiness check, encoding the answer) is cheap and stays
-on the event loop: under concurrent load each extra hop to the threadpool
+readiness check, encoding the answer) is cheap and stays on the event loop: under concurrent load each extra hop to the threadpool
 costs more than the work it would move.
 """
 
@@ -22,22 +22,18 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qa import widget
-from qa.config import Settings
 from qa.engine import Engine
-from qa.errors import AuthError, IndexNotReadyError, QAError
+from qa.errors import IndexNotReadyError, QAError
 from qa.types import AnswerEvent
 
 NDJSON = "application/x-ndjson"
@@ -64,24 +60,12 @@ class AskRequest(BaseModel):
     )
 
 
-def create_app(engine: Engine, settings: Settings) -> FastAPI:
-    """The API (and widget) over ``engine``; the chat mounts itself onto it (see ui.py)."""
-    app = FastAPI(
-        title="Cited QA",
-        summary="Questions answered from a folder of articles, every sentence cited.",
-        docs_url="/docs",
-        redoc_url=None,
-        # No OpenTelemetry exporter is configured; skip the per-request check for one.
-        telemetry={"tracing": False, "metrics": False, "logs": False},
-    )
-    app.state.engine = engine
-    app.state.settings = settings
-    _install_error_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_kb * 1024)
-    auth = [Depends(require_token)]
-    ready = [*auth, Depends(_readiness(engine))]
+def router(engine: Engine) -> APIRouter:
+    """The API's routes over ``engine`` (the app factory, qa.web.app, serves them beside the widget and the chat)."""
+    r = APIRouter()
+    ready = [Depends(_readiness(engine))]
 
-    @app.post(
+    @r.post(
         "/api/ask",
         dependencies=ready,
         summary="Answer a question",
@@ -92,14 +76,15 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
         answer = await run_in_threadpool(engine.ask, body.question, body.history, mode=body.mode)
         return Response(_json(answer.to_dict()), media_type="application/json")
 
-    @app.post(
+    @r.post(
         "/api/ask/stream",
         dependencies=ready,
         summary="Answer a question, streamed",
         response_class=StreamingResponse,
         responses={200: {"content": {NDJSON: {}}, "description": "One JSON object a line (see below)."}},
         description=(
-            'Newline-delimited JSON: `{"kind": "token", "text": ...}` as the answer is produced, then '
+            'Newline-delimited JSON: `{"kind": "token", "text": ..., "verified": ...}` as the answer is produced '
+            '(`verified` false: a model\'s draft, before its sentences are checked; show progress, not the text), then '
             '`{"kind": "answer", "answer": {...}}` with the verified answer object (the same as /api/ask). '
             'A failure after the first line arrives as `{"kind": "error", "error": ..., "hint": ...}`.'
         ),
@@ -111,11 +96,11 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
         first = await run_in_threadpool(next, events, None)
         return StreamingResponse(_ndjson(first, events), media_type=NDJSON)
 
-    @app.get("/api/health", dependencies=auth, summary="Status and index statistics")
+    @r.get("/api/health", summary="Status and index statistics")
     def health() -> dict[str, Any]:
         return engine.stats()
 
-    @app.get("/api/document/{source:path}", dependencies=ready, summary="An article as indexed")
+    @r.get("/api/document/{source:path}", dependencies=ready, summary="An article as indexed")
     def document(source: str) -> dict[str, Any]:
         if not engine.reader().meta(source):
             raise NotFoundError(f"{source!r} is not an article of the index.", "Use a citation's source as given.")
@@ -130,54 +115,13 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
         }
 
     # Without this, an unknown /api path falls through to the chat mounted at "/".
-    @app.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    @r.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     def unknown(path: str, request: Request) -> None:
         raise NotFoundError(
             f"{request.method} /api/{path} is not an endpoint of this API.", "See /docs for the endpoints."
         )
 
-    app.include_router(widget.router(settings, auth))
-    return app
-
-
-class BodyLimit:
-    """Refuse an /api request body over ``max_bytes`` with the API's JSON 413.
-
-    Starlette's own limit answers in plain text, outside the error handlers.
-    A declared Content-Length is checked before reading; a chunked body is
-    counted as it arrives.
-    """
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
-            await self.app(scope, receive, send)
-            return
-        too_large = BodyTooLarge(self.max_bytes)
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await error_response(413, too_large.detail, too_large.hint)(scope, receive, send)
-            return
-        received = 0
-
-        async def counted() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise too_large  # an HTTPException: FastAPI hands it to the error handlers
-            return message
-
-        await self.app(scope, counted, send)
-
-
-class BodyTooLarge(StarletteHTTPException):
-    def __init__(self, max_bytes: int) -> None:
-        super().__init__(413, f"The request body is larger than {max_bytes // 1024} KiB.")
-        self.hint = "Send a shorter question and history (or raise QA_MAX_REQUEST_KB on the server)."
+    return r
 
 
 def _readiness(engine: Engine) -> Callable[[], Awaitable[None]]:
@@ -197,34 +141,13 @@ def ensure_ready(engine: Engine) -> None:
         raise IndexNotReadyError("The index is still being built.", "Try again in a moment.")
 
 
-def request_token(request: Request) -> str:
-    """The token a request carries: ``Authorization: Bearer ...`` or ``?token=...``."""
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return request.query_params.get("token", "")
-
-
-async def require_token(request: Request) -> None:
-    expected = request.app.state.settings.api_token
-    if not expected:
-        return
-    given = request_token(request)
-    if not given:
-        raise AuthError(
-            "This server requires an API token.", "Send it as 'Authorization: Bearer TOKEN' or ?token=TOKEN."
-        )
-    if not secrets.compare_digest(given.encode(), expected.encode()):
-        raise AuthError("The API token is wrong.", "Use the token configured as QA_API_TOKEN on the server.")
-
-
 def error_response(status: int, message: str, hint: str = "") -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse({"error": message, "hint": hint}, status_code=status, headers=headers)
 
 
-def _install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error as ``{"error", "hint"}`` JSON with its status."""
     @app.exception_handler(QAError)
     async def qa_error(request: Request, exc: QAError) -> JSONResponse:
         return error_response(exc.status, exc.message, exc.hint)
@@ -269,7 +192,7 @@ def _ndjson(first: AnswerEvent | None, rest: Iterator[AnswerEvent]) -> Iterator[
 def _event_line(event: AnswerEvent) -> bytes:
     if event.kind == "answer" and event.answer is not None:
         return _line({"kind": "answer", "answer": event.answer.to_dict()})
-    return _line({"kind": event.kind, "text": event.text})
+    return _line({"kind": event.kind, "text": event.text, "verified": event.verified})
 
 
 def _line(obj: dict[str, Any]) -> bytes:

@@ -1,0 +1,4 @@
+(text) => {
+  if (text) navigator.clipboard.writeText(text);
+  return [];
+}
