@@ -45,7 +45,7 @@ class Settings:
     # Answers ------------------------------------------------------------------
     mode: str = _setting("extractive", "Answer mode: 'extractive' (offline, every word quoted) or 'llm'.")
     answer_sentences: int = _setting(3, "Most sentences in an extractive answer.")
-    answer_words: int = _setting(60, "Soft word budget of an extractive answer; the best sentence is always kept.")
+    answer_words: int = _setting(90, "Soft word budget of an extractive answer; the best sentence is always kept.")
     min_support: float = _setting(
         -1.0, "Abstain when the probability that the articles answer the question is below this (0-1); -1: the threshold the scorer was trained with."
     )

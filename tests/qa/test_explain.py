@@ -10,7 +10,7 @@ from qa.explain import ANSWERED, CLEANING, VERDICTS
 
 from ..conftest import load_jsonl
 from .test_cli import qa
-from .test_quality import DEV
+from ..conftest import DEV_QUESTIONS as DEV
 
 QUESTIONS = [q for q in load_jsonl(DEV)][:12]
 
