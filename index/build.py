@@ -81,8 +81,9 @@ def build_index(
     rebuild: bool = False,
     progress: bool = False,
     embedder: Embedder | None = None,
+    store: ChromaStore | None = None,
 ) -> BuildReport:
-    """Bring the index in ``index_dir`` up to date with ``corpus``."""
+    """Bring the index in ``index_dir`` up to date with ``corpus`` (in ``store``, or a store opened from the arguments)."""
     t0 = time.perf_counter()
     index_dir = Path(index_dir)
     _check_writable(index_dir)
@@ -92,7 +93,7 @@ def build_index(
         raise CorpusError(f"No file in {corpus} could be indexed: {reasons}", "Fix or replace the files listed, then run qa index again.")
 
     old = read_manifest(index_dir)
-    store = ChromaStore(index_dir, chroma_url, collection)
+    store = store or ChromaStore(index_dir, chroma_url, collection)
     full = rebuild or old is None or not old.compatible_with(spec) or not _generation_exists(store, old)
     report = BuildReport(skipped=dict(scan.skipped), rebuilt=full and old is not None)
     current = {d.source: d for d in scan.documents}

@@ -42,6 +42,7 @@ class Engine:
         self._lock = threading.RLock()
         self._reader: IndexReader | None = None
         self._reader_stamp: tuple[str, float] | None = None
+        self._store: ChromaStore | None = None
         self._answerers: dict[str, Answerer] = {}
         self._building = threading.Event()
         self._search: Batcher[tuple[IndexReader, Query], Hits] = Batcher(self._search_batch)
@@ -53,6 +54,13 @@ class Engine:
     @property
     def embedder(self) -> Embedder:
         return get_embedder(self.settings.embedding_model, self.settings.embed_batch_size)
+
+    @property
+    def store(self) -> ChromaStore:
+        """The Chroma client of the index, opened once and shared by builds and readers."""
+        if self._store is None:
+            self._store = ChromaStore(self.settings.index_dir, self.settings.chroma_url, self.settings.collection)
+        return self._store
 
     @property
     def building(self) -> bool:
@@ -80,6 +88,7 @@ class Engine:
                     batch_size=s.embed_batch_size,
                     rebuild=rebuild,
                     progress=progress,
+                    store=self.store,
                 )
                 self.last_build = report
                 self.build_error = None
@@ -147,8 +156,7 @@ class Engine:
                     f"The index in {self.settings.index_dir} was built with other settings ({manifest.spec}).",
                     "Rebuild it with: qa index --rebuild",
                 )
-            store = ChromaStore(self.settings.index_dir, self.settings.chroma_url, self.settings.collection)
-            self._reader = IndexReader(self.settings.index_dir, manifest, store)
+            self._reader = IndexReader(self.settings.index_dir, manifest, self.store)
             self._reader_stamp = stamp
             return self._reader
 
