@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -86,14 +87,18 @@ class OnnxEmbedder(Embedder):
         model = onnx_model(folder, name)
         options = ort.SessionOptions()
         options.log_severity_level = 3
-        # One intra-op pool of the session's own, whichever thread calls it
-        # (unlike torch's per-thread pool), and Run releases the GIL, so the
-        # request threads of a server may call it directly. Its threads must
-        # not spin-wait between ops: on a busy server that is CPU taken from
-        # the threads scoring other questions.
-        options.intra_op_num_threads = _threads()
+        # One thread per model call, and several calls at once (Run releases
+        # Python's lock and is safe to call from any thread): small matrices
+        # split over two cores spend much of their time handing work between
+        # them, so whole packs side by side go faster, and a single question
+        # leaves the other core to a server's request threads. Threads must
+        # not spin-wait between ops either: on a busy machine that is CPU
+        # taken from everything else.
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        self._pool = ThreadPoolExecutor(max_workers=_cores(), thread_name_prefix="embedder")
         self.dim = len(self.embed(["dimension probe"])[0])
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
@@ -104,20 +109,22 @@ class OnnxEmbedder(Embedder):
         # 9 to 23 tokens spends no work on padding and gives the same vectors
         # as one at a time.
         ids = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
-        vectors: list[np.ndarray] = []
-        for pack in _packs([len(x) for x in ids], self.batch_size, PACK_TOKENS):
-            lengths = np.array([len(ids[i]) for i in pack])
-            starts = np.cumsum(lengths) - lengths
-            segments = np.repeat(np.arange(len(pack)), lengths)
-            feed = {
-                "input_ids": np.concatenate([ids[i] for i in pack]).astype(np.int64)[None],
-                "position_ids": (np.arange(len(segments)) - starts[segments]).astype(np.int64)[None],
-                "segments": segments.astype(np.int64),
-            }
-            hidden = self._session.run(None, feed)[0][0]
-            pooled = hidden[starts] if self._cls_pooling else np.add.reduceat(hidden, starts, axis=0) / lengths[:, None]
-            vectors.append(pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12))
+        packs = [[ids[i] for i in pack] for pack in _packs([len(x) for x in ids], self.batch_size, PACK_TOKENS)]
+        vectors = list(self._pool.map(self._run, packs)) if len(packs) > 1 else [self._run(packs[0])]
         return np.concatenate(vectors).tolist()
+
+    def _run(self, pack: list[list[int]]) -> np.ndarray:
+        lengths = np.array([len(x) for x in pack])
+        starts = np.cumsum(lengths) - lengths
+        segments = np.repeat(np.arange(len(pack)), lengths)
+        feed = {
+            "input_ids": np.concatenate(pack).astype(np.int64)[None],
+            "position_ids": (np.arange(len(segments)) - starts[segments]).astype(np.int64)[None],
+            "segments": segments.astype(np.int64),
+        }
+        hidden = self._session.run(None, feed)[0][0]
+        pooled = hidden[starts] if self._cls_pooling else np.add.reduceat(hidden, starts, axis=0) / lengths[:, None]
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
 
 def _packs(lengths: list[int], max_texts: int, max_tokens: int) -> Iterator[list[int]]:
@@ -202,8 +209,11 @@ def _fingerprint(folder: Path, graph_version: int) -> str:
     return digest.hexdigest()[:16]
 
 
-def _threads() -> int:
-    return max(1, min(os.cpu_count() or 1, 2))
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 def llama_index_embedding(embedder: Embedder) -> Any:
     """``embedder`` as a llama-index ``BaseEmbedding`` (e.g. for ``Settings.embed_model``)."""
