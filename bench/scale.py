@@ -263,6 +263,7 @@ def main() -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000], help="chunks per corpus (about)")
     ap.add_argument("--rounds", type=int, default=3, help="passes over the questions for latency")
     ap.add_argument("--no-server", action="store_true", help="skip the chroma run server")
+    ap.add_argument("--server-max", type=int, default=100000, help="largest size also measured against the chroma run server")
     ap.add_argument("--full-build-max", type=int, default=1000, help="largest size built with every text embedded by the model")
     ap.add_argument("--keep", type=Path, help="build under this folder and keep it (default: a temporary one)")
     ap.add_argument("--measure", nargs=4, help=argparse.SUPPRESS)
@@ -289,7 +290,7 @@ def main() -> int:
             if not corpus.exists():
                 make_corpus(corpus, sentences, size)
             for store in ("local", "server"):
-                if store == "server" and (args.no_server or not CHROMA.exists()):
+                if store == "server" and (args.no_server or not CHROMA.exists() or size > args.server_max):
                     continue
                 index_dir = work / f"index-{size}-{store}"
                 shutil.rmtree(index_dir, ignore_errors=True)
