@@ -92,17 +92,27 @@ def textbook_baseline(corpus: Path, questions: list[dict], top_k: int) -> dict:
 
 
 def whole_process(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of a command run to its end as a process of its own."""
+    """Wall seconds and peak RSS (MB) of a command run to its end as a process of its own.
+
+    The peak is read from /proc while it runs: the rusage of a child counts
+    the memory of this process it was forked from.
+    """
     with tempfile.TemporaryFile() as err:
         t = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        peak = 0.0
+        while proc.poll() is None:
+            try:
+                status = Path(f"/proc/{proc.pid}/status").read_text()
+                peak = max(peak, int(status.split("VmHWM:")[1].split()[0]) / 1024)
+            except (OSError, IndexError, ValueError):
+                pass  # exiting
+            time.sleep(0.05)
         seconds = time.perf_counter() - t
-        proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode:
             err.seek(0)
             raise SystemExit(f"{' '.join(cmd)} failed:\n{err.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, peak
 
 
 def serve_first_answer(env: dict[str, str], question: str) -> float:

@@ -47,8 +47,11 @@ from typing import Any, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from engine import pct, whole_process  # noqa: E402
 
 SOURCES = [ROOT / "seeds", ROOT.parent / "shared" / "eval" / "wiki" / "corpus"]
 QUESTION_FILES = [ROOT / "tests" / "data" / "dev_questions.jsonl", ROOT.parent / "shared" / "eval" / "questions.jsonl"]
@@ -132,11 +135,6 @@ class DirectVectors:
 
 
 # -- measuring -------------------------------------------------------------------
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))]
-
-
 def measure(index_dir: Path, corpus: Path, chroma_url: str, rounds: int) -> dict:
     """Run in a fresh process: open the index, answer, report (one JSON line)."""
     from qa.config import Settings
@@ -224,14 +222,7 @@ def build(corpus: Path, index_dir: Path, embedder: Any, chroma_url: str = "") ->
 
 def full_build(corpus: Path, index_dir: Path) -> tuple[float, float]:
     """Seconds and peak RSS (MB) of ``qa index`` embedding everything, as a process of its own."""
-    with tempfile.TemporaryFile() as err:
-        t = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "index", "--corpus", str(corpus), "--index-dir", str(index_dir)], stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        if os.waitstatus_to_exitcode(status):
-            err.seek(0)
-            raise SystemExit(err.read().decode()[-2000:])
-        return time.perf_counter() - t, usage.ru_maxrss / 1024
+    return whole_process([sys.executable, "-m", "qa.cli", "index", "--corpus", str(corpus), "--index-dir", str(index_dir)], dict(os.environ))
 
 
 # -- the report ------------------------------------------------------------------
