@@ -35,7 +35,6 @@ import json
 import math
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -165,7 +164,8 @@ def measure(index_dir: Path, corpus: Path, chroma_url: str, rounds: int) -> dict
         "retrieve_p50": pct(stages["retrieve"], 50),
         "answer_p50": pct(stages["answer"], 50),
         "questions": len(lat),
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # VmHWM, not ru_maxrss: the latter counts the benchmark process this one was started from.
+        "rss_mb": rss_mb(os.getpid())[1],
         "chunks": len(reader.chunks),
         "sentences": len(reader.sentences),
     }
