@@ -161,7 +161,8 @@ def _write_generation(
         if keep:
             for kind, target in ((CHUNKS, new_chunks), (SENTENCES, new_sents)):
                 src = store.collection(old.generation, kind)
-                got = read_all(src, ["embeddings", "metadatas", "documents"], where={"source": {"$in": keep}})
+                # Smaller pages: the list of files takes SQL variables too.
+                got = read_all(src, ["embeddings", "metadatas", "documents"], where={"source": {"$in": keep}}, page=2000)
                 _upsert(target, got["ids"], got["embeddings"], got["documents"], got["metadatas"])
                 if kind == CHUNKS:
                     keyword_docs += list(zip(got["ids"], got["documents"]))
