@@ -234,6 +234,11 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
 def available_modes(engine: Engine) -> list[str]:
     """The answer modes this server can offer: "llm" only when an LLM is configured."""
     modes = ["extractive"]
+    s = engine.settings
+    if s.llm_backend in {"openai", "ollama", "gguf"} and not (s.llm_model or s.llm_gguf_path):
+        # Every built-in backend needs one of these; without them, looking
+        # would only import the LLM stack (two seconds of every start).
+        return modes
     try:
         engine.answerer("llm")
         modes.append("llm")

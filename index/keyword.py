@@ -1,10 +1,12 @@
 """The keyword (BM25) index over chunks, persisted beside the vectors.
 
-Built and persisted with llama-index's ``BM25Retriever`` (bm25s underneath,
-English stemming). Questions search the bm25s index directly: the
-retriever's own ``retrieve`` turns every hit back into a node and runs
-instrumentation hooks, which costs more than the search itself and is paid on
-every question.
+bm25s with English stemming and stop words, in the layout llama-index's
+``BM25Retriever`` persists (indexes written by it read the same). It is
+used directly: importing llama-index costs a second and a half of every
+start, and its retriever turns every hit back into a node and runs
+instrumentation hooks, which costs more than the search itself. Only the
+index's arrays are loaded, not the chunk texts: answers read those from the
+vector store.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, Sequence
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 IDS_FILE = "chunk_ids.json"  # chunk ids in the order bm25s numbers its documents
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 
 
 def _stemmer() -> Any:
@@ -27,17 +30,16 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
-def build_keyword_index(chunks: Sequence[tuple[str, str]], path: Path, top_k: int = 12) -> None:
+def build_keyword_index(chunks: Sequence[tuple[str, str]], path: Path) -> None:
     """Write a BM25 index of ``(chunk_id, text)`` pairs to ``path``."""
-    from llama_index.core.schema import TextNode
-    from llama_index.retrievers.bm25 import BM25Retriever
+    import bm25s
 
-    nodes = [TextNode(id_=cid, text=text) for cid, text in chunks]
-    retriever = BM25Retriever.from_defaults(
-        nodes=nodes, similarity_top_k=min(top_k, len(nodes)), stemmer=_stemmer(), language="english"
+    tokens = bm25s.tokenize(
+        [text for _, text in chunks], stopwords="english", stemmer=_stemmer(), token_pattern=TOKEN_PATTERN, show_progress=False
     )
-    with contextlib.redirect_stderr(io.StringIO()):  # bm25s's progress bars
-        retriever.persist(str(path))
+    bm25 = bm25s.BM25()
+    bm25.index(tokens, show_progress=False)
+    bm25.save(str(path))
     (Path(path) / IDS_FILE).write_text(json.dumps([cid for cid, _ in chunks]), encoding="utf-8")
 
 
@@ -45,12 +47,11 @@ class KeywordIndex:
     """A persisted BM25 index, searched by chunk id."""
 
     def __init__(self, path: Path) -> None:
-        from llama_index.retrievers.bm25 import BM25Retriever
+        import bm25s
 
-        # bm25s draws a progress bar while it maps its corpus file, which would
-        # clutter every start of the CLI.
-        with contextlib.redirect_stderr(io.StringIO()):
-            self._retriever = BM25Retriever.from_persist_dir(str(path))
+        with contextlib.redirect_stderr(io.StringIO()):  # bm25s's progress bars
+            self._bm25 = bm25s.BM25.load(str(path), load_corpus=False)
+        self._stemmer = _stemmer()
         self._ids: list[str] = json.loads((Path(path) / IDS_FILE).read_text(encoding="utf-8"))
 
     def search(self, text: str, k: int) -> list[tuple[str, float]]:
@@ -61,10 +62,9 @@ class KeywordIndex:
         """:meth:`search` for several texts in one pass."""
         import bm25s
 
-        r = self._retriever
         k = min(k, len(self._ids))
         if k <= 0 or not texts:
             return [[] for _ in texts]
-        tokens = bm25s.tokenize(list(texts), stemmer=r.stemmer, token_pattern=r.token_pattern, show_progress=False)
-        ids, scores = r.bm25.retrieve(tokens, corpus=self._ids, k=k, show_progress=False)
+        tokens = bm25s.tokenize(list(texts), stemmer=self._stemmer, token_pattern=TOKEN_PATTERN, show_progress=False)
+        ids, scores = self._bm25.retrieve(tokens, corpus=self._ids, k=k, show_progress=False)
         return [[(str(cid), float(score)) for cid, score in zip(row_ids, row_scores) if score > 0] for row_ids, row_scores in zip(ids, scores)]

@@ -107,8 +107,13 @@ class ChromaStore:
                 pass  # already gone
 
 
-def read_all(collection: Any, include: list[str], where: dict | None = None, page: int = 2000) -> dict[str, list]:
-    """Every record of a collection (paged, since Chroma caps a single get)."""
+def read_all(collection: Any, include: list[str], where: dict | None = None, page: int = 10_000) -> dict[str, list]:
+    """Every record of a collection, paged.
+
+    A page is one SQL statement with a variable per record, and SQLite
+    allows 32,766; the fewer the pages, the faster (33k sentences with their
+    vectors: 7.6 s in pages of 2,000, 5.4 s in pages of 10,000).
+    """
     out: dict[str, list] = {"ids": [], **{k: [] for k in include}}
     offset = 0
     while True:

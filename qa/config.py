@@ -31,7 +31,7 @@ class Settings:
     index_dir: Path = _setting(Path(".qa-index"), "Folder for the local index (Chroma store, keyword index, manifest).")
     chroma_url: str = _setting("", "URL of a Chroma server (e.g. http://127.0.0.1:8000); empty: a local store in index_dir.")
     collection: str = _setting("qa", "Name prefix of the Chroma collections.")
-    embedding_model: str = _setting("all-MiniLM-L6-v2", "Sentence-embedding model: the bundled all-MiniLM-L6-v2, or a local model folder.")
+    embedding_model: str = _setting("all-MiniLM-L6-v2", "Sentence-embedding model: the bundled all-MiniLM-L6-v2, or a local BERT-family sentence-transformers folder (run on ONNX Runtime).")
     embed_batch_size: int = _setting(32, "Texts embedded per batch while indexing.")
     chunk_tokens: int = _setting(160, "Largest chunk, in tiktoken tokens; chunks never split a sentence.")
     chunk_overlap: int = _setting(1, "Sentences repeated at the start of the next chunk.")

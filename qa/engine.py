@@ -51,6 +51,7 @@ class Engine:
         self._lock = threading.RLock()
         self._reader: IndexReader | None = None
         self._reader_stamp: tuple[str, float] | None = None
+        self._store: ChromaStore | None = None
         self._answerers: dict[str, Answerer] = {}
         self._building = threading.Event()
         self._search: Batcher[tuple[IndexReader, Query], Hits] = Batcher(self._search_batch)
@@ -70,6 +71,13 @@ class Engine:
         if self.settings.min_support >= 0:
             scorer = dataclasses.replace(scorer, threshold=self.settings.min_support)
         return scorer
+
+    @property
+    def store(self) -> ChromaStore:
+        """The Chroma client of the index, opened once and shared by builds and readers."""
+        if self._store is None:
+            self._store = ChromaStore(self.settings.index_dir, self.settings.chroma_url, self.settings.collection)
+        return self._store
 
     @property
     def building(self) -> bool:
@@ -97,6 +105,7 @@ class Engine:
                     batch_size=s.embed_batch_size,
                     rebuild=rebuild,
                     progress=progress,
+                    store=self.store,
                 )
                 self.last_build = report
                 self.build_error = None
@@ -164,8 +173,7 @@ class Engine:
                     f"The index in {self.settings.index_dir} was built with other settings ({manifest.spec}).",
                     "Rebuild it with: qa index --rebuild",
                 )
-            store = ChromaStore(self.settings.index_dir, self.settings.chroma_url, self.settings.collection)
-            self._reader = IndexReader(self.settings.index_dir, manifest, store)
+            self._reader = IndexReader(self.settings.index_dir, manifest, self.store)
             self._reader_stamp = stamp
             return self._reader
 

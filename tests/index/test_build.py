@@ -50,6 +50,18 @@ def test_changed_file_replaces_only_its_own_chunks(small_corpus, build):
     assert second.sentences == first.sentences
 
 
+def test_an_edit_reuses_stored_vectors_asked_for_a_page_at_a_time(small_corpus, build, monkeypatch):
+    """Stored vectors are asked of Chroma in pages (one SQL variable an id; SQLite stops at 32,766)."""
+    import index.build
+
+    build(small_corpus)
+    monkeypatch.setattr(index.build, "ID_PAGE", 7)  # many pages, each short of the whole
+    path = small_corpus / "004_a65aae2e38a59293.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("BRICS countries", "Martian colonies"), encoding="utf-8")
+    report = build(small_corpus)
+    assert report.sentences > 7 and 0 < report.embedded <= 4
+
+
 def test_deleted_file_loses_its_chunks(small_corpus, build):
     build(small_corpus)
     (small_corpus / "004_a65aae2e38a59293.txt").unlink()
