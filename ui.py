@@ -55,12 +55,16 @@ class Turn:
     question: str
     html: str = ""
     answer: Answer | None = None
+    trace: dict[str, Any] | None = None
 
 
 # -- the page ------------------------------------------------------------------
 def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
     # Shown in the empty chat: the corpus's own examples (qa.examples), if it has any.
     examples = [{"text": e.question} for e in load_examples(Path(settings.corpus))] or None
+    # "Why this answer?" shows retrieved passages and scores: for operators only. With
+    # api_token set, only token holders reach the chat at all, so it is shown then and only then.
+    explaining = bool(settings.api_token)
     with gr.Blocks(title="Ask the articles") as demo:
         turns = gr.State([])
         pending = gr.State(None)  # (turn, verdict, feedback id) awaiting an optional comment
@@ -127,9 +131,12 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
             yield "", _messages(conversation), conversation, gr.skip(), gr.skip()
             try:
                 ensure_ready(engine)
+                if explaining:
+                    # One call, so the trace describes exactly the answer shown (no streaming for operators).
+                    turn.answer, turn.trace = engine.explain(text, history, mode=mode_name or None)
                 streamed = ""
                 checking = markup.progress_html()
-                for event in engine.stream(text, history, mode=mode_name or None):
+                for event in () if explaining else engine.stream(text, history, mode=mode_name or None):
                     if event.kind == "token" and not event.verified:
                         # A model's draft: unchecked sentences never reach the screen.
                         if turn.html != checking:
@@ -150,6 +157,8 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
                 yield gr.skip(), _messages(conversation), conversation, gr.skip(), ""
                 return
             turn.html = markup.answer_html(turn.answer, n)
+            if turn.trace is not None:
+                turn.html += markup.explain_html(turn.trace)
             panel = markup.sources_html(turn.answer, n, _texts(engine, turn.answer.citations))
             yield gr.skip(), _messages(conversation), conversation, panel, render(turn.answer)
 

@@ -2,7 +2,8 @@
 
 ::
 
-    POST /api/ask              {"question", "history", "mode"} -> answer object
+    POST /api/ask              {"question", "history", "mode", "explain"} -> answer object
+                               (with "explain": true, plus its trace as "explain")
     POST /api/ask/stream       the same, as newline-delimited JSON events
     GET  /api/health           status and index statistics
     GET  /api/document/{src}   an article's text and metadata (to show a citation in place)
@@ -28,7 +29,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -46,6 +47,12 @@ class NotFoundError(QAError):
     status = 404
 
 
+class ExplainNotStreamedError(QAError):
+    """``explain`` asked of the stream, which carries no trace (400)."""
+
+    status = 400
+
+
 class AskRequest(BaseModel):
     """A question, the user's earlier turns (oldest first), and an optional answer mode."""
 
@@ -57,6 +64,10 @@ class AskRequest(BaseModel):
     )
     mode: StrictStr | None = Field(
         default=None, description="Answer mode ('extractive' or 'llm'); default: the server's."
+    )
+    explain: StrictBool = Field(
+        default=False,
+        description="Also return the trace of how the answer came about, as an `explain` object (see qa.explain); the answer is the same.",
     )
 
 
@@ -73,8 +84,11 @@ def router(engine: Engine) -> APIRouter:
         responses={200: {"description": "The answer object (see the README's answer contract)."}},
     )
     async def ask(body: AskRequest) -> Response:
-        answer = await run_in_threadpool(engine.ask, body.question, body.history, mode=body.mode)
-        return Response(_json(answer.to_dict()), media_type="application/json")
+        if not body.explain:
+            answer = await run_in_threadpool(engine.ask, body.question, body.history, mode=body.mode)
+            return Response(_json(answer.to_dict()), media_type="application/json")
+        answer, trace = await run_in_threadpool(engine.explain, body.question, body.history, mode=body.mode)
+        return Response(_json({**answer.to_dict(), "explain": trace}), media_type="application/json")
 
     @r.post(
         "/api/ask/stream",
@@ -90,6 +104,8 @@ def router(engine: Engine) -> APIRouter:
         ),
     )
     async def ask_stream(body: AskRequest) -> StreamingResponse:
+        if body.explain:
+            raise ExplainNotStreamedError("The stream does not carry the explain trace.", "POST /api/ask with \"explain\": true.")
         events = engine.stream(body.question, body.history, mode=body.mode)
         # Take the first event before answering, so that a bad question or an
         # index still being built gets its proper status, not a 200 stream.

@@ -15,6 +15,7 @@ import re
 from html import escape
 
 from index.types import Document
+from qa.explain import SHOWN_CANDIDATES
 from qa.types import Answer, Citation
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -180,4 +181,51 @@ def status_html(stats: dict) -> str:
     return (
         f'<div class="qa-status qa-ready">{stats.get("files", 0)} articles, '
         f"{stats.get('sentences', 0)} sentences indexed{escape(f' (built {built} UTC)' if built else '')}.{stale}</div>"
+    )
+
+
+def explain_html(trace: dict) -> str:
+    """The "Why this answer?" disclosure: the trace of qa.explain, readable, every string escaped.
+
+    A native ``<details>``: the browser makes its ``<summary>`` a button that
+    the keyboard reaches and opens.
+    """
+    q = trace["question"]
+    read = [f"answer type: {q['answer_type'] or 'open'}", f"terms: {', '.join(q['terms'])}"]
+    if q["rewritten"]:
+        read.append(f"read as: {q['rewritten']}")
+    if q["context_terms"]:
+        read.append(f"from earlier turns: {', '.join(q['context_terms'])}")
+    if q["preferred_sources"]:
+        read.append(f"prefers: {', '.join(q['preferred_sources'])}")
+    if q["unknown_names"]:
+        read.append(f"names the articles never use: {', '.join(q['unknown_names'])}")
+    chunks = "".join(
+        f"<tr><td>{c['fused_rank']}</td><td>{c['dense_rank'] or '–'}</td><td>{c['bm25_rank'] or '–'}</td>"
+        f"<td>{escape(c['source'])} ({escape(c['kind'])})</td></tr>"
+        for c in trace["chunks"]
+    )
+    shown = trace["candidates"][:SHOWN_CANDIDATES]
+    cands = []
+    for c in shown:
+        f = c["features"]
+        signals = ", ".join(f"{k} {f[k]:.2f}" for k in ("similarity", "coverage", "type_span", "names_missing_here") if k in f)
+        mark = '<span class="qa-cited">cited</span> ' if c["chosen"] else ""
+        cls = ' class="qa-explain-chosen"' if c["chosen"] else ""
+        cands.append(
+            f"<li{cls}>{mark}<span class=\"qa-prob\">p={c['probability']:.3f}</span> "
+            f"<span class=\"qa-signals\">{escape(signals)}</span> "
+            f"<q>{escape(' '.join(c['text'].split()))}</q> <span class=\"qa-muted\">{escape(c['source'])}</span></li>"
+        )
+    side = "at or above" if trace["answerable"] >= trace["threshold"] else "below"
+    return (
+        '<details class="qa-explain"><summary>Why this answer?</summary>'
+        f'<p><strong>Question read as</strong>: {escape("; ".join(read))}</p>'
+        '<table class="qa-explain-chunks"><caption>Retrieved chunks</caption>'
+        '<thead><tr><th scope="col">fused</th><th scope="col">dense</th><th scope="col">BM25</th><th scope="col">chunk</th></tr></thead>'
+        f"<tbody>{chunks}</tbody></table>"
+        f'<p><strong>Candidate sentences</strong> (best {len(shown)} of {len(trace["candidates"])}):</p>'
+        f'<ol class="qa-explain-candidates">{"".join(cands)}</ol>'
+        f'<p class="qa-explain-answerable">answerable: {trace["answerable"]:.3f}, {side} the threshold {trace["threshold"]:.3f}</p>'
+        f'<p class="qa-explain-verdict">verdict: {escape(trace["verdict"])}</p></details>'
     )

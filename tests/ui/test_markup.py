@@ -106,3 +106,24 @@ def test_hostile_article_and_answer_stay_inert_in_a_browser(page) -> None:
     assert page.locator("img, script, a[href^='javascript:']").count() == 0
     assert page.locator("mark.qa-highlight").inner_text() == QUOTE
     assert EVIL in page.locator(".qa-article-title").inner_text()
+
+
+def test_explain_disclosure_escapes_the_trace_and_marks_the_cited_sentence() -> None:
+    candidate = {"source": EVIL, "start": 0, "end": 9, "text": EVIL, "kind": "article", "probability": 0.9,
+                 "features": {"similarity": 0.8, "coverage": 1.0, "type_span": 1.0, "names_missing_here": 0.0}}  # fmt: skip
+    trace = {
+        "question": {"text": EVIL, "answer_type": "", "terms": [EVIL], "search_text": EVIL, "rewritten": EVIL,
+                     "context_terms": [], "preferred_sources": [EVIL], "unknown_names": []},  # fmt: skip
+        "chunks": [{"chunk_id": "c", "source": EVIL, "kind": "article", "fused_rank": 1, "dense_rank": None,
+                    "bm25_rank": 2, "fused_score": 0.1}],  # fmt: skip
+        "candidates": [{**candidate, "chosen": True}, {**candidate, "probability": 0.1, "chosen": False}],
+        "question_features": {},
+        "answerable": 0.2,
+        "threshold": 0.5,
+        "verdict": "abstained below threshold",
+    }
+    html = markup.explain_html(trace)
+    assert "<script" not in html and "<img" not in html
+    assert html.startswith('<details class="qa-explain"><summary>Why this answer?</summary>')
+    assert html.count('class="qa-explain-chosen"') == 1
+    assert "below the threshold 0.500" in html and "verdict: abstained below threshold" in html
