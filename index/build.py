@@ -28,6 +28,7 @@ from index.chunking import chunk_sentences, embedding_text, split_document
 from index.embedding import Embedder, get_embedder
 from index.errors import CorpusError, IndexStoreError, QAError
 from index.keyword import build_keyword_index
+from index.lock import writer_lock
 from index.manifest import FileRecord, IndexSpec, Manifest, read_manifest, write_manifest
 from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
 from index.types import Chunk, Document, Sentence
@@ -82,11 +83,35 @@ def build_index(
     progress: bool = False,
     embedder: Embedder | None = None,
     store: ChromaStore | None = None,
+    lock_wait: float = 30.0,
 ) -> BuildReport:
-    """Bring the index in ``index_dir`` up to date with ``corpus`` (in ``store``, or a store opened from the arguments)."""
-    t0 = time.perf_counter()
+    """Bring the index in ``index_dir`` up to date with ``corpus`` (in ``store``, or a store opened from the arguments).
+
+    Holds the index's build lock throughout (see index.lock), waiting up to
+    ``lock_wait`` seconds for another process's build to finish.
+    """
     index_dir = Path(index_dir)
     _check_writable(index_dir)
+    with writer_lock(index_dir, lock_wait):
+        return _build(corpus, index_dir, spec, chroma_url=chroma_url, collection=collection, max_bytes=max_bytes,
+                      batch_size=batch_size, rebuild=rebuild, progress=progress, embedder=embedder, store=store)
+
+
+def _build(
+    corpus: Path,
+    index_dir: Path,
+    spec: IndexSpec,
+    *,
+    chroma_url: str,
+    collection: str,
+    max_bytes: int,
+    batch_size: int,
+    rebuild: bool,
+    progress: bool,
+    embedder: Embedder | None,
+    store: ChromaStore | None,
+) -> BuildReport:
+    t0 = time.perf_counter()
     scan = corpus_mod.scan(Path(corpus), max_bytes)
     if not scan.documents:
         reasons = "; ".join(scan.skipped.values())
@@ -313,14 +338,28 @@ def _generation_exists(store: ChromaStore, manifest: Manifest) -> bool:
 
 def _drop_old_generations(store: ChromaStore, index_dir: Path, keep: set[str]) -> None:
     # The previous generation is kept so that a process still reading it
-    # (a running server) is not pulled from under its feet.
+    # (a running server) is not pulled from under its feet; so is any
+    # generation retired less than RETIRED_GRACE_S ago (readers move to the
+    # new generation at their next question, but one may be mid-answer).
+    gens = index_dir / "generations"
+    names = store.generations() | ({d.name for d in gens.iterdir()} if gens.is_dir() else set())
+    keep = keep | _recently_retired(names)
     for gen in store.generations() - keep:
         store.drop(gen)
-    gens = index_dir / "generations"
     if gens.is_dir():
         for d in gens.iterdir():
             if d.name not in keep:
                 shutil.rmtree(d, ignore_errors=True)
+
+
+RETIRED_GRACE_S = 600.0
+
+
+def _recently_retired(names: set[str]) -> set[str]:
+    """Generations whose successor was made less than RETIRED_GRACE_S ago (names are g<microseconds>)."""
+    stamped = sorted((int(n[1:]), n) for n in names if n[:1] == "g" and n[1:].isdigit())
+    now_us = time.time_ns() // 1000
+    return {name for (_, name), (succ, _) in zip(stamped, stamped[1:]) if now_us - succ < RETIRED_GRACE_S * 1e6}
 
 
 def _fill_counts(report: BuildReport, manifest: Manifest) -> None:

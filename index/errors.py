@@ -44,3 +44,9 @@ class IndexMismatchError(QAError):
 
 class SettingsError(QAError):
     status = 400
+
+
+class IndexBusyError(QAError):
+    """Another process is building the same index."""
+
+    status = 409

@@ -37,6 +37,7 @@ class Settings:
     chunk_overlap: int = _setting(1, "Sentences repeated at the start of the next chunk.")
     tokenizer: str = _setting("cl100k_base", "tiktoken encoding used to count chunk tokens.")
     max_file_mb: float = _setting(10.0, "Files larger than this are skipped with a reason.")
+    index_lock_wait: float = _setting(30.0, "Seconds a build waits for another process's build of the same index folder before giving up.")
     # Retrieval --------------------------------------------------------------
     dense_top_k: int = _setting(12, "Chunks taken from the vector store per question.")
     keyword_top_k: int = _setting(12, "Chunks taken from the BM25 index per question.")

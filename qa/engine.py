@@ -106,6 +106,7 @@ class Engine:
                     rebuild=rebuild,
                     progress=progress,
                     store=self.store,
+                    lock_wait=s.index_lock_wait,
                 )
                 self.last_build = report
                 self.build_error = None
