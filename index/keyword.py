@@ -9,8 +9,6 @@ every question.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import logging
 from pathlib import Path
@@ -36,8 +34,9 @@ def build_keyword_index(chunks: Sequence[tuple[str, str]], path: Path, top_k: in
     retriever = BM25Retriever.from_defaults(
         nodes=nodes, similarity_top_k=min(top_k, len(nodes)), stemmer=_stemmer(), language="english"
     )
-    with contextlib.redirect_stderr(io.StringIO()):  # bm25s's progress bars
-        retriever.persist(str(path))
+    # bm25s draws progress bars unless told not to; its own option keeps them
+    # off without touching the process's sys.stderr, which other threads share.
+    retriever.persist(str(path), show_progress=False)
     (Path(path) / IDS_FILE).write_text(json.dumps([cid for cid, _ in chunks]), encoding="utf-8")
 
 
@@ -48,9 +47,8 @@ class KeywordIndex:
         from llama_index.retrievers.bm25 import BM25Retriever
 
         # bm25s draws a progress bar while it maps its corpus file, which would
-        # clutter every start of the CLI.
-        with contextlib.redirect_stderr(io.StringIO()):
-            self._retriever = BM25Retriever.from_persist_dir(str(path))
+        # clutter every start of the CLI; its option turns it off for this load only.
+        self._retriever = BM25Retriever.from_persist_dir(str(path), show_progress=False)
         self._ids: list[str] = json.loads((Path(path) / IDS_FILE).read_text(encoding="utf-8"))
 
     def search(self, text: str, k: int) -> list[tuple[str, float]]:
