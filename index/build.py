@@ -28,6 +28,7 @@ from index.chunking import chunk_sentences, embedding_text, split_document
 from index.embedding import Embedder, get_embedder
 from index.errors import CorpusError, IndexStoreError, QAError
 from index.keyword import build_keyword_index
+from index.lock import claim_for_removal, writer_lock
 from index.manifest import FileRecord, IndexSpec, Manifest, read_manifest, write_manifest
 from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
 from index.types import Chunk, Document, Sentence
@@ -81,11 +82,32 @@ def build_index(
     rebuild: bool = False,
     progress: bool = False,
     embedder: Embedder | None = None,
+    lock_timeout: float = 600.0,
 ) -> BuildReport:
-    """Bring the index in ``index_dir`` up to date with ``corpus``."""
-    t0 = time.perf_counter()
+    """Bring the index in ``index_dir`` up to date with ``corpus``.
+
+    Holds the folder's writer lock throughout (see :mod:`index.lock`): a second
+    build waits up to ``lock_timeout`` seconds, then raises ``IndexBusyError``.
+    """
     index_dir = Path(index_dir)
     _check_writable(index_dir)
+    with writer_lock(index_dir, timeout=lock_timeout):
+        return _build_locked(corpus, index_dir, spec, chroma_url, collection, max_bytes, batch_size, rebuild, progress, embedder)
+
+
+def _build_locked(
+    corpus: Path,
+    index_dir: Path,
+    spec: IndexSpec,
+    chroma_url: str,
+    collection: str,
+    max_bytes: int,
+    batch_size: int,
+    rebuild: bool,
+    progress: bool,
+    embedder: Embedder | None,
+) -> BuildReport:
+    t0 = time.perf_counter()
     scan = corpus_mod.scan(Path(corpus), max_bytes)
     if not scan.documents:
         reasons = "; ".join(scan.skipped.values())
@@ -305,15 +327,18 @@ def _generation_exists(store: ChromaStore, manifest: Manifest) -> bool:
 
 
 def _drop_old_generations(store: ChromaStore, index_dir: Path, keep: set[str]) -> None:
-    # The previous generation is kept so that a process still reading it
-    # (a running server) is not pulled from under its feet.
-    for gen in store.generations() - keep:
-        store.drop(gen)
+    # The previous generation is always kept, and an older one only goes once
+    # no reader on this machine has it pinned (index.lock): a server answering
+    # from it keeps answering, and a later build removes it.
     gens = index_dir / "generations"
-    if gens.is_dir():
-        for d in gens.iterdir():
-            if d.name not in keep:
-                shutil.rmtree(d, ignore_errors=True)
+    on_disk = {d.name for d in gens.iterdir() if d.is_dir()} if gens.is_dir() else set()
+    for gen in (store.generations() | on_disk) - keep:
+        with claim_for_removal(index_dir, gen) as free:
+            if not free:
+                continue
+            if gen in store.generations():
+                store.drop(gen)
+            shutil.rmtree(gens / gen, ignore_errors=True)
 
 
 def _fill_counts(report: BuildReport, manifest: Manifest) -> None:

@@ -5,6 +5,7 @@
     QAError                      base: message + hint, and an HTTP status for the API
     ├── CorpusError              corpus folder missing, empty, or with nothing indexable
     ├── IndexStoreError          index folder unwritable, Chroma server unreachable
+    ├── IndexBusyError           another process is writing the same index
     ├── IndexMismatchError       index built with other settings (model, chunking)
     ├── SettingsError            unknown setting, or a value of the wrong type
     └── (qa.errors) QuestionError, IndexNotReadyError, LLMError, AuthError
@@ -36,6 +37,10 @@ class CorpusError(QAError):
 
 class IndexStoreError(QAError):
     status = 500
+
+
+class IndexBusyError(QAError):
+    status = 409
 
 
 class IndexMismatchError(QAError):
