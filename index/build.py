@@ -28,7 +28,7 @@ from index.chunking import chunk_sentences, embedding_text, split_document
 from index.embedding import Embedder, get_embedder
 from index.errors import CorpusError, IndexStoreError, QAError
 from index.keyword import build_keyword_index
-from index.lock import writer_lock
+from index.lock import claim_for_removal, writer_lock
 from index.manifest import FileRecord, IndexSpec, Manifest, read_manifest, write_manifest
 from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
 from index.types import Chunk, Document, Sentence
@@ -337,29 +337,18 @@ def _generation_exists(store: ChromaStore, manifest: Manifest) -> bool:
 
 
 def _drop_old_generations(store: ChromaStore, index_dir: Path, keep: set[str]) -> None:
-    # The previous generation is kept so that a process still reading it
-    # (a running server) is not pulled from under its feet; so is any
-    # generation retired less than RETIRED_GRACE_S ago (readers move to the
-    # new generation at their next question, but one may be mid-answer).
+    # The previous generation is always kept, and an older one only goes once
+    # no reader on this machine has it pinned (index.lock): a server answering
+    # from it keeps answering, and a later build removes it.
     gens = index_dir / "generations"
-    names = store.generations() | ({d.name for d in gens.iterdir()} if gens.is_dir() else set())
-    keep = keep | _recently_retired(names)
-    for gen in store.generations() - keep:
-        store.drop(gen)
-    if gens.is_dir():
-        for d in gens.iterdir():
-            if d.name not in keep:
-                shutil.rmtree(d, ignore_errors=True)
-
-
-RETIRED_GRACE_S = 600.0
-
-
-def _recently_retired(names: set[str]) -> set[str]:
-    """Generations whose successor was made less than RETIRED_GRACE_S ago (names are g<microseconds>)."""
-    stamped = sorted((int(n[1:]), n) for n in names if n[:1] == "g" and n[1:].isdigit())
-    now_us = time.time_ns() // 1000
-    return {name for (_, name), (succ, _) in zip(stamped, stamped[1:]) if now_us - succ < RETIRED_GRACE_S * 1e6}
+    on_disk = {d.name for d in gens.iterdir() if d.is_dir()} if gens.is_dir() else set()
+    for gen in (store.generations() | on_disk) - keep:
+        with claim_for_removal(index_dir, gen) as free:
+            if not free:
+                continue
+            if gen in store.generations():
+                store.drop(gen)
+            shutil.rmtree(gens / gen, ignore_errors=True)
 
 
 def _fill_counts(report: BuildReport, manifest: Manifest) -> None:

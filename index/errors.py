@@ -5,6 +5,7 @@
     QAError                      base: message + hint, and an HTTP status for the API
     ├── CorpusError              corpus folder missing, empty, or with nothing indexable
     ├── IndexStoreError          index folder unwritable, Chroma server unreachable
+    ├── IndexBusyError           another process is writing the same index
     ├── IndexMismatchError       index built with other settings (model, chunking)
     ├── SettingsError            unknown setting, or a value of the wrong type
     └── (qa.errors) QuestionError, IndexNotReadyError, LLMError, StaleIndexError
@@ -38,15 +39,13 @@ class IndexStoreError(QAError):
     status = 500
 
 
+class IndexBusyError(QAError):
+    status = 409
+
+
 class IndexMismatchError(QAError):
     status = 409
 
 
 class SettingsError(QAError):
     status = 400
-
-
-class IndexBusyError(QAError):
-    """Another process is building the same index."""
-
-    status = 409

@@ -11,8 +11,6 @@ vector store.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import logging
 from pathlib import Path
@@ -39,7 +37,7 @@ def build_keyword_index(chunks: Sequence[tuple[str, str]], path: Path) -> None:
     )
     bm25 = bm25s.BM25()
     bm25.index(tokens, show_progress=False)
-    bm25.save(str(path))
+    bm25.save(str(path), show_progress=False)
     (Path(path) / IDS_FILE).write_text(json.dumps([cid for cid, _ in chunks]), encoding="utf-8")
 
 
@@ -49,8 +47,9 @@ class KeywordIndex:
     def __init__(self, path: Path) -> None:
         import bm25s
 
-        with contextlib.redirect_stderr(io.StringIO()):  # bm25s's progress bars
-            self._bm25 = bm25s.BM25.load(str(path), load_corpus=False)
+        # Its own option keeps bm25s quiet; swapping sys.stderr would silence
+        # every other thread of a server too.
+        self._bm25 = bm25s.BM25.load(str(path), load_corpus=False, show_progress=False)
         self._stemmer = _stemmer()
         self._ids: list[str] = json.loads((Path(path) / IDS_FILE).read_text(encoding="utf-8"))
 

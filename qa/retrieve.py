@@ -19,6 +19,7 @@ import numpy as np
 
 from index.embedding import Embedder
 from index.keyword import KeywordIndex
+from index.lock import pin_generation
 from index.manifest import Manifest
 from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
 from index.types import Sentence
@@ -90,6 +91,8 @@ class IndexReader:
         self.manifest = manifest
         self.store = store
         gen_dir = Path(index_dir) / "generations" / manifest.generation
+        # Held for this reader's life, so no build prunes the generation under it.
+        self._pin = pin_generation(index_dir, manifest.generation)
         try:
             self._chunks = store.collection(manifest.generation, CHUNKS)
             sents = read_all(store.collection(manifest.generation, SENTENCES), ["embeddings", "metadatas", "documents"])
