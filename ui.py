@@ -309,6 +309,7 @@ COPY_JS = (STATIC / "chat_copy.js").read_text(encoding="utf-8")
 
 def build_app(engine: Engine, settings: Settings) -> FastAPI:
     """The API, the widget and the chat on one FastAPI app."""
+    feedback.repair(settings.feedback_file)  # a chat killed mid-write may have left half a line
     return mount_chat(
         create_app(engine, settings),
         chat_blocks(engine, settings),

@@ -197,7 +197,7 @@ def whole_lines(path: Path) -> tuple[int, int]:
 FEEDBACK_WRITER = """
 import sys
 from pathlib import Path
-from qa.feedback import record
+from qa.web.feedback import record
 from qa.types import Answer
 answer = Answer(question="q" * 300, answer="a" * 20000, abstained=False)
 for _ in range(2000):  # about 45 MB at most
