@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
+
 from index import corpus as corpus_mod
-from index.chunking import chunk_sentences, embedding_text, split_document
-from index.embedding import Embedder, get_embedder
+from index.chunking import chunk_sentences, embedding_text, plain, split_document
+from index.embedding import Embedder, Span, get_embedder
 from index.errors import CorpusError, IndexStoreError, QAError
 from index.keyword import build_keyword_index
 from index.lock import claim_for_removal, writer_lock
@@ -202,23 +204,36 @@ def _write_generation(
         sentences = split_document(doc)
         chunks = chunk_sentences(sentences, spec.chunk_tokens, spec.chunk_overlap, spec.tokenizer)
         data.append(_FileData(doc, sentences, chunks))
+    sentences_by_id = {s.id: s for f in data for s in f.sentences}
 
-    # 3. Vectors: reuse what the previous generation already embedded.
-    sent_items = [
-        (s.id, embedding_text(s, f.sentences[i - 1] if i else None)) for f in data for i, s in enumerate(f.sentences)
-    ]
-    chunk_items = [(c.id, _chunk_embedding_text(f.doc, c)) for f in data for c in f.chunks]
+    # 3. Vectors: reuse what the previous generation already embedded; a
+    # sentence's vector comes from the pass over its chunk (see
+    # Embedder.embed_with_spans), so each token is read once, in context.
+    chunk_items = [(c.id, *_chunk_embedding_text(f.doc, c, sentences_by_id), c.sentence_ids) for f in data for c in f.chunks]
+    sentence_ids = [s.id for f in data for s in f.sentences]
     reused: dict[str, Any] = {}
     if old is not None:
-        reused.update(_existing_vectors(store, old.generation, SENTENCES, [i for i, _ in sent_items]))
-        reused.update(_existing_vectors(store, old.generation, CHUNKS, [i for i, _ in chunk_items]))
-    todo = [(i, t) for i, t in sent_items + chunk_items if i not in reused]
-    if todo:
+        reused.update(_existing_vectors(store, old.generation, SENTENCES, sentence_ids))
+        reused.update(_existing_vectors(store, old.generation, CHUNKS, [item[0] for item in chunk_items]))
+    todo = [item for item in chunk_items if item[0] not in reused]
+    if todo or any(i not in reused for i in sentence_ids):
         embedder = embedder or get_embedder(spec.embedding_model, batch_size)
         manifest.embedding_dim = embedder.dim
         manifest.embedding_version = embedder.version
-        reused.update(_embed(embedder, todo, batch_size, progress))
+        fresh = _embed(embedder, todo, batch_size, progress)
         report.embedded = len(todo)
+        for sid, vector in fresh.items():
+            reused.setdefault(sid, vector)  # a sentence two chunks share keeps its first
+        # A sentence no chunk pass could see whole (cut by the model's length
+        # limit) is embedded on its own, with the sentence before when it refers back.
+        alone = [
+            (s.id, embedding_text(s, f.sentences[i - 1] if i else None))
+            for f in data for i, s in enumerate(f.sentences) if s.id not in reused
+        ]
+        if alone:
+            vectors = np.asarray(embedder.embed([t for _, t in alone]), dtype=np.float32)
+            reused.update(zip((i for i, _ in alone), vectors))
+            report.embedded += len(alone)
 
     # 4. Store them, a thousand records a call: Chroma's cost is mostly per
     # call, and articles have a few dozen sentences each (1k chunks took 8.7 s
@@ -265,29 +280,44 @@ def _write_generation(
     return manifest
 
 
-def _chunk_embedding_text(doc: Document, chunk: Chunk) -> str:
+def _chunk_embedding_text(doc: Document, chunk: Chunk, sentences: dict[str, Sentence]) -> tuple[str, list[Span]]:
+    """What a chunk is embedded as, and where each of its sentences lies in that text."""
     # The title gives a chunk its topic; comments are not the article's words,
     # so they are embedded without it.
-    if chunk.kind == "comment":
-        return chunk.text
     title = chunk.heading or doc.meta.title
-    return f"{title}\n{chunk.text}" if title else chunk.text
+    prefix = f"{title}\n" if title and chunk.kind != "comment" else ""
+    spans: list[Span] = []
+    at = len(prefix)
+    for sid in chunk.sentence_ids:  # chunk.text is its sentences' plain text joined by spaces
+        n = len(plain(sentences[sid].text))
+        spans.append((at, at + n))
+        at += n + 1
+    return prefix + chunk.text, spans
 
 
-def _embed(embedder: Embedder, items: list[tuple[str, str]], batch_size: int, progress: bool) -> dict[str, Any]:
-    import numpy as np
+def _embed(
+    embedder: Embedder,
+    chunks: list[tuple[str, str, list[Span], tuple[str, ...]]],
+    batch_size: int,
+    progress: bool,
+) -> dict[str, Any]:
+    """Vectors of the chunks and of the sentences their passes could see whole, by id."""
     from tqdm import tqdm
 
     # Kept as float32 arrays, not lists of Python floats: a vector takes
     # 1.5 KB instead of 12, which at 100k chunks (440k texts) is 0.7 GB
     # instead of 5.
     out: dict[str, Any] = {}
-    bar = tqdm(total=len(items), desc="Embedding", unit="text", disable=not progress, file=sys.stderr)
+    bar = tqdm(total=len(chunks), desc="Embedding", unit="chunk", disable=not progress, file=sys.stderr)
     try:
-        for i in range(0, len(items), batch_size):
-            batch = items[i : i + batch_size]
-            vectors = np.asarray(embedder.embed([t for _, t in batch]), dtype=np.float32)
-            out.update(zip((item_id for item_id, _ in batch), vectors))
+        for i in range(0, len(chunks), batch_size):
+            batch = chunks[i : i + batch_size]
+            vectors, span_vectors = embedder.embed_with_spans([b[1] for b in batch], [b[2] for b in batch])
+            for (chunk_id, _, _, sentence_ids), vector, per_sentence in zip(batch, vectors, span_vectors):
+                out[chunk_id] = vector
+                for sid, sv in zip(sentence_ids, per_sentence):
+                    if sv is not None:
+                        out.setdefault(sid, sv)
             bar.update(len(batch))
     finally:
         bar.close()

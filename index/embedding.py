@@ -26,6 +26,7 @@ import numpy as np
 from index.errors import SettingsError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+Span = tuple[int, int]  # character offsets, end exclusive
 # Most tokens packed into one model call: attention grows with the square of
 # a pack, so beyond a few hundred tokens padding-free packing stops paying.
 PACK_TOKENS = 512
@@ -48,6 +49,20 @@ class Embedder(abc.ABC):
     def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
         """Vectors for questions asked at the same moment."""
         return self.embed(texts)
+
+    def embed_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
+        """Vectors of ``texts``, and of the character ``spans`` of each text.
+
+        An encoder that reads whole texts can give a span the mean of its
+        tokens' states within the text: the span's vector then costs nothing
+        more and carries its context ("he" read next to the name). This
+        fallback embeds every span on its own. ``None`` stands for a span the
+        encoder could not see (cut off by its length limit).
+        """
+        vectors = np.asarray(self.embed(texts), dtype=np.float32)
+        pieces = [text[a:b] for text, text_spans in zip(texts, spans) for a, b in text_spans]
+        flat = iter(np.asarray(self.embed(pieces), dtype=np.float32)) if pieces else iter(())
+        return vectors, [[next(flat) for _ in text_spans] for text_spans in spans]
 
 
 class OnnxEmbedder(Embedder):
@@ -105,16 +120,37 @@ class OnnxEmbedder(Embedder):
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
+        ids = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
+        return np.concatenate(self._map(self._run, ids)).tolist()
+
+    def embed_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32), []
+        encodings = self._tokenizer.encode_batch(list(texts))
+        states = [h for pack in self._map(self._states, [e.ids for e in encodings]) for h in pack]
+        vectors = np.stack([_unit(h[0] if self._cls_pooling else h.mean(axis=0)) for h in states])
+        span_vectors: list[list[np.ndarray | None]] = []
+        for encoding, text_spans, hidden in zip(encodings, spans, states):
+            offsets = np.asarray(encoding.offsets).reshape(-1, 2)
+            words = (np.asarray(encoding.special_tokens_mask) == 0) & (offsets[:, 1] > offsets[:, 0])
+            seen_to = int(offsets[words, 1].max()) if words.any() else 0
+            out: list[np.ndarray | None] = []
+            for a, b in text_spans:
+                inside = words & (offsets[:, 0] >= a) & (offsets[:, 1] <= b)
+                # A span the length limit cut, even in part, is left to the caller.
+                out.append(_unit(hidden[inside].mean(axis=0)) if inside.any() and b <= seen_to else None)
+            span_vectors.append(out)
+        return vectors, span_vectors
+
+    def _map(self, fn: Callable[[list[list[int]]], Any], ids: list[list[int]]) -> list[Any]:
         # Texts are packed end to end into one row, each attending only to
         # itself, rather than padded to the longest: a batch of questions of
         # 9 to 23 tokens spends no work on padding and gives the same vectors
         # as one at a time.
-        ids = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
         packs = [[ids[i] for i in pack] for pack in _packs([len(x) for x in ids], self.batch_size, PACK_TOKENS)]
-        vectors = list(self._pool.map(self._run, packs)) if len(packs) > 1 else [self._run(packs[0])]
-        return np.concatenate(vectors).tolist()
+        return list(self._pool.map(fn, packs)) if len(packs) > 1 else [fn(packs[0])]
 
-    def _run(self, pack: list[list[int]]) -> np.ndarray:
+    def _forward(self, pack: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         lengths = np.array([len(x) for x in pack])
         starts = np.cumsum(lengths) - lengths
         segments = np.repeat(np.arange(len(pack)), lengths)
@@ -123,9 +159,20 @@ class OnnxEmbedder(Embedder):
             "position_ids": (np.arange(len(segments)) - starts[segments]).astype(np.int64)[None],
             "segments": segments.astype(np.int64),
         }
-        hidden = self._session.run(None, feed)[0][0]
+        return self._session.run(None, feed)[0][0], starts, lengths
+
+    def _run(self, pack: list[list[int]]) -> np.ndarray:
+        hidden, starts, lengths = self._forward(pack)
         pooled = hidden[starts] if self._cls_pooling else np.add.reduceat(hidden, starts, axis=0) / lengths[:, None]
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+    def _states(self, pack: list[list[int]]) -> list[np.ndarray]:
+        hidden, starts, _ = self._forward(pack)
+        return np.split(hidden, starts[1:])
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return (v / max(float(np.linalg.norm(v)), 1e-12)).astype(np.float32)
 
 
 def _packs(lengths: list[int], max_texts: int, max_tokens: int) -> Iterator[list[int]]:

@@ -14,9 +14,9 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-# Bump when the cleaning, sentence splitting or stored layout changes in a
-# way that old indexes cannot be read with.
-FORMAT_VERSION = 6
+# Bump when the cleaning, sentence splitting, the way vectors are made or
+# the stored layout changes in a way that old indexes cannot be read with.
+FORMAT_VERSION = 7
 
 MANIFEST_NAME = "manifest.json"
 

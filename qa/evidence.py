@@ -143,7 +143,7 @@ def _near_duplicate(reader: IndexReader, a: Evidence, b: Evidence, cosine: float
     if cosine >= comp.near_duplicate_cosine:
         return True
     if cosine < 0.5:
-        return False  # sentences sharing most words are never this far apart  # sentences sharing most words are never this far apart
+        return False  # sentences sharing most words are never this far apart
     wa, wb = _words(reader, a), _words(reader, b)
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= comp.near_duplicate_jaccard
 

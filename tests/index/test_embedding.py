@@ -44,6 +44,35 @@ def test_a_batch_gives_each_text_the_vector_it_gets_alone():
     assert np.abs(np.array(embedder.embed_queries(texts)) - alone).max() < 1e-5
 
 
+def test_sentences_read_inside_their_chunk_get_vectors_of_their_own():
+    """One pass over a chunk gives the chunk's vector and each sentence's, pooled from its own tokens."""
+    embedder = get_embedder("all-MiniLM-L6-v2")
+    sentences = [
+        "Yuri Gagarin was the first human in space.",
+        "He orbited the Earth once in 1961.",
+        "Bees carry pollen between flowers in the orchard.",
+    ]
+    text = " ".join(sentences)
+    spans, at = [], 0
+    for s in sentences:
+        spans.append((at, at + len(s)))
+        at += len(s) + 1
+    long_text = "word " * 400 + "The last sentence is past the model's limit."
+    vectors, per_text = embedder.embed_with_spans([text, long_text], [spans, [(0, 9), (2000, len(long_text))]])
+    # The chunk's own vector is exactly what embedding it alone gives.
+    assert np.abs(vectors - np.array(embedder.embed([text, long_text]))).max() < 1e-5
+    got = np.stack(per_text[0])
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    alone = np.array(embedder.embed(sentences))
+    # A sentence that stands on its own keeps its meaning ...
+    assert (got @ alone.T).argmax(axis=1)[[0, 2]].tolist() == [0, 2]
+    assert got[2] @ got[0] < got[1] @ got[0]
+    # ... and "He orbited ..." is read as being about Gagarin, which alone it is not.
+    assert got[1] @ alone[0] > alone[1] @ alone[0] + 0.1
+    # A span the length limit cut off has no vector: the caller embeds it alone.
+    assert per_text[1][0] is not None and per_text[1][1] is None
+
+
 def test_concurrent_callers_get_their_own_vectors():
     embedder = get_embedder("all-MiniLM-L6-v2")
     questions = [f"question number {i} about the space station" for i in range(12)]
