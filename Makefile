@@ -12,7 +12,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install chat test test-deps bench clean
+.PHONY: install chat test test-deps test-wiki wiki-deps bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,19 @@ test-deps: $(BIN)/python
 
 test: test-deps
 	$(BIN)/pytest
+
+# The widget embedded in a real wiki: Debian's DokuWiki, served by Debian's
+# Apache with mod_php. Without recommends: the apache2 package would start a
+# server on port 80; the tests run an Apache of their own on free ports.
+WIKI_PACKAGES := dokuwiki apache2-bin libapache2-mod-php
+
+wiki-deps:
+	@dpkg -s $(WIKI_PACKAGES) >/dev/null 2>&1 || { \
+	  echo "Installing Debian's $(WIKI_PACKAGES) for the wiki tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(WIKI_PACKAGES) >/dev/null; }
+
+test-wiki: test-deps wiki-deps
+	$(BIN)/pytest --wiki tests/wiki
 
 bench: install
 	$(BIN)/python bench/engine.py

@@ -6,8 +6,10 @@ their own copy (see ``corpus_copy``) and never touch it.
 
 Everything a test reads is in the repository (seeds/, tests/data/). The
 shared evaluation set beside a checkout is for measuring: the tests marked
-``shared_eval`` use it and run only with ``--shared-eval``. Under ``CI=true``
-a run with any skipped test fails: a green run has run everything.
+``shared_eval`` use it and run only with ``--shared-eval``. The tests marked
+``wiki`` install nothing themselves but need Debian's dokuwiki and apache2
+(``make test-wiki`` installs them) and run only with ``--wiki``. Under
+``CI=true`` a run with any skipped test fails: a green run has run everything.
 """
 
 from __future__ import annotations
@@ -38,20 +40,25 @@ SHARED = ROOT.parent / "shared"
 SHARED_QUESTIONS = SHARED / "eval" / "questions.jsonl"
 
 
+# Opt-in markers and the option that selects them; without it they are
+# deselected, not skipped: a clone without ../shared, or without a wiki
+# engine installed, runs everything else (and CI, where a skip fails, stays green).
+OPT_IN = {
+    "shared_eval": ("--shared-eval", "also run the tests marked shared_eval, which measure against ../shared/eval beside the checkout"),
+    "wiki": ("--wiki", "also run the tests marked wiki, which embed the widget in Debian's DokuWiki (make test-wiki)"),
+}
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--shared-eval",
-        action="store_true",
-        help="also run the tests marked shared_eval, which measure against ../shared/eval beside the checkout",
-    )
+    for option, help in OPT_IN.values():
+        parser.addoption(option, action="store_true", help=help)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("--shared-eval"):
-        return
-    # Deselected, not skipped: a clone without ../shared runs everything else.
-    kept = [item for item in items if item.get_closest_marker("shared_eval") is None]
-    dropped = [item for item in items if item.get_closest_marker("shared_eval") is not None]
+    off = [marker for marker, (option, _) in OPT_IN.items() if not config.getoption(option)]
+    kept, dropped = [], []
+    for item in items:
+        (dropped if any(item.get_closest_marker(m) is not None for m in off) else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
@@ -194,6 +201,51 @@ def smollm2_gguf() -> Path:
 
 
 @contextlib.contextmanager
+def server_process(
+    cmd: list[str],
+    log: Path,
+    ready: Callable[[], bool],
+    what: str,
+    timeout: float,
+    env: dict[str, str] | None = None,
+    own_group: bool = False,
+) -> Iterator[subprocess.Popen]:
+    """Run ``cmd`` (output to ``log``) until ``ready()``; yield the process, and stop it after the block.
+
+    Fails the test, with the end of the log, if it exits or is not ready within ``timeout`` seconds.
+    ``own_group`` starts it in a process group of its own, for servers that
+    signal their whole group when they stop (Apache does).
+    """
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=own_group)
+    try:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if proc.poll() is not None:
+                pytest.fail(f"{what} exited with {proc.returncode}:\n{log.read_text(errors='replace')[-2000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"{what} did not start within {timeout:g} s:\n{log.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.25)
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def answers(url: str, **request) -> bool:
+    """Whether ``GET url`` answers 200 (``request`` goes to httpx.get, e.g. headers)."""
+    try:
+        return httpx.get(url, timeout=2, **request).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@contextlib.contextmanager
 def llama_server(log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """``python -m llama_cpp.server`` on a free port; yields (base URL with /v1, process)."""
     port = free_port()
@@ -206,33 +258,9 @@ def llama_server(log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
         "--n_ctx", "2048",
     ]  # fmt: skip
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(
-                    f"llama_cpp.server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-2000:]}"
-                )
-            try:
-                if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server did not start within {STARTUP_SECONDS} s")
-            time.sleep(0.25)
+    with server_process(cmd, log, lambda: answers(f"{url}/models"), "llama_cpp.server", STARTUP_SECONDS, env) as proc:
         yield url, proc
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 @pytest.fixture(scope="session")

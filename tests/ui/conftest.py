@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,11 +11,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import FrameLocator, Locator, Page, expect
 
 from qa.web.app import create_app
 from qa.config import Settings
 from qa.engine import Engine
+from qa.types import Answer
 
 from ..conftest import running
 
@@ -101,13 +103,52 @@ def framable_server(engine: Engine, settings: Settings, embed_origin: str) -> It
         yield url
 
 
-def assert_refused_in_frame(page: Page, embed_origin: str, src: str, selector: str) -> None:
-    """Open a page of ``embed_origin`` framing ``src``: the browser must refuse it (nothing matching ``selector``)."""
+def assert_refused_in_frame(page: Page, framing_url: str, src: str, selector: str) -> None:
+    """Open ``framing_url``, a page of another origin framing ``src``: the browser must refuse the frame
+    (nothing matching ``selector`` in it)."""
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text))
-    page.goto(f"{embed_origin}/embed?src={src}", wait_until="load")
+    page.goto(framing_url, wait_until="load")
     frame = next(f for f in page.frames if f != page.main_frame)
     page.wait_for_timeout(1000)
     assert frame.query_selector(selector) is None, f"{src} rendered inside a page it must refuse"
     assert not frame.url.startswith(src)  # Chromium swaps in its error page
     assert any("frame-ancestors" in line for line in console), console
+
+
+# -- The widget (tests/ui/test_widget.py, tests/wiki) ---------------------------------------------
+
+
+def ask(frame: FrameLocator | Page, question: str) -> Locator:
+    """Ask in the widget; return the finished bot message."""
+    bots = frame.locator(".msg.bot")
+    before = bots.count()
+    frame.locator("#question").fill(question)
+    frame.locator("#question").press("Enter")
+    expect(bots).to_have_count(before + 1)
+    message = bots.nth(before)
+    expect(message).not_to_have_class(re.compile(r"\bpending\b"))
+    return message
+
+
+def first_answer(engine: Engine, questions: list[dict]) -> tuple[str, Answer]:
+    """The first answerable question (without history) the engine answers with citations, and its answer."""
+    for item in questions:
+        if item["answerable"] and not item.get("history"):
+            answer = engine.ask(item["question"])
+            if not answer.abstained and answer.citations:
+                return item["question"], answer
+    raise AssertionError("the engine answers none of the dev questions with citations")
+
+
+def expect_cited(message: Locator, expected: Answer) -> None:
+    """The widget's ``message`` shows ``expected``: its text with a chip per ``[n]`` marker, each source's title and quote."""
+    expect(message.locator("p.text")).to_have_text(re.sub(r"\[(\d+)\]", r"\1", expected.answer))
+    chips = message.locator("button.chip")
+    expect(chips.first).to_be_visible()
+    expect(chips).to_have_count(len(re.findall(r"\[(\d+)\]", expected.answer)))
+    message.locator("details.sources summary").click()
+    for c in expected.citations:
+        source = message.locator("li.source").nth(c.n - 1)
+        expect(source.locator(".title")).to_have_text(f"[{c.n}] {c.title}")
+        expect(source.locator("blockquote")).to_have_text(c.quote)

@@ -231,7 +231,8 @@ def test_chat_is_framed_only_by_allowed_origins(page: Page, live_server: str, en
     """live_server allows no other origin; a second server allows ``embed_origin`` (as it would a wiki)."""
     import ui
 
-    assert_refused_in_frame(page, embed_origin, f"{live_server}/", "#qa-chat")
+    src = f"{live_server}/"
+    assert_refused_in_frame(page, f"{embed_origin}/embed?src={src}", src, "#qa-chat")
 
     allowed = settings.replace(allowed_origins=embed_origin)
     with running(ui.build_app(engine, allowed)) as url:

@@ -7,40 +7,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import FrameLocator, Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from qa.web.app import create_app
 from qa.config import Settings
 from qa.engine import Engine
-from qa.types import Answer
 
 from ..conftest import running
-from .conftest import assert_refused_in_frame
+from .conftest import ask, assert_refused_in_frame, expect_cited, first_answer
 
 pytestmark = pytest.mark.browser
 
 HOSTILE = 'Who heads Roscosmos? <script>window.__pwned=1</script> <img src=x onerror="window.__pwned=1"> [click](javascript:window.__pwned=1)'
-
-
-def ask(frame: FrameLocator | Page, question: str) -> Locator:
-    """Ask in the widget; return the finished bot message."""
-    bots = frame.locator(".msg.bot")
-    before = bots.count()
-    frame.locator("#question").fill(question)
-    frame.locator("#question").press("Enter")
-    expect(bots).to_have_count(before + 1)
-    message = bots.nth(before)
-    expect(message).not_to_have_class(re.compile(r"\bpending\b"))
-    return message
-
-
-def first_answer(engine: Engine, questions: list[dict]) -> tuple[str, Answer]:
-    for item in questions:
-        if item["answerable"] and not item.get("history"):
-            answer = engine.ask(item["question"])
-            if not answer.abstained and answer.citations:
-                return item["question"], answer
-    raise AssertionError("the engine answers none of the dev questions with citations")
 
 
 def test_widget_in_an_allowed_origin_answers_with_citations(
@@ -53,17 +31,10 @@ def test_widget_in_an_allowed_origin_answers_with_citations(
     frame = page.frame_locator("#qa")
 
     message = ask(frame, question)
-    chips = message.locator("button.chip")
-    expect(chips.first).to_be_visible()
-    expect(chips).to_have_count(len(re.findall(r"\[(\d+)\]", expected.answer)))
-    message.locator("details.sources summary").click()
-    for c in expected.citations:
-        source = message.locator("li.source").nth(c.n - 1)
-        expect(source.locator(".title")).to_have_text(f"[{c.n}] {c.title}")
-        expect(source.locator("blockquote")).to_have_text(c.quote)
+    expect_cited(message, expected)
     page.screenshot(path=str(screenshots / "widget.png"))
 
-    chips.first.click()
+    message.locator("button.chip").first.click()
     mark = frame.locator("#article mark")
     expect(mark).to_have_text(expected.citations[0].quote)
     expect(mark).to_be_in_viewport()
@@ -80,7 +51,8 @@ def test_widget_in_an_allowed_origin_answers_with_citations(
 
 def test_widget_is_not_framed_by_another_origin(page: Page, live_server: str, embed_origin: str) -> None:
     """live_server has the default allowed_origins: only itself may frame /widget."""
-    assert_refused_in_frame(page, embed_origin, f"{live_server}/widget", "#question")
+    src = f"{live_server}/widget"
+    assert_refused_in_frame(page, f"{embed_origin}/embed?src={src}", src, "#question")
 
 
 def test_hostile_question_is_shown_not_run(page: Page, framable_server: str) -> None:
