@@ -37,11 +37,12 @@ def parse_cite_ref(ref: str) -> tuple[int, int] | None:
 
 def _chip(turn: int, c: Citation) -> str:
     title = c.title + (f" — {KIND_LABELS[c.kind].lower()}" if c.kind in KIND_LABELS else "")
-    # A screen reader would say only the digit; the name says whose source it is.
-    name = f"Source {c.n}: {title}"
+    # A screen reader would say only the digit; the name says whose source it is. The
+    # chat's sanitizer drops aria-* attributes from messages: chat_a11y.js puts this
+    # one back there, from the same two parts (the number and the title).
     return (
         f'<a class="qa-chip" href="#{cite_ref(turn, c.n)}" title="{escape(title)}" '
-        f'aria-label="{escape(name)}">{c.n}</a>'
+        f'aria-label="Source {c.n}: {escape(title)}">{c.n}</a>'
     )
 
 

@@ -8,7 +8,9 @@
 // or its "Back to the answer" button, puts the focus back on that chip.
 if (window.__qaCiteClick) document.removeEventListener('click', window.__qaCiteClick, true);
 if (window.__qaCiteKey) document.removeEventListener('keydown', window.__qaCiteKey, true);
-let opener = null;       // the link that opened the article shown
+let opener = null;        // the link that opened the article shown
+let requested = null;     // the "cite-T-N" asked for last
+let shown = null;         // and the one on screen
 let focusPassage = false; // move the focus once the requested article arrives
 
 function backToOpener() {
@@ -30,8 +32,16 @@ window.__qaCiteClick = (event) => {
   event.preventDefault();
   event.stopPropagation();
   opener = link;
+  requested = link.getAttribute('href').slice(1);
+  const mark = element.querySelector('mark.qa-highlight');
+  if (requested === shown && mark) {
+    // Already open: the panel will not change, so no watch() to wait for.
+    mark.scrollIntoView({block: 'center'});
+    mark.focus({preventScroll: true});
+    return;
+  }
   focusPassage = true;
-  trigger('click', {cite: link.getAttribute('href').slice(1)});
+  trigger('click', {cite: requested});
 };
 window.__qaCiteKey = (event) => {
   if (event.key === 'Escape' && element.contains(document.activeElement)) {
@@ -43,6 +53,7 @@ document.addEventListener('click', window.__qaCiteClick, true);
 document.addEventListener('keydown', window.__qaCiteKey, true);
 watch('value', () => {
   const mark = element.querySelector('mark.qa-highlight');
+  shown = mark ? requested : null;
   if (!mark) return;
   mark.scrollIntoView({block: 'center'});
   if (focusPassage) mark.focus({preventScroll: true});
