@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from qa.engine import Engine
 from qa.types import Answer, Citation
@@ -144,15 +145,22 @@ def buttons_show_focus(page: Page, names: list[str]) -> None:
         assert_focus_visible(button)
 
 
-def luminance(css_color: str) -> float:
-    """Relative luminance (0 black .. 1 white) of an rgb()/rgba() computed colour."""
-    r, g, b = (int(x) / 255 for x in re.findall(r"\d+", css_color)[:3])
-    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def background(page: Page) -> float:
-    return luminance(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+def assert_background(page: Page, dark: bool, why: str) -> None:
+    """The page's background turns dark (relative luminance under 0.1) or light (over 0.9) within seconds."""
+    try:
+        page.wait_for_function(
+            """dark => {
+                const lin = (c) => (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+                const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number);
+                const l = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+                return dark ? l < 0.1 : l > 0.9;
+            }""",
+            arg=dark,
+            timeout=10_000,
+        )
+    except PlaywrightTimeoutError:
+        color = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        raise AssertionError(f"{why}: the background is {color}") from None
 
 
 def chip_name(c: Citation) -> str:
@@ -185,7 +193,7 @@ def test_chat_in_dark_mode_passes_axe(new_page, live_server: str, cited: tuple[s
     question, expected = cited
     page = new_page(bypass_csp=True, color_scheme="dark")
     open_chat(page, live_server)
-    assert background(page) < 0.1, "the chat ignores prefers-color-scheme: dark"
+    assert_background(page, dark=True, why="the chat ignores prefers-color-scheme: dark")
     message = chat_ask(page, question)
     message.locator("a.qa-chip").first.press("Enter")
     expect(page.locator("#qa-article mark.qa-highlight")).to_have_text(expected.citations[0].quote)
@@ -218,7 +226,7 @@ def test_widget_follows_the_color_scheme_and_the_theme_parameter(
     page = new_page(bypass_csp=True)
     page.emulate_media(color_scheme="dark")
     page.goto(f"{live_server}/widget", wait_until="domcontentloaded")
-    assert background(page) < 0.1, "the widget stays light under prefers-color-scheme: dark"
+    assert_background(page, dark=True, why="the widget ignores prefers-color-scheme: dark")
     message = widget_ask(page, question)
     message.locator("details.sources summary").press("Enter")
     check_axe(page, "widget/dark: answer+sources", axe_js)
@@ -228,12 +236,12 @@ def test_widget_follows_the_color_scheme_and_the_theme_parameter(
 
     # ?theme= wins over the system setting, either way.
     page.goto(f"{live_server}/widget?theme=light", wait_until="domcontentloaded")
-    assert background(page) > 0.9, "?theme=light did not override prefers-color-scheme: dark"
+    assert_background(page, dark=False, why="?theme=light did not override prefers-color-scheme: dark")
     page.emulate_media(color_scheme="light")
     page.goto(f"{live_server}/widget?theme=dark", wait_until="domcontentloaded")
-    assert background(page) < 0.1, "?theme=dark did not override prefers-color-scheme: light"
+    assert_background(page, dark=True, why="?theme=dark did not override prefers-color-scheme: light")
     page.goto(f"{live_server}/widget", wait_until="domcontentloaded")
-    assert background(page) > 0.9
+    assert_background(page, dark=False, why="the widget ignores prefers-color-scheme: light")
 
 
 def test_widget_refuses_an_unknown_theme(live_server: str) -> None:
