@@ -303,6 +303,9 @@ THEME = gr.themes.Default(
 ).set(
     # The default grey of secondary text has a contrast of 1.9:1 on white; WCAG AA asks for 4.5:1.
     body_text_color_subdued="*neutral_600",
+    # Placeholders say what to type; the defaults are 2.5:1 (light) and 2.9:1 (dark).
+    input_placeholder_color="*neutral_500",
+    input_placeholder_color_dark="*neutral_400",
     # Links: the defaults' visited (light) and every dark shade fall short of 4.5:1 on their backgrounds.
     link_text_color_visited="*secondary_700",
     link_text_color_dark="*secondary_400",
