@@ -25,12 +25,22 @@ chat: install
 	$(BIN)/qa serve --host $(HOST) --port $(PORT)
 
 # Browser tests drive Debian's chromium (never a downloaded browser); the
-# LLM tests build llama-cpp-python from source once (pip caches the wheel).
-test-deps: $(BIN)/python
+# LLM tests build llama-cpp-python from source once (pip caches the wheel);
+# the accessibility tests inject axe-core, pinned in tests/ui/package-lock.json.
+AXE := tests/ui/node_modules/axe-core/axe.min.js
+
+test-deps: $(BIN)/python $(AXE)
 	$(BIN)/pip install --quiet -e '.[test]'
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+$(AXE): tests/ui/package.json tests/ui/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Installing Debian's npm for axe-core"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	npm ci --prefix tests/ui --no-audit --no-fund --loglevel=error
+	touch $@
 
 test: test-deps
 	$(BIN)/pytest
@@ -52,4 +62,4 @@ bench: install
 	$(BIN)/python bench/engine.py
 
 clean:
-	rm -rf $(VENV) .qa-index var .pytest_cache
+	rm -rf $(VENV) .qa-index var .pytest_cache tests/ui/node_modules

@@ -85,6 +85,7 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
                 )
                 question = gr.Textbox(
                     elem_id="qa-question",
+                    label="Question",  # hidden, but the text box's accessible name
                     show_label=False,
                     placeholder="Ask a question about the articles…",
                     submit_btn="Ask",
@@ -112,10 +113,9 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
                     )
                     send_comment = gr.Button("Send comment", size="sm", elem_id="qa-feedback-send")
             with gr.Column(scale=2):
-                sources = gr.HTML(markup.empty_sources_html(), elem_id="qa-sources", max_height=360)
-                article = gr.HTML(
-                    markup.empty_article_html(), elem_id="qa-article", max_height=480, js_on_load=CITATION_BRIDGE_JS
-                )
+                # No max_height: the panels' own markup scrolls (see qa.web.markup), keyboard included.
+                sources = gr.HTML(markup.empty_sources_html(), elem_id="qa-sources")
+                article = gr.HTML(markup.empty_article_html(), elem_id="qa-article", js_on_load=CITATION_BRIDGE_JS)
         copy_text = gr.Textbox(visible=False)
 
         # -- handlers --------------------------------------------------------------
@@ -300,11 +300,24 @@ THEME = gr.themes.Default(
     primary_hue="blue",
     font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"],
     font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
+).set(
+    # The default grey of secondary text has a contrast of 1.9:1 on white; WCAG AA asks for 4.5:1.
+    body_text_color_subdued="*neutral_600",
+    # Placeholders say what to type; the defaults are 2.5:1 (light) and 2.9:1 (dark).
+    input_placeholder_color="*neutral_500",
+    input_placeholder_color_dark="*neutral_400",
+    # Links: the defaults' visited (light) and every dark shade fall short of 4.5:1 on their backgrounds.
+    link_text_color_visited="*secondary_700",
+    link_text_color_dark="*secondary_400",
+    link_text_color_active_dark="*secondary_400",
+    link_text_color_visited_dark="*secondary_400",
+    link_text_color_hover_dark="*secondary_300",
 )
 
 CSS = (STATIC / "chat.css").read_text(encoding="utf-8")
 CITATION_BRIDGE_JS = (STATIC / "chat_citations.js").read_text(encoding="utf-8")
 COPY_JS = (STATIC / "chat_copy.js").read_text(encoding="utf-8")
+A11Y_JS = (STATIC / "chat_a11y.js").read_text(encoding="utf-8")
 
 
 def build_app(engine: Engine, settings: Settings) -> FastAPI:
@@ -315,6 +328,7 @@ def build_app(engine: Engine, settings: Settings) -> FastAPI:
         chat_blocks(engine, settings),
         theme=THEME,
         css=CSS,
+        js=A11Y_JS,
         footer_links=["api"],
         run_history=False,
     )

@@ -37,7 +37,13 @@ def parse_cite_ref(ref: str) -> tuple[int, int] | None:
 
 def _chip(turn: int, c: Citation) -> str:
     title = c.title + (f" — {KIND_LABELS[c.kind].lower()}" if c.kind in KIND_LABELS else "")
-    return f'<a class="qa-chip" href="#{cite_ref(turn, c.n)}" title="{escape(title)}">{c.n}</a>'
+    # A screen reader would say only the digit; the name says whose source it is. The
+    # chat's sanitizer drops aria-* attributes from messages: chat_a11y.js puts this
+    # one back there, from the same two parts (the number and the title).
+    return (
+        f'<a class="qa-chip" href="#{cite_ref(turn, c.n)}" title="{escape(title)}" '
+        f'aria-label="Source {c.n}: {escape(title)}">{c.n}</a>'
+    )
 
 
 def _with_chips(text: str, turn: int, citations: list[Citation]) -> str:
@@ -139,32 +145,49 @@ def sources_html(answer: Answer, turn: int, texts: dict[str, str]) -> str:
             "</li>"
         )
     cls = "qa-sources qa-closest" if answer.abstained else "qa-sources"
-    return f'<div class="{cls}">{head}<ol>{"".join(items)}</ol></div>'
+    return f'<div class="{cls}" {_SOURCES_REGION}>{head}<ol>{"".join(items)}</ol></div>'
+
+
+# The panels scroll themselves (not Gradio's wrapper), so that the keyboard can
+# reach and scroll them, and are named for a screen reader's list of regions.
+# The sources hold links to tab to; the article's text does not, so it is focusable.
+_SOURCES_REGION = 'role="region" aria-label="Sources"'
 
 
 def empty_sources_html(message: str = "Sources of the answer appear here.") -> str:
-    return f'<div class="qa-sources qa-empty"><h3>Sources</h3><p class="qa-muted">{escape(message)}</p></div>'
+    return (
+        f'<div class="qa-sources qa-empty" {_SOURCES_REGION}><h3>Sources</h3>'
+        f'<p class="qa-muted">{escape(message)}</p></div>'
+    )
 
 
 def article_html(doc: Document, c: Citation) -> str:
-    """The whole article as read, the cited passage marked (the chat scrolls to the mark)."""
+    """The whole article as read, the cited passage marked.
+
+    The chat scrolls to the mark and moves the focus onto it (it can take
+    focus, not the Tab key); Escape or the back button returns to the chip.
+    """
     text = doc.text
     meta = " · ".join(escape(p) for p in (doc.meta.publisher, doc.meta.author, doc.meta.date) if p)
     label = (
         f'<div class="qa-kind qa-kind-{escape(c.kind)}">{KIND_LABELS[c.kind]}</div>' if c.kind in KIND_LABELS else ""
     )
     return (
-        '<div class="qa-article"><div class="qa-article-head">'
+        f'<div class="qa-article" {_ARTICLE_REGION}><div class="qa-article-head">'
         f'<h3 class="qa-article-title">{escape(doc.meta.title or doc.source)}</h3>'
-        f'<div class="qa-meta">{meta}</div>{label}</div>'
+        f'<div class="qa-meta">{meta}</div>{label}'
+        '<button type="button" class="qa-article-back">Back to the answer</button></div>'
         f'<div class="qa-article-text">{escape(text[: c.start])}'
-        f'<mark class="qa-highlight">{escape(text[c.start : c.end])}</mark>'
+        f'<mark class="qa-highlight" tabindex="-1">{escape(text[c.start : c.end])}</mark>'
         f"{escape(text[c.end :])}</div></div>"
     )
 
 
+_ARTICLE_REGION = 'role="region" aria-label="Article" tabindex="0"'
+
+
 def empty_article_html(message: str = "Click a citation to read it in its article.") -> str:
-    return f'<div class="qa-article qa-empty"><p class="qa-muted">{escape(message)}</p></div>'
+    return f'<div class="qa-article qa-empty" {_ARTICLE_REGION}><p class="qa-muted">{escape(message)}</p></div>'
 
 
 def status_html(stats: dict) -> str:

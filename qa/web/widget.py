@@ -52,6 +52,24 @@ def content_security_policy(allowed_origins: str) -> str:
     )
 
 
+THEMES = ("light", "dark")
+
+
+def themed(page: str, theme: str | None) -> str:
+    """The widget's page with ``theme`` fixed on its <html> element (none: the reader's system setting decides).
+
+    Set by the server rather than the script, so the page never flashes the other theme first.
+    """
+    if theme is None or theme == "":
+        return page
+    if theme not in THEMES:
+        raise SettingsError(
+            f"Unknown widget theme {theme[:40]!r}.",
+            "Use /widget?theme=light or /widget?theme=dark, or leave it out to follow the reader's system setting.",
+        )
+    return page.replace('<html lang="en">', f'<html lang="en" data-theme="{theme}">', 1)
+
+
 def router(settings: Settings) -> APIRouter:
     """The widget's routes."""
     csp = content_security_policy(settings.allowed_origins)  # checked once, at start-up
@@ -59,10 +77,13 @@ def router(settings: Settings) -> APIRouter:
     r = APIRouter(tags=["widget"])
 
     @r.get("/widget", response_class=HTMLResponse, summary="The embeddable chat")
-    def widget() -> HTMLResponse:
+    def widget(theme: str | None = None) -> HTMLResponse:
+        """``?theme=light`` or ``?theme=dark`` overrides the reader's system setting, which it follows by default."""
         # A token given as /widget?token= has been exchanged for a cookie by the
         # middleware already; the page's own requests carry the cookie.
-        return HTMLResponse(page, headers={"Content-Security-Policy": csp, "Referrer-Policy": "no-referrer"})
+        return HTMLResponse(
+            themed(page, theme), headers={"Content-Security-Policy": csp, "Referrer-Policy": "no-referrer"}
+        )
 
     @r.get("/widget/{name}", include_in_schema=False)
     def asset(name: str) -> FileResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -31,6 +32,9 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 TIMEOUT_MS = 60_000  # the machine is small and shared; the first answer can take a while
+# axe-core, installed by `make test-deps` from tests/ui/package-lock.json (never fetched by the page).
+AXE_JS = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RESULTS: list[str] = []  # one line per page state checked, printed at the end of the run
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +57,26 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The axe-core findings of every page state checked, by impact (for release notes)."""
+    if AXE_RESULTS:
+        terminalreporter.section(f"accessibility: axe-core {axe_version()}, WCAG 2.0/2.1 A and AA")
+        for line in AXE_RESULTS:
+            terminalreporter.write_line(line)
+
+
+def axe_version() -> str:
+    package = AXE_JS.parent / "package.json"
+    return json.loads(package.read_text(encoding="utf-8"))["version"] if package.exists() else "(not installed)"
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> Path:
+    if not AXE_JS.exists():
+        raise FileNotFoundError(f"{AXE_JS} is not installed: run make test-deps (npm ci --prefix tests/ui)")
+    return AXE_JS
 
 
 @pytest.fixture(scope="session")

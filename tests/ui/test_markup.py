@@ -31,7 +31,10 @@ def evil_answer(abstained: bool = False, citations: list[Citation] | None = None
 def test_answer_text_is_escaped_and_markers_become_chips() -> None:
     html = markup.answer_html(evil_answer(), turn=3)
     assert "<script" not in html and "<img" not in html and "&lt;script&gt;" in html
-    assert '<a class="qa-chip" href="#cite-3-1" title="Title &lt;i&gt;x&lt;/i&gt;">1</a>' in html
+    assert (
+        '<a class="qa-chip" href="#cite-3-1" title="Title &lt;i&gt;x&lt;/i&gt;" '
+        'aria-label="Source 1: Title &lt;i&gt;x&lt;/i&gt;">1</a>'
+    ) in html
     assert "[9]" in html  # a marker without a citation stays text
     assert 'class="qa-answer"' in html and "qa-abstained" not in html
 

@@ -7,8 +7,9 @@
   const form = document.getElementById("ask");
   const input = document.getElementById("question");
   const send = document.getElementById("send");
-  const article = document.getElementById("article");
+  const article = document.getElementById("article"); // a <dialog>
   let history = []; // the user's earlier questions, oldest first
+  let opener = null; // the chip or title that opened the article, to return the focus to
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -133,12 +134,16 @@
   }
 
   // -- the article view -------------------------------------------------------------
+  // A modal dialog over the conversation: the focus moves onto the cited
+  // passage once it is there (a screen reader reads it), and closing the
+  // dialog (Close, or Escape) returns the focus to the chip that opened it.
   async function openArticle(c) {
+    opener = document.activeElement;
     document.getElementById("article-title").textContent = c.title;
     document.getElementById("article-meta").textContent = [c.publisher, c.date, label(c)].filter(Boolean).join(" · ");
     const body = document.getElementById("article-text");
     body.replaceChildren(el("p", "hint", "Loading…"));
-    article.hidden = false;
+    if (!article.open) article.showModal();
     const path = c.source.split("/").map(encodeURIComponent).join("/");
     const response = await fetch("api/document/" + path);
     if (!response.ok) {
@@ -150,22 +155,28 @@
     // Offsets count code points (Python), not UTF-16 units (JavaScript).
     const chars = Array.from(doc.text);
     const mark = el("mark", "", chars.slice(c.start, c.end).join(""));
+    mark.tabIndex = -1; // focused from here, not a stop of the Tab key
     body.replaceChildren(
       document.createTextNode(chars.slice(0, c.start).join("")),
       mark,
       document.createTextNode(chars.slice(c.end).join(""))
     );
     mark.scrollIntoView({ block: "center" });
+    if (article.open) mark.focus({ preventScroll: true });
   }
 
-  document.getElementById("article-close").addEventListener("click", () => {
-    article.hidden = true;
+  document.getElementById("article-close").addEventListener("click", () => article.close());
+  // Escape closes a modal dialog by itself; either way, back to where the reader was.
+  article.addEventListener("close", () => {
+    if (opener && opener.isConnected) opener.focus();
+    opener = null;
   });
 
   document.getElementById("new-chat").addEventListener("click", () => {
     history = [];
     log.replaceChildren();
-    article.hidden = true;
+    opener = null;
+    if (article.open) article.close();
     input.focus();
   });
 
@@ -177,6 +188,7 @@
     send.disabled = true;
     log.appendChild(el("div", "msg user", question));
     const bubble = el("div", "msg bot pending");
+    bubble.setAttribute("aria-busy", "true"); // announced once finished, not word by word
     const text = el("p", "text", "");
     bubble.appendChild(text);
     log.appendChild(bubble);
@@ -198,6 +210,7 @@
       renderError(bubble, err);
     } finally {
       bubble.classList.remove("pending", "checking");
+      bubble.removeAttribute("aria-busy");
       send.disabled = false;
       scrollToEnd();
       input.focus();
