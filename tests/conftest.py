@@ -288,3 +288,45 @@ def llm_settings(settings: Settings, base_url: str, **changes) -> Settings:
 def llm_engine(engine: Engine, settings: Settings, llm_server: str) -> Engine:
     """An engine over the session index (already built) whose ``llm`` mode uses the server."""
     return Engine(llm_settings(settings, llm_server))
+
+
+# Browser tests (tests/ui, tests/wiki): one Chromium per session, Debian's, never a downloaded one.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = ROOT / "var" / "screenshots"  # git-ignored
+TIMEOUT_MS = 60_000  # the machine is small and shared; the first answer can take a while
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():  # make test-deps installs it; deselect with -m "not browser" to run without
+        raise FileNotFoundError(f"{CHROMIUM} is not installed: apt-get install chromium, or deselect with -m 'not browser'")
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

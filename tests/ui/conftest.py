@@ -19,44 +19,11 @@ from qa.config import Settings
 from qa.engine import Engine
 from qa.types import Answer
 
-from ..conftest import running
+from ..conftest import TIMEOUT_MS, running
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-TIMEOUT_MS = 60_000  # the machine is small and shared; the first answer can take a while
 # axe-core, installed by `make test-deps` from tests/ui/package-lock.json (never fetched by the page).
 AXE_JS = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 AXE_RESULTS: list[str] = []  # one line per page state checked, printed at the end of the run
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():  # make test-deps installs it; deselect with -m "not browser" to run without
-        raise FileNotFoundError(f"{CHROMIUM} is not installed: apt-get install chromium, or deselect with -m 'not browser'")
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    pg = context.new_page()
-    yield pg
-    context.close()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -77,12 +44,6 @@ def axe_js() -> Path:
     if not AXE_JS.exists():
         raise FileNotFoundError(f"{AXE_JS} is not installed: run make test-deps (npm ci --prefix tests/ui)")
     return AXE_JS
-
-
-@pytest.fixture(scope="session")
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
 
 
 class _EmbedHandler(BaseHTTPRequestHandler):

@@ -25,7 +25,6 @@ from qa.config import Settings
 from qa.engine import Engine
 
 from ..conftest import answers, free_port, server_process
-from ..ui.conftest import browser, page, screenshots  # noqa: F401  (the browser fixtures)
 
 APACHE = Path("/usr/sbin/apache2")
 MODULES = Path("/usr/lib/apache2/modules")
