@@ -197,10 +197,11 @@ def whole_lines(path: Path) -> tuple[int, int]:
 FEEDBACK_WRITER = """
 import sys
 from pathlib import Path
-from qa.web.feedback import record
 from qa.types import Answer
-answer = Answer(question="q" * 300, answer="a" * 20000, abstained=False)
-for _ in range(2000):  # about 45 MB at most
+from qa.web.feedback import record
+answer = Answer(question="q" * 300, answer="a" * 200_000, abstained=False)
+print("ready", flush=True)
+while True:  # until killed: lines of ~200 KB, so a kill lands mid-line now and then
     record(Path(sys.argv[1]), answer, "up", comment="c" * 2000)
 """
 
@@ -227,11 +228,21 @@ def fault_phase(ws: Workspace, questions: list[dict[str, Any]]) -> list[str]:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     # 3. A process appending feedback.
-    for delay in (0.3, 0.7, 1.1):
-        proc = subprocess.Popen([sys.executable, "-c", FEEDBACK_WRITER, str(ws.feedback)], cwd=ROOT, env=ws.env)
-        time.sleep(delay + 2)  # its imports take about two seconds
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    torn = 0
+    for delay in (0.05, 0.2, 0.4, 0.7):
+        # Two writers at once, as two chat processes sharing the file would be.
+        procs = [
+            subprocess.Popen([sys.executable, "-c", FEEDBACK_WRITER, str(ws.feedback)], cwd=ROOT, env=ws.env, stdout=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
+        for proc in procs:
+            proc.stdout.readline()  # "ready": imports done
+        time.sleep(delay)
+        for proc in procs:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        torn += not ws.feedback.read_bytes().endswith(b"\n")
+    print(f"feedback writers killed 4 times: {torn} left a torn last line (the next start cuts it off)")
 
     server = Server(ws)
     server.wait_ready()
