@@ -2,6 +2,8 @@
 
     python bench/load.py                      # starts `python ui.py` on a free port
     python bench/load.py --url http://127.0.0.1:7860 --clients 20 --per-client 25
+    python bench/load.py --workers 1,2,3      # `python ui.py --workers N` for each N in turn, same questions
+    python bench/load.py --workers 1,2 --chroma-server   # ... against a `chroma run` server it starts
 
 Questions (and their history) come from the shared eval set. Every question
 is asked once first, unmeasured, so that every measured phase sees the same
@@ -12,14 +14,22 @@ quieter of the single-client phases around it. Exits non-zero unless there
 were no errors and the median round's concurrent p95 is within
 ``--max-ratio`` times its baseline: one round on a shared two-core machine
 swings by a tenth either way.
+
+With ``--workers``, each deployment is started, measured and stopped in
+turn (with 1, the single process; with more, the API processes are
+measured, the chat running beside them), and a table at the end compares
+them: median over rounds of p50, p95 and throughput, errors, the load
+average while it ran, and the memory of all its processes.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -28,6 +38,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -151,24 +162,28 @@ class Server:
     log: Path | None = None
 
 
-def start_server(ready_timeout: float) -> Server:
-    """`python ui.py` on a free port, with this environment's QA_* settings."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = Path(tempfile.mkstemp(prefix="qa-bench-server-", suffix=".log")[1])
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1"}
+def start_server(ready_timeout: float, workers: int = 1, env: dict[str, str] | None = None) -> Server:
+    """`python ui.py --workers N` on free ports, with this environment's QA_* settings (and ``env``).
+
+    Returns the server whose /api/ask is measured: the one process, or with
+    several workers, their API port (the chat listens on the other).
+    """
+    port, api_port = free_port(), free_port()
+    log = Path(tempfile.mkstemp(prefix=f"qa-bench-server-{workers}w-", suffix=".log")[1])
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1", **(env or {})}
+    command = [sys.executable, str(ROOT / "ui.py"), "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers), "--api-port", str(api_port)]
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "ui.py"), "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(f"http://127.0.0.1:{port}", process, log)
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(f"http://127.0.0.1:{api_port if workers > 1 else port}", process, log)
     wait_ready(server, ready_timeout)
     return server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def wait_ready(server: Server, timeout: float) -> None:
@@ -195,9 +210,60 @@ def stop_server(server: Server) -> None:
         return
     server.process.terminate()
     try:
-        server.process.wait(timeout=20)
+        server.process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         server.process.kill()
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MB (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total_kb, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo.extend(children.get(p, []))
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+        except OSError:
+            pass
+    return total_kb / 1024
+
+
+@contextlib.contextmanager
+def chroma_server() -> Iterator[str]:
+    """A `chroma run` server on a free port over a temporary folder; yields its URL."""
+    chroma = Path(sys.executable).with_name("chroma")
+    port, data = free_port(), tempfile.mkdtemp(prefix="qa-bench-chroma-")
+    process = subprocess.Popen(
+        [str(chroma), "run", "--path", data, "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("chroma run did not come up within 60 s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        shutil.rmtree(data, ignore_errors=True)
 
 
 def report(single: Run, concurrent: Run, clients: int, per_client: int, max_ratio: float) -> tuple[float, int]:
@@ -220,9 +286,52 @@ def report(single: Run, concurrent: Run, clients: int, per_client: int, max_rati
     return ratio, errors
 
 
+@dataclass
+class Measured:
+    """One deployment's phases: the single-client ones and the concurrent rounds between them."""
+
+    singles: list[Run]
+    concurrents: list[Run]
+    load_before: str
+    load_after: str
+    rss_mb: float = float("nan")
+
+
+def run_phases(url: str, questions: list[dict[str, Any]], args: argparse.Namespace) -> Measured:
+    alone = [rotate(questions, 0, args.per_client)]
+    plan = [rotate(questions, c * 7, args.per_client) for c in range(args.clients)]
+    load_before = _load()
+    measure(url, [questions], args.timeout)  # warm-up, not measured
+    singles = [measure(url, alone, args.timeout)]
+    concurrents = []
+    for _ in range(args.rounds):
+        concurrents.append(measure(url, plan, args.timeout))
+        singles.append(measure(url, alone, args.timeout))
+    return Measured(singles, concurrents, load_before, _load())
+
+
+def report_rounds(m: Measured, args: argparse.Namespace) -> tuple[list[float], int]:
+    """Print every round; returns the p95 ratios and the error count."""
+    ratios, errors = [], 0
+    for i, concurrent in enumerate(m.concurrents):
+        # On a shared machine one single-client phase can land in a busy
+        # moment; the quieter of the two around a round is its baseline
+        # (which makes the ratio harder to meet).
+        before, after = m.singles[i], m.singles[i + 1]
+        quieter = min((before, after), key=lambda r: percentile(r.latencies_ms, 95))
+        single = Run(quieter.latencies_ms, quieter.engine_ms, before.errors + after.errors, quieter.seconds)
+        print(f"-- round {i + 1} of {len(m.concurrents)}")
+        ratio, round_errors = report(single, concurrent, args.clients, args.per_client, args.max_ratio)
+        ratios.append(ratio)
+        errors += round_errors
+    return ratios, errors
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Drive POST /api/ask with concurrent clients.")
     p.add_argument("--url", help="a running server; default: start `python ui.py` on a free port")
+    p.add_argument("--workers", default="1", help="comma-separated API process counts to start and compare in turn (e.g. 1,2,3)")
+    p.add_argument("--chroma-server", action="store_true", help="start a `chroma run` server and index into it (default: the local store)")
     p.add_argument("--clients", type=int, default=20)
     p.add_argument("--per-client", type=int, default=25, help="questions each client asks")
     p.add_argument("--rounds", type=int, default=3, help="concurrent phases, each between two single-client ones")
@@ -231,42 +340,62 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ready-timeout", type=float, default=900, help="seconds to wait for the index to be ready")
     p.add_argument("--max-ratio", type=float, default=10)
     args = p.parse_args(argv)
+    try:
+        counts = [int(n) for n in args.workers.split(",")]
+    except ValueError:
+        p.error(f"--workers takes process counts separated by commas, like 1,2,3 (got {args.workers!r})")
+    if args.url and (counts != [1] or args.chroma_server):
+        p.error("--url measures a server that is already running: --workers and --chroma-server start their own")
 
     questions = load_questions(args.questions)
-    server = Server(args.url.rstrip("/")) if args.url else start_server(args.ready_timeout)
-    alone = [rotate(questions, 0, args.per_client)]
-    plan = [rotate(questions, c * 7, args.per_client) for c in range(args.clients)]
-    try:
-        if args.url:
-            wait_ready(server, args.ready_timeout)
+    if args.url:
+        server = Server(args.url.rstrip("/"))
+        wait_ready(server, args.ready_timeout)
         print(f"server {server.url}; {len(questions)} questions from {args.questions}")
-        print(f"load average before: {_load()}")
-        measure(server.url, [questions], args.timeout)  # warm-up, not measured
-        singles = [measure(server.url, alone, args.timeout)]
-        concurrents = []
-        for _ in range(args.rounds):
-            concurrents.append(measure(server.url, plan, args.timeout))
-            singles.append(measure(server.url, alone, args.timeout))
-        print(f"load average after : {_load()}")
-    finally:
-        stop_server(server)
-    ratios, errors = [], 0
-    for i, concurrent in enumerate(concurrents):
-        # On a shared machine one single-client phase can land in a busy
-        # moment; the quieter of the two around a round is its baseline
-        # (which makes the ratio harder to meet).
-        before, after = singles[i], singles[i + 1]
-        quieter = min((before, after), key=lambda r: percentile(r.latencies_ms, 95))
-        single = Run(quieter.latencies_ms, quieter.engine_ms, before.errors + after.errors, quieter.seconds)
-        print(f"-- round {i + 1} of {len(concurrents)}")
-        ratio, round_errors = report(single, concurrent, args.clients, args.per_client, args.max_ratio)
-        ratios.append(ratio)
-        errors += round_errors
-    median = statistics.median(ratios)
-    ok = errors == 0 and median <= args.max_ratio
-    print(f"== p95 ratio, median of {len(ratios)} rounds: {median:.1f}x (rounds: {', '.join(f'{r:.1f}' for r in ratios)}); "
-          f"errors {errors}; target <= {args.max_ratio:g}x and zero errors: {'PASS' if ok else 'FAIL'}")  # fmt: skip
-    return 0 if ok else 1
+        results = {1: run_phases(server.url, questions, args)}
+    else:
+        with contextlib.ExitStack() as stack:
+            env = {}
+            if args.chroma_server:
+                env["QA_CHROMA_URL"] = stack.enter_context(chroma_server())
+                env["QA_INDEX_DIR"] = stack.enter_context(tempfile.TemporaryDirectory(prefix="qa-bench-index-"))
+            results = {}
+            for n in counts:
+                server = start_server(args.ready_timeout, n, env)
+                print(f"server {server.url} ({n} API process{'es' if n > 1 else ''}); {len(questions)} questions from {args.questions}", flush=True)
+                try:
+                    results[n] = run_phases(server.url, questions, args)
+                    assert server.process is not None
+                    results[n].rss_mb = tree_rss_mb(server.process.pid)
+                finally:
+                    stop_server(server)
+    failed = False
+    for n, m in results.items():
+        if len(results) > 1:
+            print(f"== {n} API process{'es' if n > 1 else ''}")
+        print(f"load average before: {m.load_before}; after: {m.load_after}")
+        ratios, errors = report_rounds(m, args)
+        median = statistics.median(ratios)
+        ok = errors == 0 and median <= args.max_ratio
+        failed |= not ok
+        print(f"== p95 ratio, median of {len(ratios)} rounds: {median:.1f}x (rounds: {', '.join(f'{r:.1f}' for r in ratios)}); "
+              f"errors {errors}; target <= {args.max_ratio:g}x and zero errors: {'PASS' if ok else 'FAIL'}")  # fmt: skip
+    if not args.url:
+        print_comparison(results, args.clients, "a chroma run server" if args.chroma_server else "the local store")
+    return 1 if failed else 0
+
+
+def print_comparison(results: dict[int, Measured], clients: int, store: str) -> None:
+    """One line per deployment: medians over its rounds, so that the counts compare at a glance."""
+    print(f"\n{clients} clients, index in {store}; median of the rounds; RSS: every process of the deployment (the chat's included)")
+    print("workers   req/s   p50 ms   p95 ms   errors   load avg (1 min, before/after)   RSS MB")
+    for n, m in results.items():
+        throughput = statistics.median(r.requests / r.seconds for r in m.concurrents)
+        p50 = statistics.median(percentile(r.latencies_ms, 50) for r in m.concurrents)
+        p95 = statistics.median(percentile(r.latencies_ms, 95) for r in m.concurrents)
+        errors = sum(len(r.errors) for r in m.concurrents + m.singles)
+        loads = f"{m.load_before.split()[0]} / {m.load_after.split()[0]}"
+        print(f"{n:>7} {throughput:>7.1f} {p50:>8.0f} {p95:>8.0f} {errors:>8}   {loads:<31}  {m.rss_mb:>6.0f}")
 
 
 def _load() -> str:
