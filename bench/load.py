@@ -29,6 +29,7 @@ import contextlib
 import http.client
 import json
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -215,8 +216,8 @@ def stop_server(server: Server) -> None:
         server.process.kill()
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MB (from /proc)."""
+def process_tree(pids: list[int]) -> list[int]:
+    """These processes and all their descendants (from /proc)."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -224,10 +225,18 @@ def tree_rss_mb(pid: int) -> float:
         except OSError:
             continue
         children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    total_kb, todo = 0, [pid]
+    found, todo = [], list(pids)
     while todo:
         p = todo.pop()
+        found.append(p)
         todo.extend(children.get(p, []))
+    return found
+
+
+def tree_rss_mb(pids: list[int]) -> float:
+    """Resident memory of these processes and their descendants, in MB."""
+    total_kb = 0
+    for p in process_tree(pids):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -237,9 +246,26 @@ def tree_rss_mb(pid: int) -> float:
     return total_kb / 1024
 
 
+def tree_cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user and system) these processes and their descendants have used so far."""
+    ticks = 0
+    for p in process_tree(pids):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 @contextlib.contextmanager
-def chroma_server() -> Iterator[str]:
-    """A `chroma run` server on a free port over a temporary folder; yields its URL."""
+def chroma_server() -> Iterator[tuple[str, int]]:
+    """A `chroma run` server on a free port over a temporary folder; yields its URL and process id."""
     chroma = Path(sys.executable).with_name("chroma")
     port, data = free_port(), tempfile.mkdtemp(prefix="qa-bench-chroma-")
     process = subprocess.Popen(
@@ -259,7 +285,7 @@ def chroma_server() -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("chroma run did not come up within 60 s")
             time.sleep(0.3)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -295,19 +321,32 @@ class Measured:
     load_before: str
     load_after: str
     rss_mb: float = float("nan")
+    server_cpu_ms: float = float("nan")  # CPU the server's processes spent per concurrent request
+    client_cpu_ms: float = float("nan")  # ... and this benchmark's clients
 
 
-def run_phases(url: str, questions: list[dict[str, Any]], args: argparse.Namespace) -> Measured:
+def run_phases(url: str, questions: list[dict[str, Any]], args: argparse.Namespace, server: list[int] | None = None) -> Measured:
+    """Warm up, then single-client and concurrent phases in turn; ``server``: the processes whose CPU to count."""
     alone = [rotate(questions, 0, args.per_client)]
     plan = [rotate(questions, c * 7, args.per_client) for c in range(args.clients)]
     load_before = _load()
     measure(url, [questions], args.timeout)  # warm-up, not measured
     singles = [measure(url, alone, args.timeout)]
     concurrents = []
+    server_cpu = client_cpu = 0.0
     for _ in range(args.rounds):
+        server_before, client_before = tree_cpu_s(server or []), own_cpu_s()
         concurrents.append(measure(url, plan, args.timeout))
+        server_cpu += tree_cpu_s(server or []) - server_before
+        client_cpu += own_cpu_s() - client_before
         singles.append(measure(url, alone, args.timeout))
-    return Measured(singles, concurrents, load_before, _load())
+    m = Measured(singles, concurrents, load_before, _load())
+    requests = sum(r.requests for r in concurrents)
+    if server:
+        m.rss_mb = tree_rss_mb(server)
+        m.server_cpu_ms = server_cpu / requests * 1000
+    m.client_cpu_ms = client_cpu / requests * 1000
+    return m
 
 
 def report_rounds(m: Measured, args: argparse.Namespace) -> tuple[list[float], int]:
@@ -355,18 +394,19 @@ def main(argv: list[str] | None = None) -> int:
         results = {1: run_phases(server.url, questions, args)}
     else:
         with contextlib.ExitStack() as stack:
-            env = {}
+            env, shared = {}, []
             if args.chroma_server:
-                env["QA_CHROMA_URL"] = stack.enter_context(chroma_server())
+                chroma_url, chroma_pid = stack.enter_context(chroma_server())
+                env["QA_CHROMA_URL"] = chroma_url
                 env["QA_INDEX_DIR"] = stack.enter_context(tempfile.TemporaryDirectory(prefix="qa-bench-index-"))
+                shared.append(chroma_pid)  # its CPU and memory count as the deployment's
             results = {}
             for n in counts:
                 server = start_server(args.ready_timeout, n, env)
                 print(f"server {server.url} ({n} API process{'es' if n > 1 else ''}); {len(questions)} questions from {args.questions}", flush=True)
                 try:
-                    results[n] = run_phases(server.url, questions, args)
                     assert server.process is not None
-                    results[n].rss_mb = tree_rss_mb(server.process.pid)
+                    results[n] = run_phases(server.url, questions, args, [server.process.pid, *shared])
                 finally:
                     stop_server(server)
     failed = False
@@ -387,15 +427,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_comparison(results: dict[int, Measured], clients: int, store: str) -> None:
     """One line per deployment: medians over its rounds, so that the counts compare at a glance."""
-    print(f"\n{clients} clients, index in {store}; median of the rounds; RSS: every process of the deployment (the chat's included)")
-    print("workers   req/s   p50 ms   p95 ms   errors   load avg (1 min, before/after)   RSS MB")
+    print(f"\n{clients} clients, index in {store}; req/s, p50 and p95: median of the rounds; "
+          "CPU: ms per answer under load, the server's processes and the clients; RSS: all the server's processes")  # fmt: skip
+    print("workers   req/s   p50 ms   p95 ms   errors   server CPU   client CPU   RSS MB   load avg before/after")
     for n, m in results.items():
         throughput = statistics.median(r.requests / r.seconds for r in m.concurrents)
         p50 = statistics.median(percentile(r.latencies_ms, 50) for r in m.concurrents)
         p95 = statistics.median(percentile(r.latencies_ms, 95) for r in m.concurrents)
         errors = sum(len(r.errors) for r in m.concurrents + m.singles)
         loads = f"{m.load_before.split()[0]} / {m.load_after.split()[0]}"
-        print(f"{n:>7} {throughput:>7.1f} {p50:>8.0f} {p95:>8.0f} {errors:>8}   {loads:<31}  {m.rss_mb:>6.0f}")
+        print(f"{n:>7} {throughput:>7.1f} {p50:>8.0f} {p95:>8.0f} {errors:>8} {m.server_cpu_ms:>9.1f} ms "
+              f"{m.client_cpu_ms:>9.1f} ms {m.rss_mb:>8.0f}   {loads}")  # fmt: skip
 
 
 def _load() -> str:

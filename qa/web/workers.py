@@ -203,7 +203,7 @@ def _stop_with(supervisor: subprocess.Popen, stopping: threading.Event) -> None:
     """Stop the chat if the API processes end on their own: a half-running deployment would hide the failure."""
     code = supervisor.wait()
     if not stopping.is_set():
-        print(f"The API processes stopped (exit status {code}); stopping the chat.", file=sys.stderr, flush=True)
+        print(f"The API processes stopped (exit status {code}; see the messages above); stopping the chat.", file=sys.stderr, flush=True)
         os.kill(os.getpid(), signal.SIGTERM)
 
 
