@@ -38,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,6 +56,7 @@ class Run:
     latencies_ms: list[float] = field(default_factory=list)
     engine_ms: list[float] = field(default_factory=list)  # the answer's own timings_ms.total
     errors: list[str] = field(default_factory=list)
+    by_process: Counter[str] = field(default_factory=Counter)  # answers per X-Worker-PID (several API processes)
     seconds: float = 0.0
 
     @property
@@ -88,6 +90,7 @@ class Client:
         parts = urlsplit(url)
         self.prefix = parts.path.rstrip("/")
         self.conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=timeout)
+        self.process = ""  # the X-Worker-PID of the last response, if any
 
     def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, bytes]:
         data = None if body is None else json.dumps(body).encode()
@@ -95,6 +98,7 @@ class Client:
         try:
             self.conn.request(method, self.prefix + path, body=data, headers=headers)
             response = self.conn.getresponse()
+            self.process = response.getheader("x-worker-pid", "")
             return response.status, response.read()
         except (OSError, http.client.HTTPException):
             self.conn.close()  # the next request reconnects
@@ -122,6 +126,7 @@ def ask_all(client: Client, bodies: list[dict[str, Any]], run: Run, lock: thread
             else:
                 run.latencies_ms.append(elapsed)
                 run.engine_ms.append(engine_ms)
+                run.by_process[client.process] += 1
 
 
 def measure(url: str, plan: list[list[dict[str, Any]]], timeout: float) -> Run:
@@ -266,25 +271,11 @@ def own_cpu_s() -> float:
 @contextlib.contextmanager
 def chroma_server() -> Iterator[tuple[str, int]]:
     """A `chroma run` server on a free port over a temporary folder; yields its URL and process id."""
-    chroma = Path(sys.executable).with_name("chroma")
-    port, data = free_port(), tempfile.mkdtemp(prefix="qa-bench-chroma-")
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", data, "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    from scale import start_chroma  # the same server the scale benchmark measures
+
+    data = Path(tempfile.mkdtemp(prefix="qa-bench-chroma-"))
+    process, url = start_chroma(data)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("chroma run did not come up within 60 s")
-            time.sleep(0.3)
         yield url, process.pid
     finally:
         process.terminate()
@@ -306,6 +297,9 @@ def report(single: Run, concurrent: Run, clients: int, per_client: int, max_rati
           f"max {max(concurrent.latencies_ms, default=float('nan')):.0f} ms, errors {len(concurrent.errors)}")  # fmt: skip
     print(f"engine time p50    : {percentile(single.engine_ms, 50):.0f} ms alone, "
           f"{percentile(concurrent.engine_ms, 50):.0f} ms under load (the rest of a latency is HTTP and waiting)")  # fmt: skip
+    if len(concurrent.by_process) > 1:
+        shares = " / ".join(str(n) for _, n in concurrent.by_process.most_common())
+        print(f"answers by process : {shares} (each client keeps its connection, and so its process)")
     print(f"p95 ratio          : {ratio:.1f}x single-client p95")
     for problem in (single.errors + concurrent.errors)[:5]:
         print(f"  error: {problem}")
@@ -428,16 +422,18 @@ def main(argv: list[str] | None = None) -> int:
 def print_comparison(results: dict[int, Measured], clients: int, store: str) -> None:
     """One line per deployment: medians over its rounds, so that the counts compare at a glance."""
     print(f"\n{clients} clients, index in {store}; req/s, p50 and p95: median of the rounds; "
-          "CPU: ms per answer under load, the server's processes and the clients; RSS: all the server's processes")  # fmt: skip
-    print("workers   req/s   p50 ms   p95 ms   errors   server CPU   client CPU   RSS MB   load avg before/after")
+          "CPU: ms per answer under load, the server's processes and the clients; "
+          "cores used: the server's CPU over the concurrent phases' time; RSS: all the server's processes")  # fmt: skip
+    print("workers   req/s   p50 ms   p95 ms   errors   server CPU   cores used   client CPU   RSS MB   load avg before/after")
     for n, m in results.items():
         throughput = statistics.median(r.requests / r.seconds for r in m.concurrents)
         p50 = statistics.median(percentile(r.latencies_ms, 50) for r in m.concurrents)
         p95 = statistics.median(percentile(r.latencies_ms, 95) for r in m.concurrents)
         errors = sum(len(r.errors) for r in m.concurrents + m.singles)
         loads = f"{m.load_before.split()[0]} / {m.load_after.split()[0]}"
+        cores = m.server_cpu_ms / 1000 * sum(r.requests for r in m.concurrents) / sum(r.seconds for r in m.concurrents)
         print(f"{n:>7} {throughput:>7.1f} {p50:>8.0f} {p95:>8.0f} {errors:>8} {m.server_cpu_ms:>9.1f} ms "
-              f"{m.client_cpu_ms:>9.1f} ms {m.rss_mb:>8.0f}   {loads}")  # fmt: skip
+              f"{cores:>12.2f} {m.client_cpu_ms:>9.1f} ms {m.rss_mb:>8.0f}   {loads}")  # fmt: skip
 
 
 def _load() -> str:

@@ -169,6 +169,17 @@ def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
         yield url
 
 
+def stop_process(proc: subprocess.Popen, timeout: float) -> None:
+    """Ask ``proc`` to stop, and kill it if it has not within ``timeout`` seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 # -- A real Chroma server (`chroma run`, installed with chromadb) ----------------------------------
 
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -199,8 +210,7 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             pytest.fail("chroma run did not come up within 60 s")
         time.sleep(0.3)
     yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    stop_process(proc, 10)
 
 
 # -- A real OpenAI-compatible LLM server (tests/qa/test_llm.py, the chat and widget in llm mode) ------
@@ -259,13 +269,7 @@ def llama_server(log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
             time.sleep(0.25)
         yield url, proc
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc, 15)
 
 
 @pytest.fixture(scope="session")

@@ -45,7 +45,7 @@ import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from ..conftest import SEEDS, free_port  # noqa: E402
+from ..conftest import SEEDS, free_port, stop_process  # noqa: E402
 
 WORKERS = 2
 START_SECONDS = 150  # indexing the seeds, then the chat and each API process loading the model, on a busy machine
@@ -118,10 +118,4 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, chroma_url: str) -> Ite
         wait_ready(found, found.chat_url)
         yield found
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process, 30)

@@ -7,7 +7,9 @@ threads at once, re-indexed while it serves, and finally killed.
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,7 +20,7 @@ import pytest
 from qa.config import Settings
 from qa.engine import Engine
 from qa.errors import SettingsError
-from qa.web.workers import check
+from qa.web.workers import check, ensure_free
 
 from ..conftest import DEV_QUESTIONS, load_jsonl
 from .conftest import WORKERS, Deployment
@@ -104,6 +106,21 @@ def test_a_reindex_while_serving_reaches_every_process(deployment: Deployment) -
             seen.add(pid)
 
 
+def test_an_api_process_that_dies_is_replaced(deployment: Deployment) -> None:
+    body = {"question": "Who heads Roscosmos?"}
+    before = {pid for _, pid in ask_many(deployment.api_url, [body] * REQUESTS)}
+    victim = min(before)
+    os.kill(int(victim), signal.SIGKILL)
+    deadline = time.monotonic() + 90  # a new process loads the model and opens the index before it listens
+    while True:
+        answered = {pid for _, pid in ask_many(deployment.api_url, [body] * REQUESTS)}  # every one a 200
+        assert victim not in answered
+        if answered - before:
+            break
+        if time.monotonic() > deadline:
+            pytest.fail(f"no process took the place of {victim} within 90 s:\n{deployment.log_tail()}")
+
+
 def test_killing_qa_serve_stops_every_process_it_started(deployment: Deployment) -> None:
     pids = {pid for _, pid in ask_many(deployment.api_url, [{"question": "Who heads Roscosmos?"}] * REQUESTS)}
     children = [int(p) for p in pids]
@@ -133,3 +150,9 @@ def test_bad_worker_settings_say_what_to_change() -> None:
         check(Settings.load({"workers": 2, "port": 9000, "api_port": 9000}, env={}))
     assert "--api-port" in exc.value.hint
     check(Settings.load({"workers": 2, "port": 9000}, env={}))  # api_port 0: the next port
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(SettingsError, match=f"Port {taken.getsockname()[1]} on 127.0.0.1 is taken") as exc:
+            ensure_free("127.0.0.1", taken.getsockname()[1])
+    assert "--api-port" in exc.value.hint
