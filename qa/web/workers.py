@@ -47,6 +47,10 @@ if TYPE_CHECKING:
 CANNOT_START = 3  # the exit status of an API process that cannot answer at all (uvicorn's STARTUP_FAILURE)
 STOP_SECONDS = 20
 RESTART_DELAY_S = 1.0
+# A process that keeps ending this soon after it started is failing to start (a crash on import,
+# say), not dying in service: after this many in a row, stop rather than start one a second.
+QUICK_EXIT_S = 60.0
+QUICK_EXITS = 3
 WORKER_HEADER = b"x-worker-pid"
 log = logging.getLogger("uvicorn.error")
 
@@ -170,11 +174,15 @@ class Pool:
         self.settings = settings
         self.env = {**os.environ, **settings.environment(), "QA_API_PORT": str(api_port(settings))}
         self.processes: list[subprocess.Popen] = []
+        self.started: list[float] = []
+        self.quick_exits: list[int] = []
         self.stopping = threading.Event()
         self.failed = threading.Event()
 
     def start(self, on_failure: Callable[[], None]) -> None:
         self.processes = [self._spawn() for _ in range(self.settings.workers)]
+        self.started = [time.monotonic()] * len(self.processes)
+        self.quick_exits = [0] * len(self.processes)
         threading.Thread(target=self._keep, args=(on_failure,), name="api-processes", daemon=True).start()
 
     def _spawn(self) -> subprocess.Popen:
@@ -190,14 +198,16 @@ class Pool:
                 code = process.poll()
                 if code is None or self.stopping.is_set():
                     continue
-                if code == CANNOT_START:
+                quick = time.monotonic() - self.started[i] < QUICK_EXIT_S
+                self.quick_exits[i] = self.quick_exits[i] + 1 if quick else 0
+                if code == CANNOT_START or self.quick_exits[i] >= QUICK_EXITS:
                     # Another would fail the same way; a deployment without its API should stop, visibly.
                     print("An API process could not start (see above); stopping.", file=sys.stderr, flush=True)
                     self.failed.set()
                     on_failure()
                     return
                 print(f"API process {process.pid} ended (exit status {code}); starting another.", file=sys.stderr, flush=True)
-                self.processes[i] = self._spawn()
+                self.processes[i], self.started[i] = self._spawn(), time.monotonic()
 
     def stop(self) -> None:
         self.stopping.set()

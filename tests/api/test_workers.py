@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,10 +22,10 @@ import pytest
 from qa.config import Settings
 from qa.engine import Engine
 from qa.errors import SettingsError
-from qa.web.workers import check, ensure_free
+from qa.web.workers import CANNOT_START, check, ensure_free
 
-from ..conftest import DEV_QUESTIONS, load_jsonl
-from .conftest import WORKERS, Deployment
+from ..conftest import DEV_QUESTIONS, free_port, load_jsonl
+from .conftest import WORKERS, Deployment, clean_env
 
 THREADS = 8
 REQUESTS = 40
@@ -156,3 +158,10 @@ def test_bad_worker_settings_say_what_to_change() -> None:
         with pytest.raises(SettingsError, match=f"Port {taken.getsockname()[1]} on 127.0.0.1 is taken") as exc:
             ensure_free("127.0.0.1", taken.getsockname()[1])
     assert "--api-port" in exc.value.hint
+
+
+def test_an_api_process_without_an_index_refuses_to_start_and_says_why(tmp_path: Path) -> None:
+    env = {**clean_env(), "QA_INDEX_DIR": str(tmp_path / "none"), "QA_API_PORT": str(free_port())}
+    done = subprocess.run([sys.executable, "-m", "qa.web.workers"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == CANNOT_START  # which tells qa serve to stop rather than start another
+    assert "There is no index in" in done.stderr and "qa index" in done.stderr
