@@ -24,7 +24,6 @@ takes up at its next question (qa.engine.Engine.reader).
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import signal
 import socket
@@ -52,7 +51,6 @@ RESTART_DELAY_S = 1.0
 QUICK_EXIT_S = 60.0
 QUICK_EXITS = 3
 WORKER_HEADER = b"x-worker-pid"
-log = logging.getLogger("uvicorn.error")
 
 
 def api_port(settings: Settings) -> int:
@@ -81,8 +79,9 @@ def worker_app(settings: Settings) -> FastAPI:
 
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     # bm25s opens a (disabled) progress bar per search, and tqdm's first bar
-    # makes an inter-process lock (a named semaphore), which a thread lock
-    # replaces: the process shares no progress bar with another.
+    # makes a named semaphore, watched by a helper process that warns of a
+    # "leaked semaphore" at every stop. No progress bar here is shared with
+    # another process, so a thread lock does.
     tqdm.set_lock(threading.RLock())
     engine = Engine(settings)
     engine.reader()
