@@ -1,6 +1,7 @@
 """The chat: a Gradio page mounted beside the HTTP API and the widget (one process, one port).
 
     python ui.py [--host 127.0.0.1] [--port 7860]      (or: qa serve)
+    python ui.py --workers 3 [--api-port 7861]        the API and the widget in three processes of their own
 
     /           the chat            /widget     the embeddable chat
     /api/...    the JSON API        /docs       its OpenAPI documentation
@@ -343,9 +344,11 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="Serve the chat, the widget and the HTTP API.")
     p.add_argument("--host", help="address to listen on (default 127.0.0.1, or QA_HOST)")
     p.add_argument("--port", type=int, help="port (default 7860, or QA_PORT)")
+    p.add_argument("--workers", type=int, help="processes serving the API and the widget (default 1, or QA_WORKERS)")
+    p.add_argument("--api-port", type=int, help="their port when --workers is above 1 (default port + 1, or QA_API_PORT)")
     args = p.parse_args(argv)
     try:
-        serve(Settings.load({"host": args.host, "port": args.port}))
+        serve(Settings.load({"host": args.host, "port": args.port, "workers": args.workers, "api_port": args.api_port}))
     except QAError as exc:
         sys.exit(f"error: {exc.message}\nhint: {exc.hint}" if exc.hint else f"error: {exc.message}")
 

@@ -2,6 +2,8 @@
 
     python bench/load.py                      # starts `python ui.py` on a free port
     python bench/load.py --url http://127.0.0.1:7860 --clients 20 --per-client 25
+    python bench/load.py --workers 1,2,3      # `python ui.py --workers N` for each N in turn, same questions
+    python bench/load.py --workers 1,2 --chroma-server   # ... against a `chroma run` server it starts
 
 Questions (and their history) come from the shared eval set. Every question
 is asked once first, unmeasured, so that every measured phase sees the same
@@ -12,14 +14,23 @@ quieter of the single-client phases around it. Exits non-zero unless there
 were no errors and the median round's concurrent p95 is within
 ``--max-ratio`` times its baseline: one round on a shared two-core machine
 swings by a tenth either way.
+
+With ``--workers``, each deployment is started, measured and stopped in
+turn (with 1, the single process; with more, the API processes are
+measured, the chat running beside them), and a table at the end compares
+them: median over rounds of p50, p95 and throughput, errors, the load
+average while it ran, and the memory of all its processes.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
+import resource
+import shutil
 import socket
 import statistics
 import subprocess
@@ -27,7 +38,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,6 +56,7 @@ class Run:
     latencies_ms: list[float] = field(default_factory=list)
     engine_ms: list[float] = field(default_factory=list)  # the answer's own timings_ms.total
     errors: list[str] = field(default_factory=list)
+    by_process: Counter[str] = field(default_factory=Counter)  # answers per X-Worker-PID (several API processes)
     seconds: float = 0.0
 
     @property
@@ -76,6 +90,7 @@ class Client:
         parts = urlsplit(url)
         self.prefix = parts.path.rstrip("/")
         self.conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=timeout)
+        self.process = ""  # the X-Worker-PID of the last response, if any
 
     def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, bytes]:
         data = None if body is None else json.dumps(body).encode()
@@ -83,6 +98,7 @@ class Client:
         try:
             self.conn.request(method, self.prefix + path, body=data, headers=headers)
             response = self.conn.getresponse()
+            self.process = response.getheader("x-worker-pid", "")
             return response.status, response.read()
         except (OSError, http.client.HTTPException):
             self.conn.close()  # the next request reconnects
@@ -110,6 +126,7 @@ def ask_all(client: Client, bodies: list[dict[str, Any]], run: Run, lock: thread
             else:
                 run.latencies_ms.append(elapsed)
                 run.engine_ms.append(engine_ms)
+                run.by_process[client.process] += 1
 
 
 def measure(url: str, plan: list[list[dict[str, Any]]], timeout: float) -> Run:
@@ -151,24 +168,28 @@ class Server:
     log: Path | None = None
 
 
-def start_server(ready_timeout: float) -> Server:
-    """`python ui.py` on a free port, with this environment's QA_* settings."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = Path(tempfile.mkstemp(prefix="qa-bench-server-", suffix=".log")[1])
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1"}
+def start_server(ready_timeout: float, workers: int = 1, env: dict[str, str] | None = None) -> Server:
+    """`python ui.py --workers N` on free ports, with this environment's QA_* settings (and ``env``).
+
+    Returns the server whose /api/ask is measured: the one process, or with
+    several workers, their API port (the chat listens on the other).
+    """
+    port, api_port = free_port(), free_port()
+    log = Path(tempfile.mkstemp(prefix=f"qa-bench-server-{workers}w-", suffix=".log")[1])
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1", **(env or {})}
+    command = [sys.executable, str(ROOT / "ui.py"), "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers), "--api-port", str(api_port)]
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "ui.py"), "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(f"http://127.0.0.1:{port}", process, log)
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(f"http://127.0.0.1:{api_port if workers > 1 else port}", process, log)
     wait_ready(server, ready_timeout)
     return server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def wait_ready(server: Server, timeout: float) -> None:
@@ -195,9 +216,71 @@ def stop_server(server: Server) -> None:
         return
     server.process.terminate()
     try:
-        server.process.wait(timeout=20)
+        server.process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         server.process.kill()
+
+
+def process_tree(pids: list[int]) -> list[int]:
+    """These processes and all their descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], list(pids)
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo.extend(children.get(p, []))
+    return found
+
+
+def tree_rss_mb(pids: list[int]) -> float:
+    """Resident memory of these processes and their descendants, in MB."""
+    total_kb = 0
+    for p in process_tree(pids):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+        except OSError:
+            pass
+    return total_kb / 1024
+
+
+def tree_cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user and system) these processes and their descendants have used so far."""
+    ticks = 0
+    for p in process_tree(pids):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+@contextlib.contextmanager
+def chroma_server() -> Iterator[tuple[str, int]]:
+    """A `chroma run` server on a free port over a temporary folder; yields its URL and process id."""
+    from scale import start_chroma  # the same server the scale benchmark measures
+
+    data = Path(tempfile.mkdtemp(prefix="qa-bench-chroma-"))
+    process, url = start_chroma(data)
+    try:
+        yield url, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        shutil.rmtree(data, ignore_errors=True)
 
 
 def report(single: Run, concurrent: Run, clients: int, per_client: int, max_ratio: float) -> tuple[float, int]:
@@ -214,15 +297,74 @@ def report(single: Run, concurrent: Run, clients: int, per_client: int, max_rati
           f"max {max(concurrent.latencies_ms, default=float('nan')):.0f} ms, errors {len(concurrent.errors)}")  # fmt: skip
     print(f"engine time p50    : {percentile(single.engine_ms, 50):.0f} ms alone, "
           f"{percentile(concurrent.engine_ms, 50):.0f} ms under load (the rest of a latency is HTTP and waiting)")  # fmt: skip
+    if len(concurrent.by_process) > 1:
+        shares = " / ".join(str(n) for _, n in concurrent.by_process.most_common())
+        print(f"answers by process : {shares} (each client keeps its connection, and so its process)")
     print(f"p95 ratio          : {ratio:.1f}x single-client p95")
     for problem in (single.errors + concurrent.errors)[:5]:
         print(f"  error: {problem}")
     return ratio, errors
 
 
+@dataclass
+class Measured:
+    """One deployment's phases: the single-client ones and the concurrent rounds between them."""
+
+    singles: list[Run]
+    concurrents: list[Run]
+    load_before: str
+    load_after: str
+    rss_mb: float = float("nan")
+    server_cpu_ms: float = float("nan")  # CPU the server's processes spent per concurrent request
+    client_cpu_ms: float = float("nan")  # ... and this benchmark's clients
+
+
+def run_phases(url: str, questions: list[dict[str, Any]], args: argparse.Namespace, server: list[int] | None = None) -> Measured:
+    """Warm up, then single-client and concurrent phases in turn; ``server``: the processes whose CPU to count."""
+    alone = [rotate(questions, 0, args.per_client)]
+    plan = [rotate(questions, c * 7, args.per_client) for c in range(args.clients)]
+    load_before = _load()
+    measure(url, [questions], args.timeout)  # warm-up, not measured
+    singles = [measure(url, alone, args.timeout)]
+    concurrents = []
+    server_cpu = client_cpu = 0.0
+    for _ in range(args.rounds):
+        server_before, client_before = tree_cpu_s(server or []), own_cpu_s()
+        concurrents.append(measure(url, plan, args.timeout))
+        server_cpu += tree_cpu_s(server or []) - server_before
+        client_cpu += own_cpu_s() - client_before
+        singles.append(measure(url, alone, args.timeout))
+    m = Measured(singles, concurrents, load_before, _load())
+    requests = sum(r.requests for r in concurrents)
+    if server:
+        m.rss_mb = tree_rss_mb(server)
+        m.server_cpu_ms = server_cpu / requests * 1000
+    m.client_cpu_ms = client_cpu / requests * 1000
+    return m
+
+
+def report_rounds(m: Measured, args: argparse.Namespace) -> tuple[list[float], int]:
+    """Print every round; returns the p95 ratios and the error count."""
+    ratios, errors = [], 0
+    for i, concurrent in enumerate(m.concurrents):
+        # On a shared machine one single-client phase can land in a busy
+        # moment; the quieter of the two around a round is its baseline
+        # (which makes the ratio harder to meet).
+        before, after = m.singles[i], m.singles[i + 1]
+        quieter = min((before, after), key=lambda r: percentile(r.latencies_ms, 95))
+        single = Run(quieter.latencies_ms, quieter.engine_ms, before.errors + after.errors, quieter.seconds)
+        print(f"-- round {i + 1} of {len(m.concurrents)}")
+        ratio, round_errors = report(single, concurrent, args.clients, args.per_client, args.max_ratio)
+        ratios.append(ratio)
+        errors += round_errors
+    return ratios, errors
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Drive POST /api/ask with concurrent clients.")
     p.add_argument("--url", help="a running server; default: start `python ui.py` on a free port")
+    p.add_argument("--workers", default="1", help="comma-separated API process counts to start and compare in turn (e.g. 1,2,3)")
+    p.add_argument("--chroma-server", action="store_true", help="start a `chroma run` server and index into it (default: the local store)")
     p.add_argument("--clients", type=int, default=20)
     p.add_argument("--per-client", type=int, default=25, help="questions each client asks")
     p.add_argument("--rounds", type=int, default=3, help="concurrent phases, each between two single-client ones")
@@ -231,42 +373,67 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ready-timeout", type=float, default=900, help="seconds to wait for the index to be ready")
     p.add_argument("--max-ratio", type=float, default=10)
     args = p.parse_args(argv)
+    try:
+        counts = [int(n) for n in args.workers.split(",")]
+    except ValueError:
+        p.error(f"--workers takes process counts separated by commas, like 1,2,3 (got {args.workers!r})")
+    if args.url and (counts != [1] or args.chroma_server):
+        p.error("--url measures a server that is already running: --workers and --chroma-server start their own")
 
     questions = load_questions(args.questions)
-    server = Server(args.url.rstrip("/")) if args.url else start_server(args.ready_timeout)
-    alone = [rotate(questions, 0, args.per_client)]
-    plan = [rotate(questions, c * 7, args.per_client) for c in range(args.clients)]
-    try:
-        if args.url:
-            wait_ready(server, args.ready_timeout)
+    if args.url:
+        server = Server(args.url.rstrip("/"))
+        wait_ready(server, args.ready_timeout)
         print(f"server {server.url}; {len(questions)} questions from {args.questions}")
-        print(f"load average before: {_load()}")
-        measure(server.url, [questions], args.timeout)  # warm-up, not measured
-        singles = [measure(server.url, alone, args.timeout)]
-        concurrents = []
-        for _ in range(args.rounds):
-            concurrents.append(measure(server.url, plan, args.timeout))
-            singles.append(measure(server.url, alone, args.timeout))
-        print(f"load average after : {_load()}")
-    finally:
-        stop_server(server)
-    ratios, errors = [], 0
-    for i, concurrent in enumerate(concurrents):
-        # On a shared machine one single-client phase can land in a busy
-        # moment; the quieter of the two around a round is its baseline
-        # (which makes the ratio harder to meet).
-        before, after = singles[i], singles[i + 1]
-        quieter = min((before, after), key=lambda r: percentile(r.latencies_ms, 95))
-        single = Run(quieter.latencies_ms, quieter.engine_ms, before.errors + after.errors, quieter.seconds)
-        print(f"-- round {i + 1} of {len(concurrents)}")
-        ratio, round_errors = report(single, concurrent, args.clients, args.per_client, args.max_ratio)
-        ratios.append(ratio)
-        errors += round_errors
-    median = statistics.median(ratios)
-    ok = errors == 0 and median <= args.max_ratio
-    print(f"== p95 ratio, median of {len(ratios)} rounds: {median:.1f}x (rounds: {', '.join(f'{r:.1f}' for r in ratios)}); "
-          f"errors {errors}; target <= {args.max_ratio:g}x and zero errors: {'PASS' if ok else 'FAIL'}")  # fmt: skip
-    return 0 if ok else 1
+        results = {1: run_phases(server.url, questions, args)}
+    else:
+        with contextlib.ExitStack() as stack:
+            env, shared = {}, []
+            if args.chroma_server:
+                chroma_url, chroma_pid = stack.enter_context(chroma_server())
+                env["QA_CHROMA_URL"] = chroma_url
+                env["QA_INDEX_DIR"] = stack.enter_context(tempfile.TemporaryDirectory(prefix="qa-bench-index-"))
+                shared.append(chroma_pid)  # its CPU and memory count as the deployment's
+            results = {}
+            for n in counts:
+                server = start_server(args.ready_timeout, n, env)
+                print(f"server {server.url} ({n} API process{'es' if n > 1 else ''}); {len(questions)} questions from {args.questions}", flush=True)
+                try:
+                    assert server.process is not None
+                    results[n] = run_phases(server.url, questions, args, [server.process.pid, *shared])
+                finally:
+                    stop_server(server)
+    failed = False
+    for n, m in results.items():
+        if len(results) > 1:
+            print(f"== {n} API process{'es' if n > 1 else ''}")
+        print(f"load average before: {m.load_before}; after: {m.load_after}")
+        ratios, errors = report_rounds(m, args)
+        median = statistics.median(ratios)
+        ok = errors == 0 and median <= args.max_ratio
+        failed |= not ok
+        print(f"== p95 ratio, median of {len(ratios)} rounds: {median:.1f}x (rounds: {', '.join(f'{r:.1f}' for r in ratios)}); "
+              f"errors {errors}; target <= {args.max_ratio:g}x and zero errors: {'PASS' if ok else 'FAIL'}")  # fmt: skip
+    if not args.url:
+        print_comparison(results, args.clients, "a chroma run server" if args.chroma_server else "the local store")
+    return 1 if failed else 0
+
+
+def print_comparison(results: dict[int, Measured], clients: int, store: str) -> None:
+    """One line per deployment: medians over its rounds, so that the counts compare at a glance."""
+    print(f"\n{clients} clients, index in {store}; req/s, p50 and p95: median of the rounds; "
+          "CPU: ms per answer under load, the server's processes and the clients; "
+          "cores used: the server's CPU over the concurrent phases' time; RSS: all the server's processes")  # fmt: skip
+    print("workers   req/s   p50 ms   p95 ms   errors   server CPU   cores used   client CPU   RSS MB   load avg before/after")
+    for n, m in results.items():
+        throughput = statistics.median(r.requests / r.seconds for r in m.concurrents)
+        p50 = statistics.median(percentile(r.latencies_ms, 50) for r in m.concurrents)
+        p95 = statistics.median(percentile(r.latencies_ms, 95) for r in m.concurrents)
+        errors = sum(len(r.errors) for r in m.concurrents + m.singles)
+        loads = f"{m.load_before.split()[0]} / {m.load_after.split()[0]}"
+        cores = m.server_cpu_ms / 1000 * sum(r.requests for r in m.concurrents) / sum(r.seconds for r in m.concurrents)
+        print(f"{n:>7} {throughput:>7.1f} {p50:>8.0f} {p95:>8.0f} {errors:>8} {m.server_cpu_ms:>9.1f} ms "
+              f"{cores:>12.2f} {m.client_cpu_ms:>9.1f} ms {m.rss_mb:>8.0f}   {loads}")  # fmt: skip
 
 
 def _load() -> str:

@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", parents=[common], help="start the chat, widget and HTTP API")
     s.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     s.add_argument("--port", type=int, help="port (default 7860)")
+    s.add_argument("--workers", type=int, help="processes serving the API and the widget (default 1: one process serves everything)")
+    s.add_argument("--api-port", type=int, help="their port when --workers is above 1 (default: port + 1)")
 
     s = sub.add_parser("settings", help="list every setting, its environment variable and default")
     s.add_argument("--markdown", action="store_true", help="as the Markdown table the README carries")
@@ -64,7 +66,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
             raise QAError(f"--set {item!r} is not NAME=VALUE.", "For example: --set answer_sentences=2")
         name, value = item.split("=", 1)
         overrides[name.strip().replace("-", "_")] = value
-    for name in ("corpus", "index_dir", "chroma_url", "mode", "host", "port"):
+    for name in ("corpus", "index_dir", "chroma_url", "mode", "host", "port", "workers", "api_port"):
         value = getattr(args, name, None)
         if value is not None:
             overrides[name] = value

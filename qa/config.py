@@ -68,6 +68,10 @@ class Settings:
     # Server -------------------------------------------------------------------
     host: str = _setting("127.0.0.1", "Address the chat and API server listens on.")
     port: int = _setting(7860, "Port of the chat and API server.")
+    workers: int = _setting(
+        1, "Processes serving the API and the widget. 1: one process serves everything on port; more: the chat keeps one process on port and this many serve the API and the widget on api_port."
+    )
+    api_port: int = _setting(0, "Port of the API and widget processes when workers > 1; 0: port + 1.")
     allowed_origins: str = _setting("", "Comma-separated origins allowed to frame /widget and the chat (CSP frame-ancestors); empty: this server only.")
     api_token: str = _setting("", "If set, every route requires it: Authorization: Bearer TOKEN, or the cookie set by the chat's form or by /widget?token=TOKEN.")
     max_request_kb: int = _setting(256, "Largest HTTP request body any route accepts (KiB); a larger one gets 413.")
@@ -104,6 +108,14 @@ class Settings:
             )
         coerced = {k: _coerce(known[k], v) if isinstance(v, str) and known[k].type != "str" else v for k, v in changes.items()}
         return dataclasses.replace(self, **coerced)
+
+    def environment(self) -> dict[str, str]:
+        """These settings as ``QA_*`` environment variables, for a child process's :meth:`load`."""
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[ENV_PREFIX + f.name.upper()] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        return out
 
     def index_spec(self) -> IndexSpec:
         """The part of the settings that shapes the index (kept in its manifest)."""

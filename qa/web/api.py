@@ -5,7 +5,7 @@
     POST /api/ask              {"question", "history", "mode", "explain"} -> answer object
                                (with "explain": true, plus its trace as "explain")
     POST /api/ask/stream       the same, as newline-delimited JSON events
-    GET  /api/health           status and index statistics
+    GET  /api/health           status, index statistics and the answering process's id
     GET  /api/document/{src}   an article's text and metadata (to show a citation in place)
 
 The access token and the request size limit are checked before any of
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -114,7 +115,8 @@ def router(engine: Engine) -> APIRouter:
 
     @r.get("/api/health", summary="Status and index statistics")
     def health() -> dict[str, Any]:
-        return engine.stats()
+        # The process id tells apart the processes of a several-process deployment (qa.web.workers).
+        return {**engine.stats(), "pid": os.getpid()}
 
     @r.get("/api/document/{source:path}", dependencies=ready, summary="An article as indexed")
     def document(source: str) -> dict[str, Any]:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import gradio as gr
 from fastapi import FastAPI
 
 from qa.config import Settings
 from qa.engine import Engine
 from qa.web import api, widget
 from qa.web.middleware import Gate
+
+if TYPE_CHECKING:
+    import gradio as gr
 
 
 def create_app(engine: Engine, settings: Settings) -> FastAPI:
@@ -38,4 +40,8 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
 
 def mount_chat(app: FastAPI, chat: gr.Blocks, **gradio: Any) -> FastAPI:
     """Serve the Gradio ``chat`` at "/" of ``app``."""
+    # Imported here: the API processes of a several-process deployment
+    # (qa.web.workers) serve no chat and need not hold Gradio (140 MB).
+    import gradio as gr
+
     return gr.mount_gradio_app(app, chat, path="/", **gradio)

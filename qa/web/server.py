@@ -1,4 +1,8 @@
-"""Serving: one uvicorn process for the chat, the widget and the API, indexing in the background meanwhile."""
+"""Serving: one uvicorn process for the chat, the widget and the API, indexing in the background meanwhile.
+
+With ``workers`` above 1 the API and the widget get processes of their own
+(qa.web.workers) and this process keeps the chat.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,11 @@ SWITCH_INTERVAL_S = 0.0002
 
 def serve(settings: Settings, build_app: Callable[[Engine, Settings], ASGIApp]) -> None:
     """Serve ``build_app``'s app on ``settings.host:settings.port``, indexing in the background if needed."""
+    if settings.workers != 1:
+        from qa.web import workers
+
+        workers.serve(settings, build_app)
+        return
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     engine = Engine(settings)
     app = build_app(engine, settings)

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-import httpx
 import pytest
 
 from qa.config import Settings
@@ -16,36 +11,6 @@ from qa.engine import Engine
 from qa.errors import IndexStoreError
 
 from ..conftest import free_port
-
-CHROMA = Path(sys.executable).with_name("chroma")
-
-
-@pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory):
-    if not CHROMA.exists():
-        raise FileNotFoundError(f"{CHROMA} is missing: chromadb installs it (make test-deps)")
-    port = free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen(
-        [str(CHROMA), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not come up within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
 
 def test_index_and_answer_through_a_chroma_server(chroma_url, tmp_path, seeds):
     corpus = tmp_path / "corpus"
