@@ -56,6 +56,8 @@ SENTENCE_FEATURES = (
     "names_missing_here",  # share of the question's names and numbers the sentence itself lacks
     "density",  # the question's terms the sentence holds, over the words they span: a phrase, not scattered words
     "unterminated",  # no closing full stop, question or exclamation mark: a headline or list item, not a statement
+    "time_conflict",  # the question names a period (year, decade, century) and every year or century the sentence states lies outside it
+    "time_fit",  # ... and one of them lies inside it
 )
 
 QUESTION_FEATURES = (
@@ -77,6 +79,7 @@ QUESTION_FEATURES = (
     "top_margin",  # best logit minus the mean of the next four: one clear answer or many half ones
     "top_names_missing_here",  # the best candidate's names_missing_here
     "top_density",  # the best candidate's density
+    "top_time_conflict",  # the best candidate's time_conflict
 )
 
 _ASKS_READERS = re.compile(r"\b(readers?|comments?|commenters?|commenting)\b", re.I)
@@ -85,6 +88,10 @@ _SPECIFIC = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’-]*[A-Za-z]|\b\d[\d,.]*
 _NEGATION = re.compile(r"\b(not|never|no|none|nor|neither|without|n't|cannot)\b|n't\b", re.I)
 _MONTHS = "january february march april may june july august september october november december".split()
 _QUESTION_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")?\s*((?:19|20)\d\d)\b", re.I)
+# Periods: a year ("1038"), a decade or a century written as years ("1960s",
+# "the 1000's"), or an ordinal century ("10th century", "tenth-century" is not read).
+_YEARS = re.compile(r"\b(1\d{3}|20\d{2})(?:['’]?s\b)?")
+_CENTURY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)[\s-]+centur", re.I)
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,7 @@ class QuestionSignals:
     asks_readers: bool
     dates: tuple[str, ...]  # "2021-06", "2025": months and years the question names
     negated: bool
+    periods: tuple[tuple[int, int], ...] = ()  # the years, decades and centuries the question names, as year ranges
 
 
 def question_signals(question: str) -> QuestionSignals:
@@ -107,7 +115,33 @@ def question_signals(question: str) -> QuestionSignals:
     for m in _QUESTION_DATE.finditer(question):
         month, year = m.group(1), m.group(2)
         dates.append(f"{year}-{_MONTHS.index(month.lower()) + 1:02d}" if month else year)
-    return QuestionSignals(tuple(specifics), bool(_ASKS_READERS.search(question)), tuple(dates), bool(_NEGATION.search(question)))
+    return QuestionSignals(
+        tuple(specifics), bool(_ASKS_READERS.search(question)), tuple(dates), bool(_NEGATION.search(question)), periods(question)
+    )
+
+
+def periods(text: str) -> tuple[tuple[int, int], ...]:
+    """The years, decades and centuries ``text`` names, as inclusive year ranges."""
+    out = []
+    for m in _YEARS.finditer(text):
+        year = int(m.group(1))
+        if m.group(0)[-1] == "s":  # "1960s" is a decade, "1000s" a century
+            out.append((year, year + (99 if year % 100 == 0 else 9)))
+        else:
+            out.append((year, year))
+    for m in _CENTURY.finditer(text):
+        n = int(m.group(1))
+        if 1 <= n <= 21:
+            out.append(((n - 1) * 100 + 1, n * 100))
+    return tuple(out)
+
+
+def _time_relation(asked: tuple[tuple[int, int], ...], stated: tuple[tuple[int, int], ...]) -> tuple[float, float]:
+    """(conflict, fit) of the periods a sentence states against those a question asks about."""
+    if not asked or not stated:
+        return 0.0, 0.0
+    fits = any(a0 <= s1 and s0 <= a1 for a0, a1 in asked for s0, s1 in stated)
+    return (0.0, 1.0) if fits else (1.0, 0.0)
 
 
 def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims: np.ndarray, context: dict[int, float], chunk_rank: dict[int, int]) -> np.ndarray:
@@ -163,6 +197,7 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         row[27] = sum(1 for spec in signals.specifics if not spec <= s.terms) / n_specific if n_specific else 0.0
         row[28] = _density(s.tokens, q_set)
         row[29] = 0.0 if _TERMINATED.search(s.text) else 1.0
+        row[30], row[31] = _time_relation(signals.periods, periods(s.text)) if signals.periods else (0.0, 0.0)
     if len(rows):
         out[:, 1] = out[:, 0] - out[:, 0].max()
         out[:, 3] = out[:, 2] - out[:, 2].max()
@@ -204,6 +239,7 @@ def question_row(query, unknown_terms: float, features: np.ndarray, logits: np.n
         row[13] = top[f("neighbour_similarity")]
         row[16] = top[f("names_missing_here")]
         row[17] = top[f("density")]
+        row[18] = top[f("time_conflict")]
         rest = logits[order[1:5]]
         row[15] = logits[order[0]] - (rest.mean() if len(rest) else logits[order[0]] - 5.0)
     else:

@@ -93,10 +93,30 @@ def group_of(dataset: str, q: dict, n: int) -> str:
     return f"{dataset}:unsourced-{n % 3}"
 
 
+def bridging_scorer(work: Path) -> Path:
+    """The shipped scorer over this version's features, a feature it lacks weighing nothing.
+
+    Reading candidates runs the engine, which ranks them with a scorer; after
+    a feature is added or removed the shipped file no longer loads, and this
+    one ranks exactly as it did until the new fit replaces it.
+    """
+    shipped = json.loads(SCORER_FILE.read_text(encoding="utf-8"))
+    for key, names in (("ranker", SENTENCE_FEATURES), ("answerable", QUESTION_FEATURES)):
+        old = shipped[key]
+        at = {f: k for k, f in enumerate(old["features"])}
+        pick = lambda column, missing: [old[column][at[f]] if f in at else missing for f in names]  # noqa: E731
+        shipped[key] = {"features": list(names), "weights": pick("weights", 0.0), "bias": old["bias"], "mean": pick("mean", 0.0), "scale": pick("scale", 1.0)}
+    path = work / "bridging_scorer.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(shipped), encoding="utf-8")
+    return path
+
+
 def collect(shared: Path, work: Path) -> list[Item]:
     items: list[Item] = []
+    scorer = bridging_scorer(work)
     for name, corpus, files in datasets(shared):
-        settings = Settings.load({"corpus": corpus, "index_dir": work / name, "mode": "extractive"}, env={})
+        settings = Settings.load({"corpus": corpus, "index_dir": work / name, "mode": "extractive", "scorer": str(scorer)}, env={})
         engine = Engine(settings)
         engine.ensure_index()
         n = 0

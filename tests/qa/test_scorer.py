@@ -48,6 +48,20 @@ def test_swapped_numbers_and_names_are_seen_as_missing():
     assert {"bakanov", "10th"} <= flat
 
 
+def test_a_sentence_dated_outside_the_period_asked_about_is_marked():
+    from qa.features import _time_relation, periods
+
+    asked = question_signals("What expedition did George Maniaces lead in the 10th century?").periods
+    assert asked == ((901, 1000),)
+    # A swapped century (the campaign was in 1038) conflicts; a year inside it fits.
+    assert _time_relation(asked, periods("the Sicilian campaign of George Maniaces in 1038")) == (1.0, 0.0)
+    assert _time_relation(asked, periods("In the course of the 10th century the incursions became settlements.")) == (0.0, 1.0)
+    # Decades, centuries written as years, and a sentence with no date at all.
+    assert _time_relation(periods("in the 1960s"), periods("by 1969 they had landed")) == (0.0, 1.0)
+    assert _time_relation(periods("in the 1000's"), periods("In the 11th century they ruled")) == (0.0, 1.0)
+    assert _time_relation(asked, periods("They served the emperor.")) == (0.0, 0.0)
+
+
 def test_misspelt_question_words_are_read_as_the_corpus_spells_them(engine):
     reader = engine.reader()
     assert reader.correct(terms("Rogozn sanctons")) == terms("Rogozin sanctions")
