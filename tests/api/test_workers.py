@@ -24,7 +24,7 @@ from qa.engine import Engine
 from qa.errors import SettingsError
 from qa.web.workers import CANNOT_START, check, ensure_free
 
-from ..conftest import DEV_QUESTIONS, free_port, load_jsonl
+from ..conftest import DEV_QUESTIONS, free_port, load_jsonl, wait_until
 from .conftest import WORKERS, Deployment, clean_env
 
 THREADS = 8
@@ -113,6 +113,9 @@ def test_an_api_process_that_dies_is_replaced(deployment: Deployment) -> None:
     before = {pid for _, pid in ask_many(deployment.api_url, [body] * REQUESTS)}
     victim = min(before)
     os.kill(int(victim), signal.SIGKILL)
+    # Connections the kernel queued on the dying process's socket are reset
+    # with it; once it has exited, its socket is gone and none reach it.
+    wait_until(lambda: not alive(int(victim)), f"process {victim} to exit", timeout=10)
     deadline = time.monotonic() + 90  # a new process loads the model and opens the index before it listens
     while True:
         answered = {pid for _, pid in ask_many(deployment.api_url, [body] * REQUESTS)}  # every one a 200
