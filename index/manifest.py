@@ -16,7 +16,7 @@ from pathlib import Path
 
 # Bump when the cleaning, sentence splitting or stored layout changes in a
 # way that old indexes cannot be read with.
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7  # 7: the sentences beside the keyword index (index.sentence_store)
 
 MANIFEST_NAME = "manifest.json"
 
