@@ -342,12 +342,13 @@ class IndexReader:
         # Summed term by term in the order coverage() sums, so the figures are the same to the last bit.
         got = np.zeros(len(seen), dtype=np.float64)
         for t in q:
-            has = np.isin(seen, postings[t], assume_unique=True)
+            has = np.zeros(len(seen), dtype=bool)
+            has[np.searchsorted(seen, postings[t])] = True  # each posting is a subset of seen
             got[has] += self.weights.idf(t)
             if t in SYNONYMS:
                 syn = np.zeros(len(seen), dtype=bool)
                 for other in SYNONYMS[t]:
-                    syn |= np.isin(seen, postings[other], assume_unique=True)
+                    syn[np.searchsorted(seen, postings[other])] = True
                 got[syn & ~has] += SYNONYM_CREDIT * self.weights.idf(t)
         cov = got / total
         keep = cov > 0
