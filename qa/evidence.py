@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qa.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_row, question_signals, sentence_rows
-from qa.retrieve import IndexReader, Query
+from qa.retrieve import IndexReader, Query, SentenceRecord
 from qa.scorer import Composition, Scorer
 from qa.types import Citation, Evidence, Passage
 
@@ -92,8 +92,7 @@ def gather(reader: IndexReader, query: Query, passages: list[Passage], scorer: S
             similarity=round(float(sim[r]), 4),
             position=s.position,
         )
-    row_of = {ev.sentence_id: i for i, ev in scored.items()}
-    ranked = _collapse_duplicates(reader, sorted(scored.values(), key=lambda e: -e.score), comp, row_of)
+    ranked = _collapse_duplicates(reader, sorted(scored.values(), key=lambda e: -e.score), comp, {records[i].id: (i, records[i]) for i in rows})
     scored_passages = [
         Passage(
             chunk_id=p.chunk_id,
@@ -118,38 +117,34 @@ def gather(reader: IndexReader, query: Query, passages: list[Passage], scorer: S
     )
 
 
-def _collapse_duplicates(reader: IndexReader, ranked: list[Evidence], comp: Composition, row_of: dict[str, int]) -> list[Evidence]:
+def _collapse_duplicates(reader: IndexReader, ranked: list[Evidence], comp: Composition, by_id: dict[str, tuple[int, SentenceRecord]]) -> list[Evidence]:
     """Keep one sentence per group of near-duplicates.
 
     The best-scoring copy stands for the group, unless a copy scoring almost
     as well says more (the original beside its condensed version).
     """
     top = ranked[: comp.ranked_limit]
-    rows = [row_of[ev.sentence_id] for ev in top]
+    rows = [by_id[ev.sentence_id][0] for ev in top]
     picked = np.asarray(reader.vectors[rows]) if rows else None
     cosines = picked @ picked.T if picked is not None else np.zeros((0, 0))
     kept: list[int] = []  # positions in ``top``
     for i, ev in enumerate(top):
-        dup = next((j for j, k in enumerate(kept) if _near_duplicate(reader, top[i], top[k], float(cosines[i, k]), comp)), None)
+        dup = next((j for j, k in enumerate(kept) if _near_duplicate(by_id, top[i], top[k], float(cosines[i, k]), comp)), None)
         if dup is None:
             kept.append(i)
             continue
         k = kept[dup]
-        if ev.score >= top[k].score - 0.03 and len(_words(reader, ev)) > len(_words(reader, top[k])):
+        if ev.score >= top[k].score - 0.03 and len(by_id[ev.sentence_id][1].words) > len(by_id[top[k].sentence_id][1].words):
             kept[dup] = i
     return [top[i] for i in kept]
 
 
-def _words(reader: IndexReader, ev: Evidence) -> frozenset[str]:
-    return reader.sentence(ev.sentence_id).words
-
-
-def _near_duplicate(reader: IndexReader, a: Evidence, b: Evidence, cosine: float, comp: Composition) -> bool:
+def _near_duplicate(by_id: dict[str, tuple[int, SentenceRecord]], a: Evidence, b: Evidence, cosine: float, comp: Composition) -> bool:
     if cosine >= comp.near_duplicate_cosine:
         return True
     if cosine < 0.5:
         return False  # sentences sharing most words are never this far apart  # sentences sharing most words are never this far apart
-    wa, wb = _words(reader, a), _words(reader, b)
+    wa, wb = by_id[a.sentence_id][1].words, by_id[b.sentence_id][1].words
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= comp.near_duplicate_jaccard
 
 

@@ -103,13 +103,14 @@ class SentenceTable(Sequence[SentenceRecord]):
 
     def __init__(self, store: SentenceStore, keep: int = 4096) -> None:
         self._store = store
+        self._n = len(store)
         self._keep = keep
         self._recent: OrderedDict[int, SentenceRecord] = OrderedDict()
         self._row_of: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        return len(self._store)
+        return self._n
 
     @overload
     def __getitem__(self, i: int) -> SentenceRecord: ...
@@ -120,8 +121,12 @@ class SentenceTable(Sequence[SentenceRecord]):
             rows = range(len(self))[i]
             found = self.load(rows)
             return [found[r] for r in rows]
-        row = i + len(self) if i < 0 else i
-        if not 0 <= row < len(self):
+        row = i + self._n if i < 0 else i
+        # Scoring asks for the same few rows many times: a kept one is returned as it is.
+        found = self._recent.get(row)
+        if found is not None:
+            return found
+        if not 0 <= row < self._n:
             raise IndexError(f"sentence row {i} out of range")
         return self.load([row])[row]
 
@@ -131,7 +136,7 @@ class SentenceTable(Sequence[SentenceRecord]):
 
     def load(self, rows: Iterable[int]) -> dict[int, SentenceRecord]:
         """The records at ``rows`` (in range), read in one go for those not already kept."""
-        rows = [r for r in rows if 0 <= r < len(self)]
+        rows = [r for r in rows if 0 <= r < self._n]
         with self._lock:
             out = {r: self._recent[r] for r in rows if r in self._recent}
         missing = [r for r in rows if r not in out]
@@ -366,9 +371,9 @@ class IndexReader:
 
     def neighbours(self, i: int) -> tuple[SentenceRecord | None, SentenceRecord | None]:
         """The sentences before and after sentence ``i`` in its document."""
-        found = self.sentences.load([i - 1, i, i + 1])
-        s = found[i]
-        prev, nxt = found.get(i - 1), found.get(i + 1)
+        s = self.sentences[i]
+        prev = self.sentences[i - 1] if i > 0 else None
+        nxt = self.sentences[i + 1] if i + 1 < len(self.sentences) else None
         return (prev if prev is not None and prev.source == s.source else None, nxt if nxt is not None and nxt.source == s.source else None)
 
     def correct(self, query_terms: list[str]) -> list[str]:
