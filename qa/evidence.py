@@ -125,7 +125,7 @@ def _collapse_duplicates(reader: IndexReader, ranked: list[Evidence], comp: Comp
     """
     top = ranked[: comp.ranked_limit]
     rows = [by_id[ev.sentence_id][0] for ev in top]
-    picked = np.asarray(reader.vectors[rows]) if rows else None
+    picked = reader.sentence_store.vector_rows(rows) if rows else None
     cosines = picked @ picked.T if picked is not None else np.zeros((0, 0))
     kept: list[int] = []  # positions in ``top``
     for i, ev in enumerate(top):

@@ -173,8 +173,9 @@ class Similarities:
     come from the sentence collection's HNSW index.
     """
 
-    def __init__(self, vectors: np.ndarray, query: np.ndarray, scan_max: int) -> None:
-        self._vectors = vectors
+    def __init__(self, store: SentenceStore, query: np.ndarray, scan_max: int) -> None:
+        vectors = store.vectors
+        self._store = store
         self._query = query
         self.all: np.ndarray | None = (vectors @ query if len(vectors) else np.zeros(0, np.float32)) if len(vectors) <= scan_max else None
         self._some: dict[int, np.float32] = {}
@@ -183,10 +184,10 @@ class Similarities:
         """Score ``rows`` now, in one read (nothing to do when every row is scored)."""
         if self.all is not None:
             return
-        missing = sorted({int(r) for r in rows if 0 <= r < len(self._vectors)} - self._some.keys())
+        missing = sorted({int(r) for r in rows if 0 <= r < len(self._store)} - self._some.keys())
         if missing:
             # Summed row by row, so a row's score is the same whatever else is read with it.
-            got = (np.asarray(self._vectors[missing]) * self._query).sum(axis=1, dtype=np.float32)
+            got = (self._store.vector_rows(missing) * self._query).sum(axis=1, dtype=np.float32)
             self._some.update(zip(missing, got))
 
     def __getitem__(self, row: int) -> np.float32:
@@ -312,7 +313,7 @@ class IndexReader:
 
     def similarities(self, query_vector: np.ndarray) -> Similarities:
         """The question's similarity to the sentences (see :class:`Similarities`)."""
-        return Similarities(self.vectors, query_vector, self.sentence_scan_max)
+        return Similarities(self.sentence_store, query_vector, self.sentence_scan_max)
 
     def nearest(self, sims: Similarities, query_vector: np.ndarray, n: int) -> list[int]:
         """The rows of the ``n`` sentences nearest the question in embedding space."""

@@ -55,6 +55,8 @@ def test_a_full_build_writes_every_sentence_in_document_order(small_corpus, buil
     build(small_corpus)
     store = assert_store_matches_the_collections(build.index_dir)
     assert store.read([0, len(store) - 1, len(store) + 5]).keys() == {0, len(store) - 1}
+    rows = [5, 6, 7, 2, len(store) - 1, 6]
+    np.testing.assert_array_equal(store.vector_rows(rows), store.vectors[rows])
 
 
 def test_an_update_writes_carried_and_new_sentences_alike(small_corpus, build, seeds):
