@@ -138,7 +138,7 @@ class SentenceStore:
     # -- sentences ---------------------------------------------------------
     def read(self, rows: Iterable[int]) -> dict[int, Sentence]:
         """The sentences at ``rows`` (rows out of range are left out)."""
-        wanted = sorted(set(rows))
+        wanted = sorted({int(r) for r in rows})
         out: dict[int, Sentence] = {}
         for a in range(0, len(wanted), _PAGE):
             page = wanted[a : a + _PAGE]

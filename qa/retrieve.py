@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import re
 import threading
 from collections import OrderedDict
@@ -121,6 +122,7 @@ class SentenceTable(Sequence[SentenceRecord]):
             rows = range(len(self))[i]
             found = self.load(rows)
             return [found[r] for r in rows]
+        i = operator.index(i)  # numpy integers too
         row = i + self._n if i < 0 else i
         # Scoring asks for the same few rows many times: a kept one is returned as it is.
         found = self._recent.get(row)
@@ -136,7 +138,7 @@ class SentenceTable(Sequence[SentenceRecord]):
 
     def load(self, rows: Iterable[int]) -> dict[int, SentenceRecord]:
         """The records at ``rows`` (in range), read in one go for those not already kept."""
-        rows = [r for r in rows if 0 <= r < self._n]
+        rows = [r for r in map(operator.index, rows) if 0 <= r < self._n]
         with self._lock:
             out = {r: self._recent[r] for r in rows if r in self._recent}
         missing = [r for r in rows if r not in out]

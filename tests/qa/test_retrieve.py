@@ -62,6 +62,7 @@ def test_the_table_of_sentences_reads_in_document_order(engine: Engine) -> None:
         assert prev == (every[i - 1] if i and every[i - 1].source == every[i].source else None)
         assert nxt == (every[i + 1] if i + 1 < len(every) and every[i + 1].source == every[i].source else None)
     assert reader.sentences[-1] == every[-1] and reader.sentences[1:3] == every[1:3]
+    assert reader.sentences[np.int64(2)] == every[2] and reader.sentences.load(np.arange(3)) == dict(enumerate(every[:3]))
     with pytest.raises(IndexError):
         reader.sentences[len(every)]
 
