@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Answer quality on every question set, cross-validated by article.
 
-    python bench/quality.py [--shared ../shared] [--work /tmp/qa-quality]
+    python bench/quality.py [--shared ../shared] [--work /tmp/qa-quality] [--shipped-only]
 
 For each set (the visible seed set, the project's own seed set in
 tests/data/, and the Wikipedia set in SHARED/eval/wiki/) it prints the
@@ -10,7 +10,9 @@ question's article: ``scripts/train_scorer.py --folds-dir`` fits one scorer
 per held-out article, and each question is answered by its article's. For the
 Wikipedia set it also prints the abstention curve: abstain_accuracy and
 false_abstain at several thresholds of P(answerable). Last, the shipped
-scorer (trained on all of it) on each set, for comparison.
+scorer (trained on all of it) on each set, for comparison; ``--shipped-only``
+prints only these lines (no fitting: a quick check that a change to retrieval
+leaves the answers as they were).
 """
 
 from __future__ import annotations
@@ -71,14 +73,15 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--work", type=Path, default=Path("/tmp/qa-quality"))
+    ap.add_argument("--shipped-only", action="store_true", help="only the shipped scorer's line for each set")
     args = ap.parse_args()
     folds_dir = args.work / "folds"
-    if not (folds_dir / "folds.json").exists():
+    if not args.shipped_only and not (folds_dir / "folds.json").exists():
         import train_scorer
 
         print("fitting one scorer per held-out article (scripts/train_scorer.py) ...", flush=True)
         train_scorer.main(["--shared", str(args.shared), "--work", str(args.work / "train"), "--out", str(args.work / "all.json"), "--folds-dir", str(folds_dir)])
-    folds = json.loads((folds_dir / "folds.json").read_text(encoding="utf-8"))
+    folds = {} if args.shipped_only else json.loads((folds_dir / "folds.json").read_text(encoding="utf-8"))
 
     sets = [
         ("seed set", "seeds", ROOT / "seeds", args.shared / "eval" / "questions.jsonl"),
@@ -91,25 +94,31 @@ def main() -> int:
         index_dir = args.work / "train" / dataset
         base = {"corpus": corpus, "index_dir": index_dir, "mode": "extractive"}
         Engine(Settings.load(base, env={})).ensure_index()
-        engines = {g: Engine(Settings.load({**base, "scorer": str(folds_dir / f)}, env={})) for g, f in folds.items() if g.startswith(dataset + ":")}
-
-        def fold_of(q: dict, n: int) -> str:
-            sources = q.get("sources") or []
-            return f"{dataset}:{sources[0]}" if sources else f"{dataset}:unsourced-{n % 3}"
-
-        t = time.perf_counter()
-        answers, p = answer_all(engines, questions, fold_of)
-        r = score(questions, answers, corpus)
-        print(f"{label} (cross-validated by article, {len(questions)} questions, {time.perf_counter() - t:.0f} s):")
-        print("  " + line(r))
-        if dataset == "wiki":
-            print("  abstention curve (P(answerable) below the threshold abstains):")
-            print("\n".join(curve(questions, p)))
+        if not args.shipped_only:
+            cross_validated(label, dataset, corpus, questions, base, folds, folds_dir)
         shipped = Engine(Settings.load(base, env={}))
         answers, _ = answer_all({"all": shipped}, questions, lambda q, n: "all")
         shipped_lines.append(f"{label} (shipped scorer, trained on these articles): " + line(score(questions, answers, corpus)))
     print("\n".join(shipped_lines))
     return 0
+
+
+def cross_validated(label: str, dataset: str, corpus: Path, questions: list[dict], base: dict, folds: dict, folds_dir: Path) -> None:
+    """Print the set's line for answers given by a scorer that never saw the question's article."""
+    engines = {g: Engine(Settings.load({**base, "scorer": str(folds_dir / f)}, env={})) for g, f in folds.items() if g.startswith(dataset + ":")}
+
+    def fold_of(q: dict, n: int) -> str:
+        sources = q.get("sources") or []
+        return f"{dataset}:{sources[0]}" if sources else f"{dataset}:unsourced-{n % 3}"
+
+    t = time.perf_counter()
+    answers, p = answer_all(engines, questions, fold_of)
+    r = score(questions, answers, corpus)
+    print(f"{label} (cross-validated by article, {len(questions)} questions, {time.perf_counter() - t:.0f} s):")
+    print("  " + line(r))
+    if dataset == "wiki":
+        print("  abstention curve (P(answerable) below the threshold abstains):")
+        print("\n".join(curve(questions, p)))
 
 
 if __name__ == "__main__":

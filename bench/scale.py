@@ -166,7 +166,7 @@ def measure(index_dir: Path, corpus: Path, chroma_url: str, rounds: int) -> dict
         "questions": len(lat),
         # VmHWM, not ru_maxrss: the latter counts the benchmark process this one was started from.
         "rss_mb": rss_mb(os.getpid())[1],
-        "chunks": len(reader.chunks),
+        "chunks": reader.chunk_count,
         "sentences": len(reader.sentences),
     }
 

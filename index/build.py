@@ -32,6 +32,8 @@ from index.errors import CorpusError, IndexStoreError, QAError
 from index.keyword import build_keyword_index
 from index.lock import claim_for_removal, writer_lock
 from index.manifest import FileRecord, IndexSpec, Manifest, read_manifest, write_manifest
+from index.sentence_store import FOLDER as SENTENCE_FOLDER
+from index.sentence_store import write_sentence_store
 from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
 from index.types import Chunk, Document, Sentence
 
@@ -181,6 +183,7 @@ def _write_generation(
     manifest = Manifest(spec=spec, generation=generation, built_at=_now())
     changed_sources = {d.source for d in changed}
     keyword_docs: list[tuple[str, str]] = []
+    carried: dict[str, dict[str, list]] = {}
 
     # 1. Carry over unchanged files, vectors included.
     if old is not None:
@@ -191,6 +194,7 @@ def _write_generation(
                 # Smaller pages: the list of files takes SQL variables too.
                 got = read_all(src, ["embeddings", "metadatas", "documents"], where={"source": {"$in": keep}}, page=2000)
                 _upsert(target, got["ids"], got["embeddings"], got["documents"], got["metadatas"])
+                carried[kind] = got
                 if kind == CHUNKS:
                     keyword_docs += list(zip(got["ids"], got["documents"]))
             for s in keep:
@@ -276,8 +280,23 @@ def _write_generation(
     gen_dir = index_dir / "generations" / generation
     gen_dir.mkdir(parents=True, exist_ok=True)
     build_keyword_index(keyword_docs, gen_dir / "bm25")
+    _write_sentences(gen_dir / SENTENCE_FOLDER, carried, data, reused)
     _write_titles(gen_dir, manifest, changed, old, index_dir)
     return manifest
+
+
+def _write_sentences(folder: Path, carried: dict[str, dict[str, list]], data: Sequence[_FileData], vectors: dict[str, Any]) -> None:
+    """Every sentence of the generation, carried over or new, for reading a few at a time (index.sentence_store)."""
+    old_sents = carried.get(SENTENCES, {"ids": [], "embeddings": [], "documents": [], "metadatas": []})
+    old_chunks = carried.get(CHUNKS, {"ids": [], "metadatas": []})
+    sentences = [
+        Sentence(id=i, source=m["source"], start=int(m["start"]), end=int(m["end"]), text=text, kind=m["kind"], heading=m.get("heading", ""), position=int(m["position"]))
+        for i, text, m in zip(old_sents["ids"], old_sents["documents"], old_sents["metadatas"])
+    ]
+    sentences += [s for f in data for s in f.sentences]
+    chunks = [(i, m["source"], m["kind"], json.loads(m["sentence_ids"])) for i, m in zip(old_chunks["ids"], old_chunks["metadatas"])]
+    chunks += [(c.id, c.source, c.kind, c.sentence_ids) for f in data for c in f.chunks]
+    write_sentence_store(folder, sentences, list(old_sents["embeddings"]) + [vectors[s.id] for f in data for s in f.sentences], chunks)
 
 
 def _chunk_embedding_text(doc: Document, chunk: Chunk, sentences: dict[str, Sentence]) -> tuple[str, list[Span]]:

@@ -43,6 +43,11 @@ class Settings:
     keyword_top_k: int = _setting(12, "Chunks taken from the BM25 index per question.")
     rrf_k: int = _setting(60, "Reciprocal-rank-fusion constant: larger flattens the rank weights.")
     passages: int = _setting(6, "Fused chunks whose sentences compete as evidence.")
+    sentence_scan_max: int = _setting(
+        50_000,
+        "Up to this many indexed sentences, the sentences nearest a question are found by scoring every sentence vector (exact);"
+        " above, by the sentence collection's HNSW index (approximate, but its cost does not grow with the corpus).",
+    )
     # Answers ------------------------------------------------------------------
     mode: str = _setting("extractive", "Answer mode: 'extractive' (offline, every word quoted) or 'llm'.")
     answer_sentences: int = _setting(3, "Most sentences in an extractive answer.")

@@ -174,7 +174,7 @@ class Engine:
                     f"The index in {self.settings.index_dir} was built with other settings ({manifest.spec}).",
                     "Rebuild it with: qa index --rebuild",
                 )
-            self._reader = IndexReader(self.settings.index_dir, manifest, self.store)
+            self._reader = IndexReader(self.settings.index_dir, manifest, self.store, self.settings.sentence_scan_max)
             self._reader_stamp = stamp
             return self._reader
 
@@ -347,7 +347,7 @@ class Engine:
         if not ev.supported or not ev.ranked:
             return ""
         best = ev.ranked[0]
-        record = earlier.reader.sentences[earlier.reader.sentence_index[best.sentence_id]]
+        record = earlier.reader.sentence(best.sentence_id)
         spans = answer_spans(PERSON, record.text, last)
         near = [sp for sp in spans if near_question_words([sp], record.tokens, set(earlier.query.terms))]
         a, b = (near or spans or [(0, 0)])[0]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qa.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_row, question_signals, sentence_rows
-from qa.retrieve import IndexReader, Query
+from qa.retrieve import IndexReader, Query, SentenceRecord
 from qa.scorer import Composition, Scorer
 from qa.types import Citation, Evidence, Passage
 
@@ -50,22 +50,25 @@ def gather(reader: IndexReader, query: Query, passages: list[Passage], scorer: S
     assert query.vector is not None
     comp = scorer.composition
     qvec = query.vector / max(float(np.linalg.norm(query.vector)), 1e-12)
-    sims = reader.vectors @ qvec if len(reader.vectors) else np.zeros(0, np.float32)
+    sims = reader.similarities(qvec)
 
     top_chunk = max((p.score for p in passages), default=0.0) or 1.0
     context: dict[int, float] = {}
     chunk_rank: dict[int, int] = {}
+    layouts = reader.chunk_layouts(p.chunk_id for p in passages)
     for p in passages:
-        for sid in reader.chunks[p.chunk_id].sentence_ids:
-            i = reader.sentence_index.get(sid)
-            if i is not None:
-                context[i] = max(context.get(i, 0.0), p.score / top_chunk)
-                chunk_rank[i] = min(chunk_rank.get(i, p.rank), p.rank)
+        for i in layouts[p.chunk_id].rows if p.chunk_id in layouts else ():
+            context[i] = max(context.get(i, 0.0), p.score / top_chunk)
+            chunk_rank[i] = min(chunk_rank.get(i, p.rank), p.rank)
     candidates = set(context)
-    if len(sims):
-        candidates.update(int(i) for i in np.argsort(-sims)[: comp.extra_candidates])
+    if len(reader.sentences):
+        candidates.update(reader.nearest(sims, qvec, comp.extra_candidates))
     candidates.update(reader.best_covering(query.terms, comp.extra_candidates, sims))
-    rows = sorted(i for i in candidates if include_comments or reader.sentences[i].kind != "comment")
+    # Only the candidates and the sentences around them are read and scored.
+    around = candidates | {j for i in candidates for j in (i - 1, i + 1)}
+    records = reader.sentences.load(around)
+    sims.need(around)
+    rows = sorted(i for i in candidates if include_comments or records[i].kind != "comment")
 
     features = sentence_rows(reader, query, question_signals(query.question), rows, sims, context, chunk_rank)
     logits = scorer.ranker.logits(features) if rows else np.zeros(0)
@@ -74,7 +77,7 @@ def gather(reader: IndexReader, query: Query, passages: list[Passage], scorer: S
     sim = features[:, SENTENCE_FEATURES.index("similarity")]
     scored: dict[int, Evidence] = {}
     for r, i in enumerate(rows):
-        s = reader.sentences[i]
+        s = records[i]
         scored[i] = Evidence(
             sentence_id=s.id,
             source=s.source,
@@ -89,7 +92,7 @@ def gather(reader: IndexReader, query: Query, passages: list[Passage], scorer: S
             similarity=round(float(sim[r]), 4),
             position=s.position,
         )
-    ranked = _collapse_duplicates(reader, sorted(scored.values(), key=lambda e: -e.score), comp)
+    ranked = _collapse_duplicates(reader, sorted(scored.values(), key=lambda e: -e.score), comp, {records[i].id: (i, records[i]) for i in rows})
     scored_passages = [
         Passage(
             chunk_id=p.chunk_id,
@@ -97,7 +100,7 @@ def gather(reader: IndexReader, query: Query, passages: list[Passage], scorer: S
             kind=p.kind,
             score=p.score,
             rank=p.rank,
-            sentences=tuple(scored[reader.sentence_index[sid]] for sid in reader.chunks[p.chunk_id].sentence_ids if reader.sentence_index.get(sid) in scored),
+            sentences=tuple(scored[i] for i in (layouts[p.chunk_id].rows if p.chunk_id in layouts else ()) if i in scored),
         )
         for p in passages
     ]
@@ -114,37 +117,34 @@ def gather(reader: IndexReader, query: Query, passages: list[Passage], scorer: S
     )
 
 
-def _collapse_duplicates(reader: IndexReader, ranked: list[Evidence], comp: Composition) -> list[Evidence]:
+def _collapse_duplicates(reader: IndexReader, ranked: list[Evidence], comp: Composition, by_id: dict[str, tuple[int, SentenceRecord]]) -> list[Evidence]:
     """Keep one sentence per group of near-duplicates.
 
     The best-scoring copy stands for the group, unless a copy scoring almost
     as well says more (the original beside its condensed version).
     """
     top = ranked[: comp.ranked_limit]
-    rows = [reader.sentence_index[ev.sentence_id] for ev in top]
-    cosines = reader.vectors[rows] @ reader.vectors[rows].T if rows else np.zeros((0, 0))
+    rows = [by_id[ev.sentence_id][0] for ev in top]
+    picked = reader.sentence_store.vector_rows(rows) if rows else None
+    cosines = picked @ picked.T if picked is not None else np.zeros((0, 0))
     kept: list[int] = []  # positions in ``top``
     for i, ev in enumerate(top):
-        dup = next((j for j, k in enumerate(kept) if _near_duplicate(reader, top[i], top[k], float(cosines[i, k]), comp)), None)
+        dup = next((j for j, k in enumerate(kept) if _near_duplicate(by_id, top[i], top[k], float(cosines[i, k]), comp)), None)
         if dup is None:
             kept.append(i)
             continue
         k = kept[dup]
-        if ev.score >= top[k].score - 0.03 and len(_words(reader, ev)) > len(_words(reader, top[k])):
+        if ev.score >= top[k].score - 0.03 and len(by_id[ev.sentence_id][1].words) > len(by_id[top[k].sentence_id][1].words):
             kept[dup] = i
     return [top[i] for i in kept]
 
 
-def _words(reader: IndexReader, ev: Evidence) -> frozenset[str]:
-    return reader.sentences[reader.sentence_index[ev.sentence_id]].words
-
-
-def _near_duplicate(reader: IndexReader, a: Evidence, b: Evidence, cosine: float, comp: Composition) -> bool:
+def _near_duplicate(by_id: dict[str, tuple[int, SentenceRecord]], a: Evidence, b: Evidence, cosine: float, comp: Composition) -> bool:
     if cosine >= comp.near_duplicate_cosine:
         return True
     if cosine < 0.5:
         return False  # sentences sharing most words are never this far apart
-    wa, wb = _words(reader, a), _words(reader, b)
+    wa, wb = by_id[a.sentence_id][1].words, by_id[b.sentence_id][1].words
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= comp.near_duplicate_jaccard
 
 

@@ -122,7 +122,7 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
 
 
 def _record(reader, ev: Evidence):
-    return reader.sentences[reader.sentence_index[ev.sentence_id]]
+    return reader.sentence(ev.sentence_id)
 
 
 def _role_holders(reader, ev: Evidence, request: AnswerRequest) -> set[str]:

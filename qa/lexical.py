@@ -7,62 +7,13 @@ words ("Starliner", "Gazeta.ru") count for much more than common ones.
 
 from __future__ import annotations
 
-import functools
 import math
-import re
-import unicodedata
 from collections import Counter
-from typing import Iterable
+from typing import Iterable, Mapping
 
-STOPWORDS = frozenset(
-    """
-    a about above after again against all also am an and any are as at be because been before being below between
-    both but by can could did do does doing down during each few for from further had has have having he her here
-    hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off
-    on once only or other our ours ourselves out over own same she should so some such than that the their theirs
-    them themselves then there these they this those through to too under until up very was we were what when where
-    which while who whom whose why will with would you your yours yourself yourselves shall may might must
-    according said say says tell told mention mentioned article articles text piece report reported author writer
-    one ones does did done get got
-    """.split()
-)
+from index.terms import STOPWORDS, fold, terms, words
 
-_WORD = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)*")
-_FOLD = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
-
-
-@functools.lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-def fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    for a, b in _FOLD.items():
-        text = text.replace(a, b)
-    return text.lower()
-
-
-def words(text: str) -> list[str]:
-    """Lower-case word tokens; "U.S." and "Gazeta.ru" stay one token."""
-    text = fold(text).replace("'s ", " ").replace("'s", "")
-    out = []
-    for w in _WORD.findall(text):
-        out.extend(w.split(".") if not re.fullmatch(r"(?:[a-z]\.)+[a-z]?|[a-z0-9]+\.[a-z]{2,3}", w) else [w.replace(".", "")])
-    return out
-
-
-@functools.lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    return _stemmer().stemWord(word)
-
-
-def terms(text: str) -> list[str]:
-    """Content terms of ``text``: stop words removed, the rest stemmed."""
-    return [_stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
-
+__all__ = ["STOPWORDS", "SYNONYMS", "SYNONYM_CREDIT", "TermWeights", "bigrams", "fold", "terms", "words"]
 
 # Words for the same role, as stemmed terms: questions and articles name the
 # person in charge of an organisation in many ways.
@@ -88,6 +39,16 @@ class TermWeights:
         for doc in documents:
             n += 1
             df.update(set(doc))
+        self._set(df, n)
+
+    @classmethod
+    def from_counts(cls, df: Mapping[str, int], n: int) -> "TermWeights":
+        """Weights from document frequencies counted beforehand (by the index build) over ``n`` sentences."""
+        weights = cls.__new__(cls)
+        weights._set(Counter(df), n)
+        return weights
+
+    def _set(self, df: Counter[str], n: int) -> None:
         self.n = max(n, 1)
         self.df = df
         self.unknown = self.idf_of(0)

@@ -1,19 +1,26 @@
 """Hybrid retrieval: dense (Chroma) and keyword (BM25) chunk rankings, fused.
 
-:class:`IndexReader` opens the generation the manifest names and keeps what a
-question needs in memory (sentence vectors and terms, chunk layout, article
-metadata), so answering a question costs one embedding, one Chroma query and
-one BM25 lookup, each shared with the questions asked at the same moment
-(see :meth:`IndexReader.search` and qa.concurrency).
+:class:`IndexReader` opens the generation the manifest names. Answering a
+question costs one embedding, one Chroma query and one BM25 lookup, each
+shared with the questions asked at the same moment (see
+:meth:`IndexReader.search` and qa.concurrency), then one read of the
+retrieved chunks' sentences from the generation's sentence store
+(index.sentence_store): the reader never holds the corpus's sentences, so
+its memory and opening time do not grow with them.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import operator
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 
@@ -21,10 +28,12 @@ from index.embedding import Embedder
 from index.keyword import KeywordIndex
 from index.lock import pin_generation
 from index.manifest import Manifest
-from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
+from index.sentence_store import FOLDER as SENTENCE_FOLDER
+from index.sentence_store import ChunkLayout, SentenceStore
+from index.store import CHUNKS, SENTENCES, ChromaStore
 from index.types import Sentence
 from qa.errors import IndexStoreError
-from qa.lexical import SYNONYMS, TermWeights, bigrams, terms, words
+from qa.lexical import SYNONYM_CREDIT, SYNONYMS, TermWeights, bigrams, terms, words
 from qa.question import tokens
 from qa.types import Passage
 
@@ -50,12 +59,12 @@ class SentenceRecord(Sentence):
         return tokens(self.text)
 
 
-@dataclass(frozen=True)
-class ChunkRecord:
-    id: str
-    source: str
-    kind: str
-    sentence_ids: tuple[str, ...]
+def _record(s: Sentence) -> SentenceRecord:
+    term_list = terms(s.text)
+    return SentenceRecord(
+        id=s.id, source=s.source, start=s.start, end=s.end, text=s.text, kind=s.kind, heading=s.heading, position=s.position,
+        terms=frozenset(term_list), bigrams=bigrams(term_list),
+    )
 
 
 @dataclass(frozen=True)
@@ -84,19 +93,132 @@ class Query:
         return self.source_prior.get(source, 1.0) if self.source_prior else 1.0
 
 
-class IndexReader:
-    """Read access to one generation of an index."""
+class SentenceTable(Sequence[SentenceRecord]):
+    """The generation's sentences by row, read from disk as they are asked for.
 
-    def __init__(self, index_dir: Path, manifest: Manifest, store: ChromaStore) -> None:
+    Rows are in document order, so ``table[i - 1]`` and ``table[i + 1]`` are
+    the sentences around ``table[i]`` when they share its source. The records
+    of the last few questions are kept (with the words and tokens made for
+    them); iterating reads every sentence in turn and keeps none.
+    """
+
+    def __init__(self, store: SentenceStore, keep: int = 4096) -> None:
+        self._store = store
+        self._n = len(store)
+        self._keep = keep
+        self._recent: OrderedDict[int, SentenceRecord] = OrderedDict()
+        self._row_of: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> SentenceRecord: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[SentenceRecord]: ...
+    def __getitem__(self, i: int | slice) -> SentenceRecord | list[SentenceRecord]:
+        if isinstance(i, slice):
+            rows = range(len(self))[i]
+            found = self.load(rows)
+            return [found[r] for r in rows]
+        i = operator.index(i)  # numpy integers too
+        row = i + self._n if i < 0 else i
+        # Scoring asks for the same few rows many times: a kept one is returned as it is.
+        found = self._recent.get(row)
+        if found is not None:
+            return found
+        if not 0 <= row < self._n:
+            raise IndexError(f"sentence row {i} out of range")
+        return self.load([row])[row]
+
+    def __iter__(self) -> Iterator[SentenceRecord]:
+        for _, s in self._store.scan():
+            yield _record(s)
+
+    def load(self, rows: Iterable[int]) -> dict[int, SentenceRecord]:
+        """The records at ``rows`` (in range), read in one go for those not already kept."""
+        rows = [r for r in map(operator.index, rows) if 0 <= r < self._n]
+        with self._lock:
+            out = {r: self._recent[r] for r in rows if r in self._recent}
+        missing = [r for r in rows if r not in out]
+        if missing:
+            out.update((r, _record(s)) for r, s in self._store.read(missing).items())
+        with self._lock:
+            for r in rows:
+                self._recent[r] = out[r]
+                self._recent.move_to_end(r)
+                self._row_of[out[r].id] = r
+            while len(self._recent) > self._keep:
+                _, old = self._recent.popitem(last=False)
+                self._row_of.pop(old.id, None)
+        return out
+
+    def row_of(self, sentence_id: str) -> int:
+        """The row of the sentence with this id (KeyError if the index has none)."""
+        with self._lock:
+            row = self._row_of.get(sentence_id)
+        if row is None:
+            row = self._store.rows_of([sentence_id])[sentence_id]
+        return row
+
+    def by_id(self, sentence_id: str) -> SentenceRecord:
+        return self[self.row_of(sentence_id)]
+
+
+class Similarities:
+    """The question's cosine similarity to sentences, by row.
+
+    Up to ``scan_max`` sentences every row is scored at once (one product
+    with the mapped vectors, and the nearest sentences are exact); above,
+    only the rows asked for are read and scored, and the nearest sentences
+    come from the sentence collection's HNSW index.
+    """
+
+    def __init__(self, store: SentenceStore, query: np.ndarray, scan_max: int) -> None:
+        vectors = store.vectors
+        self._store = store
+        self._query = query
+        self.all: np.ndarray | None = (vectors @ query if len(vectors) else np.zeros(0, np.float32)) if len(vectors) <= scan_max else None
+        self._some: dict[int, np.float32] = {}
+
+    def need(self, rows: Iterable[int]) -> None:
+        """Score ``rows`` now, in one read (nothing to do when every row is scored)."""
+        if self.all is not None:
+            return
+        missing = sorted({int(r) for r in rows if 0 <= r < len(self._store)} - self._some.keys())
+        if missing:
+            # Summed row by row, so a row's score is the same whatever else is read with it.
+            got = (self._store.vector_rows(missing) * self._query).sum(axis=1, dtype=np.float32)
+            self._some.update(zip(missing, got))
+
+    def __getitem__(self, row: int) -> np.float32:
+        if self.all is not None:
+            return self.all[row]
+        if row not in self._some:
+            self.need([row])
+        return self._some[row]
+
+
+class IndexReader:
+    """Read access to one generation of an index.
+
+    Held in memory: the chunk count, the article metadata, the keyword index
+    and the term weights (one number per distinct term). Sentences, their
+    vectors and chunk layouts stay on disk (index.sentence_store) and are
+    read for the chunks a question retrieves.
+    """
+
+    def __init__(self, index_dir: Path, manifest: Manifest, store: ChromaStore, sentence_scan_max: int = 50_000) -> None:
         self.manifest = manifest
         self.store = store
+        self.sentence_scan_max = sentence_scan_max
         gen_dir = Path(index_dir) / "generations" / manifest.generation
         # Held for this reader's life, so no build prunes the generation under it.
         self._pin = pin_generation(index_dir, manifest.generation)
         try:
             self._chunks = store.collection(manifest.generation, CHUNKS)
-            sents = read_all(store.collection(manifest.generation, SENTENCES), ["embeddings", "metadatas", "documents"])
-            chunk_meta = read_all(self._chunks, ["metadatas"])
+            self.sentence_store = SentenceStore(gen_dir / SENTENCE_FOLDER)
             self.keyword = KeywordIndex(gen_dir / "bm25")
             self.documents: dict[str, dict[str, str]] = json.loads((gen_dir / "documents.json").read_text(encoding="utf-8"))
         except IndexStoreError:
@@ -106,49 +228,11 @@ class IndexReader:
                 f"The index in {index_dir} cannot be read ({type(exc).__name__}: {exc}).",
                 "Rebuild it with: qa index --rebuild",
             ) from None
-
-        order = sorted(range(len(sents["ids"])), key=lambda i: (sents["metadatas"][i]["source"], sents["metadatas"][i]["position"]))
-        self.sentences: list[SentenceRecord] = []
-        for i in order:
-            m = sents["metadatas"][i]
-            text = sents["documents"][i]
-            term_list = terms(text)
-            self.sentences.append(
-                SentenceRecord(
-                    id=sents["ids"][i],
-                    source=m["source"],
-                    start=int(m["start"]),
-                    end=int(m["end"]),
-                    text=text,
-                    kind=m["kind"],
-                    heading=m.get("heading", ""),
-                    position=int(m["position"]),
-                    terms=frozenset(term_list),
-                    bigrams=bigrams(term_list),
-                )
-            )
-        vectors = np.asarray([sents["embeddings"][i] for i in order], dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else np.ones((0, 1), np.float32)
-        self.vectors = vectors / np.maximum(norms, 1e-12)
-        self.sentence_index = {s.id: i for i, s in enumerate(self.sentences)}
-        self.chunks = {
-            cid: ChunkRecord(cid, m["source"], m["kind"], tuple(json.loads(m["sentence_ids"])))
-            for cid, m in zip(chunk_meta["ids"], chunk_meta["metadatas"])
-        }
-        self.weights = TermWeights(s.terms for s in self.sentences)
-        self.postings: dict[str, list[int]] = {}
-        for i, s in enumerate(self.sentences):
-            for t in s.terms:
-                self.postings.setdefault(t, []).append(i)
+        self.sentences = SentenceTable(self.sentence_store)
+        self.vectors = self.sentence_store.vectors  # mapped, not read
+        self.chunk_count = self.sentence_store.chunk_count
+        self.weights = TermWeights.from_counts(self.sentence_store.document_frequencies(), len(self.sentences))
         self._publication_refs = _publication_refs(self.documents)
-        self._document_terms: dict[str, frozenset[str]] = {}
-        # Every known term of five letters or more under each of its one-letter deletions and itself:
-        # two terms one edit apart share a key (a symmetric-deletion index).
-        self._by_deletion: dict[str, list[str]] = {}
-        for t in self.weights.df:
-            if len(t) >= 4 and not t.isdigit():
-                for d in {t, *_deletions(t)}:
-                    self._by_deletion.setdefault(d, []).append(t)
 
     # -- questions ---------------------------------------------------------
     def source_prior(self, question: str) -> tuple[dict[str, float], str]:
@@ -179,7 +263,7 @@ class IndexReader:
         unembedded = [q for q in queries if q.vector is None]
         for q, vector in zip(unembedded, embedder.embed_queries([q.search_text for q in unembedded])):
             q.vector = np.asarray(vector, dtype=np.float32)
-        n_chunks = len(self.chunks)
+        n_chunks = self.chunk_count
         if not queries or not n_chunks:
             return [Hits([], []) for _ in queries]
         dense = self._chunks.query(
@@ -196,17 +280,22 @@ class IndexReader:
         for ranking in (hits.dense, hits.keyword):
             for rank, cid in enumerate(ranking):
                 fused[cid] = fused.get(cid, 0.0) + 1.0 / (rrf_k + rank + 1)
+        chunks = self.chunk_layouts(fused)
         scored = []
         for cid, score in fused.items():
-            chunk = self.chunks.get(cid)
+            chunk = chunks.get(cid)
             if chunk is None:
                 continue
             scored.append((score * query.prior(chunk.source), cid))
         scored.sort(reverse=True)
         return [
-            Passage(chunk_id=cid, source=self.chunks[cid].source, kind=self.chunks[cid].kind, score=score, rank=rank)
+            Passage(chunk_id=cid, source=chunks[cid].source, kind=chunks[cid].kind, score=score, rank=rank)
             for rank, (score, cid) in enumerate(scored[:limit])
         ]
+
+    def chunk_layouts(self, ids: Iterable[str]) -> dict[str, ChunkLayout]:
+        """Source, kind and sentence rows of the chunks with ``ids``."""
+        return self.sentence_store.chunks(ids)
 
     def retrieve(self, query: Query, embedder: Embedder, dense_k: int, keyword_k: int, rrf_k: int, limit: int) -> list[Passage]:
         """:meth:`search` and :meth:`fuse` for one query."""
@@ -224,35 +313,71 @@ class IndexReader:
                 out.append(word)
         return out
 
-    def best_covering(self, query_terms: list[str], n: int, sims: np.ndarray | None = None) -> list[int]:
+    def similarities(self, query_vector: np.ndarray) -> Similarities:
+        """The question's similarity to the sentences (see :class:`Similarities`)."""
+        return Similarities(self.sentence_store, query_vector, self.sentence_scan_max)
+
+    def nearest(self, sims: Similarities, query_vector: np.ndarray, n: int) -> list[int]:
+        """The rows of the ``n`` sentences nearest the question in embedding space."""
+        if sims.all is not None:
+            return [int(i) for i in np.argsort(-sims.all)[:n]]
+        if not len(self.sentences) or n <= 0:
+            return []
+        got = self.store.collection(self.manifest.generation, SENTENCES).query(
+            query_embeddings=[np.asarray(query_vector, dtype=np.float32).tolist()], n_results=min(n, len(self.sentences)), include=["distances"]
+        )
+        ids = list(got["ids"][0])
+        rows = self.sentence_store.rows_of(ids)
+        return [rows[i] for i in ids if i in rows]
+
+    def best_covering(self, query_terms: list[str], n: int, sims: Similarities) -> list[int]:
         """The ``n`` sentences covering most of the question's weighted terms.
 
         Chunk retrieval can miss a sentence whose chunk is about something
         else ("NASA Administrator Bill Nelson has made various remarks ...");
-        this finds it by its words.
+        this finds it by its words, from the index's term postings: the
+        coverage (as TermWeights.coverage counts it) of every sentence holding
+        a word of the question, with ties broken by embedding similarity and
+        then row, for which only the sentences tied at the cut are scored.
         """
-        wanted = set(query_terms) | {syn for t in query_terms for syn in SYNONYMS.get(t, ())}
-        seen = {i for t in wanted for i in self.postings.get(t, ())}
-        # Ties in coverage are common; embedding similarity breaks them.
-        scored = sorted(
-            ((self.weights.coverage(query_terms, self.sentences[i].terms), float(sims[i]) if sims is not None else 0.0, i) for i in seen),
-            reverse=True,
-        )
-        return [i for cov, _, i in scored[:n] if cov > 0]
+        q = set(query_terms)
+        total = sum(self.weights.idf(t) for t in q)
+        wanted = q | {syn for t in query_terms for syn in SYNONYMS.get(t, ())}
+        postings = {t: self.sentence_store.postings(t) for t in wanted}
+        seen = np.unique(np.concatenate([np.zeros(0, np.int32), *postings.values()])) if postings else np.zeros(0, np.int32)
+        if not total or not len(seen):
+            return []
+        # Summed term by term in the order coverage() sums, so the figures are the same to the last bit.
+        got = np.zeros(len(seen), dtype=np.float64)
+        for t in q:
+            has = np.zeros(len(seen), dtype=bool)
+            has[np.searchsorted(seen, postings[t])] = True  # each posting is a subset of seen
+            got[has] += self.weights.idf(t)
+            if t in SYNONYMS:
+                syn = np.zeros(len(seen), dtype=bool)
+                for other in SYNONYMS[t]:
+                    syn[np.searchsorted(seen, postings[other])] = True
+                got[syn & ~has] += SYNONYM_CREDIT * self.weights.idf(t)
+        cov = got / total
+        keep = cov > 0
+        seen, cov = seen[keep], cov[keep]
+        if len(seen) > n:
+            cut = np.partition(cov, len(cov) - n)[len(cov) - n]
+            seen, cov = seen[cov >= cut], cov[cov >= cut]
+        sims.need(seen.tolist())
+        scored = sorted(((float(c), float(sims[int(i)]), int(i)) for c, i in zip(cov, seen)), reverse=True)
+        return [i for _, _, i in scored[:n]]
 
-    def previous(self, s: SentenceRecord) -> SentenceRecord | None:
-        """The sentence before ``s`` in its document, if any."""
-        i = self.sentence_index[s.id]
-        if i > 0 and self.sentences[i - 1].source == s.source:
-            return self.sentences[i - 1]
-        return None
+    def sentence(self, sentence_id: str) -> SentenceRecord:
+        """The sentence with this id."""
+        return self.sentences.by_id(sentence_id)
 
     def neighbours(self, i: int) -> tuple[SentenceRecord | None, SentenceRecord | None]:
         """The sentences before and after sentence ``i`` in its document."""
         s = self.sentences[i]
-        prev = self.sentences[i - 1] if i > 0 and self.sentences[i - 1].source == s.source else None
-        nxt = self.sentences[i + 1] if i + 1 < len(self.sentences) and self.sentences[i + 1].source == s.source else None
-        return prev, nxt
+        prev = self.sentences[i - 1] if i > 0 else None
+        nxt = self.sentences[i + 1] if i + 1 < len(self.sentences) else None
+        return (prev if prev is not None and prev.source == s.source else None, nxt if nxt is not None and nxt.source == s.source else None)
 
     def correct(self, query_terms: list[str]) -> list[str]:
         """Terms the corpus never uses replaced by the one known term a letter away ("maastrich")."""
@@ -261,11 +386,29 @@ class IndexReader:
             if self.weights.known(t) or len(t) < 5 or t.isdigit():
                 out.append(t)
                 continue
-            near = {k for d in _deletions(t) for k in self._by_deletion.get(d, ())} | set(self._by_deletion.get(t, ()))
-            near = {k for k in near if abs(len(k) - len(t)) <= 1}
+            near = {k for k in self._sharing_deletion(t) if abs(len(k) - len(t)) <= 1}
             # Several candidates: the most frequent one is the likelier word.
             out.append(max(near, key=lambda k: (self.weights.df[k], k)) if near else t)
         return out
+
+    def _sharing_deletion(self, term: str) -> set[str]:
+        """Known terms of four letters or more (not numbers) that share ``term`` or one of its one-letter deletions.
+
+        The symmetric-deletion match, found by generating what could match:
+        a known term ``k`` shares the key ``d`` when ``k == d`` or ``d`` is
+        ``k`` less a letter, i.e. ``k`` is ``d`` with a letter inserted.
+        """
+        df = self.weights.df
+        out = set()
+        for key in {term, *_deletions(term)}:
+            for k in (key, *(key[:i] + c + key[i:] for i in range(len(key) + 1) for c in self._alphabet)):
+                if k in df and len(k) >= 4 and not k.isdigit():
+                    out.add(k)
+        return out
+
+    @functools.cached_property
+    def _alphabet(self) -> str:
+        return "".join(sorted(set().union(*self.weights.df))) if self.weights.df else ""
 
     def unknown_share(self, query_terms: list[str]) -> float:
         """Share of the question's term weight in terms the corpus never uses."""
@@ -279,11 +422,8 @@ class IndexReader:
         total = sum(self.weights.idf(t) for t in q)
         if i < 0 or not total:
             return 1.0 if total else 0.0
-        source = self.sentences[i].source
-        if source not in self._document_terms:
-            self._document_terms[source] = frozenset().union(*(s.terms for s in self.sentences if s.source == source))
-        have = self._document_terms[source]
-        return sum(self.weights.idf(t) for t in q if t not in have) / total
+        rows = self.sentence_store.document_rows(self.sentences[i].source)
+        return sum(self.weights.idf(t) for t in q if not self.sentence_store.term_in(t, rows)) / total
 
     def meta(self, source: str) -> dict[str, str]:
         return self.documents.get(source, {})

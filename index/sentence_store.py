@@ -1,0 +1,246 @@
+"""A generation's sentences on disk, read a few at a time.
+
+A question needs the sentences of a handful of chunks, not the corpus; held
+in memory, every sentence with its vector and terms took 5 GB and 77 s to
+load at 100k chunks. The build writes them beside the keyword index
+(``generations/<g>/sentences/``), numbered in document order (by source,
+then position), so an article's sentences are consecutive rows:
+
+* ``vectors.npy``: each sentence's vector, normalised, float32, one row per
+  sentence; memory-mapped, so only the rows a question asks for are read;
+* ``sentences.sqlite``: each sentence's text, offsets and kind by row and by
+  id, each chunk's rows, each article's first and last row;
+* ``terms.json``, ``postings.npy``, ``offsets.npy``: every term (index.terms)
+  with the rows of the sentences holding it, so document frequencies, the
+  vocabulary for spelling correction and the search for sentences covering a
+  question's words need no sentence text at all.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import numpy as np
+
+from index.errors import IndexStoreError
+from index.terms import terms
+from index.types import Sentence
+
+FOLDER = "sentences"
+_DB = "sentences.sqlite"
+_VECTORS = "vectors.npy"
+_TERMS = "terms.json"
+_POSTINGS = "postings.npy"
+_OFFSETS = "offsets.npy"
+_COLUMNS = "row, id, source, start, end_, text, kind, heading, position"
+# Rows asked of SQLite at once: one SQL variable each.
+_PAGE = 900
+
+
+@dataclass(frozen=True)
+class ChunkLayout:
+    """A chunk as retrieval needs it: where it comes from and the rows of its sentences, in order."""
+
+    id: str
+    source: str
+    kind: str
+    rows: tuple[int, ...]
+
+
+def write_sentence_store(folder: Path, sentences: Sequence[Sentence], vectors: Sequence[np.ndarray], chunks: Iterable[tuple[str, str, str, Sequence[str]]]) -> None:
+    """Write ``sentences`` (with their ``vectors``, in the same order) and the layout of ``chunks`` to ``folder``.
+
+    ``chunks`` are ``(id, source, kind, sentence_ids)``. A sentence id given
+    twice keeps its last record, as the vector store's upsert does.
+    """
+    latest = {s.id: k for k, s in enumerate(sentences)}
+    order = sorted(latest.values(), key=lambda k: (sentences[k].source, sentences[k].position))
+    folder.mkdir(parents=True, exist_ok=True)
+    dim = len(vectors[order[0]]) if order else 0
+    out = np.lib.format.open_memmap(folder / _VECTORS, mode="w+", dtype=np.float32, shape=(len(order), dim))
+    block = 50_000
+    for a in range(0, len(order), block):
+        part = np.asarray([vectors[k] for k in order[a : a + block]], dtype=np.float32)
+        # The same arithmetic the reader applied to the whole matrix: the norm is per row.
+        out[a : a + len(part)] = part / np.maximum(np.linalg.norm(part, axis=1, keepdims=True), 1e-12)
+    out.flush()
+    del out
+
+    row_of = {sentences[k].id: row for row, k in enumerate(order)}
+    postings: dict[str, list[int]] = {}
+    db = sqlite3.connect(folder / _DB)
+    try:
+        db.executescript(
+            """
+            CREATE TABLE sentences (row INTEGER PRIMARY KEY, id TEXT NOT NULL, source TEXT NOT NULL, start INTEGER NOT NULL,
+                end_ INTEGER NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL, heading TEXT NOT NULL, position INTEGER NOT NULL);
+            CREATE TABLE chunks (id TEXT PRIMARY KEY, source TEXT NOT NULL, kind TEXT NOT NULL, rows BLOB NOT NULL) WITHOUT ROWID;
+            CREATE TABLE documents (source TEXT PRIMARY KEY, first INTEGER NOT NULL, last INTEGER NOT NULL) WITHOUT ROWID;
+            """
+        )
+        records = []
+        for row, k in enumerate(order):
+            s = sentences[k]
+            records.append((row, s.id, s.source, s.start, s.end, s.text, s.kind, s.heading, s.position))
+            for t in set(terms(s.text)):
+                postings.setdefault(t, []).append(row)
+        db.executemany(f"INSERT INTO sentences ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
+        db.execute("CREATE UNIQUE INDEX sentences_id ON sentences (id)")
+        db.executemany(
+            "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
+            ((cid, source, kind, np.asarray([row_of[i] for i in ids if i in row_of], dtype=np.int32).tobytes()) for cid, source, kind, ids in chunks),
+        )
+        db.execute("INSERT INTO documents SELECT source, min(row), max(row) FROM sentences GROUP BY source")
+        db.commit()
+    finally:
+        db.close()
+
+    vocabulary = sorted(postings)
+    lengths = np.asarray([len(postings[t]) for t in vocabulary], dtype=np.int64)
+    np.save(folder / _OFFSETS, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+    np.save(folder / _POSTINGS, np.asarray([r for t in vocabulary for r in postings[t]], dtype=np.int32))
+    (folder / _TERMS).write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
+
+
+class SentenceStore:
+    """Read access to what :func:`write_sentence_store` wrote; safe to share between threads."""
+
+    def __init__(self, folder: Path) -> None:
+        try:
+            self.vectors: np.ndarray = np.load(folder / _VECTORS, mmap_mode="r")
+            vocabulary = json.loads((folder / _TERMS).read_text(encoding="utf-8"))
+            self._offsets = np.load(folder / _OFFSETS)
+            self._postings = np.load(folder / _POSTINGS, mmap_mode="r")
+            # Written once by the build and never changed: no locking needed.
+            self._db = sqlite3.connect(f"file:{folder / _DB}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            self.chunk_count = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        except (OSError, ValueError, sqlite3.Error) as exc:
+            raise IndexStoreError(
+                f"The sentences in {folder} cannot be read ({type(exc).__name__}: {exc}).",
+                "Rebuild the index with: qa index --rebuild",
+            ) from None
+        _advise_random(self.vectors)
+        self._vector_file = os.open(folder / _VECTORS, os.O_RDONLY)
+        self._term_ids = {t: i for i, t in enumerate(vocabulary)}
+        self._lock = threading.Lock()
+        self.rows_read = 0  # sentence records read so far (tests check that a question reads few)
+
+    def __len__(self) -> int:
+        return len(self.vectors)
+
+    # -- sentences ---------------------------------------------------------
+    def read(self, rows: Iterable[int]) -> dict[int, Sentence]:
+        """The sentences at ``rows`` (rows out of range are left out)."""
+        wanted = sorted({int(r) for r in rows})
+        out: dict[int, Sentence] = {}
+        for a in range(0, len(wanted), _PAGE):
+            page = wanted[a : a + _PAGE]
+            out.update(self._select(f"WHERE row IN ({','.join('?' * len(page))})", page))
+        return out
+
+    def rows_of(self, ids: Sequence[str]) -> dict[str, int]:
+        """The rows of the sentences with ``ids`` (unknown ids are left out)."""
+        out: dict[str, int] = {}
+        for a in range(0, len(ids), _PAGE):
+            page = list(ids[a : a + _PAGE])
+            with self._lock:
+                out.update(self._db.execute(f"SELECT id, row FROM sentences WHERE id IN ({','.join('?' * len(page))})", page).fetchall())
+        return out
+
+    def scan(self, page: int = 5000) -> Iterator[tuple[int, Sentence]]:
+        """Every sentence in row order, a page at a time (none are kept)."""
+        start = 0
+        while True:
+            got = self._select("WHERE row >= ? ORDER BY row LIMIT ?", [start, page])
+            yield from got.items()
+            if len(got) < page:
+                return
+            start = max(got) + 1
+
+    def _select(self, where: str, args: list) -> dict[int, Sentence]:
+        with self._lock:
+            found = self._db.execute(f"SELECT {_COLUMNS} FROM sentences {where}", args).fetchall()
+            self.rows_read += len(found)
+        return {
+            row: Sentence(id=sid, source=source, start=start, end=end, text=text, kind=kind, heading=heading, position=position)
+            for row, sid, source, start, end, text, kind, heading, position in found
+        }
+
+    def vector_rows(self, rows: Sequence[int]) -> np.ndarray:
+        """The vectors at ``rows``, in that order.
+
+        Read, not mapped: a mapped page brings the cached pages around it
+        into the process too, and after 60 questions at 100k chunks 360 MB
+        of the vectors file sat in the server's memory for 21k rows read.
+        """
+        dim = self.vectors.shape[1] if self.vectors.ndim == 2 else 0
+        out = np.empty((len(rows), dim), dtype=np.float32)
+        width = dim * 4
+        k = 0
+        while k < len(rows):
+            # Consecutive rows in one read.
+            run = 1
+            while k + run < len(rows) and rows[k + run] == rows[k] + run:
+                run += 1
+            data = os.pread(self._vector_file, width * run, self.vectors.offset + width * int(rows[k]))
+            out[k : k + run] = np.frombuffer(data, dtype=np.float32).reshape(run, dim)
+            k += run
+        return out
+
+    def __del__(self) -> None:
+        fd = getattr(self, "_vector_file", None)
+        if fd is not None:
+            os.close(fd)
+
+    # -- chunks and documents ----------------------------------------------
+    def chunks(self, ids: Iterable[str]) -> dict[str, ChunkLayout]:
+        """The layout of the chunks with ``ids`` (unknown ids are left out)."""
+        wanted = list(dict.fromkeys(ids))
+        out: dict[str, ChunkLayout] = {}
+        for a in range(0, len(wanted), _PAGE):
+            page = wanted[a : a + _PAGE]
+            with self._lock:
+                found = self._db.execute(f"SELECT id, source, kind, rows FROM chunks WHERE id IN ({','.join('?' * len(page))})", page).fetchall()
+            for cid, source, kind, rows in found:
+                out[cid] = ChunkLayout(cid, source, kind, tuple(int(r) for r in np.frombuffer(rows, dtype=np.int32)))
+        return out
+
+    def document_rows(self, source: str) -> range:
+        """The rows of the article ``source``'s sentences."""
+        with self._lock:
+            found = self._db.execute("SELECT first, last FROM documents WHERE source = ?", [source]).fetchone()
+        return range(found[0], found[1] + 1) if found else range(0)
+
+    # -- terms -------------------------------------------------------------
+    def document_frequencies(self) -> dict[str, int]:
+        """Each term and the number of sentences holding it."""
+        counts = np.diff(self._offsets)
+        return {t: int(counts[i]) for t, i in self._term_ids.items()}
+
+    def postings(self, term: str) -> np.ndarray:
+        """The rows of the sentences holding ``term``, ascending."""
+        i = self._term_ids.get(term)
+        if i is None:
+            return np.zeros(0, dtype=np.int32)
+        return np.asarray(self._postings[self._offsets[i] : self._offsets[i + 1]])
+
+    def term_in(self, term: str, rows: range) -> bool:
+        """Whether any sentence in ``rows`` holds ``term``."""
+        found = self.postings(term)
+        k = int(np.searchsorted(found, rows.start))
+        return k < len(found) and found[k] < rows.stop
+
+
+def _advise_random(array: np.ndarray) -> None:
+    # A question reads a few scattered rows: without this, each read pulls
+    # in the pages around it too, and the mapped file soon sits in memory whole.
+    handle = getattr(array, "_mmap", None)
+    if handle is not None and hasattr(mmap, "MADV_RANDOM"):
+        handle.madvise(mmap.MADV_RANDOM)

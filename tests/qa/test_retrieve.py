@@ -1,0 +1,145 @@
+"""The index reader: sentences read from disk for the question at hand, never all held."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qa.config import Settings
+from qa.engine import Engine
+from qa.lexical import SYNONYMS, terms
+from qa.retrieve import IndexReader
+
+from ..conftest import SEEDS
+
+
+@pytest.fixture
+def fresh(engine: Engine, settings: Settings) -> Engine:
+    """An engine of its own over the session index, so its reader starts with nothing read."""
+    return Engine(settings)
+
+
+def _held(reader: IndexReader) -> list[tuple[str, int]]:
+    """Attributes of the reader that hold a collection in memory, with their sizes."""
+    out = []
+    for name, value in vars(reader).items():
+        if isinstance(value, np.memmap):
+            continue  # mapped from the generation folder, read by the rows asked for
+        if isinstance(value, (list, tuple, dict, set, frozenset, np.ndarray)):
+            out.append((name, len(value)))
+    return out
+
+
+def test_opening_reads_no_sentence_and_an_answer_reads_only_its_candidates(fresh: Engine, dev_questions: list[dict]) -> None:
+    reader = fresh.reader()
+    n = len(reader.sentences)
+    assert n > 200
+    assert reader.sentence_store.rows_read == 0
+    assert all(size < n for _, size in _held(reader)), _held(reader)
+    assert isinstance(reader.vectors, np.memmap)
+
+    question = next(q["question"] for q in dev_questions if q.get("answerable") and not q.get("history"))
+    request = fresh.prepare(question)
+    answer = fresh.answerer("extractive").answer(request)
+    rows = request.evidence.candidates.rows
+    around = {j for i in rows for j in (i - 1, i, i + 1) if 0 <= j < n}
+    # The candidates and the sentences either side of each, nothing else.
+    assert 0 < reader.sentence_store.rows_read <= len(around) < n
+    assert not answer.abstained and answer.citations
+    for c in answer.citations:
+        assert (SEEDS / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
+
+
+def test_the_table_of_sentences_reads_in_document_order(engine: Engine) -> None:
+    reader = engine.reader()
+    every = list(reader.sentences)  # read a page at a time, kept by nobody but this test
+    assert len(every) == len(reader.sentences)
+    assert [(s.source, s.position) for s in every] == sorted((s.source, s.position) for s in every)
+    for i in (0, len(every) // 2, len(every) - 1):
+        assert reader.sentences[i] == every[i]
+        assert reader.sentence(every[i].id) == every[i]
+        prev, nxt = reader.neighbours(i)
+        assert prev == (every[i - 1] if i and every[i - 1].source == every[i].source else None)
+        assert nxt == (every[i + 1] if i + 1 < len(every) and every[i + 1].source == every[i].source else None)
+    assert reader.sentences[-1] == every[-1] and reader.sentences[1:3] == every[1:3]
+    assert reader.sentences[np.int64(2)] == every[2] and reader.sentences.load(np.arange(3)) == dict(enumerate(every[:3]))
+    with pytest.raises(IndexError):
+        reader.sentences[len(every)]
+
+
+def test_term_weights_count_the_sentences_holding_each_term(engine: Engine) -> None:
+    reader = engine.reader()
+    df: dict[str, int] = {}
+    for s in reader.sentences:
+        for t in s.terms:
+            df[t] = df.get(t, 0) + 1
+    assert dict(reader.weights.df) == df
+    assert reader.weights.n == len(reader.sentences)
+
+
+def test_best_covering_is_what_a_scan_of_every_sentence_finds(engine: Engine, dev_questions: list[dict]) -> None:
+    reader = engine.reader()
+    every = list(reader.sentences)
+    for q in dev_questions[:12]:
+        query_terms = reader.correct(terms(q["question"]))
+        sims = reader.similarities(reader.vectors[0])
+        wanted = set(query_terms) | {syn for t in query_terms for syn in SYNONYMS.get(t, ())}
+        scan = sorted(
+            ((reader.weights.coverage(query_terms, s.terms), float(sims[i]), i) for i, s in enumerate(every) if s.terms & wanted),
+            reverse=True,
+        )
+        assert reader.best_covering(query_terms, 8, sims) == [i for cov, _, i in scan[:8] if cov > 0], q["question"]
+
+
+def test_document_missing_is_what_the_article_lacks(engine: Engine) -> None:
+    reader = engine.reader()
+    every = list(reader.sentences)
+    i = len(every) // 3
+    article = set().union(*(s.terms for s in every if s.source == every[i].source))
+    q = [*sorted(article)[:2], "zzzunknown", next(t for t in reader.weights.df if t not in article)]
+    weight = {t: reader.weights.idf(t) for t in q}
+    lacking = sum(w for t, w in weight.items() if t not in article) / sum(weight.values())
+    assert reader.document_missing(q, i) == pytest.approx(lacking)
+    assert 0 < lacking < 1
+
+
+def test_spelling_correction_finds_the_terms_a_letter_away(engine: Engine) -> None:
+    reader = engine.reader()
+    known = sorted(t for t in reader.weights.df if len(t) >= 6 and t.isalpha())[::25]
+    # The symmetric-deletion index the reader no longer keeps: every known
+    # term under each of its one-letter deletions and itself.
+    by_deletion: dict[str, set[str]] = {}
+    for t in reader.weights.df:
+        if len(t) >= 4 and not t.isdigit():
+            for d in {t, *(t[:k] + t[k + 1 :] for k in range(len(t)))}:
+                by_deletion.setdefault(d, set()).add(t)
+
+    def expected(t: str) -> str:
+        if reader.weights.known(t) or len(t) < 5:
+            return t
+        near = {k for d in {t, *(t[:k] + t[k + 1 :] for k in range(len(t)))} for k in by_deletion.get(d, ())}
+        near = {k for k in near if abs(len(k) - len(t)) <= 1}
+        return max(near, key=lambda k: (reader.weights.df[k], k)) if near else t
+
+    typos = []
+    for t in known:
+        typos += [t[:2] + t[3:], t[:3] + "q" + t[3:], t[:2] + t[3] + t[2] + t[4:], t[:-1] + "x"]
+    corrected = reader.correct(typos)
+    assert corrected == [expected(t) for t in typos]
+    assert sum(c != t for c, t in zip(corrected, typos)) > len(typos) // 2
+
+
+def test_above_the_scan_limit_the_nearest_sentences_come_from_the_hnsw_index(engine: Engine, settings: Settings, dev_questions: list[dict]) -> None:
+    exact = engine.reader()
+    approx = Engine(settings.replace(sentence_scan_max=0))
+    reader = approx.reader()
+    for q in dev_questions[:6]:
+        vector = np.asarray(approx.embedder.embed_queries([q["question"]])[0], dtype=np.float32)
+        vector /= np.linalg.norm(vector)
+        sims = reader.similarities(vector)
+        assert sims.all is None
+        # A few hundred sentences: the HNSW search is exact.
+        assert reader.nearest(sims, vector, 8) == exact.nearest(exact.similarities(vector), vector, 8)
+    answer = approx.ask(dev_questions[0]["question"])
+    for c in answer.citations:
+        assert (SEEDS / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
