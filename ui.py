@@ -323,9 +323,14 @@ A11Y_JS = (STATIC / "chat_a11y.js").read_text(encoding="utf-8")
 
 def build_app(engine: Engine, settings: Settings) -> FastAPI:
     """The API, the widget and the chat on one FastAPI app."""
+    return add_chat(create_app(engine, settings), engine, settings)
+
+
+def add_chat(app: FastAPI, engine: Engine, settings: Settings) -> FastAPI:
+    """Mount the chat at "/" of ``app`` (qa.web.app.create_app's)."""
     feedback.repair(settings.feedback_file)  # a chat killed mid-write may have left half a line
     return mount_chat(
-        create_app(engine, settings),
+        app,
         chat_blocks(engine, settings),
         theme=THEME,
         css=CSS,
@@ -337,7 +342,7 @@ def build_app(engine: Engine, settings: Settings) -> FastAPI:
 
 def serve(settings: Settings) -> None:
     """Serve the chat, the widget and the API on ``settings.host:settings.port``."""
-    server.serve(settings, build_app)
+    server.serve(settings, add_chat)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -94,9 +94,9 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     settings = settings_from(args)
     if args.command == "serve":
-        import ui
+        from qa.web import server
 
-        ui.serve(settings)
+        server.serve(settings, _add_chat)
         return 0
 
     from qa.engine import Engine
@@ -218,5 +218,13 @@ def settings_markdown() -> str:
     return "\n".join(rows)
 
 
+def _add_chat(app: Any, engine: Any, settings: Settings) -> object:
+    """The chat page (ui.py), imported only when the server mounts it: Gradio takes seconds to import."""
+    import ui
+
+    return ui.add_chat(app, engine, settings)
+
+
 if __name__ == "__main__":
     sys.exit(main())
+

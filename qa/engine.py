@@ -2,7 +2,9 @@
 
 The engine owns the index (building it on first use), the embedder and the
 answerers, and keeps them warm between questions. It is safe to share between
-threads: reading is lock-free, and (re)loading or building takes a lock.
+threads: reading is lock-free; building takes one lock, and loading what a
+question needs (the index reader, an answerer) another, so that the first
+question does not wait for a background check of the corpus.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ MAX_HISTORY_TURNS = 10
 class Engine:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.load()
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # builds
+        self._load_lock = threading.RLock()  # the reader, the answerers, the store client
         self._reader: IndexReader | None = None
         self._reader_stamp: tuple[str, float] | None = None
         self._store: ChromaStore | None = None
@@ -76,7 +79,9 @@ class Engine:
     def store(self) -> ChromaStore:
         """The Chroma client of the index, opened once and shared by builds and readers."""
         if self._store is None:
-            self._store = ChromaStore(self.settings.index_dir, self.settings.chroma_url, self.settings.collection)
+            with self._load_lock:
+                if self._store is None:
+                    self._store = ChromaStore(self.settings.index_dir, self.settings.chroma_url, self.settings.collection)
         return self._store
 
     @property
@@ -110,8 +115,7 @@ class Engine:
                 )
                 self.last_build = report
                 self.build_error = None
-                self._reader = None
-                return report
+                return report  # a new generation has a new manifest: reader() sees it
             except Exception as exc:
                 self.build_error = exc
                 raise
@@ -161,7 +165,7 @@ class Engine:
         reader = self._reader
         if reader is not None and stamp == self._reader_stamp:
             return reader
-        with self._lock:
+        with self._load_lock:
             if self._reader is not None and stamp == self._reader_stamp:
                 return self._reader
             manifest = read_manifest(self.settings.index_dir)
@@ -268,7 +272,7 @@ class Engine:
     def answerer(self, mode: str | None = None) -> Answerer:
         mode = mode or self.settings.mode
         if mode not in self._answerers:
-            with self._lock:
+            with self._load_lock:
                 if mode not in ANSWERERS and mode in BUILTIN_ANSWERERS:
                     importlib.import_module(BUILTIN_ANSWERERS[mode])
                 if mode not in ANSWERERS:

@@ -1,8 +1,9 @@
 """The web surfaces over the engine: the HTTP API, the widget, the chat's HTML, feedback, middleware and server.
 
 ``app.create_app`` puts the API and the widget on one FastAPI app behind the
-middleware; ``ui.py`` mounts the chat on it, and ``server.serve`` runs it
-(``workers`` runs the API and the widget in several processes beside the chat).
+middleware; ``server.serve`` runs it, and ``ui.py`` mounts the chat on it
+once the server answers (``chat_slot``); ``workers`` runs the API and the
+widget in several processes beside the chat.
 Nothing in the answering core imports this package.
 """
 

@@ -1,7 +1,10 @@
 """Serving: one uvicorn process for the chat, the widget and the API, indexing in the background meanwhile.
 
-With ``workers`` above 1 the API and the widget get processes of their own
-(qa.web.workers) and this process keeps the chat.
+The API answers first: the server listens as soon as the API is built, and
+the chat (Gradio: seconds to import) is mounted once the index is up to date
+and the model warm (qa.web.chat_slot). With ``workers`` above 1 the API and
+the widget get processes of their own (qa.web.workers) and this process
+keeps the chat.
 """
 
 from __future__ import annotations
@@ -11,11 +14,17 @@ import threading
 from collections.abc import Callable
 
 import uvicorn
-from starlette.types import ASGIApp
+from fastapi import FastAPI
 
 from qa.config import Settings
 from qa.engine import Engine
+from qa.web.app import create_app
+from qa.web.chat_slot import ChatSlot
 from qa.web.middleware import access_log_config
+
+# Mounts the chat on the app; given by the caller, so that Gradio is imported
+# only when it runs.
+AddChat = Callable[[FastAPI, Engine, Settings], object]
 
 # How long a thread may hold the GIL while another wants it (Python's default
 # is 5 ms). A question's embedding, Chroma query and socket writes run without
@@ -26,16 +35,17 @@ from qa.web.middleware import access_log_config
 SWITCH_INTERVAL_S = 0.0002
 
 
-def serve(settings: Settings, build_app: Callable[[Engine, Settings], ASGIApp]) -> None:
-    """Serve ``build_app``'s app on ``settings.host:settings.port``, indexing in the background if needed."""
+def serve(settings: Settings, add_chat: AddChat) -> None:
+    """Serve the API, the widget and (once mounted by ``add_chat``) the chat on ``settings.host:settings.port``."""
     if settings.workers != 1:
         from qa.web import workers
 
-        workers.serve(settings, build_app)
+        workers.serve(settings, add_chat)
         return
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     engine = Engine(settings)
-    app = build_app(engine, settings)
+    app = create_app(engine, settings)
+    slot = ChatSlot(app)
     url = f"http://{settings.host}:{settings.port}"
     print(f"Chat {url}/   widget {url}/widget   API docs {url}/docs", flush=True)
     print(
@@ -43,19 +53,28 @@ def serve(settings: Settings, build_app: Callable[[Engine, Settings], ASGIApp]) 
         flush=True,
     )
     build = engine.start_background_build()
-    threading.Thread(target=_report_build, args=(engine, build), name="index-report", daemon=True).start()
+    start = threading.Thread(target=_start, args=(engine, build, slot, lambda app: add_chat(app, engine, settings)), name="chat-start", daemon=True)
+    start.start()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", log_config=access_log_config())
 
 
-def _report_build(engine: Engine, build: threading.Thread) -> None:
+def _start(engine: Engine, build: threading.Thread, slot: ChatSlot, mount: Callable[[FastAPI], object]) -> None:
+    """Report the index, warm the model, then mount the chat: the API answers all the while."""
     build.join()
     if engine.build_error is not None:
         if not engine.has_usable_index():
             print(f"Indexing failed: {engine.build_error}", file=sys.stderr, flush=True)
-            return
-        print(f"Re-indexing failed; answering from the previous index: {engine.build_error}", file=sys.stderr, flush=True)
+        else:
+            print(f"Re-indexing failed; answering from the previous index: {engine.build_error}", file=sys.stderr, flush=True)
     elif engine.last_build is not None:
         print(engine.last_build.summary(), flush=True)
-    # Load the embedding model now, not on the first visitor's question.
-    engine.embedder.embed_query("warm-up")
-    print("Ready for questions.", flush=True)
+    if engine.has_usable_index():
+        # Load the embedding model now, not on the first visitor's question.
+        engine.embedder.embed_query("warm-up")
+    try:
+        slot.fill(mount)
+    except Exception as exc:  # the API goes on; the chat's page says it is starting
+        print(f"The chat could not start: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        return
+    if engine.has_usable_index():
+        print("Ready for questions.", flush=True)

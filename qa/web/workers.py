@@ -236,11 +236,12 @@ def ensure_free(host: str, port: int) -> None:
             ) from None
 
 
-def serve(settings: Settings, build_app: Callable[[Engine, Settings], ASGIApp]) -> None:
+def serve(settings: Settings, add_chat: Callable[[FastAPI, Engine, Settings], object]) -> None:
     """Index once, start the API processes, then serve the chat in this process until stopped."""
     import uvicorn
 
     from qa.engine import Engine
+    from qa.web.app import create_app
     from qa.web.middleware import access_log_config
     from qa.web.server import SWITCH_INTERVAL_S
 
@@ -259,7 +260,8 @@ def serve(settings: Settings, build_app: Callable[[Engine, Settings], ASGIApp]) 
     pool = Pool(settings)
     pool.start(on_failure=lambda: os.kill(os.getpid(), signal.SIGTERM))  # uvicorn stops the chat on SIGTERM
     try:
-        app = build_app(engine, settings)
+        app = create_app(engine, settings)
+        add_chat(app, engine, settings)
         chat, api = f"http://{settings.host}:{settings.port}", f"http://{settings.host}:{api_port(settings)}"
         print(f"Chat {chat}/ (one process)   widget {api}/widget   API {api}/api/ and docs {api}/docs ({settings.workers} processes)", flush=True)
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", log_config=access_log_config())

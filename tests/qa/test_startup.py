@@ -49,12 +49,12 @@ def test_qa_ask_answers_without_torch_or_the_web_stack(engine, settings):
     assert report["loaded"] == []
 
 
-def test_qa_serve_answers_its_first_request_without_torch(engine, settings):
+def test_qa_serve_answers_its_first_request_without_torch_then_serves_the_chat(engine, settings):
     port = free_port()
     report = run_probe(
         settings,
         f"""
-        import json, os, sys, threading, time, urllib.request
+        import json, os, sys, threading, time, urllib.error, urllib.request
 
         def ask_then_report():
             deadline = time.monotonic() + 240
@@ -72,7 +72,17 @@ def test_qa_serve_answers_its_first_request_without_torch(engine, settings):
                         os._exit(3)
                     time.sleep(0.2)
             loaded = [m for m in {NEVER!r} if m in sys.modules]
-            print(json.dumps({{"answer": answer["answer"], "loaded": loaded}}), flush=True)
+            # The chat is mounted after the API answers; it comes within seconds.
+            while True:
+                try:
+                    page = urllib.request.urlopen("http://127.0.0.1:{port}/", timeout=60).read().decode()
+                    break
+                except urllib.error.HTTPError as exc:
+                    if exc.code != 503 or time.monotonic() > deadline:
+                        os._exit(4)
+                    time.sleep(0.2)
+            chat = "gradio" in page.lower() and "qa-question" in page
+            print(json.dumps({{"answer": answer["answer"], "loaded": loaded, "chat": chat}}), flush=True)
             os._exit(0)
 
         threading.Thread(target=ask_then_report, daemon=True).start()
@@ -82,3 +92,4 @@ def test_qa_serve_answers_its_first_request_without_torch(engine, settings):
     )
     assert "1993" in report["answer"]
     assert report["loaded"] == []
+    assert report["chat"]

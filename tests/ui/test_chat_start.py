@@ -1,0 +1,46 @@
+"""The chat joining a server that already answers: a starting page at "/", then the chat, its queue running."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import httpx
+
+from qa.config import Settings
+from qa.engine import Engine
+from qa.web.app import create_app
+from qa.web.chat_slot import ChatSlot
+
+from ..conftest import running
+
+QUESTION = "When did Russia join the space station program?"
+
+
+def test_the_api_answers_while_the_chat_starts_then_the_chat_takes_its_place(engine: Engine, settings: Settings) -> None:
+    import ui
+    from gradio_client import Client
+
+    app = create_app(engine, settings)
+    slot = ChatSlot(app)
+    with running(app) as url, httpx.Client(base_url=url, timeout=60) as c:
+        page = c.get("/")
+        assert page.status_code == 503
+        assert page.headers["retry-after"] == "1"
+        assert "The chat is starting" in page.text and 'http-equiv="refresh"' in page.text
+        assert "frame-ancestors" in page.headers["content-security-policy"]  # the gate covers it too
+        assert "1993" in c.post("/api/ask", json={"question": QUESTION}).json()["answer"]
+
+        filler = threading.Thread(target=slot.fill, args=(lambda app: ui.add_chat(app, engine, settings),))
+        filler.start()
+        filler.join(timeout=120)
+        assert slot.ready.is_set()
+
+        page = c.get("/")
+        assert page.status_code == 200
+        assert "gradio" in page.text.lower()
+        # A queued Gradio event answers only if the queue started in the chat's lifespan.
+        result = Client(url, verbose=False, download_files=False).predict(QUESTION, [], api_name="/ask")
+        result = json.loads(result) if isinstance(result, str) else result
+        assert "1993" in result["answer"]
+        assert "1993" in c.post("/api/ask", json={"question": QUESTION}).json()["answer"]
