@@ -1,10 +1,11 @@
 """Every answer-tuning parameter, in one place: the fitted models and the hand-set rest.
 
-Two small logistic models, fitted by ``scripts/train_scorer.py`` and shipped in
+Two small linear models, fitted by ``scripts/train_scorer.py`` and shipped in
 ``qa/scorer.json`` with a record of what they were trained on:
 
 * the *ranker* gives each candidate sentence the probability that it holds
-  the answer (over qa.features.SENTENCE_FEATURES);
+  the answer (over qa.features.SENTENCE_FEATURES; fitted to order each
+  question's candidates, then calibrated to probabilities);
 * the *answerability* model gives the probability that the corpus answers the
   question at all (over qa.features.QUESTION_FEATURES); the engine abstains
   below ``threshold``, chosen on held-out articles for a stated rate of
@@ -32,7 +33,7 @@ SCORER_FILE = Path(__file__).with_name("scorer.json")
 
 @dataclass(frozen=True)
 class LinearModel:
-    """Logistic regression over named, standardised features."""
+    """A linear model over named, standardised features; the sigmoid of its logit is a probability."""
 
     features: tuple[str, ...]
     weights: np.ndarray

@@ -14,11 +14,12 @@ Training data (each question labelled with the phrase that proves its answer):
 
 Every candidate sentence the engine considers becomes a row of
 qa.features.SENTENCE_FEATURES, labelled 1 when it holds an evidence phrase of
-its question. The ranker is a logistic regression over those rows (answerable
-questions only, each question weighing the same); the answerability model a
-logistic regression over each question's QUESTION_FEATURES, built from the
-ranker's *out-of-fold* logits so that it learns how confident the ranker is on
-articles it has not seen. Folds leave whole articles out (a question belongs
+its question. The ranker is a linear model over those rows fitted to a softmax
+over each question's candidates (answerable questions only, each question
+weighing the same), then calibrated so that its logits are per-sentence
+log-odds; the answerability model a logistic regression over each question's
+QUESTION_FEATURES, built from the ranker's *out-of-fold* logits so that it
+learns how confident the ranker is on articles it has not seen. Folds leave whole articles out (a question belongs
 to the first article its sources name), never single questions.
 
 The abstention threshold is the out-of-fold P(answerable) below which
@@ -141,13 +142,19 @@ def collect(shared: Path, work: Path) -> list[Item]:
     return items
 
 
+def standardiser(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean and standard deviation of each column (1 for a constant one)."""
+    mean = np.average(x, axis=0, weights=w)
+    scale = np.sqrt(np.average((x - mean) ** 2, axis=0, weights=w))
+    scale[scale < 1e-9] = 1.0
+    return mean, scale
+
+
 def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, features: tuple[str, ...], l2: float) -> LinearModel:
     """Weighted, L2-regularised logistic regression on standardised features."""
     from scipy.optimize import minimize
 
-    mean = np.average(x, axis=0, weights=w)
-    scale = np.sqrt(np.average((x - mean) ** 2, axis=0, weights=w))
-    scale[scale < 1e-9] = 1.0
+    mean, scale = standardiser(x, w)
     z = (x - mean) / scale
     total = w.sum()
 
@@ -165,6 +172,43 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, features: tuple[st
     return LinearModel(features, result.x[:-1], float(result.x[-1]), mean, scale)
 
 
+def fit_listwise(x: np.ndarray, y: np.ndarray, sizes: np.ndarray, qw: np.ndarray, features: tuple[str, ...], l2: float) -> LinearModel:
+    """Linear ranker fitted to a softmax over each question's candidates, then calibrated.
+
+    Rows come grouped by question (``sizes`` rows each, ``qw`` its weight);
+    the loss is minus the log of the softmax mass on the question's evidence
+    sentences. A question is answered by its best candidate, so what matters
+    is how candidates compare within a question, not how a row compares with
+    rows of other questions (which a per-row logistic fit spends itself on).
+    Softmax ignores a shift common to a question's logits, so the slope and
+    bias that make ``sigmoid(logit)`` a per-sentence probability again (as
+    the answer's joining rules and the citations' scores expect) are fitted
+    afterwards by a one-feature logistic regression; the order is unchanged.
+    """
+    from scipy.optimize import minimize
+
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    question = np.repeat(np.arange(len(sizes)), sizes)
+    row_w = np.repeat(qw / sizes, sizes)
+    mean, scale = standardiser(x, row_w)
+    z = (x - mean) / scale
+    total = qw.sum()
+
+    def loss(coef: np.ndarray) -> tuple[float, np.ndarray]:
+        t = z @ coef
+        e = np.exp(t - np.maximum.reduceat(t, starts)[question])
+        every, evidence = np.add.reduceat(e, starts), np.add.reduceat(e * y, starts)
+        value = float((qw * (np.log(every) - np.log(evidence))).sum() / total + 0.5 * l2 * (coef @ coef) / total)
+        g = qw[question] * (e / every[question] - y * e / evidence[question]) / total
+        return value, z.T @ g + l2 * coef / total
+
+    coef = minimize(loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 2000}).x
+    calibration = fit_logistic((z @ coef)[:, None], y, row_w, ("logit",), 0.0)
+    slope = float(calibration.weights[0] / calibration.scale[0])
+    bias = float(calibration.bias - slope * calibration.mean[0])
+    return LinearModel(features, coef * slope, bias, mean, scale)
+
+
 def fit_ranker(items: list[Item], share: float | None = None) -> LinearModel:
     """Each question weighs the same within its corpus; each corpus weighs ``CORPUS_SHARE`` of the whole.
 
@@ -177,8 +221,9 @@ def fit_ranker(items: list[Item], share: float | None = None) -> LinearModel:
     y = np.concatenate([it.labels for it in usable])
     counts = {ds: sum(it.dataset == ds for it in usable) for ds in {it.dataset for it in usable}}
     per_corpus = {ds: (share if ds == "seeds" else 1.0 - share) if len(counts) > 1 else 1.0 for ds in counts}
-    w = np.concatenate([np.full(len(it.labels), per_corpus[it.dataset] * len(usable) / counts[it.dataset] / len(it.labels)) for it in usable])
-    return fit_logistic(x, y, w, SENTENCE_FEATURES, L2)
+    qw = np.array([per_corpus[it.dataset] * len(usable) / counts[it.dataset] for it in usable])
+    sizes = np.array([len(it.labels) for it in usable])
+    return fit_listwise(x, y, sizes, qw, SENTENCE_FEATURES, L2)
 
 
 def question_rows(items: list[Item], logits: list[np.ndarray]) -> np.ndarray:
