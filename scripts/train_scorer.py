@@ -27,8 +27,12 @@ The abstention threshold is the out-of-fold P(answerable) below which
 also writes the scorer of every fold (trained without that article), which
 ``bench/quality.py`` uses for cross-validated end-to-end figures.
 
-Deterministic: fixed fold order, no sampling; takes about two minutes on two
-cores (most of it building the two indexes and reading the candidates).
+Deterministic given the candidates read: fixed fold order, no sampling.
+Indexes built afresh can differ in the last digits of a vector (Chroma's HNSW
+graph), which in one rebuild changed the candidates of 3 of 2,868 questions
+and the threshold in its third decimal; ``--reuse`` fits again from the
+candidates of the last run. Takes about two minutes on two cores (most of it
+building the two indexes and reading the candidates).
 """
 
 from __future__ import annotations
@@ -43,7 +47,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+# The fits are small: BLAS threads only contend with each other on a shared
+# machine (the same fit ran 25 times slower with one per core).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
