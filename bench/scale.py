@@ -1,6 +1,6 @@
 """Scale benchmark: the index and the questions at about 1k, 10k and 100k chunks.
 
-    python bench/scale.py [--sizes 1000 10000 100000] [--no-server] [--full-build-max 1000]
+    python bench/scale.py [--sizes 1000 10000 100000] [--no-server] [--full-build-max 1000] [--repo-only]
 
 Corpora are made by recombining real article text: the sentences of the seed
 articles and of the wiki evaluation corpus (``../shared/eval/wiki/corpus``,
@@ -52,8 +52,17 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from engine import pct, whole_process  # noqa: E402
 
+from index.embedding import Embedder  # noqa: E402
+
 SOURCES = [ROOT / "seeds", ROOT.parent / "shared" / "eval" / "wiki" / "corpus"]
 QUESTION_FILES = [ROOT / "tests" / "data" / "dev_questions.jsonl", ROOT.parent / "shared" / "eval" / "questions.jsonl"]
+# Set by --repo-only, and so inherited by the measuring processes: only the
+# repository's own articles and questions (the test suite runs it so).
+REPO_ONLY = "QA_SCALE_REPO_ONLY"
+
+
+def inputs(paths: list[Path]) -> list[Path]:
+    return paths[:1] if os.environ.get(REPO_ONLY) else paths
 SENTENCES_PER_CHUNK = 3.4  # measured on these synthetic articles (4440 sentences, 1294 chunks)
 CHROMA = Path(sys.executable).with_name("chroma")
 
@@ -65,7 +74,7 @@ def source_sentences() -> list[tuple[str, str]]:
     from index.chunking import split_document
 
     seen: dict[str, str] = {}
-    for folder in SOURCES:
+    for folder in inputs(SOURCES):
         if not folder.is_dir():
             continue
         for doc in corpus_mod.scan(folder, 10_000_000).documents:
@@ -92,8 +101,12 @@ def make_corpus(folder: Path, sentences: list[tuple[str, str]], chunks: int, see
     return n
 
 
-class DirectVectors:
-    """Vectors composed from real embeddings of the source sentences (see the module docstring)."""
+class DirectVectors(Embedder):
+    """Vectors composed from real embeddings of the source sentences (see the module docstring).
+
+    A sentence inside a chunk gets its own vector (Embedder's fallback for
+    ``embed_with_spans``), not one read in its chunk's context.
+    """
 
     name = "all-MiniLM-L6-v2"
     version = "direct vectors for benchmarking"
@@ -139,7 +152,7 @@ def measure(index_dir: Path, corpus: Path, chroma_url: str, rounds: int) -> dict
     from qa.config import Settings
     from qa.engine import Engine
 
-    questions = [json.loads(x)["question"] for f in QUESTION_FILES if f.exists() for x in f.read_text(encoding="utf-8").splitlines() if x.strip()]
+    questions = [json.loads(x)["question"] for f in inputs(QUESTION_FILES) if f.exists() for x in f.read_text(encoding="utf-8").splitlines() if x.strip()]
     engine = Engine(Settings.load({"corpus": corpus, "index_dir": index_dir, "chroma_url": chroma_url}, env={}))
     t = time.perf_counter()
     reader = engine.reader()
@@ -257,8 +270,11 @@ def main() -> int:
     ap.add_argument("--server-max", type=int, default=100000, help="largest size also measured against the chroma run server")
     ap.add_argument("--full-build-max", type=int, default=1000, help="largest size built with every text embedded by the model")
     ap.add_argument("--keep", type=Path, help="build under this folder and keep it (default: a temporary one)")
+    ap.add_argument("--repo-only", action="store_true", help="only the repository's seed articles and its own questions (not ../shared)")
     ap.add_argument("--measure", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.repo_only:
+        os.environ[REPO_ONLY] = "1"
     if args.measure:
         index_dir, corpus, url, rounds = args.measure
         print(json.dumps(measure(Path(index_dir), Path(corpus), url, int(rounds))))
