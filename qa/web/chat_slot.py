@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -27,20 +28,26 @@ from starlette.types import Receive, Scope, Send
 
 RETRY_SECONDS = 1
 
-STARTING_PAGE = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="{RETRY_SECONDS}">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Starting the chat</title></head>
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">{refresh}
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
 <body style="font-family: system-ui, sans-serif; margin: 3rem auto; max-width: 32rem">
-<h1>The chat is starting</h1><p role="status">This page reloads by itself in a moment. The API already answers.</p>
+<h1>{title}</h1><p role="status">{text}</p>
 </body></html>
 """
+STARTING_PAGE = PAGE.format(
+    refresh=f'<meta http-equiv="refresh" content="{RETRY_SECONDS}">',
+    title="The chat is starting",
+    text="This page reloads by itself in a moment. The API already answers.",
+)
 
 
-async def _starting(scope: Scope, receive: Receive, send: Send) -> None:
-    if scope["type"] != "http":
-        return
-    response = HTMLResponse(STARTING_PAGE, status_code=503, headers={"Retry-After": str(RETRY_SECONDS), "Cache-Control": "no-store"})
-    await response(scope, receive, send)
+def failed_page(reason: str) -> str:
+    return PAGE.format(
+        refresh="",
+        title="The chat could not start",
+        text=f"{html.escape(reason)}<br>The API still answers. The server's log says more; restart it once the cause is fixed.",
+    )
 
 
 @contextlib.asynccontextmanager
@@ -49,12 +56,13 @@ async def _nothing(app: Any) -> AsyncIterator[None]:
 
 
 class ChatSlot:
-    """The catch-all route of ``app``: the starting page, then the chat."""
+    """The catch-all route of ``app``: the starting page, then the chat (or why it could not start)."""
 
     def __init__(self, app: FastAPI) -> None:
         self.app = app
         self.ready = threading.Event()
-        self._placeholder = Mount("/", app=_starting)
+        self._failure = ""
+        self._placeholder = Mount("/", app=self._page)
         app.router.routes.append(self._placeholder)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._serving_started = threading.Event()
@@ -82,8 +90,16 @@ class ChatSlot:
         ``mount`` calls ``gr.mount_gradio_app``, which puts Gradio's start-up
         into ``app.router.lifespan_context``: that lifespan is run here (the
         server's own has been entered already), so the chat's queue starts
-        before its first request reaches it.
+        before its first request reaches it. If anything fails, "/" says why
+        (the error is raised too) and the API goes on.
         """
+        try:
+            self._fill(mount, timeout)
+        except Exception as exc:
+            self.fail(f"{type(exc).__name__}: {exc}")
+            raise
+
+    def _fill(self, mount: Callable[[FastAPI], object], timeout: float) -> None:
         if not self._serving_started.wait(timeout) or self._loop is None:
             raise RuntimeError(f"The server did not start within {timeout:g} s")
         router = self.app.router
@@ -93,11 +109,26 @@ class ChatSlot:
             chat_lifespan = router.lifespan_context
         finally:
             router.lifespan_context = serving
+        if router.routes[-1] is self._placeholder:
+            raise RuntimeError("Mounting the chat added no route")
         chat = router.routes.pop()  # mount_gradio_app appends its Mount last
         asyncio.run_coroutine_threadsafe(self._start(chat_lifespan), self._loop).result(timeout)
         # One list assignment: a request sees the starting page or the chat, never neither.
         router.routes[router.routes.index(self._placeholder)] = chat
         self.ready.set()
+
+    def fail(self, reason: str) -> None:
+        """Show ``reason`` at "/" instead of the starting page: the chat will not come."""
+        self._failure = reason or "Unknown error."
+
+    async def _page(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        if self._failure:
+            response = HTMLResponse(failed_page(self._failure), status_code=500, headers={"Cache-Control": "no-store"})
+        else:
+            response = HTMLResponse(STARTING_PAGE, status_code=503, headers={"Retry-After": str(RETRY_SECONDS), "Cache-Control": "no-store"})
+        await response(scope, receive, send)
 
     async def _start(self, lifespan: Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]) -> None:
         started: asyncio.Future[None] = asyncio.get_running_loop().create_future()

@@ -73,7 +73,7 @@ def _start(engine: Engine, build: threading.Thread, slot: ChatSlot, mount: Calla
         engine.embedder.embed_query("warm-up")
     try:
         slot.fill(mount)
-    except Exception as exc:  # the API goes on; the chat's page says it is starting
+    except Exception as exc:  # the API goes on; "/" says why there is no chat
         print(f"The chat could not start: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
         return
     if engine.has_usable_index():

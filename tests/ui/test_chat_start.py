@@ -6,6 +6,7 @@ import json
 import threading
 
 import httpx
+import pytest
 
 from qa.config import Settings
 from qa.engine import Engine
@@ -43,4 +44,21 @@ def test_the_api_answers_while_the_chat_starts_then_the_chat_takes_its_place(eng
         result = Client(url, verbose=False, download_files=False).predict(QUESTION, [], api_name="/ask")
         result = json.loads(result) if isinstance(result, str) else result
         assert "1993" in result["answer"]
+        assert "1993" in c.post("/api/ask", json={"question": QUESTION}).json()["answer"]
+
+
+def test_a_chat_that_cannot_start_says_why_at_its_address_and_the_api_goes_on(engine: Engine, settings: Settings) -> None:
+    def broken(app: object) -> None:
+        raise RuntimeError("<b>no</b> theme file")
+
+    app = create_app(engine, settings)
+    slot = ChatSlot(app)
+    with running(app) as url, httpx.Client(base_url=url, timeout=60) as c:
+        with pytest.raises(RuntimeError):
+            slot.fill(broken)
+        page = c.get("/")
+        assert page.status_code == 500
+        assert "The chat could not start" in page.text
+        assert "RuntimeError: &lt;b&gt;no&lt;/b&gt; theme file" in page.text  # as text, not markup
+        assert "refresh" not in page.text  # reloading would not help
         assert "1993" in c.post("/api/ask", json={"question": QUESTION}).json()["answer"]
