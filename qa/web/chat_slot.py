@@ -38,7 +38,7 @@ PAGE = """<!doctype html>
 STARTING_PAGE = PAGE.format(
     refresh=f'<meta http-equiv="refresh" content="{RETRY_SECONDS}">',
     title="The chat is starting",
-    text="This page reloads by itself in a moment. The API already answers.",
+    text="This page reloads by itself in a moment.",
 )
 
 

@@ -59,7 +59,13 @@ def serve(settings: Settings, add_chat: AddChat) -> None:
 
 
 def _start(engine: Engine, build: threading.Thread, slot: ChatSlot, mount: Callable[[FastAPI], object]) -> None:
-    """Report the index, warm the model, then mount the chat: the API answers all the while."""
+    """Report the index, warm the model, and mount the chat: the API answers all the while.
+
+    With an index, the chat is mounted last, so that the first question does
+    not wait behind Gradio's import. Without one, the first build takes a
+    while, and the chat, mounted at once, shows that it is indexing.
+    """
+    chat = _mount(slot, mount) if engine.building else None
     build.join()
     if engine.build_error is not None:
         if not engine.has_usable_index():
@@ -71,10 +77,16 @@ def _start(engine: Engine, build: threading.Thread, slot: ChatSlot, mount: Calla
     if engine.has_usable_index():
         # Load the embedding model now, not on the first visitor's question.
         engine.embedder.embed_query("warm-up")
+    if chat is None:
+        chat = _mount(slot, mount)
+    if chat and engine.has_usable_index():
+        print("Ready for questions.", flush=True)
+
+
+def _mount(slot: ChatSlot, mount: Callable[[FastAPI], object]) -> bool:
     try:
         slot.fill(mount)
+        return True
     except Exception as exc:  # the API goes on; "/" says why there is no chat
         print(f"The chat could not start: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
-        return
-    if engine.has_usable_index():
-        print("Ready for questions.", flush=True)
+        return False
