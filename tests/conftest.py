@@ -4,9 +4,8 @@ The session index is built once, with the real embedding model and a real
 Chroma store, in a temporary folder; tests that change a corpus work on
 their own copy (see ``corpus_copy``) and never touch it.
 
-Everything a test reads is in the repository (seeds/, tests/data/). The
-shared evaluation set beside a checkout is for measuring: the tests marked
-``shared_eval`` use it and run only with ``--shared-eval``. The tests marked
+Everything a test reads is in the repository (seeds/, tests/data/); the
+shared evaluation sets beside a checkout are for the benchmarks. The tests marked
 ``wiki`` install nothing themselves but need Debian's dokuwiki and apache2
 (``make test-wiki`` installs them) and run only with ``--wiki``. Under
 ``CI=true`` a run with any skipped test fails: a green run has run everything.
@@ -36,15 +35,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 DATA = ROOT / "tests" / "data"
 DEV_QUESTIONS = DATA / "dev_questions.jsonl"
-SHARED = ROOT.parent / "shared"
-SHARED_QUESTIONS = SHARED / "eval" / "questions.jsonl"
 
 
 # Opt-in markers and the option that selects them; without it they are
-# deselected, not skipped: a clone without ../shared, or without a wiki
-# engine installed, runs everything else (and CI, where a skip fails, stays green).
+# deselected, not skipped: a clone without a wiki engine installed runs
+# everything else (and CI, where a skip fails, stays green).
 OPT_IN = {
-    "shared_eval": ("--shared-eval", "also run the tests marked shared_eval, which measure against ../shared/eval beside the checkout"),
     "wiki": ("--wiki", "also run the tests marked wiki, which embed the widget in Debian's DokuWiki (make test-wiki)"),
 }
 
@@ -86,14 +82,6 @@ def seeds() -> Path:
 def dev_questions() -> list[dict]:
     """The project's own labelled questions over seeds/ (tests/data/dev_questions.jsonl)."""
     return load_jsonl(DEV_QUESTIONS)
-
-
-@pytest.fixture(scope="session")
-def shared_questions() -> list[dict]:
-    """The shared evaluation set beside the checkout (only for tests marked shared_eval)."""
-    if not SHARED_QUESTIONS.exists():
-        raise FileNotFoundError(f"{SHARED_QUESTIONS} is not there; --shared-eval needs ../shared beside the checkout")
-    return load_jsonl(SHARED_QUESTIONS)
 
 
 @pytest.fixture(scope="session")
