@@ -19,8 +19,9 @@ over each question's candidates (answerable questions only, each question
 weighing the same), then calibrated so that its logits are per-sentence
 log-odds; the answerability model a logistic regression over each question's
 QUESTION_FEATURES, built from the ranker's *out-of-fold* logits so that it
-learns how confident the ranker is on articles it has not seen. Folds leave whole articles out (a question belongs
-to the first article its sources name), never single questions.
+learns how confident the ranker is on articles it has not seen. Folds leave
+whole articles out (a question belongs to the first article its sources
+name), never single questions.
 
 The abstention threshold is the out-of-fold P(answerable) below which
 ``--target-false-abstain`` of the answerable questions fall. ``--folds-dir``

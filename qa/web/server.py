@@ -65,7 +65,8 @@ def _start(engine: Engine, build: threading.Thread, slot: ChatSlot, mount: Calla
     not wait behind Gradio's import. Without one, the first build takes a
     while, and the chat, mounted at once, shows that it is indexing.
     """
-    chat = _mount(slot, mount) if engine.building else None
+    first_build = engine.building
+    chat = _mount(slot, mount) if first_build else False
     build.join()
     if engine.build_error is not None:
         if not engine.has_usable_index():
@@ -77,7 +78,7 @@ def _start(engine: Engine, build: threading.Thread, slot: ChatSlot, mount: Calla
     if engine.has_usable_index():
         # Load the embedding model now, not on the first visitor's question.
         engine.embedder.embed_query("warm-up")
-    if chat is None:
+    if not first_build:
         chat = _mount(slot, mount)
     if chat and engine.has_usable_index():
         print("Ready for questions.", flush=True)

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from qa.engine import Engine
+    from qa.web.server import AddChat
 
 CANNOT_START = 3  # the exit status of an API process that cannot answer at all (uvicorn's STARTUP_FAILURE)
 STOP_SECONDS = 20
@@ -236,7 +237,7 @@ def ensure_free(host: str, port: int) -> None:
             ) from None
 
 
-def serve(settings: Settings, add_chat: Callable[[FastAPI, Engine, Settings], object]) -> None:
+def serve(settings: Settings, add_chat: AddChat) -> None:
     """Index once, start the API processes, then serve the chat in this process until stopped."""
     import uvicorn
 
