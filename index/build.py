@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ from index.keyword import build_keyword_index
 from index.lock import claim_for_removal, writer_lock
 from index.manifest import FileRecord, IndexSpec, Manifest, read_manifest, write_manifest
 from index.sentence_store import FOLDER as SENTENCE_FOLDER
-from index.sentence_store import write_sentence_store
+from index.sentence_store import SentenceStore, write_sentence_store
 from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
 from index.types import Chunk, Document, Sentence
 
@@ -88,17 +89,22 @@ def build_index(
     embedder: Embedder | None = None,
     store: ChromaStore | None = None,
     lock_wait: float = 30.0,
+    sentence_index_min: int = 50_000,
 ) -> BuildReport:
     """Bring the index in ``index_dir`` up to date with ``corpus`` (in ``store``, or a store opened from the arguments).
 
     Holds the index's build lock throughout (see index.lock), waiting up to
-    ``lock_wait`` seconds for another process's build to finish.
+    ``lock_wait`` seconds for another process's build to finish. An index
+    of more than ``sentence_index_min`` sentences also gets an HNSW
+    collection of its sentence vectors, for readers that find the nearest
+    sentences approximately above that size (qa.config ``sentence_scan_max``).
     """
     index_dir = Path(index_dir)
     _check_writable(index_dir)
     with writer_lock(index_dir, lock_wait):
         return _build(corpus, index_dir, spec, chroma_url=chroma_url, collection=collection, max_bytes=max_bytes,
-                      batch_size=batch_size, rebuild=rebuild, progress=progress, embedder=embedder, store=store)
+                      batch_size=batch_size, rebuild=rebuild, progress=progress, embedder=embedder, store=store,
+                      sentence_index_min=sentence_index_min)
 
 
 def _build(
@@ -114,6 +120,7 @@ def _build(
     progress: bool,
     embedder: Embedder | None,
     store: ChromaStore | None,
+    sentence_index_min: int,
 ) -> BuildReport:
     t0 = time.perf_counter()
     scan = corpus_mod.scan(Path(corpus), max_bytes)
@@ -145,7 +152,7 @@ def _build(
     generation = f"g{time.time_ns() // 1000}"
     try:
         manifest = _write_generation(
-            store, old if not full else None, generation, spec, changed, report, index_dir, batch_size, progress, embedder
+            store, old if not full else None, generation, spec, changed, report, index_dir, batch_size, progress, embedder, sentence_index_min
         )
         manifest.skipped = dict(scan.skipped)
         manifest.corpus = str(Path(corpus).resolve())
@@ -177,26 +184,28 @@ def _write_generation(
     batch_size: int,
     progress: bool,
     embedder: Embedder | None,
+    sentence_index_min: int,
 ) -> Manifest:
     new_chunks = store.collection(generation, CHUNKS, create=True)
-    new_sents = store.collection(generation, SENTENCES, create=True)
     manifest = Manifest(spec=spec, generation=generation, built_at=_now())
     changed_sources = {d.source for d in changed}
     keyword_docs: list[tuple[str, str]] = []
-    carried: dict[str, dict[str, list]] = {}
+    carried_chunks: dict[str, list] = {"ids": [], "metadatas": []}
+    carried_sentences: list[Sentence] = []
+    carried_vectors: Any = np.zeros((0, 0), np.float32)
+    old_sentences = SentenceStore(index_dir / "generations" / old.generation / SENTENCE_FOLDER) if old is not None else None
 
-    # 1. Carry over unchanged files, vectors included.
-    if old is not None:
+    # 1. Carry over unchanged files, vectors included: chunks from the old
+    # generation's collection, sentences from its sentence store.
+    if old is not None and old_sentences is not None:
         keep = [s for s in old.files if s not in changed_sources and s in set(report.unchanged)]
         if keep:
-            for kind, target in ((CHUNKS, new_chunks), (SENTENCES, new_sents)):
-                src = store.collection(old.generation, kind)
-                # Smaller pages: the list of files takes SQL variables too.
-                got = read_all(src, ["embeddings", "metadatas", "documents"], where={"source": {"$in": keep}}, page=2000)
-                _upsert(target, got["ids"], got["embeddings"], got["documents"], got["metadatas"])
-                carried[kind] = got
-                if kind == CHUNKS:
-                    keyword_docs += list(zip(got["ids"], got["documents"]))
+            # Smaller pages: the list of files takes SQL variables too.
+            got = read_all(store.collection(old.generation, CHUNKS), ["embeddings", "metadatas", "documents"], where={"source": {"$in": keep}}, page=2000)
+            _upsert(new_chunks, got["ids"], got["embeddings"], got["documents"], got["metadatas"])
+            carried_chunks = got
+            keyword_docs += list(zip(got["ids"], got["documents"]))
+            carried_sentences, carried_vectors = old_sentences.documents(keep)
             for s in keep:
                 manifest.files[s] = old.files[s]
         manifest.embedding_dim = old.embedding_dim
@@ -216,8 +225,8 @@ def _write_generation(
     chunk_items = [(c.id, *_chunk_embedding_text(f.doc, c, sentences_by_id), c.sentence_ids) for f in data for c in f.chunks]
     sentence_ids = [s.id for f in data for s in f.sentences]
     reused: dict[str, Any] = {}
-    if old is not None:
-        reused.update(_existing_vectors(store, old.generation, SENTENCES, sentence_ids))
+    if old is not None and old_sentences is not None:
+        reused.update(old_sentences.vectors_of(sentence_ids))
         reused.update(_existing_vectors(store, old.generation, CHUNKS, [item[0] for item in chunk_items]))
     todo = [item for item in chunk_items if item[0] not in reused]
     if todo or any(i not in reused for i in sentence_ids):
@@ -242,13 +251,9 @@ def _write_generation(
     # 4. Store them, a thousand records a call: Chroma's cost is mostly per
     # call, and articles have a few dozen sentences each (1k chunks took 8.7 s
     # stored a file at a time).
-    sents: tuple[list, list, list, list] = ([], [], [], [])
     chunks: tuple[list, list, list, list] = ([], [], [], [])
     for f in data:
         meta = f.doc.meta
-        for s in f.sentences:
-            for column, value in zip(sents, (s.id, reused[s.id], s.text, {"source": s.source, "start": s.start, "end": s.end, "kind": s.kind, "heading": s.heading, "position": s.position})):
-                column.append(value)
         for c in f.chunks:
             record = {
                 "source": c.source,
@@ -273,30 +278,29 @@ def _write_generation(
             comments=sum(s.kind == "comment" for s in f.sentences),
         )
         report.indexed.append(f.doc.source)
-    _upsert(new_sents, *sents)
     _upsert(new_chunks, *chunks)
 
-    # 5. The keyword index, rebuilt whole: cheap next to embedding, and exact.
+    # 5. Every sentence of the generation, carried over or new: in the
+    # sentence store always, and in an HNSW collection only when there are
+    # more than a reader scores exactly (most corpora: storing them in Chroma
+    # was a seventh of the build, for an index no question would use).
+    sentences = carried_sentences + [s for f in data for s in f.sentences]
+    sentence_vectors = list(carried_vectors) + [reused[s.id] for f in data for s in f.sentences]
+    manifest.sentence_collection = len(sentences) > sentence_index_min
+    if manifest.sentence_collection:
+        # Ids and vectors only: the collection is searched for the nearest
+        # rows, and texts and offsets are read from the sentence store.
+        _upsert(store.collection(generation, SENTENCES, create=True), [s.id for s in sentences], sentence_vectors)
+
+    # 6. The keyword index, rebuilt whole: cheap next to embedding, and exact.
     gen_dir = index_dir / "generations" / generation
     gen_dir.mkdir(parents=True, exist_ok=True)
     build_keyword_index(keyword_docs, gen_dir / "bm25")
-    _write_sentences(gen_dir / SENTENCE_FOLDER, carried, data, reused)
+    chunk_layouts = [(i, m["source"], m["kind"], json.loads(m["sentence_ids"])) for i, m in zip(carried_chunks["ids"], carried_chunks["metadatas"])]
+    chunk_layouts += [(c.id, c.source, c.kind, c.sentence_ids) for f in data for c in f.chunks]
+    write_sentence_store(gen_dir / SENTENCE_FOLDER, sentences, sentence_vectors, chunk_layouts)
     _write_titles(gen_dir, manifest, changed, old, index_dir)
     return manifest
-
-
-def _write_sentences(folder: Path, carried: dict[str, dict[str, list]], data: Sequence[_FileData], vectors: dict[str, Any]) -> None:
-    """Every sentence of the generation, carried over or new, for reading a few at a time (index.sentence_store)."""
-    old_sents = carried.get(SENTENCES, {"ids": [], "embeddings": [], "documents": [], "metadatas": []})
-    old_chunks = carried.get(CHUNKS, {"ids": [], "metadatas": []})
-    sentences = [
-        Sentence(id=i, source=m["source"], start=int(m["start"]), end=int(m["end"]), text=text, kind=m["kind"], heading=m.get("heading", ""), position=int(m["position"]))
-        for i, text, m in zip(old_sents["ids"], old_sents["documents"], old_sents["metadatas"])
-    ]
-    sentences += [s for f in data for s in f.sentences]
-    chunks = [(i, m["source"], m["kind"], json.loads(m["sentence_ids"])) for i, m in zip(old_chunks["ids"], old_chunks["metadatas"])]
-    chunks += [(c.id, c.source, c.kind, c.sentence_ids) for f in data for c in f.chunks]
-    write_sentence_store(folder, sentences, list(old_sents["embeddings"]) + [vectors[s.id] for f in data for s in f.sentences], chunks)
 
 
 def _chunk_embedding_text(doc: Document, chunk: Chunk, sentences: dict[str, Sentence]) -> tuple[str, list[Span]]:
@@ -356,15 +360,13 @@ def _existing_vectors(store: ChromaStore, generation: str, kind: str, ids: list[
     return out
 
 
-def _upsert(collection: Any, ids: list, embeddings: list, documents: list, metadatas: list, batch: int = 1000) -> None:
-    import numpy as np
-
+def _upsert(collection: Any, ids: list, embeddings: list, documents: list | None = None, metadatas: list | None = None, batch: int = 1000) -> None:
     for i in range(0, len(ids), batch):
         collection.upsert(
             ids=ids[i : i + batch],
             embeddings=np.asarray(embeddings[i : i + batch], dtype=np.float32),
-            documents=documents[i : i + batch],
-            metadatas=metadatas[i : i + batch],
+            documents=documents[i : i + batch] if documents is not None else None,
+            metadatas=metadatas[i : i + batch] if metadatas is not None else None,
         )
 
 
@@ -409,9 +411,9 @@ def _fill_counts(report: BuildReport, manifest: Manifest) -> None:
 def _check_writable(index_dir: Path) -> None:
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
-        probe = index_dir / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
+        # A probe of its own: two builders starting together must not remove each other's.
+        with tempfile.NamedTemporaryFile(dir=index_dir, prefix=".write-test-"):
+            pass
     except OSError as exc:
         raise IndexStoreError(
             f"Cannot write to the index folder {index_dir} ({exc.strerror}).",

@@ -173,6 +173,18 @@ class SentenceStore:
             for row, sid, source, start, end, text, kind, heading, position in found
         }
 
+    def documents(self, sources: Iterable[str]) -> tuple[list[Sentence], np.ndarray]:
+        """Every sentence of the articles ``sources``, in row order, with their vectors."""
+        rows = [r for source in sorted(set(sources)) for r in self.document_rows(source)]
+        found = self.read(rows)
+        return [found[r] for r in rows], self.vector_rows(rows)
+
+    def vectors_of(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The vectors of the sentences with ``ids`` (unknown ids are left out)."""
+        rows = self.rows_of(ids)
+        ordered = sorted(rows.items(), key=lambda item: item[1])
+        return dict(zip((i for i, _ in ordered), self.vector_rows([r for _, r in ordered])))
+
     def vector_rows(self, rows: Sequence[int]) -> np.ndarray:
         """The vectors at ``rows``, in that order.
 

@@ -46,7 +46,8 @@ class Settings:
     sentence_scan_max: int = _setting(
         50_000,
         "Up to this many indexed sentences, the sentences nearest a question are found by scoring every sentence vector (exact);"
-        " above, by the sentence collection's HNSW index (approximate, but its cost does not grow with the corpus).",
+        " above, by the sentence collection's HNSW index (approximate, but its cost does not grow with the corpus),"
+        " which the build writes only for an index larger than this.",
     )
     # Answers ------------------------------------------------------------------
     mode: str = _setting("extractive", "Answer mode: 'extractive' (offline, every word quoted) or 'llm'.")

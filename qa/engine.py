@@ -112,6 +112,7 @@ class Engine:
                     progress=progress,
                     store=self.store,
                     lock_wait=s.index_lock_wait,
+                    sentence_index_min=s.sentence_scan_max,
                 )
                 self.last_build = report
                 self.build_error = None

@@ -315,7 +315,9 @@ class IndexReader:
 
     def similarities(self, query_vector: np.ndarray) -> Similarities:
         """The question's similarity to the sentences (see :class:`Similarities`)."""
-        return Similarities(self.sentence_store, query_vector, self.sentence_scan_max)
+        # With no sentence collection (built for a smaller scan limit), only a scan finds the nearest.
+        scan_max = self.sentence_scan_max if self.manifest.sentence_collection else len(self.sentences)
+        return Similarities(self.sentence_store, query_vector, scan_max)
 
     def nearest(self, sims: Similarities, query_vector: np.ndarray, n: int) -> list[int]:
         """The rows of the ``n`` sentences nearest the question in embedding space."""

@@ -10,18 +10,21 @@ import pytest
 from index.embedding import Embedder, get_embedder
 from index.errors import CorpusError, IndexStoreError
 from index.manifest import read_manifest
+from index.sentence_store import FOLDER as SENTENCE_FOLDER
+from index.sentence_store import SentenceStore
 from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
 
 
 def stored_sources(index_dir: Path) -> dict[str, set[str]]:
     manifest = read_manifest(index_dir)
-    store = ChromaStore(index_dir)
-    out = {}
-    for kind in (CHUNKS, SENTENCES):
-        got = read_all(store.collection(manifest.generation, kind), ["metadatas", "documents"])
-        out[kind] = {m["source"] for m in got["metadatas"]}
-        out[kind + "_text"] = " ".join(got["documents"])
-    return out
+    chunks = read_all(ChromaStore(index_dir).collection(manifest.generation, CHUNKS), ["metadatas", "documents"])
+    sentences = [s for _, s in SentenceStore(index_dir / "generations" / manifest.generation / SENTENCE_FOLDER).scan()]
+    return {
+        CHUNKS: {m["source"] for m in chunks["metadatas"]},
+        CHUNKS + "_text": " ".join(chunks["documents"]),
+        SENTENCES: {s.source for s in sentences},
+        SENTENCES + "_text": " ".join(s.text for s in sentences),
+    }
 
 
 def test_reindexing_an_unchanged_corpus_embeds_nothing(small_corpus, build):
@@ -163,8 +166,6 @@ def test_markdown_and_html_articles_index_with_their_own_metadata(tmp_path, buil
     )
     report = build(corpus)
     assert report.files == 2 and not report.skipped
-    from index.manifest import read_manifest
-
     gen = read_manifest(build.index_dir).generation
     titles = (build.index_dir / "generations" / gen / "documents.json").read_text(encoding="utf-8")
     assert "Lunar gardens" in titles and "2024-05" in titles and "Mars dust" in titles

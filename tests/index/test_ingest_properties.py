@@ -86,7 +86,7 @@ def test_binary_files_are_indexed_or_skipped_with_a_reason(tmp_path, data):
 @given(text=TEXT, html=HTML, blob=st.binary(min_size=1, max_size=2000))
 def test_a_build_over_generated_files_never_crashes_and_stored_offsets_slice_the_files(tmp_path_factory, seeds, text, html, blob):
     from index.build import build_index
-    from index.store import SENTENCES, ChromaStore, read_all
+    from index.sentence_store import FOLDER, SentenceStore
     from qa.config import Settings
 
     root = tmp_path_factory.mktemp("prop")
@@ -100,9 +100,8 @@ def test_a_build_over_generated_files_never_crashes_and_stored_offsets_slice_the
     assert "good.txt" in report.indexed  # the rest indexes whatever the others hold
     for name in files:  # each generated file is indexed or reported, never lost silently
         assert (name in report.indexed) != (name in report.skipped)
-    store = ChromaStore(root / "index", "", "qa")
-    stored = read_all(store.collection(report.generation, SENTENCES), ["metadatas", "documents"])
-    assert stored["ids"]
+    stored = [s for _, s in SentenceStore(root / "index" / "generations" / report.generation / FOLDER).scan()]
+    assert stored
     raws = {name: (corpus / name).read_bytes().decode("utf-8", errors="strict") for name in ["good.txt", *files] if name not in report.skipped}
-    for meta, text_ in zip(stored["metadatas"], stored["documents"]):
-        assert raws[meta["source"]][meta["start"] : meta["end"]] == text_
+    for s in stored:
+        assert raws[s.source][s.start : s.end] == s.text

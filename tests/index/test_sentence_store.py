@@ -13,25 +13,33 @@ from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
 from index.terms import terms
 
 
-def assert_store_matches_the_collections(index_dir: Path) -> SentenceStore:
+def assert_store_matches_the_index(index_dir: Path, corpus: Path) -> SentenceStore:
     manifest = read_manifest(index_dir)
     chroma = ChromaStore(index_dir)
     store = SentenceStore(index_dir / "generations" / manifest.generation / FOLDER)
-    sents = read_all(chroma.collection(manifest.generation, SENTENCES), ["embeddings", "metadatas", "documents"])
     chunks = read_all(chroma.collection(manifest.generation, CHUNKS), ["metadatas"])
-    assert len(store) == len(sents["ids"]) == manifest.sentences
+    assert len(store) == manifest.sentences
     assert store.chunk_count == len(chunks["ids"]) == manifest.chunks
 
     every = dict(store.scan(page=7))  # pages shorter than the store
     assert sorted(every) == list(range(len(store)))
-    assert [(s.source, s.position) for _, s in sorted(every.items())] == sorted((m["source"], m["position"]) for m in sents["metadatas"])
-    row_of = store.rows_of(sents["ids"])
-    for sid, text, meta, vector in zip(sents["ids"], sents["documents"], sents["metadatas"], sents["embeddings"]):
-        s = every[row_of[sid]]
-        assert (s.id, s.text, s.source, s.start, s.end, s.kind) == (sid, text, meta["source"], meta["start"], meta["end"], meta["kind"])
-        v = np.asarray(vector, dtype=np.float32)
-        # The stored vector normalised (Chroma may hand it back a last bit off).
-        np.testing.assert_allclose(store.vectors[row_of[sid]], v / np.linalg.norm(v), atol=1e-6)
+    order = [(s.source, s.position) for _, s in sorted(every.items())]
+    assert order == sorted(order) and len(set(order)) == len(order)
+    raws = {source: (corpus / source).read_text(encoding="utf-8") for source in manifest.files}
+    for s in every.values():
+        assert raws[s.source][s.start : s.end] == s.text
+    np.testing.assert_allclose(np.linalg.norm(store.vectors, axis=1), 1.0, atol=1e-5)
+    row_of = store.rows_of([s.id for s in every.values()])
+    assert len(row_of) == len(store)
+
+    if manifest.sentence_collection:
+        # The HNSW collection holds every sentence, with the store's vectors.
+        sents = read_all(chroma.collection(manifest.generation, SENTENCES), ["embeddings"])
+        assert sorted(sents["ids"]) == sorted(row_of)
+        for sid, vector in zip(sents["ids"], sents["embeddings"]):
+            np.testing.assert_allclose(store.vectors[row_of[sid]], vector, atol=1e-6)
+    else:
+        assert SENTENCES not in {c.name.rsplit("_", 1)[-1] for c in chroma.client.list_collections() if manifest.generation in c.name}
 
     layouts = store.chunks(chunks["ids"])
     for cid, meta in zip(chunks["ids"], chunks["metadatas"]):
@@ -53,19 +61,40 @@ def assert_store_matches_the_collections(index_dir: Path) -> SentenceStore:
 
 def test_a_full_build_writes_every_sentence_in_document_order(small_corpus, build):
     build(small_corpus)
-    store = assert_store_matches_the_collections(build.index_dir)
+    assert not read_manifest(build.index_dir).sentence_collection  # a few hundred sentences: readers scan them
+    store = assert_store_matches_the_index(build.index_dir, small_corpus)
     assert store.read([0, len(store) - 1, len(store) + 5]).keys() == {0, len(store) - 1}
     rows = [5, 6, 7, 2, len(store) - 1, 6]
     np.testing.assert_array_equal(store.vector_rows(rows), store.vectors[rows])
 
 
+def test_an_index_above_the_scan_limit_also_gets_a_sentence_collection(small_corpus, build):
+    build(small_corpus, sentence_index_min=10)
+    assert read_manifest(build.index_dir).sentence_collection
+    assert_store_matches_the_index(build.index_dir, small_corpus)
+
+
+def vectors_by_id(index_dir: Path) -> dict[str, np.ndarray]:
+    manifest = read_manifest(index_dir)
+    store = SentenceStore(index_dir / "generations" / manifest.generation / FOLDER)
+    return {s.id: np.array(store.vectors[row]) for row, s in store.scan()}
+
+
 def test_an_update_writes_carried_and_new_sentences_alike(small_corpus, build, seeds):
     build(small_corpus)
+    before = vectors_by_id(build.index_dir)
     path = small_corpus / "004_a65aae2e38a59293.txt"
     path.write_text(path.read_text(encoding="utf-8").replace("BRICS countries", "Martian colonies"), encoding="utf-8")
     (small_corpus / "005_added.txt").write_text((seeds / "000_50b292b35026a21a.txt").read_text(encoding="utf-8"), encoding="utf-8")
-    report = build(small_corpus)
-    assert report.unchanged == ["002_026fb524575c518d.txt"]
-    store = assert_store_matches_the_collections(build.index_dir)
+    # The corpus outgrows the limit: the new generation's collection holds the carried sentences too.
+    report = build(small_corpus, sentence_index_min=50)
+    assert report.unchanged == ["002_026fb524575c518d.txt"] and report.sentences > 50
+    assert read_manifest(build.index_dir).sentence_collection
+    store = assert_store_matches_the_index(build.index_dir, small_corpus)
     [martian] = terms("Martian")
     assert len(store.postings(martian)) > 0
+    after = vectors_by_id(build.index_dir)
+    carried = [sid for sid, row in store.rows_of(list(before)).items() if store.read([row])[row].source == "002_026fb524575c518d.txt"]
+    assert carried
+    for sid in carried:  # carried over, not embedded again (normalised once more: a last bit may move)
+        np.testing.assert_allclose(after[sid], before[sid], rtol=0, atol=1e-7)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -129,10 +131,15 @@ def test_spelling_correction_finds_the_terms_a_letter_away(engine: Engine) -> No
     assert sum(c != t for c, t in zip(corrected, typos)) > len(typos) // 2
 
 
-def test_above_the_scan_limit_the_nearest_sentences_come_from_the_hnsw_index(engine: Engine, settings: Settings, dev_questions: list[dict]) -> None:
+def test_above_the_scan_limit_the_nearest_sentences_come_from_the_hnsw_index(
+    engine: Engine, settings: Settings, dev_questions: list[dict], tmp_path: Path
+) -> None:
     exact = engine.reader()
-    approx = Engine(settings.replace(sentence_scan_max=0))
+    assert not exact.manifest.sentence_collection  # the seed index is scanned: no HNSW index of sentences
+    approx = Engine(settings.replace(sentence_scan_max=0, index_dir=tmp_path / "index"))
+    approx.build()
     reader = approx.reader()
+    assert reader.manifest.sentence_collection
     for q in dev_questions[:6]:
         vector = np.asarray(approx.embedder.embed_queries([q["question"]])[0], dtype=np.float32)
         vector /= np.linalg.norm(vector)
