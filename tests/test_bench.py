@@ -6,6 +6,7 @@ benchmarks' business, not the tests'.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,3 +28,38 @@ def test_the_scale_benchmark_builds_and_measures_a_small_corpus(tmp_path: Path) 
     assert 100 <= chunks <= 600 and sentences > chunks  # "about" the size asked: articles end at whole sentences
     p50_ms = float(rows[0][7])
     assert p50_ms > 0
+
+
+def run_bench(*args: str, timeout: float = 600) -> str:
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_the_engine_benchmark_compares_start_up_latency_and_builds_on_the_seeds() -> None:
+    out = run_bench(
+        str(ROOT / "bench" / "engine.py"), "--questions", str(ROOT / "tests" / "data" / "dev_questions.jsonl"),
+        "--corpus", str(ROOT / "seeds"), "--rounds", "1", "--build-corpus", str(ROOT / "seeds"), "--build-rounds", "1",
+    )  # fmt: skip
+    first = re.search(r"qa ask ([\d.]+) s .*qa serve ([\d.]+) s", out)
+    warm = re.search(r"warm query latency: p50 ([\d.]+) ms, p95 ([\d.]+) ms", out)
+    build = re.search(r"qa index ([\d.]+) s.*textbook pipeline ([\d.]+) s.*ratio ([\d.]+)x", out)
+    assert first and warm and build, out
+    assert all(float(x) > 0 for x in (*first.groups(), *warm.groups(), *build.groups()))
+    quality = re.search(r"this engine: +evidence_hit ([\d.]+) +answer_accuracy ([\d.]+)", out)
+    assert quality and float(quality.group(2)) >= 0.8, out  # the seed questions it is known to answer
+
+
+def test_the_load_benchmark_serves_concurrent_clients_without_errors() -> None:
+    out = run_bench(
+        str(ROOT / "bench" / "load.py"), "--clients", "2", "--per-client", "3", "--rounds", "1",
+        "--questions", str(ROOT / "tests" / "data" / "dev_questions.jsonl"),
+    )  # fmt: skip
+    row = re.search(r"^ +1 +([\d.]+) +(\d+) +(\d+) +(\d+) ", out, re.M)
+    assert row, out
+    assert float(row.group(1)) > 0 and int(row.group(4)) == 0  # throughput measured, no errors
+
+
+def test_the_soak_benchmark_reindexes_under_load_and_reports_no_errors() -> None:
+    out = run_bench(str(ROOT / "bench" / "soak.py"), "--minutes", "0.1", "--clients", "2", "--no-faults")
+    assert re.search(r"requests \d+ +errors 0 ", out) and out.rstrip().endswith("OK"), out
