@@ -259,13 +259,7 @@ def server_process(
             time.sleep(0.25)
         yield proc
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc, 15)
 
 
 def answers(url: str, **request) -> bool:

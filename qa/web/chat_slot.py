@@ -29,22 +29,34 @@ from starlette.types import Receive, Scope, Send
 RETRY_SECONDS = 1
 
 PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">{refresh}
+<html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
 <body style="font-family: system-ui, sans-serif; margin: 3rem auto; max-width: 32rem">
-<h1>{title}</h1><p role="status">{text}</p>
+<h1>{title}</h1><p role="status">{text}</p>{script}
 </body></html>
 """
+# Asks whether the chat is there each second and reloads only once it is: a
+# timed <meta refresh> would reload the page (and a screen reader's place in
+# it) every second while nothing has changed.
+_POLL = """
+<script>
+(function poll() {
+  setTimeout(function () {
+    fetch(location.href, {method: "HEAD", cache: "no-store"}).then(
+      function (r) { if (r.status === 503) poll(); else location.reload(); }, poll);
+  }, %d);
+})();
+</script>""" % (RETRY_SECONDS * 1000)
 STARTING_PAGE = PAGE.format(
-    refresh=f'<meta http-equiv="refresh" content="{RETRY_SECONDS}">',
     title="The chat is starting",
-    text="This page reloads by itself in a moment.",
+    text="This page shows the chat by itself in a moment.<noscript> Reload it then.</noscript>",
+    script=_POLL,
 )
 
 
 def failed_page(reason: str) -> str:
     return PAGE.format(
-        refresh="",
+        script="",
         title="The chat could not start",
         text=f"{html.escape(reason)}<br>The API still answers. The server's log says more; restart it once the cause is fixed.",
     )
@@ -96,7 +108,7 @@ class ChatSlot:
         try:
             self._fill(mount, timeout)
         except Exception as exc:
-            self.fail(f"{type(exc).__name__}: {exc}")
+            self._fail(f"{type(exc).__name__}: {exc}")
             raise
 
     def _fill(self, mount: Callable[[FastAPI], object], timeout: float) -> None:
@@ -117,7 +129,7 @@ class ChatSlot:
         router.routes[router.routes.index(self._placeholder)] = chat
         self.ready.set()
 
-    def fail(self, reason: str) -> None:
+    def _fail(self, reason: str) -> None:
         """Show ``reason`` at "/" instead of the starting page: the chat will not come."""
         self._failure = reason or "Unknown error."
 

@@ -153,7 +153,7 @@ class Gate:
         if not target.startswith("/") or target.startswith("//"):
             target = "/"  # only this server's own pages
         if not self._matches(form.get("token", [""])[0]):
-            await _login_page("The token is wrong.", target)(scope, receive, send)
+            await login_page("The token is wrong.", target)(scope, receive, send)
             return
         response = RedirectResponse(target, status_code=303)
         response.headers["set-cookie"] = self._cookie(scope)
@@ -169,7 +169,7 @@ class Gate:
         else:
             message, hint = "This server requires an access token.", "Send it as 'Authorization: Bearer TOKEN'."
         if scope["method"] == "GET" and "text/html" in headers.get("accept", ""):
-            response: Response = _login_page(message, _without_token(scope))
+            response: Response = login_page(message, _without_token(scope))
         else:
             response = error_response(401, message, hint)
         await response(scope, receive, send)
@@ -259,10 +259,11 @@ def _without_token(scope: Scope) -> str:
     return scope["path"] + (f"?{rest}" if rest else "")
 
 
-def _login_page(message: str, target: str) -> HTMLResponse:
+def login_page(message: str, target: str) -> HTMLResponse:
     """The 401 page a browser sees: what is wrong, and a form to give the token (posted, never in a URL)."""
     page = (
-        "<!doctype html><meta charset='utf-8'><title>Access token needed</title>"
+        "<!doctype html><html lang='en'><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'><title>Access token needed</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}</style>"
         f"<h1>Access token needed</h1><p id='problem'>{html.escape(message)}</p>"
         "<form method='post' action='/auth'>"

@@ -19,6 +19,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from qa.engine import Engine
 from qa.types import Answer, Citation
+from qa.web.chat_slot import STARTING_PAGE, failed_page
+from qa.web.middleware import login_page
 
 from .conftest import AXE_RESULTS, TIMEOUT_MS
 from .test_chat import FINAL, answered, open_chat
@@ -319,3 +321,17 @@ def test_chat_and_widget_fit_a_phone(
     message = widget_ask(page, question)
     assert_fits(page, message.locator(".text"))
     page.screenshot(path=str(screenshots / "widget-390.png"))
+
+
+@pytest.mark.parametrize(
+    "state, markup",
+    [
+        ("login page", lambda: login_page("The token is wrong.", "/widget?theme=dark").body.decode()),
+        ("chat starting page", lambda: STARTING_PAGE),
+        ("chat failed page", lambda: failed_page("RuntimeError: <no theme>")),
+    ],
+)
+def test_the_pages_around_the_chat_pass_axe(new_page, state: str, markup: Callable[[], str], axe_js: Path) -> None:
+    page = new_page()
+    page.set_content(markup())
+    check_axe(page, state, axe_js)

@@ -7,6 +7,7 @@ import threading
 
 import httpx
 import pytest
+from playwright.sync_api import Page, expect
 
 from qa.config import Settings
 from qa.engine import Engine
@@ -18,24 +19,31 @@ from ..conftest import running
 QUESTION = "When did Russia join the space station program?"
 
 
-def test_the_api_answers_while_the_chat_starts_then_the_chat_takes_its_place(engine: Engine, settings: Settings) -> None:
+@pytest.mark.browser
+def test_the_api_answers_while_the_chat_starts_then_the_chat_takes_its_place(engine: Engine, settings: Settings, page: Page) -> None:
     import ui
     from gradio_client import Client
 
     app = create_app(engine, settings)
     slot = ChatSlot(app)
     with running(app) as url, httpx.Client(base_url=url, timeout=60) as c:
-        page = c.get("/")
-        assert page.status_code == 503
-        assert page.headers["retry-after"] == "1"
-        assert "The chat is starting" in page.text and 'http-equiv="refresh"' in page.text
-        assert "frame-ancestors" in page.headers["content-security-policy"]  # the gate covers it too
+        starting = c.get("/")
+        assert starting.status_code == 503
+        assert starting.headers["retry-after"] == "1"
+        assert "The chat is starting" in starting.text
+        assert "frame-ancestors" in starting.headers["content-security-policy"]  # the gate covers it too
         assert "1993" in c.post("/api/ask", json={"question": QUESTION}).json()["answer"]
+        page.goto(url)  # a reader arriving early, under the real policy
+        expect(page.get_by_role("status")).to_contain_text("shows the chat by itself")
+        page.wait_for_timeout(2500)
+        expect(page.get_by_role("heading", name="The chat is starting")).to_be_visible()  # still waiting, not an error
 
         filler = threading.Thread(target=slot.fill, args=(lambda app: ui.add_chat(app, engine, settings),))
         filler.start()
         filler.join(timeout=120)
         assert slot.ready.is_set()
+        # The waiting page turns into the chat with nobody reloading it.
+        expect(page.get_by_role("textbox").first).to_be_visible(timeout=30_000)
 
         page = c.get("/")
         assert page.status_code == 200
