@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -18,6 +19,7 @@ from qa.config import Settings
 from qa.engine import Engine
 
 from ..conftest import llm_settings, running
+from .test_accessibility import check_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.llm]
 
@@ -65,7 +67,7 @@ def assert_only_verified_text_was_shown(page: Page, drafts: list[str]) -> None:
     assert any("checking each sentence" in text for text in seen), "no progress was shown while the model wrote"
 
 
-def test_chat_shows_progress_then_only_the_verified_answer(page: Page, drafting: tuple[Engine, list[str]]) -> None:
+def test_chat_shows_progress_then_only_the_verified_answer(page: Page, drafting: tuple[Engine, list[str]], axe_js: Path) -> None:
     import ui
 
     llm, drafts = drafting
@@ -79,6 +81,8 @@ def test_chat_shows_progress_then_only_the_verified_answer(page: Page, drafting:
         expect(final).to_be_visible(timeout=120_000)
         expect(final.locator("a[href^='#cite-']").first).to_be_visible()
         assert_only_verified_text_was_shown(page, drafts)
+        expect(page.locator("#qa-mode")).to_be_visible()  # with a model configured, the mode is the reader's choice
+        check_axe(page, "chat in llm mode (mode selector, verified answer)", axe_js)
 
 
 def test_widget_shows_progress_then_only_the_verified_answer(page: Page, drafting: tuple[Engine, list[str]]) -> None:
