@@ -80,6 +80,8 @@ QUESTION_FEATURES = (
     "top_names_missing_here",  # the best candidate's names_missing_here
     "top_density",  # the best candidate's density
     "top_time_conflict",  # the best candidate's time_conflict
+    "negation_unmatched",  # the question negates ("not", "never") and its best candidate does not
+    "top3_time_fit",  # the share of the three best candidates that state a time within the one the question names, or whose article is dated then
 )
 
 _ASKS_READERS = re.compile(r"\b(readers?|comments?|commenters?|commenting)\b", re.I)
@@ -240,6 +242,9 @@ def question_row(query, unknown_terms: float, features: np.ndarray, logits: np.n
         row[16] = top[f("names_missing_here")]
         row[17] = top[f("density")]
         row[18] = top[f("time_conflict")]
+        row[19] = top[f("negation_mismatch")] if _NEGATION.search(query.question) else 0.0
+        top3 = features[order[:3]]
+        row[20] = np.maximum(top3[:, f("time_fit")], top3[:, f("date_match")]).mean()
         rest = logits[order[1:5]]
         row[15] = logits[order[0]] - (rest.mean() if len(rest) else logits[order[0]] - 5.0)
     else:
