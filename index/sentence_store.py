@@ -119,7 +119,8 @@ class SentenceStore:
             self.vectors: np.ndarray = np.load(folder / _VECTORS, mmap_mode="r")
             vocabulary = json.loads((folder / _TERMS).read_text(encoding="utf-8"))
             self._offsets = np.load(folder / _OFFSETS)
-            self._postings = np.load(folder / _POSTINGS, mmap_mode="r")
+            # Still mapped, as a plain array: slicing a np.memmap runs Python code, a dozen times a question.
+            self._postings = np.asarray(np.load(folder / _POSTINGS, mmap_mode="r"))
             # Written once by the build and never changed: no locking needed.
             self._db = sqlite3.connect(f"file:{folder / _DB}?mode=ro&immutable=1", uri=True, check_same_thread=False)
             self.chunk_count = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]

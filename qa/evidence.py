@@ -72,9 +72,9 @@ def gather(reader: IndexReader, query: Query, passages: list[Passage], scorer: S
 
     features = sentence_rows(reader, query, question_signals(query.question), rows, sims, context, chunk_rank)
     logits = scorer.ranker.logits(features) if rows else np.zeros(0)
-    probs = 1.0 / (1.0 + np.exp(-logits))
-    cov = features[:, SENTENCE_FEATURES.index("coverage")]
-    sim = features[:, SENTENCE_FEATURES.index("similarity")]
+    probs = (1.0 / (1.0 + np.exp(-logits))).tolist()
+    cov = features[:, SENTENCE_FEATURES.index("coverage")].tolist()
+    sim = features[:, SENTENCE_FEATURES.index("similarity")].tolist()
     scored: dict[int, Evidence] = {}
     for r, i in enumerate(rows):
         s = records[i]
@@ -86,10 +86,10 @@ def gather(reader: IndexReader, query: Query, passages: list[Passage], scorer: S
             text=s.text,
             kind=s.kind,
             heading=s.heading,
-            score=round(float(probs[r]), 4),
-            relevance=round(float(probs[r]), 4),
-            coverage=round(float(cov[r]), 4),
-            similarity=round(float(sim[r]), 4),
+            score=round(probs[r], 4),
+            relevance=round(probs[r], 4),
+            coverage=round(cov[r], 4),
+            similarity=round(sim[r], 4),
             position=s.position,
         )
     ranked = _collapse_duplicates(sims, sorted(scored.values(), key=lambda e: -e.score), comp, {records[i].id: (i, records[i]) for i in rows})

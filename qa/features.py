@@ -207,7 +207,7 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
 
 
 def _density(tokens, q_set: set[str]) -> float:
-    hits = [k for k, (_, _, ts) in enumerate(tokens) if ts & q_set]
+    hits = [k for k, (_, _, ts) in enumerate(tokens) if not ts.isdisjoint(q_set)]
     if not hits:
         return 0.0
     distinct = len(set().union(*(tokens[k][2] & q_set for k in hits)))
