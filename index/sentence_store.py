@@ -23,6 +23,7 @@ import mmap
 import os
 import sqlite3
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -42,6 +43,7 @@ _OFFSETS = "offsets.npy"
 _COLUMNS = "row, id, source, start, end_, text, kind, heading, position"
 # Rows asked of SQLite at once: one SQL variable each.
 _PAGE = 900
+_KEEP_LAYOUTS = 4096  # chunk layouts kept in memory (a few hundred bytes each)
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,8 @@ class SentenceStore:
             self.vectors: np.ndarray = np.load(folder / _VECTORS, mmap_mode="r")
             vocabulary = json.loads((folder / _TERMS).read_text(encoding="utf-8"))
             self._offsets = np.load(folder / _OFFSETS)
-            self._postings = np.load(folder / _POSTINGS, mmap_mode="r")
+            # Still mapped, as a plain array: slicing a np.memmap runs Python code, a dozen times a question.
+            self._postings = np.asarray(np.load(folder / _POSTINGS, mmap_mode="r"))
             # Written once by the build and never changed: no locking needed.
             self._db = sqlite3.connect(f"file:{folder / _DB}?mode=ro&immutable=1", uri=True, check_same_thread=False)
             self.chunk_count = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
@@ -130,6 +133,12 @@ class SentenceStore:
         self._vector_file = os.open(folder / _VECTORS, os.O_RDONLY)
         self._term_ids = {t: i for i, t in enumerate(vocabulary)}
         self._lock = threading.Lock()
+        # A question reads the layouts of the chunks it retrieves twice (to
+        # fuse the rankings, then to score their sentences), and the same
+        # chunks come back question after question: the recent ones are kept,
+        # as is each article's span of rows (one entry an article).
+        self._layouts: OrderedDict[str, ChunkLayout] = OrderedDict()
+        self._documents: dict[str, range] = {}
         self.rows_read = 0  # sentence records read so far (tests check that a question reads few)
 
     def __len__(self) -> int:
@@ -215,20 +224,32 @@ class SentenceStore:
     def chunks(self, ids: Iterable[str]) -> dict[str, ChunkLayout]:
         """The layout of the chunks with ``ids`` (unknown ids are left out)."""
         wanted = list(dict.fromkeys(ids))
-        out: dict[str, ChunkLayout] = {}
-        for a in range(0, len(wanted), _PAGE):
-            page = wanted[a : a + _PAGE]
+        with self._lock:
+            out = {cid: self._layouts[cid] for cid in wanted if cid in self._layouts}
+            for cid in out:
+                self._layouts.move_to_end(cid)
+        missing = [cid for cid in wanted if cid not in out]
+        for a in range(0, len(missing), _PAGE):
+            page = missing[a : a + _PAGE]
             with self._lock:
                 found = self._db.execute(f"SELECT id, source, kind, rows FROM chunks WHERE id IN ({','.join('?' * len(page))})", page).fetchall()
             for cid, source, kind, rows in found:
                 out[cid] = ChunkLayout(cid, source, kind, tuple(int(r) for r in np.frombuffer(rows, dtype=np.int32)))
+        if missing:
+            with self._lock:
+                self._layouts.update((cid, out[cid]) for cid in missing if cid in out)
+                while len(self._layouts) > _KEEP_LAYOUTS:
+                    self._layouts.popitem(last=False)
         return out
 
     def document_rows(self, source: str) -> range:
         """The rows of the article ``source``'s sentences."""
-        with self._lock:
-            found = self._db.execute("SELECT first, last FROM documents WHERE source = ?", [source]).fetchone()
-        return range(found[0], found[1] + 1) if found else range(0)
+        rows = self._documents.get(source)
+        if rows is None:
+            with self._lock:
+                found = self._db.execute("SELECT first, last FROM documents WHERE source = ?", [source]).fetchone()
+            rows = self._documents[source] = range(found[0], found[1] + 1) if found else range(0)
+        return rows
 
     # -- terms -------------------------------------------------------------
     def document_frequencies(self) -> dict[str, int]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qa.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_row, question_signals, sentence_rows
-from qa.retrieve import IndexReader, Query, SentenceRecord
+from qa.retrieve import IndexReader, Query, SentenceRecord, Similarities
 from qa.scorer import Composition, Scorer
 from qa.types import Citation, Evidence, Passage
 
@@ -72,9 +72,9 @@ def gather(reader: IndexReader, query: Query, passages: list[Passage], scorer: S
 
     features = sentence_rows(reader, query, question_signals(query.question), rows, sims, context, chunk_rank)
     logits = scorer.ranker.logits(features) if rows else np.zeros(0)
-    probs = 1.0 / (1.0 + np.exp(-logits))
-    cov = features[:, SENTENCE_FEATURES.index("coverage")]
-    sim = features[:, SENTENCE_FEATURES.index("similarity")]
+    probs = (1.0 / (1.0 + np.exp(-logits))).tolist()
+    cov = features[:, SENTENCE_FEATURES.index("coverage")].tolist()
+    sim = features[:, SENTENCE_FEATURES.index("similarity")].tolist()
     scored: dict[int, Evidence] = {}
     for r, i in enumerate(rows):
         s = records[i]
@@ -86,13 +86,13 @@ def gather(reader: IndexReader, query: Query, passages: list[Passage], scorer: S
             text=s.text,
             kind=s.kind,
             heading=s.heading,
-            score=round(float(probs[r]), 4),
-            relevance=round(float(probs[r]), 4),
-            coverage=round(float(cov[r]), 4),
-            similarity=round(float(sim[r]), 4),
+            score=round(probs[r], 4),
+            relevance=round(probs[r], 4),
+            coverage=round(cov[r], 4),
+            similarity=round(sim[r], 4),
             position=s.position,
         )
-    ranked = _collapse_duplicates(reader, sorted(scored.values(), key=lambda e: -e.score), comp, {records[i].id: (i, records[i]) for i in rows})
+    ranked = _collapse_duplicates(sims, sorted(scored.values(), key=lambda e: -e.score), comp, {records[i].id: (i, records[i]) for i in rows})
     scored_passages = [
         Passage(
             chunk_id=p.chunk_id,
@@ -117,35 +117,49 @@ def gather(reader: IndexReader, query: Query, passages: list[Passage], scorer: S
     )
 
 
-def _collapse_duplicates(reader: IndexReader, ranked: list[Evidence], comp: Composition, by_id: dict[str, tuple[int, SentenceRecord]]) -> list[Evidence]:
+def _collapse_duplicates(sims: Similarities, ranked: list[Evidence], comp: Composition, by_id: dict[str, tuple[int, SentenceRecord]]) -> list[Evidence]:
     """Keep one sentence per group of near-duplicates.
 
     The best-scoring copy stands for the group, unless a copy scoring almost
     as well says more (the original beside its condensed version).
     """
     top = ranked[: comp.ranked_limit]
-    rows = [by_id[ev.sentence_id][0] for ev in top]
-    picked = reader.sentence_store.vector_rows(rows) if rows else None
-    cosines = picked @ picked.T if picked is not None else np.zeros((0, 0))
+    records = [by_id[ev.sentence_id] for ev in top]
+    duplicate = _near_duplicates(sims.vectors([i for i, _ in records]), [s.words for _, s in records], comp)
     kept: list[int] = []  # positions in ``top``
     for i, ev in enumerate(top):
-        dup = next((j for j, k in enumerate(kept) if _near_duplicate(by_id, top[i], top[k], float(cosines[i, k]), comp)), None)
+        dup = next((j for j, k in enumerate(kept) if duplicate[i][k]), None)
         if dup is None:
             kept.append(i)
             continue
         k = kept[dup]
-        if ev.score >= top[k].score - 0.03 and len(by_id[ev.sentence_id][1].words) > len(by_id[top[k].sentence_id][1].words):
+        if ev.score >= top[k].score - 0.03 and len(records[i][1].words) > len(records[k][1].words):
             kept[dup] = i
     return [top[i] for i in kept]
 
 
-def _near_duplicate(by_id: dict[str, tuple[int, SentenceRecord]], a: Evidence, b: Evidence, cosine: float, comp: Composition) -> bool:
-    if cosine >= comp.near_duplicate_cosine:
-        return True
-    if cosine < 0.5:
-        return False  # sentences sharing most words are never this far apart
-    wa, wb = by_id[a.sentence_id][1].words, by_id[b.sentence_id][1].words
-    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= comp.near_duplicate_jaccard
+# Sentences sharing most of their words are never this far apart in embedding space.
+_UNRELATED = 0.5
+
+
+def _near_duplicates(vectors: np.ndarray, words: list[frozenset[str]], comp: Composition) -> list[list[bool]]:
+    """Which pairs of sentences (with these normalised ``vectors`` and ``words``) are one sentence said twice.
+
+    Every pair at once: most candidates of a question are close enough in
+    embedding space that their words must be compared, and pair by pair in
+    Python that took a millisecond a question.
+    """
+    cosine = (vectors @ vectors.T).astype(np.float64)  # against the thresholds as Python floats, not rounded to float32
+    vocabulary: dict[str, int] = {}
+    columns = [vocabulary.setdefault(w, len(vocabulary)) for ws in words for w in ws]
+    size = np.array([len(ws) for ws in words], dtype=np.float64)
+    member = np.zeros((len(words), len(vocabulary)), dtype=np.float64)
+    member[np.repeat(np.arange(len(words)), size.astype(np.intp)), columns] = 1.0
+    shared = member @ member.T  # whole numbers, exactly
+    union = size[:, None] + size[None, :] - shared
+    with np.errstate(divide="ignore", invalid="ignore"):
+        similar_words = (size[:, None] > 0) & (size[None, :] > 0) & (shared / union >= comp.near_duplicate_jaccard)
+    return ((cosine >= comp.near_duplicate_cosine) | ((cosine >= _UNRELATED) & similar_words)).tolist()
 
 
 def cite(n: int, ev: Evidence, reader: IndexReader) -> Citation:

@@ -73,11 +73,13 @@ class TermWeights:
         if not q:
             return 0.0
         have = text_terms if isinstance(text_terms, (set, frozenset)) else set(text_terms)
-        total = sum(self.idf(t) for t in q)
+        # Called for every candidate sentence, twice: the lookups are inlined.
+        idf, unknown = self._idf.get, self.unknown
+        total = sum(idf(t, unknown) for t in q)
         got = 0.0
         for t in q:
             if t in have:
-                got += self.idf(t)
+                got += idf(t, unknown)
             elif t in SYNONYMS and not SYNONYMS[t].isdisjoint(have):
-                got += SYNONYM_CREDIT * self.idf(t)
+                got += SYNONYM_CREDIT * idf(t, unknown)
         return got / total if total else 0.0

@@ -11,6 +11,7 @@ These are signals the answer model weighs (qa.features), not verdicts.
 
 from __future__ import annotations
 
+import functools
 import re
 
 PERSON, AUTHOR, DATE, NUMBER, REASON, ENTITY = "person", "author", "date", "number", "reason", "entity"
@@ -61,34 +62,42 @@ def answer_type(question: str) -> str:
 
 def answer_spans(kind: str, sentence: str, question: str) -> list[tuple[int, int]]:
     """Where ``sentence`` holds something of ``kind`` that the question does not."""
-    if not kind:
+    if kind not in _PATTERNS:
         return []
-    asked = set(re.findall(r"\w+", question.lower()))
-    acronyms = set(re.findall(r"\b[A-Z]{2,}\b", question))
+    found = _matches(kind, sentence)
+    if kind in _ALWAYS_NOVEL:
+        return [span for span, _, _ in found]
+    asked, acronyms = _question_words(question)
+    # "International Space Station" is no news to a question about the "ISS".
+    return [span for span, initials, words in found if initials not in acronyms and not words <= asked]
 
-    def is_novel(text: str) -> bool:
-        words = re.findall(r"\w+", text)
-        # "International Space Station" is no news to a question about the "ISS".
-        if len(words) > 1 and "".join(w[0] for w in words if w[0].isupper()) in acronyms:
-            return False
-        return any(w.lower() not in asked for w in words)
 
-    def novel(matches) -> list[tuple[int, int]]:
-        return [m.span() for m in matches if is_novel(m.group(0))]
+_PATTERNS = {PERSON: _NAME, AUTHOR: _BYLINE, DATE: _DATE, NUMBER: _NUMBER, REASON: _REASON, ENTITY: _CAPITALISED}
+_ALWAYS_NOVEL = frozenset({AUTHOR, REASON})  # a byline or a stated reason is news whatever the question says
+_WORD = re.compile(r"\w+")
+_ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
 
-    if kind == PERSON:
-        return novel(_NAME.finditer(sentence))
-    if kind == AUTHOR:
-        return [m.span() for m in _BYLINE.finditer(sentence)]
-    if kind == DATE:
-        return novel(_DATE.finditer(sentence))
-    if kind == NUMBER:
-        return novel(_NUMBER.finditer(sentence))
-    if kind == REASON:
-        return [m.span() for m in _REASON.finditer(sentence)]
-    if kind == ENTITY:
-        return novel(_CAPITALISED.finditer(sentence))
-    return []
+
+@functools.lru_cache(maxsize=8192)
+def _matches(kind: str, sentence: str) -> tuple[tuple[tuple[int, int], str | None, frozenset[str]], ...]:
+    """Each match of ``kind``'s pattern in ``sentence``: its span, the initials of its capitalised words (of two words or more), its words lower-cased.
+
+    What does not depend on the question, made once: the same sentences are
+    candidates for question after question, and this was half the cost of
+    reading them.
+    """
+    out = []
+    for m in _PATTERNS[kind].finditer(sentence):
+        words = _WORD.findall(m.group(0))
+        initials = "".join(w[0] for w in words if w[0].isupper()) if len(words) > 1 else None
+        out.append((m.span(), initials, frozenset(w.lower() for w in words)))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=32)
+def _question_words(question: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The question's words, lower-cased, and its acronyms: read once for all its candidate sentences."""
+    return frozenset(_WORD.findall(question.lower())), frozenset(_ACRONYM.findall(question))
 
 
 def has_answer(kind: str, sentence: str, question: str) -> bool:
@@ -116,13 +125,14 @@ def near_question_words(spans: list[tuple[int, int]], tokens: tuple[Token, ...],
     """
     from qa.lexical import SYNONYMS
 
-    def canonical(term: str) -> str:
-        for t in question_terms:
-            if term == t or term in SYNONYMS.get(t, ()):
-                return t
-        return ""
+    # Each question term and synonym, to the first question term (in the set's order) it stands for.
+    canonical: dict[str, str] = {}
+    for t in question_terms:
+        canonical.setdefault(t, t)
+        for synonym in SYNONYMS.get(t, ()):
+            canonical.setdefault(synonym, t)
 
-    hits = [(i, c) for i, (_, _, ts) in enumerate(tokens) for c in map(canonical, ts) if c]
+    hits = [(i, canonical[term]) for i, (_, _, ts) in enumerate(tokens) for term in ts if term in canonical]
     need = min(2, len(question_terms))
     if not hits or need == 0:
         return False

@@ -192,6 +192,12 @@ class Similarities:
             got = (self._store.vector_rows(missing) * self._query).sum(axis=1, dtype=np.float32)
             self._some.update(zip(missing, got))
 
+    def vectors(self, rows: Sequence[int]) -> np.ndarray:
+        """The sentence vectors at ``rows``, in that order."""
+        if self.all is not None:
+            return np.asarray(self._store.vectors[list(rows)])  # every page was just read: a copy from the map costs nothing more
+        return self._store.vector_rows(rows)
+
     def __getitem__(self, row: int) -> np.float32:
         if self.all is not None:
             return self.all[row]

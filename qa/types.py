@@ -6,7 +6,7 @@ HTTP API, chat); nothing else builds that JSON.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 
@@ -61,6 +61,9 @@ class Citation:
     kind: str = "article"  # "article", "related" (another article on the same page) or "comment"
 
 
+_CITATION_FIELDS = tuple(f.name for f in fields(Citation))
+
+
 @dataclass(frozen=True)
 class AnswerSentence:
     """One sentence of the answer and the citations that support it."""
@@ -87,7 +90,8 @@ class Answer:
             "question": self.question,
             "answer": self.answer,
             "abstained": self.abstained,
-            "citations": [asdict(c) for c in self.citations],
+            # Every field is a str or a number: no need for asdict's deep copies.
+            "citations": [{name: getattr(c, name) for name in _CITATION_FIELDS} for c in self.citations],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
             "mode": self.mode,
             "sentences": [

@@ -46,10 +46,12 @@ def assert_store_matches_the_index(index_dir: Path, corpus: Path) -> SentenceSto
         rows = layouts[cid].rows
         assert [every[r].id for r in rows] == [i for i in json.loads(meta["sentence_ids"]) if i in row_of]
         assert rows == tuple(range(rows[0], rows[0] + len(rows))) and layouts[cid].source == meta["source"]
+    assert store.chunks(chunks["ids"][:3] + ["no such chunk"]) == {cid: layouts[cid] for cid in chunks["ids"][:3]}  # kept ones, as read
 
     for source in {s.source for s in every.values()}:
         rows = store.document_rows(source)
         assert {r for r, s in every.items() if s.source == source} == set(rows)
+        assert store.document_rows(source) == rows
     df: dict[str, int] = {}
     for r, s in every.items():
         for t in set(terms(s.text)):

@@ -73,3 +73,12 @@ def test_an_index_rebuilt_elsewhere_is_used_from_the_next_question(one_article: 
     add_mascot(article)
     Engine(serving.settings).build()  # as `qa index` would, with its own engine
     assert_mascot_answered(serving)
+
+
+def test_the_engine_keeps_blas_to_one_thread(tmp_path: Path) -> None:
+    # A woken OpenBLAS thread spins on the other core: twice a question's CPU on the wiki index.
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        Engine(Settings.load({"corpus": SEEDS, "index_dir": tmp_path / "index"}, env={}))
+        assert {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"} == {1}
