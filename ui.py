@@ -33,6 +33,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import gradio as gr
 from fastapi import FastAPI
 
+from qa.concurrency import limit_blas_threads
 from qa.config import Settings
 from qa.engine import Engine
 from qa.errors import QAError
@@ -352,6 +353,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--workers", type=int, help="processes serving the API and the widget (default 1, or QA_WORKERS)")
     p.add_argument("--api-port", type=int, help="their port when --workers is above 1 (default port + 1, or QA_API_PORT)")
     args = p.parse_args(argv)
+    limit_blas_threads()
     try:
         serve(Settings.load({"host": args.host, "port": args.port, "workers": args.workers, "api_port": args.api_port}))
     except QAError as exc:

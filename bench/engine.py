@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from qa.concurrency import limit_blas_threads
 from qa.config import Settings  # noqa: E402
 from qa.engine import Engine  # noqa: E402
 from qa.metrics import norm, score  # noqa: E402
@@ -162,6 +163,7 @@ def main() -> int:
         return 0
     questions = [json.loads(x) for x in args.questions.read_text(encoding="utf-8").splitlines() if x.strip()]
 
+    limit_blas_threads()  # as the qa commands and servers do for their process
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.load({"corpus": args.corpus, "index_dir": Path(tmp) / "index"}, env={})
         engine = Engine(settings)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from qa.concurrency import limit_blas_threads
 from qa.config import Settings, describe
 from qa.errors import QAError, QuestionError
 from qa.render import render
@@ -92,6 +93,7 @@ def _run(args: argparse.Namespace) -> int:
             f"{r['name']:<20} {r['env']:<24} default={r['default']!s:<22} {r['help']}" for r in describe()
         ))
         return 0
+    limit_blas_threads()
     settings = settings_from(args)
     if args.command == "serve":
         from qa.web import server

@@ -7,6 +7,8 @@ Two stages, for the two kinds of work a question needs (see Engine._prepare):
   mostly per call, not per text, so a batch of ten costs a few singles.
 - :class:`TurnLock` lets the pure-Python scoring run one question at a time,
   the oldest first, instead of twenty threads sharing the GIL in slices.
+
+And :func:`limit_blas_threads`, for the processes that answer.
 """
 
 from __future__ import annotations
@@ -124,3 +126,19 @@ class TurnLock:
                     heapq.heappop(self._waiting)[2].set()  # stays held, by the next in turn
                 else:
                     self._held = False
+
+
+def limit_blas_threads() -> None:
+    """Give numpy's BLAS one thread, for a process whose work is answering questions.
+
+    A question's matrix products are small (one vector against a few thousand
+    sentences): BLAS threads woken for each cost milliseconds on a busy
+    machine (1.5-4.5 ms of a 10 ms answer on the wiki set), and OpenBLAS's
+    helper then spins on the other core, which a server's request threads
+    need. The commands and servers call this for their own process; the
+    Engine does not, so a program that embeds it keeps its BLAS as it set it.
+    """
+    import numpy  # noqa: F401  (the BLAS it loads is the one limited)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")

@@ -17,8 +17,6 @@ import time
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from threadpoolctl import threadpool_limits
-
 from index.build import BuildReport, build_index
 from index.corpus import load_document
 from index.embedding import Embedder, get_embedder
@@ -52,12 +50,6 @@ MAX_HISTORY_TURNS = 10
 class Engine:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.load()
-        # A question's matrix products are small (one vector against a few
-        # thousand sentences). BLAS threads woken for each cost milliseconds
-        # on a busy machine (1.5-4.5 ms of a 10 ms answer on the wiki set),
-        # and a server's request threads already keep the cores busy. For the
-        # whole process: the engine is what it is there for.
-        threadpool_limits(limits=1, user_api="blas")
         self._lock = threading.RLock()  # builds
         self._load_lock = threading.RLock()  # the reader, the answerers, the store client
         self._reader: IndexReader | None = None

@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from qa.concurrency import limit_blas_threads
 from qa.config import Settings
 from qa.errors import QAError, SettingsError
 
@@ -163,6 +164,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"error: {exc.message}\nhint: {exc.hint}" if exc.hint else f"error: {exc.message}")
     if args.parent:
         stop_when_orphaned(args.parent)
+    limit_blas_threads()
     serve_one(settings)
 
 

@@ -75,10 +75,21 @@ def test_an_index_rebuilt_elsewhere_is_used_from_the_next_question(one_article: 
     assert_mascot_answered(serving)
 
 
-def test_the_engine_keeps_blas_to_one_thread(tmp_path: Path) -> None:
+def blas_threads() -> set[int]:
+    from threadpoolctl import threadpool_info
+
+    return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+
+def test_the_commands_keep_blas_to_one_thread_and_the_engine_leaves_it_alone(engine: Engine, settings: Settings, capsys) -> None:
     # A woken OpenBLAS thread spins on the other core: twice a question's CPU on the wiki index.
-    from threadpoolctl import threadpool_info, threadpool_limits
+    from threadpoolctl import threadpool_limits
+
+    from qa import cli
 
     with threadpool_limits(limits=2, user_api="blas"):
-        Engine(Settings.load({"corpus": SEEDS, "index_dir": tmp_path / "index"}, env={}))
-        assert {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"} == {1}
+        Engine(settings)
+        assert blas_threads() == {2}  # a program that embeds the engine keeps its own setting
+        args = ["ask", "When did Russia join the space station program?", "--corpus", str(SEEDS), "--index-dir", str(settings.index_dir)]
+        assert cli.main(args) == 0 and "1993" in capsys.readouterr().out
+        assert blas_threads() == {1}
