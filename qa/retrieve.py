@@ -273,7 +273,8 @@ class IndexReader:
         if not queries or not n_chunks:
             return [Hits([], []) for _ in queries]
         dense = self._chunks.query(
-            query_embeddings=[q.vector.tolist() for q in queries],  # type: ignore[union-attr]
+            # An array, not lists of floats: Chroma converts lists back into one (0.15 ms a question).
+            query_embeddings=np.asarray([q.vector for q in queries], dtype=np.float32),
             n_results=min(dense_k, n_chunks),
             include=["distances"],
         )
@@ -332,7 +333,7 @@ class IndexReader:
         if not len(self.sentences) or n <= 0:
             return []
         got = self.store.collection(self.manifest.generation, SENTENCES).query(
-            query_embeddings=[np.asarray(query_vector, dtype=np.float32).tolist()], n_results=min(n, len(self.sentences)), include=["distances"]
+            query_embeddings=np.asarray(query_vector, dtype=np.float32)[None, :], n_results=min(n, len(self.sentences)), include=["distances"]
         )
         ids = list(got["ids"][0])
         rows = self.sentence_store.rows_of(ids)
