@@ -69,7 +69,9 @@ class TermWeights:
         A term the text holds only as a synonym ("leads" for "head") counts
         for ``SYNONYM_CREDIT`` of its weight.
         """
-        q = set(query)
+        # In the query's order, not a set's: a set's order changes from one
+        # process to the next, and with it the last bit of the sums.
+        q = dict.fromkeys(query)
         if not q:
             return 0.0
         have = text_terms if isinstance(text_terms, (set, frozenset)) else set(text_terms)

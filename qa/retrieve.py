@@ -349,9 +349,9 @@ class IndexReader:
         a word of the question, with ties broken by embedding similarity and
         then row, for which only the sentences tied at the cut are scored.
         """
-        q = set(query_terms)
+        q = dict.fromkeys(query_terms)  # in coverage()'s order
         total = sum(self.weights.idf(t) for t in q)
-        wanted = q | {syn for t in query_terms for syn in SYNONYMS.get(t, ())}
+        wanted = set(q) | {syn for t in query_terms for syn in SYNONYMS.get(t, ())}
         postings = {t: self.sentence_store.postings(t) for t in wanted}
         seen = np.unique(np.concatenate([np.zeros(0, np.int32), *postings.values()])) if postings else np.zeros(0, np.int32)
         if not total or not len(seen):
