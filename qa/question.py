@@ -110,9 +110,19 @@ Token = tuple[int, int, frozenset[str]]  # start, end, content terms
 
 def tokens(sentence: str) -> tuple[Token, ...]:
     """The sentence's words with their offsets and terms (see near_question_words)."""
+    return tuple((m.start(), m.end(), _token_terms(m.group(0))) for m in _TOKEN.finditer(sentence))
+
+
+_TOKEN = re.compile(r"[\w'’.-]+")
+
+
+@functools.lru_cache(maxsize=65536)
+def _token_terms(token: str) -> frozenset[str]:
+    # A question's new candidates hold some sixty words, most of them seen
+    # in earlier sentences: stemming each again was a tenth of a question's time.
     from qa.lexical import terms
 
-    return tuple((m.start(), m.end(), frozenset(terms(m.group(0)))) for m in re.finditer(r"[\w'’.-]+", sentence))
+    return frozenset(terms(token))
 
 
 def near_question_words(spans: list[tuple[int, int]], tokens: tuple[Token, ...], question_terms: set[str], window: int = 4) -> bool:
@@ -125,9 +135,10 @@ def near_question_words(spans: list[tuple[int, int]], tokens: tuple[Token, ...],
     """
     from qa.lexical import SYNONYMS
 
-    # Each question term and synonym, to the first question term (in the set's order) it stands for.
+    # Each question term and synonym, to the first question term (in sorted
+    # order: a set's order changes from process to process) it stands for.
     canonical: dict[str, str] = {}
-    for t in question_terms:
+    for t in sorted(question_terms):
         canonical.setdefault(t, t)
         for synonym in SYNONYMS.get(t, ()):
             canonical.setdefault(synonym, t)
