@@ -421,13 +421,13 @@ class IndexReader:
 
     def unknown_share(self, query_terms: list[str]) -> float:
         """Share of the question's term weight in terms the corpus never uses."""
-        q = set(query_terms)
+        q = dict.fromkeys(query_terms)  # a set would sum in an order that changes between processes
         total = sum(self.weights.idf(t) for t in q)
         return sum(self.weights.idf(t) for t in q if not self.weights.known(t)) / total if total else 0.0
 
     def document_missing(self, query_terms: list[str], i: int) -> float:
         """Share of the question's term weight that the article holding sentence ``i`` never uses."""
-        q = set(query_terms)
+        q = dict.fromkeys(query_terms)
         total = sum(self.weights.idf(t) for t in q)
         if i < 0 or not total:
             return 1.0 if total else 0.0
