@@ -60,7 +60,6 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
 
 def build_bert_onnx(folder: Path) -> bytes:
     """The serialized ONNX model of the BERT encoder in a model folder."""
-    import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     config = _bert_config(folder)

@@ -229,4 +229,3 @@ def _add_chat(app: Any, engine: Any, settings: Settings) -> object:
 
 if __name__ == "__main__":
     sys.exit(main())
-

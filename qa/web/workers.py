@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-    from qa.engine import Engine
     from qa.web.server import AddChat
 
 CANNOT_START = 3  # the exit status of an API process that cannot answer at all (uvicorn's STARTUP_FAILURE)
