@@ -105,7 +105,8 @@ class DirectVectors(Embedder):
     """Vectors composed from real embeddings of the source sentences (see the module docstring).
 
     A sentence inside a chunk gets its own vector (Embedder's fallback for
-    ``embed_with_spans``), not one read in its chunk's context.
+    ``sum_spans``), not one read in its chunk's context, and a chunk the
+    sum of its sentences'.
     """
 
     name = "all-MiniLM-L6-v2"

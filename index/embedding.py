@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -52,19 +53,38 @@ class Embedder(abc.ABC):
         """Vectors for questions asked at the same moment."""
         return self.embed(texts)
 
-    def embed_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
-        """Vectors of ``texts``, and of the character ``spans`` of each text.
+    def sum_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> list[TokenSums]:
+        """The token states of each text, summed over each of its character ``spans`` and over the rest.
 
-        An encoder that reads whole texts can give a span the mean of its
-        tokens' states within the text: the span's vector then costs nothing
-        more and carries its context ("he" read next to the name). This
-        fallback embeds every span on its own. ``None`` stands for a span the
-        encoder could not see (cut off by its length limit).
+        An encoder that reads whole texts gives a span the sum of its tokens'
+        states within the text: a span's vector (the unit of its sum) then
+        costs nothing more and carries its context ("he" read next to the
+        name), and the vector of any run of spans, even spans read in
+        different texts, is the unit of their sums plus a text's rest, which
+        is how chunks that overlap are embedded without reading a token twice.
+        This fallback embeds every span on its own and composes a run of
+        spans from their vectors (rest zero).
         """
-        vectors = np.asarray(self.embed(texts), dtype=np.float32)
         pieces = [text[a:b] for text, text_spans in zip(texts, spans) for a, b in text_spans]
         flat = iter(np.asarray(self.embed(pieces), dtype=np.float32)) if pieces else iter(())
-        return vectors, [[next(flat) for _ in text_spans] for text_spans in spans]
+        return [TokenSums(np.zeros(self.dim, np.float32), [next(flat) for _ in text_spans]) for text_spans in spans]
+
+
+@dataclass
+class TokenSums:
+    """A text's token states summed: over each of its spans, and over every other token.
+
+    ``None`` stands for a span the encoder could not see whole (cut off by
+    its length limit).
+    """
+
+    rest: np.ndarray
+    spans: list[np.ndarray | None]
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    """``v`` scaled to length one (the vector of a sum of token states is the unit of the sum)."""
+    return (v / max(float(np.linalg.norm(v)), 1e-12)).astype(np.float32)
 
 
 class OnnxEmbedder(Embedder):
@@ -125,24 +145,27 @@ class OnnxEmbedder(Embedder):
         ids = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
         return np.concatenate(self._map(self._run, ids)).tolist()
 
-    def embed_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
+    def sum_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> list[TokenSums]:
+        if self._cls_pooling:
+            return super().sum_spans(texts, spans)  # a CLS vector is not a sum of token states
         if not texts:
-            return np.zeros((0, self.dim), np.float32), []
+            return []
         encodings = self._tokenizer.encode_batch(list(texts))
         states = [h for pack in self._map(self._states, [e.ids for e in encodings]) for h in pack]
-        vectors = np.stack([_unit(h[0] if self._cls_pooling else h.mean(axis=0)) for h in states])
-        span_vectors: list[list[np.ndarray | None]] = []
+        out: list[TokenSums] = []
         for encoding, text_spans, hidden in zip(encodings, spans, states):
             offsets = np.asarray(encoding.offsets).reshape(-1, 2)
             words = (np.asarray(encoding.special_tokens_mask) == 0) & (offsets[:, 1] > offsets[:, 0])
             seen_to = int(offsets[words, 1].max()) if words.any() else 0
-            out: list[np.ndarray | None] = []
+            rest = np.ones(len(hidden), dtype=bool)
+            sums: list[np.ndarray | None] = []
             for a, b in text_spans:
                 inside = words & (offsets[:, 0] >= a) & (offsets[:, 1] <= b)
+                rest &= ~inside
                 # A span the length limit cut, even in part, is left to the caller.
-                out.append(_unit(hidden[inside].mean(axis=0)) if inside.any() and b <= seen_to else None)
-            span_vectors.append(out)
-        return vectors, span_vectors
+                sums.append(hidden[inside].sum(axis=0) if inside.any() and b <= seen_to else None)
+            out.append(TokenSums(hidden[rest].sum(axis=0), sums))
+        return out
 
     def _map(self, fn: Callable[[list[list[int]]], Any], ids: list[list[int]]) -> list[Any]:
         # Texts are packed end to end into one row, each attending only to
@@ -171,10 +194,6 @@ class OnnxEmbedder(Embedder):
     def _states(self, pack: list[list[int]]) -> list[np.ndarray]:
         hidden, starts, _ = self._forward(pack)
         return np.split(hidden, starts[1:])
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    return (v / max(float(np.linalg.norm(v)), 1e-12)).astype(np.float32)
 
 
 def _packs(lengths: list[int], max_texts: int, max_tokens: int) -> Iterator[list[int]]:

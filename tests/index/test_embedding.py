@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedding import OnnxEmbedder, get_embedder
+from index.embedding import OnnxEmbedder, get_embedder, unit
 from index.errors import SettingsError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +45,7 @@ def test_a_batch_gives_each_text_the_vector_it_gets_alone():
 
 
 def test_sentences_read_inside_their_chunk_get_vectors_of_their_own():
-    """One pass over a chunk gives the chunk's vector and each sentence's, pooled from its own tokens."""
+    """One pass over a chunk gives each sentence a vector pooled from its own tokens, and the chunk's from them all."""
     embedder = get_embedder("all-MiniLM-L6-v2")
     sentences = [
         "Yuri Gagarin was the first human in space.",
@@ -58,19 +58,35 @@ def test_sentences_read_inside_their_chunk_get_vectors_of_their_own():
         spans.append((at, at + len(s)))
         at += len(s) + 1
     long_text = "word " * 400 + "The last sentence is past the model's limit."
-    vectors, per_text = embedder.embed_with_spans([text, long_text], [spans, [(0, 9), (2000, len(long_text))]])
-    # The chunk's own vector is exactly what embedding it alone gives.
-    assert np.abs(vectors - np.array(embedder.embed([text, long_text]))).max() < 1e-5
-    got = np.stack(per_text[0])
-    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    whole, cut = embedder.sum_spans([text, long_text], [spans, [(0, 9), (2000, len(long_text))]])
+    # The chunk's vector, composed from its sums, is exactly what embedding it alone gives.
+    assert np.abs(unit(whole.rest + np.sum(whole.spans, axis=0)) - np.array(embedder.embed([text])[0])).max() < 1e-5
+    got = np.stack([unit(v) for v in whole.spans])
     alone = np.array(embedder.embed(sentences))
     # A sentence that stands on its own keeps its meaning ...
     assert (got @ alone.T).argmax(axis=1)[[0, 2]].tolist() == [0, 2]
     assert got[2] @ got[0] < got[1] @ got[0]
     # ... and "He orbited ..." is read as being about Gagarin, which alone it is not.
     assert got[1] @ alone[0] > alone[1] @ alone[0] + 0.1
-    # A span the length limit cut off has no vector: the caller embeds it alone.
-    assert per_text[1][0] is not None and per_text[1][1] is None
+    # A span the length limit cut off has no sum: the caller embeds it alone.
+    assert cut.spans[0] is not None and cut.spans[1] is None
+
+
+def test_a_run_of_sentences_read_in_two_passes_is_close_to_reading_it_whole():
+    """Overlapping chunks are composed from passes that do not overlap (index.build): the vector stays the chunk's."""
+    embedder = get_embedder("all-MiniLM-L6-v2")
+    first = ["The station's first module was launched in 1998.", "Zarya was built in Moscow and paid for by NASA."]
+    second = ["Unity, the first American module, followed two weeks later."]
+    a, b = " ".join(first), second[0]
+    sums = embedder.sum_spans([a, b], [[(0, len(first[0])), (len(first[0]) + 1, len(a))], [(0, len(b))]])
+    # The chunk that carries "Zarya ..." over into the next one.
+    composed = unit(sums[1].rest + sums[0].spans[1] + sums[1].spans[0])
+    read_whole = np.array(embedder.embed([" ".join([first[1], *second])])[0])
+    # Nearer to the chunk read whole than either of its sentences read alone, and far from the rest.
+    parts = np.array(embedder.embed([first[1], *second]))
+    others = np.array(embedder.embed([first[0], "Bees carry pollen between flowers."]))
+    assert composed @ read_whole > (parts @ read_whole).max()
+    assert composed @ read_whole > (others @ read_whole).max() + 0.4
 
 
 def test_concurrent_callers_get_their_own_vectors():
