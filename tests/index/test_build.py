@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.embedding import Embedder, get_embedder
@@ -63,6 +64,27 @@ def test_an_edit_reuses_stored_vectors_asked_for_a_page_at_a_time(small_corpus, 
     path.write_text(path.read_text(encoding="utf-8").replace("BRICS countries", "Martian colonies"), encoding="utf-8")
     report = build(small_corpus)
     assert report.sentences > 7 and 0 < report.embedded <= 4
+
+
+def chunk_vectors(index_dir: Path) -> dict[str, np.ndarray]:
+    got = read_all(ChromaStore(index_dir).collection(read_manifest(index_dir).generation, CHUNKS), ["embeddings"])
+    return dict(zip(got["ids"], np.asarray(got["embeddings"])))
+
+
+def test_an_edit_gives_every_chunk_the_vector_a_fresh_build_gives(small_corpus, build, tmp_path):
+    """Chunks overlap and their vectors are composed from passes (index.build): an update recomposes them as a fresh build does."""
+    build(small_corpus)
+    path = small_corpus / "004_a65aae2e38a59293.txt"
+    text = path.read_text(encoding="utf-8")
+    middle = text.index(". ", len(text) // 2) + 2
+    path.write_text(text[:middle] + "The crew also tested a new docking port that year. " + text[middle:], encoding="utf-8")
+    updated = build(small_corpus)
+    assert 0 < updated.embedded < updated.chunks
+    fresh_dir = tmp_path / "fresh"
+    build(small_corpus, index_dir=fresh_dir)
+    got, want = chunk_vectors(build.index_dir), chunk_vectors(fresh_dir)
+    assert got.keys() == want.keys()
+    assert max(float(np.abs(got[k] - want[k]).max()) for k in want) < 1e-5
 
 
 def test_deleted_file_loses_its_chunks(small_corpus, build):
