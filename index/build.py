@@ -97,7 +97,9 @@ def build_index(
     ``lock_wait`` seconds for another process's build to finish. An index
     of more than ``sentence_index_min`` sentences also gets an HNSW
     collection of its sentence vectors, for readers that find the nearest
-    sentences approximately above that size (qa.config ``sentence_scan_max``).
+    sentences approximately above that size (qa.config ``sentence_scan_max``);
+    a smaller one gets its chunk vectors in the sentence store instead, for
+    readers that rank every chunk exactly.
     """
     index_dir = Path(index_dir)
     _check_writable(index_dir)
@@ -190,7 +192,7 @@ def _write_generation(
     manifest = Manifest(spec=spec, generation=generation, built_at=_now())
     changed_sources = {d.source for d in changed}
     keyword_docs: list[tuple[str, str]] = []
-    carried_chunks: dict[str, list] = {"ids": [], "metadatas": []}
+    carried_chunks: dict[str, list] = {"ids": [], "embeddings": [], "metadatas": []}
     carried_sentences: list[Sentence] = []
     carried_vectors: Any = np.zeros((0, 0), np.float32)
     old_sentences = SentenceStore(index_dir / "generations" / old.generation / SENTENCE_FOLDER) if old is not None else None
@@ -294,7 +296,11 @@ def _write_generation(
     build_keyword_index(keyword_docs, gen_dir / "bm25")
     chunk_layouts = [(i, m["source"], m["kind"], json.loads(m["sentence_ids"])) for i, m in zip(carried_chunks["ids"], carried_chunks["metadatas"])]
     chunk_layouts += [(c.id, c.source, c.kind, c.sentence_ids) for f in data for c in f.chunks]
-    write_sentence_store(gen_dir / SENTENCE_FOLDER, sentences, sentence_vectors, chunk_layouts)
+    # An index whose sentences are scanned has its chunks scanned too, from
+    # the vectors just stored in Chroma (qa.retrieve): exact, and a fraction
+    # of a Chroma query's cost.
+    chunk_vectors = None if manifest.sentence_collection else list(carried_chunks["embeddings"]) + [reused[c.id] for f in data for c in f.chunks]
+    write_sentence_store(gen_dir / SENTENCE_FOLDER, sentences, sentence_vectors, chunk_layouts, chunk_vectors)
     _write_titles(gen_dir, manifest, changed, old, index_dir)
     return manifest
 

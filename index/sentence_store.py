@@ -13,7 +13,11 @@ then position), so an article's sentences are consecutive rows:
 * ``terms.json``, ``postings.npy``, ``offsets.npy``: every term (index.terms)
   with the rows of the sentences holding it, so document frequencies, the
   vocabulary for spelling correction and the search for sentences covering a
-  question's words need no sentence text at all.
+  question's words need no sentence text at all;
+* ``chunk_vectors.npy``, ``chunk_ids.json``: for an index small enough to be
+  scanned (one with no HNSW collection of its sentences, index.build), each
+  chunk's vector, normalised, float32, and its id, row by row, so that a
+  reader ranks the chunks exactly, with one product, instead of asking Chroma.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ _VECTORS = "vectors.npy"
 _TERMS = "terms.json"
 _POSTINGS = "postings.npy"
 _OFFSETS = "offsets.npy"
+_CHUNK_VECTORS = "chunk_vectors.npy"
+_CHUNK_IDS = "chunk_ids.json"
 _COLUMNS = "row, id, source, start, end_, text, kind, heading, position"
 # Rows asked of SQLite at once: one SQL variable each.
 _PAGE = 900
@@ -56,24 +62,27 @@ class ChunkLayout:
     rows: tuple[int, ...]
 
 
-def write_sentence_store(folder: Path, sentences: Sequence[Sentence], vectors: Sequence[np.ndarray], chunks: Iterable[tuple[str, str, str, Sequence[str]]]) -> None:
+def write_sentence_store(
+    folder: Path,
+    sentences: Sequence[Sentence],
+    vectors: Sequence[np.ndarray],
+    chunks: Sequence[tuple[str, str, str, Sequence[str]]],
+    chunk_vectors: Sequence[np.ndarray] | None = None,
+) -> None:
     """Write ``sentences`` (with their ``vectors``, in the same order) and the layout of ``chunks`` to ``folder``.
 
-    ``chunks`` are ``(id, source, kind, sentence_ids)``. A sentence id given
-    twice keeps its last record, as the vector store's upsert does.
+    ``chunks`` are ``(id, source, kind, sentence_ids)``; ``chunk_vectors``,
+    when given, are theirs, in the same order, and are written too. An id
+    given twice keeps its last record, as the vector store's upsert does.
     """
     latest = {s.id: k for k, s in enumerate(sentences)}
     order = sorted(latest.values(), key=lambda k: (sentences[k].source, sentences[k].position))
     folder.mkdir(parents=True, exist_ok=True)
-    dim = len(vectors[order[0]]) if order else 0
-    out = np.lib.format.open_memmap(folder / _VECTORS, mode="w+", dtype=np.float32, shape=(len(order), dim))
-    block = 50_000
-    for a in range(0, len(order), block):
-        part = np.asarray([vectors[k] for k in order[a : a + block]], dtype=np.float32)
-        # The same arithmetic the reader applied to the whole matrix: the norm is per row.
-        out[a : a + len(part)] = part / np.maximum(np.linalg.norm(part, axis=1, keepdims=True), 1e-12)
-    out.flush()
-    del out
+    _write_unit_rows(folder / _VECTORS, vectors, order)
+    if chunk_vectors is not None:
+        last = sorted({c[0]: k for k, c in enumerate(chunks)}.values())
+        _write_unit_rows(folder / _CHUNK_VECTORS, chunk_vectors, last)
+        (folder / _CHUNK_IDS).write_text(json.dumps([chunks[k][0] for k in last]), encoding="utf-8")
 
     row_of = {sentences[k].id: row for row, k in enumerate(order)}
     postings: dict[str, list[int]] = {}
@@ -111,6 +120,19 @@ def write_sentence_store(folder: Path, sentences: Sequence[Sentence], vectors: S
     (folder / _TERMS).write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
 
 
+def _write_unit_rows(path: Path, vectors: Sequence[np.ndarray], order: Sequence[int]) -> None:
+    """``vectors[k]`` for each ``k`` of ``order``, normalised, as the rows of a float32 ``.npy`` file."""
+    dim = len(vectors[order[0]]) if order else 0
+    out = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(len(order), dim))
+    block = 50_000
+    for a in range(0, len(order), block):
+        part = np.asarray([vectors[k] for k in order[a : a + block]], dtype=np.float32)
+        # The same arithmetic the reader applied to the whole matrix: the norm is per row.
+        out[a : a + len(part)] = part / np.maximum(np.linalg.norm(part, axis=1, keepdims=True), 1e-12)
+    out.flush()
+    del out
+
+
 class SentenceStore:
     """Read access to what :func:`write_sentence_store` wrote; safe to share between threads."""
 
@@ -124,6 +146,12 @@ class SentenceStore:
             # Written once by the build and never changed: no locking needed.
             self._db = sqlite3.connect(f"file:{folder / _DB}?mode=ro&immutable=1", uri=True, check_same_thread=False)
             self.chunk_count = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            # Only an index that is scanned has them; an older build never wrote them.
+            self.chunk_ids: list[str] = []
+            self.chunk_vectors: np.ndarray | None = None
+            if (folder / _CHUNK_VECTORS).exists():
+                self.chunk_vectors = np.asarray(np.load(folder / _CHUNK_VECTORS, mmap_mode="r"))
+                self.chunk_ids = json.loads((folder / _CHUNK_IDS).read_text(encoding="utf-8"))
         except (OSError, ValueError, sqlite3.Error) as exc:
             raise IndexStoreError(
                 f"The sentences in {folder} cannot be read ({type(exc).__name__}: {exc}).",

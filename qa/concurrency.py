@@ -2,7 +2,7 @@
 
 Two stages, for the two kinds of work a question needs (see Engine._prepare):
 
-- :class:`Batcher` runs the search (embedding, the Chroma query, BM25) for
+- :class:`Batcher` runs the search (embedding, the dense ranking, BM25) for
   all questions waiting at that moment in one call. The model's cost is
   mostly per call, not per text, so a batch of ten costs a few singles.
 - :class:`TurnLock` lets the pure-Python scoring run one question at a time,

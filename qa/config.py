@@ -39,15 +39,15 @@ class Settings:
     max_file_mb: float = _setting(10.0, "Files larger than this are skipped with a reason.")
     index_lock_wait: float = _setting(30.0, "Seconds a build waits for another process's build of the same index folder before giving up.")
     # Retrieval --------------------------------------------------------------
-    dense_top_k: int = _setting(12, "Chunks taken from the vector store per question.")
+    dense_top_k: int = _setting(12, "Chunks taken from the dense (embedding) ranking per question.")
     keyword_top_k: int = _setting(12, "Chunks taken from the BM25 index per question.")
     rrf_k: int = _setting(60, "Reciprocal-rank-fusion constant: larger flattens the rank weights.")
     passages: int = _setting(6, "Fused chunks whose sentences compete as evidence.")
     sentence_scan_max: int = _setting(
         50_000,
-        "Up to this many indexed sentences, the sentences nearest a question are found by scoring every sentence vector (exact);"
-        " above, by the sentence collection's HNSW index (approximate, but its cost does not grow with the corpus),"
-        " which the build writes only for an index larger than this.",
+        "Up to this many indexed sentences, the sentences and chunks nearest a question are found by scoring every vector (exact);"
+        " above, by the HNSW indexes of the sentence and chunk collections (approximate, but their cost does not grow with the corpus);"
+        " the build writes the sentence collection only for an index larger than this, and the chunk vectors beside the sentences only for a smaller one.",
     )
     # Answers ------------------------------------------------------------------
     mode: str = _setting("extractive", "Answer mode: 'extractive' (offline, every word quoted) or 'llm'.")

@@ -1,12 +1,15 @@
-"""Hybrid retrieval: dense (Chroma) and keyword (BM25) chunk rankings, fused.
+"""Hybrid retrieval: dense (embedding) and keyword (BM25) chunk rankings, fused.
 
 :class:`IndexReader` opens the generation the manifest names. Answering a
-question costs one embedding, one Chroma query and one BM25 lookup, each
-shared with the questions asked at the same moment (see
+question costs one embedding, one dense ranking of the chunks and one BM25
+lookup, each shared with the questions asked at the same moment (see
 :meth:`IndexReader.search` and qa.concurrency), then one read of the
 retrieved chunks' sentences from the generation's sentence store
 (index.sentence_store): the reader never holds the corpus's sentences, so
-its memory and opening time do not grow with them.
+its memory and opening time do not grow with them. The dense ranking is
+exact, one product with every chunk vector, for an index small enough to
+scan its sentences (its sentence store holds the chunk vectors too), and
+one Chroma query, approximate (HNSW), above that.
 """
 
 from __future__ import annotations
@@ -210,9 +213,11 @@ class IndexReader:
     """Read access to one generation of an index.
 
     Held in memory: the chunk count, the article metadata, the keyword index
-    and the term weights (one number per distinct term). Sentences, their
-    vectors and chunk layouts stay on disk (index.sentence_store) and are
-    read for the chunks a question retrieves.
+    and the term weights (one number per distinct term), and, for an index
+    whose chunks are scanned, the chunk ids. Sentences, their vectors and
+    chunk layouts stay on disk (index.sentence_store) and are read for the
+    chunks a question retrieves; scanned chunk vectors are mapped, and every
+    question reads them all.
     """
 
     def __init__(self, index_dir: Path, manifest: Manifest, store: ChromaStore, sentence_scan_max: int = 50_000) -> None:
@@ -265,21 +270,32 @@ class IndexReader:
         return {s: (1.0 if s in wanted else 0.55) for s in self.documents}, rest
 
     def search(self, queries: list[Query], embedder: Embedder, dense_k: int, keyword_k: int) -> list[Hits]:
-        """Both rankings for each query: one embedding call, one Chroma query, one BM25 pass for all."""
+        """Both rankings for each query: one embedding call, one dense ranking (:meth:`dense_rankings`), one BM25 pass for all."""
         unembedded = [q for q in queries if q.vector is None]
         for q, vector in zip(unembedded, embedder.embed_queries([q.search_text for q in unembedded])):
             q.vector = np.asarray(vector, dtype=np.float32)
-        n_chunks = self.chunk_count
-        if not queries or not n_chunks:
+        if not queries or not self.chunk_count:
             return [Hits([], []) for _ in queries]
-        dense = self._chunks.query(
-            # An array, not lists of floats: Chroma converts lists back into one (0.15 ms a question).
-            query_embeddings=np.asarray([q.vector for q in queries], dtype=np.float32),
-            n_results=min(dense_k, n_chunks),
-            include=["distances"],
-        )
+        dense = self.dense_rankings(np.asarray([q.vector for q in queries], dtype=np.float32), dense_k)
         keyword = self.keyword.search_many([q.search_text for q in queries], keyword_k)
-        return [Hits(list(d), [cid for cid, _ in k]) for d, k in zip(dense["ids"], keyword)]
+        return [Hits(d, [cid for cid, _ in k]) for d, k in zip(dense, keyword)]
+
+    def dense_rankings(self, query_vectors: np.ndarray, k: int) -> list[list[str]]:
+        """The ids of the ``k`` chunks nearest each query vector (by cosine), best first.
+
+        Every chunk is scored when the sentence store holds their vectors (see
+        :func:`_top_rows`); otherwise, above the scan limit or for a generation
+        written before the store held them, Chroma's index is asked.
+        """
+        k = min(k, self.chunk_count)
+        vectors = self.sentence_store.chunk_vectors
+        if vectors is None:
+            # An array, not lists of floats: Chroma converts lists back into one (0.15 ms a question).
+            got = self._chunks.query(query_embeddings=query_vectors, n_results=k, include=["distances"])
+            return [list(ids) for ids in got["ids"]]
+        ids = self.sentence_store.chunk_ids
+        scores = query_vectors @ vectors.T  # one product for the batch
+        return [[ids[r] for r in _top_rows(vectors, q, row, k)] for q, row in zip(query_vectors, scores)]
 
     def fuse(self, query: Query, hits: Hits, rrf_k: int, limit: int) -> list[Passage]:
         """The best ``limit`` chunks by reciprocal-rank fusion of both rankings."""
@@ -444,6 +460,29 @@ _PUB_YEAR = re.compile(
     r"\b((?:19|20)\d\d)\b(?=(?:\s+[\w'’-]+){0,2}?\s+(?:articles?|reporting|reports?|pieces?|stor(?:y|ies)|coverage|interview|op-?eds?|posts?)\b)",
     re.I,
 )
+
+
+def _top_rows(vectors: np.ndarray, query: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
+    """The rows of the ``k`` unit ``vectors`` nearest ``query``, best first, equal scores by row.
+
+    ``scores`` are the rows' dot products with the query from a product
+    over the whole batch, whose last bits depend on the batch's size (BLAS
+    sums in another order): the rows within rounding of the ``k``-th are
+    scored again row by row, so a question's ranking is the same whatever
+    is asked with it. The cosine order is Chroma's (its collections use
+    that space): the vectors are unit-length and the query's length scales
+    every score alike.
+    """
+    k = min(k, len(scores))
+    if k <= 0:
+        return []
+    cut = np.partition(scores, len(scores) - k)[len(scores) - k]
+    # Twice what the two products' rounding can part a row's scores by (d * u * |query|
+    # each, at worst): no row of the true k is left out.
+    margin = 2 * len(query) * np.finfo(np.float32).eps * float(np.linalg.norm(query))
+    near = np.flatnonzero(scores >= cut - margin)
+    exact = (vectors[near] * query).sum(axis=1, dtype=np.float32)
+    return near[np.lexsort((near, -exact))][:k].tolist()
 
 
 def _deletions(term: str) -> set[str]:

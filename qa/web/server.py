@@ -27,7 +27,7 @@ from qa.web.middleware import access_log_config
 AddChat = Callable[[FastAPI, Engine, Settings], object]
 
 # How long a thread may hold the GIL while another wants it (Python's default
-# is 5 ms). A question's embedding, Chroma query and socket writes run without
+# is 5 ms). A question's embedding, dense ranking and socket writes run without
 # the GIL; each then waits for it behind whichever request thread is scoring,
 # for up to this long. With the default, 20 concurrent clients got 150
 # answers a second on two cores; at 0.2 ms, 190-200, with the same single-

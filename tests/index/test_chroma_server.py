@@ -17,11 +17,14 @@ def test_index_and_answer_through_a_chroma_server(chroma_url, tmp_path, seeds):
     corpus.mkdir()
     shutil.copy(seeds / "002_026fb524575c518d.txt", corpus)
     shutil.copy(seeds / "metadata.json", corpus)
-    settings = Settings.load({"corpus": corpus, "index_dir": tmp_path / "index", "chroma_url": chroma_url}, env={})
+    # Above the scan limit, so that questions are answered through the server
+    # too: a smaller index ranks its chunks and sentences from the sentence store.
+    settings = Settings.load({"corpus": corpus, "index_dir": tmp_path / "index", "chroma_url": chroma_url, "sentence_scan_max": 0}, env={})
     engine = Engine(settings)
     report = engine.build()
     assert report.files == 1 and report.embedded > 0
     assert not (tmp_path / "index" / "chroma").exists()  # vectors went to the server
+    assert engine.reader().sentence_store.chunk_vectors is None and engine.reader().manifest.sentence_collection
     answer = engine.ask("When did Russia join the space station program?")
     assert "1993" in answer.answer
     text = (corpus / answer.citations[0].source).read_text(encoding="utf-8")

@@ -17,9 +17,16 @@ def assert_store_matches_the_index(index_dir: Path, corpus: Path) -> SentenceSto
     manifest = read_manifest(index_dir)
     chroma = ChromaStore(index_dir)
     store = SentenceStore(index_dir / "generations" / manifest.generation / FOLDER)
-    chunks = read_all(chroma.collection(manifest.generation, CHUNKS), ["metadatas"])
+    chunks = read_all(chroma.collection(manifest.generation, CHUNKS), ["metadatas", "embeddings"])
     assert len(store) == manifest.sentences
     assert store.chunk_count == len(chunks["ids"]) == manifest.chunks
+    if manifest.sentence_collection:
+        assert store.chunk_vectors is None  # readers ask Chroma for the nearest chunks
+    else:
+        # Every chunk's vector as Chroma holds it, in the order of the layouts (which is that of the upserts).
+        assert store.chunk_ids == chunks["ids"]
+        np.testing.assert_allclose(store.chunk_vectors, np.asarray(chunks["embeddings"]), rtol=0, atol=1e-6)
+        np.testing.assert_allclose(np.linalg.norm(store.chunk_vectors, axis=1), 1.0, atol=1e-5)
 
     every = dict(store.scan(page=7))  # pages shorter than the store
     assert sorted(every) == list(range(len(store)))
@@ -100,3 +107,21 @@ def test_an_update_writes_carried_and_new_sentences_alike(small_corpus, build, s
     assert carried
     for sid in carried:  # carried over, not embedded again (normalised once more: a last bit may move)
         np.testing.assert_allclose(after[sid], before[sid], rtol=0, atol=1e-7)
+
+
+def test_an_update_below_the_scan_limit_writes_every_chunk_vector(small_corpus, build):
+    build(small_corpus)
+    old = read_manifest(build.index_dir)
+    old_store = SentenceStore(build.index_dir / "generations" / old.generation / FOLDER)
+    before = dict(zip(old_store.chunk_ids, old_store.chunk_vectors))
+    path = small_corpus / "004_a65aae2e38a59293.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("BRICS countries", "Martian colonies"), encoding="utf-8")
+    report = build(small_corpus)
+    assert report.indexed == ["004_a65aae2e38a59293.txt"] and report.unchanged == ["002_026fb524575c518d.txt"]
+    assert not read_manifest(build.index_dir).sentence_collection
+    store = assert_store_matches_the_index(build.index_dir, small_corpus)  # carried and new chunks, as Chroma holds them
+    layouts = store.chunks(store.chunk_ids)
+    carried = [cid for cid in store.chunk_ids if layouts[cid].source == "002_026fb524575c518d.txt"]
+    assert carried and len(carried) < len(store.chunk_ids) == report.chunks
+    for cid in carried:  # read back from the old generation's collection, not embedded again
+        np.testing.assert_allclose(store.chunk_vectors[store.chunk_ids.index(cid)], before[cid], rtol=0, atol=1e-7)

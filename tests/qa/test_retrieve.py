@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+from index.store import CHUNKS
 from qa.config import Settings
 from qa.engine import Engine
 from qa.lexical import SYNONYMS, terms
-from qa.retrieve import IndexReader
+from qa.retrieve import IndexReader, Query
 
 from ..conftest import SEEDS
 
@@ -131,15 +133,66 @@ def test_spelling_correction_finds_the_terms_a_letter_away(engine: Engine) -> No
     assert sum(c != t for c, t in zip(corrected, typos)) > len(typos) // 2
 
 
-def test_above_the_scan_limit_the_nearest_sentences_come_from_the_hnsw_index(
-    engine: Engine, settings: Settings, dev_questions: list[dict], tmp_path: Path
+class CountingQueries:
+    """A Chroma collection that counts the queries asked of it."""
+
+    def __init__(self, collection: Any) -> None:
+        self.collection = collection
+        self.queries = 0
+
+    def query(self, **kwargs: Any) -> Any:
+        self.queries += 1
+        return self.collection.query(**kwargs)
+
+
+def query_vectors(engine: Engine, questions: list[dict]) -> np.ndarray:
+    return np.asarray(engine.embedder.embed_queries([q["question"] for q in questions]), dtype=np.float32)
+
+
+def assert_same_ranking(reader: IndexReader, vector: np.ndarray, got: list[str], expected: list[str]) -> None:
+    """The same chunks in the same order, but for chunks whose scores tie to rounding."""
+    assert len(got) == len(expected)
+    collection = reader.store.collection(reader.manifest.generation, CHUNKS)
+    stored = collection.get(ids=list({*got, *expected}), include=["embeddings"])
+    score = {cid: float(np.dot(v, vector)) for cid, v in zip(stored["ids"], stored["embeddings"])}
+    for a, b in zip(got, expected):
+        assert a == b or abs(score[a] - score[b]) < 1e-5, (got, expected)
+
+
+def test_below_the_scan_limit_every_chunk_is_scored_and_ranked_as_chromas_query_ranks_them(
+    engine: Engine, dev_questions: list[dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader = engine.reader()
+    assert reader.sentence_store.chunk_vectors is not None  # the seed index is scanned
+    questions = dev_questions[:16]
+    vectors = query_vectors(engine, questions)
+    k = engine.settings.dense_top_k
+    chroma = reader.store.collection(reader.manifest.generation, CHUNKS)
+    asked = chroma.query(query_embeddings=vectors, n_results=k, include=["distances"])["ids"]
+    counting = CountingQueries(reader._chunks)
+    monkeypatch.setattr(reader, "_chunks", counting)
+    scanned = reader.dense_rankings(vectors, k)
+    assert counting.queries == 0
+    for vector, got, expected in zip(vectors, scanned, asked):
+        assert_same_ranking(reader, vector, got, expected)
+    # Asked alone or with others, a question's chunks are the same, in the same order.
+    assert [reader.dense_rankings(v[None, :], k)[0] for v in vectors] == scanned
+    assert reader.dense_rankings(vectors[3:7], k) == scanned[3:7]
+    hits = reader.search([Query(q["question"], q["question"], terms(q["question"])) for q in questions[:2]], engine.embedder, k, k)
+    assert [h.dense for h in hits] == scanned[:2] and counting.queries == 0
+
+
+def test_above_the_scan_limit_the_nearest_sentences_and_chunks_come_from_the_hnsw_indexes(
+    engine: Engine, settings: Settings, dev_questions: list[dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     exact = engine.reader()
     assert not exact.manifest.sentence_collection  # the seed index is scanned: no HNSW index of sentences
     approx = Engine(settings.replace(sentence_scan_max=0, index_dir=tmp_path / "index"))
     approx.build()
     reader = approx.reader()
-    assert reader.manifest.sentence_collection
+    assert reader.manifest.sentence_collection and reader.sentence_store.chunk_vectors is None
+    counting = CountingQueries(reader._chunks)
+    monkeypatch.setattr(reader, "_chunks", counting)
     for q in dev_questions[:6]:
         vector = np.asarray(approx.embedder.embed_queries([q["question"]])[0], dtype=np.float32)
         vector /= np.linalg.norm(vector)
@@ -147,6 +200,10 @@ def test_above_the_scan_limit_the_nearest_sentences_come_from_the_hnsw_index(
         assert sims.all is None
         # A few hundred sentences: the HNSW search is exact.
         assert reader.nearest(sims, vector, 8) == exact.nearest(exact.similarities(vector), vector, 8)
+        # And so is Chroma's search of a few dozen chunks.
+        assert_same_ranking(reader, vector, reader.dense_rankings(vector[None, :], 12)[0], exact.dense_rankings(vector[None, :], 12)[0])
+    assert counting.queries == 6
     answer = approx.ask(dev_questions[0]["question"])
+    assert counting.queries == 7
     for c in answer.citations:
         assert (SEEDS / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
