@@ -228,7 +228,6 @@ class IndexReader:
         # Held for this reader's life, so no build prunes the generation under it.
         self._pin = pin_generation(index_dir, manifest.generation)
         try:
-            self._chunks = store.collection(manifest.generation, CHUNKS)
             self.sentence_store = SentenceStore(gen_dir / SENTENCE_FOLDER)
             self.keyword = KeywordIndex(gen_dir / "bm25")
             self.documents: dict[str, dict[str, str]] = json.loads((gen_dir / "documents.json").read_text(encoding="utf-8"))
@@ -291,11 +290,17 @@ class IndexReader:
         vectors = self.sentence_store.chunk_vectors
         if vectors is None:
             # An array, not lists of floats: Chroma converts lists back into one (0.15 ms a question).
-            got = self._chunks.query(query_embeddings=query_vectors, n_results=k, include=["distances"])
+            got = self._chunk_collection.query(query_embeddings=query_vectors, n_results=k, include=["distances"])
             return [list(ids) for ids in got["ids"]]
         ids = self.sentence_store.chunk_ids
         scores = query_vectors @ vectors.T  # one product for the batch
         return [[ids[r] for r in _top_rows(vectors, q, row, k)] for q, row in zip(query_vectors, scores)]
+
+    @functools.cached_property
+    def _chunk_collection(self):
+        # Opened on first use: a scanned index never asks Chroma, and a
+        # process that only answers from one does not import chromadb (~0.8 s).
+        return self.store.collection(self.manifest.generation, CHUNKS)
 
     def fuse(self, query: Query, hits: Hits, rrf_k: int, limit: int) -> list[Passage]:
         """The best ``limit`` chunks by reciprocal-rank fusion of both rankings."""

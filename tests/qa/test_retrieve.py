@@ -169,8 +169,8 @@ def test_below_the_scan_limit_every_chunk_is_scored_and_ranked_as_chromas_query_
     k = engine.settings.dense_top_k
     chroma = reader.store.collection(reader.manifest.generation, CHUNKS)
     asked = chroma.query(query_embeddings=vectors, n_results=k, include=["distances"])["ids"]
-    counting = CountingQueries(reader._chunks)
-    monkeypatch.setattr(reader, "_chunks", counting)
+    counting = CountingQueries(reader._chunk_collection)
+    monkeypatch.setattr(reader, "_chunk_collection", counting)
     scanned = reader.dense_rankings(vectors, k)
     assert counting.queries == 0
     for vector, got, expected in zip(vectors, scanned, asked):
@@ -191,8 +191,8 @@ def test_above_the_scan_limit_the_nearest_sentences_and_chunks_come_from_the_hns
     approx.build()
     reader = approx.reader()
     assert reader.manifest.sentence_collection and reader.sentence_store.chunk_vectors is None
-    counting = CountingQueries(reader._chunks)
-    monkeypatch.setattr(reader, "_chunks", counting)
+    counting = CountingQueries(reader._chunk_collection)
+    monkeypatch.setattr(reader, "_chunk_collection", counting)
     for q in dev_questions[:6]:
         vector = np.asarray(approx.embedder.embed_queries([q["question"]])[0], dtype=np.float32)
         vector /= np.linalg.norm(vector)
