@@ -132,15 +132,20 @@ def _build(
 
     old = read_manifest(index_dir)
     store = store or ChromaStore(index_dir, chroma_url, collection)
-    full = rebuild or old is None or not old.compatible_with(spec) or not _generation_exists(store, old)
-    report = BuildReport(skipped=dict(scan.skipped), rebuilt=full and old is not None)
+    full = rebuild or old is None or not old.compatible_with(spec)
     current = {d.source: d for d in scan.documents}
+    changed = list(scan.documents)
+    report = BuildReport(skipped=dict(scan.skipped))
     if not full:
         assert old is not None
         changed = [d for d in scan.documents if d.source not in old.files or old.files[d.source].fingerprint != d.fingerprint]
         report.removed = sorted(set(old.files) - set(current))
         report.unchanged = sorted(s for s in current if s in old.files and old.files[s].fingerprint == current[s].fingerprint)
-        if not changed and not report.removed:
+        # An index whose readers never ask Chroma needs nothing of it until a
+        # file changes (and a server checking its corpus at start does not
+        # import chromadb); an update copies unchanged files from the
+        # generation's collection, which must then be there.
+        if not changed and not report.removed and (_scanned(index_dir, old) or _generation_exists(store, old)):
             # Nothing to embed or store: keep the generation, refresh the skip list.
             if old.skipped != scan.skipped:
                 old.skipped = dict(scan.skipped)
@@ -148,8 +153,10 @@ def _build(
             _fill_counts(report, old)
             report.seconds = time.perf_counter() - t0
             return report
-    else:
-        changed = list(scan.documents)
+        if not _generation_exists(store, old):
+            full, changed = True, list(scan.documents)
+            report = BuildReport(skipped=dict(scan.skipped))
+    report.rebuilt = full and old is not None
 
     generation = f"g{time.time_ns() // 1000}"
     try:
@@ -423,6 +430,12 @@ def _write_titles(gen_dir: Path, manifest: Manifest, changed: Sequence[Document]
 
 def _generation_exists(store: ChromaStore, manifest: Manifest) -> bool:
     return manifest.generation in store.generations()
+
+
+def _scanned(index_dir: Path, manifest: Manifest) -> bool:
+    """Whether the generation's readers rank its chunks and sentences from its sentence store alone (qa.retrieve)."""
+    folder = index_dir / "generations" / manifest.generation / SENTENCE_FOLDER
+    return not manifest.sentence_collection and folder.is_dir() and SentenceStore(folder).chunk_vectors is not None
 
 
 def _drop_old_generations(store: ChromaStore, index_dir: Path, keep: set[str]) -> None:

@@ -87,6 +87,22 @@ def test_an_edit_gives_every_chunk_the_vector_a_fresh_build_gives(small_corpus, 
     assert max(float(np.abs(got[k] - want[k]).max()) for k in want) < 1e-5
 
 
+def test_an_unchanged_scanned_index_is_confirmed_without_chroma_and_rebuilt_if_chroma_lost_it(small_corpus, build):
+    """Readers of a small index never ask Chroma, so checking an unchanged corpus (as `qa serve` does at start) does not
+    open it; an update copies unchanged files from Chroma, so one that finds the generation gone there rebuilds."""
+    build(small_corpus)
+    ChromaStore(build.index_dir).drop(read_manifest(build.index_dir).generation)
+    untouched = ChromaStore(build.index_dir)
+    again = build(small_corpus, store=untouched)
+    assert again.embedded == 0 and not again.rebuilt
+    assert untouched._client is None  # chromadb was not even imported for it
+    path = small_corpus / "004_a65aae2e38a59293.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("BRICS countries", "Martian colonies"), encoding="utf-8")
+    updated = build(small_corpus)
+    assert updated.rebuilt and sorted(updated.indexed) == ["002_026fb524575c518d.txt", "004_a65aae2e38a59293.txt"]
+    assert stored_sources(build.index_dir)[CHUNKS] == {"002_026fb524575c518d.txt", "004_a65aae2e38a59293.txt"}
+
+
 def test_deleted_file_loses_its_chunks(small_corpus, build):
     build(small_corpus)
     (small_corpus / "004_a65aae2e38a59293.txt").unlink()
