@@ -9,11 +9,13 @@ Questions (and their history) come from the shared eval set. Every question
 is asked once first, unmeasured, so that every measured phase sees the same
 warm server; then one client asks ``--per-client`` questions in turn (the
 single-client latency), then ``--clients`` clients each ask as many at once,
-then one client again, for ``--rounds`` rounds. A round's baseline is the
-quieter of the single-client phases around it. Exits non-zero unless there
-were no errors and the median round's concurrent p95 is within
-``--max-ratio`` times its baseline: one round on a shared two-core machine
-swings by a tenth either way.
+then one client again, for ``--rounds`` rounds. Each round also prints its
+concurrent p95 against the single-client p95 around it. The verdict is the
+median round's concurrent p95 and throughput against ``--target-p95`` ms at
+``--target-rps`` requests a second (one round on a shared two-core machine
+swings by a tenth either way; the host's pace, by up to twice from hour to
+hour). Exits non-zero on any error; a target not met is reported, not an
+error, so that the benchmark can run anywhere.
 
 With ``--workers``, each deployment is started, measured and stopped in
 turn (with 1, the single process; with more, the API processes are
@@ -283,8 +285,8 @@ def chroma_server() -> Iterator[tuple[str, int]]:
         shutil.rmtree(data, ignore_errors=True)
 
 
-def report(single: Run, concurrent: Run, clients: int, per_client: int, max_ratio: float) -> tuple[float, int]:
-    """Print one round; returns its p95 ratio and error count."""
+def report(single: Run, concurrent: Run, clients: int, per_client: int) -> int:
+    """Print one round; returns its error count."""
     single_p95 = percentile(single.latencies_ms, 95)
     conc_p95 = percentile(concurrent.latencies_ms, 95)
     ratio = conc_p95 / single_p95 if single_p95 else float("inf")
@@ -303,7 +305,7 @@ def report(single: Run, concurrent: Run, clients: int, per_client: int, max_rati
     print(f"p95 ratio          : {ratio:.1f}x single-client p95")
     for problem in (single.errors + concurrent.errors)[:5]:
         print(f"  error: {problem}")
-    return ratio, errors
+    return errors
 
 
 @dataclass
@@ -343,21 +345,18 @@ def run_phases(url: str, questions: list[dict[str, Any]], args: argparse.Namespa
     return m
 
 
-def report_rounds(m: Measured, args: argparse.Namespace) -> tuple[list[float], int]:
-    """Print every round; returns the p95 ratios and the error count."""
-    ratios, errors = [], 0
+def report_rounds(m: Measured, args: argparse.Namespace) -> int:
+    """Print every round; returns the error count."""
+    errors = 0
     for i, concurrent in enumerate(m.concurrents):
         # On a shared machine one single-client phase can land in a busy
-        # moment; the quieter of the two around a round is its baseline
-        # (which makes the ratio harder to meet).
+        # moment; the quieter of the two around a round is its baseline.
         before, after = m.singles[i], m.singles[i + 1]
         quieter = min((before, after), key=lambda r: percentile(r.latencies_ms, 95))
         single = Run(quieter.latencies_ms, quieter.engine_ms, before.errors + after.errors, quieter.seconds)
         print(f"-- round {i + 1} of {len(m.concurrents)}")
-        ratio, round_errors = report(single, concurrent, args.clients, args.per_client, args.max_ratio)
-        ratios.append(ratio)
-        errors += round_errors
-    return ratios, errors
+        errors += report(single, concurrent, args.clients, args.per_client)
+    return errors
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -371,7 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="JSONL with question (and history)")
     p.add_argument("--timeout", type=float, default=120, help="seconds before one request counts as an error")
     p.add_argument("--ready-timeout", type=float, default=900, help="seconds to wait for the index to be ready")
-    p.add_argument("--max-ratio", type=float, default=10)
+    p.add_argument("--target-p95", type=float, default=150, help="ms: the concurrent p95 to stay within (default 150)")
+    p.add_argument("--target-rps", type=float, default=200, help="requests a second to reach meanwhile (default 200)")
     args = p.parse_args(argv)
     try:
         counts = [int(n) for n in args.workers.split(",")]
@@ -408,12 +408,14 @@ def main(argv: list[str] | None = None) -> int:
         if len(results) > 1:
             print(f"== {n} API process{'es' if n > 1 else ''}")
         print(f"load average before: {m.load_before}; after: {m.load_after}")
-        ratios, errors = report_rounds(m, args)
-        median = statistics.median(ratios)
-        ok = errors == 0 and median <= args.max_ratio
-        failed |= not ok
-        print(f"== p95 ratio, median of {len(ratios)} rounds: {median:.1f}x (rounds: {', '.join(f'{r:.1f}' for r in ratios)}); "
-              f"errors {errors}; target <= {args.max_ratio:g}x and zero errors: {'PASS' if ok else 'FAIL'}")  # fmt: skip
+        errors = report_rounds(m, args)
+        failed |= errors > 0
+        p95 = statistics.median(percentile(r.latencies_ms, 95) for r in m.concurrents)
+        rps = statistics.median(r.requests / r.seconds for r in m.concurrents)
+        met = p95 <= args.target_p95 and rps >= args.target_rps
+        print(f"== {args.clients} clients, median of {len(m.concurrents)} rounds: p95 {p95:.0f} ms at {rps:.1f} req/s "
+              f"(target p95 <= {args.target_p95:g} ms at >= {args.target_rps:g} req/s: {'met' if met else 'not met'}); "
+              f"errors {errors}: {'FAIL' if errors else 'OK'}")  # fmt: skip
     if not args.url:
         print_comparison(results, args.clients, "a chroma run server" if args.chroma_server else "the local store")
     return 1 if failed else 0

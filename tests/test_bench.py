@@ -58,6 +58,7 @@ def test_the_load_benchmark_serves_concurrent_clients_without_errors() -> None:
     row = re.search(r"^ +1 +([\d.]+) +(\d+) +(\d+) +(\d+) ", out, re.M)
     assert row, out
     assert float(row.group(1)) > 0 and int(row.group(4)) == 0  # throughput measured, no errors
+    assert re.search(r"^== 2 clients, median of 1 rounds: p95 \d+ ms at [\d.]+ req/s .*errors 0: OK$", out, re.M), out
 
 
 def test_the_soak_benchmark_reindexes_under_load_and_reports_no_errors() -> None:
