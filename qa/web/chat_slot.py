@@ -30,8 +30,9 @@ RETRY_SECONDS = 1
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
-<body style="font-family: system-ui, sans-serif; margin: 3rem auto; max-width: 32rem">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark"><title>{title}</title></head>
+<body style="font-family: system-ui, sans-serif; margin: 3rem auto; max-width: 32rem; padding: 0 1rem; background: Canvas; color: CanvasText">
 <h1>{title}</h1><p role="status">{text}</p>{script}
 </body></html>
 """

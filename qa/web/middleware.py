@@ -263,8 +263,9 @@ def login_page(message: str, target: str) -> HTMLResponse:
     """The 401 page a browser sees: what is wrong, and a form to give the token (posted, never in a URL)."""
     page = (
         "<!doctype html><html lang='en'><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'><title>Access token needed</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}</style>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'><meta name='color-scheme' content='light dark'>"
+        "<title>Access token needed</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;background:Canvas;color:CanvasText}</style>"
         f"<h1>Access token needed</h1><p id='problem'>{html.escape(message)}</p>"
         "<form method='post' action='/auth'>"
         f"<input type='hidden' name='next' value='{html.escape(target, quote=True)}'>"

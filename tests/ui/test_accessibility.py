@@ -331,7 +331,11 @@ def test_chat_and_widget_fit_a_phone(
         ("chat failed page", lambda: failed_page("RuntimeError: <no theme>")),
     ],
 )
-def test_the_pages_around_the_chat_pass_axe(new_page, state: str, markup: Callable[[], str], axe_js: Path) -> None:
-    page = new_page()
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_pages_around_the_chat_pass_axe_in_the_readers_color_scheme(
+    new_page, state: str, markup: Callable[[], str], scheme: str, axe_js: Path
+) -> None:
+    page = new_page(color_scheme=scheme)
     page.set_content(markup())
-    check_axe(page, state, axe_js)
+    assert_background(page, dark=scheme == "dark", why=f"the {state} ignores prefers-color-scheme: {scheme}")
+    check_axe(page, f"{state} ({scheme})", axe_js)
