@@ -18,8 +18,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+# pip runs again only when the project's dependencies change (the install
+# is editable: code changes need none); the stamps live in the venv.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
 
 chat: install
 	$(BIN)/qa serve --host $(HOST) --port $(PORT)
@@ -29,8 +38,7 @@ chat: install
 # the accessibility tests inject axe-core, pinned in tests/ui/package-lock.json.
 AXE := tests/ui/node_modules/axe-core/axe.min.js
 
-test-deps: $(BIN)/python $(AXE)
-	$(BIN)/pip install --quiet -e '.[test]'
+test-deps: $(VENV)/.installed-test $(AXE)
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
