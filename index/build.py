@@ -35,7 +35,7 @@ from index.lock import claim_for_removal, writer_lock
 from index.manifest import FileRecord, IndexSpec, Manifest, read_manifest, write_manifest
 from index.sentence_store import FOLDER as SENTENCE_FOLDER
 from index.sentence_store import SentenceStore, write_sentence_store
-from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
+from index.store import CHUNKS, ChromaStore, read_all
 from index.types import Chunk, Document, Sentence
 
 
@@ -89,24 +89,23 @@ def build_index(
     embedder: Embedder | None = None,
     store: ChromaStore | None = None,
     lock_wait: float = 30.0,
-    sentence_index_min: int = 50_000,
+    scan_max: int = 50_000,
 ) -> BuildReport:
     """Bring the index in ``index_dir`` up to date with ``corpus`` (in ``store``, or a store opened from the arguments).
 
     Holds the index's build lock throughout (see index.lock), waiting up to
     ``lock_wait`` seconds for another process's build to finish. An index
-    of more than ``sentence_index_min`` sentences also gets an HNSW
-    collection of its sentence vectors, for readers that find the nearest
-    sentences approximately above that size (qa.config ``sentence_scan_max``);
-    a smaller one gets its chunk vectors in the sentence store instead, for
-    readers that rank every chunk exactly.
+    of at most ``scan_max`` sentences (qa.config ``sentence_scan_max``) also
+    gets its chunk vectors in the sentence store, for readers that rank
+    every chunk exactly; a larger one is searched through Chroma's HNSW
+    index of the chunks.
     """
     index_dir = Path(index_dir)
     _check_writable(index_dir)
     with writer_lock(index_dir, lock_wait):
         return _build(corpus, index_dir, spec, chroma_url=chroma_url, collection=collection, max_bytes=max_bytes,
                       batch_size=batch_size, rebuild=rebuild, progress=progress, embedder=embedder, store=store,
-                      sentence_index_min=sentence_index_min)
+                      scan_max=scan_max)
 
 
 def _build(
@@ -122,7 +121,7 @@ def _build(
     progress: bool,
     embedder: Embedder | None,
     store: ChromaStore | None,
-    sentence_index_min: int,
+    scan_max: int,
 ) -> BuildReport:
     t0 = time.perf_counter()
     scan = corpus_mod.scan(Path(corpus), max_bytes)
@@ -161,7 +160,7 @@ def _build(
     generation = f"g{time.time_ns() // 1000}"
     try:
         manifest = _write_generation(
-            store, old if not full else None, generation, spec, changed, report, index_dir, batch_size, progress, embedder, sentence_index_min
+            store, old if not full else None, generation, spec, changed, report, index_dir, batch_size, progress, embedder, scan_max
         )
         manifest.skipped = dict(scan.skipped)
         manifest.corpus = str(Path(corpus).resolve())
@@ -193,7 +192,7 @@ def _write_generation(
     batch_size: int,
     progress: bool,
     embedder: Embedder | None,
-    sentence_index_min: int,
+    scan_max: int,
 ) -> Manifest:
     new_chunks = store.collection(generation, CHUNKS, create=True)
     manifest = Manifest(spec=spec, generation=generation, built_at=_now())
@@ -285,17 +284,12 @@ def _write_generation(
         report.indexed.append(f.doc.source)
     _upsert(new_chunks, *chunks)
 
-    # 5. Every sentence of the generation, carried over or new: in the
-    # sentence store always, and in an HNSW collection only when there are
-    # more than a reader scores exactly (most corpora: storing them in Chroma
-    # was a seventh of the build, for an index no question would use).
+    # 5. Every sentence of the generation, carried over or new, goes to the
+    # sentence store (below), not to Chroma: readers find the sentences near
+    # a question by a scan up to ``scan_max`` and among the nearest chunks'
+    # above it (qa.retrieve), so an HNSW index of them was never needed.
     sentences = carried_sentences + [s for f in data for s in f.sentences]
     sentence_vectors = list(carried_vectors) + [reused[s.id] for f in data for s in f.sentences]
-    manifest.sentence_collection = len(sentences) > sentence_index_min
-    if manifest.sentence_collection:
-        # Ids and vectors only: the collection is searched for the nearest
-        # rows, and texts and offsets are read from the sentence store.
-        _upsert(store.collection(generation, SENTENCES, create=True), [s.id for s in sentences], sentence_vectors)
 
     # 6. The keyword index, rebuilt whole: cheap next to embedding, and exact.
     gen_dir = index_dir / "generations" / generation
@@ -305,8 +299,9 @@ def _write_generation(
     chunk_layouts += [(c.id, c.source, c.kind, c.sentence_ids) for f in data for c in f.chunks]
     # An index whose sentences are scanned has its chunks scanned too, from
     # the vectors just stored in Chroma (qa.retrieve): exact, and a fraction
-    # of a Chroma query's cost.
-    chunk_vectors = None if manifest.sentence_collection else list(carried_chunks["embeddings"]) + [reused[c.id] for f in data for c in f.chunks]
+    # of a Chroma query's cost. A larger one is searched by Chroma's HNSW index.
+    scanned = len(sentences) <= scan_max
+    chunk_vectors = list(carried_chunks["embeddings"]) + [reused[c.id] for f in data for c in f.chunks] if scanned else None
     write_sentence_store(gen_dir / SENTENCE_FOLDER, sentences, sentence_vectors, chunk_layouts, chunk_vectors)
     _write_titles(gen_dir, manifest, changed, old, index_dir)
     return manifest
@@ -435,7 +430,7 @@ def _generation_exists(store: ChromaStore, manifest: Manifest) -> bool:
 def _scanned(index_dir: Path, manifest: Manifest) -> bool:
     """Whether the generation's readers rank its chunks and sentences from its sentence store alone (qa.retrieve)."""
     folder = index_dir / "generations" / manifest.generation / SENTENCE_FOLDER
-    return not manifest.sentence_collection and folder.is_dir() and SentenceStore(folder).chunk_vectors is not None
+    return folder.is_dir() and SentenceStore(folder).chunk_vectors is not None
 
 
 def _drop_old_generations(store: ChromaStore, index_dir: Path, keep: set[str]) -> None:

@@ -51,9 +51,6 @@ class Manifest:
     skipped: dict[str, str] = field(default_factory=dict)  # source -> reason
     built_at: str = ""
     corpus: str = ""
-    # Whether Chroma holds an HNSW collection of the sentence vectors: only an
-    # index with more sentences than an exact scan handles has one (index.build).
-    sentence_collection: bool = True
 
     @property
     def sentences(self) -> int:
@@ -80,7 +77,6 @@ class Manifest:
             skipped=dict(data.get("skipped", {})),
             built_at=data.get("built_at", ""),
             corpus=data.get("corpus", ""),
-            sentence_collection=data.get("sentence_collection", True),  # every older build wrote one
         )
 
 

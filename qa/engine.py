@@ -112,7 +112,7 @@ class Engine:
                     progress=progress,
                     store=self.store,
                     lock_wait=s.index_lock_wait,
-                    sentence_index_min=s.sentence_scan_max,
+                    scan_max=s.sentence_scan_max,
                 )
                 self.last_build = report
                 self.build_error = None
@@ -326,7 +326,7 @@ class Engine:
         hits = self._search.submit((reader, query))
         with self._scoring.turn(t0):
             passages = reader.fuse(query, hits, s.rrf_k, s.passages)
-            evidence = gather(reader, query, passages, scorer, s.include_comments)
+            evidence = gather(reader, query, passages, scorer, s.include_comments, hits.dense)
         t1 = time.perf_counter()
         request = AnswerRequest(
             question=question,

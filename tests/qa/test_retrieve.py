@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from index.store import CHUNKS
+from index.store import CHUNKS, SENTENCES
 from qa.config import Settings
 from qa.engine import Engine
 from qa.lexical import SYNONYMS, terms
@@ -182,15 +182,15 @@ def test_below_the_scan_limit_every_chunk_is_scored_and_ranked_as_chromas_query_
     assert [h.dense for h in hits] == scanned[:2] and counting.queries == 0
 
 
-def test_above_the_scan_limit_the_nearest_sentences_and_chunks_come_from_the_hnsw_indexes(
+def test_above_the_scan_limit_chunks_come_from_chromas_index_and_sentences_from_the_nearest_chunks(
     engine: Engine, settings: Settings, dev_questions: list[dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     exact = engine.reader()
-    assert not exact.manifest.sentence_collection  # the seed index is scanned: no HNSW index of sentences
     approx = Engine(settings.replace(sentence_scan_max=0, index_dir=tmp_path / "index"))
     approx.build()
     reader = approx.reader()
-    assert reader.manifest.sentence_collection and reader.sentence_store.chunk_vectors is None
+    assert reader.sentence_store.chunk_vectors is None  # not scanned: Chroma ranks the chunks
+    assert SENTENCES not in {c.name.rsplit("_", 1)[-1] for c in reader.store.client.list_collections()}  # and no HNSW index of sentences
     counting = CountingQueries(reader._chunk_collection)
     monkeypatch.setattr(reader, "_chunk_collection", counting)
     for q in dev_questions[:6]:
@@ -198,10 +198,17 @@ def test_above_the_scan_limit_the_nearest_sentences_and_chunks_come_from_the_hns
         vector /= np.linalg.norm(vector)
         sims = reader.similarities(vector)
         assert sims.all is None
-        # A few hundred sentences: the HNSW search is exact.
-        assert reader.nearest(sims, vector, 8) == exact.nearest(exact.similarities(vector), vector, 8)
-        # And so is Chroma's search of a few dozen chunks.
-        assert_same_ranking(reader, vector, reader.dense_rankings(vector[None, :], 12)[0], exact.dense_rankings(vector[None, :], 12)[0])
+        # Chroma's search of a few dozen chunks is exact ...
+        dense = reader.dense_rankings(vector[None, :], 12)[0]
+        assert_same_ranking(reader, vector, dense, exact.dense_rankings(vector[None, :], 12)[0])
+        # ... and the nearest sentences are the nearest of those chunks' sentences, best first.
+        near = reader.nearest(sims, 8, dense)
+        pool = {r for layout in reader.chunk_layouts(dense).values() for r in layout.rows}
+        assert len(near) == 8 and set(near) <= pool
+        every = exact.similarities(vector).all
+        assert every is not None
+        assert [float(every[r]) for r in near] == sorted((float(every[r]) for r in near), reverse=True)
+        assert min(float(every[r]) for r in near) >= max(float(every[r]) for r in pool - set(near)) - 1e-6
     assert counting.queries == 6
     answer = approx.ask(dev_questions[0]["question"])
     assert counting.queries == 7
