@@ -45,9 +45,9 @@ class Settings:
     passages: int = _setting(6, "Fused chunks whose sentences compete as evidence.")
     sentence_scan_max: int = _setting(
         50_000,
-        "Up to this many indexed sentences, the sentences and chunks nearest a question are found by scoring every vector (exact);"
-        " above, by the HNSW indexes of the sentence and chunk collections (approximate, but their cost does not grow with the corpus);"
-        " the build writes the sentence collection only for an index larger than this, and the chunk vectors beside the sentences only for a smaller one.",
+        "Up to this many indexed sentences, the chunks and sentences nearest a question are found by scoring every vector (exact;"
+        " the build writes the chunk vectors beside the sentences for it); above, the chunks by Chroma's HNSW index (approximate,"
+        " but its cost does not grow with the corpus) and the sentences among those chunks'.",
     )
     # Answers ------------------------------------------------------------------
     mode: str = _setting("extractive", "Answer mode: 'extractive' (offline, every word quoted) or 'llm'.")
