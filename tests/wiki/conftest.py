@@ -1,15 +1,17 @@
-"""A real DokuWiki (Debian's package, served by Debian's Apache with mod_php) and ``qa serve`` for it to embed.
+"""A real wiki (Debian's DokuWiki, served by Debian's Apache with mod_php) and ``qa serve`` for it to embed.
 
 Nothing of the system install is changed: the wiki's configuration and
 data live in a temporary folder, and an Apache of the test's own, with a
-configuration file of its own, serves Debian's /usr/share/dokuwiki with
-Debian's /etc/dokuwiki/apache.conf on two free ports of 127.0.0.1. The
-first is the wiki's address, allowed to frame the widget; the second is an
-origin that is not. ``make test-wiki`` installs the packages.
+configuration file of its own, serves the package's code with the
+package's Apache snippet on two free ports of 127.0.0.1. The first is the
+wiki's address, allowed to frame the widget; the second is an origin that
+is not. The wiki has a ``qa serve`` of its own, started with its first
+address in ``allowed_origins``. ``make test-wiki`` installs the packages.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -28,35 +30,105 @@ from ..conftest import answers, free_port, server_process
 
 APACHE = Path("/usr/sbin/apache2")
 MODULES = Path("/usr/lib/apache2/modules")
+# What the wikis' Apache snippets and mod_php need; Debian's apache2-bin builds these as modules.
+APACHE_MODULES = ("mpm_prefork", "authz_core", "authz_host", "access_compat", "alias", "mime", "dir")
+# Apache serves as www-data when the tests run as root (it refuses to serve as root).
+SERVER_USER = "www-data" if os.geteuid() == 0 else None
+STARTUP_SECONDS = 180  # qa serve on two shared cores
+
 DOKUWIKI = Path("/usr/share/dokuwiki")
 DOKUWIKI_CONF = Path("/etc/dokuwiki")  # the package's configuration: read, copied, never written
 # The wiki's data folders (DokuWiki's init_paths() refuses to start without each of them).
 DATA_DIRS = ("pages", "attic", "media", "media_attic", "meta", "media_meta", "cache", "index", "locks", "tmp", "log")
-# What /etc/dokuwiki/apache.conf and mod_php need; Debian's apache2-bin builds these as modules.
-APACHE_MODULES = ("mpm_prefork", "authz_core", "authz_host", "access_compat", "alias", "mime", "dir")
-STARTUP_SECONDS = 180  # qa serve on two shared cores
 
 
 @dataclass(frozen=True)
 class Wiki:
-    """A running DokuWiki: its address, a second address for the same wiki, and its page folder."""
+    """A running wiki: its address, and a second address for the same wiki (an origin not allowed)."""
 
     origin: str
     other_origin: str
+
+    def url(self, name: str, origin: str | None = None) -> str:
+        raise NotImplementedError
+
+    def write_page(self, name: str, text: str) -> None:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class DokuWiki(Wiki):
     pages: Path
 
     def write_page(self, name: str, text: str) -> None:
         """Save a page as the wiki's editor would (data/pages/NAME.txt)."""
         path = self.pages / f"{name}.txt"
         path.write_text(text, encoding="utf-8")
-        if os.geteuid() == 0:
-            shutil.chown(path, "www-data", "www-data")
+        if SERVER_USER:
+            shutil.chown(path, SERVER_USER, SERVER_USER)
 
     def url(self, name: str, origin: str | None = None) -> str:
         return f"{origin or self.origin}/dokuwiki/doku.php?id={name}"
 
 
-def wiki_config(root: Path) -> Path:
+def own_for_server(root: Path) -> None:
+    """Hand ``root`` and all in it to the user Apache serves as (when the tests run as root)."""
+    if SERVER_USER:
+        for path in [root, *root.rglob("*")]:
+            shutil.chown(path, SERVER_USER, SERVER_USER)
+
+
+def apache_config(root: Path, ports: tuple[int, int], site: list[str]) -> Path:
+    """Apache's configuration: Debian's mod_php and the wiki's ``site`` lines, on ``ports`` of 127.0.0.1 only."""
+    php = sorted(Path("/etc/apache2/mods-available").glob("php*.load"))
+    if not php:
+        raise FileNotFoundError("mod_php is not installed (no /etc/apache2/mods-available/php*.load): run make test-wiki")
+    lines = [
+        f"ServerRoot {root}",
+        f"DefaultRuntimeDir {root}",
+        f"PidFile {root}/apache2.pid",
+        "ErrorLog /dev/stderr",
+        "ServerName 127.0.0.1",
+        *(f"Listen 127.0.0.1:{p}" for p in ports),
+        *(f"LoadModule {m}_module {MODULES}/mod_{m}.so" for m in APACHE_MODULES),
+        f"Include {php[0]}",
+        f"Include {php[0].with_suffix('.conf')}",
+        "TypesConfig /etc/mime.types",
+        f"DocumentRoot {root}/htdocs",
+        f"php_value session.save_path {root}/sessions",
+        *site,
+    ]
+    if SERVER_USER:
+        lines += [f"User {SERVER_USER}", f"Group {SERVER_USER}"]
+    (root / "htdocs").mkdir()
+    (root / "sessions").mkdir()
+    path = root / "apache2.conf"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@contextlib.contextmanager
+def apache(root: Path, ports: tuple[int, int], site: list[str], path: str, what: str, log: Path) -> Iterator[None]:
+    """Serve ``site`` with an Apache of its own on ``ports`` until the block ends; ready once both answer ``path``."""
+    config = apache_config(root, ports, site)
+    own_for_server(root)
+    cmd = [str(APACHE), "-f", str(config), "-DFOREGROUND"]
+    ready = lambda: all(answers(f"http://127.0.0.1:{p}{path}") for p in ports)  # noqa: E731
+    # Apache, stopping, signals its whole process group: that must not be pytest's.
+    with server_process(cmd, log, ready, f"apache2 serving {what}", 120, own_group=True):
+        yield
+
+
+def needs(*paths: Path) -> None:
+    for needed in (APACHE, *paths):
+        if not needed.exists():
+            raise FileNotFoundError(f"{needed} is not there: make test-wiki installs the wikis, Apache and mod_php")
+
+
+# -- DokuWiki ---------------------------------------------------------------------------------------
+
+
+def dokuwiki_config(root: Path) -> Path:
     """Write the wiki's configuration and empty data folders under ``root``; return the conf folder.
 
     This is what a wiki admin does: Debian's defaults, a local.php allowing
@@ -83,79 +155,43 @@ def wiki_config(root: Path) -> Path:
     (conf / "preload.php").write_text(f"<?php\ndefine('DOKU_CONF', '{conf}/');\n", encoding="utf-8")
     for name in DATA_DIRS:
         (data / name).mkdir(parents=True)
-    (root / "sessions").mkdir()
     return conf
 
 
-def apache_config(root: Path, conf: Path, ports: tuple[int, int]) -> Path:
-    """Apache's configuration: Debian's mod_php and DokuWiki snippets, on ``ports`` of 127.0.0.1 only."""
-    php = sorted(Path("/etc/apache2/mods-available").glob("php*.load"))
-    if not php:
-        raise FileNotFoundError("mod_php is not installed (no /etc/apache2/mods-available/php*.load): run make test-wiki")
-    lines = [
-        f"ServerRoot {root}",
-        f"DefaultRuntimeDir {root}",
-        f"PidFile {root}/apache2.pid",
-        "ErrorLog /dev/stderr",
-        "ServerName 127.0.0.1",
-        *(f"Listen 127.0.0.1:{p}" for p in ports),
-        *(f"LoadModule {m}_module {MODULES}/mod_{m}.so" for m in APACHE_MODULES),
-        f"Include {php[0]}",
-        f"Include {php[0].with_suffix('.conf')}",
-        "TypesConfig /etc/mime.types",
-        f"DocumentRoot {root}/htdocs",
-        "DirectoryIndex doku.php index.php",
-        f"Include {DOKUWIKI_CONF}/apache.conf",
-        f"php_value auto_prepend_file {conf}/preload.php",
-        f"php_value session.save_path {root}/sessions",
-    ]
-    if os.geteuid() == 0:  # Apache refuses to serve as root; as anyone else it stays that user
-        lines += ["User www-data", "Group www-data"]
-    (root / "htdocs").mkdir()
-    path = root / "apache2.conf"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 @pytest.fixture(scope="session")
-def dokuwiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wiki]:
+def dokuwiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DokuWiki]:
     """Debian's DokuWiki, configured in a temporary folder and served by Apache on two free ports."""
-    for needed in (APACHE, DOKUWIKI, DOKUWIKI_CONF / "apache.conf"):
-        if not needed.exists():
-            raise FileNotFoundError(f"{needed} is not there: make test-wiki installs dokuwiki, apache2-bin and mod_php")
+    needs(DOKUWIKI, DOKUWIKI_CONF / "apache.conf")
     # Not under pytest's temporary folder: that is private to this user, and Apache serves as www-data.
     root = Path(tempfile.mkdtemp(prefix="qa-wiki-"))
     try:
-        conf = wiki_config(root)
+        conf = dokuwiki_config(root)
         ports = (free_port(), free_port())
-        config = apache_config(root, conf, ports)
-        if os.geteuid() == 0:
-            for path in [root, *root.rglob("*")]:
-                shutil.chown(path, "www-data", "www-data")
-        wiki = Wiki(f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}", root / "data" / "pages")
-        cmd = [str(APACHE), "-f", str(config), "-DFOREGROUND"]
-        log = tmp_path_factory.mktemp("wiki") / "apache.log"
-        ready = lambda: all(answers(f"{o}/dokuwiki/doku.php") for o in (wiki.origin, wiki.other_origin))  # noqa: E731
-        # Apache, stopping, signals its whole process group: that must not be pytest's.
-        with server_process(cmd, log, ready, "apache2 serving DokuWiki", 60, own_group=True):
-            yield wiki
+        site = [
+            "DirectoryIndex doku.php index.php",
+            f"Include {DOKUWIKI_CONF}/apache.conf",
+            f"php_value auto_prepend_file {conf}/preload.php",
+        ]
+        log = tmp_path_factory.mktemp("dokuwiki") / "apache.log"
+        with apache(root, ports, site, "/dokuwiki/doku.php", "DokuWiki", log):
+            yield DokuWiki(f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}", root / "data" / "pages")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def widget_server(
-    engine: Engine, settings: Settings, dokuwiki: Wiki, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, str]]:
-    """``qa serve`` over the session index, as deployed for the wiki: a token, and the wiki in allowed_origins.
+# -- qa serve, as deployed for a wiki -------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def qa_serve(wiki: Wiki, settings: Settings, tmp: Path) -> Iterator[tuple[str, str]]:
+    """``qa serve`` over the session index, as deployed for ``wiki``: a token, and the wiki in allowed_origins.
 
     Yields (base URL, token).
     """
-    tmp = tmp_path_factory.mktemp("qa-serve")
     token = secrets.token_urlsafe(16)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
-    env |= {"QA_ALLOWED_ORIGINS": dokuwiki.origin, "QA_API_TOKEN": token, "QA_FEEDBACK_FILE": str(tmp / "feedback.jsonl")}
+    env |= {"QA_ALLOWED_ORIGINS": wiki.origin, "QA_API_TOKEN": token, "QA_FEEDBACK_FILE": str(tmp / "feedback.jsonl")}
     cmd = [
         sys.executable, "-m", "qa.cli", "serve",
         "--corpus", str(settings.corpus),
@@ -167,3 +203,12 @@ def widget_server(
     ready = lambda: "Ready for questions." in log.read_text(errors="replace")  # noqa: E731
     with server_process(cmd, log, ready, "qa serve", STARTUP_SECONDS, env):
         yield f"http://127.0.0.1:{port}", token
+
+
+@pytest.fixture(scope="session")
+def dokuwiki_widget_server(
+    engine: Engine, settings: Settings, dokuwiki: DokuWiki, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
+    """``qa serve`` for the DokuWiki; yields (base URL, token)."""
+    with qa_serve(dokuwiki, settings, tmp_path_factory.mktemp("qa-serve-dokuwiki")) as server:
+        yield server
