@@ -53,15 +53,23 @@ $(AXE): tests/ui/package.json tests/ui/package-lock.json
 test: test-deps
 	$(BIN)/pytest
 
-# The widget embedded in a real wiki: Debian's DokuWiki, served by Debian's
-# Apache with mod_php. Without recommends: the apache2 package would start a
-# server on port 80; the tests run an Apache of their own on free ports.
-WIKI_PACKAGES := dokuwiki apache2-bin libapache2-mod-php
+# The widget embedded in real wikis: Debian's DokuWiki and MediaWiki (on
+# SQLite), served by Debian's Apache with mod_php. Without recommends: the
+# apache2 package would start a server on port 80, and mediawiki recommends a
+# MySQL or PostgreSQL server; the tests run an Apache of their own on free
+# ports. mediawiki depends on "apache2 | httpd": the empty local package in
+# tests/wiki/qa-wiki-httpd provides httpd (the tests' apache2-bin) instead.
+WIKI_PACKAGES := dokuwiki apache2-bin libapache2-mod-php mediawiki php-sqlite3
+HTTPD_STAND_IN := tests/wiki/qa-wiki-httpd
 
 wiki-deps:
 	@dpkg -s $(WIKI_PACKAGES) >/dev/null 2>&1 || { \
 	  echo "Installing Debian's $(WIKI_PACKAGES) for the wiki tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(WIKI_PACKAGES) >/dev/null; }
+	  deb=$$(mktemp -d) && chmod 755 $$deb && \
+	  dpkg-deb --root-owner-group --build $(HTTPD_STAND_IN) $$deb/qa-wiki-httpd.deb >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    $$deb/qa-wiki-httpd.deb $(WIKI_PACKAGES) >/dev/null; \
+	  status=$$?; rm -rf $$deb; exit $$status; }
 
 test-wiki: test-deps wiki-deps
 	$(BIN)/pytest --wiki tests/wiki

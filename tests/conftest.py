@@ -6,8 +6,8 @@ their own copy (see ``corpus_copy``) and never touch it.
 
 Everything a test reads is in the repository (seeds/, tests/data/); the
 shared evaluation sets beside a checkout are for the benchmarks. The tests marked
-``wiki`` install nothing themselves but need Debian's dokuwiki and apache2
-(``make test-wiki`` installs them) and run only with ``--wiki``. Under
+``wiki`` install nothing themselves but need Debian's dokuwiki, mediawiki and
+apache2-bin (``make test-wiki`` installs them) and run only with ``--wiki``. Under
 ``CI=true`` a run with any skipped test fails: a green run has run everything.
 """
 
@@ -41,7 +41,7 @@ DEV_QUESTIONS = DATA / "dev_questions.jsonl"
 # deselected, not skipped: a clone without a wiki engine installed runs
 # everything else (and CI, where a skip fails, stays green).
 OPT_IN = {
-    "wiki": ("--wiki", "also run the tests marked wiki, which embed the widget in Debian's DokuWiki (make test-wiki)"),
+    "wiki": ("--wiki", "also run the tests marked wiki: the widget in DokuWiki and MediaWiki (make test-wiki)"),
 }
 
 
