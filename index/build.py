@@ -287,7 +287,7 @@ def _write_generation(
     # 5. Every sentence of the generation, carried over or new, goes to the
     # sentence store (below), not to Chroma: readers find the sentences near
     # a question by a scan up to ``scan_max`` and among the nearest chunks'
-    # above it (qa.retrieve), so an HNSW index of them was never needed.
+    # above it (qa.retrieve), so no HNSW index of them is needed.
     sentences = carried_sentences + [s for f in data for s in f.sentences]
     sentence_vectors = list(carried_vectors) + [reused[s.id] for f in data for s in f.sentences]
 

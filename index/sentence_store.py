@@ -15,7 +15,7 @@ then position), so an article's sentences are consecutive rows:
   vocabulary for spelling correction and the search for sentences covering a
   question's words need no sentence text at all;
 * ``chunk_vectors.npy``, ``chunk_ids.json``: for an index small enough to be
-  scanned (one with no HNSW collection of its sentences, index.build), each
+  scanned (at most ``scan_max`` sentences, index.build), each
   chunk's vector, normalised, float32, and its id, row by row, so that a
   reader ranks the chunks exactly, with one product, instead of asking Chroma.
 """
