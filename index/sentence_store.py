@@ -133,6 +133,11 @@ def _write_unit_rows(path: Path, vectors: Sequence[np.ndarray], order: Sequence[
     del out
 
 
+def has_chunk_vectors(folder: Path) -> bool:
+    """Whether the store in ``folder`` holds its chunks' vectors (an index small enough to be scanned)."""
+    return (folder / _CHUNK_VECTORS).exists()
+
+
 class SentenceStore:
     """Read access to what :func:`write_sentence_store` wrote; safe to share between threads."""
 
@@ -149,7 +154,7 @@ class SentenceStore:
             # Only an index that is scanned has them; an older build never wrote them.
             self.chunk_ids: list[str] = []
             self.chunk_vectors: np.ndarray | None = None
-            if (folder / _CHUNK_VECTORS).exists():
+            if has_chunk_vectors(folder):
                 self.chunk_vectors = np.asarray(np.load(folder / _CHUNK_VECTORS, mmap_mode="r"))
                 self.chunk_ids = json.loads((folder / _CHUNK_IDS).read_text(encoding="utf-8"))
         except (OSError, ValueError, sqlite3.Error) as exc:

@@ -252,7 +252,7 @@ def question_row(query, unknown_terms: float, features: np.ndarray, logits: np.n
         row[16] = top[f("names_missing_here")]
         row[17] = top[f("density")]
         row[18] = top[f("time_conflict")]
-        row[19] = top[f("negation_mismatch")] if _NEGATION.search(query.question) else 0.0
+        row[19] = top[f("negation_mismatch")] if _negates(query.question) else 0.0
         top3 = features[order[:3]]
         row[20] = np.maximum(top3[:, f("time_fit")], top3[:, f("date_match")]).mean()
         rest = logits[order[1:5]]

@@ -26,16 +26,10 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
+from qa.web.pages import plain_page
+
 RETRY_SECONDS = 1
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark"><title>{title}</title></head>
-<body style="font-family: system-ui, sans-serif; margin: 3rem auto; max-width: 32rem; padding: 0 1rem; background: Canvas; color: CanvasText">
-<h1>{title}</h1><p role="status">{text}</p>{script}
-</body></html>
-"""
 # Asks whether the chat is there each second and reloads only once it is: a
 # timed <meta refresh> would reload the page (and a screen reader's place in
 # it) every second while nothing has changed.
@@ -48,18 +42,16 @@ _POLL = """
   }, %d);
 })();
 </script>""" % (RETRY_SECONDS * 1000)
-STARTING_PAGE = PAGE.format(
-    title="The chat is starting",
-    text="This page shows the chat by itself in a moment.<noscript> Reload it then.</noscript>",
-    script=_POLL,
+STARTING_PAGE = plain_page(
+    "The chat is starting",
+    '<p role="status">This page shows the chat by itself in a moment.<noscript> Reload it then.</noscript></p>' + _POLL,
 )
 
 
 def failed_page(reason: str) -> str:
-    return PAGE.format(
-        script="",
-        title="The chat could not start",
-        text=f"{html.escape(reason)}<br>The API still answers. The server's log says more; restart it once the cause is fixed.",
+    return plain_page(
+        "The chat could not start",
+        f'<p role="status">{html.escape(reason)}<br>The API still answers. The server\'s log says more; restart it once the cause is fixed.</p>',
     )
 
 

@@ -34,6 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa.config import Settings
 from qa.web.api import error_response
+from qa.web.pages import plain_page
 from qa.web.widget import frame_ancestors
 
 # The paths that answer without the token (exact matches): the login form's target.
@@ -261,17 +262,14 @@ def _without_token(scope: Scope) -> str:
 
 def login_page(message: str, target: str) -> HTMLResponse:
     """The 401 page a browser sees: what is wrong, and a form to give the token (posted, never in a URL)."""
-    page = (
-        "<!doctype html><html lang='en'><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'><meta name='color-scheme' content='light dark'>"
-        "<title>Access token needed</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;background:Canvas;color:CanvasText}</style>"
-        f"<h1>Access token needed</h1><p id='problem'>{html.escape(message)}</p>"
+    page = plain_page(
+        "Access token needed",
+        f"<p id='problem'>{html.escape(message)}</p>"
         "<form method='post' action='/auth'>"
         f"<input type='hidden' name='next' value='{html.escape(target, quote=True)}'>"
         "<label>Token <input id='token' name='token' type='password' autocomplete='current-password' autofocus></label> "
         "<button type='submit'>Open</button></form>"
-        "<p>Scripts and API clients send <code>Authorization: Bearer TOKEN</code>.</p>"
+        "<p>Scripts and API clients send <code>Authorization: Bearer TOKEN</code>.</p>",
     )
     return HTMLResponse(page, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
