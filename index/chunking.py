@@ -24,6 +24,22 @@ def plain(text: str) -> str:
     return " ".join(text.split())
 
 
+def is_web_page(source: str) -> bool:
+    return PurePosixPath(source).suffix.lower() in {".html", ".htm"}
+
+
+def readable(source: str, text: str) -> str:
+    """A stretch of ``source``'s text as a reader sees it: a web page's markup
+    and entities decoded, line breaks and runs of spaces as one space.
+
+    Quotes and offsets keep the file's text exactly; this is for showing it.
+    A space at either end stays, so pieces shown side by side stay apart.
+    """
+    if is_web_page(source) and ("<" in text or "&" in text):
+        text = html.unescape(_TAG.sub(" ", text))
+    return re.sub(r"\s+", " ", text)
+
+
 def normalize(text: str) -> str:
     """Comparison key for spotting repeated sentences."""
     text = unicodedata.normalize("NFKC", plain(text)).lower()
@@ -57,8 +73,7 @@ def embedding_text(sentence: Sentence, previous: Sentence | None) -> str:
 
 def split_document(doc: Document) -> list[Sentence]:
     """The document's kept sentences, in order, each repeated text only once."""
-    is_html = PurePosixPath(doc.source).suffix.lower() in {".html", ".htm"}
-    text = clean.mask_html(doc.text) if is_html else doc.text
+    text = clean.mask_html(doc.text) if is_web_page(doc.source) else doc.text
     seen: set[str] = set()
     out: list[Sentence] = []
     for seg in clean.segments(doc):

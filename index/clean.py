@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from index.sentences import soft_breaks
 from index.types import Document, Segment
 
 # Headings (a short line on its own) that open a section running on.
@@ -257,15 +258,20 @@ def _is_prose(line: str) -> bool:
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
+    """The text's lines, trimmed, empty ones left out; a wrapped paragraph is one line."""
+    soft = soft_breaks(text)
     out = []
     pos = 0
     for raw in text.split("\n"):
         start, end = pos, pos + len(raw)
         pos = end + 1
-        while start < end and text[start].isspace():
-            start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
+        if out and start - 1 in soft:
+            out[-1] = (out[-1][0], end)
+            continue
+        while start < end and text[start].isspace():
+            start += 1
         if start < end:
             out.append((start, end))
     return out
@@ -299,7 +305,8 @@ def mask_html(html: str) -> str:
     """The text of an HTML page with all markup blanked out, offsets unchanged.
 
     Scripts, styles, navigation and forms disappear; block tags become line
-    breaks so that paragraphs stay paragraphs. Every character keeps its
+    breaks so that paragraphs stay paragraphs, and the source's own line
+    breaks (outside preformatted text) spaces, as a browser shows them. Every character keeps its
     position, so a sentence found here is cited by its offsets in the raw file.
     """
 
@@ -312,8 +319,23 @@ def mask_html(html: str) -> str:
 
     out = _SCRIPT.sub(blank, html)
     out = _COMMENT.sub(blank, out)
+    out = _unwrap(out)
     out = _BLOCK_TAG.sub(block, out)
     return _TAG.sub(blank, out)
+
+
+_PRE = re.compile(r"<(pre|textarea)\b.*?</\1\s*>", re.S | re.I)
+
+
+def _unwrap(html: str) -> str:
+    """Line breaks in a page's source are spaces to a browser, except in preformatted text."""
+    parts = []
+    pos = 0
+    for m in _PRE.finditer(html):
+        parts += [html[pos : m.start()].replace("\n", " "), m.group(0)]
+        pos = m.end()
+    parts.append(html[pos:].replace("\n", " "))
+    return "".join(parts)
 
 
 def link_spans(html: str) -> list[tuple[int, int]]:

@@ -81,7 +81,7 @@ def load_document(corpus: Path, path: Path, meta: Metadata | None, max_bytes: in
     size = path.stat().st_size
     if size > max_bytes:
         raise CorpusError(
-            f"{source}: {size / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.0f} MB limit.",
+            f"{source}: {size / 1e6:.3g} MB is larger than the {max_bytes / 1e6:.3g} MB limit.",
             "Split the file, or raise the limit with QA_MAX_FILE_MB.",
         )
     data = path.read_bytes()
@@ -90,7 +90,9 @@ def load_document(corpus: Path, path: Path, meta: Metadata | None, max_bytes: in
     if b"\x00" in data[:8192]:
         raise CorpusError(f"{source}: looks like a binary file, not text.", "Convert it to .txt, .md or .html.")
     try:
-        text = data.decode("utf-8")
+        # As Python's text mode reads it ("\r\n" and "\r" become "\n"), so
+        # that open(path, encoding="utf-8").read()[start:end] is the quote.
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         raise CorpusError(
             f"{source}: not valid UTF-8 (byte {exc.start}).",

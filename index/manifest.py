@@ -16,7 +16,7 @@ from pathlib import Path
 
 # Bump when the cleaning, sentence splitting, the way vectors are made or
 # the stored layout changes in a way that old indexes cannot be read with.
-FORMAT_VERSION = 8  # 7: sentence vectors from the chunk pass; 8: the sentence store (index.sentence_store)
+FORMAT_VERSION = 9  # 8: the sentence store (index.sentence_store); 9: wrapped lines joined, text read as text mode reads it
 
 MANIFEST_NAME = "manifest.json"
 

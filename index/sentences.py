@@ -3,10 +3,16 @@
 A rule-based splitter rather than a model: it must never alter the text (each
 span is sliced from the original), it must be fast and deterministic, and news
 prose is regular enough that a few rules about abbreviations do well.
+
+A line break ends a sentence, except where it only wraps a paragraph: text
+hard-wrapped at a fixed width (licences, plain-text reports, Markdown kept
+at 80 columns) breaks its lines wherever the next word would not fit, and a
+sentence runs on across them (:func:`soft_breaks`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
@@ -32,17 +38,93 @@ _BULLET = re.compile(r"\s*(?:[-*•·–—]|\d+[.)])\s+")
 def split_spans(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
     """Yield (start, end) of each sentence in ``text[start:end]``.
 
-    Line breaks always end a sentence (scraped articles put one paragraph or
-    list item on a line). Leading bullets and surrounding whitespace are left
-    out of the span.
+    Line breaks end a sentence (scraped articles put one paragraph or list
+    item on a line) unless they only wrap a paragraph (:func:`soft_breaks`).
+    Leading bullets and surrounding whitespace are left out of the span.
     """
     end = len(text) if end is None else end
+    soft = soft_breaks(text)
     pos = start
     while pos < end:
         nl = text.find("\n", pos, end)
+        while nl != -1 and nl in soft:
+            nl = text.find("\n", nl + 1, end)
         line_end = end if nl == -1 else nl
         yield from _split_line(text, pos, line_end)
         pos = line_end + 1
+
+
+# Widths text is wrapped at: 72 to 80 columns mostly, 100 or 120 at most. A
+# text whose lines run longer has its paragraphs on one line each.
+WRAP_WIDTHS = (40, 120)
+# In a wrapped text, a line at least this share of the width long runs on into the next.
+WRAP_SHARE = 0.6
+# A line that starts a block of its own, never the rest of a wrapped one: a
+# list item, a Markdown heading, quote, table row or code fence, a heading's
+# underline.
+_BLOCK_START = re.compile(r"\s*(?:[-*+•·–—]\s|\d+[.)]\s|#|>|\|.*\|$|```|~~~|[=-]{3,}\s*$)")
+# A line that is a block by itself, never run on into the next: a heading, a
+# rule or underline, a table row, a code fence.
+_WHOLE_BLOCK = re.compile(r"\s*(?:#|\|.*\|$|```|~~~|[=-]{3,}\s*$)")
+# Words set out in columns ("colorizer.py      # Colorize text"): a table, not prose.
+_COLUMNS = re.compile(r"\S {3,}\S")
+_FENCE = re.compile(r"\s*(?:```|~~~)")
+
+
+@functools.lru_cache(maxsize=8)
+def soft_breaks(text: str) -> frozenset[int]:
+    """The positions of the line breaks in ``text`` that only wrap a paragraph.
+
+    Whether a text is wrapped at all is read from the text: the width it is
+    wrapped at is the 90th percentile of the lengths of lines followed by
+    another line of the same block, and a quarter or more of those lines must
+    have been broken where the next word would not have fitted (their length
+    plus that word's passes the width). Authors who wrap by hand break
+    earlier, so in a wrapped text a line of three fifths of the width or more
+    runs on into the next, as does a shorter one that stops mid-sentence
+    before a line going on in lower case. A page of one paragraph per line (lines longer
+    than any wrap width) or a list of short lines keeps every break, and code
+    fences, list items, headings and table rows are never joined.
+    """
+    if "\n" not in text:
+        return frozenset()
+    bounds: list[tuple[int, int]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        bounds.append((pos, pos + len(raw)))
+        pos += len(raw) + 1
+    lines = [text[a:b].rstrip().expandtabs() for a, b in bounds]
+    inner: list[int] = []  # lines followed by another line of the same block
+    fenced = False
+    for i in range(len(lines) - 1):
+        line, nxt = lines[i], lines[i + 1]
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced or not line.strip() or not nxt.strip() or _WHOLE_BLOCK.match(line) or _BLOCK_START.match(nxt):
+            continue
+        if _indent(nxt) >= _indent(line) + 4 or _COLUMNS.search(line) or _COLUMNS.search(nxt):
+            continue  # an indented code block or a nested quotation, a table
+        inner.append(i)
+    if len(inner) < 3:
+        return frozenset()
+    lengths = sorted(len(lines[i]) for i in inner)
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    if not WRAP_WIDTHS[0] <= width <= WRAP_WIDTHS[1]:
+        return frozenset()
+    full = sum(1 for i in inner if len(lines[i]) + 1 + len(lines[i + 1].split()[0]) > width)
+    if full < max(3, len(inner) / 4):
+        return frozenset()
+    return frozenset(bounds[i][1] for i in inner if len(lines[i]) >= WRAP_SHARE * width or _runs_on(lines[i], lines[i + 1]))
+
+
+def _runs_on(line: str, nxt: str) -> bool:
+    """A line that stops mid-sentence before one that goes on in lower case ("has been" / "provided to ...")."""
+    return line[-1] not in ".!?:;" and nxt.lstrip()[:1].islower()
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 def _split_line(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:

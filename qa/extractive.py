@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from index.chunking import readable
 from qa.answerer import Answerer, AnswerRequest, register
 from qa.config import Settings
 from qa.evidence import cite
@@ -46,7 +47,7 @@ class ExtractiveAnswerer(Answerer):
         attribute = len(dates) > 1
         pieces: list[AnswerSentence] = []
         for n, e in enumerate(chosen, start=1):
-            body = " ".join(e.text.split())
+            body = readable(e.source, e.text).strip()
             if e.kind == "comment":
                 body = f"A reader comment says: “{body}”"
             if attribute:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from index.chunking import readable
 from qa.types import Answer
 
 
@@ -21,7 +22,7 @@ def render(answer: Answer) -> str:
             elif c.kind == "related":
                 label += " — related article on the same page"
             lines.append(label)
-            lines.append(f"    “{' '.join(c.quote.split())}”")
+            lines.append(f"    “{readable(c.source, c.quote).strip()}”")
             lines.append(f"    {c.source}:{c.start}-{c.end}")
     return "\n".join(lines)
 

@@ -44,6 +44,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from index.chunking import readable
 from index.sentences import split_spans
 from qa.lexical import STOPWORDS, TermWeights, fold, terms, words
 from qa.types import AnswerSentence, Evidence
@@ -131,7 +132,7 @@ class Source:
 
     @property
     def text(self) -> str:
-        return " ".join(" ".join(s.text.split()) for s in self.sentences)
+        return " ".join(readable(s.source, s.text).strip() for s in self.sentences)
 
 
 @dataclass

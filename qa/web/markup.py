@@ -14,6 +14,9 @@ from __future__ import annotations
 import re
 from html import escape
 
+from index.chunking import is_web_page, readable
+from index.clean import mask_html
+from index.sentences import soft_breaks
 from index.types import Document
 from qa.explain import SHOWN_CANDIDATES
 from qa.types import Answer, Citation
@@ -96,8 +99,14 @@ def passage_in_paragraph(text: str, start: int, end: int, context: int = CONTEXT
     Long paragraphs are cut at a word boundary about ``context`` characters
     away from the quote, marked with an ellipsis.
     """
-    p_start = text.rfind("\n", 0, start) + 1
+    soft = soft_breaks(text)  # a wrapped paragraph's line breaks are not its ends
+    p_start = text.rfind("\n", 0, start)
+    while p_start in soft:
+        p_start = text.rfind("\n", 0, p_start)
+    p_start += 1
     p_end = text.find("\n", end)
+    while p_end in soft:
+        p_end = text.find("\n", p_end + 1)
     p_end = len(text) if p_end < 0 else p_end
     before, after = text[p_start:start], text[end:p_end]
     if len(before) > context:
@@ -133,9 +142,12 @@ def sources_html(answer: Answer, turn: int, texts: dict[str, str]) -> str:
         ref = cite_ref(turn, c.n)
         text = texts.get(c.source)
         if text is not None and text[c.start : c.end] == c.quote:
-            before, quote, after = passage_in_paragraph(text, c.start, c.end)
+            # A web page's paragraphs are its blocks; blanking the markup keeps every offset.
+            shown = mask_html(text) if is_web_page(c.source) else text
+            before, _, after = passage_in_paragraph(shown, c.start, c.end)
         else:
-            before, quote, after = "", c.quote, ""
+            before, after = "", ""
+        before, quote, after = (readable(c.source, piece) for piece in (before, c.quote, after))
         items.append(
             f'<li class="qa-source qa-source-{escape(c.kind)}">'
             f'<div class="qa-source-head">{_chip(turn, c)} '

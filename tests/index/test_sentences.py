@@ -34,3 +34,49 @@ def test_glued_sentences_are_split_but_domains_and_decimals_are_not():
 
 def test_closing_quotes_stay_with_their_sentence():
     assert spans("He said “we are partners.” Then he left.") == ["He said “we are partners.”", "Then he left."]
+
+
+WRAPPED = """The survey of the twelve lighthouses on the northern coast was carried
+out between April and September by a team of four. The lantern glass at
+Kettle Point is cracked in two places and must be replaced before the
+winter gales. The keepers at Greyhaven reported that the fog signal fails
+whenever the temperature drops below freezing.
+"""
+
+
+def test_a_hard_wrapped_paragraph_is_split_into_whole_sentences():
+    got = [" ".join(s.split()) for s in spans(WRAPPED)]
+    assert got == [
+        "The survey of the twelve lighthouses on the northern coast was carried out between April and September by a team of four.",
+        "The lantern glass at Kettle Point is cracked in two places and must be replaced before the winter gales.",
+        "The keepers at Greyhaven reported that the fog signal fails whenever the temperature drops below freezing.",
+    ]
+
+
+def test_lines_that_are_not_wrapped_prose_keep_their_breaks():
+    one_per_line = "Harbour Office\nQuay Street\nopen weekdays from nine to five\nclosed on public holidays\n"
+    assert spans(one_per_line) == one_per_line.strip().split("\n")
+    long_lines = "\n".join(["This paragraph stands on one line and runs on well past any width text is wrapped at, " * 2 + "as scraped pages do"] * 4)
+    assert len(spans(long_lines)) == 4
+
+
+def test_code_lists_and_tables_in_wrapped_text_are_never_joined():
+    text = WRAPPED + "\n".join(
+        [
+            "",
+            "```",
+            "vctl open NW-04 --rate 5 and then wait for the valve to report its position",
+            "vctl close NW-04",
+            "```",
+            "- replace the lantern glass at Kettle Point before the winter gales come in",
+            "- fit a heated housing to the fog signal",
+            "| Ticket       | Price |",
+            "| Adult return | 9.50  |",
+            "colorizer.py      # Colorize text, and then a long comment about colours",
+            "grep.py           # Find all occurrences of a pattern in many files",
+        ]
+    )
+    got = spans(text)
+    for line in text.split("\n")[6:]:
+        if line.strip(" `-"):
+            assert line.strip().lstrip("- ") in got, line

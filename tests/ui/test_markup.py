@@ -72,6 +72,40 @@ def test_paragraph_context_is_cut_at_words() -> None:
     assert after.endswith("…") and len(after) <= 52 and "next" not in after
 
 
+WRAPPED = (
+    "Findings\n\n"
+    "Nine of the twelve towers are in good repair. The lantern glass at Kettle\n"
+    "Point is cracked in two places and must be replaced before the winter\n"
+    "gales. The keepers at Greyhaven reported that the fog signal fails in\n"
+    "frost, which the survey team confirmed on a cold morning in early May.\n\n"
+    "Recommended work follows in the next section of this report, by cost.\n"
+)
+
+
+def test_a_wrapped_quote_is_shown_on_one_line_inside_its_whole_paragraph() -> None:
+    quote = "The lantern glass at Kettle\nPoint is cracked in two places and must be replaced before the winter\ngales."
+    start = WRAPPED.index(quote)
+    answer = Answer(question="q", answer="a [1].", abstained=False,
+                    citations=[Citation(n=1, source="survey.txt", title="Survey", quote=quote, start=start, end=start + len(quote), score=0.9)])  # fmt: skip
+    panel = markup.sources_html(answer, 0, {"survey.txt": WRAPPED})
+    assert (
+        "Nine of the twelve towers are in good repair. <mark>The lantern glass at Kettle Point is cracked in two places "
+        "and must be replaced before the winter gales.</mark> The keepers at Greyhaven"
+    ) in panel
+    assert "early May." in panel and "Findings" not in panel and "Recommended" not in panel
+
+
+def test_a_web_page_quote_is_shown_as_a_reader_sees_it() -> None:
+    page = "<html><body><p>The <code>vctl</code> tool opens valves.\nEach valve is named by its <em>station\ncode</em> &amp; number.</p><p>Next.</p></body></html>"
+    quote = "Each valve is named by its <em>station\ncode</em> &amp; number."
+    start = page.index(quote)
+    answer = Answer(question="q", answer="a [1].", abstained=False,
+                    citations=[Citation(n=1, source="manual.html", title="Manual", quote=quote, start=start, end=start + len(quote), score=0.9)])  # fmt: skip
+    panel = markup.sources_html(answer, 0, {"manual.html": page})
+    assert "The vctl tool opens valves. <mark>Each valve is named by its station code &amp; number.</mark></p>" in panel
+    assert "Next." not in panel and "&lt;" not in panel
+
+
 def test_a_quote_that_does_not_match_its_file_is_shown_alone() -> None:
     panel = markup.sources_html(evil_answer(), 0, {"evil.txt": "something else entirely"})
     assert "<mark>The quoted sentence &lt;b&gt;is&lt;/b&gt; this one.</mark>" in panel

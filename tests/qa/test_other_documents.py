@@ -1,0 +1,50 @@
+"""Answers from documents unlike the seeds: hard-wrapped text with Windows line ends, a web page."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa.config import Settings
+from qa.engine import Engine
+
+CLEANING = Path(__file__).resolve().parents[1] / "data" / "cleaning"
+
+
+@pytest.fixture(scope="module")
+def other_engine(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    corpus = tmp_path_factory.mktemp("other") / "corpus"
+    shutil.copytree(CLEANING, corpus)
+    survey = corpus / "lighthouse-survey.txt"
+    survey.write_bytes(survey.read_bytes().replace(b"\n", b"\r\n"))  # as saved on Windows
+    engine = Engine(settings.replace(corpus=corpus, index_dir=corpus.parent / "index"))
+    engine.build()
+    return engine
+
+
+def check_quotes(engine: Engine, answer) -> None:
+    """Every quote is its file's text as read in Python's text mode, sliced at the citation's offsets."""
+    for c in answer.citations:
+        text = open(engine.settings.corpus / c.source, encoding="utf-8").read()
+        assert text[c.start : c.end] == c.quote
+
+
+def test_a_sentence_wrapped_over_lines_is_answered_whole(other_engine: Engine) -> None:
+    answer = other_engine.ask("Who built the oldest lighthouse tower, at Marram Head?")
+    assert not answer.abstained
+    assert "The oldest tower, at Marram Head, was built in 1836 by the engineer Thomas Rennard and has kept its original iron stair" in answer.answer
+    assert "\n" not in answer.answer and "\r" not in answer.answer
+    assert answer.citations[0].source == "lighthouse-survey.txt"
+    check_quotes(other_engine, answer)
+
+
+def test_a_web_page_is_answered_in_plain_words_and_cited_in_its_markup(other_engine: Engine) -> None:
+    answer = other_engine.ask("What does the rate argument of the valve tool set?")
+    assert not answer.abstained
+    assert "The rate argument sets how fast a valve moves, in degrees per second" in answer.answer
+    assert "<" not in answer.answer and "&" not in answer.answer
+    cited = answer.citations[0]
+    assert cited.source == "valve-manual.html" and "<var>rate</var>" in cited.quote
+    check_quotes(other_engine, answer)
