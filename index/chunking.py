@@ -30,14 +30,28 @@ def is_web_page(source: str) -> bool:
 
 def readable(source: str, text: str) -> str:
     """A stretch of ``source``'s text as a reader sees it: a web page's markup
-    and entities decoded, line breaks and runs of spaces as one space.
+    and entities decoded, Markdown's heading marks, links, code ticks and
+    bold marks taken off, line breaks and runs of spaces as one space.
 
     Quotes and offsets keep the file's text exactly; this is for showing it.
     A space at either end stays, so pieces shown side by side stay apart.
     """
     if is_web_page(source) and ("<" in text or "&" in text):
         text = html.unescape(_TAG.sub(" ", text))
+    elif PurePosixPath(source).suffix.lower() == ".md":
+        text = _MD_HEADING.sub("", text)
+        text = _MD_IMAGE.sub(r"\1", text)
+        text = _MD_LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+        text = _MD_CODE.sub(r"\1", text)
+        text = _MD_BOLD.sub(r"\1", text)
     return re.sub(r"\s+", " ", text)
+
+
+_MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
+_MD_CODE = re.compile(r"`([^`]+)`")
+_MD_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # not __: Python's __init__ is a name
 
 
 def normalize(text: str) -> str:

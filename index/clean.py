@@ -124,7 +124,7 @@ def segments(doc: Document) -> list[Segment]:
             continue
         if markdown_heading:
             section = "article"  # a report's own heading ends a comment or related section
-        if _is_chrome(line, norm) or (links and _link_dense(text, start, end, links)):
+        if _is_chrome(line, norm) or (links and _link_dense(text, start, end, links)) or (suffix == ".md" and _markdown_link_dense(line)):
             kinds.append("boilerplate")
             headings.append("")
             continue
@@ -341,6 +341,18 @@ def _unwrap(html: str) -> str:
 def link_spans(html: str) -> list[tuple[int, int]]:
     """Where the text of each link stands in the raw page."""
     return [m.span(1) for m in _LINK.finditer(html)]
+
+
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
+
+
+def _markdown_link_dense(line: str) -> bool:
+    """A Markdown line that is mostly links: a table of contents, a row of badges, a menu."""
+    line = _MD_IMAGE.sub(r"\1", line)
+    linked = sum(len(re.sub(r"\W", "", m.group(1) or m.group(2) or "")) for m in _MD_LINK.finditer(line))
+    visible = len(re.sub(r"\W", "", _MD_LINK.sub(lambda m: m.group(1) or m.group(2) or "", line)))
+    return visible > 0 and linked / visible >= LINK_DENSITY
 
 
 def _link_dense(text: str, start: int, end: int, links: list[tuple[int, int]]) -> bool:

@@ -7,6 +7,7 @@ with a reason the user can act on; it never stops the rest of the corpus.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -144,16 +145,18 @@ def _merge(meta: Metadata, extra: dict[str, str]) -> Metadata:
     return Metadata(**{k: getattr(meta, k) or extra.get(k, "") for k in ("title", "publisher", "author", "date")})
 
 
-_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+# A Markdown line that is only images and links (badges, a logo): not a title.
+_ONLY_LINKS = re.compile(r"^(?:\s*!?\[(?:[^\]]|\[[^\]]*\])*\]\([^)]*\))+\s*$")
 
 
 def _guess_title(text: str, path: Path) -> str:
     if path.suffix.lower() in {".html", ".htm"}:
         m = _TITLE_TAG.search(text)
         if m and m.group(1).strip():
-            return " ".join(m.group(1).split())
-    for line in text.splitlines():
+            return " ".join(html.unescape(m.group(1)).split())
+    for line in text.lstrip("\ufeff").splitlines():
         line = line.strip().lstrip("#").strip()
-        if line and line != "---" and any(ch.isalpha() for ch in line):
+        if line and line != "---" and any(ch.isalpha() for ch in line) and not _ONLY_LINKS.match(line):
             return line[:120]
     return path.stem

@@ -48,3 +48,13 @@ def test_a_web_page_is_answered_in_plain_words_and_cited_in_its_markup(other_eng
     cited = answer.citations[0]
     assert cited.source == "valve-manual.html" and "<var>rate</var>" in cited.quote
     check_quotes(other_engine, answer)
+
+
+def test_a_markdown_answer_shows_the_words_not_the_markup(other_engine: Engine) -> None:
+    answer = other_engine.ask("How can passengers check the day's ferry sailings?")
+    assert not answer.abstained
+    assert "Check the day's sailings with ferry status or on the operator's status page [" in answer.answer
+    assert "`" not in answer.answer and "](" not in answer.answer
+    cited = next(c for c in answer.citations if c.source == "ferry-timetable.md")
+    assert "[operator's status page](https://ferry.example/status)" in cited.quote
+    check_quotes(other_engine, answer)

@@ -1,0 +1,39 @@
+"""Reading a corpus folder: each file's text, title and, for what cannot be read, a reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.corpus import scan
+
+
+def read_one(tmp_path: Path, name: str, data: bytes, max_bytes: int = 10_000_000):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / name).write_bytes(data)
+    return scan(corpus, max_bytes), corpus / name
+
+
+@pytest.mark.parametrize(
+    "name, data, title",
+    [
+        ("page.html", b"<HTML><HEAD><TITLE\n>Users &amp; groups</TITLE\n></HEAD><BODY><P>Text.</P></BODY></HTML>", "Users & groups"),
+        ("readme.md", b"[![Build](https://ci.example/badge.svg)](https://ci.example) [![npm](https://b.example/v.svg)](https://n.example)\n\n# Git - fast\n\nText.\n", "Git - fast"),
+        ("notes.txt", "\ufeffHarbour notes\n\nText.\n".encode("utf-8"), "Harbour notes"),
+    ],
+)
+def test_a_file_without_a_title_in_the_metadata_gets_the_one_a_reader_would_see(tmp_path, name, data, title):
+    result, _ = read_one(tmp_path, name, data)
+    assert result.documents[0].meta.title == title
+
+
+def test_windows_line_ends_are_read_as_text_mode_reads_them(tmp_path):
+    result, path = read_one(tmp_path, "report.txt", b"Title\r\n\r\nFirst line.\r\nSecond line.\r\n")
+    assert result.documents[0].text == open(path, encoding="utf-8").read() == "Title\n\nFirst line.\nSecond line.\n"
+
+
+def test_the_size_limit_is_stated_as_set(tmp_path):
+    result, _ = read_one(tmp_path, "big.txt", b"Words. " * 50_000, max_bytes=100_000)
+    assert "0.35 MB is larger than the 0.1 MB limit" in result.skipped["big.txt"]
