@@ -24,6 +24,11 @@ def plain(text: str) -> str:
     return " ".join(text.split())
 
 
+def sentence_words(sentence: Sentence) -> str:
+    """What is read of a sentence (embedded, counted, searched): its words as a reader sees them."""
+    return plain(readable(sentence.source, sentence.text))
+
+
 def is_web_page(source: str) -> bool:
     return PurePosixPath(source).suffix.lower() in {".html", ".htm"}
 
@@ -81,8 +86,8 @@ def embedding_text(sentence: Sentence, previous: Sentence | None) -> str:
     sentence naming "he" it can be found by a question about that person.
     """
     if previous is not None and previous.kind == sentence.kind and opens_with_reference(sentence.text):
-        return f"{plain(previous.text)} {plain(sentence.text)}"
-    return plain(sentence.text)
+        return f"{sentence_words(previous)} {sentence_words(sentence)}"
+    return sentence_words(sentence)
 
 
 def split_document(doc: Document) -> list[Sentence]:
@@ -162,7 +167,7 @@ def chunk_sentences(sentences: list[Sentence], max_tokens: int, overlap: int, en
             chunks.append(_make_chunk(group))
 
     for sent in sentences:
-        n = count_tokens(plain(sent.text), encoding)
+        n = count_tokens(sentence_words(sent), encoding)
         new_section = bool(group) and (sent.kind, sent.heading) != (group[-1].kind, group[-1].heading)
         if group and (new_section or sum(tokens) + n > max_tokens):
             flush()
@@ -178,7 +183,7 @@ def chunk_sentences(sentences: list[Sentence], max_tokens: int, overlap: int, en
 
 def _make_chunk(group: list[Sentence]) -> Chunk:
     first = group[0]
-    text = " ".join(plain(s.text) for s in group)
+    text = " ".join(sentence_words(s) for s in group)
     return Chunk(
         id=stable_id(first.source, text),
         source=first.source,

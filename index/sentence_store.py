@@ -34,6 +34,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
+from index.chunking import sentence_words
 from index.errors import IndexStoreError
 from index.terms import terms
 from index.types import Sentence
@@ -100,7 +101,7 @@ def write_sentence_store(
         for row, k in enumerate(order):
             s = sentences[k]
             records.append((row, s.id, s.source, s.start, s.end, s.text, s.kind, s.heading, s.position))
-            for t in set(terms(s.text)):
+            for t in set(terms(sentence_words(s))):
                 postings.setdefault(t, []).append(row)
         db.executemany(f"INSERT INTO sentences ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
         db.execute("CREATE UNIQUE INDEX sentences_id ON sentences (id)")

@@ -27,6 +27,7 @@ from typing import overload
 
 import numpy as np
 
+from index.chunking import sentence_words
 from index.embedding import Embedder
 from index.keyword import KeywordIndex
 from index.lock import pin_generation
@@ -63,7 +64,7 @@ class SentenceRecord(Sentence):
 
 
 def _record(s: Sentence) -> SentenceRecord:
-    term_list = terms(s.text)
+    term_list = terms(sentence_words(s))  # as the index's postings hold them
     return SentenceRecord(
         id=s.id, source=s.source, start=s.start, end=s.end, text=s.text, kind=s.kind, heading=s.heading, position=s.position,
         terms=frozenset(term_list), bigrams=bigrams(term_list),

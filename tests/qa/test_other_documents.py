@@ -58,3 +58,13 @@ def test_a_markdown_answer_shows_the_words_not_the_markup(other_engine: Engine) 
     cited = next(c for c in answer.citations if c.source == "ferry-timetable.md")
     assert "[operator's status page](https://ferry.example/status)" in cited.quote
     check_quotes(other_engine, answer)
+
+
+def test_markup_is_not_searched_as_words(other_engine: Engine) -> None:
+    # "<var>rate</var>" is the word "rate"; "var" and a link's address are not words of the text.
+    reader = other_engine.prepare("What does the rate argument set?").reader
+    by_text = {s.text: s for s in reader.sentences}
+    rate = next(s for t, s in by_text.items() if "<var>rate</var> argument" in t)
+    assert "rate" in rate.terms and "var" not in rate.terms
+    status = next(s for t, s in by_text.items() if "operator's status page" in t)
+    assert "page" in status.terms and not {"https", "ferry.exampl", "ferry.example"} & status.terms
