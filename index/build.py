@@ -47,6 +47,7 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
+    other_types: dict[str, int] = field(default_factory=dict)  # files of types not read, by suffix
     files: int = 0
     sentences: int = 0
     chunks: int = 0
@@ -65,6 +66,13 @@ class BuildReport:
             lines.append("The index was rebuilt from scratch.")
         for source, reason in sorted(self.skipped.items()):
             lines.append(f"Skipped {source}: {reason}")
+        if self.other_types:
+            kinds = ", ".join(f"{n} {suffix}" for suffix, n in list(self.other_types.items())[:6])
+            more = ", ..." if len(self.other_types) > 6 else ""
+            lines.append(
+                f"Not read: {sum(self.other_types.values())} file(s) of other types ({kinds}{more}); "
+                "articles are read from .txt, .md and .html files (convert others to one of these)."
+            )
         return "\n".join(lines)
 
 
@@ -134,7 +142,7 @@ def _build(
     full = rebuild or old is None or not old.compatible_with(spec)
     current = {d.source: d for d in scan.documents}
     changed = list(scan.documents)
-    report = BuildReport(skipped=dict(scan.skipped))
+    report = BuildReport(skipped=dict(scan.skipped), other_types=scan.other_types)
     if not full:
         assert old is not None
         changed = [d for d in scan.documents if d.source not in old.files or old.files[d.source].fingerprint != d.fingerprint]
@@ -147,7 +155,7 @@ def _build(
         unchanged = not changed and not report.removed
         if not (unchanged and _scanned(index_dir, old)) and not _generation_exists(store, old):
             full, changed = True, list(scan.documents)
-            report = BuildReport(skipped=dict(scan.skipped))
+            report = BuildReport(skipped=dict(scan.skipped), other_types=scan.other_types)
         elif unchanged:
             # Nothing to embed or store: keep the generation, refresh the skip list.
             if old.skipped != scan.skipped:

@@ -24,6 +24,7 @@ METADATA_FILE = "metadata.json"
 class CorpusScan:
     documents: list[Document] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # source -> reason
+    other_types: dict[str, int] = field(default_factory=dict)  # files not read, by suffix (".pdf": 2)
 
 
 def corpus_files(corpus: Path) -> list[Path]:
@@ -47,6 +48,16 @@ def corpus_files(corpus: Path) -> list[Path]:
             "Add article files to it, or pass --corpus DIR for another folder.",
         )
     return files
+
+
+def _other_types(corpus: Path) -> dict[str, int]:
+    """How many files of each other type the folder holds: a user may expect them read."""
+    counts: dict[str, int] = {}
+    for p in corpus.rglob("*"):
+        if p.is_file() and p.suffix.lower() not in SUFFIXES and p.name != METADATA_FILE and not any(part.startswith(".") for part in p.relative_to(corpus).parts):
+            suffix = p.suffix.lower() or "(none)"
+            counts[suffix] = counts.get(suffix, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def source_name(corpus: Path, path: Path) -> str:
@@ -110,7 +121,7 @@ def scan(corpus: Path, max_bytes: int) -> CorpusScan:
     corpus = Path(corpus)
     files = corpus_files(corpus)
     metadata, warning = read_metadata(corpus)
-    result = CorpusScan()
+    result = CorpusScan(other_types=_other_types(corpus))
     if warning:
         result.skipped[METADATA_FILE] = warning
     for path in files:

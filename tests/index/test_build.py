@@ -172,6 +172,19 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_indexes(small_corpus, b
     assert "Skipped huge.txt" in report.summary()
 
 
+def test_files_of_other_types_are_counted_in_the_summary_not_passed_over_in_silence(small_corpus, build):
+    (small_corpus / "notes.rst").write_text("Notes\n=====\n\nText.\n", encoding="utf-8")
+    (small_corpus / "scans").mkdir()
+    for name in ("a.pdf", "b.pdf"):
+        (small_corpus / "scans" / name).write_bytes(b"%PDF-1.4")
+    (small_corpus / ".git").mkdir()
+    (small_corpus / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    report = build(small_corpus)
+    assert report.other_types == {".pdf": 2, ".rst": 1}
+    assert "Not read: 3 file(s) of other types (2 .pdf, 1 .rst)" in report.summary()
+    assert "Not read" in build(small_corpus).summary()  # and again when nothing changed
+
+
 def test_missing_or_empty_corpus_is_a_clear_error(tmp_path, build):
     with pytest.raises(CorpusError, match="does not exist") as exc:
         build(tmp_path / "nope")
