@@ -42,7 +42,8 @@ def readable(source: str, text: str) -> str:
     A space at either end stays, so pieces shown side by side stay apart.
     """
     if is_web_page(source) and ("<" in text or "&" in text):
-        text = html.unescape(_TAG.sub(" ", text))
+        # A block tag parts words; an inline one ("<code>f</code>.") does not.
+        text = html.unescape(_TAG.sub("", clean.BLOCK_TAG.sub(" ", text)))
     elif PurePosixPath(source).suffix.lower() == ".md":
         text = _MD_HEADING.sub("", text)
         text = _MD_IMAGE.sub(r"\1", text)

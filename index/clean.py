@@ -294,7 +294,7 @@ def _norm(line: str) -> str:
 
 _SCRIPT = re.compile(r"<(script|style|noscript|head|nav|footer|aside|template|form|button|select)\b.*?</\1\s*>", re.S | re.I)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
-_BLOCK_TAG = re.compile(r"</?(p|div|br|h[1-6]|li|ul|ol|tr|td|th|table|section|article|header|blockquote|pre|hr|title|figure|figcaption|main|dd|dt|dl)\b[^>]*>", re.I)
+BLOCK_TAG = re.compile(r"</?(p|div|br|h[1-6]|li|ul|ol|tr|td|th|table|section|article|header|blockquote|pre|hr|title|figure|figcaption|main|dd|dt|dl)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _LINK = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.S | re.I)
 # A line of a page this much link text is navigation (menus, tag lists, "read next").
@@ -320,7 +320,7 @@ def mask_html(html: str) -> str:
     out = _SCRIPT.sub(blank, html)
     out = _COMMENT.sub(blank, out)
     out = _unwrap(out)
-    out = _BLOCK_TAG.sub(block, out)
+    out = BLOCK_TAG.sub(block, out)
     return _TAG.sub(blank, out)
 
 

@@ -170,6 +170,14 @@ def _is_boundary(text: str, sent_start: int, punct: int, cut: int, end: int) -> 
     return first.isupper() or first.isdigit() or first in "“\"'‘(["
 
 
+def ends_with_abbreviation(sentence: str) -> bool:
+    """Whether the sentence's last full stop belongs to an abbreviation ("e.g.", "etc.", "U.S.")."""
+    if not sentence.endswith("."):
+        return False
+    word = _word_before(sentence, 0, len(sentence) - 1)
+    return word.lower() in _ABBREVIATIONS or bool(re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word))
+
+
 def _word_before(text: str, start: int, punct: int) -> str:
     i = punct
     while i > start and not text[i - 1].isspace() and text[i - 1] not in "(\"“‘'":

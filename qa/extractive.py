@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from index.chunking import readable
+from index.sentences import ends_with_abbreviation
 from qa.answerer import Answerer, AnswerRequest, register
 from qa.config import Settings
 from qa.evidence import cite
@@ -69,8 +70,8 @@ class ExtractiveAnswerer(Answerer):
 def with_marker(sentence: str, n: int) -> str:
     """Put ``[n]`` where a reader expects it: before the closing full stop."""
     m = re.search(r"([.!?])$", sentence)
-    if m and not sentence.endswith("..."):
-        return f"{sentence[:-1]} [{n}]{m.group(1)}"
+    if m and not sentence.endswith("...") and not ends_with_abbreviation(sentence):
+        return f"{sentence[:-1].rstrip()} [{n}]{m.group(1)}"
     return f"{sentence} [{n}]"
 
 

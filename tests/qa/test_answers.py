@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa.errors import QuestionError
-from qa.extractive import ABSTAIN_TEXT
+from qa.extractive import ABSTAIN_TEXT, with_marker
 
 
 def assert_citations_hold(answer, seeds):
@@ -113,3 +113,18 @@ def test_who_question_about_another_role_does_not_get_office_holders_appended(en
     # no sentence from another date is added as "the other holder".
     answer = engine.ask("Who is the director general of the European Space Agency?")
     assert len({c.date[:4] for c in answer.citations}) <= 1 or answer.abstained
+
+
+@pytest.mark.parametrize(
+    "sentence, shown",
+    [
+        ("Russia joined in 1993.", "Russia joined in 1993 [1]."),
+        ("Did it work?", "Did it work [1]?"),
+        ("Scopes are followed by a slash, e.g.", "Scopes are followed by a slash, e.g. [1]"),  # the stop is the abbreviation's
+        ("The station was built by the U.S.", "The station was built by the U.S. [1]"),
+        ("Wait for it...", "Wait for it... [1]"),
+        ("use the function ffi_prep_cif .", "use the function ffi_prep_cif [1]."),
+    ],
+)
+def test_the_citation_marker_goes_before_the_closing_stop_unless_the_stop_is_an_abbreviation(sentence, shown):
+    assert with_marker(sentence, 1) == shown
