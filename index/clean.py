@@ -63,6 +63,9 @@ _CHROME = [
     re.compile(r"^no comments( yet)?\W*$"),
     re.compile(r"\b(download|install) (the |our )?[\w ]{0,20}app\b|\bapp-?store\b|\bplay-?store\b|\bgoogle play\b"),
     re.compile(r"\b(ai features|can do for you)\b"),
+    # A site's navigation heading, a generator's credit ("Created using Sphinx 5.3.0").
+    re.compile(r"^(navigation|site navigation|main menu|on this page|table of contents)$"),
+    re.compile(r"^((created|generated) (using|with)|powered by) [\w .-]{1,30}$"),
 ]
 # A comment policy is chrome at any length.
 _COMMENT_POLICY = re.compile(r"\b(right|reserves? the right)\b.{0,80}\b(monitor|remove)\b.{0,80}\bcomments?\b")
@@ -124,7 +127,7 @@ def segments(doc: Document) -> list[Segment]:
             continue
         if markdown_heading:
             section = "article"  # a report's own heading ends a comment or related section
-        if _is_chrome(line, norm) or (links and _link_dense(text, start, end, links)) or (suffix == ".md" and _markdown_link_dense(line)):
+        if _is_chrome(line, norm) or (links and _link_dense(text, start, end, links)) or (suffix == ".md" and _markdown_markup(line)):
             kinds.append("boilerplate")
             headings.append("")
             continue
@@ -344,11 +347,15 @@ def link_spans(html: str) -> list[tuple[int, int]]:
 
 
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_FENCE = re.compile(r"^\s*(```|~~~)[\w+-]*\s*$")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
 
 
-def _markdown_link_dense(line: str) -> bool:
-    """A Markdown line that is mostly links: a table of contents, a row of badges, a menu."""
+def _markdown_markup(line: str) -> bool:
+    """A Markdown line that is markup, not text: a code fence's marker line, or mostly links
+    (a table of contents, a row of badges, a menu)."""
+    if _MD_FENCE.match(line):
+        return True
     line = _MD_IMAGE.sub(r"\1", line)
     linked = sum(len(re.sub(r"\W", "", m.group(1) or m.group(2) or "")) for m in _MD_LINK.finditer(line))
     visible = len(re.sub(r"\W", "", _MD_LINK.sub(lambda m: m.group(1) or m.group(2) or "", line)))
