@@ -33,6 +33,10 @@ def is_web_page(source: str) -> bool:
     return PurePosixPath(source).suffix.lower() in {".html", ".htm"}
 
 
+def is_markdown(source: str) -> bool:
+    return PurePosixPath(source).suffix.lower() == ".md"
+
+
 def readable(source: str, text: str) -> str:
     """A stretch of ``source``'s text as a reader sees it: a web page's markup
     and entities decoded, Markdown's heading marks, links, code ticks and
@@ -44,9 +48,10 @@ def readable(source: str, text: str) -> str:
     if is_web_page(source) and ("<" in text or "&" in text):
         # A block tag parts words; an inline one ("<code>f</code>.") does not.
         text = html.unescape(_TAG.sub("", clean.BLOCK_TAG.sub(" ", text)))
-    elif PurePosixPath(source).suffix.lower() == ".md":
+    elif is_markdown(source):
         text = _MD_HEADING.sub("", text)
         text = _MD_IMAGE.sub(r"\1", text)
+        text = _MD_AUTOLINK.sub(r"\1", text)
         text = _MD_LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
         text = _MD_CODE.sub(r"\1", text)
         text = _MD_BOLD.sub(r"\1", text)
@@ -55,6 +60,7 @@ def readable(source: str, text: str) -> str:
 
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
 _MD_CODE = re.compile(r"`([^`]+)`")
 _MD_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # not __: Python's __init__ is a name
@@ -99,7 +105,7 @@ def split_document(doc: Document) -> list[Sentence]:
     for seg in clean.segments(doc):
         if seg.kind == "boilerplate":
             continue
-        for start, end in split_spans(text, seg.start, seg.end):
+        for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source)):
             raw = doc.text[start:end]
             key = normalize(raw)
             if not key or key in seen:

@@ -100,7 +100,7 @@ def segments(doc: Document) -> list[Segment]:
     if suffix in {".html", ".htm"}:
         text = mask_html(doc.text)
         links = link_spans(doc.text)
-    lines = _lines(text)
+    lines = _lines(text, markdown=suffix == ".md")
     if suffix == ".md":
         lines = _drop_front_matter(text, lines)
     total = sum(e - s for s, e in lines) or 1
@@ -260,9 +260,9 @@ def _is_prose(line: str) -> bool:
     return len(words) >= 20 and bool(re.search(r"[.!?][\"'”’)]*(\s|$)", line))
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
+def _lines(text: str, markdown: bool = False) -> list[tuple[int, int]]:
     """The text's lines, trimmed, empty ones left out; a wrapped paragraph is one line."""
-    soft = soft_breaks(text)
+    soft = soft_breaks(text, markdown)
     out = []
     pos = 0
     for raw in text.split("\n"):

@@ -35,15 +35,16 @@ _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|[A-Z“\"])")
 _BULLET = re.compile(r"\s*(?:[-*•·–—]|\d+[.)])\s+")
 
 
-def split_spans(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+def split_spans(text: str, start: int = 0, end: int | None = None, markdown: bool = False) -> Iterator[tuple[int, int]]:
     """Yield (start, end) of each sentence in ``text[start:end]``.
 
     Line breaks end a sentence (scraped articles put one paragraph or list
-    item on a line) unless they only wrap a paragraph (:func:`soft_breaks`).
-    Leading bullets and surrounding whitespace are left out of the span.
+    item on a line) unless they only wrap a paragraph (:func:`soft_breaks`;
+    ``markdown``: the text is Markdown). Leading bullets and surrounding
+    whitespace are left out of the span.
     """
     end = len(text) if end is None else end
-    soft = soft_breaks(text)
+    soft = soft_breaks(text, markdown)
     pos = start
     while pos < end:
         nl = text.find("\n", pos, end)
@@ -69,12 +70,17 @@ _WHOLE_BLOCK = re.compile(r"\s*(?:#|\|.*\|$|```|~~~|[=-]{3,}\s*$)")
 # Words set out in columns ("colorizer.py      # Colorize text"): a table, not prose.
 _COLUMNS = re.compile(r"\S {3,}\S")
 _FENCE = re.compile(r"\s*(?:```|~~~)")
+# A line opening with an HTML tag: in Markdown, an HTML block (an autolink "<https://...>" is text).
+_HTML_TAG = re.compile(r"\s*</?[A-Za-z][\w-]*(?:\s|/?>|$)")
 
 
 @functools.lru_cache(maxsize=8)
-def soft_breaks(text: str) -> frozenset[int]:
+def soft_breaks(text: str, markdown: bool = False) -> frozenset[int]:
     """The positions of the line breaks in ``text`` that only wrap a paragraph.
 
+    In Markdown every line break inside a paragraph is one (a renderer shows
+    it as a space), except a hard break (two trailing spaces or a backslash).
+    In other text:
     Whether a text is wrapped at all is read from the text: the width it is
     wrapped at is the 90th percentile of the lengths of lines followed by
     another line of the same block, and a quarter or more of those lines must
@@ -93,7 +99,8 @@ def soft_breaks(text: str) -> frozenset[int]:
     for raw in text.split("\n"):
         bounds.append((pos, pos + len(raw)))
         pos += len(raw) + 1
-    lines = [text[a:b].rstrip().expandtabs() for a, b in bounds]
+    raw_lines = [text[a:b] for a, b in bounds]
+    lines = [line.rstrip().expandtabs() for line in raw_lines]
     inner: list[int] = []  # lines followed by another line of the same block
     fenced = False
     for i in range(len(lines) - 1):
@@ -105,7 +112,11 @@ def soft_breaks(text: str) -> frozenset[int]:
             continue
         if _indent(nxt) >= _indent(line) + 4 or _COLUMNS.search(line) or _COLUMNS.search(nxt):
             continue  # an indented code block or a nested quotation, a table
+        if markdown and (raw_lines[i].endswith("  ") or line.endswith("\\") or _HTML_TAG.match(line) or _HTML_TAG.match(nxt)):
+            continue  # a hard line break, an HTML block
         inner.append(i)
+    if markdown:
+        return frozenset(bounds[i][1] for i in inner)
     if len(inner) < 3:
         return frozenset()
     lengths = sorted(len(lines[i]) for i in inner)

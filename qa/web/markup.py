@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from index.chunking import is_web_page, readable
+from index.chunking import is_markdown, is_web_page, readable
 from index.clean import mask_html
 from index.sentences import soft_breaks
 from index.types import Document
@@ -93,13 +93,13 @@ def question_html(question: str) -> str:
     return f'<span class="qa-question">{escape(question)}</span>'
 
 
-def passage_in_paragraph(text: str, start: int, end: int, context: int = CONTEXT_CHARS) -> tuple[str, str, str]:
+def passage_in_paragraph(text: str, start: int, end: int, context: int = CONTEXT_CHARS, markdown: bool = False) -> tuple[str, str, str]:
     """The quote ``text[start:end]`` with the rest of its paragraph (a line of the file) either side.
 
     Long paragraphs are cut at a word boundary about ``context`` characters
     away from the quote, marked with an ellipsis.
     """
-    soft = soft_breaks(text)  # a wrapped paragraph's line breaks are not its ends
+    soft = soft_breaks(text, markdown)  # a wrapped paragraph's line breaks are not its ends
     p_start = text.rfind("\n", 0, start)
     while p_start in soft:
         p_start = text.rfind("\n", 0, p_start)
@@ -144,7 +144,7 @@ def sources_html(answer: Answer, turn: int, texts: dict[str, str]) -> str:
         if text is not None and text[c.start : c.end] == c.quote:
             # A web page's paragraphs are its blocks; blanking the markup keeps every offset.
             shown = mask_html(text) if is_web_page(c.source) else text
-            before, _, after = passage_in_paragraph(shown, c.start, c.end)
+            before, _, after = passage_in_paragraph(shown, c.start, c.end, markdown=is_markdown(c.source))
         else:
             before, after = "", ""
         before, quote, after = (readable(c.source, piece) for piece in (before, c.quote, after))

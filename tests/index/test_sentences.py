@@ -80,3 +80,25 @@ def test_code_lists_and_tables_in_wrapped_text_are_never_joined():
     for line in text.split("\n")[6:]:
         if line.strip(" `-"):
             assert line.strip().lstrip("- ") in got, line
+
+
+def test_in_markdown_a_paragraph_runs_on_across_its_line_breaks_but_not_across_a_hard_break():
+    text = (
+        "npm is configured to use the public registry at\n"
+        "<https://registry.npmjs.org> by default.\n"
+        "Use of the registry is subject to its terms.\n"
+        "First line of an address  \n"
+        "Second line of an address\n"
+        "<details>\n"
+        "A folded note.\n"
+    )
+    got = [" ".join(text[s:e].split()) for s, e in split_spans(text, markdown=True)]
+    assert got == [
+        "npm is configured to use the public registry at <https://registry.npmjs.org> by default.",
+        "Use of the registry is subject to its terms.",
+        "First line of an address",
+        "Second line of an address",
+        "<details>",
+        "A folded note.",
+    ]
+    assert len(spans(text)) == 7  # as plain text, too few lines to tell a wrapped text: every break stays
