@@ -39,8 +39,9 @@ def is_markdown(source: str) -> bool:
 
 def readable(source: str, text: str) -> str:
     """A stretch of ``source``'s text as a reader sees it: a web page's markup
-    and entities decoded, Markdown's heading marks, links, code ticks and
-    bold marks taken off, line breaks and runs of spaces as one space.
+    and entities decoded, Markdown's heading marks, links, code ticks, bold
+    marks and a table row's outer bars taken off, line breaks and runs of
+    spaces as one space.
 
     Quotes and offsets keep the file's text exactly; this is for showing it.
     A space at either end stays, so pieces shown side by side stay apart.
@@ -55,6 +56,8 @@ def readable(source: str, text: str) -> str:
         text = _MD_LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
         text = _MD_CODE.sub(r"\1", text)
         text = _MD_BOLD.sub(r"\1", text)
+        if _MD_ROW.match(text):
+            text = " | ".join(cell.strip() for cell in text.strip().strip("|").split("|"))
     return re.sub(r"\s+", " ", text)
 
 
@@ -63,6 +66,7 @@ _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
 _MD_CODE = re.compile(r"`([^`]+)`")
+_MD_ROW = re.compile(r"^\s*\|.*\|\s*$")  # a table row: its cells, without the outer bars
 _MD_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # not __: Python's __init__ is a name
 
 
