@@ -97,9 +97,11 @@ def segments(doc: Document) -> list[Segment]:
     suffix = PurePosixPath(doc.source).suffix.lower()
     text = doc.text
     links: list[tuple[int, int]] = []
+    pager: list[tuple[int, int]] = []
     if suffix in {".html", ".htm"}:
         text = mask_html(doc.text)
         links = link_spans(doc.text)
+        pager = pager_link_spans(doc.text)
     lines = _lines(text, markdown=suffix == ".md")
     if suffix == ".md":
         lines = _drop_front_matter(text, lines)
@@ -127,7 +129,12 @@ def segments(doc: Document) -> list[Segment]:
             continue
         if markdown_heading:
             section = "article"  # a report's own heading ends a comment or related section
-        if _is_chrome(line, norm) or (links and _link_dense(text, start, end, links)) or (suffix == ".md" and _markdown_markup(line)):
+        if (
+            _is_chrome(line, norm)
+            or (links and _link_dense(text, start, end, links))
+            or sum(1 for a, b in pager if start <= a and b <= end) >= 2
+            or (suffix == ".md" and _markdown_markup(line))
+        ):
             kinds.append("boilerplate")
             headings.append("")
             continue
@@ -344,6 +351,16 @@ def _unwrap(html: str) -> str:
 def link_spans(html: str) -> list[tuple[int, int]]:
     """Where the text of each link stands in the raw page."""
     return [m.span(1) for m in _LINK.finditer(html)]
+
+
+# Links that say they lead to the page before, after or above this one: a
+# pager ("Next: Using libffi, Previous: libffi, Up: libffi"), whatever its wording.
+_PAGER_LINK = re.compile(r"<a\b[^>]*\brel\s*=\s*[\"']?(?:next|prev|previous|up|first|last|index|contents)\b[^>]*>(.*?)</a\s*>", re.S | re.I)
+
+
+def pager_link_spans(html: str) -> list[tuple[int, int]]:
+    """Where the text of each pager link stands in the raw page (a line with two of them is navigation)."""
+    return [m.span(1) for m in _PAGER_LINK.finditer(html)]
 
 
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
