@@ -17,15 +17,21 @@ from typing import Sequence
 
 from qa.lexical import terms, words
 
-ANAPHORA = frozenset(
-    "he him his she her hers they them their theirs it its this that these those there such".split()
-)
+# Words that point back at an earlier turn. Not "that" or "there": in a
+# question they are far more often a relative pronoun ("the file that
+# configures ...") or existential ("is there a limit?") than a reference.
+ANAPHORA = frozenset("he him his she her hers they them their theirs it its this these those such".split())
 MAX_TURNS = 2
 
 
 def needs_context(question: str) -> bool:
+    """Whether the question leans on the earlier turns: it points back at them
+    ("Why did he ...?", "this flag"), has no words of its own ("Why?"), or
+    goes on from them ("And Russia?", "What about Soyuz?"). A question that
+    names what it asks about ("What is rustdoc?") stands alone, whatever was
+    asked before."""
     ws = words(question)
-    return any(w in ANAPHORA for w in ws) or len(terms(question)) < 2 or ws[:1] in (["and"], ["also"], ["what"]) and len(ws) <= 4
+    return any(w in ANAPHORA for w in ws) or not terms(question) or ws[:1] in (["and"], ["also"]) or ws[:2] in (["what", "about"], ["how", "about"])
 
 
 def search_text(question: str, history: Sequence[str]) -> tuple[str, list[str]]:

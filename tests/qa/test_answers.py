@@ -55,6 +55,14 @@ def test_follow_up_resolves_pronoun_from_history(engine):
     assert followed.answer != alone.answer or "Bakanov" in alone.answer
 
 
+@pytest.mark.parametrize(
+    "question", ["What is Roscosmos?", "What is the name of the tool that Roscosmos uses to launch cosmonauts?", "Is there a Russian segment on the ISS?"]
+)
+def test_a_question_that_names_what_it_asks_about_is_answered_the_same_after_unrelated_turns(engine, question):
+    unrelated = ["What did the memo warn another country could declare?", "When did Russia join the space station program?"]
+    assert engine.ask(question, unrelated).answer == engine.ask(question).answer
+
+
 def test_office_holders_of_different_years_are_dated(engine):
     answer = engine.ask("Who heads Roscosmos?")
     assert not answer.abstained
