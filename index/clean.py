@@ -375,7 +375,10 @@ def _markdown_markup(line: str) -> bool:
         return True
     line = _MD_IMAGE.sub(r"\1", line)
     linked = sum(len(re.sub(r"\W", "", m.group(1) or m.group(2) or "")) for m in _MD_LINK.finditer(line))
-    visible = len(re.sub(r"\W", "", _MD_LINK.sub(lambda m: m.group(1) or m.group(2) or "", line)))
+    shown = _MD_LINK.sub(lambda m: m.group(1) or m.group(2) or "", line)
+    if re.search(r"[.!?][\"'”’)]*\s*$", shown) and len(shown.split()) >= 5:
+        return False  # a sentence written as a link is still a sentence
+    visible = len(re.sub(r"\W", "", shown))
     return visible > 0 and linked / visible >= LINK_DENSITY
 
 
