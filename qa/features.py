@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.chunking import normalize, opens_with_reference
+from index.chunking import is_markdown, normalize, opens_with_reference
 from qa.lexical import bigrams, terms
 from qa.question import answer_spans, near_question_words
 
@@ -195,7 +195,7 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         row[11] = 1.0 if spans else 0.0
         row[12] = 1.0 if spans and near_question_words(spans, s.tokens, q_set) else 0.0
         row[13] = 1.0 if n_words < 4 else 0.0
-        row[14] = 1.0 if _is_fragment(s.text) or _is_title(reader, s) else 0.0
+        row[14] = 1.0 if _is_fragment(s.text) or _is_title(reader, s) or (is_markdown(s.source) and s.text.startswith("#")) else 0.0
         row[15] = math.log(1 + n_words)
         row[16] = 1.0 if s.kind == "comment" else 0.0
         row[17] = 1.0 if s.kind == "comment" and signals.asks_readers else 0.0
@@ -271,7 +271,16 @@ _TERMINATED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 
 
 def _is_fragment(text: str) -> bool:
-    return len(text.split()) <= 6 and not _TERMINATED.search(text)
+    """A heading or a fragment: a few words with no closing stop, or in title case ("Grant of Copyright License.")."""
+    return len(text.split()) <= 6 and (not _TERMINATED.search(text) or _title_case(text))
+
+
+def _title_case(text: str) -> bool:
+    long = [w for w in _WORDS.findall(text) if len(w) >= 4 and not w.isupper()]  # "PUTIN:" is a speaker, not a title
+    return len(long) >= 2 and all(w[0].isupper() for w in long)
+
+
+_WORDS = re.compile(r"[A-Za-z][\w'’-]*")
 
 
 def _is_title(reader, s) -> bool:

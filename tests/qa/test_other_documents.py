@@ -68,3 +68,12 @@ def test_markup_is_not_searched_as_words(other_engine: Engine) -> None:
     assert "rate" in rate.terms and "var" not in rate.terms
     status = next(s for t, s in by_text.items() if "operator's status page" in t)
     assert "page" in status.terms and not {"https", "ferry.exampl", "ferry.example"} & status.terms
+
+
+def test_a_numbered_heading_does_not_lead_the_answer(other_engine: Engine) -> None:
+    # "3. Estimated Repair Costs." holds every word of the question and ends in a
+    # stop, but it is a heading: it states nothing, so a sentence that does comes first.
+    answer = other_engine.ask("What are the estimated repair costs?")
+    assert not answer.abstained
+    assert not answer.answer.startswith("Estimated Repair Costs")
+    assert "cost" in answer.answer.split("[1]")[0]
