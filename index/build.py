@@ -27,7 +27,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from index import corpus as corpus_mod
-from index.chunking import chunk_sentences, embedding_text, sentence_words, split_document
+from index.chunking import chunk_sentences, embedding_text, model_text, split_document
 from index.embedding import Embedder, Span, get_embedder, unit
 from index.errors import CorpusError, IndexStoreError, QAError
 from index.keyword import build_keyword_index
@@ -346,7 +346,7 @@ def _passes(f: _FileData, sentences: dict[str, Sentence]) -> list[_Pass]:
         text = f"{title}\n" if title and c.kind != "comment" else ""
         spans: list[Span] = []
         for sid in new:
-            piece = sentence_words(sentences[sid])
+            piece = model_text(sentences[sid])
             spans.append((len(text), len(text) + len(piece)))
             text += piece + " "
         p = _Pass(text.rstrip(" "), spans, new, [c])

@@ -25,8 +25,13 @@ def plain(text: str) -> str:
 
 
 def sentence_words(sentence: Sentence) -> str:
-    """What is read of a sentence (embedded, counted, searched): its words as a reader sees them."""
-    return plain(readable(sentence.source, sentence.text))
+    """A sentence as a reader sees it: what its terms are read from."""
+    return readable(sentence.source, sentence.text).strip()
+
+
+def model_text(sentence: Sentence) -> str:
+    """What the embedding model and the chunk sizes read of a sentence."""
+    return plain(sentence_words(sentence))
 
 
 def is_web_page(source: str) -> bool:
@@ -97,8 +102,8 @@ def embedding_text(sentence: Sentence, previous: Sentence | None) -> str:
     sentence naming "he" it can be found by a question about that person.
     """
     if previous is not None and previous.kind == sentence.kind and opens_with_reference(sentence.text):
-        return f"{sentence_words(previous)} {sentence_words(sentence)}"
-    return sentence_words(sentence)
+        return f"{model_text(previous)} {model_text(sentence)}"
+    return model_text(sentence)
 
 
 def split_document(doc: Document) -> list[Sentence]:
@@ -178,7 +183,7 @@ def chunk_sentences(sentences: list[Sentence], max_tokens: int, overlap: int, en
             chunks.append(_make_chunk(group))
 
     for sent in sentences:
-        n = count_tokens(sentence_words(sent), encoding)
+        n = count_tokens(model_text(sent), encoding)
         new_section = bool(group) and (sent.kind, sent.heading) != (group[-1].kind, group[-1].heading)
         if group and (new_section or sum(tokens) + n > max_tokens):
             flush()
@@ -194,7 +199,7 @@ def chunk_sentences(sentences: list[Sentence], max_tokens: int, overlap: int, en
 
 def _make_chunk(group: list[Sentence]) -> Chunk:
     first = group[0]
-    text = " ".join(sentence_words(s) for s in group)
+    text = " ".join(model_text(s) for s in group)
     return Chunk(
         id=stable_id(first.source, text),
         source=first.source,

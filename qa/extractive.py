@@ -12,6 +12,7 @@ qa.scorer.Composition's.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from index.chunking import readable
 from index.sentences import ends_with_abbreviation
@@ -120,7 +121,34 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
                 years.add(_year(reader, ev))
                 holders |= others
                 n_words += len(ev.text.split())
-    return chosen
+    return _with_what_colons_introduce(chosen, reader, comp.colon_followers, settings.answer_words - n_words)
+
+
+def _with_what_colons_introduce(chosen: list[Evidence], reader, limit: int, words_left: int) -> list[Evidence]:
+    """Each chosen sentence that ends in a colon, followed by what it introduces.
+
+    "Provides the platform-specific path delimiter:" says nothing until the
+    list or quotation after it: up to ``limit`` of the sentences that follow
+    it in its article join it, as far as the answer's word budget allows.
+    """
+    if limit <= 0:
+        return chosen
+    ids = {ev.sentence_id for ev in chosen}
+    out: list[Evidence] = []
+    for ev in chosen:
+        out.append(ev)
+        if not readable(ev.source, ev.text).rstrip().endswith(":"):
+            continue
+        row = reader.sentences.row_of(ev.sentence_id)
+        for _ in range(limit):
+            _, nxt = reader.neighbours(row)
+            if nxt is None or nxt.id in ids or nxt.kind != ev.kind or len(nxt.text.split()) > words_left:
+                break
+            out.append(replace(ev, sentence_id=nxt.id, start=nxt.start, end=nxt.end, text=nxt.text, position=nxt.position, coverage=0.0, similarity=0.0))
+            ids.add(nxt.id)
+            words_left -= len(nxt.text.split())
+            row += 1
+    return out
 
 
 def _record(reader, ev: Evidence):

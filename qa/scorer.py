@@ -88,6 +88,7 @@ class Composition:
     join_ratio: float = _param(0.5, "A further sentence joins the answer only if its probability is at least this share of the best one's.")
     new_coverage: float = _param(0.0, "... and it newly covers at least this share of the question's term weight.")
     other_date_ratio: float = _param(0.3, "A sentence naming another holder of the asked-about role, from an article of another date, joins at this share of the best probability.")
+    colon_followers: int = _param(3, "A chosen sentence ending in a colon brings up to this many of the sentences after it (the list or quotation it introduces).")
     near_duplicate_cosine: float = _param(0.92, "Sentences this similar (embedding cosine) are one sentence said twice; the more informative copy is cited.")
     near_duplicate_jaccard: float = _param(0.6, "... as are sentences sharing this share of their words.")
 

@@ -77,3 +77,12 @@ def test_a_numbered_heading_does_not_lead_the_answer(other_engine: Engine) -> No
     assert not answer.abstained
     assert not answer.answer.startswith("Estimated Repair Costs")
     assert "cost" in answer.answer.split("[1]")[0]
+
+
+def test_a_sentence_ending_in_a_colon_brings_the_list_it_introduces(other_engine: Engine) -> None:
+    answer = other_engine.ask("What work does the lighthouse survey recommend, in order of urgency?")
+    assert not answer.abstained
+    lead = answer.answer.index("Recommended work, in order of urgency:")
+    assert "replace the lantern glass at Kettle Point" in answer.answer[lead:]
+    assert "fit a heated housing to the Greyhaven fog signal" in answer.answer[lead:]
+    check_quotes(other_engine, answer)
