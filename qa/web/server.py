@@ -49,7 +49,9 @@ def serve(settings: Settings, add_chat: AddChat) -> None:
     url = f"http://{settings.host}:{settings.port}"
     print(f"Chat {url}/   widget {url}/widget   API docs {url}/docs", flush=True)
     print(
-        f"Bringing the index of {settings.corpus} in {settings.index_dir} up to date (with none yet, the chat says it is indexing)…",
+        f"Bringing the index of {settings.corpus} in {settings.index_dir} up to date…"
+        if engine.has_usable_index()
+        else f"Building the index of {settings.corpus} in {settings.index_dir}; until it is ready, the chat says it is indexing…",
         flush=True,
     )
     build = engine.start_background_build()
