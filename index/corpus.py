@@ -169,5 +169,5 @@ def _guess_title(text: str, path: Path) -> str:
     for line in text.lstrip("\ufeff").splitlines():
         line = line.strip().lstrip("#").strip()
         if line and line != "---" and any(ch.isalpha() for ch in line) and not _ONLY_LINKS.match(line):
-            return line[:120]
+            return " ".join(line.split())[:120]  # tabs laid out for a terminal are one space in a title
     return path.stem

@@ -22,6 +22,7 @@ def read_one(tmp_path: Path, name: str, data: bytes, max_bytes: int = 10_000_000
         ("page.html", b"<HTML><HEAD><TITLE\n>Users &amp; groups</TITLE\n></HEAD><BODY><P>Text.</P></BODY></HTML>", "Users & groups"),
         ("readme.md", b"[![Build](https://ci.example/badge.svg)](https://ci.example) [![npm](https://b.example/v.svg)](https://n.example)\n\n# Git - fast\n\nText.\n", "Git - fast"),
         ("notes.txt", "\ufeffHarbour notes\n\nText.\n".encode("utf-8"), "Harbour notes"),
+        ("manual.txt", b"*usr_01.txt*\tFor Vim version 9.0.  Last change: 2024\n\nText.\n", "*usr_01.txt* For Vim version 9.0. Last change: 2024"),
     ],
 )
 def test_a_file_without_a_title_in_the_metadata_gets_the_one_a_reader_would_see(tmp_path, name, data, title):
