@@ -109,6 +109,7 @@ def build_index(
     index of the chunks.
     """
     index_dir = Path(index_dir)
+    corpus_mod.corpus_files(Path(corpus))  # a missing or empty corpus is reported before anything is written
     _check_writable(index_dir)
     with writer_lock(index_dir, lock_wait):
         return _build(corpus, index_dir, spec, chroma_url=chroma_url, collection=collection, max_bytes=max_bytes,

@@ -192,6 +192,7 @@ def test_missing_or_empty_corpus_is_a_clear_error(tmp_path, build):
     (tmp_path / "empty").mkdir()
     with pytest.raises(CorpusError, match="no articles"):
         build(tmp_path / "empty")
+    assert not build.index_dir.exists()  # nothing written for a corpus that is not there
 
 
 def test_unwritable_index_folder_is_a_clear_error(small_corpus, build, tmp_path):
