@@ -53,7 +53,8 @@ def readable(source: str, text: str) -> str:
     """
     if is_web_page(source) and ("<" in text or "&" in text):
         # A block tag parts words; an inline one ("<code>f</code>.") does not.
-        text = html.unescape(_TAG.sub("", clean.BLOCK_TAG.sub(" ", text)))
+        # A pilcrow is a heading's permalink ("Contents¶"), not text.
+        text = html.unescape(_TAG.sub("", clean.BLOCK_TAG.sub(" ", text))).replace("¶", "")
     elif is_markdown(source):
         text = _MD_HEADING.sub("", text)
         text = _MD_IMAGE.sub(r"\1", text)
