@@ -57,9 +57,9 @@ def readable(source: str, text: str) -> str:
         text = html.unescape(_TAG.sub("", clean.BLOCK_TAG.sub(" ", text))).replace("¶", "")
     elif is_markdown(source):
         text = _MD_HEADING.sub("", text)
-        text = _MD_IMAGE.sub(r"\1", text)
+        text = clean.MD_IMAGE.sub(r"\1", text)
         text = _MD_AUTOLINK.sub(r"\1", text)
-        text = _MD_LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+        text = clean.MD_LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
         text = _MD_CODE.sub(r"\1", text)
         text = _MD_BOLD.sub(r"\1", text)
         if _MD_ROW.match(text):
@@ -68,9 +68,7 @@ def readable(source: str, text: str) -> str:
 
 
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
 _MD_CODE = re.compile(r"`([^`]+)`")
 _MD_ROW = re.compile(r"^\s*\|.*\|\s*$")  # a table row: its cells, without the outer bars
 _MD_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # not __: Python's __init__ is a name

@@ -316,8 +316,9 @@ def mask_html(html: str) -> str:
 
     Scripts, styles, navigation and forms disappear; block tags become line
     breaks so that paragraphs stay paragraphs, and the source's own line
-    breaks (outside preformatted text) spaces, as a browser shows them. Every character keeps its
-    position, so a sentence found here is cited by its offsets in the raw file.
+    breaks (outside preformatted text) spaces, as a browser shows them.
+    Every character keeps its position, so a sentence found here is cited by
+    its offsets in the raw file.
     """
 
     def blank(m: re.Match[str]) -> str:
@@ -363,9 +364,10 @@ def pager_link_spans(html: str) -> list[tuple[int, int]]:
     return [m.span(1) for m in _PAGER_LINK.finditer(html)]
 
 
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+# Markdown's images and links: "![alt](src)", "[text](href)" and "[text][ref]".
+MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
 _MD_FENCE = re.compile(r"^\s*(```|~~~)[\w+-]*\s*$")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
 
 
 def _markdown_markup(line: str) -> bool:
@@ -373,9 +375,9 @@ def _markdown_markup(line: str) -> bool:
     (a table of contents, a row of badges, a menu)."""
     if _MD_FENCE.match(line):
         return True
-    line = _MD_IMAGE.sub(r"\1", line)
-    linked = sum(len(re.sub(r"\W", "", m.group(1) or m.group(2) or "")) for m in _MD_LINK.finditer(line))
-    shown = _MD_LINK.sub(lambda m: m.group(1) or m.group(2) or "", line)
+    line = MD_IMAGE.sub(r"\1", line)
+    linked = sum(len(re.sub(r"\W", "", m.group(1) or m.group(2) or "")) for m in MD_LINK.finditer(line))
+    shown = MD_LINK.sub(lambda m: m.group(1) or m.group(2) or "", line)
     if re.search(r"[.!?][\"'”’)]*\s*$", shown) and len(shown.split()) >= 5:
         return False  # a sentence written as a link is still a sentence
     visible = len(re.sub(r"\W", "", shown))
