@@ -4,10 +4,10 @@ A rule-based splitter rather than a model: it must never alter the text (each
 span is sliced from the original), it must be fast and deterministic, and news
 prose is regular enough that a few rules about abbreviations do well.
 
-A line break ends a sentence, except where it only wraps a paragraph: text
-hard-wrapped at a fixed width (licences, plain-text reports, Markdown kept
-at 80 columns) breaks its lines wherever the next word would not fit, and a
-sentence runs on across them (:func:`soft_breaks`).
+A line break ends a sentence, except where it only wraps a paragraph: inside
+a Markdown paragraph, and in text hard-wrapped at a fixed width (licences,
+plain-text reports), which breaks its lines wherever the next word would not
+fit; there a sentence runs on across them (:func:`soft_breaks`).
 """
 
 from __future__ import annotations
@@ -80,17 +80,19 @@ def soft_breaks(text: str, markdown: bool = False) -> frozenset[int]:
 
     In Markdown every line break inside a paragraph is one (a renderer shows
     it as a space), except a hard break (two trailing spaces or a backslash).
-    In other text:
-    Whether a text is wrapped at all is read from the text: the width it is
-    wrapped at is the 90th percentile of the lengths of lines followed by
-    another line of the same block, and a quarter or more of those lines must
-    have been broken where the next word would not have fitted (their length
-    plus that word's passes the width). Authors who wrap by hand break
-    earlier, so in a wrapped text a line of three fifths of the width or more
-    runs on into the next, as does a shorter one that stops mid-sentence
-    before a line going on in lower case. A page of one paragraph per line (lines longer
-    than any wrap width) or a list of short lines keeps every break, and code
-    fences, list items, headings and table rows are never joined.
+
+    In other text, whether it is wrapped at all is read from the text: the
+    width it is wrapped at is the 90th percentile of the lengths of lines
+    followed by another line of the same block, and a quarter or more of
+    those lines must have been broken where the next word would not have
+    fitted (their length plus that word's passes the width). Authors who
+    wrap by hand break earlier, so in a wrapped text a line of three fifths
+    of the width or more runs on into the next, as does a shorter one that
+    stops mid-sentence before a line going on in lower case. A page of one
+    paragraph per line (lines longer than any wrap width) or a list of short
+    lines keeps every break.
+
+    Code fences, list items, headings and table rows are never joined.
     """
     if "\n" not in text:
         return frozenset()
