@@ -147,13 +147,13 @@ def sources_html(answer: Answer, turn: int, texts: dict[str, str]) -> str:
             before, _, after = passage_in_paragraph(shown, c.start, c.end, markdown=is_markdown(c.source))
         else:
             before, after = "", ""
-        before, quote, after = (readable(c.source, piece) for piece in (before, c.quote, after))
+        before, after = readable(c.source, before), readable(c.source, after)
         items.append(
             f'<li class="qa-source qa-source-{escape(c.kind)}">'
             f'<div class="qa-source-head">{_chip(turn, c)} '
             f'<a class="qa-source-title" href="#{ref}">{escape(c.title or c.source)}</a></div>'
             f'<div class="qa-meta">{_meta_line(c)}</div>'
-            f'<p class="qa-context">{escape(before)}<mark>{escape(quote)}</mark>{escape(after)}</p>'
+            f'<p class="qa-context">{escape(before)}<mark>{escape(c.shown)}</mark>{escape(after)}</p>'
             "</li>"
         )
     cls = "qa-sources qa-closest" if answer.abstained else "qa-sources"

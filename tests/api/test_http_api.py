@@ -16,7 +16,7 @@ from qa.engine import Engine
 
 from ..conftest import SEEDS, running
 
-CITATION_KEYS = {"n": int, "source": str, "title": str, "quote": str, "start": int, "end": int, "score": float,
+CITATION_KEYS = {"n": int, "source": str, "title": str, "quote": str, "shown": str, "start": int, "end": int, "score": float,
                  "publisher": str, "date": str, "kind": str}  # fmt: skip
 
 
@@ -33,6 +33,7 @@ def check_contract(obj: dict, question: str) -> None:
             assert isinstance(c[key], kind) or (kind is float and isinstance(c[key], int)), (key, c[key])
         text = (SEEDS / c["source"]).read_text(encoding="utf-8")
         assert text[c["start"] : c["end"]] == c["quote"]
+        assert c["shown"] == " ".join(c["quote"].split())  # the seeds are plain text: the quote on one line
         assert c["kind"] in {"article", "related", "comment"}
     if not obj["abstained"]:
         assert obj["citations"], "an answer cites at least one passage"

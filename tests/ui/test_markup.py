@@ -19,7 +19,7 @@ QUOTE = "The quoted sentence <b>is</b> this one."
 
 def citation(n: int = 1, kind: str = "article", quote: str = QUOTE, title: str = "Title <i>x</i>") -> Citation:
     start = ARTICLE.index(quote)
-    return Citation(n=n, source="evil.txt", title=title, quote=quote, start=start, end=start + len(quote),
+    return Citation(n=n, source="evil.txt", title=title, quote=quote, shown=quote, start=start, end=start + len(quote),
                     score=0.9, publisher="Pub & Co", date="2025-08", kind=kind)  # fmt: skip
 
 
@@ -86,7 +86,7 @@ def test_a_wrapped_quote_is_shown_on_one_line_inside_its_whole_paragraph() -> No
     quote = "The lantern glass at Kettle\nPoint is cracked in two places and must be replaced before the winter\ngales."
     start = WRAPPED.index(quote)
     answer = Answer(question="q", answer="a [1].", abstained=False,
-                    citations=[Citation(n=1, source="survey.txt", title="Survey", quote=quote, start=start, end=start + len(quote), score=0.9)])  # fmt: skip
+                    citations=[Citation(n=1, source="survey.txt", title="Survey", quote=quote, shown=" ".join(quote.split()), start=start, end=start + len(quote), score=0.9)])  # fmt: skip
     panel = markup.sources_html(answer, 0, {"survey.txt": WRAPPED})
     assert (
         "Nine of the twelve towers are in good repair. <mark>The lantern glass at Kettle Point is cracked in two places "
@@ -100,7 +100,7 @@ def test_a_web_page_quote_is_shown_as_a_reader_sees_it() -> None:
     quote = "Each valve is named by its <em>station\ncode</em> &amp; number."
     start = page.index(quote)
     answer = Answer(question="q", answer="a [1].", abstained=False,
-                    citations=[Citation(n=1, source="manual.html", title="Manual", quote=quote, start=start, end=start + len(quote), score=0.9)])  # fmt: skip
+                    citations=[Citation(n=1, source="manual.html", title="Manual", quote=quote, shown="Each valve is named by its station code & number.", start=start, end=start + len(quote), score=0.9)])  # fmt: skip
     panel = markup.sources_html(answer, 0, {"manual.html": page})
     assert "The vctl tool opens valves. <mark>Each valve is named by its station code &amp; number.</mark></p>" in panel
     assert "Next." not in panel and "&lt;" not in panel

@@ -111,7 +111,7 @@
       const meta = [c.publisher, c.date].filter(Boolean).join(" · ");
       if (meta) li.appendChild(el("div", "meta", meta));
       if (label(c)) li.appendChild(el("div", "kind " + c.kind, label(c)));
-      li.appendChild(el("blockquote", "", c.quote));
+      li.appendChild(el("blockquote", "", c.shown)); // the quote as a reader sees it: c.quote may hold markup
       list.appendChild(li);
     }
     details.appendChild(list);
