@@ -16,6 +16,7 @@ from html import escape
 
 from index.chunking import is_markdown, is_web_page, readable
 from index.clean import mask_html
+from index.reading import readable_article
 from index.sentences import soft_breaks
 from index.types import Document
 from qa.explain import SHOWN_CANDIDATES
@@ -174,12 +175,12 @@ def empty_sources_html(message: str = "Sources of the answer appear here.") -> s
 
 
 def article_html(doc: Document, c: Citation) -> str:
-    """The whole article as read, the cited passage marked.
+    """The whole article as a reader sees it (index.reading), the cited passage marked.
 
     The chat scrolls to the mark and moves the focus onto it (it can take
     focus, not the Tab key); Escape or the back button returns to the chip.
     """
-    text = doc.text
+    before, quote, after = readable_article(doc.source, doc.text, c.start, c.end)
     meta = " · ".join(escape(p) for p in (doc.meta.publisher, doc.meta.author, doc.meta.date) if p)
     label = (
         f'<div class="qa-kind qa-kind-{escape(c.kind)}">{KIND_LABELS[c.kind]}</div>' if c.kind in KIND_LABELS else ""
@@ -189,9 +190,9 @@ def article_html(doc: Document, c: Citation) -> str:
         f'<h3 class="qa-article-title">{escape(doc.meta.title or doc.source)}</h3>'
         f'<div class="qa-meta">{meta}</div>{label}'
         '<button type="button" class="qa-article-back">Back to the answer</button></div>'
-        f'<div class="qa-article-text">{escape(text[: c.start])}'
-        f'<mark class="qa-highlight" tabindex="-1">{escape(text[c.start : c.end])}</mark>'
-        f"{escape(text[c.end :])}</div></div>"
+        f'<div class="qa-article-text">{escape(before)}'
+        f'<mark class="qa-highlight" tabindex="-1">{escape(quote)}</mark>'
+        f"{escape(after)}</div></div>"
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from index.types import Document, Metadata
@@ -104,6 +106,48 @@ def test_a_web_page_quote_is_shown_as_a_reader_sees_it() -> None:
     panel = markup.sources_html(answer, 0, {"manual.html": page})
     assert "The vctl tool opens valves. <mark>Each valve is named by its station code &amp; number.</mark></p>" in panel
     assert "Next." not in panel and "&lt;" not in panel
+
+
+CLEANING = Path(__file__).resolve().parents[1] / "data" / "cleaning"
+MARK = '<mark class="qa-highlight" tabindex="-1">'
+
+
+def opened(source: str, text: str, quote: str) -> str:
+    """The article panel for a citation of ``quote`` in ``text``: just its text, markup of the panel and all."""
+    start = text.index(quote)
+    c = Citation(n=1, source=source, title="T", quote=quote, shown=quote, start=start, end=start + len(quote), score=0.9)
+    html = markup.article_html(Document(source, text, "f"), c)
+    return html[html.index('<div class="qa-article-text">') :]
+
+
+def test_an_opened_web_page_shows_its_paragraphs_not_its_source() -> None:
+    text = (CLEANING / "valve-manual.html").read_text(encoding="utf-8")
+    article = opened("valve-manual.html", text, "Each valve is named by its <em>station code</em> and its number,\nso <code>NW-04</code> is the fourth valve of the north-west station.")
+    assert (
+        "The basics\n\nThe vctl tool opens and closes the valves of a pumping station. "
+        f"{MARK}Each valve is named by its station code and its number, so NW-04 is the fourth valve of the "
+        "north-west station.</mark>\n\nThe rate argument sets"
+    ) in article
+    assert "&lt;" not in article and "DOCTYPE" not in article and "&amp;ndash;" not in article
+
+
+def test_an_opened_markdown_file_shows_its_text_without_front_matter_or_heading_marks() -> None:
+    text = (CLEANING / "ferry-timetable.md").read_text(encoding="utf-8")
+    article = opened("ferry-timetable.md", text, "Fares are unchanged, and season tickets remain valid on every sailing.")
+    assert article.startswith('<div class="qa-article-text">Changes to the island ferry timetable\n\n')
+    assert f"\n\n{MARK}Fares are unchanged, and season tickets remain valid on every sailing.</mark>\n\nChecking a sailing\n\n" in article
+    assert "title:" not in article and "# " not in article and "](" not in article
+
+
+def test_an_opened_wrapped_text_shows_each_paragraph_on_one_line() -> None:
+    quote = "The lantern glass at Kettle\nPoint is cracked in two places and must be replaced before the winter\ngales."
+    article = opened("survey.txt", WRAPPED, quote)
+    assert (
+        "Findings\n\nNine of the twelve towers are in good repair. "
+        f"{MARK}The lantern glass at Kettle Point is cracked in two places and must be replaced before the winter gales.</mark>"
+        " The keepers at Greyhaven reported that the fog signal fails in frost, which the survey team confirmed on a "
+        "cold morning in early May.\n\nRecommended work"
+    ) in article
 
 
 def test_a_quote_that_does_not_match_its_file_is_shown_alone() -> None:
