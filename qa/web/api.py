@@ -31,9 +31,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from index.reading import readable_article
 from qa.engine import Engine
@@ -48,6 +50,16 @@ class NotFoundError(QAError):
     """Something the API does not have: an unknown path, or a document outside the index (404)."""
 
     status = 404
+
+
+class MethodNotAllowedError(QAError):
+    """A path of the API asked with a method it does not answer (405, with the methods it does in ``Allow``)."""
+
+    status = 405
+
+    def __init__(self, message: str, hint: str, allow: list[str]) -> None:
+        super().__init__(message, hint)
+        self.headers = {"Allow": ", ".join(allow)}
 
 
 class OffsetsError(QAError):
@@ -164,13 +176,30 @@ def router(engine: Engine) -> APIRouter:
         return body
 
     # Without this, an unknown /api path falls through to the chat mounted at "/".
-    @r.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    @r.api_route(
+        "/api/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], include_in_schema=False
+    )
     def unknown(path: str, request: Request) -> None:
+        allowed = _allowed_methods(r, request)
+        if allowed:
+            raise MethodNotAllowedError(
+                f"/api/{path} does not answer {request.method}.", f"Use {' or '.join(allowed)}.", allowed
+            )
         raise NotFoundError(
             f"{request.method} /api/{path} is not an endpoint of this API.", "See /docs for the endpoints."
         )
 
     return r
+
+
+def _allowed_methods(r: APIRouter, request: Request) -> list[str]:
+    """The methods the API answers on the request's path, if it is one of its endpoints'
+    (a route matches a request of another method "partially")."""
+    methods: set[str] = set()
+    for route in r.routes:
+        if isinstance(route, APIRoute) and route.matches(request.scope)[0] is Match.PARTIAL:
+            methods |= route.methods
+    return sorted(methods)
 
 
 def _readiness(engine: Engine) -> Callable[[], Awaitable[None]]:
@@ -190,8 +219,9 @@ def ensure_ready(engine: Engine) -> None:
         raise IndexNotReadyError("The index is still being built.", "Try again in a moment.")
 
 
-def error_response(status: int, message: str, hint: str = "") -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+def error_response(status: int, message: str, hint: str = "", headers: dict[str, str] | None = None) -> JSONResponse:
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer", **(headers or {})}
     return JSONResponse({"error": message, "hint": hint}, status_code=status, headers=headers)
 
 
@@ -199,7 +229,7 @@ def install_error_handlers(app: FastAPI) -> None:
     """Every error as ``{"error", "hint"}`` JSON with its status."""
     @app.exception_handler(QAError)
     async def qa_error(request: Request, exc: QAError) -> JSONResponse:
-        return error_response(exc.status, exc.message, exc.hint)
+        return error_response(exc.status, exc.message, exc.hint, getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -209,7 +239,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_response(exc.status_code, str(exc.detail), getattr(exc, "hint", ""))
+        # Its headers go with it (a 405's Allow).
+        return error_response(exc.status_code, str(exc.detail), getattr(exc, "hint", ""), exc.headers)
 
 
 def _describe_validation(exc: RequestValidationError, what: str = "request body") -> str:

@@ -106,6 +106,25 @@ def test_unknown_api_path_is_a_json_404(client: httpx.Client) -> None:
     check_error(client.post("/api/ask/nope", json={}), 404)
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [("GET", "/api/ask", "POST"), ("PUT", "/api/ask/stream", "POST"), ("POST", "/api/health", "GET"),
+     ("DELETE", "/api/document/002_026fb524575c518d.txt", "GET"), ("HEAD", "/api/ask", "POST")],
+)  # fmt: skip
+def test_a_wrong_method_on_an_endpoint_is_a_json_405_saying_which_it_takes(client: httpx.Client, method: str, path: str, allow: str) -> None:
+    r = client.request(method, path)
+    assert r.status_code == 405, r.text
+    assert r.headers["allow"] == allow
+    if method != "HEAD":  # a reply to HEAD has no body
+        assert check_error(r, 405)["hint"] == f"Use {allow}."
+
+
+def test_the_login_form_target_takes_only_post(token_server: str) -> None:
+    r = httpx.get(f"{token_server}/auth")
+    assert r.headers["allow"] == "POST"
+    check_error(r, 405)
+
+
 def test_openapi_docs(client: httpx.Client) -> None:
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
