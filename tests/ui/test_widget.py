@@ -95,6 +95,8 @@ def test_widget_abstention_looks_different(
     expect(message.locator(".badge")).to_have_text("Not found in the articles")
     if engine.ask(item["question"]).citations:
         expect(message.locator("details.sources summary")).to_contain_text("Closest passages")
+        # The answer says the closest passages are listed below: they are, without a click.
+        expect(message.locator("li.source blockquote").first).to_be_visible()
 
 
 @pytest.fixture(scope="module")

@@ -99,6 +99,7 @@
 
   function sources(answer) {
     const details = el("details", "sources");
+    details.open = answer.abstained; // the answer says the closest passages are listed below
     const what = answer.abstained ? "Closest passages" : "Sources";
     details.appendChild(el("summary", "", what + " (" + answer.citations.length + ")"));
     const list = el("ol");
