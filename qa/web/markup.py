@@ -238,7 +238,7 @@ def explain_html(trace: dict) -> str:
         read.append(f"names the articles never use: {', '.join(q['unknown_names'])}")
     chunks = "".join(
         f"<tr><td>{c['fused_rank']}</td><td>{c['dense_rank'] or '–'}</td><td>{c['bm25_rank'] or '–'}</td>"
-        f"<td>{escape(c['source'])} ({escape(c['kind'])})</td></tr>"
+        f"<td><q>{escape(c['opening'])}</q> <span class=\"qa-muted\">{escape(c['source'])} ({escape(c['kind'])})</span></td></tr>"
         for c in trace["chunks"]
     )
     shown = trace["candidates"][:SHOWN_CANDIDATES]
@@ -251,7 +251,7 @@ def explain_html(trace: dict) -> str:
         cands.append(
             f"<li{cls}>{mark}<span class=\"qa-prob\">p={c['probability']:.3f}</span> "
             f"<span class=\"qa-signals\">{escape(signals)}</span> "
-            f"<q>{escape(' '.join(c['text'].split()))}</q> <span class=\"qa-muted\">{escape(c['source'])}</span></li>"
+            f"<q>{escape(readable(c['source'], c['text']).strip())}</q> <span class=\"qa-muted\">{escape(c['source'])}</span></li>"
         )
     side = "at or above" if trace["answerable"] >= trace["threshold"] else "below"
     return (

@@ -195,7 +195,7 @@ def test_explain_disclosure_escapes_the_trace_and_marks_the_cited_sentence() -> 
     trace = {
         "question": {"text": EVIL, "answer_type": "", "terms": [EVIL], "search_text": EVIL, "rewritten": EVIL,
                      "context_terms": [], "preferred_sources": [EVIL], "unknown_names": []},  # fmt: skip
-        "chunks": [{"chunk_id": "c", "source": EVIL, "kind": "article", "fused_rank": 1, "dense_rank": None,
+        "chunks": [{"chunk_id": "c", "source": EVIL, "kind": "article", "opening": EVIL, "fused_rank": 1, "dense_rank": None,
                     "bm25_rank": 2, "fused_score": 0.1}],  # fmt: skip
         "candidates": [{**candidate, "chosen": True}, {**candidate, "probability": 0.1, "chosen": False}],
         "question_features": {},
@@ -207,4 +207,5 @@ def test_explain_disclosure_escapes_the_trace_and_marks_the_cited_sentence() -> 
     assert "<script" not in html and "<img" not in html
     assert html.startswith('<details class="qa-explain"><summary>Why this answer?</summary>')
     assert html.count('class="qa-explain-chosen"') == 1
+    assert "<td><q>&lt;script&gt;" in html  # a chunk is shown by its first words
     assert "below the threshold 0.500" in html and "verdict: abstained below threshold" in html
