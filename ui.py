@@ -124,13 +124,13 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
         def respond(text: str, conversation: list[Turn], mode_name: str | None = None) -> Iterator[tuple[Any, ...]]:
             text = (text or "").strip()
             if not text:
-                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
                 return
             history = [t.question for t in conversation]
             turn = Turn(question=text, html=markup.pending_html(""))
             conversation = [*conversation, turn]
             n = len(conversation) - 1
-            yield "", _messages(conversation), conversation, gr.skip(), gr.skip()
+            yield "", _messages(conversation), conversation, gr.skip(), gr.skip(), gr.skip()
             try:
                 ensure_ready(engine)
                 if explaining:
@@ -143,26 +143,27 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
                         # A model's draft: unchecked sentences never reach the screen.
                         if turn.html != checking:
                             turn.html = checking
-                            yield gr.skip(), _messages(conversation), conversation, gr.skip(), gr.skip()
+                            yield gr.skip(), _messages(conversation), conversation, gr.skip(), gr.skip(), gr.skip()
                     elif event.kind == "token":
                         streamed += event.text
                         turn.html = markup.pending_html(streamed)
-                        yield gr.skip(), _messages(conversation), conversation, gr.skip(), gr.skip()
+                        yield gr.skip(), _messages(conversation), conversation, gr.skip(), gr.skip(), gr.skip()
                     elif event.answer is not None:
                         turn.answer = event.answer
             except QAError as exc:
                 turn.html = markup.notice_html(exc.message, exc.hint)
-                yield gr.skip(), _messages(conversation), conversation, gr.skip(), ""
+                yield gr.skip(), _messages(conversation), conversation, gr.skip(), gr.skip(), ""
                 return
             if turn.answer is None:
                 turn.html = markup.notice_html("No answer came back.", "Try again.")
-                yield gr.skip(), _messages(conversation), conversation, gr.skip(), ""
+                yield gr.skip(), _messages(conversation), conversation, gr.skip(), gr.skip(), ""
                 return
             turn.html = markup.answer_html(turn.answer, n)
             if turn.trace is not None:
                 turn.html += markup.explain_html(turn.trace)
             panel = markup.sources_html(turn.answer, n, _texts(engine, turn.answer.citations))
-            yield gr.skip(), _messages(conversation), conversation, panel, render(turn.answer)
+            # The article open beside the chat belongs to an earlier answer: the panel goes back to empty.
+            yield gr.skip(), _messages(conversation), conversation, panel, markup.empty_article_html(), render(turn.answer)
 
         def open_citation(conversation: list[Turn], evt: gr.EventData) -> str:
             found = _citation(conversation, str(getattr(evt, "cite", "")))  # sent by CITATION_BRIDGE_JS
@@ -208,7 +209,7 @@ def chat_blocks(engine: Engine, settings: Settings) -> gr.Blocks:
 
         # -- wiring ----------------------------------------------------------------
         private: dict[str, Any] = {"api_visibility": "private"}
-        answer_outputs = [question, chatbot, turns, sources, copy_text]
+        answer_outputs = [question, chatbot, turns, sources, article, copy_text]
         question.submit(respond, [question, turns, mode], answer_outputs, **private)
         chatbot.example_select(_example_text, None, question, **private).then(
             respond, [question, turns, mode], answer_outputs, **private

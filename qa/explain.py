@@ -18,9 +18,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from index.chunking import readable
 from qa.answerer import AnswerRequest
 from qa.features import QUESTION_FEATURES, SENTENCE_FEATURES
 from qa.metrics import norm
+from qa.retrieve import IndexReader
 from qa.types import Answer
 
 ANSWERED, ABSTAINED, CHOICE, RETRIEVAL, CLEANING = (
@@ -32,6 +34,7 @@ ANSWERED, ABSTAINED, CHOICE, RETRIEVAL, CLEANING = (
 )
 VERDICTS = (ANSWERED, ABSTAINED, CHOICE, RETRIEVAL, CLEANING)
 SHOWN_CANDIDATES = 12
+OPENING_WORDS = 8  # of a chunk, to tell apart the chunks of one file
 
 
 def explain(request: AnswerRequest, answer: Answer, evidence: Sequence[str] = ()) -> dict[str, Any]:
@@ -40,11 +43,13 @@ def explain(request: AnswerRequest, answer: Answer, evidence: Sequence[str] = ()
     hits = request.hits
     dense = {cid: r + 1 for r, cid in enumerate(hits.dense)} if hits else {}
     keyword = {cid: r + 1 for r, cid in enumerate(hits.keyword)} if hits else {}
+    layouts = reader.chunk_layouts(p.chunk_id for p in ev.passages)
     chunks = [
         {
             "chunk_id": p.chunk_id,
             "source": p.source,
             "kind": p.kind,
+            "opening": _opening(reader, layouts[p.chunk_id].rows if p.chunk_id in layouts else ()),
             "fused_rank": p.rank + 1,
             "dense_rank": dense.get(p.chunk_id),
             "bm25_rank": keyword.get(p.chunk_id),
@@ -92,6 +97,15 @@ def explain(request: AnswerRequest, answer: Answer, evidence: Sequence[str] = ()
     return trace
 
 
+def _opening(reader: IndexReader, rows: Sequence[int]) -> str:
+    """A chunk's first words as a reader sees them."""
+    if not rows:
+        return ""
+    first = reader.sentences[rows[0]]
+    words = readable(first.source, first.text).split()
+    return " ".join(words[:OPENING_WORDS]) + (" …" if len(words) > OPENING_WORDS else "")
+
+
 def verdict(request: AnswerRequest, answer: Answer, evidence: Sequence[str] = ()) -> str:
     """The stage to look at; without ``evidence``, only whether it answered."""
     wanted = [norm(e) for e in evidence if e]
@@ -122,7 +136,10 @@ def render_trace(trace: dict[str, Any]) -> str:
         lines.append(f"  names the articles never use: {', '.join(q['unknown_names'])}")
     lines.append("chunks (fused rank, dense rank, BM25 rank):")
     for c in trace["chunks"]:
-        lines.append(f"  #{c['fused_rank']:<2} dense {c['dense_rank'] or '-':<3} bm25 {c['bm25_rank'] or '-':<3} {c['source']} ({c['kind']})")
+        lines.append(
+            f"  #{c['fused_rank']:<2} dense {c['dense_rank'] or '-':<3} bm25 {c['bm25_rank'] or '-':<3} {c['source']} ({c['kind']})"
+            f"  {c['opening']}"
+        )
     lines.append(f"candidates (best {SHOWN_CANDIDATES} of {len(trace['candidates'])}; * = cited):")
     for c in trace["candidates"][:SHOWN_CANDIDATES]:
         f = c["features"]

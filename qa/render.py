@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from index.chunking import readable
 from qa.types import Answer
 
 
@@ -22,7 +21,7 @@ def render(answer: Answer) -> str:
             elif c.kind == "related":
                 label += " — related article on the same page"
             lines.append(label)
-            lines.append(f"    “{readable(c.source, c.quote).strip()}”")
+            lines.append(f"    “{c.shown}”")
             lines.append(f"    {c.source}:{c.start}-{c.end}")
     return "\n".join(lines)
 

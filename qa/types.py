@@ -52,7 +52,8 @@ class Citation:
     n: int
     source: str
     title: str
-    quote: str
+    quote: str  # the file's text exactly: text[start:end], markup and line breaks included
+    shown: str  # the quote as a reader sees it (index.chunking.readable): what a surface displays
     start: int
     end: int
     score: float

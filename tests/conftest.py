@@ -100,6 +100,17 @@ def engine(settings: Settings) -> Engine:
     return eng
 
 
+def engine_over_documents(settings: Settings, folder: Path, names: list[str]) -> Engine:
+    """An engine over a corpus of its own in ``folder``: the named files of tests/data/cleaning, indexed here."""
+    corpus = folder / "corpus"
+    corpus.mkdir(parents=True)
+    for name in names:
+        shutil.copy(DATA / "cleaning" / name, corpus / name)
+    eng = Engine(settings.replace(corpus=corpus, index_dir=folder / "index"))
+    eng.build()
+    return eng
+
+
 @pytest.fixture
 def corpus_copy(tmp_path: Path) -> Path:
     """A private copy of the seed corpus that a test may change."""

@@ -6,7 +6,8 @@
                                (with "explain": true, plus its trace as "explain")
     POST /api/ask/stream       the same, as newline-delimited JSON events
     GET  /api/health           status, index statistics and the answering process's id
-    GET  /api/document/{src}   an article's text and metadata (to show a citation in place)
+    GET  /api/document/{src}   an article's text and metadata (to show a citation in place);
+                               with ?start=&end=, also the article as a reader sees it, cut there
 
 The access token and the request size limit are checked before any of
 this, for every route, by qa.web.middleware. Every error is
@@ -27,13 +28,16 @@ import os
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
+from index.reading import readable_article
 from qa.engine import Engine
 from qa.errors import IndexNotReadyError, QAError
 from qa.types import AnswerEvent
@@ -46,6 +50,22 @@ class NotFoundError(QAError):
     """Something the API does not have: an unknown path, or a document outside the index (404)."""
 
     status = 404
+
+
+class MethodNotAllowedError(QAError):
+    """A path of the API asked with a method it does not answer (405, with the methods it does in ``Allow``)."""
+
+    status = 405
+
+    def __init__(self, message: str, hint: str, allow: list[str]) -> None:
+        super().__init__(message, hint)
+        self.headers = {"Allow": ", ".join(allow)}
+
+
+class OffsetsError(QAError):
+    """``start`` and ``end`` of a document request that do not cut its text (400)."""
+
+    status = 400
 
 
 class ExplainNotStreamedError(QAError):
@@ -118,12 +138,26 @@ def router(engine: Engine) -> APIRouter:
         # The process id tells apart the processes of a several-process deployment (qa.web.workers).
         return {**engine.stats(), "pid": os.getpid()}
 
-    @r.get("/api/document/{source:path}", dependencies=ready, summary="An article as indexed")
-    def document(source: str) -> dict[str, Any]:
+    @r.get(
+        "/api/document/{source:path}",
+        dependencies=ready,
+        summary="An article as indexed",
+        description=(
+            "The file's `text` exactly as read (a citation's `start` and `end` slice it) with its metadata. "
+            "Given a citation's `start` and `end`, also the whole article as a reader sees it (no markup, a "
+            "wrapped paragraph on one line, a blank line between paragraphs) in three parts: `before`, the "
+            "`quote` to mark, and `after`."
+        ),
+    )
+    def document(
+        source: str,
+        start: int | None = Query(None, description="Where the passage to mark starts in `text` (with `end`)."),
+        end: int | None = Query(None, description="Where it ends in `text` (with `start`)."),
+    ) -> dict[str, Any]:
         if not engine.reader().meta(source):
             raise NotFoundError(f"{source!r} is not an article of the index.", "Use a citation's source as given.")
         doc = engine.document(source)
-        return {
+        body = {
             "source": doc.source,
             "title": doc.meta.title,
             "publisher": doc.meta.publisher,
@@ -131,15 +165,41 @@ def router(engine: Engine) -> APIRouter:
             "date": doc.meta.date,
             "text": doc.text,
         }
+        if start is None and end is None:
+            return body
+        if start is None or end is None or not 0 <= start <= end <= len(doc.text):
+            raise OffsetsError(
+                f"start and end must cut the article's text: 0 <= start <= end <= {len(doc.text)}.",
+                "Give both, as a citation of this article has them.",
+            )
+        body["before"], body["quote"], body["after"] = readable_article(doc.source, doc.text, start, end)
+        return body
 
     # Without this, an unknown /api path falls through to the chat mounted at "/".
-    @r.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    @r.api_route(
+        "/api/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], include_in_schema=False
+    )
     def unknown(path: str, request: Request) -> None:
+        allowed = _allowed_methods(r, request)
+        if allowed:
+            raise MethodNotAllowedError(
+                f"/api/{path} does not answer {request.method}.", f"Use {' or '.join(allowed)}.", allowed
+            )
         raise NotFoundError(
             f"{request.method} /api/{path} is not an endpoint of this API.", "See /docs for the endpoints."
         )
 
     return r
+
+
+def _allowed_methods(r: APIRouter, request: Request) -> list[str]:
+    """The methods the API answers on the request's path, if it is one of its endpoints'
+    (a route matches a request of another method "partially")."""
+    methods: set[str] = set()
+    for route in r.routes:
+        if isinstance(route, APIRoute) and route.matches(request.scope)[0] is Match.PARTIAL:
+            methods |= route.methods
+    return sorted(methods)
 
 
 def _readiness(engine: Engine) -> Callable[[], Awaitable[None]]:
@@ -159,8 +219,9 @@ def ensure_ready(engine: Engine) -> None:
         raise IndexNotReadyError("The index is still being built.", "Try again in a moment.")
 
 
-def error_response(status: int, message: str, hint: str = "") -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+def error_response(status: int, message: str, hint: str = "", headers: dict[str, str] | None = None) -> JSONResponse:
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer", **(headers or {})}
     return JSONResponse({"error": message, "hint": hint}, status_code=status, headers=headers)
 
 
@@ -168,23 +229,26 @@ def install_error_handlers(app: FastAPI) -> None:
     """Every error as ``{"error", "hint"}`` JSON with its status."""
     @app.exception_handler(QAError)
     async def qa_error(request: Request, exc: QAError) -> JSONResponse:
-        return error_response(exc.status, exc.message, exc.hint)
+        return error_response(exc.status, exc.message, exc.hint, getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
-    async def bad_body(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(err.get("loc", ("body",))[0] != "body" for err in exc.errors()):
+            return error_response(400, _describe_validation(exc, "request"), "See /docs for the parameters of each endpoint.")
         return error_response(400, _describe_validation(exc), 'Send JSON like {"question": "...", "history": ["..."]}.')
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_response(exc.status_code, str(exc.detail), getattr(exc, "hint", ""))
+        # Its headers go with it (a 405's Allow).
+        return error_response(exc.status_code, str(exc.detail), getattr(exc, "hint", ""), exc.headers)
 
 
-def _describe_validation(exc: RequestValidationError) -> str:
+def _describe_validation(exc: RequestValidationError, what: str = "request body") -> str:
     problems = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
         problems.append(f"{where}: {err.get('msg', 'invalid')}")
-    return "The request body is not valid (" + "; ".join(problems) + ")."
+    return f"The {what} is not valid (" + "; ".join(problems) + ")."
 
 
 def _ndjson(first: AnswerEvent | None, rest: Iterator[AnswerEvent]) -> Iterator[bytes]:

@@ -16,6 +16,7 @@ from html import escape
 
 from index.chunking import is_markdown, is_web_page, readable
 from index.clean import mask_html
+from index.reading import readable_article
 from index.sentences import soft_breaks
 from index.types import Document
 from qa.explain import SHOWN_CANDIDATES
@@ -147,13 +148,13 @@ def sources_html(answer: Answer, turn: int, texts: dict[str, str]) -> str:
             before, _, after = passage_in_paragraph(shown, c.start, c.end, markdown=is_markdown(c.source))
         else:
             before, after = "", ""
-        before, quote, after = (readable(c.source, piece) for piece in (before, c.quote, after))
+        before, after = readable(c.source, before), readable(c.source, after)
         items.append(
             f'<li class="qa-source qa-source-{escape(c.kind)}">'
             f'<div class="qa-source-head">{_chip(turn, c)} '
             f'<a class="qa-source-title" href="#{ref}">{escape(c.title or c.source)}</a></div>'
             f'<div class="qa-meta">{_meta_line(c)}</div>'
-            f'<p class="qa-context">{escape(before)}<mark>{escape(quote)}</mark>{escape(after)}</p>'
+            f'<p class="qa-context">{escape(before)}<mark>{escape(c.shown)}</mark>{escape(after)}</p>'
             "</li>"
         )
     cls = "qa-sources qa-closest" if answer.abstained else "qa-sources"
@@ -174,12 +175,12 @@ def empty_sources_html(message: str = "Sources of the answer appear here.") -> s
 
 
 def article_html(doc: Document, c: Citation) -> str:
-    """The whole article as read, the cited passage marked.
+    """The whole article as a reader sees it (index.reading), the cited passage marked.
 
     The chat scrolls to the mark and moves the focus onto it (it can take
     focus, not the Tab key); Escape or the back button returns to the chip.
     """
-    text = doc.text
+    before, quote, after = readable_article(doc.source, doc.text, c.start, c.end)
     meta = " · ".join(escape(p) for p in (doc.meta.publisher, doc.meta.author, doc.meta.date) if p)
     label = (
         f'<div class="qa-kind qa-kind-{escape(c.kind)}">{KIND_LABELS[c.kind]}</div>' if c.kind in KIND_LABELS else ""
@@ -189,9 +190,9 @@ def article_html(doc: Document, c: Citation) -> str:
         f'<h3 class="qa-article-title">{escape(doc.meta.title or doc.source)}</h3>'
         f'<div class="qa-meta">{meta}</div>{label}'
         '<button type="button" class="qa-article-back">Back to the answer</button></div>'
-        f'<div class="qa-article-text">{escape(text[: c.start])}'
-        f'<mark class="qa-highlight" tabindex="-1">{escape(text[c.start : c.end])}</mark>'
-        f"{escape(text[c.end :])}</div></div>"
+        f'<div class="qa-article-text">{escape(before)}'
+        f'<mark class="qa-highlight" tabindex="-1">{escape(quote)}</mark>'
+        f"{escape(after)}</div></div>"
     )
 
 
@@ -237,7 +238,7 @@ def explain_html(trace: dict) -> str:
         read.append(f"names the articles never use: {', '.join(q['unknown_names'])}")
     chunks = "".join(
         f"<tr><td>{c['fused_rank']}</td><td>{c['dense_rank'] or '–'}</td><td>{c['bm25_rank'] or '–'}</td>"
-        f"<td>{escape(c['source'])} ({escape(c['kind'])})</td></tr>"
+        f"<td><q>{escape(c['opening'])}</q> <span class=\"qa-muted\">{escape(c['source'])} ({escape(c['kind'])})</span></td></tr>"
         for c in trace["chunks"]
     )
     shown = trace["candidates"][:SHOWN_CANDIDATES]
@@ -250,7 +251,7 @@ def explain_html(trace: dict) -> str:
         cands.append(
             f"<li{cls}>{mark}<span class=\"qa-prob\">p={c['probability']:.3f}</span> "
             f"<span class=\"qa-signals\">{escape(signals)}</span> "
-            f"<q>{escape(' '.join(c['text'].split()))}</q> <span class=\"qa-muted\">{escape(c['source'])}</span></li>"
+            f"<q>{escape(readable(c['source'], c['text']).strip())}</q> <span class=\"qa-muted\">{escape(c['source'])}</span></li>"
         )
     side = "at or above" if trace["answerable"] >= trace["threshold"] else "below"
     return (

@@ -138,7 +138,8 @@ class Gate:
     async def _login(self, scope: Scope, receive: Receive, send: Send) -> None:
         """``POST /auth`` with ``token`` (and ``next``) from the form of the 401 page."""
         if scope["method"] != "POST":
-            await error_response(405, "Send the token with POST.", "Use the form the chat shows.")(scope, receive, send)
+            response = error_response(405, "Send the token with POST.", "Use the form the chat shows.", {"Allow": "POST"})
+            await response(scope, receive, send)
             return
         body = b""
         while True:

@@ -16,7 +16,7 @@ from qa.engine import Engine
 
 from ..conftest import SEEDS, running
 
-CITATION_KEYS = {"n": int, "source": str, "title": str, "quote": str, "start": int, "end": int, "score": float,
+CITATION_KEYS = {"n": int, "source": str, "title": str, "quote": str, "shown": str, "start": int, "end": int, "score": float,
                  "publisher": str, "date": str, "kind": str}  # fmt: skip
 
 
@@ -33,6 +33,7 @@ def check_contract(obj: dict, question: str) -> None:
             assert isinstance(c[key], kind) or (kind is float and isinstance(c[key], int)), (key, c[key])
         text = (SEEDS / c["source"]).read_text(encoding="utf-8")
         assert text[c["start"] : c["end"]] == c["quote"]
+        assert c["shown"] == " ".join(c["quote"].split())  # the seeds are plain text: the quote on one line
         assert c["kind"] in {"article", "related", "comment"}
     if not obj["abstained"]:
         assert obj["citations"], "an answer cites at least one passage"
@@ -103,6 +104,25 @@ def test_only_indexed_articles_are_served(client: httpx.Client, source: str) -> 
 def test_unknown_api_path_is_a_json_404(client: httpx.Client) -> None:
     check_error(client.get("/api/nope"), 404)
     check_error(client.post("/api/ask/nope", json={}), 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [("GET", "/api/ask", "POST"), ("PUT", "/api/ask/stream", "POST"), ("POST", "/api/health", "GET"),
+     ("DELETE", "/api/document/002_026fb524575c518d.txt", "GET"), ("HEAD", "/api/ask", "POST")],
+)  # fmt: skip
+def test_a_wrong_method_on_an_endpoint_is_a_json_405_saying_which_it_takes(client: httpx.Client, method: str, path: str, allow: str) -> None:
+    r = client.request(method, path)
+    assert r.status_code == 405, r.text
+    assert r.headers["allow"] == allow
+    if method != "HEAD":  # a reply to HEAD has no body
+        assert check_error(r, 405)["hint"] == f"Use {allow}."
+
+
+def test_the_login_form_target_takes_only_post(token_server: str) -> None:
+    r = httpx.get(f"{token_server}/auth")
+    assert r.headers["allow"] == "POST"
+    check_error(r, 405)
 
 
 def test_openapi_docs(client: httpx.Client) -> None:

@@ -31,6 +31,10 @@ def test_trace_shows_ranks_candidates_and_threshold(engine):
     assert trace["question"]["answer_type"] == "date"
     assert trace["chunks"] and all(c["fused_rank"] >= 1 for c in trace["chunks"])
     assert any(c["dense_rank"] for c in trace["chunks"]) and any(c["bm25_rank"] for c in trace["chunks"])
+    # Two chunks of one file read differently: each shows its first words.
+    assert len({c["source"] for c in trace["chunks"]}) < len(trace["chunks"])
+    assert len({(c["source"], c["opening"]) for c in trace["chunks"]}) == len(trace["chunks"])
+    assert all(c["opening"] for c in trace["chunks"])
     chosen = [c for c in trace["candidates"] if c["chosen"]]
     assert chosen and "1993" in chosen[0]["text"]
     assert trace["candidates"][0]["probability"] >= trace["candidates"][-1]["probability"]

@@ -47,6 +47,7 @@ def test_a_web_page_is_answered_in_plain_words_and_cited_in_its_markup(other_eng
     assert "<" not in answer.answer and "&" not in answer.answer
     cited = answer.citations[0]
     assert cited.source == "valve-manual.html" and "<var>rate</var>" in cited.quote
+    assert cited.shown.startswith("The rate argument sets how fast a valve moves, in degrees per second;")
     check_quotes(other_engine, answer)
 
 
@@ -57,6 +58,7 @@ def test_a_markdown_answer_shows_the_words_not_the_markup(other_engine: Engine) 
     assert "`" not in answer.answer and "](" not in answer.answer
     cited = next(c for c in answer.citations if c.source == "ferry-timetable.md")
     assert "[operator's status page](https://ferry.example/status)" in cited.quote
+    assert cited.shown == "Check the day's sailings with ferry status or on the operator's status page."
     check_quotes(other_engine, answer)
 
 

@@ -113,6 +113,19 @@ def test_follow_up_sends_the_earlier_questions(
         expect(marks.nth(i)).to_have_text(squash(c.quote))
 
 
+def test_a_new_answer_closes_the_article_of_the_one_before(
+    page: Page, live_server: str, engine: Engine, dev_questions: list[dict]
+) -> None:
+    first, _ = answered(engine, dev_questions, answerable=True)
+    second, _ = answered(engine, [q for q in dev_questions if q is not first], answerable=True)
+    open_chat(page, live_server)
+    ask(page, first["question"]).locator("a.qa-chip").first.click()
+    expect(page.locator("#qa-article mark.qa-highlight")).to_be_visible()
+    ask(page, second["question"])
+    expect(page.locator("#qa-article mark")).to_have_count(0)
+    expect(page.locator("#qa-article")).to_contain_text("Click a citation to read it in its article.")
+
+
 def test_abstention_looks_different(page: Page, live_server: str, engine: Engine, dev_questions: list[dict]) -> None:
     item, expected = answered(engine, dev_questions, answerable=False)
     open_chat(page, live_server)

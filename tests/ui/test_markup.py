@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from index.types import Document, Metadata
@@ -19,7 +21,7 @@ QUOTE = "The quoted sentence <b>is</b> this one."
 
 def citation(n: int = 1, kind: str = "article", quote: str = QUOTE, title: str = "Title <i>x</i>") -> Citation:
     start = ARTICLE.index(quote)
-    return Citation(n=n, source="evil.txt", title=title, quote=quote, start=start, end=start + len(quote),
+    return Citation(n=n, source="evil.txt", title=title, quote=quote, shown=quote, start=start, end=start + len(quote),
                     score=0.9, publisher="Pub & Co", date="2025-08", kind=kind)  # fmt: skip
 
 
@@ -86,7 +88,7 @@ def test_a_wrapped_quote_is_shown_on_one_line_inside_its_whole_paragraph() -> No
     quote = "The lantern glass at Kettle\nPoint is cracked in two places and must be replaced before the winter\ngales."
     start = WRAPPED.index(quote)
     answer = Answer(question="q", answer="a [1].", abstained=False,
-                    citations=[Citation(n=1, source="survey.txt", title="Survey", quote=quote, start=start, end=start + len(quote), score=0.9)])  # fmt: skip
+                    citations=[Citation(n=1, source="survey.txt", title="Survey", quote=quote, shown=" ".join(quote.split()), start=start, end=start + len(quote), score=0.9)])  # fmt: skip
     panel = markup.sources_html(answer, 0, {"survey.txt": WRAPPED})
     assert (
         "Nine of the twelve towers are in good repair. <mark>The lantern glass at Kettle Point is cracked in two places "
@@ -100,10 +102,52 @@ def test_a_web_page_quote_is_shown_as_a_reader_sees_it() -> None:
     quote = "Each valve is named by its <em>station\ncode</em> &amp; number."
     start = page.index(quote)
     answer = Answer(question="q", answer="a [1].", abstained=False,
-                    citations=[Citation(n=1, source="manual.html", title="Manual", quote=quote, start=start, end=start + len(quote), score=0.9)])  # fmt: skip
+                    citations=[Citation(n=1, source="manual.html", title="Manual", quote=quote, shown="Each valve is named by its station code & number.", start=start, end=start + len(quote), score=0.9)])  # fmt: skip
     panel = markup.sources_html(answer, 0, {"manual.html": page})
     assert "The vctl tool opens valves. <mark>Each valve is named by its station code &amp; number.</mark></p>" in panel
     assert "Next." not in panel and "&lt;" not in panel
+
+
+CLEANING = Path(__file__).resolve().parents[1] / "data" / "cleaning"
+MARK = '<mark class="qa-highlight" tabindex="-1">'
+
+
+def opened(source: str, text: str, quote: str) -> str:
+    """The article panel for a citation of ``quote`` in ``text``: just its text, markup of the panel and all."""
+    start = text.index(quote)
+    c = Citation(n=1, source=source, title="T", quote=quote, shown=quote, start=start, end=start + len(quote), score=0.9)
+    html = markup.article_html(Document(source, text, "f"), c)
+    return html[html.index('<div class="qa-article-text">') :]
+
+
+def test_an_opened_web_page_shows_its_paragraphs_not_its_source() -> None:
+    text = (CLEANING / "valve-manual.html").read_text(encoding="utf-8")
+    article = opened("valve-manual.html", text, "Each valve is named by its <em>station code</em> and its number,\nso <code>NW-04</code> is the fourth valve of the north-west station.")
+    assert (
+        "The basics\n\nThe vctl tool opens and closes the valves of a pumping station. "
+        f"{MARK}Each valve is named by its station code and its number, so NW-04 is the fourth valve of the "
+        "north-west station.</mark>\n\nThe rate argument sets"
+    ) in article
+    assert "&lt;" not in article and "DOCTYPE" not in article and "&amp;ndash;" not in article
+
+
+def test_an_opened_markdown_file_shows_its_text_without_front_matter_or_heading_marks() -> None:
+    text = (CLEANING / "ferry-timetable.md").read_text(encoding="utf-8")
+    article = opened("ferry-timetable.md", text, "Fares are unchanged, and season tickets remain valid on every sailing.")
+    assert article.startswith('<div class="qa-article-text">Changes to the island ferry timetable\n\n')
+    assert f"\n\n{MARK}Fares are unchanged, and season tickets remain valid on every sailing.</mark>\n\nChecking a sailing\n\n" in article
+    assert "title:" not in article and "# " not in article and "](" not in article
+
+
+def test_an_opened_wrapped_text_shows_each_paragraph_on_one_line() -> None:
+    quote = "The lantern glass at Kettle\nPoint is cracked in two places and must be replaced before the winter\ngales."
+    article = opened("survey.txt", WRAPPED, quote)
+    assert (
+        "Findings\n\nNine of the twelve towers are in good repair. "
+        f"{MARK}The lantern glass at Kettle Point is cracked in two places and must be replaced before the winter gales.</mark>"
+        " The keepers at Greyhaven reported that the fog signal fails in frost, which the survey team confirmed on a "
+        "cold morning in early May.\n\nRecommended work"
+    ) in article
 
 
 def test_a_quote_that_does_not_match_its_file_is_shown_alone() -> None:
@@ -151,7 +195,7 @@ def test_explain_disclosure_escapes_the_trace_and_marks_the_cited_sentence() -> 
     trace = {
         "question": {"text": EVIL, "answer_type": "", "terms": [EVIL], "search_text": EVIL, "rewritten": EVIL,
                      "context_terms": [], "preferred_sources": [EVIL], "unknown_names": []},  # fmt: skip
-        "chunks": [{"chunk_id": "c", "source": EVIL, "kind": "article", "fused_rank": 1, "dense_rank": None,
+        "chunks": [{"chunk_id": "c", "source": EVIL, "kind": "article", "opening": EVIL, "fused_rank": 1, "dense_rank": None,
                     "bm25_rank": 2, "fused_score": 0.1}],  # fmt: skip
         "candidates": [{**candidate, "chosen": True}, {**candidate, "probability": 0.1, "chosen": False}],
         "question_features": {},
@@ -163,4 +207,5 @@ def test_explain_disclosure_escapes_the_trace_and_marks_the_cited_sentence() -> 
     assert "<script" not in html and "<img" not in html
     assert html.startswith('<details class="qa-explain"><summary>Why this answer?</summary>')
     assert html.count('class="qa-explain-chosen"') == 1
+    assert "<td><q>&lt;script&gt;" in html  # a chunk is shown by its first words
     assert "below the threshold 0.500" in html and "verdict: abstained below threshold" in html

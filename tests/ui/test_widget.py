@@ -13,7 +13,7 @@ from qa.web.app import create_app
 from qa.config import Settings
 from qa.engine import Engine
 
-from ..conftest import running
+from ..conftest import engine_over_documents, running
 from .conftest import ask, assert_refused_in_frame, expect_cited, first_answer
 
 pytestmark = pytest.mark.browser
@@ -95,3 +95,41 @@ def test_widget_abstention_looks_different(
     expect(message.locator(".badge")).to_have_text("Not found in the articles")
     if engine.ask(item["question"]).citations:
         expect(message.locator("details.sources summary")).to_contain_text("Closest passages")
+        # The answer says the closest passages are listed below: they are, without a click.
+        expect(message.locator("li.source blockquote").first).to_be_visible()
+
+
+@pytest.fixture(scope="module")
+def documents_widget(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Engine]]:
+    """The widget over a web page and a Markdown file."""
+    engine = engine_over_documents(settings, tmp_path_factory.mktemp("widget-documents"), ["valve-manual.html", "ferry-timetable.md"])
+    with running(create_app(engine, engine.settings)) as url:
+        yield url, engine
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "paragraphs"),
+    [
+        ("What does the rate argument of the valve tool set?", "valve-manual.html", "The basics\n\nThe vctl tool opens"),
+        ("How can passengers check the day's ferry sailings?", "ferry-timetable.md", "Fares\n\nTicket | Price\n\nAdult return | 9.50"),
+    ],
+)
+def test_widget_shows_quotes_and_articles_as_a_reader_sees_them(
+    page: Page, documents_widget: tuple[str, Engine], question: str, source: str, paragraphs: str
+) -> None:
+    url, engine = documents_widget
+    c = next(c for c in engine.ask(question).citations if c.source == source)
+    assert c.shown != c.quote  # the file's text holds markup
+    page.goto(f"{url}/widget", wait_until="domcontentloaded")
+    message = ask(page, question)
+    message.locator("details.sources summary").click()
+    item = message.locator("li.source").nth(c.n - 1)
+    expect(item.locator("blockquote")).to_have_text(c.shown)
+
+    item.locator("button.title").click()
+    expect(page.locator("#article mark")).to_have_text(c.shown)
+    expect(page.locator("#article mark")).to_be_focused()
+    article = page.locator("#article-text").inner_text()
+    assert paragraphs in article  # a blank line between blocks
+    for markup in ("<", "&nbsp;", "](", "`", "title:", "# "):
+        assert markup not in article, markup

@@ -99,6 +99,7 @@
 
   function sources(answer) {
     const details = el("details", "sources");
+    details.open = answer.abstained; // the answer says the closest passages are listed below
     const what = answer.abstained ? "Closest passages" : "Sources";
     details.appendChild(el("summary", "", what + " (" + answer.citations.length + ")"));
     const list = el("ol");
@@ -111,7 +112,7 @@
       const meta = [c.publisher, c.date].filter(Boolean).join(" · ");
       if (meta) li.appendChild(el("div", "meta", meta));
       if (label(c)) li.appendChild(el("div", "kind " + c.kind, label(c)));
-      li.appendChild(el("blockquote", "", c.quote));
+      li.appendChild(el("blockquote", "", c.shown)); // the quote as a reader sees it: c.quote may hold markup
       list.appendChild(li);
     }
     details.appendChild(list);
@@ -145,24 +146,26 @@
     body.replaceChildren(el("p", "hint", "Loading…"));
     if (!article.open) article.showModal();
     const path = c.source.split("/").map(encodeURIComponent).join("/");
-    const response = await fetch("api/document/" + path);
+    const response = await fetch("api/document/" + path + "?start=" + c.start + "&end=" + c.end);
     if (!response.ok) {
       const [message] = await errorOf(response);
       body.replaceChildren(el("p", "hint", message));
       return;
     }
-    const doc = await response.json();
-    // Offsets count code points (Python), not UTF-16 units (JavaScript).
-    const chars = Array.from(doc.text);
-    const mark = el("mark", "", chars.slice(c.start, c.end).join(""));
+    const [before, quote, after] = readingOf(await response.json(), c);
+    const mark = el("mark", "", quote);
     mark.tabIndex = -1; // focused from here, not a stop of the Tab key
-    body.replaceChildren(
-      document.createTextNode(chars.slice(0, c.start).join("")),
-      mark,
-      document.createTextNode(chars.slice(c.end).join(""))
-    );
+    body.replaceChildren(document.createTextNode(before), mark, document.createTextNode(after));
     mark.scrollIntoView({ block: "center" });
     if (article.open) mark.focus({ preventScroll: true });
+  }
+
+  // The article as a reader sees it (no markup, paragraphs apart), cut at the
+  // citation, as the server sends it; from a server that does not, the file's text cut there.
+  function readingOf(doc, c) {
+    if (typeof doc.quote === "string") return [doc.before, doc.quote, doc.after];
+    const chars = Array.from(doc.text); // offsets count code points (Python), not UTF-16 units
+    return [chars.slice(0, c.start), chars.slice(c.start, c.end), chars.slice(c.end)].map((p) => p.join(""));
   }
 
   document.getElementById("article-close").addEventListener("click", () => article.close());

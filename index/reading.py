@@ -1,0 +1,101 @@
+"""A whole article as a reader sees it, with one stretch of it marked.
+
+Citations point into a file's text exactly; this is for showing that text.
+A web page is shown without its markup, a Markdown file without its front
+matter, heading marks, link targets or code ticks, and a paragraph wrapped
+over several lines of the file as one paragraph. Blocks (a page's
+paragraphs, a file's lines that are not wrapped) are kept apart by a blank
+line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.chunking import is_markdown, is_web_page, readable
+from index.clean import mask_html
+from index.sentences import soft_breaks
+
+# Stands in for a character a reader never sees (a tag, front matter): the
+# text keeps its length, so offsets still cut it, and these go after cutting.
+_HIDDEN = "\0"
+_TAG = re.compile(r"<[^>]+>")
+_FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n.*?\n[ \t]*---[ \t]*$", re.S | re.M)
+# Lines of Markdown that are markup only: a code block's fences, a table's
+# delimiter row, a rule or a heading's underline.
+_MARKUP_LINE = re.compile(r"^[ \t]*(?:(?:```|~~~)[\w+-]*|\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?|=+)[ \t]*$", re.M)
+_WRAP = re.compile(r"[ \t]*\n[ \t]*")
+
+
+def readable_article(source: str, text: str, start: int, end: int) -> tuple[str, str, str]:
+    """``source``'s whole ``text`` as a reader sees it, cut into what comes
+    before ``text[start:end]``, that stretch, and what comes after.
+
+    ``before + quote + after`` is the article to show, with ``quote`` marked.
+    """
+    view, soft = _view(source, text)
+    parts: tuple[list[str], list[str], list[str]] = ([], [], [])
+    previous_end = -1
+    for a, b in _blocks(view, soft):
+        pieces = [
+            (role, _shown(source, view[x:y]))
+            for role, x, y in ((0, a, min(b, start)), (1, max(a, start), min(b, end)), (2, max(a, end), b))
+            if x < y
+        ]
+        if not "".join(s for _, s in pieces).strip():
+            continue  # nothing a reader sees: markup, front matter, an empty line
+        pieces[0] = (pieces[0][0], pieces[0][1].lstrip())
+        pieces[-1] = (pieces[-1][0], pieces[-1][1].rstrip())
+        if previous_end >= 0:
+            # The blank line between two blocks goes with whatever of the cut spans it.
+            role = 0 if start > previous_end else 2 if end < a else 1
+            parts[role].append("\n\n")
+        for role, shown in pieces:
+            parts[role].append(shown)
+        previous_end = b
+    before, quote, after = ("".join(p) for p in parts)
+    return before, quote, after
+
+
+def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
+    """``text`` with what a reader never sees replaced by ``_HIDDEN`` (same length), and its soft line breaks."""
+    if is_web_page(source):
+        masked = mask_html(text)  # block tags are line breaks; the source's own line breaks are spaces
+        hidden = bytearray(len(text))
+        for m in _TAG.finditer(text):
+            hidden[m.start() : m.end()] = b"\1" * (m.end() - m.start())
+        # An inline tag parts no words ("<code>vctl</code>." reads "vctl."), so it is
+        # left out altogether, not shown as the spaces the mask has in its place.
+        view = "".join(
+            m if m == "\n" or not (hidden[i] or (m == " " and not r.isspace())) else _HIDDEN
+            for i, (m, r) in enumerate(zip(masked, text))
+        )
+        return view, soft_breaks(masked)
+    if is_markdown(source):
+        view = _FRONT_MATTER.sub(_hide, text)
+        view = _MARKUP_LINE.sub(_hide, view)
+        return view, soft_breaks(text, markdown=True)
+    return text, soft_breaks(text)
+
+
+def _hide(m: re.Match[str]) -> str:
+    return "".join("\n" if ch == "\n" else _HIDDEN for ch in m.group(0))
+
+
+def _blocks(view: str, soft: frozenset[int]) -> list[tuple[int, int]]:
+    """Where each block of the text starts and ends: its lines, a wrapped paragraph's lines as one."""
+    out = []
+    begin = 0
+    for m in re.finditer("\n", view):
+        if m.start() not in soft:
+            out.append((begin, m.start()))
+            begin = m.end()
+    out.append((begin, len(view)))
+    return out
+
+
+def _shown(source: str, piece: str) -> str:
+    piece = piece.replace(_HIDDEN, "")
+    if is_web_page(source) or is_markdown(source):
+        return readable(source, piece)
+    return _WRAP.sub(" ", piece)  # plain text as it is, a wrapped paragraph on one line

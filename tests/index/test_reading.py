@@ -1,0 +1,88 @@
+"""A whole article as a reader sees it, the cited stretch marked where it stands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from index.reading import readable_article
+
+CLEANING = Path(__file__).resolve().parents[1] / "data" / "cleaning"
+
+
+def shown(source: str, text: str, quote: str) -> str:
+    """The article as shown, the quote between ⟦ and ⟧."""
+    start = text.index(quote)
+    before, marked, after = readable_article(source, text, start, start + len(quote))
+    return f"{before}⟦{marked}⟧{after}"
+
+
+def test_a_web_page_is_shown_as_its_paragraphs_without_markup() -> None:
+    text = (CLEANING / "valve-manual.html").read_text(encoding="utf-8")
+    quote = "The <var>rate</var> argument sets how fast a valve moves, in degrees per\nsecond;"
+    article = shown("valve-manual.html", text, quote)
+    assert (
+        "\n\nThe basics\n\n"
+        "The vctl tool opens and closes the valves of a pumping station. Each valve is named by its station code "
+        "and its number, so NW-04 is the fourth valve of the north-west station.\n\n"
+        "⟦The rate argument sets how fast a valve moves, in degrees per second;⟧ the default of 5 protects"
+    ) in article
+    assert "ninety days – long enough" in article  # an entity decoded
+    assert "<" not in article and "&" not in article and "href" not in article
+    assert "Valve manual" not in article  # the page's <head> is not shown
+    assert "Copyright 2024" not in article  # nor its <footer>
+
+
+def test_an_inline_tag_parts_no_words() -> None:
+    page = "<p>See <code>vctl</code>. Then <b>A</b>pply it.</p><p>Next one.</p>"
+    assert shown("p.html", page, "Then <b>A</b>pply it.") == "See vctl. ⟦Then Apply it.⟧\n\nNext one."
+
+
+def test_markdown_is_shown_without_front_matter_heading_marks_or_link_targets() -> None:
+    text = (CLEANING / "ferry-timetable.md").read_text(encoding="utf-8")
+    quote = "Check the day's sailings with `ferry status` or on the\n[operator's status page](https://ferry.example/status)."
+    article = shown("ferry-timetable.md", text, quote)
+    assert article.startswith("Changes to the island ferry timetable\n\n")  # no front matter, no "#"
+    assert "title:" not in article and "#" not in article
+    assert "](" not in article and "https://" not in article and "`" not in article
+    assert "\n\nChecking a sailing\n\n⟦Check the day's sailings with ferry status or on the operator's status page.⟧ The operator also publishes" in article
+    assert "Adult return | 9.50" in article and "-----" not in article  # a table row's cells; its delimiter row is markup
+    assert "```" not in article and "08:45 on time" in article
+
+
+def test_a_hard_wrapped_text_is_shown_as_its_paragraphs() -> None:
+    text = (CLEANING / "lighthouse-survey.txt").read_text(encoding="utf-8")
+    quote = text[text.index("The oldest tower") : text.index("original iron stair.") + len("original iron stair.")]
+    assert "\n" in quote  # wrapped in the file
+    article = shown("lighthouse-survey.txt", text, quote)
+    assert (
+        "in early May.\n\n⟦The oldest tower, at Marram Head, was built in 1836 by the engineer Thomas Rennard and "
+        "has kept its original iron stair.⟧ Its light is monitored"
+    ) in article
+    # The list keeps its items apart; a wrapped paragraph is one line.
+    assert "\n\n- replace the lantern glass at Kettle Point;\n\n- fit a heated housing" in article
+    assert "The lantern glass at Kettle Point is cracked" in article
+
+
+def test_a_paragraph_per_line_text_keeps_its_paragraphs_and_is_otherwise_unchanged() -> None:
+    text = (
+        "Title of the piece\n"
+        "First paragraph, which runs on and on well past any width a text would be wrapped at, so that its line "
+        "is a paragraph: it says that the crew   docked on Tuesday.\n"
+        "Second paragraph, also long enough to be read as a paragraph of its own rather than a wrapped line of "
+        "text, with a sentence to quote in it. And one after.\n"
+    )
+    article = shown("piece.txt", text, "with a sentence to quote in it.")
+    assert article == (
+        "Title of the piece\n\n"
+        "First paragraph, which runs on and on well past any width a text would be wrapped at, so that its line "
+        "is a paragraph: it says that the crew   docked on Tuesday.\n\n"
+        "Second paragraph, also long enough to be read as a paragraph of its own rather than a wrapped line of "
+        "text, ⟦with a sentence to quote in it.⟧ And one after."
+    )
+
+
+def test_a_stretch_over_two_paragraphs_is_marked_across_them() -> None:
+    text = "One.\n\nTwo three.\n\nFour.\n"
+    start, end = text.index("three"), text.index("Four") + 4
+    assert readable_article("t.txt", text, start, end) == ("One.\n\nTwo ", "three.\n\nFour", ".")
+    assert readable_article("t.txt", text, 0, 0) == ("", "", "One.\n\nTwo three.\n\nFour.")
