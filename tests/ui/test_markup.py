@@ -135,7 +135,10 @@ def test_an_opened_markdown_file_shows_its_text_without_front_matter_or_heading_
     text = (CLEANING / "ferry-timetable.md").read_text(encoding="utf-8")
     article = opened("ferry-timetable.md", text, "Fares are unchanged, and season tickets remain valid on every sailing.")
     assert article.startswith('<div class="qa-article-text">Changes to the island ferry timetable\n\n')
-    assert f"\n\n{MARK}Fares are unchanged, and season tickets remain valid on every sailing.</mark>\n\nChecking a sailing\n\n" in article
+    assert (
+        f"\n\n{MARK}Fares are unchanged, and season tickets remain valid on every sailing.</mark>"
+        "\n\nChildren under five travel free on every crossing.\n\nChecking a sailing\n\n"
+    ) in article
     assert "title:" not in article and "# " not in article and "](" not in article
 
 
