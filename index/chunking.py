@@ -51,10 +51,15 @@ def readable(source: str, text: str) -> str:
     Quotes and offsets keep the file's text exactly; this is for showing it.
     A space at either end stays, so pieces shown side by side stay apart.
     """
-    if is_web_page(source) and ("<" in text or "&" in text):
-        # A block tag parts words; an inline one ("<code>f</code>.") does not.
-        # A pilcrow is a heading's permalink ("Contents¶"), not text.
-        text = html.unescape(_TAG.sub("", clean.BLOCK_TAG.sub(" ", text))).replace("¶", "")
+    if is_web_page(source):
+        if "<" in text or "&" in text:
+            # A block tag parts words; an inline one ("<code>f</code>.") does not;
+            # a table's cells are parted by bars. A pilcrow is a heading's
+            # permalink ("Contents¶"), not text.
+            text = clean.CELL_TAG.sub(" | ", text)
+            text = html.unescape(_TAG.sub("", clean.BLOCK_TAG.sub(" ", text))).replace("¶", "")
+        if text.lstrip().startswith("| "):
+            text = text.replace("| ", "", 1)  # a row's first cell has no bar before it
     elif is_markdown(source):
         text = _MD_HEADING.sub("", text)
         text = clean.MD_IMAGE.sub(r"\1", text)

@@ -114,6 +114,16 @@ def segments(doc: Document) -> list[Segment]:
         line = text[start:end]
         norm = _norm(line)
         markdown_heading = suffix == ".md" and line.lstrip().startswith("#")
+        if (
+            (links and _link_dense(text, start, end, links))
+            or sum(1 for a, b in pager if start <= a and b <= end) >= 2
+            or (suffix == ".md" and _markdown_markup(line))
+        ):
+            # Navigation, and never a heading: a table of contents' "See also" or
+            # "Comments" entry must not open a section over the whole page.
+            kinds.append("boilerplate")
+            headings.append("")
+            continue
         opened = _section_heading(norm)
         if opened == "comment" and norm in _AMBIGUOUS_COMMENT_HEADINGS and not _thread_follows(text, lines, i, suffix):
             opened = ""  # a report's own "Comments" section: its text is the report's
@@ -129,12 +139,7 @@ def segments(doc: Document) -> list[Segment]:
             continue
         if markdown_heading:
             section = "article"  # a report's own heading ends a comment or related section
-        if (
-            _is_chrome(line, norm)
-            or (links and _link_dense(text, start, end, links))
-            or sum(1 for a, b in pager if start <= a and b <= end) >= 2
-            or (suffix == ".md" and _markdown_markup(line))
-        ):
+        if _is_chrome(line, norm):
             kinds.append("boilerplate")
             headings.append("")
             continue
@@ -304,7 +309,10 @@ def _norm(line: str) -> str:
 
 _SCRIPT = re.compile(r"<(script|style|noscript|head|nav|footer|aside|template|form|button|select)\b.*?</\1\s*>", re.S | re.I)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
-BLOCK_TAG = re.compile(r"</?(p|div|br|h[1-6]|li|ul|ol|tr|td|th|table|section|article|header|blockquote|pre|hr|title|figure|figcaption|main|dd|dt|dl)\b[^>]*>", re.I)
+# Tags that end a line of text. A table row is one line; its cells are
+# parted by spaces here, and shown parted by bars (index.chunking.readable).
+BLOCK_TAG = re.compile(r"</?(p|div|br|h[1-6]|li|ul|ol|tr|table|section|article|header|blockquote|pre|hr|title|figure|figcaption|main|dd|dt|dl)\b[^>]*>", re.I)
+CELL_TAG = re.compile(r"<(td|th)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _LINK = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.S | re.I)
 # A line of a page this much link text is navigation (menus, tag lists, "read next").
@@ -330,12 +338,18 @@ def mask_html(html: str) -> str:
 
     out = _SCRIPT.sub(blank, html)
     out = _COMMENT.sub(blank, out)
+    out = _EDIT_LINK.sub(blank, out)
+    out = _BREADCRUMBS.sub(blank, out)
     out = _unwrap(out)
     out = BLOCK_TAG.sub(block, out)
     return _TAG.sub(blank, out)
 
 
 _PRE = re.compile(r"<(pre|textarea)\b.*?</\1\s*>", re.S | re.I)
+# A wiki's "[edit]" beside each heading, its brackets wrapped in spans or not.
+_EDIT_LINK = re.compile(r"(?:<span\b[^>]*>\s*)?\[(?:\s*</span>)?\s*<a\b[^>]*>\s*edit(?: source)?\s*</a>\s*(?:<span\b[^>]*>\s*)?\](?:\s*</span>)?", re.I)
+# A breadcrumb trail ("Home › Manuals › Valves", "Trace: • normans"): where the page sits, not what it says.
+_BREADCRUMBS = re.compile(r"<(div|nav|ol|ul|p)\b[^>]*\b(?:class|id|aria-label)\s*=\s*[\"'][^\"']*breadcrumb[^\"']*[\"'][^>]*>.*?</\1\s*>", re.S | re.I)
 
 
 def _unwrap(html: str) -> str:

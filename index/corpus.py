@@ -161,13 +161,36 @@ _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
 _ONLY_LINKS = re.compile(r"^(?:\s*!?\[(?:[^\]]|\[[^\]]*\])*\]\([^)]*\))+\s*$")
 
 
+_HEADING_TAG = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
+_ANY_TAG = re.compile(r"<[^>]+>")
+
+
 def _guess_title(text: str, path: Path) -> str:
     if path.suffix.lower() in {".html", ".htm"}:
-        m = _TITLE_TAG.search(text)
-        if m and m.group(1).strip():
-            return " ".join(html.unescape(m.group(1)).split())
+        return _page_title(text) or path.stem.replace("_", " ")
     for line in text.lstrip("\ufeff").splitlines():
         line = line.strip().lstrip("#").strip()
         if line and line != "---" and any(ch.isalpha() for ch in line) and not _ONLY_LINKS.match(line):
             return " ".join(line.split())[:120]  # tabs laid out for a terminal are one space in a title
     return path.stem
+
+
+def _page_title(page: str) -> str:
+    """A web page's own title: its heading when the <title> is that plus the
+    site's name ("Steam engine - Team wiki", "steam_engine [Team wiki]"),
+    else the <title>, else the heading."""
+
+    def shown(fragment: str) -> str:
+        return " ".join(html.unescape(_ANY_TAG.sub("", fragment)).split())
+
+    def key(s: str) -> str:
+        return re.sub(r"[\W_]+", "", s.lower())
+
+    m = _TITLE_TAG.search(page)
+    title = shown(m.group(1)) if m else ""
+    headings = [h for h in (shown(m.group(1)) for m in _HEADING_TAG.finditer(page)) if key(h)]
+    # A site's own name can be a heading too (a wiki's logo): the page's comes first in the <title>.
+    named = sorted((key(title).index(key(h)), -len(h), h) for h in headings if key(h) in key(title))
+    if named:
+        return named[0][2]
+    return title or (headings[0] if headings else "")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from index.chunking import is_markdown, is_web_page, readable
-from index.clean import mask_html
+from index.clean import CELL_TAG, mask_html
 from index.sentences import soft_breaks
 
 # Stands in for a character a reader never sees (a tag, front matter): the
@@ -66,11 +66,14 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
             hidden[m.start() : m.end()] = b"\1" * (m.end() - m.start())
         # An inline tag parts no words ("<code>vctl</code>." reads "vctl."), so it is
         # left out altogether, not shown as the spaces the mask has in its place.
-        view = "".join(
+        chars = [
             m if m == "\n" or not (hidden[i] or (m == " " and not r.isspace())) else _HIDDEN
             for i, (m, r) in enumerate(zip(masked, text))
-        )
-        return view, soft_breaks(masked)
+        ]
+        # A table's cells are parted by a bar, written where each cell's tag ("<td>") stood.
+        for m in CELL_TAG.finditer(text):
+            chars[m.start() : m.start() + 3] = " | "
+        return "".join(chars), soft_breaks(masked)
     if is_markdown(source):
         view = _FRONT_MATTER.sub(_hide, text)
         view = _MARKUP_LINE.sub(_hide, view)

@@ -23,6 +23,10 @@ def read_one(tmp_path: Path, name: str, data: bytes, max_bytes: int = 10_000_000
         ("readme.md", b"[![Build](https://ci.example/badge.svg)](https://ci.example) [![npm](https://b.example/v.svg)](https://n.example)\n\n# Git - fast\n\nText.\n", "Git - fast"),
         ("notes.txt", "\ufeffHarbour notes\n\nText.\n".encode("utf-8"), "Harbour notes"),
         ("manual.txt", b"*usr_01.txt*\tFor Vim version 9.0.  Last change: 2024\n\nText.\n", "*usr_01.txt* For Vim version 9.0. Last change: 2024"),
+        # A wiki's page: the <title> adds the site's name, and the site's logo is a heading too.
+        ("steam.html", b"<html><head><title>Steam engine - Team wiki</title></head><body><h1 id='firstHeading'><span>Steam engine</span></h1><p>Text.</p></body></html>", "Steam engine"),
+        ("steam2.html", b"<html><head><title>steam_engine [Team wiki]</title></head><body><h1><a href='/'>Team wiki</a></h1><h1 class='sectionedit1'>Steam engine</h1><p>Text.</p></body></html>", "Steam engine"),
+        ("steam_engine.html", b"<div class='mw-parser-output'><p>Steam engines are external combustion engines.</p></div>", "steam engine"),
     ],
 )
 def test_a_file_without_a_title_in_the_metadata_gets_the_one_a_reader_would_see(tmp_path, name, data, title):

@@ -21,12 +21,14 @@ def test_a_web_page_is_shown_as_its_paragraphs_without_markup() -> None:
     quote = "The <var>rate</var> argument sets how fast a valve moves, in degrees per\nsecond;"
     article = shown("valve-manual.html", text, quote)
     assert (
-        "\n\nThe basics\n\n"
+        "\n\nThe basics\n\nContents\n\nValves\n\nSee also\n\n"  # the page as read: its contents box too
         "The vctl tool opens and closes the valves of a pumping station. Each valve is named by its station code "
         "and its number, so NW-04 is the fourth valve of the north-west station.\n\n"
         "⟦The rate argument sets how fast a valve moves, in degrees per second;⟧ the default of 5 protects"
     ) in article
     assert "ninety days – long enough" in article  # an entity decoded
+    assert "\n\nValve | Station | Default rate\n\nNW-04 | north-west | 5\n\n" in article  # a table row by row
+    assert "Valve table\n\n" in article and "edit" not in article
     assert "<" not in article and "&" not in article and "href" not in article
     assert "Valve manual" not in article  # the page's <head> is not shown
     assert "Copyright 2024" not in article  # nor its <footer>
