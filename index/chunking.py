@@ -14,13 +14,10 @@ from index import clean
 from index.sentences import split_spans
 from index.types import Chunk, Document, Sentence
 
-_TAG = re.compile(r"<[^>]+>")
-
-
 def plain(text: str) -> str:
     """A quote as a reader sees it: markup removed, entities decoded, spaces folded."""
     if "<" in text or "&" in text:
-        text = html.unescape(_TAG.sub(" ", text))
+        text = html.unescape(clean.TAG.sub(" ", text))
     return " ".join(text.split())
 
 
@@ -57,7 +54,7 @@ def readable(source: str, text: str) -> str:
             # a table's cells are parted by bars. A pilcrow is a heading's
             # permalink ("Contents¶"), not text.
             text = clean.CELL_TAG.sub(" | ", text)
-            text = html.unescape(_TAG.sub("", clean.BLOCK_TAG.sub(" ", text))).replace("¶", "")
+            text = html.unescape(clean.TAG.sub("", clean.BLOCK_TAG.sub(" ", text))).replace("¶", "")
         if text.lstrip().startswith("| "):
             text = text.replace("| ", "", 1)  # a row's first cell has no bar before it
     elif is_markdown(source):

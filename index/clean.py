@@ -313,7 +313,7 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 # parted by spaces here, and shown parted by bars (index.chunking.readable).
 BLOCK_TAG = re.compile(r"</?(p|div|br|h[1-6]|li|ul|ol|tr|table|section|article|header|blockquote|pre|hr|title|figure|figcaption|main|dd|dt|dl)\b[^>]*>", re.I)
 CELL_TAG = re.compile(r"<(td|th)\b[^>]*>", re.I)
-_TAG = re.compile(r"<[^>]+>")
+TAG = re.compile(r"<[^>]+>")  # any tag, as the pages here are read: no parser
 _LINK = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.S | re.I)
 # A line of a page this much link text is navigation (menus, tag lists, "read next").
 LINK_DENSITY = 0.6
@@ -342,7 +342,7 @@ def mask_html(html: str) -> str:
     out = _BREADCRUMBS.sub(blank, out)
     out = _unwrap(out)
     out = BLOCK_TAG.sub(block, out)
-    return _TAG.sub(blank, out)
+    return TAG.sub(blank, out)
 
 
 _PRE = re.compile(r"<(pre|textarea)\b.*?</\1\s*>", re.S | re.I)

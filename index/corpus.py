@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.clean import TAG
 from index.errors import CorpusError
 from index.types import Document, Metadata
 
@@ -135,12 +136,12 @@ def scan(corpus: Path, max_bytes: int) -> CorpusScan:
     return result
 
 
-_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
+FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
 
 
 def _front_matter(text: str) -> dict[str, str]:
     """Simple ``key: value`` pairs of a Markdown file's front matter."""
-    m = _FRONT_MATTER.match(text)
+    m = FRONT_MATTER.match(text)
     if not m:
         return {}
     out = {}
@@ -162,7 +163,6 @@ _ONLY_LINKS = re.compile(r"^(?:\s*!?\[(?:[^\]]|\[[^\]]*\])*\]\([^)]*\))+\s*$")
 
 
 _HEADING_TAG = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
-_ANY_TAG = re.compile(r"<[^>]+>")
 
 
 def _guess_title(text: str, path: Path) -> str:
@@ -181,7 +181,7 @@ def _page_title(page: str) -> str:
     else the <title>, else the heading."""
 
     def shown(fragment: str) -> str:
-        return " ".join(html.unescape(_ANY_TAG.sub("", fragment)).split())
+        return " ".join(html.unescape(TAG.sub("", fragment)).split())
 
     def key(s: str) -> str:
         return re.sub(r"[\W_]+", "", s.lower())

@@ -13,14 +13,13 @@ from __future__ import annotations
 import re
 
 from index.chunking import is_markdown, is_web_page, readable
-from index.clean import CELL_TAG, mask_html
+from index.clean import CELL_TAG, TAG, mask_html
+from index.corpus import FRONT_MATTER
 from index.sentences import soft_breaks
 
 # Stands in for a character a reader never sees (a tag, front matter): the
 # text keeps its length, so offsets still cut it, and these go after cutting.
 _HIDDEN = "\0"
-_TAG = re.compile(r"<[^>]+>")
-_FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n.*?\n[ \t]*---[ \t]*$", re.S | re.M)
 # Lines of Markdown that are markup only: a code block's fences, a table's
 # delimiter row, a rule or a heading's underline.
 _MARKUP_LINE = re.compile(r"^[ \t]*(?:(?:```|~~~)[\w+-]*|\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?|=+)[ \t]*$", re.M)
@@ -62,7 +61,7 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
     if is_web_page(source):
         masked = mask_html(text)  # block tags are line breaks; the source's own line breaks are spaces
         hidden = bytearray(len(text))
-        for m in _TAG.finditer(text):
+        for m in TAG.finditer(text):
             hidden[m.start() : m.end()] = b"\1" * (m.end() - m.start())
         # An inline tag parts no words ("<code>vctl</code>." reads "vctl."), so it is
         # left out altogether, not shown as the spaces the mask has in its place.
@@ -75,7 +74,7 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
             chars[m.start() : m.start() + 3] = " | "
         return "".join(chars), soft_breaks(masked)
     if is_markdown(source):
-        view = _FRONT_MATTER.sub(_hide, text)
+        view = FRONT_MATTER.sub(_hide, text)
         view = _MARKUP_LINE.sub(_hide, view)
         return view, soft_breaks(text, markdown=True)
     return text, soft_breaks(text)

@@ -139,13 +139,17 @@ def sources_html(answer: Answer, turn: int, texts: dict[str, str]) -> str:
     else:
         head = "<h3>Sources</h3>"
     items = []
+    masked: dict[str, str] = {}  # a page cited twice is masked once
     for c in answer.citations:
         ref = cite_ref(turn, c.n)
         text = texts.get(c.source)
         if text is not None and text[c.start : c.end] == c.quote:
             # A web page's paragraphs are its blocks; blanking the markup keeps every offset.
-            shown = mask_html(text) if is_web_page(c.source) else text
-            before, _, after = passage_in_paragraph(shown, c.start, c.end, markdown=is_markdown(c.source))
+            if is_web_page(c.source):
+                if c.source not in masked:
+                    masked[c.source] = mask_html(text)
+                text = masked[c.source]
+            before, _, after = passage_in_paragraph(text, c.start, c.end, markdown=is_markdown(c.source))
         else:
             before, after = "", ""
         before, after = readable(c.source, before), readable(c.source, after)
