@@ -59,6 +59,7 @@ SENTENCE_FEATURES = (
     "unterminated",  # no closing full stop, question or exclamation mark: a headline or list item, not a statement
     "time_conflict",  # the question names a period (year, decade, century) and every year or century the sentence states lies outside it
     "time_fit",  # ... and one of them lies inside it
+    "defines",  # the question asks what or who something is, and the sentence opens by saying it ("DECnet is a suite of ...")
 )
 
 QUESTION_FEATURES = (
@@ -93,6 +94,11 @@ _MONTHS = "january february march april may june july august september october n
 _QUESTION_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")?\s*((?:19|20)\d\d)\b", re.I)
 # Periods: a year ("1038"), a decade or a century written as years ("1960s",
 # "the 1000's"), or an ordinal century ("10th century", "tenth-century" is not read).
+# "What is X?", "Who were the X?": a question for a definition (X of a few words).
+_DEFINITION_QUESTION = re.compile(r"(?:what|who)\s+(?:is|are|was|were)\s+(.+?)[\s?.]*$", re.I)
+_ARTICLE = re.compile(r"^(?:the|an?)\s+")
+# After the subject: up to three words (an abbreviation, a short apposition), then the verb that defines.
+_COPULA = re.compile(r"(?:\s+\w+){0,3}?\s+(?:is|are|was|were|refers|stands|means|denotes)\b")
 _YEARS = re.compile(r"\b(1\d{3}|20\d{2})(?:['’]?s\b)?")
 _CENTURY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)[\s-]+centur", re.I)
 
@@ -106,6 +112,7 @@ class QuestionSignals:
     dates: tuple[str, ...]  # "2021-06", "2025": months and years the question names
     negated: bool
     periods: tuple[tuple[int, int], ...] = ()  # the years, decades and centuries the question names, as year ranges
+    defined: str = ""  # what a "what is X?" question asks about, as normalize() writes it ("decnet")
 
 
 def question_signals(question: str) -> QuestionSignals:
@@ -118,9 +125,25 @@ def question_signals(question: str) -> QuestionSignals:
     for m in _QUESTION_DATE.finditer(question):
         month, year = m.group(1), m.group(2)
         dates.append(f"{year}-{_MONTHS.index(month.lower()) + 1:02d}" if month else year)
+    defined = _DEFINITION_QUESTION.match(question.strip())
+    subject = _ARTICLE.sub("", normalize(defined.group(1))) if defined else ""
     return QuestionSignals(
-        tuple(specifics), bool(_ASKS_READERS.search(question)), tuple(dates), bool(_NEGATION.search(question)), periods(question)
+        tuple(specifics),
+        bool(_ASKS_READERS.search(question)),
+        tuple(dates),
+        bool(_NEGATION.search(question)),
+        periods(question),
+        subject if 0 < len(subject.split()) <= 4 else "",
     )
+
+
+def defines(subject: str, sentence: str) -> bool:
+    """Whether ``sentence`` opens by saying what ``subject`` is: "Telenet was the first ...",
+    "The User Datagram Protocol (UDP) is ...", "Rollo, a Viking leader, was ..."."""
+    text = _ARTICLE.sub("", normalize(sentence))
+    if not text.startswith(subject + " "):
+        return False
+    return bool(_COPULA.match(text[len(subject) :]))
 
 
 # A sentence's periods and negation do not depend on the question, and the
@@ -210,6 +233,7 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         row[28] = _density(s.tokens, q_set)
         row[29] = 0.0 if _TERMINATED.search(s.text) else 1.0
         row[30], row[31] = _time_relation(signals.periods, periods(s.text)) if signals.periods else (0.0, 0.0)
+        row[32] = 1.0 if signals.defined and defines(signals.defined, s.text) else 0.0
     if len(rows):
         out[:, 1] = out[:, 0] - out[:, 0].max()
         out[:, 3] = out[:, 2] - out[:, 2].max()

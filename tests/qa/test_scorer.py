@@ -140,3 +140,21 @@ def test_unreadable_scorer_file_is_a_clear_error(tmp_path, content):
         path.write_text(content, encoding="utf-8")
     with pytest.raises(SettingsError, match="scorer"):
         load_scorer(str(path))
+
+
+def test_a_sentence_that_says_what_the_asked_thing_is_is_marked_as_a_definition():
+    from qa.features import defines
+
+    assert question_signals("What is DECnet?").defined == "decnet"
+    assert question_signals("who were the Normans").defined == "normans"
+    # A question for something else than what a thing is has no subject to define.
+    assert question_signals("What is the name of the third church in New Rochelle?").defined == ""
+    assert question_signals("When was DECnet released?").defined == ""
+    assert defines("decnet", "DECnet is a suite of network protocols created by Digital Equipment Corporation.")
+    assert defines("user datagram protocol", "The User Datagram Protocol (UDP) is a connectionless protocol.")
+    assert defines("normans", "The Normans were the people who gave their name to Normandy.")
+    assert not defines("decnet", "It evolved into DECnet, a networking powerhouse.")
+    assert not defines("decnet", "DECnet Phase IV added routing in 1982.")
+    # Fitted, not set: the ranker learned from labelled questions to favour such a sentence.
+    ranker = load_scorer().ranker
+    assert ranker.weights[SENTENCE_FEATURES.index("defines")] > 0
