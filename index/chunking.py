@@ -9,6 +9,7 @@ import os
 import re
 import unicodedata
 from pathlib import PurePosixPath
+from typing import Sequence
 
 from index import clean
 from index.sentences import split_spans
@@ -96,15 +97,49 @@ def opens_with_reference(text: str) -> bool:
     return bool(_REFERENCE.match(text))
 
 
-def embedding_text(sentence: Sentence, previous: Sentence | None) -> str:
-    """What a sentence is embedded as: with the sentence before when it refers back.
+def embedding_text(sentence: Sentence, previous: Sentence | None, header: Sentence | None = None) -> str:
+    """What a sentence is embedded as: with the sentence before when it refers
+    back, and a table row with its table's header row.
 
     "All he apparently agreed to was ..." means little alone; with the
     sentence naming "he" it can be found by a question about that person.
     """
+    if header is not None:
+        return f"{model_text(header)} {model_text(sentence)}"
     if previous is not None and previous.kind == sentence.kind and opens_with_reference(sentence.text):
         return f"{model_text(previous)} {model_text(sentence)}"
     return model_text(sentence)
+
+
+def is_table_row(source: str, text: str) -> bool:
+    """Whether a sentence is a row of a Markdown or HTML table (a table row is one line)."""
+    if is_markdown(source):
+        return bool(_MD_ROW.match(text))
+    return is_web_page(source) and bool(clean.CELL_TAG.search(text))
+
+
+def table_headers(sentences: Sequence[Sentence]) -> dict[int, int]:
+    """For each row of a table but its first, the index of that first row: its header.
+
+    "Compound engine | 2 | Mills" says which engine has two of what only
+    beside "Engine | Expansion stages | Inventor". A table is a run of rows
+    with nothing between them.
+    """
+    out: dict[int, int] = {}
+    first = -1
+    for i, s in enumerate(sentences):
+        if not is_table_row(s.source, s.text):
+            first = -1
+        elif first < 0 or not continues(sentences[i - 1], s):
+            first = i
+        else:
+            out[i] = first
+    return out
+
+
+def continues(previous: Sentence, sentence: Sentence) -> bool:
+    """Whether ``sentence`` comes straight after ``previous`` in the same document."""
+    return previous.source == sentence.source and previous.position + 1 == sentence.position
 
 
 def split_document(doc: Document) -> list[Sentence]:
@@ -112,6 +147,7 @@ def split_document(doc: Document) -> list[Sentence]:
     text = clean.mask_html(doc.text) if is_web_page(doc.source) else doc.text
     seen: set[str] = set()
     out: list[Sentence] = []
+    table_start = -1  # where the table the last sentence is a row of began
     for seg in clean.segments(doc):
         if seg.kind == "boilerplate":
             continue
@@ -121,7 +157,14 @@ def split_document(doc: Document) -> list[Sentence]:
             if not key or key in seen:
                 continue  # a block the page repeats (or a title shown twice)
             seen.add(key)
-            context = out[-1].text if out and opens_with_reference(raw) else ""
+            # What a sentence is read with (see embedding_text) is part of its
+            # id, so that a changed header or antecedent reads it again.
+            if is_table_row(doc.source, raw):
+                table_start = table_start if table_start >= 0 else len(out)
+                context = out[table_start].text if table_start < len(out) else ""
+            else:
+                table_start = -1
+                context = out[-1].text if out and opens_with_reference(raw) else ""
             out.append(
                 Sentence(
                     id=stable_id(doc.source, raw, context),
@@ -178,10 +221,14 @@ def chunk_sentences(sentences: list[Sentence], max_tokens: int, overlap: int, en
     chunks: list[Chunk] = []
     group: list[Sentence] = []
     tokens: list[int] = []
+    headers = table_headers(sentences)
+    where = {s.id: i for i, s in enumerate(sentences)}
 
     def flush() -> None:
         if group:
-            chunks.append(_make_chunk(group))
+            # A chunk that starts inside a table is read with the table's header.
+            header = headers.get(where[group[0].id])
+            chunks.append(_make_chunk(group, model_text(sentences[header]) if header is not None else ""))
 
     for sent in sentences:
         n = count_tokens(model_text(sent), encoding)
@@ -198,9 +245,9 @@ def chunk_sentences(sentences: list[Sentence], max_tokens: int, overlap: int, en
     return chunks
 
 
-def _make_chunk(group: list[Sentence]) -> Chunk:
+def _make_chunk(group: list[Sentence], context: str = "") -> Chunk:
     first = group[0]
-    text = " ".join(model_text(s) for s in group)
+    text = " ".join([context] * bool(context) + [model_text(s) for s in group])
     return Chunk(
         id=stable_id(first.source, text),
         source=first.source,
@@ -210,4 +257,5 @@ def _make_chunk(group: list[Sentence]) -> Chunk:
         kind=first.kind,
         sentence_ids=tuple(s.id for s in group),
         heading=first.heading,
+        context=context,
     )

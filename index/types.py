@@ -74,3 +74,4 @@ class Chunk:
     kind: str
     sentence_ids: tuple[str, ...]
     heading: str = ""
+    context: str = ""  # read before the sentences, at the start of ``text``: the header row of a table the chunk starts inside

@@ -5,8 +5,8 @@ attributable. A second or third sentence is added only when it adds something:
 question terms the first does not cover, or, for a "who" question, another
 holder of the same role named by an article of another date (who heads an
 agency in 2021 and in 2025). When the cited articles differ in date, each
-sentence says which outlet and date it is from. The thresholds are
-qa.scorer.Composition's.
+sentence says which outlet and date it is from; a table row comes with its
+table's header row. The thresholds are qa.scorer.Composition's.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from index.chunking import readable
+from index.chunking import is_table_row, readable
 from index.sentences import ends_with_abbreviation
 from qa.answerer import Answerer, AnswerRequest, register
 from qa.config import Settings
@@ -121,7 +121,26 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
                 years.add(_year(reader, ev))
                 holders |= others
                 n_words += len(ev.text.split())
-    return _with_what_colons_introduce(chosen, reader, comp.colon_followers, settings.answer_words - n_words)
+    chosen = _with_what_colons_introduce(chosen, reader, comp.colon_followers, settings.answer_words - n_words)
+    return _with_table_headers(chosen, reader)
+
+
+def _with_table_headers(chosen: list[Evidence], reader) -> list[Evidence]:
+    """Each chosen table row after its table's header row, which says what its cells are.
+
+    "Compound engine | 2 | Mills" answers "how many expansion stages?" only
+    beside "Engine | Expansion stages | Inventor": the header is quoted and
+    cited before the first row of its table that the answer shows.
+    """
+    ids = {ev.sentence_id for ev in chosen}
+    out: list[Evidence] = []
+    for ev in chosen:
+        header = reader.table_header(reader.sentences.row_of(ev.sentence_id)) if is_table_row(ev.source, ev.text) else None
+        if header is not None and header.id not in ids:
+            out.append(replace(ev, sentence_id=header.id, start=header.start, end=header.end, text=header.text, position=header.position, coverage=0.0, similarity=0.0))
+            ids.add(header.id)
+        out.append(ev)
+    return out
 
 
 def _with_what_colons_introduce(chosen: list[Evidence], reader, limit: int, words_left: int) -> list[Evidence]:

@@ -191,9 +191,12 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
     for r, i in enumerate(rows):
         s = reader.sentences[i]
         prev, nxt = reader.neighbours(i)
-        around = s.terms | (prev.terms if prev is not None else frozenset()) | (nxt.terms if nxt is not None else frozenset())
+        # A table row says what its cells are only with its header row.
+        header = reader.table_header(i)
+        own = s.terms | header.terms if header is not None else s.terms
+        around = own | (prev.terms if prev is not None else frozenset()) | (nxt.terms if nxt is not None else frozenset())
         if q_set:
-            coverage = weights.coverage(q_terms, s.terms)
+            coverage = weights.coverage(q_terms, own)
             window = weights.coverage(q_terms, around)
             if prev is not None and opens_with_reference(s.text):
                 coverage = max(coverage, window)
@@ -227,9 +230,9 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         row[20] = 1.0 if meta_date and any(meta_date.startswith(d) or d.startswith(meta_date) for d in signals.dates) else 0.0
         row[21] = weights.coverage(query.context_terms, s.terms) if query.context_terms else 0.0
         row[22] = max((sims[j] for j in (i - 1, i + 1) if (prev if j < i else nxt) is not None), default=0.0)
-        row[25] = math.log(1 + len(q_set - s.terms))
+        row[25] = math.log(1 + len(q_set - own))
         row[26] = 1.0 if signals.negated != _negates(s.text) else 0.0
-        row[27] = sum(1 for spec in signals.specifics if not spec <= s.terms) / n_specific if n_specific else 0.0
+        row[27] = sum(1 for spec in signals.specifics if not spec <= own) / n_specific if n_specific else 0.0
         row[28] = _density(s.tokens, q_set)
         row[29] = 0.0 if _TERMINATED.search(s.text) else 1.0
         row[30], row[31] = _time_relation(signals.periods, periods(s.text)) if signals.periods else (0.0, 0.0)

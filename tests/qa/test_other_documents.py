@@ -88,3 +88,21 @@ def test_a_sentence_ending_in_a_colon_brings_the_list_it_introduces(other_engine
     assert "replace the lantern glass at Kettle Point" in answer.answer[lead:]
     assert "fit a heated housing to the Greyhaven fog signal" in answer.answer[lead:]
     check_quotes(other_engine, answer)
+
+
+@pytest.mark.parametrize(("question", "row"), [
+    ("How many expansion stages does a compound beam engine have?", "Compound beam engine | 2 | Dean Clough Mill | 1845"),
+    # A row far down the table, in a chunk that starts below the header.
+    ("At which mill was the steam turbine set first installed?", "Steam turbine set | 12 | Northgate Mill | 1908"),
+])
+def test_a_table_row_is_answered_under_its_header(other_engine: Engine, question: str, row: str) -> None:
+    answer = other_engine.ask(question)
+    assert not answer.abstained
+    header = "Engine design | Expansion stages | First installed at | Year"
+    assert row in answer.answer and header in answer.answer
+    assert answer.answer.index(header) < answer.answer.index(row)
+    # The header is quoted and cited like any sentence, from the same page.
+    shown = [c.shown for c in answer.citations]
+    assert header in shown and row in shown
+    assert {c.source for c in answer.citations if c.shown in (header, row)} == {"engine-designs.html"}
+    check_quotes(other_engine, answer)
