@@ -366,7 +366,8 @@ class Engine:
         if len(question) > limit:
             raise QuestionError(
                 f"The question is {len(question):,} characters long; the limit is {limit:,}.",
-                "Ask a shorter question (or raise QA_MAX_QUESTION_CHARS).",
+                # Said to whoever asked, in the chat or over HTTP: the setting is the operator's (README).
+                "Ask it in fewer words, or as several questions.",
             )
         return question
 
