@@ -24,8 +24,21 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+# The LLM tests' server, llama-cpp-python, compiles llama.cpp on install. Built
+# for the building CPU (pip's default), it can use instructions that a VM or
+# sandbox does not let it run (AMX tiles here: a segfault on the first token),
+# and pip's cache then serves that wheel to every later install. So the wheel
+# is built once for any x86-64 CPU with AVX2 into a cache of the project's own,
+# and installed from there. The version is the one pyproject.toml pins.
+LLAMA_VERSION := $(shell sed -n 's/.*"llama-cpp-python\[server\]==\([0-9.]*\)".*/\1/p' pyproject.toml)
+LLAMA_WHEELS  ?= $(HOME)/.cache/cited-qa/llama-wheels
+LLAMA_CMAKE   := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	@ls $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || { \
+	  echo "Building llama-cpp-python $(LLAMA_VERSION) for the LLM tests (once, a few minutes)"; \
+	  CMAKE_ARGS="$(LLAMA_CMAKE)" $(BIN)/pip wheel --quiet --no-deps --no-cache-dir -w $(LLAMA_WHEELS) llama-cpp-python==$(LLAMA_VERSION); }
+	$(BIN)/pip install --quiet --find-links $(LLAMA_WHEELS) -e '.[test]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -34,7 +47,7 @@ chat: install
 	$(BIN)/qa serve --host $(HOST) --port $(PORT)
 
 # Browser tests drive Debian's chromium (never a downloaded browser); the
-# LLM tests build llama-cpp-python from source once (pip caches the wheel);
+# LLM tests build llama-cpp-python from source once (see above);
 # the accessibility tests inject axe-core, pinned in tests/ui/package-lock.json.
 AXE := tests/ui/node_modules/axe-core/axe.min.js
 
