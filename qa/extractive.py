@@ -19,6 +19,7 @@ from index.sentences import ends_with_abbreviation
 from qa.answerer import Answerer, AnswerRequest, register
 from qa.config import Settings
 from qa.evidence import cite
+from qa.features import is_heading
 from qa.question import PERSON, answer_spans
 from qa.types import Answer, AnswerSentence, Evidence
 
@@ -121,8 +122,57 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
                 years.add(_year(reader, ev))
                 holders |= others
                 n_words += len(ev.text.split())
-    chosen = _with_what_colons_introduce(chosen, reader, comp.colon_followers, settings.answer_words - n_words)
+    chosen = _with_what_leads_on(chosen, reader, comp, settings.answer_words - n_words)
     return _with_table_headers(chosen, reader)
+
+
+def _with_table_headers(chosen: list[Evidence], reader) -> list[Evidence]:
+    """Each chosen table row after its table's header row, which says what its cells are.
+
+    "Compound engine | 2 | Mills" answers "how many expansion stages?" only
+    beside "Engine | Expansion stages | Inventor": the header is quoted and
+    cited before the first row of its table that the answer shows.
+    """
+    ids = {ev.sentence_id for ev in chosen}
+    out: list[Evidence] = []
+    for ev in chosen:
+        header = reader.table_header(reader.sentences.row_of(ev.sentence_id)) if is_table_row(ev.source, ev.text) else None
+        if header is not None and header.id not in ids:
+            out.append(replace(ev, sentence_id=header.id, start=header.start, end=header.end, text=header.text, position=header.position, coverage=0.0, similarity=0.0))
+            ids.add(header.id)
+        out.append(ev)
+    return out
+
+
+def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -> list[Evidence]:
+    """Each chosen sentence that introduces what follows it, followed by that.
+
+    "Provides the platform-specific path delimiter:" says nothing until the
+    list or quotation after it, and an FAQ's "How do I reset my password?"
+    nothing until its answer: up to ``comp.colon_followers`` (after a colon)
+    or ``comp.question_followers`` (after a question, stopping at the next
+    question or heading) of the sentences that follow it in its article join
+    it, as far as the answer's word budget allows.
+    """
+    ids = {ev.sentence_id for ev in chosen}
+    out: list[Evidence] = []
+    for ev in chosen:
+        out.append(ev)
+        shown = readable(ev.source, ev.text).rstrip()
+        asks = shown.endswith("?")
+        limit = comp.colon_followers if shown.endswith(":") else comp.question_followers if asks else 0
+        row = reader.sentences.row_of(ev.sentence_id) if limit > 0 else -1
+        for _ in range(limit):
+            _, nxt = reader.neighbours(row)
+            if nxt is None or nxt.id in ids or nxt.kind != ev.kind or len(nxt.text.split()) > words_left:
+                break
+            if asks and (readable(nxt.source, nxt.text).rstrip().endswith("?") or is_heading(nxt.source, nxt.text)):
+                break  # the next entry, not this one's answer
+            out.append(replace(ev, sentence_id=nxt.id, start=nxt.start, end=nxt.end, text=nxt.text, position=nxt.position, coverage=0.0, similarity=0.0))
+            ids.add(nxt.id)
+            words_left -= len(nxt.text.split())
+            row += 1
+    return out
 
 
 def _with_table_headers(chosen: list[Evidence], reader) -> list[Evidence]:

@@ -221,7 +221,7 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         row[11] = 1.0 if spans else 0.0
         row[12] = 1.0 if spans and near_question_words(spans, s.tokens, q_set) else 0.0
         row[13] = 1.0 if n_words < 4 else 0.0
-        row[14] = 1.0 if _is_fragment(s.text) or _is_title(reader, s) or (is_markdown(s.source) and s.text.startswith("#")) else 0.0
+        row[14] = 1.0 if is_heading(s.source, s.text) or _is_title(reader, s) else 0.0
         row[15] = math.log(1 + n_words)
         row[16] = 1.0 if s.kind == "comment" else 0.0
         row[17] = 1.0 if s.kind == "comment" and signals.asks_readers else 0.0
@@ -295,6 +295,11 @@ def question_row(query, unknown_terms: float, features: np.ndarray, logits: np.n
 
 
 _TERMINATED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+
+
+def is_heading(source: str, text: str) -> bool:
+    """A heading, a title or a fragment: names a topic, states nothing."""
+    return _is_fragment(text) or (is_markdown(source) and text.startswith("#"))
 
 
 def _is_fragment(text: str) -> bool:

@@ -106,3 +106,17 @@ def test_a_table_row_is_answered_under_its_header(other_engine: Engine, question
     assert header in shown and row in shown
     assert {c.source for c in answer.citations if c.shown in (header, row)} == {"engine-designs.html"}
     check_quotes(other_engine, answer)
+
+
+@pytest.mark.parametrize(("question", "answer", "next_entry"), [
+    ("How do I reset my password?", "Open the self-service portal at id.example.org", "Why is my account locked?"),
+    ("Can I use my own laptop?", "Yes, if it is enrolled in device management first", "Which printers can I use?"),
+])
+def test_an_faq_entry_is_answered_with_its_answer_not_only_its_question(other_engine: Engine, question: str, answer: str, next_entry: str) -> None:
+    got = other_engine.ask(question)
+    assert not got.abstained
+    assert answer in got.answer
+    # The entry's answer, not the next entry's question.
+    assert next_entry not in got.answer
+    assert {c.source for c in got.citations} == {"help-desk-faq.md"}
+    check_quotes(other_engine, got)
