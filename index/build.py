@@ -27,7 +27,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from index import corpus as corpus_mod
-from index.chunking import chunk_sentences, embedding_text, model_text, split_document, table_headers
+from index.chunking import chunk_sentences, embedding_text, model_text, split_document
 from index.embedding import Embedder, Span, get_embedder, unit
 from index.errors import CorpusError, IndexStoreError, QAError
 from index.keyword import build_keyword_index
@@ -253,13 +253,10 @@ def _write_generation(
         report.embedded = _embed(embedder, todo, reused, batch_size, progress)
         # A sentence no pass could see whole (cut by the model's length limit)
         # is embedded on its own, with the sentence before when it refers back.
-        alone = []
-        for f in data:
-            headers = table_headers(f.sentences)
-            alone += [
-                (s.id, embedding_text(s, f.sentences[i - 1] if i else None, f.sentences[headers[i]] if i in headers else None))
-                for i, s in enumerate(f.sentences) if s.id not in reused
-            ]
+        alone = [
+            (s.id, embedding_text(s, f.sentences[i - 1] if i else None, f.sentences[s.lead] if s.lead >= 0 else None))
+            for f in data for i, s in enumerate(f.sentences) if s.id not in reused
+        ]
         if alone:
             vectors = np.asarray(embedder.embed([t for _, t in alone]), dtype=np.float32)
             reused.update(zip((i for i, _ in alone), vectors))
@@ -349,7 +346,7 @@ def _passes(f: _FileData, sentences: dict[str, Sentence]) -> list[_Pass]:
         title = c.heading or f.doc.meta.title
         text = f"{title}\n" if title and c.kind != "comment" else ""
         if c.context:
-            # A chunk that starts inside a table: its rows are read under their header.
+            # A chunk that starts inside a table or a list: read under its lead.
             text += c.context + " "
         spans: list[Span] = []
         for sid in new:

@@ -9,7 +9,6 @@ import os
 import re
 import unicodedata
 from pathlib import PurePosixPath
-from typing import Sequence
 
 from index import clean
 from index.sentences import split_spans
@@ -97,15 +96,15 @@ def opens_with_reference(text: str) -> bool:
     return bool(_REFERENCE.match(text))
 
 
-def embedding_text(sentence: Sentence, previous: Sentence | None, header: Sentence | None = None) -> str:
-    """What a sentence is embedded as: with the sentence before when it refers
-    back, and a table row with its table's header row.
+def embedding_text(sentence: Sentence, previous: Sentence | None, lead: Sentence | None = None) -> str:
+    """What a sentence is embedded as: under its lead (see Sentence.lead), or
+    with the sentence before when it refers back.
 
     "All he apparently agreed to was ..." means little alone; with the
     sentence naming "he" it can be found by a question about that person.
     """
-    if header is not None:
-        return f"{model_text(header)} {model_text(sentence)}"
+    if lead is not None:
+        return f"{model_text(lead)} {model_text(sentence)}"
     if previous is not None and previous.kind == sentence.kind and opens_with_reference(sentence.text):
         return f"{model_text(previous)} {model_text(sentence)}"
     return model_text(sentence)
@@ -118,28 +117,69 @@ def is_table_row(source: str, text: str) -> bool:
     return is_web_page(source) and bool(clean.CELL_TAG.search(text))
 
 
-def table_headers(sentences: Sequence[Sentence]) -> dict[int, int]:
-    """For each row of a table but its first, the index of that first row: its header.
+# What opens the block a sentence starts: a list item, a definition's term
+# or its definition, a heading. In a page, the last tag before the sentence
+# (other tags and spaces may follow it); elsewhere, the line's list marker.
+_HTML_OPENER = re.compile(r"<(li|dd|dt|h[1-6])\b[^>]*>(?:\s|<[^>]*>)*\Z", re.I)
+_LIST_MARKER = re.compile(r"[ \t>]*(?:[-*+]|\d{1,3}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?")
 
-    "Compound engine | 2 | Mills" says which engine has two of what only
-    beside "Engine | Expansion stages | Inventor". A table is a run of rows
-    with nothing between them.
+
+class _Leads:
+    """Finds each sentence's lead as a document's sentences come, in order.
+
+    A table row's is the table's first row (its header); a definition's
+    (``<dd>``) the term before it (``<dt>``); a list item's, and every item
+    of its list, the heading the list hangs from. Nothing else has one: a
+    paragraph under a heading is about more than its heading says.
     """
-    out: dict[int, int] = {}
-    first = -1
-    for i, s in enumerate(sentences):
-        if not is_table_row(s.source, s.text):
-            first = -1
-        elif first < 0 or not continues(sentences[i - 1], s):
-            first = i
-        else:
-            out[i] = first
-    return out
 
+    def __init__(self, doc: Document, masked: str) -> None:
+        self.doc, self.masked = doc, masked
+        self.table = -1  # position of the current table's first row
+        self.list_lead: int | None = None  # the current list's lead (-1: none), None outside a list
+        self.previous: tuple[Sentence, str] | None = None  # the last sentence and what opened its block
 
-def continues(previous: Sentence, sentence: Sentence) -> bool:
-    """Whether ``sentence`` comes straight after ``previous`` in the same document."""
-    return previous.source == sentence.source and previous.position + 1 == sentence.position
+    def lead(self, start: int, raw: str, out: list[Sentence]) -> int:
+        opener = self._opener(start)
+        prev, prev_opener = self.previous if self.previous else (None, "")
+        gap = self.masked[prev.end : start] if prev is not None else "\n\n"
+        lead = -1
+        if is_table_row(self.doc.source, raw):
+            self.table = self.table if self.table >= 0 else len(out)
+            lead = self.table if self.table < len(out) else -1
+            self.list_lead = None
+        elif opener == "li":
+            self.table = -1
+            if self.list_lead is None:
+                self.list_lead = prev.position if prev is not None and self._introduces(prev, prev_opener) else -1
+            lead = self.list_lead
+        elif opener == "dd" and prev_opener == "dt" and prev is not None:
+            self.table, self.list_lead = -1, None
+            lead = prev.position
+        elif opener or "\n\n" in gap or (is_web_page(self.doc.source) and "\n" in gap):
+            self.table, self.list_lead = -1, None  # a new block, not an item's second sentence
+        return lead
+
+    def kept(self, sentence: Sentence, start: int) -> None:
+        self.previous = (sentence, self._opener(start))
+
+    def _opener(self, start: int) -> str:
+        text = self.doc.text
+        if is_web_page(self.doc.source):
+            m = _HTML_OPENER.search(text, max(0, start - 400), start)
+            if not m:
+                return ""
+            tag = m.group(1).lower()
+            return "h" if tag.startswith("h") else tag
+        line = text[text.rfind("\n", 0, start) + 1 : start]
+        if _LIST_MARKER.fullmatch(line):
+            return "li"
+        return "h" if is_markdown(self.doc.source) and text.startswith("#", start) else ""
+
+    def _introduces(self, sentence: Sentence, opener: str) -> bool:
+        # Only a heading: a sentence ending in a colon brings its list itself
+        # (qa.extractive), and its many words would count for every item.
+        return opener == "h"
 
 
 def split_document(doc: Document) -> list[Sentence]:
@@ -147,7 +187,7 @@ def split_document(doc: Document) -> list[Sentence]:
     text = clean.mask_html(doc.text) if is_web_page(doc.source) else doc.text
     seen: set[str] = set()
     out: list[Sentence] = []
-    table_start = -1  # where the table the last sentence is a row of began
+    leads = _Leads(doc, text)
     for seg in clean.segments(doc):
         if seg.kind == "boilerplate":
             continue
@@ -157,26 +197,26 @@ def split_document(doc: Document) -> list[Sentence]:
             if not key or key in seen:
                 continue  # a block the page repeats (or a title shown twice)
             seen.add(key)
+            lead = leads.lead(start, raw, out)
             # What a sentence is read with (see embedding_text) is part of its
-            # id, so that a changed header or antecedent reads it again.
-            if is_table_row(doc.source, raw):
-                table_start = table_start if table_start >= 0 else len(out)
-                context = out[table_start].text if table_start < len(out) else ""
+            # id, so that a changed lead or antecedent reads it again.
+            if lead >= 0:
+                context = out[lead].text
             else:
-                table_start = -1
                 context = out[-1].text if out and opens_with_reference(raw) else ""
-            out.append(
-                Sentence(
-                    id=stable_id(doc.source, raw, context),
-                    source=doc.source,
-                    start=start,
-                    end=end,
-                    text=raw,
-                    kind=seg.kind,
-                    position=len(out),
-                    heading=seg.heading,
-                )
+            sentence = Sentence(
+                id=stable_id(doc.source, raw, context),
+                source=doc.source,
+                start=start,
+                end=end,
+                text=raw,
+                kind=seg.kind,
+                position=len(out),
+                heading=seg.heading,
+                lead=lead,
             )
+            out.append(sentence)
+            leads.kept(sentence, start)
     return out
 
 
@@ -221,14 +261,14 @@ def chunk_sentences(sentences: list[Sentence], max_tokens: int, overlap: int, en
     chunks: list[Chunk] = []
     group: list[Sentence] = []
     tokens: list[int] = []
-    headers = table_headers(sentences)
-    where = {s.id: i for i, s in enumerate(sentences)}
+    by_position = {(s.source, s.position): s for s in sentences}
 
     def flush() -> None:
         if group:
-            # A chunk that starts inside a table is read with the table's header.
-            header = headers.get(where[group[0].id])
-            chunks.append(_make_chunk(group, model_text(sentences[header]) if header is not None else ""))
+            # A chunk that starts inside a table or a list is read with its lead.
+            first = group[0]
+            lead = by_position.get((first.source, first.lead)) if first.lead >= 0 else None
+            chunks.append(_make_chunk(group, model_text(lead) if lead is not None and lead not in group else ""))
 
     for sent in sentences:
         n = count_tokens(model_text(sent), encoding)

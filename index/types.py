@@ -60,6 +60,10 @@ class Sentence:
     kind: str
     position: int  # order within the document, counting kept sentences
     heading: str = ""
+    # The position of the sentence this one is read under, or -1: a table
+    # row's header row, a definition's term, the heading a list hangs from. It says what the sentence is about ("2 | Mills" under
+    # "Expansion stages | Inventor"; "Added SSH certificates." under "## 2.3.0").
+    lead: int = -1
 
 
 @dataclass(frozen=True)
@@ -74,4 +78,4 @@ class Chunk:
     kind: str
     sentence_ids: tuple[str, ...]
     heading: str = ""
-    context: str = ""  # read before the sentences, at the start of ``text``: the header row of a table the chunk starts inside
+    context: str = ""  # read before the sentences, at the start of ``text``: the lead of its first sentence, when the chunk does not hold it

@@ -6,7 +6,7 @@ question terms the first does not cover, or, for a "who" question, another
 holder of the same role named by an article of another date (who heads an
 agency in 2021 and in 2025). When the cited articles differ in date, each
 sentence says which outlet and date it is from; a table row comes with its
-table's header row. The thresholds are qa.scorer.Composition's.
+table's header row, a list item with the heading it hangs from. The thresholds are qa.scorer.Composition's.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from index.chunking import is_table_row, readable
+from index.chunking import readable
 from index.sentences import ends_with_abbreviation
 from qa.answerer import Answerer, AnswerRequest, register
 from qa.config import Settings
@@ -123,24 +123,31 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
                 holders |= others
                 n_words += len(ev.text.split())
     chosen = _with_what_leads_on(chosen, reader, comp, settings.answer_words - n_words)
-    return _with_table_headers(chosen, reader)
+    return _with_leads(chosen, reader)
 
 
-def _with_table_headers(chosen: list[Evidence], reader) -> list[Evidence]:
-    """Each chosen table row after its table's header row, which says what its cells are.
+def _with_leads(chosen: list[Evidence], reader) -> list[Evidence]:
+    """Each chosen sentence after the sentence it is read under, when the answer lacks it.
 
     "Compound engine | 2 | Mills" answers "how many expansion stages?" only
-    beside "Engine | Expansion stages | Inventor": the header is quoted and
-    cited before the first row of its table that the answer shows.
+    beside "Engine | Expansion stages | Inventor", and "Added SSH
+    certificates." says when only under "## 2.3.0 (2024-11-18)": the lead
+    (a table's header row, a definition's term, the heading a list hangs
+    from) is quoted and cited before the first chosen sentence it leads,
+    and moved there when the answer holds it further on.
     """
-    ids = {ev.sentence_id for ev in chosen}
+    chosen_ids = {ev.sentence_id: ev for ev in chosen}
+    shown: set[str] = set()
     out: list[Evidence] = []
     for ev in chosen:
-        header = reader.table_header(reader.sentences.row_of(ev.sentence_id)) if is_table_row(ev.source, ev.text) else None
-        if header is not None and header.id not in ids:
-            out.append(replace(ev, sentence_id=header.id, start=header.start, end=header.end, text=header.text, position=header.position, coverage=0.0, similarity=0.0))
-            ids.add(header.id)
+        if ev.sentence_id in shown:
+            continue  # a lead shown before the sentence it leads
+        lead = reader.lead(reader.sentences.row_of(ev.sentence_id))
+        if lead is not None and lead.id not in shown:
+            out.append(chosen_ids.get(lead.id) or _as_evidence(ev, lead))
+            shown.add(lead.id)
         out.append(ev)
+        shown.add(ev.sentence_id)
     return out
 
 
@@ -168,56 +175,16 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
                 break
             if asks and (readable(nxt.source, nxt.text).rstrip().endswith("?") or is_heading(nxt.source, nxt.text)):
                 break  # the next entry, not this one's answer
-            out.append(replace(ev, sentence_id=nxt.id, start=nxt.start, end=nxt.end, text=nxt.text, position=nxt.position, coverage=0.0, similarity=0.0))
+            out.append(_as_evidence(ev, nxt))
             ids.add(nxt.id)
             words_left -= len(nxt.text.split())
             row += 1
     return out
 
 
-def _with_table_headers(chosen: list[Evidence], reader) -> list[Evidence]:
-    """Each chosen table row after its table's header row, which says what its cells are.
-
-    "Compound engine | 2 | Mills" answers "how many expansion stages?" only
-    beside "Engine | Expansion stages | Inventor": the header is quoted and
-    cited before the first row of its table that the answer shows.
-    """
-    ids = {ev.sentence_id for ev in chosen}
-    out: list[Evidence] = []
-    for ev in chosen:
-        header = reader.table_header(reader.sentences.row_of(ev.sentence_id)) if is_table_row(ev.source, ev.text) else None
-        if header is not None and header.id not in ids:
-            out.append(replace(ev, sentence_id=header.id, start=header.start, end=header.end, text=header.text, position=header.position, coverage=0.0, similarity=0.0))
-            ids.add(header.id)
-        out.append(ev)
-    return out
-
-
-def _with_what_colons_introduce(chosen: list[Evidence], reader, limit: int, words_left: int) -> list[Evidence]:
-    """Each chosen sentence that ends in a colon, followed by what it introduces.
-
-    "Provides the platform-specific path delimiter:" says nothing until the
-    list or quotation after it: up to ``limit`` of the sentences that follow
-    it in its article join it, as far as the answer's word budget allows.
-    """
-    if limit <= 0:
-        return chosen
-    ids = {ev.sentence_id for ev in chosen}
-    out: list[Evidence] = []
-    for ev in chosen:
-        out.append(ev)
-        if not readable(ev.source, ev.text).rstrip().endswith(":"):
-            continue
-        row = reader.sentences.row_of(ev.sentence_id)
-        for _ in range(limit):
-            _, nxt = reader.neighbours(row)
-            if nxt is None or nxt.id in ids or nxt.kind != ev.kind or len(nxt.text.split()) > words_left:
-                break
-            out.append(replace(ev, sentence_id=nxt.id, start=nxt.start, end=nxt.end, text=nxt.text, position=nxt.position, coverage=0.0, similarity=0.0))
-            ids.add(nxt.id)
-            words_left -= len(nxt.text.split())
-            row += 1
-    return out
+def _as_evidence(beside: Evidence, s) -> Evidence:
+    """Sentence ``s``, shown beside ``beside`` for what it adds, not for its own score."""
+    return replace(beside, sentence_id=s.id, start=s.start, end=s.end, text=s.text, position=s.position, coverage=0.0, similarity=0.0)
 
 
 def _record(reader, ev: Evidence):

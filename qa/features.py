@@ -191,9 +191,10 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
     for r, i in enumerate(rows):
         s = reader.sentences[i]
         prev, nxt = reader.neighbours(i)
-        # A table row says what its cells are only with its header row.
-        header = reader.table_header(i)
-        own = s.terms | header.terms if header is not None else s.terms
+        # A table row says what its cells are only under its header row, a
+        # list item when only under its heading (see Sentence.lead).
+        lead = reader.lead(i)
+        own = s.terms | lead.terms if lead is not None else s.terms
         around = own | (prev.terms if prev is not None else frozenset()) | (nxt.terms if nxt is not None else frozenset())
         if q_set:
             coverage = weights.coverage(q_terms, own)
@@ -206,10 +207,12 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         n_specific = len(signals.specifics)
         names_missing = sum(1 for spec in signals.specifics if not spec <= around) / n_specific if n_specific else 0.0
         spans = answer_spans(query.answer_type, s.text, query.question) if query.answer_type else []
+        # "When was SSH support added?": the item says what, its heading when.
+        in_lead = bool(not spans and lead is not None and query.answer_type and answer_spans(query.answer_type, lead.text, query.question))
         n_words = len(s.text.split())
         meta_date = reader.meta(s.source).get("date", "")
         row = out[r]
-        row[0] = sims[i]
+        row[0] = sims[i] if lead is None else _read_together(sims, i, i - (s.position - s.lead))
         row[2] = coverage
         row[4] = window
         row[5] = len(q_pairs & s.bigrams) / len(q_pairs) if q_pairs else 0.0
@@ -218,7 +221,7 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         row[8] = context.get(i, 0.0)
         row[9] = 1.0 / (1 + chunk_rank[i]) if i in chunk_rank else 0.0
         row[10] = 1.0 if query.answer_type else 0.0
-        row[11] = 1.0 if spans else 0.0
+        row[11] = 1.0 if spans or in_lead else 0.0
         row[12] = 1.0 if spans and near_question_words(spans, s.tokens, q_set) else 0.0
         row[13] = 1.0 if n_words < 4 else 0.0
         row[14] = 1.0 if is_heading(s.source, s.text) or _is_title(reader, s) else 0.0
@@ -236,13 +239,20 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         row[28] = _density(s.tokens, q_set)
         row[29] = 0.0 if _TERMINATED.search(s.text) else 1.0
         row[30], row[31] = _time_relation(signals.periods, periods(s.text)) if signals.periods else (0.0, 0.0)
-        row[32] = 1.0 if signals.defined and defines(signals.defined, s.text) else 0.0
+        # A definition list's entry under its term ("Jitter" / "The variation in delay ...") defines it too.
+        row[32] = 1.0 if signals.defined and (defines(signals.defined, s.text) or (lead is not None and _ARTICLE.sub("", normalize(lead.text)) == signals.defined)) else 0.0
     if len(rows):
         out[:, 1] = out[:, 0] - out[:, 0].max()
         out[:, 3] = out[:, 2] - out[:, 2].max()
         out[:, 23] = 1.0 / (1.0 + _ranks(out[:, 0]))
         out[:, 24] = 1.0 / (1.0 + _ranks(out[:, 2]))
     return out
+
+
+def _read_together(sims, i: int, j: int) -> float:
+    """The question's cosine to sentences ``i`` and ``j`` read as one: to the mean of their unit vectors."""
+    a, b = sims.vectors([i, j])
+    return float((sims[i] + sims[j]) / math.sqrt(max(2.0 + 2.0 * float(a @ b), 1e-12)))
 
 
 def _density(tokens, q_set: set[str]) -> float:

@@ -27,7 +27,7 @@ from typing import overload
 
 import numpy as np
 
-from index.chunking import continues, is_table_row, sentence_words
+from index.chunking import sentence_words
 from index.embedding import Embedder
 from index.keyword import KeywordIndex
 from index.lock import pin_generation
@@ -66,7 +66,7 @@ class SentenceRecord(Sentence):
 def _record(s: Sentence) -> SentenceRecord:
     term_list = terms(sentence_words(s))  # as the index's postings hold them
     return SentenceRecord(
-        id=s.id, source=s.source, start=s.start, end=s.end, text=s.text, kind=s.kind, heading=s.heading, position=s.position,
+        id=s.id, source=s.source, start=s.start, end=s.end, text=s.text, kind=s.kind, heading=s.heading, position=s.position, lead=s.lead,
         terms=frozenset(term_list), bigrams=bigrams(term_list),
     )
 
@@ -244,7 +244,6 @@ class IndexReader:
         self.chunk_count = self.sentence_store.chunk_count
         self.weights = TermWeights.from_counts(self.sentence_store.document_frequencies(), len(self.sentences))
         self._publication_refs = _publication_refs(self.documents)
-        self._headers: dict[int, int | None] = {}
 
     # -- questions ---------------------------------------------------------
     def source_prior(self, question: str) -> tuple[dict[str, float], str]:
@@ -412,25 +411,13 @@ class IndexReader:
         """The sentence with this id."""
         return self.sentences.by_id(sentence_id)
 
-    def table_header(self, i: int) -> SentenceRecord | None:
-        """The header row of the table that sentence ``i`` is a later row of (see index.chunking.table_headers)."""
-        if i in self._headers:
-            found = self._headers[i]
-            return None if found is None else self.sentences[found]
-        walked = []
-        first = i
-        while is_table_row(self.sentences[first].source, self.sentences[first].text):
-            walked.append(first)
-            if first == 0 or not continues(self.sentences[first - 1], self.sentences[first]):
-                break
-            if not is_table_row(self.sentences[first - 1].source, self.sentences[first - 1].text):
-                break
-            first -= 1
-        header = first if walked and first != i else None
-        # Every row walked past has the same header (the header itself has none).
-        self._headers.update((r, None if r == first else first) for r in walked)
-        self._headers.setdefault(i, header)
-        return None if header is None else self.sentences[header]
+    def lead(self, i: int) -> SentenceRecord | None:
+        """The sentence that sentence ``i`` is read under (see index.types.Sentence.lead), or None."""
+        s = self.sentences[i]
+        if s.lead < 0:
+            return None
+        # A document's sentences are consecutive rows, in position order.
+        return self.sentences[i - (s.position - s.lead)]
 
     def neighbours(self, i: int) -> tuple[SentenceRecord | None, SentenceRecord | None]:
         """The sentences before and after sentence ``i`` in its document."""

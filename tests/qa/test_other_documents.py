@@ -120,3 +120,20 @@ def test_an_faq_entry_is_answered_with_its_answer_not_only_its_question(other_en
     assert next_entry not in got.answer
     assert {c.source for c in got.citations} == {"help-desk-faq.md"}
     check_quotes(other_engine, got)
+
+
+@pytest.mark.parametrize(("question", "lead", "answer"), [
+    # A change under the version heading that says when it came.
+    ("When was support for SSH certificates added?", "2.3.0 (2024-11-18)", "Added support for SSH certificates"),
+    # A glossary's definition under its term, the term first.
+    ("What is jitter?", "Jitter", "The variation in delay between packets of one stream"),
+    ("What is anycast?", "Anycast", "One address announced from several sites"),
+])
+def test_a_list_item_or_a_definition_is_answered_under_its_lead(other_engine: Engine, question: str, lead: str, answer: str) -> None:
+    got = other_engine.ask(question)
+    assert not got.abstained
+    assert answer in got.answer
+    shown = [c.shown for c in got.citations]
+    assert lead in shown, shown
+    assert got.answer.index(lead) < got.answer.index(answer)
+    check_quotes(other_engine, got)
