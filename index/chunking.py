@@ -31,10 +31,14 @@ def model_text(sentence: Sentence) -> str:
     return plain(sentence_words(sentence))
 
 
+# Asked for every sentence shown or scored: a path parsed each time was most
+# of the time spent showing a large page.
+@functools.lru_cache(maxsize=4096)
 def is_web_page(source: str) -> bool:
     return PurePosixPath(source).suffix.lower() in {".html", ".htm"}
 
 
+@functools.lru_cache(maxsize=4096)
 def is_markdown(source: str) -> bool:
     return PurePosixPath(source).suffix.lower() == ".md"
 
