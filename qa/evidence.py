@@ -16,7 +16,7 @@ Citations show the ranker's probability as their score.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -189,3 +189,33 @@ def cite(n: int, ev: Evidence, reader: IndexReader) -> Citation:
         date=meta.get("date", ""),
         kind=ev.kind,
     )
+
+
+def shown_beside(ev: Evidence, sentence) -> Evidence:
+    """``sentence`` as evidence shown beside ``ev`` for what it adds (a lead, a list a colon opens), not for its own score."""
+    return replace(ev, sentence_id=sentence.id, start=sentence.start, end=sentence.end, text=sentence.text, position=sentence.position, coverage=0.0, similarity=0.0)
+
+
+def with_leads(chosen: Sequence[Evidence], reader) -> list[Evidence]:
+    """Each of ``chosen`` after the sentence it is read under, when ``chosen`` lacks it.
+
+    "Compound engine | 2 | Mills" answers "how many expansion stages?" only
+    beside "Engine | Expansion stages | Inventor", and "Added SSH
+    certificates." says when only under "## 2.3.0 (2024-11-18)": the lead
+    (index.types.Sentence.lead) comes before the first sentence it leads,
+    and is moved there when ``chosen`` holds it further on.
+    """
+    by_id = {ev.sentence_id: ev for ev in chosen}
+    shown: set[str] = set()
+    out: list[Evidence] = []
+    for ev in chosen:
+        if ev.sentence_id in shown:
+            continue  # a lead already shown before the sentence it leads
+        lead = reader.lead(reader.sentences.row_of(ev.sentence_id))
+        if lead is not None and lead.id not in shown:
+            out.append(by_id.get(lead.id) or shown_beside(ev, lead))
+            shown.add(lead.id)
+        out.append(ev)
+        shown.add(ev.sentence_id)
+    return out
+

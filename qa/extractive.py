@@ -12,13 +12,12 @@ table's header row, a list item with the heading it hangs from. The thresholds a
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from index.chunking import readable
 from index.sentences import ends_with_abbreviation
 from qa.answerer import Answerer, AnswerRequest, register
 from qa.config import Settings
-from qa.evidence import cite
+from qa.evidence import cite, shown_beside, with_leads
 from qa.features import is_heading
 from qa.question import PERSON, answer_spans
 from qa.types import Answer, AnswerSentence, Evidence
@@ -123,32 +122,7 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
                 holders |= others
                 n_words += len(ev.text.split())
     chosen = _with_what_leads_on(chosen, reader, comp, settings.answer_words - n_words)
-    return _with_leads(chosen, reader)
-
-
-def _with_leads(chosen: list[Evidence], reader) -> list[Evidence]:
-    """Each chosen sentence after the sentence it is read under, when the answer lacks it.
-
-    "Compound engine | 2 | Mills" answers "how many expansion stages?" only
-    beside "Engine | Expansion stages | Inventor", and "Added SSH
-    certificates." says when only under "## 2.3.0 (2024-11-18)": the lead
-    (a table's header row, a definition's term, the heading a list hangs
-    from) is quoted and cited before the first chosen sentence it leads,
-    and moved there when the answer holds it further on.
-    """
-    chosen_ids = {ev.sentence_id: ev for ev in chosen}
-    shown: set[str] = set()
-    out: list[Evidence] = []
-    for ev in chosen:
-        if ev.sentence_id in shown:
-            continue  # a lead shown before the sentence it leads
-        lead = reader.lead(reader.sentences.row_of(ev.sentence_id))
-        if lead is not None and lead.id not in shown:
-            out.append(chosen_ids.get(lead.id) or _as_evidence(ev, lead))
-            shown.add(lead.id)
-        out.append(ev)
-        shown.add(ev.sentence_id)
-    return out
+    return with_leads(chosen, reader)
 
 
 def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -> list[Evidence]:
@@ -175,16 +149,11 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
                 break
             if asks and (readable(nxt.source, nxt.text).rstrip().endswith("?") or is_heading(nxt.source, nxt.text)):
                 break  # the next entry, not this one's answer
-            out.append(_as_evidence(ev, nxt))
+            out.append(shown_beside(ev, nxt))
             ids.add(nxt.id)
             words_left -= len(nxt.text.split())
             row += 1
     return out
-
-
-def _as_evidence(beside: Evidence, s) -> Evidence:
-    """Sentence ``s``, shown beside ``beside`` for what it adds, not for its own score."""
-    return replace(beside, sentence_id=s.id, start=s.start, end=s.end, text=s.text, position=s.position, coverage=0.0, similarity=0.0)
 
 
 def _record(reader, ev: Evidence):

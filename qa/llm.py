@@ -77,7 +77,7 @@ class LLMAnswerer(Answerer):
                 request, "the articles do not answer this closely enough to generate an answer from them"
             )
             return
-        sources = select_sources(request.evidence)
+        sources = select_sources(request.evidence, request.reader)
         messages = answer_messages(request.standalone or request.question, sources, request.reader.meta)
         pieces: list[str] = []
         t0 = time.perf_counter()

@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
-from qa.evidence import EvidenceSet
+from qa.evidence import EvidenceSet, with_leads
 from qa.types import Evidence
 from qa.verify import Source
 
@@ -36,8 +36,9 @@ CONDENSE_SYSTEM = (
 )
 
 
-def select_sources(evidence: EvidenceSet) -> list[Source]:
-    """Numbered passages for the prompt, strongest first."""
+def select_sources(evidence: EvidenceSet, reader=None) -> list[Source]:
+    """Numbered passages for the prompt, strongest first; with ``reader``,
+    a table row or list item with its lead (qa.evidence.with_leads)."""
     used: set[str] = set()
     groups: list[tuple[float, tuple[Evidence, ...]]] = []
     for passage in evidence.passages:
@@ -52,7 +53,10 @@ def select_sources(evidence: EvidenceSet) -> list[Source]:
             used.add(ev.sentence_id)
             groups.append((ev.score, (ev,)))
     groups.sort(key=lambda g: -g[0])
-    return [Source(n=i, sentences=g[1]) for i, g in enumerate(groups[:MAX_SOURCES], start=1)]
+    return [
+        Source(n=i, sentences=tuple(with_leads(g[1], reader)) if reader is not None else g[1])
+        for i, g in enumerate(groups[:MAX_SOURCES], start=1)
+    ]
 
 
 def answer_messages(

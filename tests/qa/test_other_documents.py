@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from qa.config import Settings
+from index.chunking import readable
 from qa.engine import Engine
 
 CLEANING = Path(__file__).resolve().parents[1] / "data" / "cleaning"
@@ -137,3 +138,13 @@ def test_a_list_item_or_a_definition_is_answered_under_its_lead(other_engine: En
     assert lead in shown, shown
     assert got.answer.index(lead) < got.answer.index(answer)
     check_quotes(other_engine, got)
+
+
+def test_the_llm_is_shown_a_table_row_with_its_header(other_engine: Engine) -> None:
+    from qa.prompts import select_sources
+
+    request = other_engine.prepare("At which mill was the steam turbine set first installed?")
+    shown = [readable(e.source, e.text).strip() for src in select_sources(request.evidence, request.reader) for e in src.sentences]
+    row = "Steam turbine set | 12 | Northgate Mill | 1908"
+    assert row in shown
+    assert "Engine design | Expansion stages | First installed at | Year" in shown[: shown.index(row)]
