@@ -24,6 +24,7 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+_VERSION = re.compile(r"\d+(?:\.\d+){2,}")
 _WORD = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)*")
 _FOLD = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
 
@@ -43,11 +44,14 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lower-case word tokens; "U.S." and "Gazeta.ru" stay one token."""
+    """Lower-case word tokens; "U.S.", "Gazeta.ru" and "2.3.0" stay one token."""
     text = fold(text).replace("'s ", " ").replace("'s", "")
     out = []
     for w in _WORD.findall(text):
-        out.extend(w.split(".") if not re.fullmatch(r"(?:[a-z]\.)+[a-z]?|[a-z0-9]+\.[a-z]{2,3}", w) else [w.replace(".", "")])
+        if _VERSION.fullmatch(w):
+            out.append(w)  # "2.3.0" (a version, an address) names one thing; its parts match any number
+        else:
+            out.extend(w.split(".") if not re.fullmatch(r"(?:[a-z]\.)+[a-z]?|[a-z0-9]+\.[a-z]{2,3}", w) else [w.replace(".", "")])
     return out
 
 

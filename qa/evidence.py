@@ -197,25 +197,38 @@ def shown_beside(ev: Evidence, sentence) -> Evidence:
 
 
 def with_leads(chosen: Sequence[Evidence], reader) -> list[Evidence]:
-    """Each of ``chosen`` after the sentence it is read under, when ``chosen`` lacks it.
+    """``chosen`` with each sentence after the sentence it is read under.
 
     "Compound engine | 2 | Mills" answers "how many expansion stages?" only
     beside "Engine | Expansion stages | Inventor", and "Added SSH
     certificates." says when only under "## 2.3.0 (2024-11-18)": the lead
-    (index.types.Sentence.lead) comes before the first sentence it leads,
-    and is moved there when ``chosen`` holds it further on.
+    (index.types.Sentence.lead) comes before the first sentence it leads
+    (moved there when ``chosen`` holds it further on), and the sentences it
+    leads follow it in their document's order: a procedure's steps, a
+    table's rows.
     """
     by_id = {ev.sentence_id: ev for ev in chosen}
+    leads = {ev.sentence_id: reader.lead(reader.sentences.row_of(ev.sentence_id)) for ev in chosen}
+    led: dict[str, list[Evidence]] = {}
+    for ev in chosen:
+        lead = leads[ev.sentence_id]
+        if lead is not None:
+            led.setdefault(lead.id, []).append(ev)
     shown: set[str] = set()
     out: list[Evidence] = []
     for ev in chosen:
         if ev.sentence_id in shown:
-            continue  # a lead already shown before the sentence it leads
-        lead = reader.lead(reader.sentences.row_of(ev.sentence_id))
-        if lead is not None and lead.id not in shown:
+            continue  # shown already: as a lead, or with the others of its lead
+        lead = leads[ev.sentence_id]
+        if lead is None:
+            out.append(ev)
+            shown.add(ev.sentence_id)
+            continue
+        if lead.id not in shown:
             out.append(by_id.get(lead.id) or shown_beside(ev, lead))
             shown.add(lead.id)
-        out.append(ev)
-        shown.add(ev.sentence_id)
+        for member in sorted(led[lead.id], key=lambda e: (e.source, e.position)):
+            if member.sentence_id not in shown:
+                out.append(member)
+                shown.add(member.sentence_id)
     return out
-

@@ -45,3 +45,13 @@ def test_role_synonyms_count_towards_coverage():
     assert synonym == pytest.approx(
         (weights.idf("nasa") + SYNONYM_CREDIT * weights.idf("lead")) / (weights.idf("nasa") + weights.idf("lead"))
     )
+
+
+def test_a_version_number_is_one_term_that_no_other_version_matches():
+    from qa.lexical import terms
+
+    assert "2.3.0" in terms("What changed in 2.3.0?")
+    # Its parts are not terms of their own, so "2.4.0" shares nothing with it.
+    assert not set(terms("2.3.0")) & set(terms("release 2.4.0 of 2025"))
+    # Decimals and initialisms read as before.
+    assert terms("Python 3.8 cost $7.2 million in the U.S.") == ["python", "3", "8", "cost", "7", "2", "million", "us"]
