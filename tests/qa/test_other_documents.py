@@ -148,3 +148,11 @@ def test_the_llm_is_shown_a_table_row_with_its_header(other_engine: Engine) -> N
     row = "Steam turbine set | 12 | Northgate Mill | 1908"
     assert row in shown
     assert "Engine design | Expansion stages | First installed at | Year" in shown[: shown.index(row)]
+
+
+def test_rows_of_one_table_are_shown_in_the_tables_order(other_engine: Engine) -> None:
+    got = other_engine.ask("Which mills installed compound engines?")
+    rows = [c for c in got.citations if c.source == "engine-designs.html" and "compound engine |" in c.shown]
+    assert len(rows) >= 2, got.answer
+    assert [c.start for c in rows] == sorted(c.start for c in rows)
+    assert [got.answer.index(c.shown) for c in rows] == sorted(got.answer.index(c.shown) for c in rows)
