@@ -330,7 +330,7 @@ def mask_html(html: str) -> str:
     """
 
     def blank(m: re.Match[str]) -> str:
-        return "".join("\n" if ch == "\n" else " " for ch in m.group(0))
+        return _blanked(m.group(0))
 
     def block(m: re.Match[str]) -> str:
         s = blank(m)
@@ -338,6 +338,7 @@ def mask_html(html: str) -> str:
 
     out = _SCRIPT.sub(blank, html)
     out = _COMMENT.sub(blank, out)
+    out = _without_landmarks(out)
     out = _EDIT_LINK.sub(blank, out)
     out = _BREADCRUMBS.sub(blank, out)
     out = _unwrap(out)
@@ -350,6 +351,43 @@ _PRE = re.compile(r"<(pre|textarea)\b.*?</\1\s*>", re.S | re.I)
 _EDIT_LINK = re.compile(r"(?:<span\b[^>]*>\s*)?\[(?:\s*</span>)?\s*<a\b[^>]*>\s*edit(?: source)?\s*</a>\s*(?:<span\b[^>]*>\s*)?\](?:\s*</span>)?", re.I)
 # A breadcrumb trail ("Home › Manuals › Valves", "Trace: • normans"): where the page sits, not what it says.
 _BREADCRUMBS = re.compile(r"<(div|nav|ol|ul|p)\b[^>]*\b(?:class|id|aria-label)\s*=\s*[\"'][^\"']*breadcrumb[^\"']*[\"'][^>]*>.*?</\1\s*>", re.S | re.I)
+
+
+# Regions a page itself says are not its content (ARIA landmark roles): a
+# site's banner, menus, sidebars, search box and footer ("Content is
+# available under ...", "This page was last edited on ...").
+_LANDMARK = re.compile(r"<([a-z][\w-]*)\b[^>]*\brole\s*=\s*[\"']?(?:navigation|banner|contentinfo|complementary|search)\b[^>]*>", re.I)
+
+
+def _blanked(text: str) -> str:
+    """``text`` as spaces, its line breaks kept: gone, with every offset after it unchanged."""
+    return "".join("\n" if ch == "\n" else " " for ch in text)
+
+
+def _without_landmarks(html: str) -> str:
+    parts = []
+    pos = 0
+    for m in _LANDMARK.finditer(html):
+        if m.start() < pos:
+            continue  # inside a region already blanked
+        end = _element_end(html, m.group(1), m.end())
+        parts += [html[pos : m.start()], _blanked(html[m.start() : end])]
+        pos = end
+    parts.append(html[pos:])
+    return "".join(parts)
+
+
+def _element_end(html: str, name: str, start: int) -> int:
+    """Where the element whose start tag ends at ``start`` ends; only its start tag when it never closes (when unsure, keep the text)."""
+    depth = 1
+    for t in re.finditer(rf"<(/?){re.escape(name)}\b[^>]*?(/?)>", html[start:], re.I):
+        if t.group(1):
+            depth -= 1
+        elif not t.group(2):
+            depth += 1
+        if depth == 0:
+            return start + t.end()
+    return start
 
 
 def _unwrap(html: str) -> str:
