@@ -29,10 +29,12 @@ from index.errors import SettingsError
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 Span = tuple[int, int]  # character offsets, end exclusive
 # Most tokens packed into one model call. Attention and its mask grow with
-# the square of a pack, whatever the texts in it: chunks (up to ~200 tokens)
-# go one per call, and only short texts (sentences, questions) share one.
-# Embedding the wiki corpus's chunks took ~15% longer with packs of 512.
-PACK_TOKENS = 256
+# the square of a pack, whatever the texts in it: a build's passes (a
+# chunk's new sentences and its title, ~100-200 tokens) go one per call, and
+# only short texts (sentences, questions) share one. Reading the wiki
+# corpus's passes took 5.3-6.1 s with packs of 256 (two passes to a call)
+# and 4.8-5.1 s with 128 or none packed; 15% longer again with 512.
+PACK_TOKENS = 128
 
 
 class Embedder(abc.ABC):
