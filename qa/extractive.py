@@ -6,7 +6,8 @@ question terms the first does not cover, or, for a "who" question, another
 holder of the same role named by an article of another date (who heads an
 agency in 2021 and in 2025). When the cited articles differ in date, each
 sentence says which outlet and date it is from; a table row comes with its
-table's header row, a list item with the heading it hangs from. The thresholds are qa.scorer.Composition's.
+table's header row, a list item with the heading it hangs from, and an FAQ's
+question with its answer. The thresholds are qa.scorer.Composition's.
 """
 
 from __future__ import annotations

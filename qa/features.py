@@ -92,13 +92,13 @@ _SPECIFIC = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’-]*[A-Za-z]|\b\d[\d,.]*
 _NEGATION = re.compile(r"\b(not|never|no|none|nor|neither|without|n't|cannot)\b|n't\b", re.I)
 _MONTHS = "january february march april may june july august september october november december".split()
 _QUESTION_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")?\s*((?:19|20)\d\d)\b", re.I)
-# Periods: a year ("1038"), a decade or a century written as years ("1960s",
-# "the 1000's"), or an ordinal century ("10th century", "tenth-century" is not read).
 # "What is X?", "Who were the X?": a question for a definition (X of a few words).
 _DEFINITION_QUESTION = re.compile(r"(?:what|who)\s+(?:is|are|was|were)\s+(.+?)[\s?.]*$", re.I)
 _ARTICLE = re.compile(r"^(?:the|an?)\s+")
 # After the subject: up to three words (an abbreviation, a short apposition), then the verb that defines.
 _COPULA = re.compile(r"(?:\s+\w+){0,3}?\s+(?:is|are|was|were|refers|stands|means|denotes)\b")
+# Periods: a year ("1038"), a decade or a century written as years ("1960s",
+# "the 1000's"), or an ordinal century ("10th century", "tenth-century" is not read).
 _YEARS = re.compile(r"\b(1\d{3}|20\d{2})(?:['’]?s\b)?")
 _CENTURY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)[\s-]+centur", re.I)
 
@@ -191,9 +191,10 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
     for r, i in enumerate(rows):
         s = reader.sentences[i]
         prev, nxt = reader.neighbours(i)
-        # A table row says what its cells are only under its header row, a
-        # list item when only under its heading (see Sentence.lead).
-        lead = reader.lead(i)
+        # A sentence with a lead (a table row under its header, a definition
+        # under its term: Sentence.lead) is read with it: its words count too.
+        j = reader.lead_row(i)
+        lead = reader.sentences[j] if j is not None else None
         own = s.terms | lead.terms if lead is not None else s.terms
         around = own | (prev.terms if prev is not None else frozenset()) | (nxt.terms if nxt is not None else frozenset())
         if q_set:
@@ -212,7 +213,7 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         n_words = len(s.text.split())
         meta_date = reader.meta(s.source).get("date", "")
         row = out[r]
-        row[0] = sims[i] if lead is None else _read_together(sims, i, i - (s.position - s.lead))
+        row[0] = sims[i] if j is None else _read_together(sims, i, j)
         row[2] = coverage
         row[4] = window
         row[5] = len(q_pairs & s.bigrams) / len(q_pairs) if q_pairs else 0.0

@@ -411,13 +411,16 @@ class IndexReader:
         """The sentence with this id."""
         return self.sentences.by_id(sentence_id)
 
-    def lead(self, i: int) -> SentenceRecord | None:
-        """The sentence that sentence ``i`` is read under (see index.types.Sentence.lead), or None."""
+    def lead_row(self, i: int) -> int | None:
+        """The row of the sentence that sentence ``i`` is read under (see index.types.Sentence.lead), or None."""
         s = self.sentences[i]
-        if s.lead < 0:
-            return None
         # A document's sentences are consecutive rows, in position order.
-        return self.sentences[i - (s.position - s.lead)]
+        return i - (s.position - s.lead) if s.lead >= 0 else None
+
+    def lead(self, i: int) -> SentenceRecord | None:
+        """The sentence that sentence ``i`` is read under, or None."""
+        j = self.lead_row(i)
+        return self.sentences[j] if j is not None else None
 
     def neighbours(self, i: int) -> tuple[SentenceRecord | None, SentenceRecord | None]:
         """The sentences before and after sentence ``i`` in its document."""
