@@ -125,6 +125,7 @@ def is_table_row(source: str, text: str) -> bool:
 # or its definition, a heading. In a page, the last tag before the sentence
 # (other tags and spaces may follow it); elsewhere, the line's list marker.
 _HTML_OPENER = re.compile(r"<(li|dd|dt|h[1-6])\b[^>]*>(?:\s|<[^>]*>)*\Z", re.I)
+_UNDERLINE = re.compile(r"[ \t]*(?:={3,}|-{3,})[ \t]*(?:\n|\Z)")
 _LIST_MARKER = re.compile(r"[ \t>]*(?:[-*+]|\d{1,3}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?")
 
 
@@ -178,7 +179,11 @@ class _Leads:
         line = text[text.rfind("\n", 0, start) + 1 : start]
         if _LIST_MARKER.fullmatch(line):
             return "li"
-        return "h" if is_markdown(self.doc.source) and text.startswith("#", start) else ""
+        if is_markdown(self.doc.source) and text.startswith("#", start):
+            return "h"
+        # A line underlined with "===" or "---" (plain text, reStructuredText, Markdown's other heading).
+        after = text.find("\n", start)
+        return "h" if after >= 0 and _UNDERLINE.match(text, after + 1) and not line.strip() else ""
 
     def _introduces(self, sentence: Sentence, opener: str) -> bool:
         # Only a heading: a sentence ending in a colon brings its list itself

@@ -215,14 +215,19 @@ def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str])
     """A stray fragment (an image caption, a button label) beside chrome is chrome.
 
     "Fragment": three words or fewer and no sentence punctuation. The first
-    line (usually the title) is never absorbed.
+    line (usually the title) is never absorbed, nor a heading beside its
+    underline.
     """
+    def chrome(j: int) -> bool:
+        # A rule or a heading's underline ("--------") is no evidence: it has no words.
+        return kinds[j] == "boilerplate" and any(ch.isalnum() for ch in text[lines[j][0] : lines[j][1]])
+
     for i in range(1, len(lines)):
         s, e = lines[i]
         line = text[s:e]
         if kinds[i] == "boilerplate" or len(line.split()) > 3 or re.search(r"[.!?:]", line):
             continue
-        if kinds[i - 1] == "boilerplate" or (i + 1 < len(lines) and kinds[i + 1] == "boilerplate"):
+        if chrome(i - 1) or (i + 1 < len(lines) and chrome(i + 1)):
             kinds[i] = "boilerplate"
 
 

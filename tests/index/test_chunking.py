@@ -84,3 +84,21 @@ def test_a_changed_lead_changes_the_sentences_it_leads_so_they_are_read_again(do
     after = {shown(s): s.id for s in split_document(replace(doc, text=doc.text.replace("| Ticket | Price |", "| Ticket | Fare |")))}
     assert before["Child return | 4.75"] != after["Child return | 4.75"]
     assert before["Fares are unchanged, and season tickets remain valid on every sailing."] == after["Fares are unchanged, and season tickets remain valid on every sailing."]
+
+
+def test_a_plain_text_heading_underlined_is_kept_and_leads_its_list():
+    from index.types import Document
+
+    text = (
+        "Harbour survey 2024\n===================\n\n"
+        "Findings\n--------\n\n- The north pier needs new fenders.\n- Two bollards are cracked.\n\n"
+        "Recommended work:\n\n- repaint the crane rails;\n- replace the ladder at berth 4.\n\n"
+        "Costs\n-----\n\nThe repairs will cost about 40,000 euros.\n"
+    )
+    sentences = split_document(Document(source="survey.txt", text=text, fingerprint="test"))
+    by_text = {s.text: s for s in sentences}
+    # A short heading beside its underline is a heading, not a stray fragment beside chrome.
+    assert by_text["Findings"].kind == by_text["Costs"].kind == "article"
+    assert {s.text for s in sentences if s.lead == by_text["Findings"].position} == {"The north pier needs new fenders.", "Two bollards are cracked."}
+    assert by_text["repaint the crane rails;"].lead == -1  # introduced by a sentence, not a heading
+    assert by_text["The repairs will cost about 40,000 euros."].lead == -1  # a paragraph, not a list item
