@@ -361,7 +361,7 @@ _BREADCRUMBS = re.compile(r"<(div|nav|ol|ul|p)\b[^>]*\b(?:class|id|aria-label)\s
 # Regions a page itself says are not its content (ARIA landmark roles): a
 # site's banner, menus, sidebars, search box and footer ("Content is
 # available under ...", "This page was last edited on ...").
-_LANDMARK = re.compile(r"<([a-z][\w-]*)\b[^>]*\brole\s*=\s*[\"']?(?:navigation|banner|contentinfo|complementary|search)\b[^>]*>", re.I)
+_LANDMARK = re.compile(r"<([a-z][\w-]*)\b[^>]*(?<![\w-])role\s*=\s*[\"']?(?:navigation|banner|contentinfo|complementary|search)\b[^>]*>", re.I)
 
 
 def _blanked(text: str) -> str:

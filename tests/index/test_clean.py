@@ -123,3 +123,18 @@ def test_offsets_of_other_documents_slice_the_raw_files(varied):
         raw = (CLEANING / source).read_text(encoding="utf-8")
         for s in sents:
             assert raw[s.start : s.end] == s.text
+
+
+def test_a_region_marked_by_a_landmark_role_is_chrome_up_to_its_own_end():
+    from index.clean import mask_html
+
+    page = (
+        '<div role="contentinfo"><div><p>Last edited today.</p></div><p>Licence text.</p></div>'
+        "<p>Article text after it.</p>"
+        '<div data-role="navigation"><p>Kept: not a role.</p></div>'
+        '<div role="navigation"><p>Never closed, so kept.</p>'
+    )
+    masked = mask_html(page)
+    assert len(masked) == len(page)  # offsets unchanged
+    assert "Last edited" not in masked and "Licence" not in masked
+    assert "Article text after it." in masked and "Kept: not a role." in masked and "Never closed, so kept." in masked
