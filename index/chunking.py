@@ -143,9 +143,11 @@ class _Leads:
         self.table = -1  # position of the current table's first row
         self.list_lead: int | None = None  # the current list's lead (-1: none), None outside a list
         self.previous: tuple[Sentence, str] | None = None  # the last sentence and what opened its block
+        self.opener = ""  # what opened the block of the sentence last asked about
 
     def lead(self, start: int, raw: str, out: list[Sentence]) -> int:
-        opener = self._opener(start)
+        """The lead of the sentence at ``start`` (-1 for none); call :meth:`kept` once it is made."""
+        opener = self.opener = self._opener(start)
         prev, prev_opener = self.previous if self.previous else (None, "")
         gap = self.masked[prev.end : start] if prev is not None else "\n\n"
         lead = -1
@@ -156,7 +158,9 @@ class _Leads:
         elif opener == "li":
             self.table = -1
             if self.list_lead is None:
-                self.list_lead = prev.position if prev is not None and self._introduces(prev, prev_opener) else -1
+                # Only a heading: a sentence ending in a colon brings its list itself
+                # (qa.extractive), and its many words would count for every item.
+                self.list_lead = prev.position if prev is not None and prev_opener == "h" else -1
             lead = self.list_lead
         elif opener == "dd" and prev_opener == "dt" and prev is not None:
             self.table, self.list_lead = -1, None
@@ -165,8 +169,8 @@ class _Leads:
             self.table, self.list_lead = -1, None  # a new block, not an item's second sentence
         return lead
 
-    def kept(self, sentence: Sentence, start: int) -> None:
-        self.previous = (sentence, self._opener(start))
+    def kept(self, sentence: Sentence) -> None:
+        self.previous = (sentence, self.opener)
 
     def _opener(self, start: int) -> str:
         text = self.doc.text
@@ -184,11 +188,6 @@ class _Leads:
         # A line underlined with "===" or "---" (plain text, reStructuredText, Markdown's other heading).
         after = text.find("\n", start)
         return "h" if after >= 0 and _UNDERLINE.match(text, after + 1) and not line.strip() else ""
-
-    def _introduces(self, sentence: Sentence, opener: str) -> bool:
-        # Only a heading: a sentence ending in a colon brings its list itself
-        # (qa.extractive), and its many words would count for every item.
-        return opener == "h"
 
 
 def split_document(doc: Document) -> list[Sentence]:
@@ -225,7 +224,7 @@ def split_document(doc: Document) -> list[Sentence]:
                 lead=lead,
             )
             out.append(sentence)
-            leads.kept(sentence, start)
+            leads.kept(sentence)
     return out
 
 
@@ -276,8 +275,9 @@ def chunk_sentences(sentences: list[Sentence], max_tokens: int, overlap: int, en
         if group:
             # A chunk that starts inside a table or a list is read with its lead.
             first = group[0]
+            # (A lead comes before what it leads, so never in the same group.)
             lead = by_position.get((first.source, first.lead)) if first.lead >= 0 else None
-            chunks.append(_make_chunk(group, model_text(lead) if lead is not None and lead not in group else ""))
+            chunks.append(_make_chunk(group, model_text(lead) if lead is not None else ""))
 
     for sent in sentences:
         n = count_tokens(model_text(sent), encoding)

@@ -385,13 +385,13 @@ def _without_landmarks(html: str) -> str:
 def _element_end(html: str, name: str, start: int) -> int:
     """Where the element whose start tag ends at ``start`` ends; only its start tag when it never closes (when unsure, keep the text)."""
     depth = 1
-    for t in re.finditer(rf"<(/?){re.escape(name)}\b[^>]*?(/?)>", html[start:], re.I):
+    for t in re.compile(rf"<(/?){re.escape(name)}\b[^>]*?(/?)>", re.I).finditer(html, start):
         if t.group(1):
             depth -= 1
         elif not t.group(2):
             depth += 1
         if depth == 0:
-            return start + t.end()
+            return t.end()
     return start
 
 

@@ -61,8 +61,9 @@ class Sentence:
     position: int  # order within the document, counting kept sentences
     heading: str = ""
     # The position of the sentence this one is read under, or -1: a table
-    # row's header row, a definition's term, the heading a list hangs from. It says what the sentence is about ("2 | Mills" under
-    # "Expansion stages | Inventor"; "Added SSH certificates." under "## 2.3.0").
+    # row's header row, a definition's term, the heading a list hangs from.
+    # It says what the sentence is about ("2 | Mills" under "Expansion
+    # stages | Inventor"; "Added SSH certificates." under "## 2.3.0").
     lead: int = -1
 
 

@@ -126,7 +126,7 @@ def question_signals(question: str) -> QuestionSignals:
         month, year = m.group(1), m.group(2)
         dates.append(f"{year}-{_MONTHS.index(month.lower()) + 1:02d}" if month else year)
     defined = _DEFINITION_QUESTION.match(question.strip())
-    subject = _ARTICLE.sub("", normalize(defined.group(1))) if defined else ""
+    subject = _bare(defined.group(1)) if defined else ""
     return QuestionSignals(
         tuple(specifics),
         bool(_ASKS_READERS.search(question)),
@@ -137,13 +137,21 @@ def question_signals(question: str) -> QuestionSignals:
     )
 
 
-def defines(subject: str, sentence: str) -> bool:
+def defines(subject: str, sentence: str, lead: str = "") -> bool:
     """Whether ``sentence`` opens by saying what ``subject`` is: "Telenet was the first ...",
-    "The User Datagram Protocol (UDP) is ...", "Rollo, a Viking leader, was ..."."""
-    text = _ARTICLE.sub("", normalize(sentence))
+    "The User Datagram Protocol (UDP) is ...", "Rollo, a Viking leader, was ...";
+    or is read under ``lead`` that names it (a glossary's "Jitter" over its definition)."""
+    if lead and _bare(lead) == subject:
+        return True
+    text = _bare(sentence)
     if not text.startswith(subject + " "):
         return False
     return bool(_COPULA.match(text[len(subject) :]))
+
+
+def _bare(text: str) -> str:
+    """``text`` as normalize() writes it, without a leading article: "the Normans" -> "normans"."""
+    return _ARTICLE.sub("", normalize(text))
 
 
 # A sentence's periods and negation do not depend on the question, and the
@@ -240,8 +248,7 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         row[28] = _density(s.tokens, q_set)
         row[29] = 0.0 if _TERMINATED.search(s.text) else 1.0
         row[30], row[31] = _time_relation(signals.periods, periods(s.text)) if signals.periods else (0.0, 0.0)
-        # A definition list's entry under its term ("Jitter" / "The variation in delay ...") defines it too.
-        row[32] = 1.0 if signals.defined and (defines(signals.defined, s.text) or (lead is not None and _ARTICLE.sub("", normalize(lead.text)) == signals.defined)) else 0.0
+        row[32] = 1.0 if signals.defined and defines(signals.defined, s.text, lead.text if lead is not None else "") else 0.0
     if len(rows):
         out[:, 1] = out[:, 0] - out[:, 0].max()
         out[:, 3] = out[:, 2] - out[:, 2].max()

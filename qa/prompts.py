@@ -36,9 +36,9 @@ CONDENSE_SYSTEM = (
 )
 
 
-def select_sources(evidence: EvidenceSet, reader=None) -> list[Source]:
-    """Numbered passages for the prompt, strongest first; with ``reader``,
-    a table row or list item with its lead (qa.evidence.with_leads)."""
+def select_sources(evidence: EvidenceSet, reader) -> list[Source]:
+    """Numbered passages for the prompt, strongest first; a table row or list
+    item with its lead (qa.evidence.with_leads)."""
     used: set[str] = set()
     groups: list[tuple[float, tuple[Evidence, ...]]] = []
     for passage in evidence.passages:
@@ -54,7 +54,7 @@ def select_sources(evidence: EvidenceSet, reader=None) -> list[Source]:
             groups.append((ev.score, (ev,)))
     groups.sort(key=lambda g: -g[0])
     return [
-        Source(n=i, sentences=tuple(with_leads(g[1], reader)) if reader is not None else g[1])
+        Source(n=i, sentences=tuple(with_leads(g[1], reader)))
         for i, g in enumerate(groups[:MAX_SOURCES], start=1)
     ]
 

@@ -93,7 +93,7 @@ def test_a_condensed_question_must_keep_the_question(completion, expected):
 
 def test_the_prompt_shows_a_few_strong_passages_best_first(engine: Engine):
     request, _ = engine._prepare("When did Russia join the space station program?", [], "extractive")
-    sources = select_sources(request.evidence)
+    sources = select_sources(request.evidence, request.reader)
     assert 1 <= len(sources) <= MAX_SOURCES
     assert [s.n for s in sources] == list(range(1, len(sources) + 1))
     shown = [e.sentence_id for s in sources for e in s.sentences]
