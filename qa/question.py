@@ -31,8 +31,17 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 _NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|hundred|dozen|several|a few"
+_ORDINALS = (
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|"
+    r"fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first"
+)
+# A year is four digits from 1000 (a decade with "s": "the 1960s", "the 880s"),
+# or three after a word that dates and before no plural ("in 911 as a fiefdom",
+# not "by 300 votes"); a century is an ordinal ("the eighteenth century").
 _DATE = re.compile(
-    rf"\b(?:1[89]\d\d|20\d\d)\b|\b(?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b(?:\s+\d{{1,2}})?|"
+    rf"\b(?:1\d{{3}}|20\d\d)(?:['’]?s)?\b|\b(?:in|by|since|until|till|from|after|before|around|circa|c\.|ad|ce)\s+\d{{3}}\b(?!\s*(?:%|[,.]\d|(?!was\b|has\b|his\b|thus\b)[a-z]{{2,}}s\b))|\b\d{{3}}\s+(?:ad|bc|bce|ce)\b|\b[1-9]\d0['’]?s\b|"
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)|{_ORDINALS})[\s-]+centur(?:y|ies)\b|"
+    rf"\b(?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b(?:\s+\d{{1,2}})?|"
     rf"\b(?:\d+|{_NUMBER_WORDS})\s+(?:days?|weeks?|months?|years?|decades?)\b|\b(?:yesterday|today|tomorrow|ago|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
     re.I,
 )
@@ -43,9 +52,14 @@ _REASON = re.compile(
     r"\bto (?!the\b|a\b|an\b|be\b|his\b|her\b|its\b|their\b)[a-z]{3,} (?:the|a|an|his|her|its|their)\b",
     re.I,
 )
+_UPPER, _LOWER = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿĀ-ž"
+_NAME_WORD = rf"[{_UPPER}][{_LOWER}]+(?:[-'’][{_UPPER}]?[{_LOWER}]+)?"
+# Between a name's words: "Robert of Jumièges", "Guy de Lusignan", "Edward the Confessor".
+_PARTICLE = r"(?:(?:of|de|del|della|da|di|du|des|le|la|van|von|der|den|bin|ibn|al|the)\s+)?"
+_FULL_NAME = rf"{_NAME_WORD}(?:\s+{_PARTICLE}{_NAME_WORD})+(?:\s+[IVX]{{1,4}}\b)?|{_NAME_WORD}\s+[IVX]{{1,4}}\b"
 _NAME = re.compile(
-    r"\b[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?)+\b|\bby\s+[A-Z][a-z]+|"
-    r"\b(?:Mr|Mrs|Ms|Dr|Gen|Sen|President|Minister|Administrator)\.?\s+[A-Z][a-z]+"
+    rf"\b(?:{_FULL_NAME})|\bby\s+(?:{_FULL_NAME}|{_NAME_WORD})|"
+    rf"\b(?:Mr|Mrs|Ms|Dr|Gen|Sen|President|Minister|Administrator)\.?\s+{_NAME_WORD}"
 )
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w.-]*[A-Za-z]")
 # A byline: "by Jane Doe", "Op/Ed by Chris Devonshire-Ellis".

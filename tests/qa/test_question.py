@@ -1,6 +1,6 @@
 import pytest
 
-from qa.question import AUTHOR, DATE, ENTITY, NUMBER, PERSON, REASON, answer_type, has_answer
+from qa.question import AUTHOR, DATE, ENTITY, NUMBER, PERSON, REASON, answer_spans, answer_type, has_answer
 
 
 @pytest.mark.parametrize(
@@ -30,6 +30,41 @@ def test_has_answer_wants_something_the_question_lacks():
     assert has_answer(NUMBER, "awarding three companies $5 million each", "How much was awarded?")
     assert has_answer(REASON, "It was blocked in 2018 due to sanctions.", "Why was it blocked?")
     assert has_answer(AUTHOR, "Op/Ed by Chris Devonshire-Ellis", "Who wrote it?")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The duchy began in 911 as a fiefdom.",
+        "Raiders had begun arriving in the 880s.",
+        "The edict was issued in 1598.",
+        "Demand fell sharply in the 1980s.",
+        "The style spread in the eleventh century.",
+        "It was built in the 10th century.",
+        "The battle took place in 732 AD.",
+    ],
+)
+def test_a_date_of_any_century_answers_when(sentence):
+    # Histories, encyclopedias and reports date things long before 1800.
+    assert has_answer(DATE, sentence, "When did it happen?")
+
+
+@pytest.mark.parametrize("sentence", ["The vote passed by 300 votes.", "They sailed in 300 ships.", "He was in his 80s."])
+def test_a_count_is_not_a_date(sentence):
+    assert not has_answer(DATE, sentence, "When did it happen?")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("The abbey was given to Robert of Jumièges.", "Robert of Jumièges"),
+        ("The crown passed to Edward the Confessor.", "Edward the Confessor"),
+        ("It was held by Guy de Lusignan until then.", "Guy de Lusignan"),
+        ("The treaty was signed by Henry IV in 1598.", "Henry IV"),
+    ],
+)
+def test_a_name_with_a_particle_a_numeral_or_an_accent_is_a_person(sentence, name):
+    assert any(name in sentence[a:b] for a, b in answer_spans(PERSON, sentence, "Who was it?"))
 
 
 def test_role_synonyms_count_towards_coverage():
