@@ -90,6 +90,9 @@ _ASKS_READERS = re.compile(r"\b(readers?|comments?|commenters?|commenting)\b", r
 # Names, numbers and dates in a question: what an unanswerable question swaps.
 _SPECIFIC = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’-]*[A-Za-z]|\b\d[\d,.]*(?:st|nd|rd|th|s)?\b")
 _NEGATION = re.compile(r"\b(not|never|no|none|nor|neither|without|n't|cannot)\b|n't\b", re.I)
+# A conditional clause, up to the next comma or the question's end ("when" not
+# as the question's own first word).
+_CONDITION = re.compile(r"(?:\b(?:if|unless|whenever|in case)|(?<=\s)when)\b[^,?]*", re.I)
 _MONTHS = "january february march april may june july august september october november december".split()
 _QUESTION_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")?\s*((?:19|20)\d\d)\b", re.I)
 # "What is X?", "Who were the X?": a question for a definition (X of a few words).
@@ -131,7 +134,7 @@ def question_signals(question: str) -> QuestionSignals:
         tuple(specifics),
         bool(_ASKS_READERS.search(question)),
         tuple(dates),
-        bool(_NEGATION.search(question)),
+        asks_negated(question),
         periods(question),
         subject if 0 < len(subject.split()) <= 4 else "",
     )
@@ -172,6 +175,12 @@ def periods(text: str) -> tuple[tuple[int, int], ...]:
         if 1 <= n <= 21:
             out.append(((n - 1) * 100 + 1, n * 100))
     return tuple(out)
+
+
+def asks_negated(question: str) -> bool:
+    """Whether the question asks about something negated ("Who did not sign?"); a
+    condition it sets ("..., if I don't give a number?") asks nothing negated."""
+    return _negates(_CONDITION.sub(" ", question))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -297,7 +306,7 @@ def question_row(query, unknown_terms: float, features: np.ndarray, logits: np.n
         row[16] = top[f("names_missing_here")]
         row[17] = top[f("density")]
         row[18] = top[f("time_conflict")]
-        row[19] = top[f("negation_mismatch")] if _negates(query.question) else 0.0
+        row[19] = top[f("negation_mismatch")] if asks_negated(query.question) else 0.0
         top3 = features[order[:3]]
         row[20] = np.maximum(top3[:, f("time_fit")], top3[:, f("date_match")]).mean()
         rest = logits[order[1:5]]

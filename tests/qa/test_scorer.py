@@ -158,3 +158,13 @@ def test_a_sentence_that_says_what_the_asked_thing_is_is_marked_as_a_definition(
     # Fitted, not set: the ranker learned from labelled questions to favour such a sentence.
     ranker = load_scorer().ranker
     assert ranker.weights[SENTENCE_FEATURES.index("defines")] > 0
+
+
+def test_a_condition_the_question_sets_is_not_a_negated_question():
+    assert question_signals("Who did not sign the treaty?").negated
+    assert question_signals("Which countries never joined?").negated
+    # "if I don't give a number" sets the case; what is asked is not negated.
+    assert not question_signals("How often does tar print a message if I don't give a number?").negated
+    assert not question_signals("What level does gzip use when no level is given?").negated
+    assert not question_signals("If there is no server, where are the files kept?").negated
+    assert question_signals("When did Russia not join?").negated
