@@ -127,6 +127,16 @@ def is_table_row(source: str, text: str) -> bool:
 _HTML_OPENER = re.compile(r"<(li|dd|dt|h[1-6])\b[^>]*>(?:\s|<[^>]*>)*\Z", re.I)
 _UNDERLINE = re.compile(r"[ \t]*(?:={3,}|-{3,})[ \t]*(?:\n|\Z)")
 _LIST_MARKER = re.compile(r"[ \t>]*(?:[-*+]|\d{1,3}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?")
+# A term a plain-text block is indented under: one short indented line that
+# does not end a sentence, one word or a name in code's spelling
+# ("TAPE", "-f, --file=ARCHIVE", "--progress[=N]").
+_TERM_LINE = re.compile(r"[^!?:;]{1,60}(?<![.!?:;,])")
+_TERM_MARK = re.compile(r"[-_=$\[<>/@]")
+_TERM_LOOKBACK = 40  # lines: a definition's paragraphs are read back to their term this far at most
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip(" "))
 
 
 class _Leads:
@@ -134,14 +144,20 @@ class _Leads:
 
     A table row's is the table's first row (its header); a definition's
     (``<dd>``) the term before it (``<dt>``); a list item's, and every item
-    of its list, the heading the list hangs from. Nothing else has one: a
-    paragraph under a heading is about more than its heading says.
+    of its list, the heading the list hangs from. A list item's or a
+    definition's later sentences are read under its first ("Defaults to 5."
+    under the setting it ends the item of). In plain text, a block indented
+    under an indented term (a word, or a name in code's spelling) is that
+    term's definition: a manual's option and what it does. Nothing else has
+    one: a paragraph under a heading is about more than its heading says.
     """
 
     def __init__(self, doc: Document, masked: str) -> None:
         self.doc, self.masked = doc, masked
         self.table = -1  # position of the current table's first row
         self.list_lead: int | None = None  # the current list's lead (-1: none), None outside a list
+        self.item: int | None = None  # position of the first sentence of the list item or definition going on
+        self.plain_text = not is_web_page(doc.source) and not is_markdown(doc.source)
         self.previous: tuple[Sentence, str] | None = None  # the last sentence and what opened its block
         self.opener = ""  # what opened the block of the sentence last asked about
 
@@ -154,7 +170,7 @@ class _Leads:
         if is_table_row(self.doc.source, raw):
             self.table = self.table if self.table >= 0 else len(out)
             lead = self.table if self.table < len(out) else -1
-            self.list_lead = None
+            self.list_lead = self.item = None
         elif opener == "li":
             self.table = -1
             if self.list_lead is None:
@@ -162,12 +178,58 @@ class _Leads:
                 # (qa.extractive), and its many words would count for every item.
                 self.list_lead = prev.position if prev is not None and prev_opener == "h" else -1
             lead = self.list_lead
+            self.item = len(out)
         elif opener == "dd" and prev_opener == "dt" and prev is not None:
             self.table, self.list_lead = -1, None
             lead = prev.position
+            self.item = len(out)
+        # A page's own line breaks are spaces in the masked text: a break there is a block's end.
         elif opener or "\n\n" in gap or (is_web_page(self.doc.source) and "\n" in gap):
-            self.table, self.list_lead = -1, None  # a new block, not an item's second sentence
+            self.table, self.list_lead, self.item = -1, None, None  # a new block, not an item's second sentence
+        elif self.item is not None:
+            if self._within_item(start):
+                lead = self.item
+            else:
+                self.item = None
+        if lead < 0 and self.plain_text and not opener:
+            lead = self._term(start, out)
         return lead
+
+    def _within_item(self, start: int) -> bool:
+        """Whether a sentence after an item's first goes on with the item: it starts
+        mid-line, or on a line indented under the item's marker; a line of its own
+        at the margin is the paragraph after the list."""
+        line = self.masked[self.masked.rfind("\n", 0, start) + 1 : start]
+        return bool(line.strip()) or _indent(line) > 0
+
+    def _term(self, start: int, out: list[Sentence]) -> int:
+        """The short line a plain-text block is indented under ("--checkpoint[=N]"
+        over "Display progress messages ..."), as the position of the sentence
+        it holds; -1 when there is none."""
+        text = self.doc.text
+        pos = text.rfind("\n", 0, start) + 1
+        indent = _indent(text[pos:start])
+        if not indent:
+            return -1
+        for _ in range(_TERM_LOOKBACK):
+            if pos == 0:
+                return -1
+            above = text.rfind("\n", 0, pos - 1) + 1
+            line, pos = text[above : pos - 1], above
+            if not line.strip() or _indent(line) >= indent:
+                continue  # the block's own lines, and the blank lines between its paragraphs
+            term = line.strip()
+            # A section's heading is at the margin, or a few plain words ("Informative output"):
+            # a paragraph under it says more than it does.
+            if not _indent(line) or not _TERM_LINE.fullmatch(term) or _LIST_MARKER.match(line) or (" " in term and not _TERM_MARK.search(term)):
+                return -1
+            for s in reversed(out):
+                if s.start < above:
+                    return -1
+                if s.start < above + len(line):
+                    return s.position
+            return -1
+        return -1
 
     def kept(self, sentence: Sentence) -> None:
         self.previous = (sentence, self.opener)

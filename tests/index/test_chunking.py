@@ -1,7 +1,8 @@
 """Sentences into chunks: a sentence that says little alone is read under its lead.
 
 A table row under its header row, a definition under its term, a list item
-under the heading its list hangs from (index.types.Sentence.lead).
+under the heading its list hangs from, an item's later sentences under its
+first, a manual's description under its option (index.types.Sentence.lead).
 """
 
 from __future__ import annotations
@@ -43,6 +44,16 @@ def leads(documents, source: str) -> dict[str, str]:
     # Every item of a list under the heading it hangs from, and only that list's.
     ("release-notes.md", "2.3.0 (2024-11-18)", "Dropped Python 3.8.", ["2.3.0 (2024-11-18)", "Changelog"]),
     ("release-notes.md", "2.2.1 (2024-07-05)", "Fixed the timeout of status on slow links.", []),
+    # A list item's later sentences under its first; the paragraph after the list under nothing.
+    ("station-settings.md", "STATION_AVERAGE — the number of readings averaged into one record.", "Defaults to 5, and accepts values from 1 to 30.",
+     ["The station writes a log line for every upload it gives up on."]),
+    ("station-settings.md", "STATION_INTERVAL — how often the sensors are read, in seconds.", "Shorter intervals drain the battery faster.", []),
+    # A manual's option and variable over the description indented under them; a section's
+    # heading at the margin, or a few plain words, over nothing.
+    ("tidepack-manual.txt", "--level=N", "The default level is 4.", ["Tidepack stores the readings of one or more tide gauges in a single archive."]),
+    ("tidepack-manual.txt", "--progress[=N]", "Print a progress line every Nth reading (default 500).", ["--progress[=N]"]),
+    ("tidepack-manual.txt", "TIDEPACK_HOME", "When it is unset, the current directory is used.",
+     ["Tidepack exits with status 0 when every reading was packed and 2 when an archive could not be written."]),
 ])
 def test_a_sentence_that_says_little_alone_is_read_under_its_lead(documents, source, lead, led, not_led):
     found = leads(documents, source)

@@ -1,5 +1,5 @@
 """Answers from documents unlike the seeds: hard-wrapped text with Windows line ends, web pages,
-Markdown with tables, lists and FAQ entries, a glossary."""
+Markdown with tables, lists and FAQ entries, a glossary, a settings reference, a manual page."""
 
 from __future__ import annotations
 
@@ -119,6 +119,11 @@ HEADER = "Engine design | Expansion stages | First installed at | Year"
     # A glossary's definition under its term, the term first.
     ("What is jitter?", "Jitter", "The variation in delay between packets of one stream", "network-glossary.html"),
     ("What is anycast?", "Anycast", "One address announced from several sites", "network-glossary.html"),
+    # A setting's default, said in its list item's last sentence, under the item's first.
+    ("What is the default value of STATION_AVERAGE?", "STATION_AVERAGE — the number of readings averaged into one record.", "Defaults to 5", "station-settings.md"),
+    # A manual's description under its option; "if I don't give a number" sets a case, it does not negate.
+    ("How often does tidepack print a progress line if I don't give a number?", "--progress[=N]", "(default 500)", "tidepack-manual.txt"),
+    ("Which compression level does tidepack use by default?", "--level=N", "The default level is 4", "tidepack-manual.txt"),
 ])
 def test_a_table_row_list_item_or_definition_is_answered_under_its_lead(other_engine: Engine, question: str, lead: str, answer: str, source: str) -> None:
     got = other_engine.ask(question)
@@ -127,7 +132,7 @@ def test_a_table_row_list_item_or_definition_is_answered_under_its_lead(other_en
     # The lead is quoted and cited like any sentence, from the same file, before what it leads.
     shown = {c.shown: c.source for c in got.citations}
     assert shown.get(lead) == source, shown
-    assert got.answer.index(lead) < got.answer.index(answer)
+    assert got.answer.index(lead.rstrip(".")) < got.answer.index(answer)  # its stop follows its marker
     check_quotes(other_engine, got)
 
 
