@@ -132,6 +132,9 @@ _LIST_MARKER = re.compile(r"[ \t>]*(?:[-*+]|\d{1,3}[.)])[ \t]+(?:\[[ xX]\][ \t]+
 # ("TAPE", "-f, --file=ARCHIVE", "--progress[=N]").
 _TERM_LINE = re.compile(r"[^!?:;]{1,60}(?<![.!?:;,])")
 _TERM_MARK = re.compile(r"[-_=$\[<>/@]")
+# A plain-text table: columns parted by two spaces or a tab, its header underlined by a ruler.
+_COLUMNS = re.compile(r"\S(?: {2,}|\t)\S")
+_RULER = re.compile(r"[ \t]*[-=+|]{3,}[-=+| \t]*")
 _TERM_LOOKBACK = 40  # lines: a definition's paragraphs are read back to their term this far at most
 
 
@@ -148,8 +151,10 @@ class _Leads:
     definition's later sentences are read under its first ("Defaults to 5."
     under the setting it ends the item of). In plain text, a block indented
     under an indented term (a word, or a name in code's spelling) is that
-    term's definition: a manual's option and what it does. Nothing else has
-    one: a paragraph under a heading is about more than its heading says.
+    term's definition: a manual's option and what it does; and a table set
+    in columns has its rows under the header its ruler underlines. Nothing
+    else has one: a paragraph under a heading is about more than its heading
+    says.
     """
 
     def __init__(self, doc: Document, masked: str) -> None:
@@ -157,6 +162,7 @@ class _Leads:
         self.table = -1  # position of the current table's first row
         self.list_lead: int | None = None  # the current list's lead (-1: none), None outside a list
         self.item: int | None = None  # position of the first sentence of the list item or definition going on
+        self.text_table: int | None = None  # position of the header of the plain-text table going on
         self.plain_text = not is_web_page(doc.source) and not is_markdown(doc.source)
         self.previous: tuple[Sentence, str] | None = None  # the last sentence and what opened its block
         self.opener = ""  # what opened the block of the sentence last asked about
@@ -167,7 +173,19 @@ class _Leads:
         prev, prev_opener = self.previous if self.previous else (None, "")
         gap = self.masked[prev.end : start] if prev is not None else "\n\n"
         lead = -1
-        if is_table_row(self.doc.source, raw):
+        table_row = is_table_row(self.doc.source, raw)  # a Markdown or HTML table's, with its own header
+        if not table_row and self._aligned_row(start, raw):
+            # A table set in plain text: its rows under the header its ruler underlines.
+            if self.text_table is not None and prev is not None and self._next_row(prev.end, start):
+                lead = self.text_table
+            else:
+                self.text_table = len(out) if self._ruled_below(start) else None
+            if lead >= 0 or self.text_table is not None:
+                self.table, self.list_lead, self.item = -1, None, None
+                return lead
+        else:
+            self.text_table = None
+        if table_row:
             self.table = self.table if self.table >= 0 else len(out)
             lead = self.table if self.table < len(out) else -1
             self.list_lead = self.item = None
@@ -194,6 +212,28 @@ class _Leads:
         if lead < 0 and self.plain_text and not opener:
             lead = self._term(start, out)
         return lead
+
+    def _line(self, start: int, end: int) -> tuple[int, int]:
+        text = self.masked
+        line_end = text.find("\n", end)
+        return text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end
+
+    def _aligned_row(self, start: int, raw: str) -> bool:
+        """Whether a sentence is a line of its own set in columns (two spaces or a tab between them)."""
+        if "\n" in raw or not _COLUMNS.search(raw.strip()):
+            return False
+        a, b = self._line(start, start + len(raw))
+        return not self.masked[a:start].strip() and not self.masked[start + len(raw) : b].strip()
+
+    def _ruled_below(self, start: int) -> bool:
+        _, b = self._line(start, start)
+        after = self.masked.find("\n", b + 1)
+        return bool(_RULER.fullmatch(self.masked[b + 1 : len(self.masked) if after < 0 else after]))
+
+    def _next_row(self, end: int, start: int) -> bool:
+        """Whether nothing but a line break (and a ruler) parts a row from the one before."""
+        lines = self.masked[end:start].split("\n")
+        return len(lines) >= 2 and not lines[0].strip() and not lines[-1].strip() and all(_RULER.fullmatch(x) for x in lines[1:-1])
 
     def _within_item(self, start: int) -> bool:
         """Whether a sentence after an item's first goes on with the item: it starts

@@ -2,7 +2,8 @@
 
 A table row under its header row, a definition under its term, a list item
 under the heading its list hangs from, an item's later sentences under its
-first, a manual's description under its option (index.types.Sentence.lead).
+first, a manual's description under its option, a plain-text table's rows
+under its header (index.types.Sentence.lead).
 """
 
 from __future__ import annotations
@@ -52,8 +53,9 @@ def leads(documents, source: str) -> dict[str, str]:
     # heading at the margin, or a few plain words, over nothing.
     ("tidepack-manual.txt", "--level=N", "The default level is 4.", ["Tidepack stores the readings of one or more tide gauges in a single archive."]),
     ("tidepack-manual.txt", "--progress[=N]", "Print a progress line every Nth reading (default 500).", ["--progress[=N]"]),
-    ("tidepack-manual.txt", "TIDEPACK_HOME", "When it is unset, the current directory is used.",
-     ["Tidepack exits with status 0 when every reading was packed and 2 when an archive could not be written."]),
+    ("tidepack-manual.txt", "TIDEPACK_HOME", "When it is unset, the current directory is used.", ["Status Meaning"]),
+    # A table set in plain text: its rows under the header its ruler underlines.
+    ("tidepack-manual.txt", "Status Meaning", "2 The archive could not be written.", ["Status Meaning", "EXIT STATUS"]),
 ])
 def test_a_sentence_that_says_little_alone_is_read_under_its_lead(documents, source, lead, led, not_led):
     found = leads(documents, source)
@@ -115,3 +117,12 @@ def test_a_plain_text_heading_underlined_is_kept_and_leads_its_list():
     assert {s.text for s in sentences if s.lead == by_text["Findings"].position} == {"The north pier needs new fenders.", "Two bollards are cracked."}
     assert by_text["repaint the crane rails;"].lead == -1  # introduced by a sentence, not a heading
     assert by_text["The repairs will cost about 40,000 euros."].lead == -1  # a paragraph, not a list item
+
+
+def test_a_markdown_table_padded_into_columns_keeps_its_own_header():
+    from index.types import Document
+
+    text = "# Fares\n\n| Ticket         | Price |\n|----------------|-------|\n| Adult return | 9.50 |\n| Child return | 4.75 |\n"
+    sentences = split_document(Document(source="fares.md", text=text, fingerprint="test"))
+    header = next(s.position for s in sentences if "Ticket" in s.text)
+    assert [s.lead for s in sentences if "return" in s.text] == [header, header]

@@ -124,6 +124,8 @@ HEADER = "Engine design | Expansion stages | First installed at | Year"
     # A manual's description under its option; "if I don't give a number" sets a case, it does not negate.
     ("How often does tidepack print a progress line if I don't give a number?", "--progress[=N]", "(default 500)", "tidepack-manual.txt"),
     ("Which compression level does tidepack use by default?", "--level=N", "The default level is 4", "tidepack-manual.txt"),
+    # A row of a table set in plain text, under its header.
+    ("What does exit status 2 from tidepack mean?", "Status Meaning", "The archive could not be written", "tidepack-manual.txt"),
 ])
 def test_a_table_row_list_item_or_definition_is_answered_under_its_lead(other_engine: Engine, question: str, lead: str, answer: str, source: str) -> None:
     got = other_engine.ask(question)
