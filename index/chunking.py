@@ -132,6 +132,9 @@ _LIST_MARKER = re.compile(r"[ \t>]*(?:[-*+]|\d{1,3}[.)])[ \t]+(?:\[[ xX]\][ \t]+
 # ("TAPE", "-f, --file=ARCHIVE", "--progress[=N]").
 _TERM_LINE = re.compile(r"[^!?:;]{1,60}(?<![.!?:;,])")
 _TERM_MARK = re.compile(r"[-_=$\[<>/@]")
+# A numbered heading of plain text ("3. Costs" at the margin, a blank line under it).
+_NUMBERED = re.compile(r"\d{1,2}[.)][ \t]+")
+_TERM_END = re.compile(r"[.!?:;,]$")
 # A plain-text table: columns parted by two spaces or a tab, its header underlined by a ruler.
 _COLUMNS = re.compile(r"\S(?: {2,}|\t)\S")
 _RULER = re.compile(r"[ \t]*[-=+|]{3,}[-=+| \t]*")
@@ -213,6 +216,14 @@ class _Leads:
             lead = self._term(start, out)
         return lead
 
+    def _title_line(self, start: int) -> bool:
+        """Whether the line from ``start`` is a title on its own: a few words, no closing stop, a blank line after."""
+        text = self.doc.text
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        title = text[start:end].strip()
+        return bool(title) and len(title.split()) <= 8 and not _TERM_END.search(title) and not text[end + 1 : text.find("\n", end + 1) if text.find("\n", end + 1) >= 0 else len(text)].strip()
+
     def _line(self, start: int, end: int) -> tuple[int, int]:
         text = self.masked
         line_end = text.find("\n", end)
@@ -284,7 +295,7 @@ class _Leads:
             return "h" if tag.startswith("h") else tag
         line = text[text.rfind("\n", 0, start) + 1 : start]
         if _LIST_MARKER.fullmatch(line):
-            return "li"
+            return "h" if self.plain_text and _NUMBERED.fullmatch(line) and self._title_line(start) else "li"
         if is_markdown(self.doc.source) and text.startswith("#", start):
             return "h"
         # A line underlined with "===" or "---" (plain text, reStructuredText, Markdown's other heading).

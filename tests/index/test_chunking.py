@@ -126,3 +126,18 @@ def test_a_markdown_table_padded_into_columns_keeps_its_own_header():
     sentences = split_document(Document(source="fares.md", text=text, fingerprint="test"))
     header = next(s.position for s in sentences if "Ticket" in s.text)
     assert [s.lead for s in sentences if "return" in s.text] == [header, header]
+
+
+def test_a_numbered_plain_text_heading_leads_its_list_and_a_numbered_step_does_not():
+    from index.types import Document
+
+    text = (
+        "Harbour survey 2024\n\n1. Findings\n\n- The north pier needs new fenders.\n- Two bollards are cracked.\n\n"
+        "2. Costs\n\nThe repairs will cost about 40,000 euros.\n\nSteps:\n\n1. Drain the basin.\n2. Lift the pier.\n"
+    )
+    sentences = split_document(Document(source="survey.txt", text=text, fingerprint="test"))
+    by_text = {s.text: s for s in sentences}
+    assert {s.text for s in sentences if s.lead == by_text["Findings"].position} == {"The north pier needs new fenders.", "Two bollards are cracked."}
+    # A step that says something is a list item, not a heading; a paragraph has no lead.
+    assert by_text["Lift the pier."].lead == by_text["The repairs will cost about 40,000 euros."].lead == -1
+    assert not any(s.lead == by_text["Drain the basin."].position for s in sentences)
