@@ -24,7 +24,7 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bwho\s+(?:wrote|authored|penned|is the author)\b|\b(?:author|writer) of\b|\bwritten by\b", re.I), AUTHOR),
     (re.compile(r"^\s*(?:and\s+)?(?:who|whom|whose)\b", re.I), PERSON),
     (re.compile(rf"\b(?:which|what)\s+(?:\w+\s+){{0,2}}(?:{_PERSON_NOUNS})s?\b", re.I), PERSON),
-    (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?when\b|\b(?:what year|which year|what date|since when|how long|what time|until when)\b", re.I), DATE),
+    (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?when\b|\b(?:what|which)\s+(?:years?|dates?|months?|days?|decades?|centur(?:y|ies)|era|period|time)\b|\b(?:since when|how long|until when)\b", re.I), DATE),
     (re.compile(r"\b(?:how (?:much|many|far|big|large|old)|what (?:price|percentage|share|amount|number))\b", re.I), NUMBER),
     (re.compile(r"\b(?:why|what (?:reason|caused|made)|for what reason)\b", re.I), REASON),
     (re.compile(r"^\s*(?:and\s+)?where\b|\b(?:in what place|which (?:\w+\s+)?(?:city|country|countries|place|newspaper|company|agency|program|organi[sz]ation|outlet))\b", re.I), ENTITY),

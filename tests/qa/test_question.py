@@ -10,6 +10,8 @@ from qa.question import AUTHOR, DATE, ENTITY, NUMBER, PERSON, REASON, answer_spa
         ("Which acting NASA administrator met Bakanov?", PERSON),
         ("Who wrote the op-ed?", AUTHOR),
         ("When did Russia join the program?", DATE),
+        ("In what month and year was he appointed?", DATE),
+        ("What century did the Normans first gain their identity?", DATE),
         ("What will happen when the ISS goes?", ""),
         ("How much did NASA award each company?", NUMBER),
         ("Why was the visit blocked?", REASON),
