@@ -138,11 +138,13 @@ _TERM_END = re.compile(r"[.!?:;,]$")
 # A plain-text table: columns parted by two spaces or a tab, its header underlined by a ruler.
 _COLUMNS = re.compile(r"\S(?: {2,}|\t)\S")
 _RULER = re.compile(r"[ \t]*[-=+|]{3,}[-=+| \t]*")
-_TERM_LOOKBACK = 40  # lines: a definition's paragraphs are read back to their term this far at most
+_TERM_LOOKBACK = 40  # lines read back from a sentence at most; a line of the same block above passes on its term, so a long description keeps it
 
 
 def _indent(line: str) -> int:
-    return len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip(" "))
+    if "\t" in line:
+        line = line.expandtabs(8)
+    return len(line) - len(line.lstrip(" "))
 
 
 class _Leads:
@@ -166,6 +168,7 @@ class _Leads:
         self.list_lead: int | None = None  # the current list's lead (-1: none), None outside a list
         self.item: int | None = None  # position of the first sentence of the list item or definition going on
         self.text_table: int | None = None  # position of the header of the plain-text table going on
+        self.terms: dict[int, int] = {}  # a plain-text line's start: the term its block is indented under (see _term)
         self.plain_text = not is_web_page(doc.source) and not is_markdown(doc.source)
         self.previous: tuple[Sentence, str] | None = None  # the last sentence and what opened its block
         self.opener = ""  # what opened the block of the sentence last asked about
@@ -262,25 +265,29 @@ class _Leads:
         indent = _indent(text[pos:start])
         if not indent:
             return -1
+        first = pos
+        found = -1
         for _ in range(_TERM_LOOKBACK):
             if pos == 0:
-                return -1
+                break
             above = text.rfind("\n", 0, pos - 1) + 1
             line, pos = text[above : pos - 1], above
-            if not line.strip() or _indent(line) >= indent:
-                continue  # the block's own lines, and the blank lines between its paragraphs
+            if not line.strip():
+                continue  # the blank lines between a block's paragraphs
+            if _indent(line) >= indent:
+                if _indent(line) == indent and above in self.terms:
+                    found = self.terms[above]  # a line of the same block above: its term is this one's
+                    break
+                continue
             term = line.strip()
             # A section's heading is at the margin, or a few plain words ("Informative output"):
             # a paragraph under it says more than it does.
-            if not _indent(line) or not _TERM_LINE.fullmatch(term) or _LIST_MARKER.match(line) or (" " in term and not _TERM_MARK.search(term)):
-                return -1
-            for s in reversed(out):
-                if s.start < above:
-                    return -1
-                if s.start < above + len(line):
-                    return s.position
-            return -1
-        return -1
+            if _indent(line) and _TERM_LINE.fullmatch(term) and not _LIST_MARKER.match(line) and (" " not in term or _TERM_MARK.search(term)):
+                found = next((s.position for s in reversed(out) if s.start < above + len(line)), -1)
+                found = found if found >= 0 and out[found].start >= above else -1
+            break
+        self.terms[first] = found
+        return found
 
     def kept(self, sentence: Sentence) -> None:
         self.previous = (sentence, self.opener)
