@@ -46,7 +46,7 @@ def is_markdown(source: str) -> bool:
 def readable(source: str, text: str) -> str:
     """A stretch of ``source``'s text as a reader sees it: a web page's markup
     and entities decoded, Markdown's heading marks, links, code ticks, bold
-    marks and a table row's outer bars taken off, line breaks and runs of
+    marks, HTML tags and a table row's outer bars taken off, line breaks and runs of
     spaces as one space.
 
     Quotes and offsets keep the file's text exactly; this is for showing it.
@@ -68,6 +68,9 @@ def readable(source: str, text: str) -> str:
         text = clean.MD_LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
         text = _MD_CODE.sub(r"\1", text)
         text = _MD_BOLD.sub(r"\1", text)
+        if "<" in text:
+            # HTML in Markdown: a break or a block parts words, an inline tag ("<b>Linux</b>") does not.
+            text = _MD_INLINE_TAG.sub("", _MD_BLOCK_TAG.sub(" ", text))
         if _MD_ROW.match(text):
             text = " | ".join(cell.strip() for cell in text.strip().strip("|").split("|"))
     return re.sub(r"\s+", " ", text)
@@ -77,6 +80,9 @@ _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _MD_CODE = re.compile(r"`([^`]+)`")
 _MD_ROW = re.compile(r"^\s*\|.*\|\s*$")  # a table row: its cells, without the outer bars
+# HTML a Markdown file may hold, by name: "<file>" in a usage line is not a tag.
+_MD_BLOCK_TAG = re.compile(r"</?(?:br|p|div|details|summary|center|picture|source|hr|table|tr|td|th|ul|ol|li|h[1-6])\b[^>]*>", re.I)
+_MD_INLINE_TAG = re.compile(r"</?(?:b|i|u|em|strong|sup|sub|small|kbd|code|a|img|span|font|mark|del|ins|s|abbr|tt|big|nobr|wbr)\b[^>]*>", re.I)
 _MD_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # not __: Python's __init__ is a name
 
 

@@ -51,7 +51,12 @@ def split_spans(text: str, start: int = 0, end: int | None = None, markdown: boo
         while nl != -1 and nl in soft:
             nl = text.find("\n", nl + 1, end)
         line_end = end if nl == -1 else nl
-        yield from _split_line(text, pos, line_end)
+        piece = pos
+        if markdown and "<" in text[pos:line_end]:
+            for m in _BREAK_TAG.finditer(text, pos, line_end):  # an HTML line break is a hard break
+                yield from _split_line(text, piece, m.start())
+                piece = m.end()
+        yield from _split_line(text, piece, line_end)
         pos = line_end + 1
 
 
@@ -70,6 +75,7 @@ _WHOLE_BLOCK = re.compile(r"\s*(?:#|\|.*\|$|```|~~~|[=-]{3,}\s*$)")
 # Words set out in columns ("colorizer.py      # Colorize text"): a table, not prose.
 _COLUMNS = re.compile(r"\S {3,}\S")
 _FENCE = re.compile(r"\s*(?:```|~~~)")
+_BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
 # A line opening with an HTML tag: in Markdown, an HTML block (an autolink "<https://...>" is text).
 _HTML_TAG = re.compile(r"\s*</?[A-Za-z][\w-]*(?:\s|/?>|$)")
 

@@ -64,6 +64,19 @@ def test_a_markdown_answer_shows_the_words_not_the_markup(other_engine: Engine) 
     check_quotes(other_engine, answer)
 
 
+def test_html_in_markdown_is_shown_and_searched_as_its_words(other_engine: Engine) -> None:
+    answer = other_engine.ask("How long are readings kept on the station?")
+    assert not answer.abstained
+    assert "Readings are kept for 90 days on the station [" in answer.answer
+    assert "<b>" not in answer.answer and "<br>" not in answer.answer
+    cited = next(c for c in answer.citations if "90 days" in c.shown)
+    assert "<b>90 days</b>" in cited.quote
+    reader = other_engine.prepare("When are older records deleted?").reader
+    deleted = next(s for s in reader.sentences if "Older records are deleted" in s.text)
+    assert "br" not in deleted.terms and "delet" in deleted.terms
+    check_quotes(other_engine, answer)
+
+
 def test_markup_is_not_searched_as_words(other_engine: Engine) -> None:
     # "<var>rate</var>" is the word "rate"; "var" and a link's address are not words of the text.
     reader = other_engine.prepare("What does the rate argument set?").reader
