@@ -147,6 +147,11 @@ _RULER = re.compile(r"[ \t]*[-=+|]{3,}[-=+| \t]*")
 _TERM_LOOKBACK = 40  # lines read back from a sentence at most; a line of the same block above passes on its term, so a long description keeps it
 
 
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
 def _indent(line: str) -> int:
     if "\t" in line:
         line = line.expandtabs(8)
@@ -228,10 +233,10 @@ class _Leads:
     def _title_line(self, start: int) -> bool:
         """Whether the line from ``start`` is a title on its own: a few words, no closing stop, a blank line after."""
         text = self.doc.text
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
+        end = _line_end(text, start)
         title = text[start:end].strip()
-        return bool(title) and len(title.split()) <= 8 and not _TERM_END.search(title) and not text[end + 1 : text.find("\n", end + 1) if text.find("\n", end + 1) >= 0 else len(text)].strip()
+        after = text[end + 1 : _line_end(text, end + 1)] if end < len(text) else ""
+        return bool(title) and len(title.split()) <= 8 and not _TERM_END.search(title) and not after.strip()
 
     def _line(self, start: int, end: int) -> tuple[int, int]:
         text = self.masked
