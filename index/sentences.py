@@ -75,6 +75,9 @@ _WHOLE_BLOCK = re.compile(r"\s*(?:#|\|.*\|$|```|~~~|[=-]{3,}\s*$)")
 # Words set out in columns ("colorizer.py      # Colorize text"): a table, not prose.
 _COLUMNS = re.compile(r"\S {3,}\S")
 _FENCE = re.compile(r"\s*(?:```|~~~)")
+# A line that opens with a bold label ("**Owner:** Payments team"): one field of
+# several, each on its line, which a renderer would run together.
+_FIELD = re.compile(r"[ \t]*(?:\*\*|__)[^*_\n]{1,40}?(?::(?:\*\*|__)|(?:\*\*|__):)[ \t]")
 _BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
 # A line opening with an HTML tag: in Markdown, an HTML block (an autolink "<https://...>" is text).
 _HTML_TAG = re.compile(r"\s*</?[A-Za-z][\w-]*(?:\s|/?>|$)")
@@ -120,8 +123,8 @@ def soft_breaks(text: str, markdown: bool = False) -> frozenset[int]:
             continue
         if _indent(nxt) >= _indent(line) + 4 or _COLUMNS.search(line) or _COLUMNS.search(nxt):
             continue  # an indented code block or a nested quotation, a table
-        if markdown and (raw_lines[i].endswith("  ") or line.endswith("\\") or _HTML_TAG.match(line) or _HTML_TAG.match(nxt)):
-            continue  # a hard line break, an HTML block
+        if markdown and (raw_lines[i].endswith("  ") or line.endswith("\\") or _HTML_TAG.match(line) or _HTML_TAG.match(nxt) or _FIELD.match(nxt)):
+            continue  # a hard line break, an HTML block, the next of a page's fields
         inner.append(i)
     if markdown:
         return frozenset(bounds[i][1] for i in inner)

@@ -102,3 +102,15 @@ def test_in_markdown_a_paragraph_runs_on_across_its_line_breaks_but_not_across_a
         "A folded note.",
     ]
     assert len(spans(text)) == 7  # as plain text, too few lines to tell a wrapped text: every break stays
+
+
+def test_in_markdown_fields_on_their_own_lines_are_sentences_of_their_own():
+    # A page's fields, one a line, which a renderer would run together as one paragraph.
+    text = "**Owner:** Payments team\n**On-call rotation:** payments-primary\n**Escalation**: page the duty manager.\nThe service **must** be drained\nbefore a restart.\n"
+    got = [" ".join(text[s:e].split()) for s, e in split_spans(text, markdown=True)]
+    assert got == [
+        "**Owner:** Payments team",
+        "**On-call rotation:** payments-primary",
+        "**Escalation**: page the duty manager.",
+        "The service **must** be drained before a restart.",
+    ]

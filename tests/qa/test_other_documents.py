@@ -77,6 +77,17 @@ def test_html_in_markdown_is_shown_and_searched_as_its_words(other_engine: Engin
     check_quotes(other_engine, answer)
 
 
+@pytest.mark.parametrize(("question", "field"), [
+    ("Which firmware do the station settings apply to?", "Applies to: stations with firmware 4.2 or later"),
+    ("When were the station settings last reviewed?", "Last reviewed: 2024-09-12"),
+])
+def test_a_field_on_its_own_line_is_answered_alone(other_engine: Engine, question: str, field: str) -> None:
+    answer = other_engine.ask(question)
+    assert not answer.abstained
+    assert answer.citations[0].shown == field  # not run together with the fields around it
+    check_quotes(other_engine, answer)
+
+
 def test_markup_is_not_searched_as_words(other_engine: Engine) -> None:
     # "<var>rate</var>" is the word "rate"; "var" and a link's address are not words of the text.
     reader = other_engine.prepare("What does the rate argument set?").reader
