@@ -78,6 +78,8 @@ _FENCE = re.compile(r"\s*(?:```|~~~)")
 # A line that opens with a bold label ("**Owner:** Payments team"): one field of
 # several, each on its line, which a renderer would run together.
 _FIELD = re.compile(r"[ \t]*(?:\*\*|__)[^*_\n]{1,40}?(?::(?:\*\*|__)|(?:\*\*|__):)[ \t]")
+# What a hanging indent hangs from: a list marker, or an FAQ's "Q:" and "A:".
+_ITEM_MARKER = re.compile(r"\s*(?:[-*+•·–—]|\d+[.)]|[QA]:)\s+")
 _BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
 # A line opening with an HTML tag: in Markdown, an HTML block (an autolink "<https://...>" is text).
 _HTML_TAG = re.compile(r"\s*</?[A-Za-z][\w-]*(?:\s|/?>|$)")
@@ -121,8 +123,8 @@ def soft_breaks(text: str, markdown: bool = False) -> frozenset[int]:
             continue
         if fenced or not line.strip() or not nxt.strip() or _WHOLE_BLOCK.match(line) or _BLOCK_START.match(nxt):
             continue
-        if _indent(nxt) >= _indent(line) + 4 or _COLUMNS.search(line) or _COLUMNS.search(nxt):
-            continue  # an indented code block or a nested quotation, a table
+        if (_indent(nxt) >= _indent(line) + 4 and not _hangs(line, nxt)) or _COLUMNS.search(_ITEM_MARKER.sub("", line, 1)) or _COLUMNS.search(nxt):
+            continue  # an indented code block or a nested quotation, a table (a list marker's own spaces are not columns)
         if markdown and (raw_lines[i].endswith("  ") or line.endswith("\\") or _HTML_TAG.match(line) or _HTML_TAG.match(nxt) or _FIELD.match(nxt)):
             continue  # a hard line break, an HTML block, the next of a page's fields
         inner.append(i)
@@ -138,6 +140,12 @@ def soft_breaks(text: str, markdown: bool = False) -> frozenset[int]:
     if full < max(3, len(inner) / 4):
         return frozenset()
     return frozenset(bounds[i][1] for i in inner if len(lines[i]) >= WRAP_SHARE * width or _runs_on(lines[i], lines[i + 1]))
+
+
+def _hangs(line: str, nxt: str) -> bool:
+    """Whether ``nxt`` goes on with the list item ``line`` opens, indented to its text ("•   The slash ... may" over "occur at ...")."""
+    m = _ITEM_MARKER.match(line)
+    return bool(m) and _indent(nxt) == m.end()
 
 
 def _runs_on(line: str, nxt: str) -> bool:

@@ -24,6 +24,10 @@ from qa.question import PERSON, answer_spans
 from qa.types import Answer, AnswerSentence, Evidence
 
 ABSTAIN_TEXT = "I could not find that in the articles."
+# An FAQ written "Q: ... A: ...": the question may be a statement ("Q: The default build is too big.").
+_FAQ_QUESTION = re.compile(r"(?:Q|Question)\s*[:.)]\s", re.I)
+_FAQ_ANSWER = re.compile(r"(?:A|Answer)\s*[:.)]\s", re.I)
+_FAQ_RUN_ON = 2  # sentences a "Q:" question may run on over before its "A:"
 # A sentence names a role's holder only if it holds all of the role's words (synonyms at part credit).
 FULL_COVERAGE = 0.79
 
@@ -140,16 +144,26 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
     out: list[Evidence] = []
     for ev in chosen:
         out.append(ev)
-        shown = readable(ev.source, ev.text).rstrip()
-        asks = shown.endswith("?")
+        shown = readable(ev.source, ev.text).strip()
+        asks = shown.endswith("?") or bool(_FAQ_QUESTION.match(shown))
         limit = comp.colon_followers if shown.endswith(":") else comp.question_followers if asks else 0
         row = reader.sentences.row_of(ev.sentence_id) if limit > 0 else -1
-        for _ in range(limit):
+        # "Q: ..." may run on over sentences of its own ("How can I ...?") to its "A: ...".
+        question_left = _FAQ_RUN_ON if _FAQ_QUESTION.match(shown) else 0
+        while limit > 0:
             _, nxt = reader.neighbours(row)
             if nxt is None or nxt.id in ids or nxt.kind != ev.kind or len(nxt.text.split()) > words_left:
                 break
-            if asks and (readable(nxt.source, nxt.text).rstrip().endswith("?") or is_heading(nxt.source, nxt.text)):
-                break  # the next entry, not this one's answer
+            nxt_shown = readable(nxt.source, nxt.text).strip()
+            if asks and (_FAQ_QUESTION.match(nxt_shown) or is_heading(nxt.source, nxt.text)):
+                break  # the next entry
+            if question_left and not _FAQ_ANSWER.match(nxt_shown):
+                question_left -= 1  # still the question: shown, not counted as its answer
+            else:
+                question_left = 0
+                if asks and nxt_shown.endswith("?"):
+                    break  # the next entry, not this one's answer
+                limit -= 1
             out.append(shown_beside(ev, nxt))
             ids.add(nxt.id)
             words_left -= len(nxt.text.split())

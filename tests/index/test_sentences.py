@@ -114,3 +114,21 @@ def test_in_markdown_fields_on_their_own_lines_are_sentences_of_their_own():
         "**Escalation**: page the duty manager.",
         "The service **must** be drained before a restart.",
     ]
+
+
+def test_a_list_item_wrapped_under_its_own_text_is_one_sentence():
+    # A manual's bullets and an FAQ's marks, their lines hanging under the text after the mark.
+    text = (
+        "The rules below apply to every pattern in the file, in the order given here.  Read them\n"
+        "before writing a pattern, because the order of the rules decides which one wins.\n\n"
+        "       \u2022   The slash / is used as the directory separator. Separators may\n"
+        "           occur at the beginning, middle or end of the search pattern.\n\n"
+        "       \u2022   A pattern that ends with a slash matches only directories, never\n"
+        "           files, and a pattern without one matches both of them alike.\n\n"
+        "A:  Pack with --level=9, which roughly halves the size of a week of\n"
+        "    readings, or split the week into days.\n"
+    )
+    got = [" ".join(text[s:e].split()) for s, e in split_spans(text)]
+    assert "Separators may occur at the beginning, middle or end of the search pattern." in got
+    assert "A pattern that ends with a slash matches only directories, never files, and a pattern without one matches both of them alike." in got
+    assert "A: Pack with --level=9, which roughly halves the size of a week of readings, or split the week into days." in got

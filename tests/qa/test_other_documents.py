@@ -1,5 +1,6 @@
 """Answers from documents unlike the seeds: hard-wrapped text with Windows line ends, web pages,
-Markdown with tables, lists and FAQ entries, a glossary, a settings reference, a manual page."""
+Markdown with tables, lists and FAQ entries, a glossary, a settings reference, a manual page, a
+plain-text FAQ."""
 
 from __future__ import annotations
 
@@ -86,6 +87,20 @@ def test_a_field_on_its_own_line_is_answered_alone(other_engine: Engine, questio
     assert not answer.abstained
     assert answer.citations[0].shown == field  # not run together with the fields around it
     check_quotes(other_engine, answer)
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    # The question runs on over a second sentence before its "A:".
+    ("My viewer cannot open .tide files. How do I read one?", "A: Unpack it with tidepack -x"),
+    # A question put as a statement, its answer wrapped under its mark.
+    ("What can I do when a tidepack archive is too big for a memory card?", "A: Pack with --level=9, which roughly halves the size of a week of readings, or split"),
+])
+def test_a_q_and_a_faq_entry_is_answered_with_its_answer(other_engine: Engine, question: str, answer: str) -> None:
+    got = other_engine.ask(question)
+    assert not got.abstained
+    assert answer in got.answer, got.answer
+    assert "Q: Can I pack" not in got.answer  # not the next entry
+    check_quotes(other_engine, got)
 
 
 def test_markup_is_not_searched_as_words(other_engine: Engine) -> None:
