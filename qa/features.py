@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.chunking import is_markdown, normalize, opens_with_reference
+from index.sentences import split_spans
 from qa.lexical import bigrams, terms
 from qa.question import answer_spans, near_question_words
 
@@ -179,8 +180,11 @@ def periods(text: str) -> tuple[tuple[int, int], ...]:
 
 def asks_negated(question: str) -> bool:
     """Whether the question asks about something negated ("Who did not sign?"); a
-    condition it sets ("..., if I don't give a number?") asks nothing negated."""
-    return _negates(_CONDITION.sub(" ", question))
+    condition it sets ("..., if I don't give a number?"), or what it says before
+    it asks ("cmp no longer has -c. What replaces it?"), asks nothing negated."""
+    spans = list(split_spans(question))
+    asked = question[spans[-1][0] : spans[-1][1]] if spans else question
+    return _negates(_CONDITION.sub(" ", asked))
 
 
 @functools.lru_cache(maxsize=8192)

@@ -160,7 +160,7 @@ def test_a_sentence_that_says_what_the_asked_thing_is_is_marked_as_a_definition(
     assert ranker.weights[SENTENCE_FEATURES.index("defines")] > 0
 
 
-def test_a_condition_the_question_sets_is_not_a_negated_question():
+def test_a_condition_or_a_premise_the_question_sets_is_not_a_negated_question():
     assert question_signals("Who did not sign the treaty?").negated
     assert question_signals("Which countries never joined?").negated
     # "if I don't give a number" sets the case; what is asked is not negated.
@@ -168,3 +168,6 @@ def test_a_condition_the_question_sets_is_not_a_negated_question():
     assert not question_signals("What level does gzip use when no level is given?").negated
     assert not question_signals("If there is no server, where are the files kept?").negated
     assert question_signals("When did Russia not join?").negated
+    # What the question says before it asks sets the scene; the asking sentence is what is asked.
+    assert not question_signals("cmp no longer has --print-chars. What is the replacement option?").negated
+    assert question_signals("Who did not sign the U.S. treaty?").negated
