@@ -6,15 +6,17 @@ question terms the first does not cover, or, for a "who" question, another
 holder of the same role named by an article of another date (who heads an
 agency in 2021 and in 2025). When the cited articles differ in date, each
 sentence says which outlet and date it is from; a table row comes with its
-table's header row, a list item with the heading it hangs from, and an FAQ's
-question with its answer. The thresholds are qa.scorer.Composition's.
+table's header row, a list item with the heading it hangs from, an FAQ's
+question with its answer, and a short sentence that refers back ("It was
+admitted ...") after the one it refers to. The thresholds are
+qa.scorer.Composition's.
 """
 
 from __future__ import annotations
 
 import re
 
-from index.chunking import readable
+from index.chunking import opens_with_reference, readable
 from index.sentences import ends_with_abbreviation
 from qa.answerer import Answerer, AnswerRequest, register
 from qa.config import Settings
@@ -127,7 +129,31 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
                 holders |= others
                 n_words += len(ev.text.split())
     chosen = _with_what_leads_on(chosen, reader, comp, settings.answer_words - n_words)
+    chosen = _with_antecedent(chosen, reader, comp, settings.answer_words - sum(len(ev.text.split()) for ev in chosen))
     return with_leads(chosen, reader)
+
+
+def _with_antecedent(chosen: list[Evidence], reader, comp, words_left: int) -> list[Evidence]:
+    """The best sentence after the one before it, when it is short and opens by referring back to it.
+
+    "It was admitted as the 49th state on January 3, 1959." does not say what
+    was; the sentence before does. Up to ``comp.antecedent_words`` words: a
+    longer sentence mostly says enough itself, and answers stay short.
+    """
+    best = chosen[0]
+    if len(best.text.split()) > comp.antecedent_words or not opens_with_reference(best.text):
+        return chosen
+    row = reader.sentences.row_of(best.sentence_id)
+    previous, _ = reader.neighbours(row)
+    if (
+        previous is None
+        or reader.lead_row(row) is not None  # shown under its lead already
+        or previous.kind != best.kind
+        or any(ev.sentence_id == previous.id for ev in chosen)
+        or len(previous.text.split()) > words_left
+    ):
+        return chosen
+    return [shown_beside(best, previous), *chosen]
 
 
 def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -> list[Evidence]:

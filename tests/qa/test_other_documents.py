@@ -103,6 +103,15 @@ def test_a_q_and_a_faq_entry_is_answered_with_its_answer(other_engine: Engine, q
     check_quotes(other_engine, got)
 
 
+def test_a_short_answer_that_refers_back_comes_after_what_it_refers_to(other_engine: Engine) -> None:
+    got = other_engine.ask("When was Alaska admitted as the 49th state?")
+    assert not got.abstained
+    # "It was admitted ..." alone does not say what was.
+    assert got.answer.index("Alaska became a territory in 1912") < got.answer.index("It was admitted as the 49th state on January 3, 1959")
+    assert [c.shown for c in got.citations][:2] == ["Alaska became a territory in 1912.", "It was admitted as the 49th state on January 3, 1959."]
+    check_quotes(other_engine, got)
+
+
 def test_markup_is_not_searched_as_words(other_engine: Engine) -> None:
     # "<var>rate</var>" is the word "rate"; "var" and a link's address are not words of the text.
     reader = other_engine.prepare("What does the rate argument set?").reader
@@ -119,7 +128,8 @@ def test_a_numbered_heading_does_not_lead_the_answer(other_engine: Engine) -> No
     answer = other_engine.ask("What are the estimated repair costs?")
     assert not answer.abstained
     assert not answer.answer.startswith("Estimated Repair Costs")
-    assert "cost" in answer.answer.split("[1]")[0]
+    stated = answer.answer.index("repairs would cost 1.1 million pounds")
+    assert "Estimated Repair Costs" not in answer.answer[:stated]
 
 
 def test_a_sentence_ending_in_a_colon_brings_the_list_it_introduces(other_engine: Engine) -> None:
