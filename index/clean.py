@@ -219,8 +219,10 @@ def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str])
     underline.
     """
     def chrome(j: int) -> bool:
-        # A rule or a heading's underline ("--------") is no evidence: it has no words.
-        return kinds[j] == "boilerplate" and any(ch.isalnum() for ch in text[lines[j][0] : lines[j][1]])
+        # A rule or a heading's underline ("--------") is no evidence: it has no words;
+        # nor is a code fence ("```ini"): the short lines it opens are code, not captions.
+        line = text[lines[j][0] : lines[j][1]]
+        return kinds[j] == "boilerplate" and any(ch.isalnum() for ch in line) and not _MD_FENCE.match(line)
 
     for i in range(1, len(lines)):
         s, e = lines[i]

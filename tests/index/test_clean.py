@@ -138,3 +138,11 @@ def test_a_region_marked_by_a_landmark_role_is_chrome_up_to_its_own_end():
     assert len(masked) == len(page)  # offsets unchanged
     assert "Last edited" not in masked and "Licence" not in masked
     assert "Article text after it." in masked and "Kept: not a role." in masked and "Never closed, so kept." in masked
+
+
+def test_a_short_code_block_in_markdown_is_kept():
+    # A fence's marker ("```ini") is markup, not chrome: the short lines it opens are the answer.
+    text = "# Settings\n\nTo give the freeze command its own timeout, write this in the file:\n\n```ini\n[freeze]\ntimeout = 10\n```\n\nOther commands keep theirs.\n"
+    sentences = split_document(Document(source="settings.md", text=text, fingerprint="test"))
+    kept = {s.text for s in sentences if s.kind == "article"}
+    assert {"[freeze]", "timeout = 10"} <= kept
