@@ -164,7 +164,9 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
     nothing until its answer: up to ``comp.colon_followers`` (after a colon)
     or ``comp.question_followers`` (after a question, stopping at the next
     question or heading) of the sentences that follow it in its article join
-    it, as far as the answer's word budget allows.
+    it, as far as the answer's word budget allows. An FAQ's "Q: ..." is a
+    question even when it states ("Q: The default build is too big."), and
+    what it says before its "A: ..." comes with it.
     """
     ids = {ev.sentence_id for ev in chosen}
     out: list[Evidence] = []
