@@ -25,7 +25,10 @@ STOPWORDS = frozenset(
 )
 
 _VERSION = re.compile(r"\d+(?:\.\d+){2,}")
-_WORD = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)*")
+_WORD = r"[a-z0-9]+(?:\.[a-z0-9]+)*"
+# "-c" in "wget -c" or "What does -k do?"; not a hyphen inside a word, nor "--mirror" (the word "mirror").
+_OPTION = re.compile(r"(?<![\w-])-[A-Za-z](?![\w-])")
+_TOKEN = re.compile(r"(?<![\w-])-[a-z](?![\w-])|" + _WORD)
 _FOLD = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
 
 
@@ -44,11 +47,18 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lower-case word tokens; "U.S.", "Gazeta.ru" and "2.3.0" stay one token."""
+    """Lower-case word tokens; "U.S.", "Gazeta.ru" and "2.3.0" stay one token, and
+    a command's one-letter option ("-c") is one too, in its own case ("-C" is another)."""
+    cased = _OPTION.findall(text)
     text = fold(text).replace("'s ", " ").replace("'s", "")
     out = []
-    for w in _WORD.findall(text):
-        if _VERSION.fullmatch(w):
+    options = 0
+    for w in _TOKEN.findall(text):
+        if w[0] == "-":
+            original = cased[options] if options < len(cased) else ""
+            out.append(original if original.lower() == w else w)
+            options += 1
+        elif _VERSION.fullmatch(w):
             out.append(w)  # "2.3.0" (a version, an address) names one thing; its parts match any number
         else:
             out.extend(w.split(".") if not re.fullmatch(r"(?:[a-z]\.)+[a-z]?|[a-z0-9]+\.[a-z]{2,3}", w) else [w.replace(".", "")])
@@ -62,4 +72,4 @@ def _stem(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Content terms of ``text``: stop words removed, the rest stemmed."""
-    return [_stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return [w if w[0] == "-" else _stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]

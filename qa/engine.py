@@ -37,7 +37,7 @@ from qa.errors import (
 )
 from qa.evidence import gather
 from qa.lexical import terms
-from qa.question import PERSON, answer_spans, answer_type, near_question_words
+from qa.question import PERSON, answer_spans, answer_type, asking_sentence, near_question_words
 from qa.retrieve import Hits, IndexReader, Query
 from qa.scorer import Scorer, load_scorer
 from qa.types import Answer, AnswerEvent
@@ -318,7 +318,7 @@ class Engine:
             context_terms=context_terms,
             source_prior=prior,
             answer_type=answer_type(asked),
-            unknown_names=reader.unknown_names(about),
+            unknown_names=reader.unknown_names(asking_sentence(about)),
             asked=asked,
         )
         # Search in a batch with the questions asked at the same moment, then

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.chunking import is_markdown, normalize, opens_with_reference
-from index.sentences import split_spans
 from qa.lexical import bigrams, terms
-from qa.question import answer_spans, near_question_words
+from qa.question import answer_spans, asking_sentence, near_question_words
 
 SENTENCE_FEATURES = (
     "similarity",  # cosine between question and sentence embeddings
@@ -121,7 +120,7 @@ class QuestionSignals:
 
 def question_signals(question: str) -> QuestionSignals:
     specifics = []
-    for m in _SPECIFIC.finditer(question):
+    for m in _SPECIFIC.finditer(asking_sentence(question)):
         ts = frozenset(terms(m.group(0)))
         if ts:
             specifics.append(ts)
@@ -182,9 +181,7 @@ def asks_negated(question: str) -> bool:
     """Whether the question asks about something negated ("Who did not sign?"); a
     condition it sets ("..., if I don't give a number?"), or what it says before
     it asks ("cmp no longer has -c. What replaces it?"), asks nothing negated."""
-    spans = list(split_spans(question))
-    asked = question[spans[-1][0] : spans[-1][1]] if spans else question
-    return _negates(_CONDITION.sub(" ", asked))
+    return _negates(_CONDITION.sub(" ", asking_sentence(question)))
 
 
 @functools.lru_cache(maxsize=8192)

@@ -66,6 +66,16 @@ _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w.-]*[A-Za-z]")
 _BYLINE = re.compile(r"\bby\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
 
 
+def asking_sentence(question: str) -> str:
+    """The sentence of ``question`` that asks: its last. What comes before sets
+    the scene ("My download was interrupted yesterday. What does -c do?"): its
+    names and negations are not what is asked about."""
+    from index.sentences import split_spans
+
+    spans = list(split_spans(question))
+    return question[spans[-1][0] : spans[-1][1]] if spans else question
+
+
 def answer_type(question: str) -> str:
     """The kind of answer ``question`` asks for, or "" when it is open."""
     for pattern, kind in _RULES:

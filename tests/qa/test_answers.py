@@ -137,3 +137,13 @@ def test_who_question_about_another_role_does_not_get_office_holders_appended(en
 )
 def test_the_citation_marker_goes_before_the_closing_stop_unless_the_stop_is_an_abbreviation(sentence, shown):
     assert with_marker(sentence, 1) == shown
+
+
+def test_a_name_in_what_the_question_says_first_does_not_make_it_unanswerable(engine, seeds):
+    # Users set the scene before they ask; a name there the articles never use is not asked about.
+    question = "I read about this on Zorblax News last week. When did Russia join the space station program?"
+    assert engine.prepare(question).query.unknown_names == []
+    story = engine.ask(question)
+    assert not story.abstained and "1993" in story.answer
+    assert engine.prepare("When did Russia join the Zorblax program?").query.unknown_names == ["Zorblax"]
+    assert_citations_hold(story, seeds)

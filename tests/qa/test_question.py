@@ -92,3 +92,21 @@ def test_a_version_number_is_one_term_that_no_other_version_matches():
     assert not set(terms("2.3.0")) & set(terms("release 2.4.0 of 2025"))
     # Decimals and initialisms read as before.
     assert terms("Python 3.8 cost $7.2 million in the U.S.") == ["python", "3", "8", "cost", "7", "2", "million", "us"]
+
+
+def test_a_one_letter_option_is_a_term_in_its_own_case():
+    from qa.lexical import terms
+
+    # "What does wget -c do?" is about -c, which a manual names and nothing else does.
+    assert terms("What does wget -c do?") == ["wget", "-c"]
+    assert "-C" in terms("tar -C dir") and "-c" not in terms("tar -C dir")
+    # A hyphen inside a word, or a long option, is not one.
+    assert terms("an e-mail, the well-known --mirror option") == ["mail", "well", "known", "mirror", "option"]
+
+
+def test_what_a_question_says_before_it_asks_names_nothing_it_asks_about():
+    from qa.features import question_signals
+
+    # The scene a user sets ("... in Oslo yesterday.") is not what the answer must name.
+    assert question_signals("My ISO download broke in Oslo yesterday. What does -c do?").specifics == ()
+    assert question_signals("What does -c do in GNU Wget?").specifics != ()
