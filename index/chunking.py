@@ -141,8 +141,9 @@ _TERM_MARK = re.compile(r"[-_=$\[<>/@]")
 # A numbered heading of plain text ("3. Costs" at the margin, a blank line under it).
 _NUMBERED = re.compile(r"\d{1,2}[.)][ \t]+")
 _TERM_END = re.compile(r"[.!?:;,]$")
-# A plain-text table: columns parted by two spaces or a tab, its header underlined by a ruler.
-_COLUMNS = re.compile(r"\S(?: {2,}|\t)\S")
+# A plain-text table: columns parted by three spaces or a tab (as index.sentences
+# keeps such lines apart), its header underlined by a ruler.
+_ALIGNED = re.compile(r"\S(?: {3,}|\t)\S")
 _RULER = re.compile(r"[ \t]*[-=+|]{3,}[-=+| \t]*")
 _TERM_LOOKBACK = 40  # lines read back from a sentence at most; a line of the same block above passes on its term, so a long description keeps it
 
@@ -244,8 +245,8 @@ class _Leads:
         return text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end
 
     def _aligned_row(self, start: int, raw: str) -> bool:
-        """Whether a sentence is a line of its own set in columns (two spaces or a tab between them)."""
-        if "\n" in raw or not _COLUMNS.search(raw.strip()):
+        """Whether a sentence is a line of its own set in columns (see _ALIGNED)."""
+        if "\n" in raw or not _ALIGNED.search(raw.strip()):
             return False
         a, b = self._line(start, start + len(raw))
         return not self.masked[a:start].strip() and not self.masked[start + len(raw) : b].strip()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 # Bump when the cleaning, sentence splitting, the way vectors are made or
 # the stored layout changes in a way that old indexes cannot be read with.
-FORMAT_VERSION = 20  # 8: the sentence store (index.sentence_store); 9: wrapped lines joined, text read as text mode reads it; 10: table rows read with their header; 11: each sentence's lead (Sentence.lead); 12: leads for an item's later sentences and plain-text definitions; 13: rows of a plain-text table under its header; 14: a numbered plain-text heading leads its list; 15: a long plain-text description keeps its term; 16: HTML in Markdown read as its words, a <br> ends a sentence; 17: a Markdown field on its own line is a sentence; 18: a list item or FAQ entry wrapped under its own text is one sentence; 19: a short code block in Markdown is kept; 20: a one-letter option ("-c") is a term
+FORMAT_VERSION = 21  # 8: the sentence store (index.sentence_store); 9: wrapped lines joined, text read as text mode reads it; 10: table rows read with their header; 11: each sentence's lead (Sentence.lead); 12: leads for an item's later sentences and plain-text definitions; 13: rows of a plain-text table under its header; 14: a numbered plain-text heading leads its list; 15: a long plain-text description keeps its term; 16: HTML in Markdown read as its words, a <br> ends a sentence; 17: a Markdown field on its own line is a sentence; 18: a list item or FAQ entry wrapped under its own text is one sentence; 19: a short code block in Markdown is kept; 20: a one-letter option ("-c") is a term; 21: a plain-text table's columns are three spaces apart, as sentences read them
 
 MANIFEST_NAME = "manifest.json"
 
