@@ -209,6 +209,8 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
     for r, i in enumerate(rows):
         s = reader.sentences[i]
         prev, nxt = reader.neighbours(i)
+        if nxt is not None and is_heading(nxt.source, nxt.text):
+            nxt = None  # a heading names what follows it, not what it follows
         # A sentence with a lead (a table row under its header, a definition
         # under its term: Sentence.lead) is read with it: its words count too.
         j = reader.lead_row(i)

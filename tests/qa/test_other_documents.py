@@ -112,6 +112,14 @@ def test_a_short_answer_that_refers_back_comes_after_what_it_refers_to(other_eng
     check_quotes(other_engine, got)
 
 
+def test_a_heading_lends_its_words_to_what_follows_it_not_to_what_it_follows(other_engine: Engine) -> None:
+    # "When it is unset, the current directory is used." ends the ENVIRONMENT
+    # section; "EXIT STATUS" after it names the next one.
+    got = other_engine.ask("What does exit status 2 from tidepack mean?")
+    assert "The archive could not be written" in got.answer
+    assert "current directory" not in got.answer
+
+
 def test_markup_is_not_searched_as_words(other_engine: Engine) -> None:
     # "<var>rate</var>" is the word "rate"; "var" and a link's address are not words of the text.
     reader = other_engine.prepare("What does the rate argument set?").reader
