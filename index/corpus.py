@@ -162,12 +162,21 @@ _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
 _ONLY_LINKS = re.compile(r"^(?:\s*!?\[(?:[^\]]|\[[^\]]*\])*\]\([^)]*\))+\s*$")
 
 
+# A manual page's running header ("TAR(1)    GNU TAR Manual    TAR(1)"), and its NAME section's line.
+_MAN_HEADER = re.compile(r"\s*([\w.+-]+)\((\w+)\)\s{2,}.*?\s{2,}\1\(\2\)[ \t]*\n")
+_MAN_NAME = re.compile(r"^NAME[ \t]*\n[ \t]+(\S[^\n]*(?:\n[ \t]+\S[^\n]*)?)", re.M)
 _HEADING_TAG = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
 
 
 def _guess_title(text: str, path: Path) -> str:
     if path.suffix.lower() in {".html", ".htm"}:
         return _page_title(text) or path.stem.replace("_", " ")
+    manual = _MAN_HEADER.match(text.lstrip("\ufeff"))
+    if manual:
+        # A manual page rendered as text: "TAR(1)  GNU TAR Manual  TAR(1)" is its
+        # running header; its NAME line says what it is.
+        named = _MAN_NAME.search(text)
+        return " ".join(named.group(1).split())[:120] if named else f"{manual.group(1)}({manual.group(2)})"
     for line in text.lstrip("\ufeff").splitlines():
         line = line.strip().lstrip("#").strip()
         if line and line != "---" and any(ch.isalpha() for ch in line) and not _ONLY_LINKS.match(line):

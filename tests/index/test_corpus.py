@@ -27,6 +27,9 @@ def read_one(tmp_path: Path, name: str, data: bytes, max_bytes: int = 10_000_000
         ("steam.html", b"<html><head><title>Steam engine - Team wiki</title></head><body><h1 id='firstHeading'><span>Steam engine</span></h1><p>Text.</p></body></html>", "Steam engine"),
         ("steam2.html", b"<html><head><title>steam_engine [Team wiki]</title></head><body><h1><a href='/'>Team wiki</a></h1><h1 class='sectionedit1'>Steam engine</h1><p>Text.</p></body></html>", "Steam engine"),
         ("steam_engine.html", b"<div class='mw-parser-output'><p>Steam engines are external combustion engines.</p></div>", "steam engine"),
+        # A manual page rendered as text: its running header is no title, its NAME line is.
+        ("tar.1.txt", b"TAR(1)              GNU TAR Manual              TAR(1)\n\nNAME\n       tar - an archiving utility\n\nSYNOPSIS\n       tar -c\n", "tar - an archiving utility"),
+        ("ls.txt", b"LS(1)      User Commands      LS(1)\n\nSYNOPSIS\n       ls [OPTION]...\n", "LS(1)"),
     ],
 )
 def test_a_file_without_a_title_in_the_metadata_gets_the_one_a_reader_would_see(tmp_path, name, data, title):
