@@ -11,7 +11,7 @@ import unicodedata
 from pathlib import PurePosixPath
 
 from index import clean
-from index.sentences import split_spans
+from index.sentences import COLUMNS, indent, split_spans
 from index.types import Chunk, Document, Sentence
 
 def plain(text: str) -> str:
@@ -141,9 +141,8 @@ _TERM_MARK = re.compile(r"[-_=$\[<>/@]")
 # A numbered heading of plain text ("3. Costs" at the margin, a blank line under it).
 _NUMBERED = re.compile(r"\d{1,2}[.)][ \t]+")
 _TERM_END = re.compile(r"[.!?:;,]$")
-# A plain-text table: columns parted by three spaces or a tab (as index.sentences
-# keeps such lines apart), its header underlined by a ruler.
-_ALIGNED = re.compile(r"\S(?: {3,}|\t)\S")
+# A plain-text table: its lines in columns (index.sentences.COLUMNS, which keeps
+# them apart), its header underlined by a ruler.
 _RULER = re.compile(r"[ \t]*[-=+|]{3,}[-=+| \t]*")
 _TERM_LOOKBACK = 40  # lines read back from a sentence at most; a line of the same block above passes on its term, so a long description keeps it
 
@@ -151,12 +150,6 @@ _TERM_LOOKBACK = 40  # lines read back from a sentence at most; a line of the sa
 def _line_end(text: str, pos: int) -> int:
     end = text.find("\n", pos)
     return len(text) if end < 0 else end
-
-
-def _indent(line: str) -> int:
-    if "\t" in line:
-        line = line.expandtabs(8)
-    return len(line) - len(line.lstrip(" "))
 
 
 class _Leads:
@@ -245,8 +238,8 @@ class _Leads:
         return text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end
 
     def _aligned_row(self, start: int, raw: str) -> bool:
-        """Whether a sentence is a line of its own set in columns (see _ALIGNED)."""
-        if "\n" in raw or not _ALIGNED.search(raw.strip()):
+        """Whether a sentence is a line of its own set in columns (index.sentences.COLUMNS)."""
+        if "\n" in raw or not COLUMNS.search(raw.strip()):
             return False
         a, b = self._line(start, start + len(raw))
         return not self.masked[a:start].strip() and not self.masked[start + len(raw) : b].strip()
@@ -266,7 +259,7 @@ class _Leads:
         mid-line, or on a line indented under the item's marker; a line of its own
         at the margin is the paragraph after the list."""
         line = self.masked[self.masked.rfind("\n", 0, start) + 1 : start]
-        return bool(line.strip()) or _indent(line) > 0
+        return bool(line.strip()) or indent(line) > 0
 
     def _term(self, start: int, out: list[Sentence]) -> int:
         """The short line a plain-text block is indented under ("--checkpoint[=N]"
@@ -274,8 +267,8 @@ class _Leads:
         it holds; -1 when there is none."""
         text = self.doc.text
         pos = text.rfind("\n", 0, start) + 1
-        indent = _indent(text[pos:start])
-        if not indent:
+        depth = indent(text[pos:start])
+        if not depth:
             return -1
         first = pos
         found = -1
@@ -286,15 +279,15 @@ class _Leads:
             line, pos = text[above : pos - 1], above
             if not line.strip():
                 continue  # the blank lines between a block's paragraphs
-            if _indent(line) >= indent:
-                if _indent(line) == indent and above in self.terms:
+            if indent(line) >= depth:
+                if indent(line) == depth and above in self.terms:
                     found = self.terms[above]  # a line of the same block above: its term is this one's
                     break
                 continue
             term = line.strip()
             # A section's heading is at the margin, or a few plain words ("Informative output"):
             # a paragraph under it says more than it does.
-            if _indent(line) and _TERM_LINE.fullmatch(term) and not _LIST_MARKER.match(line) and (" " not in term or _TERM_MARK.search(term)):
+            if indent(line) and _TERM_LINE.fullmatch(term) and not _LIST_MARKER.match(line) and (" " not in term or _TERM_MARK.search(term)):
                 found = next((s.position for s in reversed(out) if s.start < above + len(line)), -1)
                 found = found if found >= 0 and out[found].start >= above else -1
             break

@@ -73,7 +73,7 @@ _BLOCK_START = re.compile(r"\s*(?:[-*+•·–—]\s|\d+[.)]\s|#|>|\|.*\|$|```|~
 # rule or underline, a table row, a code fence.
 _WHOLE_BLOCK = re.compile(r"\s*(?:#|\|.*\|$|```|~~~|[=-]{3,}\s*$)")
 # Words set out in columns ("colorizer.py      # Colorize text"): a table, not prose.
-_COLUMNS = re.compile(r"\S {3,}\S")
+COLUMNS = re.compile(r"\S(?: {3,}|\t)\S")
 _FENCE = re.compile(r"\s*(?:```|~~~)")
 # A line that opens with a bold label ("**Owner:** Payments team"): one field of
 # several, each on its line, which a renderer would run together.
@@ -123,7 +123,7 @@ def soft_breaks(text: str, markdown: bool = False) -> frozenset[int]:
             continue
         if fenced or not line.strip() or not nxt.strip() or _WHOLE_BLOCK.match(line) or _BLOCK_START.match(nxt):
             continue
-        if (_indent(nxt) >= _indent(line) + 4 and not _hangs(line, nxt)) or _COLUMNS.search(_ITEM_MARKER.sub("", line, 1)) or _COLUMNS.search(nxt):
+        if (indent(nxt) >= indent(line) + 4 and not _hangs(line, nxt)) or COLUMNS.search(_ITEM_MARKER.sub("", line, 1)) or COLUMNS.search(nxt):
             continue  # an indented code block or a nested quotation, a table (a list marker's own spaces are not columns)
         if markdown and (raw_lines[i].endswith("  ") or line.endswith("\\") or _HTML_TAG.match(line) or _HTML_TAG.match(nxt) or _FIELD.match(nxt)):
             continue  # a hard line break, an HTML block, the next of a page's fields
@@ -145,7 +145,7 @@ def soft_breaks(text: str, markdown: bool = False) -> frozenset[int]:
 def _hangs(line: str, nxt: str) -> bool:
     """Whether ``nxt`` goes on with the list item ``line`` opens, indented to its text ("•   The slash ... may" over "occur at ...")."""
     m = _ITEM_MARKER.match(line)
-    return bool(m) and _indent(nxt) == m.end()
+    return bool(m) and indent(nxt) == m.end()
 
 
 def _runs_on(line: str, nxt: str) -> bool:
@@ -153,8 +153,11 @@ def _runs_on(line: str, nxt: str) -> bool:
     return line[-1] not in ".!?:;" and nxt.lstrip()[:1].islower()
 
 
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip())
+def indent(line: str) -> int:
+    """How far ``line`` is indented, a tab counting to the next multiple of eight."""
+    if "\t" in line:
+        line = line.expandtabs(8)
+    return len(line) - len(line.lstrip(" "))
 
 
 def _split_line(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:

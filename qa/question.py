@@ -66,6 +66,7 @@ _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w.-]*[A-Za-z]")
 _BYLINE = re.compile(r"\bby\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
 
 
+@functools.lru_cache(maxsize=256)
 def asking_sentence(question: str) -> str:
     """The sentence of ``question`` that asks: its last. What comes before sets
     the scene ("My download was interrupted yesterday. What does -c do?"): its
