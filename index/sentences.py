@@ -21,7 +21,11 @@ _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "gen", "gov", "sen", "rep", "lt", "col",
     "capt", "sgt", "rev", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co", "corp", "no", "vol", "fig",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "est",
+    "ca", "cf", "viz",
 }
+# Abbreviations only before a number: "c. 1455", "d. 1560", "pp. 12-14", "Art. 6";
+# before a word they are a word ending a sentence ("... French art. The museum").
+_BEFORE_NUMBER = {"c", "b", "d", "fl", "p", "pp", "nos", "art", "para", "ch", "sec"}
 # Words that, after an initialism such as "U.S.", show that a new sentence began.
 _SENTENCE_STARTERS = {
     "he", "she", "it", "they", "we", "i", "you", "the", "this", "that", "these", "those", "there", "but",
@@ -189,7 +193,7 @@ def _is_boundary(text: str, sent_start: int, punct: int, cut: int, end: int) -> 
         if glued:
             # "ground.This" is a lost space; "U.S" or "3.5" is not a boundary.
             return len(word) >= 2 and word.isalpha() and word[-1].islower() and nxt[:1].isupper() and nxt[1:2].islower()
-        if lower in _ABBREVIATIONS:
+        if lower in _ABBREVIATIONS or (lower in _BEFORE_NUMBER and nxt[:1].isdigit()):
             return False
         if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):
             # An initialism ("U.S.") ends a sentence only when a typical
@@ -204,7 +208,7 @@ def _is_boundary(text: str, sent_start: int, punct: int, cut: int, end: int) -> 
 
 
 def ends_with_abbreviation(sentence: str) -> bool:
-    """Whether the sentence's last full stop belongs to an abbreviation ("e.g.", "etc.", "U.S.")."""
+    """Whether the sentence's last full stop belongs to an abbreviation ("e.g.", "etc.", "U.S.", "ca.")."""
     if not sentence.endswith("."):
         return False
     word = _word_before(sentence, 0, len(sentence) - 1)

@@ -17,6 +17,19 @@ def test_abbreviations_and_initialisms_do_not_end_sentences():
     assert spans(text) == ["Mr. Rogozin met Dr. Smith in St. Petersburg.", "The U.S. and Russia agreed.", "It was late."]
 
 
+def test_circa_and_dates_of_birth_do_not_end_sentences_but_a_word_before_a_capital_does():
+    text = (
+        "The population amounted to ca. 2 million at that time. Jacques Lefevre (c. 1455–1536) "
+        "and Reguier (d. 1560) wrote. It holds French art. The museum opened."
+    )
+    assert spans(text) == [
+        "The population amounted to ca. 2 million at that time.",
+        "Jacques Lefevre (c. 1455–1536) and Reguier (d. 1560) wrote.",
+        "It holds French art.",
+        "The museum opened.",
+    ]
+
+
 def test_initialism_then_pronoun_is_a_boundary():
     assert spans("Bakanov is making his first visit to the U.S. He and Duffy talked.") == [
         "Bakanov is making his first visit to the U.S.",
