@@ -129,19 +129,29 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
                 holders |= others
                 n_words += len(ev.text.split())
     chosen = _with_what_leads_on(chosen, reader, comp, settings.answer_words - n_words)
-    chosen = _with_antecedent(chosen, reader, comp, settings.answer_words - sum(len(ev.text.split()) for ev in chosen))
+    words_left = settings.answer_words - sum(len(ev.text.split()) for ev in chosen)
+    chosen = _with_antecedent(chosen, reader, comp, words_left, _lacks_asked_kind(best, request))
     return with_leads(chosen, reader)
 
 
-def _with_antecedent(chosen: list[Evidence], reader, comp, words_left: int) -> list[Evidence]:
-    """The best sentence after the one before it, when it is short and opens by referring back to it.
+def _lacks_asked_kind(ev: Evidence, request: AnswerRequest) -> bool:
+    """The question asks for a kind of answer (a person, a date, ...) and ``ev`` holds none."""
+    kind = request.query.answer_type
+    return bool(kind) and not answer_spans(kind, ev.text, request.query.question)
+
+
+def _with_antecedent(chosen: list[Evidence], reader, comp, words_left: int, lacks_answer: bool = False) -> list[Evidence]:
+    """The best sentence after the one before it, when it opens by referring back to it and is short or lacks the answer.
 
     "It was admitted as the 49th state on January 3, 1959." does not say what
     was; the sentence before does. Up to ``comp.antecedent_words`` words: a
-    longer sentence mostly says enough itself, and answers stay short.
+    longer sentence mostly says enough itself, and answers stay short. Longer
+    when the question asks for a kind the sentence does not hold ("Who made
+    Ralph earl?" and "He appointed ... and made Ralph the Timid earl of
+    Hereford."): the one it refers to is the answer.
     """
     best = chosen[0]
-    if len(best.text.split()) > comp.antecedent_words or not opens_with_reference(best.text):
+    if not opens_with_reference(best.text) or (len(best.text.split()) > comp.antecedent_words and not lacks_answer):
         return chosen
     row = reader.sentences.row_of(best.sentence_id)
     previous, _ = reader.neighbours(row)

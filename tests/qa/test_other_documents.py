@@ -112,6 +112,15 @@ def test_a_short_answer_that_refers_back_comes_after_what_it_refers_to(other_eng
     check_quotes(other_engine, got)
 
 
+def test_a_long_answer_that_refers_back_without_the_asked_person_comes_after_whom_it_names(other_engine: Engine) -> None:
+    got = other_engine.ask("Who persuaded the trustees to admit women?")
+    assert not got.abstained
+    # "She argued ..." holds what was done, the sentence before it who did it.
+    assert "Margaret Okafor" in got.answer, got.answer
+    assert got.answer.index("Margaret Okafor") < got.answer.index("persuaded the trustees to admit women")
+    check_quotes(other_engine, got)
+
+
 def test_a_heading_lends_its_words_to_what_follows_it_not_to_what_it_follows(other_engine: Engine) -> None:
     # "When it is unset, the current directory is used." ends the ENVIRONMENT
     # section; "EXIT STATUS" after it names the next one.
