@@ -77,10 +77,21 @@ def asking_sentence(question: str) -> str:
     return question[spans[-1][0] : spans[-1][1]] if spans else question
 
 
+# A clause that sets a condition before the question asks: "When the download
+# is interrupted, which option resumes it?" asks "which", not "when".
+_LEADING_CLAUSE = re.compile(
+    r"^\s*(?:when|whenever|if|unless|while|after|before|once|though|although)\s+[^?,]+,\s*"
+    r"(?=(?:[\w'’-]+\s+){0,4}?(?:what|which|who|whom|whose|how|where|why|when)\b)",
+    re.I,
+)
+
+
 def answer_type(question: str) -> str:
-    """The kind of answer ``question`` asks for, or "" when it is open."""
+    """The kind of answer ``question`` asks for, or "" when it is open: what its
+    asking sentence asks, after any condition it opens with."""
+    asked = _LEADING_CLAUSE.sub("", asking_sentence(question), count=1)
     for pattern, kind in _RULES:
-        if pattern.search(question):
+        if pattern.search(asked):
             return kind
     return ""
 

@@ -17,6 +17,12 @@ from qa.question import AUTHOR, DATE, ENTITY, NUMBER, PERSON, REASON, answer_spa
         ("Why was the visit blocked?", REASON),
         ("In which city were the talks held?", ENTITY),
         ("What is the status of Starliner?", ""),
+        # A condition set first is not what is asked; nor what is said before the question.
+        ("When a download is interrupted, which option resumes it?", ""),
+        ("When extensive time is required to sort integers, what case complexity is it?", ""),
+        ("If the build fails, who should I contact?", PERSON),
+        ("My download failed yesterday. When was -c added?", DATE),
+        ("When, and by whom, was the treaty signed?", DATE),
     ],
 )
 def test_answer_type(question, kind):
