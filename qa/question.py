@@ -20,10 +20,12 @@ _PERSON_NOUNS = (
     r"administrator|chief|head|leader|president|author|writer|person|official|envoy|cosmonaut|astronaut|director|"
     r"minister|general|ambassador|spokes(?:man|woman|person)|reporter|journalist|ceo|secretary|successor|predecessor|commander"
 )
+_AUXILIARY = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might)"
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bwho\s+(?:wrote|authored|penned|is the author)\b|\b(?:author|writer) of\b|\bwritten by\b", re.I), AUTHOR),
     (re.compile(r"^\s*(?:and\s+)?(?:who|whom|whose)\b", re.I), PERSON),
-    (re.compile(rf"\b(?:which|what)\s+(?:\w+\s+){{0,2}}(?:{_PERSON_NOUNS})s?\b", re.I), PERSON),
+    # "Which acting NASA administrator ...", not "What is the general term ..." or "What did Ambassador Cromer order?".
+    (re.compile(rf"\b(?:which|what)\s+(?:(?!{_AUXILIARY}\b)\w+\s+){{0,2}}(?:{_PERSON_NOUNS})s?\b", re.I), PERSON),
     (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?when\b|\b(?:what|which)\s+(?:years?|dates?|months?|days?|decades?|centur(?:y|ies)|era|period|time)\b|\b(?:since when|how long|until when)\b", re.I), DATE),
     (re.compile(r"\b(?:how (?:much|many|far|big|large|old)|what (?:price|percentage|share|amount|number))\b", re.I), NUMBER),
     (re.compile(r"\b(?:why|what (?:reason|caused|made)|for what reason)\b", re.I), REASON),

@@ -23,6 +23,10 @@ from qa.question import AUTHOR, DATE, ENTITY, NUMBER, PERSON, REASON, answer_spa
         ("If the build fails, who should I contact?", PERSON),
         ("My download failed yesterday. When was -c added?", DATE),
         ("When, and by whom, was the treaty signed?", DATE),
+        # A role noun after a verb, or as an adjective, asks for no person.
+        ("What is the general term for the output?", ""),
+        ("What did Ambassador Cromer order?", ""),
+        ("What German general and pilot was of Huguenot ancestry?", PERSON),
     ],
 )
 def test_answer_type(question, kind):
