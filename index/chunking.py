@@ -11,7 +11,7 @@ import unicodedata
 from pathlib import PurePosixPath
 
 from index import clean
-from index.sentences import COLUMNS, indent, split_spans
+from index.sentences import BULLET, COLUMNS, indent, split_spans
 from index.types import Chunk, Document, Sentence
 
 def plain(text: str) -> str:
@@ -132,7 +132,7 @@ def is_table_row(source: str, text: str) -> bool:
 # (other tags and spaces may follow it); elsewhere, the line's list marker.
 _HTML_OPENER = re.compile(r"<(li|dd|dt|h[1-6])\b[^>]*>(?:\s|<[^>]*>)*\Z", re.I)
 _UNDERLINE = re.compile(r"[ \t]*(?:={3,}|-{3,})[ \t]*(?:\n|\Z)")
-_LIST_MARKER = re.compile(r"[ \t>]*(?:[-*+]|\d{1,3}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?")
+_LIST_MARKER = re.compile(rf"[ \t>]*{BULLET}[ \t]+(?:\[[ xX]\][ \t]+)?")  # with a task list's box
 # A term a plain-text block is indented under: one short indented line that
 # does not end a sentence, one word or a name in code's spelling
 # ("TAPE", "-f, --file=ARCHIVE", "--progress[=N]").

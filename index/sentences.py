@@ -69,10 +69,12 @@ def split_spans(text: str, start: int = 0, end: int | None = None, markdown: boo
 WRAP_WIDTHS = (40, 120)
 # In a wrapped text, a line at least this share of the width long runs on into the next.
 WRAP_SHARE = 0.6
+# A list item's marker: a bullet ("-", "*", "•", a dash) or a number ("3.", "2)").
+BULLET = r"(?:[-*+•·–—]|\d{1,3}[.)])"
 # A line that starts a block of its own, never the rest of a wrapped one: a
 # list item, a Markdown heading, quote, table row or code fence, a heading's
 # underline.
-_BLOCK_START = re.compile(r"\s*(?:[-*+•·–—]\s|\d+[.)]\s|#|>|\|.*\|$|```|~~~|[=-]{3,}\s*$)")
+_BLOCK_START = re.compile(rf"\s*(?:{BULLET}\s|#|>|\|.*\|$|```|~~~|[=-]{{3,}}\s*$)")
 # A line that is a block by itself, never run on into the next: a heading, a
 # rule or underline, a table row, a code fence.
 _WHOLE_BLOCK = re.compile(r"\s*(?:#|\|.*\|$|```|~~~|[=-]{3,}\s*$)")
@@ -83,7 +85,7 @@ _FENCE = re.compile(r"\s*(?:```|~~~)")
 # several, each on its line, which a renderer would run together.
 _FIELD = re.compile(r"[ \t]*(?:\*\*|__)[^*_\n]{1,40}?(?::(?:\*\*|__)|(?:\*\*|__):)[ \t]")
 # What a hanging indent hangs from: a list marker, or an FAQ's "Q:" and "A:".
-_ITEM_MARKER = re.compile(r"\s*(?:[-*+•·–—]|\d+[.)]|[QA]:)\s+")
+_ITEM_MARKER = re.compile(rf"\s*(?:{BULLET}|[QA]:)\s+")
 _BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
 # A line opening with an HTML tag: in Markdown, an HTML block (an autolink "<https://...>" is text).
 _HTML_TAG = re.compile(r"\s*</?[A-Za-z][\w-]*(?:\s|/?>|$)")

@@ -141,3 +141,19 @@ def test_a_numbered_plain_text_heading_leads_its_list_and_a_numbered_step_does_n
     # A step that says something is a list item, not a heading; a paragraph has no lead.
     assert by_text["Lift the pier."].lead == by_text["The repairs will cost about 40,000 euros."].lead == -1
     assert not any(s.lead == by_text["Drain the basin."].position for s in sentences)
+
+
+@pytest.mark.parametrize("bullet", ["-", "*", "•", "–", "1."])
+def test_every_kind_of_bullet_makes_an_item_whose_later_sentences_hang_from_its_first(bullet):
+    from index.types import Document
+
+    text = (
+        "Field rules\n\nThe parser reads each record in turn and splits it into fields as it goes.\n\n"
+        f"  {bullet} Separators may occur at the start of a line. They are then ignored.\n"
+        f"  {bullet} Quotes are kept. Doubled quotes stand for one.\n"
+    )
+    sentences = split_document(Document(source="rules.txt", text=text, fingerprint="test"))
+    by_text = {s.text: s for s in sentences}
+    assert by_text["They are then ignored."].lead == by_text["Separators may occur at the start of a line."].position
+    assert by_text["Doubled quotes stand for one."].lead == by_text["Quotes are kept."].position
+    assert by_text["The parser reads each record in turn and splits it into fields as it goes."].lead == -1
