@@ -26,9 +26,13 @@ STOPWORDS = frozenset(
 
 _VERSION = re.compile(r"\d+(?:\.\d+){2,}")
 _WORD = r"[a-z0-9]+(?:\.[a-z0-9]+)*"
-# "-c" in "wget -c" or "What does -k do?"; not a hyphen inside a word, nor "--mirror" (the word "mirror").
+# "-c" in "wget -c" or "What does -k do?"; not a hyphen inside a word.
 _OPTION = re.compile(r"(?<![\w-])-[A-Za-z](?![\w-])")
-_TOKEN = re.compile(r"(?<![\w-])-[a-z](?![\w-])|" + _WORD)
+# "--no-compress": the option as one term, and its words too ("compress"), so
+# that "the quiet option" still finds "--quiet".
+_LONG_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+_TOKEN = re.compile(r"(?<![\w-])-[a-z](?![\w-])|" + _LONG_OPTION.pattern + "|" + _WORD)
+_TOKEN_WORD = re.compile(_WORD)
 _FOLD = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
 
 
@@ -48,13 +52,17 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens; "U.S.", "Gazeta.ru" and "2.3.0" stay one token, and
-    a command's one-letter option ("-c") is one too, in its own case ("-C" is another)."""
+    a command's one-letter option ("-c") is one too, in its own case ("-C" is
+    another); a long option ("--no-compress") is one, followed by its words."""
     cased = _OPTION.findall(text)
     text = fold(text).replace("'s ", " ").replace("'s", "")
     out = []
     options = 0
     for w in _TOKEN.findall(text):
-        if w[0] == "-":
+        if w.startswith("--"):
+            out.append(w)
+            out.extend(_TOKEN_WORD.findall(w))
+        elif w[0] == "-":
             original = cased[options] if options < len(cased) else ""
             out.append(original if original.lower() == w else w)
             options += 1

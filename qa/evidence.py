@@ -77,6 +77,13 @@ def gather(
     # Only the candidates and the sentences around them are read and scored.
     around = candidates | {j for i in candidates for j in (i - 1, i + 1)}
     records = reader.sentences.load(around)
+    # A lead found by its words ("-c, --create" for "What does -c do?") says
+    # little itself; the sentence it leads says what it is.
+    led = {i + 1 for i in candidates if i + 1 in records and reader.lead_row(i + 1) == i} - candidates
+    if led:
+        candidates |= led
+        around |= {i + 1 for i in led}
+        records = reader.sentences.load(around)
     sims.need(around)
     rows = sorted(i for i in candidates if include_comments or records[i].kind != "comment")
 

@@ -190,6 +190,9 @@ HEADER = "Engine design | Expansion stages | First installed at | Year"
     # A manual's description under its option; "if I don't give a number" sets a case, it does not negate.
     ("How often does tidepack print a progress line if I don't give a number?", "--progress[=N]", "(default 500)", "tidepack-manual.txt"),
     ("Which compression level does tidepack use by default?", "--level=N", "The default level is 4", "tidepack-manual.txt"),
+    # What an option does: found by the option's name, which only its line holds.
+    ("What does --quiet do?", "--quiet", "Print nothing but errors", "tidepack-manual.txt"),
+    ("What does --no-compress do?", "--no-compress", "Store the readings as they are", "tidepack-manual.txt"),
     # A row of a table set in plain text, under its header.
     ("What does exit status 2 from tidepack mean?", "Status Meaning", "The archive could not be written", "tidepack-manual.txt"),
 ])

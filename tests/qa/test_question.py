@@ -94,6 +94,17 @@ def test_role_synonyms_count_towards_coverage():
     )
 
 
+def test_a_long_option_is_a_term_and_its_words_are_terms_too():
+    from qa.lexical import terms
+
+    assert terms("What does --no-compress do?") == ["--no-compress", "compress"]
+    # "--compress" is another option, but the word "compress" still finds both.
+    assert "--no-compress" not in terms("Use --compress or -c.")
+    assert "compress" in terms("Use --compress or -c.")
+    # A dash between words is no option.
+    assert terms("the pier -- which was rebuilt") == ["pier", "rebuilt"]
+
+
 def test_a_version_number_is_one_term_that_no_other_version_matches():
     from qa.lexical import terms
 
@@ -110,8 +121,8 @@ def test_a_one_letter_option_is_a_term_in_its_own_case():
     # "What does wget -c do?" is about -c, which a manual names and nothing else does.
     assert terms("What does wget -c do?") == ["wget", "-c"]
     assert "-C" in terms("tar -C dir") and "-c" not in terms("tar -C dir")
-    # A hyphen inside a word, or a long option, is not one.
-    assert terms("an e-mail, the well-known --mirror option") == ["mail", "well", "known", "mirror", "option"]
+    # A hyphen inside a word is not one; a long option is a term of its own (below).
+    assert terms("an e-mail, the well-known --mirror option") == ["mail", "well", "known", "--mirror", "mirror", "option"]
 
 
 def test_what_a_question_says_before_it_asks_names_nothing_it_asks_about():
