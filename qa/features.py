@@ -31,7 +31,7 @@ SENTENCE_FEATURES = (
     "similarity_gap",  # similarity minus the best candidate's
     "coverage",  # share of the question's IDF weight the sentence holds (role synonyms at part credit)
     "coverage_gap",  # coverage minus the best candidate's
-    "window_coverage",  # coverage of the sentence with its neighbours (an answer may refer back)
+    "window_coverage",  # coverage of the sentence with its neighbours and its document's title (an answer may refer back, or leave its subject unsaid)
     "phrase",  # share of the question's adjacent term pairs found as phrases
     "missing_weight",  # IDF of the rarest question term the sentence and its neighbours lack, over the question's rarest
     "names_missing",  # share of the question's names and numbers the sentence and its neighbours lack
@@ -217,6 +217,9 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         lead = reader.sentences[j] if j is not None else None
         own = s.terms | lead.terms if lead is not None else s.terms
         around = own | (prev.terms if prev is not None else frozenset()) | (nxt.terms if nxt is not None else frozenset())
+        # What the whole document is about (a manual's "tidepack", an article's
+        # "Normans") goes without saying in each of its sentences.
+        around = around | _title_terms(reader.meta(s.source).get("title", ""))
         if q_set:
             coverage = weights.coverage(q_terms, own)
             window = weights.coverage(q_terms, around)
@@ -267,6 +270,11 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         out[:, 23] = 1.0 / (1.0 + _ranks(out[:, 0]))
         out[:, 24] = 1.0 / (1.0 + _ranks(out[:, 2]))
     return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _title_terms(title: str) -> frozenset[str]:
+    return frozenset(terms(title))
 
 
 def _read_together(sims, i: int, j: int) -> float:

@@ -193,6 +193,8 @@ HEADER = "Engine design | Expansion stages | First installed at | Year"
     # What an option does: found by the option's name, which only its line holds.
     ("What does --quiet do?", "--quiet", "Print nothing but errors", "tidepack-manual.txt"),
     ("What does --no-compress do?", "--no-compress", "Store the readings as they are", "tidepack-manual.txt"),
+    # ... though its description never names the program: the manual's title does.
+    ("What does tidepack -c do?", "-c, --create", "Create a new archive", "tidepack-manual.txt"),
     # A row of a table set in plain text, under its header.
     ("What does exit status 2 from tidepack mean?", "Status Meaning", "The archive could not be written", "tidepack-manual.txt"),
 ])
