@@ -162,12 +162,22 @@ def segments(doc: Document) -> list[Segment]:
     return [Segment(s, e, k, h) for (s, e), k, h in zip(lines, kinds, headings)]
 
 
+# A manual's section heading ("EXPRESSIONS"): a few words in capitals, no stop.
+_CAPITALS_HEADING = re.compile(r"[A-Z][A-Z0-9 /&-]{2,40}")
+THREAD_OPENING = 4  # lines under a "Comments" heading that must look like replies for a thread to follow
+
+
 def _thread_follows(text: str, lines: list[tuple[int, int]], i: int, suffix: str) -> bool:
-    """Whether the lines under heading ``i`` (to the next heading) look like a comment thread."""
+    """Whether the first lines under heading ``i`` look like a comment thread.
+
+    Only the first few: in a plain-text manual a "COMMENTS" section about a
+    language's comments runs on to the end of the file, where some short line
+    would always be found.
+    """
     body = []
-    for s, e in lines[i + 1 :]:
+    for s, e in lines[i + 1 : i + 1 + THREAD_OPENING]:
         line = text[s:e]
-        if _section_heading(_norm(line)) or (suffix == ".md" and line.lstrip().startswith("#")):
+        if _section_heading(_norm(line)) or (suffix == ".md" and line.lstrip().startswith("#")) or _CAPITALS_HEADING.fullmatch(line.strip()):
             break
         body.append(line.strip())
     return _comment_signs(body) >= 1 or any(_CHROME[3].search(_norm(line)) for line in body)

@@ -146,3 +146,25 @@ def test_a_short_code_block_in_markdown_is_kept():
     sentences = split_document(Document(source="settings.md", text=text, fingerprint="test"))
     kept = {s.text for s in sentences if s.kind == "article"}
     assert {"[freeze]", "timeout = 10"} <= kept
+
+
+def test_a_manuals_comments_section_is_manual_text_not_a_comment_thread():
+    # bc(1) documents its language's comments under "COMMENTS"; short lines
+    # further down (the next section's heading) are no replies.
+    text = (
+        "BC(1)                       General Commands Manual                      BC(1)\n\n"
+        "NAME\n       bc - An arbitrary precision calculator language\n\n"
+        "   COMMENTS\n"
+        "       Comments in bc start with the characters /* and end with the characters\n"
+        "       */.  Comments may start anywhere and appear as a single space in the\n"
+        "       input.\n\n"
+        "       A single line comment starts at a # character and continues to the\n"
+        "       next end of the line.\n\n"
+        "   EXPRESSIONS\n"
+        "       The numbers are manipulated by expressions and statements.\n"
+    )
+    sentences = split_document(Document(source="bc.1.txt", text=text, fingerprint="test"))
+    kinds = {" ".join(s.text.split()): s.kind for s in sentences}
+    assert kinds["A single line comment starts at a # character and continues to the next end of the line."] == "article"
+    assert kinds["The numbers are manipulated by expressions and statements."] == "article"
+    assert "comment" not in kinds.values()
