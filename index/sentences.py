@@ -79,7 +79,8 @@ _BLOCK_START = re.compile(rf"\s*(?:{BULLET}\s|#|>|\|.*\|$|```|~~~|[=-]{{3,}}\s*$
 # rule or underline, a table row, a code fence.
 _WHOLE_BLOCK = re.compile(r"\s*(?:#|\|.*\|$|```|~~~|[=-]{3,}\s*$)")
 # Words set out in columns ("colorizer.py      # Colorize text"): a table, not prose.
-COLUMNS = re.compile(r"\S(?: {3,}|\t)\S")
+# Not the wide gap some manuals leave after a sentence ("is set to 20.   The math ...").
+COLUMNS = re.compile(r"(?:[^\s.!?]|(?<![a-z0-9)])[.!?])(?: {3,}|\t)\S")
 _FENCE = re.compile(r"\s*(?:```|~~~)")
 # A line that opens with a bold label ("**Owner:** Payments team"): one field of
 # several, each on its line, which a renderer would run together.

@@ -145,3 +145,17 @@ def test_a_list_item_wrapped_under_its_own_text_is_one_sentence():
     assert "Separators may occur at the beginning, middle or end of the search pattern." in got
     assert "A pattern that ends with a slash matches only directories, never files, and a pattern without one matches both of them alike." in got
     assert "A: Pack with --level=9, which roughly halves the size of a week of readings, or split the week into days." in got
+
+
+def test_a_wide_gap_after_a_sentence_in_a_manual_is_no_column():
+    text = (
+        "   MATH LIBRARY\n"
+        "       If bc is invoked with the -l option, a math library is preloaded and\n"
+        "       the default scale is set to 20.   The math functions will calculate\n"
+        "       their results to the scale set at the time of their call.  The math\n"
+        "       library defines the following functions:\n"
+    )
+    got = [" ".join(s.split()) for s in spans(text)]
+    assert "If bc is invoked with the -l option, a math library is preloaded and the default scale is set to 20." in got
+    # A table's columns are still columns.
+    assert spans("Status   Meaning\n0        Every reading was packed.\n") == ["Status   Meaning", "0        Every reading was packed."]
