@@ -186,9 +186,14 @@ class _Leads:
         lead = -1
         table_row = is_table_row(self.doc.source, raw)  # a Markdown or HTML table's, with its own header
         if not table_row and self._aligned_row(start, raw):
-            # A table set in plain text: its rows under the header its ruler underlines.
+            # A table set in plain text: its rows under the header its ruler
+            # underlines, or under the line that introduces them with a colon
+            # ("xargs exits with the following status:" over "127    if the
+            # command is not found", which alone does not say what 127 is).
             if self.text_table is not None and prev is not None and self._next_row(prev.end, start):
                 lead = self.text_table
+            elif prev is not None and prev.text.rstrip().endswith(":") and self._own_line(prev) and self._next_row(prev.end, start):
+                lead = self.text_table = prev.position
             else:
                 self.text_table = len(out) if self._ruled_below(start) else None
             if lead >= 0 or self.text_table is not None:
@@ -250,9 +255,13 @@ class _Leads:
         return bool(_RULER.fullmatch(self.masked[b + 1 : len(self.masked) if after < 0 else after]))
 
     def _next_row(self, end: int, start: int) -> bool:
-        """Whether nothing but a line break (and a ruler) parts a row from the one before."""
+        """Whether nothing but line breaks (blank lines, a ruler) part a row from the one before."""
         lines = self.masked[end:start].split("\n")
-        return len(lines) >= 2 and not lines[0].strip() and not lines[-1].strip() and all(_RULER.fullmatch(x) for x in lines[1:-1])
+        return len(lines) >= 2 and not lines[0].strip() and not lines[-1].strip() and all(not x.strip() or _RULER.fullmatch(x) for x in lines[1:-1])
+
+    def _own_line(self, sentence: Sentence) -> bool:
+        """Whether ``sentence`` starts its line (an introduction, not the end of a paragraph)."""
+        return not self.masked[self.masked.rfind("\n", 0, sentence.start) + 1 : sentence.start].strip()
 
     def _within_item(self, start: int) -> bool:
         """Whether a sentence after an item's first goes on with the item: it starts

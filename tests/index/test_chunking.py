@@ -157,3 +157,22 @@ def test_every_kind_of_bullet_makes_an_item_whose_later_sentences_hang_from_its_
     assert by_text["They are then ignored."].lead == by_text["Separators may occur at the start of a line."].position
     assert by_text["Doubled quotes stand for one."].lead == by_text["Quotes are kept."].position
     assert by_text["The parser reads each record in turn and splits it into fields as it goes."].lead == -1
+
+
+def test_rows_set_in_columns_hang_from_the_line_that_introduces_them_with_a_colon():
+    from index.types import Document
+
+    text = (
+        "EXIT STATUS\n"
+        "       xargs exits with the following status:\n\n"
+        "              0      if it succeeds\n\n"
+        "              126    if the command cannot be run\n\n"
+        "              127    if the command is not found\n\n"
+        "       If the command is killed, xargs stops at once.\n"
+    )
+    sentences = split_document(Document(source="xargs.1.txt", text=text, fingerprint="test"))
+    by_text = {s.text: s for s in sentences}
+    intro = by_text["xargs exits with the following status:"].position
+    # "127 if the command is not found" alone does not say what 127 is.
+    assert [s.lead for s in sentences if s.text[:1].isdigit()] == [intro, intro, intro]
+    assert by_text["If the command is killed, xargs stops at once."].lead == -1

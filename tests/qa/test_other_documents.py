@@ -191,12 +191,14 @@ HEADER = "Engine design | Expansion stages | First installed at | Year"
     ("How often does tidepack print a progress line if I don't give a number?", "--progress[=N]", "(default 500)", "tidepack-manual.txt"),
     ("Which compression level does tidepack use by default?", "--level=N", "The default level is 4", "tidepack-manual.txt"),
     # What an option does: found by the option's name, which only its line holds.
-    ("What does --quiet do?", "--quiet", "Print nothing but errors", "tidepack-manual.txt"),
+    ("What does tidepack --quiet do?", "--quiet", "Print nothing but errors", "tidepack-manual.txt"),
     ("What does --no-compress do?", "--no-compress", "Store the readings as they are", "tidepack-manual.txt"),
     # ... though its description never names the program: the manual's title does.
     ("What does tidepack -c do?", "-c, --create", "Create a new archive", "tidepack-manual.txt"),
     # A row of a table set in plain text, under its header.
     ("What does exit status 2 from tidepack mean?", "Status Meaning", "The archive could not be written", "tidepack-manual.txt"),
+    # ... or under the line that introduces its rows with a colon.
+    ("What does the log code W2 from tidepack mean?", "Tidepack writes one of the following codes to its log:", "a gauge clock ran backwards", "tidepack-manual.txt"),
 ])
 def test_a_table_row_list_item_or_definition_is_answered_under_its_lead(other_engine: Engine, question: str, lead: str, answer: str, source: str) -> None:
     got = other_engine.ask(question)
