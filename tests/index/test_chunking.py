@@ -15,6 +15,7 @@ import pytest
 
 from index.chunking import chunk_sentences, readable, split_document
 from index.corpus import scan
+from index.types import Document
 
 CLEANING = Path(__file__).resolve().parents[1] / "data" / "cleaning"
 HEADER = "Engine design | Expansion stages | First installed at | Year"
@@ -27,6 +28,11 @@ def documents():
 
 def shown(sentence) -> str:
     return readable(sentence.source, sentence.text).strip()
+
+
+def split_text(source: str, text: str):
+    """The sentences of ``text`` as a file named ``source`` is split."""
+    return split_document(Document(source=source, text=text, fingerprint="test"))
 
 
 def leads(documents, source: str) -> dict[str, str]:
@@ -65,12 +71,10 @@ def test_a_sentence_that_says_little_alone_is_read_under_its_lead(documents, sou
 
 
 def test_a_list_that_a_sentence_introduces_has_no_lead(documents):
-    from index.types import Document
-
     # "Do this first:" brings its list forward in an answer (qa.extractive);
     # its items are not read under its words. Under the heading itself, they are.
     text = "## Restarting\n\nDo this first, before anything else:\n\n- drain the node\n- stop the queue\n\n## Checks\n\n- queue below 500\n"
-    sentences = split_document(Document(source="runbook.md", text=text, fingerprint="test"))
+    sentences = split_text("runbook.md", text)
     lead_of = {shown(s): s.lead for s in sentences}
     assert lead_of["drain the node"] == lead_of["stop the queue"] == -1
     checks = next(s.position for s in sentences if shown(s) == "Checks")
@@ -102,15 +106,13 @@ def test_a_changed_lead_changes_the_sentences_it_leads_so_they_are_read_again(do
 
 
 def test_a_plain_text_heading_underlined_is_kept_and_leads_its_list():
-    from index.types import Document
-
     text = (
         "Harbour survey 2024\n===================\n\n"
         "Findings\n--------\n\n- The north pier needs new fenders.\n- Two bollards are cracked.\n\n"
         "Recommended work:\n\n- repaint the crane rails;\n- replace the ladder at berth 4.\n\n"
         "Costs\n-----\n\nThe repairs will cost about 40,000 euros.\n"
     )
-    sentences = split_document(Document(source="survey.txt", text=text, fingerprint="test"))
+    sentences = split_text("survey.txt", text)
     by_text = {s.text: s for s in sentences}
     # A short heading beside its underline is a heading, not a stray fragment beside chrome.
     assert by_text["Findings"].kind == by_text["Costs"].kind == "article"
@@ -120,22 +122,18 @@ def test_a_plain_text_heading_underlined_is_kept_and_leads_its_list():
 
 
 def test_a_markdown_table_padded_into_columns_keeps_its_own_header():
-    from index.types import Document
-
     text = "# Fares\n\n| Ticket         | Price |\n|----------------|-------|\n| Adult return | 9.50 |\n| Child return | 4.75 |\n"
-    sentences = split_document(Document(source="fares.md", text=text, fingerprint="test"))
+    sentences = split_text("fares.md", text)
     header = next(s.position for s in sentences if "Ticket" in s.text)
     assert [s.lead for s in sentences if "return" in s.text] == [header, header]
 
 
 def test_a_numbered_plain_text_heading_leads_its_list_and_a_numbered_step_does_not():
-    from index.types import Document
-
     text = (
         "Harbour survey 2024\n\n1. Findings\n\n- The north pier needs new fenders.\n- Two bollards are cracked.\n\n"
         "2. Costs\n\nThe repairs will cost about 40,000 euros.\n\nSteps:\n\n1. Drain the basin.\n2. Lift the pier.\n"
     )
-    sentences = split_document(Document(source="survey.txt", text=text, fingerprint="test"))
+    sentences = split_text("survey.txt", text)
     by_text = {s.text: s for s in sentences}
     assert {s.text for s in sentences if s.lead == by_text["Findings"].position} == {"The north pier needs new fenders.", "Two bollards are cracked."}
     # A step that says something is a list item, not a heading; a paragraph has no lead.
@@ -145,14 +143,12 @@ def test_a_numbered_plain_text_heading_leads_its_list_and_a_numbered_step_does_n
 
 @pytest.mark.parametrize("bullet", ["-", "*", "•", "–", "1."])
 def test_every_kind_of_bullet_makes_an_item_whose_later_sentences_hang_from_its_first(bullet):
-    from index.types import Document
-
     text = (
         "Field rules\n\nThe parser reads each record in turn and splits it into fields as it goes.\n\n"
         f"  {bullet} Separators may occur at the start of a line. They are then ignored.\n"
         f"  {bullet} Quotes are kept. Doubled quotes stand for one.\n"
     )
-    sentences = split_document(Document(source="rules.txt", text=text, fingerprint="test"))
+    sentences = split_text("rules.txt", text)
     by_text = {s.text: s for s in sentences}
     assert by_text["They are then ignored."].lead == by_text["Separators may occur at the start of a line."].position
     assert by_text["Doubled quotes stand for one."].lead == by_text["Quotes are kept."].position
@@ -160,8 +156,6 @@ def test_every_kind_of_bullet_makes_an_item_whose_later_sentences_hang_from_its_
 
 
 def test_rows_set_in_columns_hang_from_the_line_that_introduces_them_with_a_colon():
-    from index.types import Document
-
     text = (
         "EXIT STATUS\n"
         "       xargs exits with the following status:\n\n"
@@ -170,7 +164,7 @@ def test_rows_set_in_columns_hang_from_the_line_that_introduces_them_with_a_colo
         "              127    if the command is not found\n\n"
         "       If the command is killed, xargs stops at once.\n"
     )
-    sentences = split_document(Document(source="xargs.1.txt", text=text, fingerprint="test"))
+    sentences = split_text("xargs.1.txt", text)
     by_text = {s.text: s for s in sentences}
     intro = by_text["xargs exits with the following status:"].position
     # "127 if the command is not found" alone does not say what 127 is.
