@@ -259,15 +259,19 @@ class _Leads:
         lines = self.masked[end:start].split("\n")
         return len(lines) >= 2 and not lines[0].strip() and not lines[-1].strip() and all(not x.strip() or _RULER.fullmatch(x) for x in lines[1:-1])
 
+    def _line_before(self, start: int) -> str:
+        """What stands on the line before ``start``."""
+        return self.masked[self.masked.rfind("\n", 0, start) + 1 : start]
+
     def _own_line(self, sentence: Sentence) -> bool:
         """Whether ``sentence`` starts its line (an introduction, not the end of a paragraph)."""
-        return not self.masked[self.masked.rfind("\n", 0, sentence.start) + 1 : sentence.start].strip()
+        return not self._line_before(sentence.start).strip()
 
     def _within_item(self, start: int) -> bool:
         """Whether a sentence after an item's first goes on with the item: it starts
         mid-line, or on a line indented under the item's marker; a line of its own
         at the margin is the paragraph after the list."""
-        line = self.masked[self.masked.rfind("\n", 0, start) + 1 : start]
+        line = self._line_before(start)
         return bool(line.strip()) or indent(line) > 0
 
     def _term(self, start: int, out: list[Sentence]) -> int:

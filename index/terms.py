@@ -31,7 +31,7 @@ _OPTION = re.compile(r"(?<![\w-])-[A-Za-z](?![\w-])")
 # "--no-compress": the option as one term, and its words too ("compress"), so
 # that "the quiet option" still finds "--quiet".
 _LONG_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
-_TOKEN = re.compile(r"(?<![\w-])-[a-z](?![\w-])|" + _LONG_OPTION.pattern + "|" + _WORD)
+_TOKEN = re.compile("|".join((_OPTION.pattern, _LONG_OPTION.pattern, _WORD)))  # on folded text: the option's letter is lower case
 _TOKEN_WORD = re.compile(_WORD)
 _FOLD = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
 

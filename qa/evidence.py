@@ -82,8 +82,9 @@ def gather(
     led = {i + 1 for i in candidates if i + 1 in records and reader.lead_row(i + 1) == i} - candidates
     if led:
         candidates |= led
-        around |= {i + 1 for i in led}
-        records = reader.sentences.load(around)
+        after = {i + 1 for i in led} - around  # the rest of their neighbours are read already
+        around |= after
+        records.update(reader.sentences.load(after))
     sims.need(around)
     rows = sorted(i for i in candidates if include_comments or records[i].kind != "comment")
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import functools
 import re
 
+from index.sentences import split_spans
+
 PERSON, AUTHOR, DATE, NUMBER, REASON, ENTITY = "person", "author", "date", "number", "reason", "entity"
 
 _PERSON_NOUNS = (
@@ -73,8 +75,6 @@ def asking_sentence(question: str) -> str:
     """The sentence of ``question`` that asks: its last. What comes before sets
     the scene ("My download was interrupted yesterday. What does -c do?"): its
     names and negations are not what is asked about."""
-    from index.sentences import split_spans
-
     spans = list(split_spans(question))
     return question[spans[-1][0] : spans[-1][1]] if spans else question
 

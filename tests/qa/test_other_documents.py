@@ -211,6 +211,14 @@ def test_a_table_row_list_item_or_definition_is_answered_under_its_lead(other_en
     check_quotes(other_engine, got)
 
 
+def test_a_row_under_a_colon_line_is_answered_alone_under_that_line(other_engine: Engine) -> None:
+    got = other_engine.ask("Which code does tidepack log when a gauge clock runs backwards?")
+    assert not got.abstained
+    assert got.answer.index("Tidepack writes one of the following codes to its log:") < got.answer.index("W2 a gauge clock ran backwards")
+    assert "W1" not in got.answer  # the row asked about, not the whole list its line introduces
+    check_quotes(other_engine, got)
+
+
 def test_the_llm_is_shown_a_table_row_with_its_header(other_engine: Engine) -> None:
     from qa.prompts import select_sources
 
