@@ -62,7 +62,7 @@ def readable(source: str, text: str) -> str:
         if text.lstrip().startswith("| "):
             text = text.replace("| ", "", 1)  # a row's first cell has no bar before it
     elif is_markdown(source):
-        text = _MD_HEADING.sub("", text)
+        text = _MD_HEADING.sub("", clean.MD_COMMENT.sub("", text))
         text = clean.MD_IMAGE.sub(r"\1", text)
         text = _MD_AUTOLINK.sub(r"\1", text)
         text = clean.MD_LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
@@ -330,7 +330,7 @@ class _Leads:
 
 def split_document(doc: Document) -> list[Sentence]:
     """The document's kept sentences, in order, each repeated text only once."""
-    text = clean.mask_html(doc.text) if is_web_page(doc.source) else doc.text
+    text = clean.visible_text(doc.source, doc.text)
     seen: set[str] = set()
     out: list[Sentence] = []
     leads = _Leads(doc, text)

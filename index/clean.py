@@ -95,11 +95,10 @@ COMMENT_SIGNS = 2  # lines with such signs needed after an ad to call the rest c
 def segments(doc: Document) -> list[Segment]:
     """Label every non-empty line of ``doc`` with what it is."""
     suffix = PurePosixPath(doc.source).suffix.lower()
-    text = doc.text
+    text = visible_text(doc.source, doc.text)
     links: list[tuple[int, int]] = []
     pager: list[tuple[int, int]] = []
     if suffix in {".html", ".htm"}:
-        text = mask_html(doc.text)
         links = link_spans(doc.text)
         pager = pager_link_spans(doc.text)
     lines = _lines(text, markdown=suffix == ".md")
@@ -326,6 +325,7 @@ def _norm(line: str) -> str:
 
 _SCRIPT = re.compile(r"<(script|style|noscript|head|nav|footer|aside|template|form|button|select)\b.*?</\1\s*>", re.S | re.I)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+MD_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)  # in a stretch of Markdown shown: a comment, or one it cuts off
 # Tags that end a line of text. A table row is one line; its cells are
 # parted by spaces here, and shown parted by bars (index.chunking.readable).
 BLOCK_TAG = re.compile(r"</?(p|div|br|h[1-6]|li|ul|ol|tr|table|section|article|header|blockquote|pre|hr|title|figure|figcaption|main|dd|dt|dl)\b[^>]*>", re.I)
@@ -334,6 +334,18 @@ TAG = re.compile(r"<[^>]+>")  # any tag, as the pages here are read: no parser
 _LINK = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.S | re.I)
 # A line of a page this much link text is navigation (menus, tag lists, "read next").
 LINK_DENSITY = 0.6
+
+
+def visible_text(source: str, text: str) -> str:
+    """What of ``source``'s text a reader sees, offsets unchanged: a web page
+    without its markup, a Markdown file without its HTML comments (notes to
+    whoever edits it: "<!-- YAML added: v0.1.16 -->"), other text as it is."""
+    suffix = PurePosixPath(source).suffix.lower()
+    if suffix in {".html", ".htm"}:
+        return mask_html(text)
+    if suffix == ".md" and "<!--" in text:
+        return _COMMENT.sub(lambda m: _blanked(m.group(0)), text)
+    return text
 
 
 def mask_html(html: str) -> str:

@@ -170,3 +170,23 @@ def test_rows_set_in_columns_hang_from_the_line_that_introduces_them_with_a_colo
     # "127 if the command is not found" alone does not say what 127 is.
     assert [s.lead for s in sentences if s.text[:1].isdigit()] == [intro, intro, intro]
     assert by_text["If the command is killed, xargs stops at once."].lead == -1
+
+
+def test_markdown_comments_are_notes_to_the_editor_not_text() -> None:
+    text = (
+        "# path.join(...paths)\n\n"
+        "<!-- YAML\n"
+        "added: v0.1.16\n"
+        "changes:\n"
+        "  - version: v8.0.0\n"
+        "-->\n\n"
+        "The path.join() method joins all given path segments together. <!-- keep in sync with posix.md -->\n"
+        "Zero-length path segments are ignored.\n"
+    )
+    sentences = split_text("path.md", text)
+    shown = [readable("path.md", text[s.start : s.end]).strip() for s in sentences]
+    assert "The path.join() method joins all given path segments together." in shown
+    assert "Zero-length path segments are ignored." in shown
+    assert not any(word in s for s in shown for word in ("<!--", "-->", "YAML", "added: v0.1.16", "keep in sync"))
+    for s in sentences:  # citations still point at the file's own text
+        assert text[s.start : s.end] == s.text
