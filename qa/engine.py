@@ -37,7 +37,7 @@ from qa.errors import (
 )
 from qa.evidence import gather
 from qa.lexical import terms
-from qa.question import PERSON, answer_spans, answer_type, asking_sentence, near_question_words
+from qa.question import PERSON, answer_spans, answer_type, asking_sentence, near_question_words, persons_named
 from qa.retrieve import Hits, IndexReader, Query
 from qa.scorer import Scorer, load_scorer
 from qa.types import Answer, AnswerEvent
@@ -343,8 +343,13 @@ class Engine:
         return request, answerer
 
     def _person_answered(self, history: Sequence[str]) -> str:
-        """The person the engine's answer to the last earlier turn names, if it asked "who"."""
+        """Whom a follow-up's "he" or "she" points at: the person the last earlier
+        turn asked about ("Who is Sergey Krikalev?", "What did Bill Nelson say?"),
+        or else the person the engine's answer to it names, if it asked "who"."""
         last = history[-1]
+        named = persons_named(last)
+        if len(named) == 1 and (answer_type(last) != PERSON or followup.asks_who_is(last)):
+            return named[0]
         if answer_type(last) != PERSON:
             return ""
         earlier = self._prepare(last, history[:-1][-followup.MAX_TURNS :], "extractive")[0]

@@ -48,7 +48,6 @@ SENTENCE_FEATURES = (
     "related",  # from another article embedded in the page
     "off_source",  # the question points at other articles (by date, outlet or author)
     "date_match",  # the question names a month or year its article is dated
-    "followup",  # share of the earlier turns' terms the sentence holds (follow-ups only)
     "neighbour_similarity",  # the higher similarity of the sentences before and after: the answer's paragraph is on topic
     "similarity_rank",  # 1 / (1 + rank) by similarity among the candidates
     "coverage_rank",  # 1 / (1 + rank) by coverage among the candidates
@@ -255,20 +254,19 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         row[18] = 1.0 if s.kind == "related" else 0.0
         row[19] = 1.0 if query.prior(s.source) < 1.0 else 0.0
         row[20] = 1.0 if meta_date and any(meta_date.startswith(d) or d.startswith(meta_date) for d in signals.dates) else 0.0
-        row[21] = weights.coverage(query.context_terms, s.terms) if query.context_terms else 0.0
-        row[22] = max((sims[j] for j in (i - 1, i + 1) if (prev if j < i else nxt) is not None), default=0.0)
-        row[25] = math.log(1 + len(q_set - own))
-        row[26] = 1.0 if signals.negated != _negates(s.text) else 0.0
-        row[27] = sum(1 for spec in signals.specifics if not spec <= own) / n_specific if n_specific else 0.0
-        row[28] = _density(s.tokens, q_set)
-        row[29] = 0.0 if _TERMINATED.search(s.text) else 1.0
-        row[30], row[31] = _time_relation(signals.periods, periods(s.text)) if signals.periods else (0.0, 0.0)
-        row[32] = 1.0 if signals.defined and defines(signals.defined, s.text, lead.text if lead is not None else "") else 0.0
+        row[21] = max((sims[j] for j in (i - 1, i + 1) if (prev if j < i else nxt) is not None), default=0.0)
+        row[24] = math.log(1 + len(q_set - own))
+        row[25] = 1.0 if signals.negated != _negates(s.text) else 0.0
+        row[26] = sum(1 for spec in signals.specifics if not spec <= own) / n_specific if n_specific else 0.0
+        row[27] = _density(s.tokens, q_set)
+        row[28] = 0.0 if _TERMINATED.search(s.text) else 1.0
+        row[29], row[30] = _time_relation(signals.periods, periods(s.text)) if signals.periods else (0.0, 0.0)
+        row[31] = 1.0 if signals.defined and defines(signals.defined, s.text, lead.text if lead is not None else "") else 0.0
     if len(rows):
         out[:, 1] = out[:, 0] - out[:, 0].max()
         out[:, 3] = out[:, 2] - out[:, 2].max()
-        out[:, 23] = 1.0 / (1.0 + _ranks(out[:, 0]))
-        out[:, 24] = 1.0 / (1.0 + _ranks(out[:, 2]))
+        out[:, 22] = 1.0 / (1.0 + _ranks(out[:, 0]))
+        out[:, 23] = 1.0 / (1.0 + _ranks(out[:, 2]))
     return out
 
 

@@ -3,11 +3,14 @@
 Without an LLM to rewrite the question, a follow-up ("Why did he visit?")
 is answered by searching with the question plus the most recent earlier
 turn, when the question leans on it (a pronoun, "that", or too few words of
-its own). A personal pronoun that points at the earlier *answer* ("Who was
-the NASA Administrator?" then "What did he tell Rogozin?") is replaced by the
-person that answer named (:func:`resolve`). The question's own terms still
-decide coverage; the earlier turn's terms are a separate signal, so they
-steer without taking over.
+its own). A personal pronoun is replaced by the person it points at
+(:func:`resolve`): the one the earlier turn asked about ("Who is Sergey
+Krikalev?"), or else the one the engine's answer to it named ("Who was the
+NASA Administrator?" then "What did he tell Rogozin?"). The earlier turn's
+words steer the search and the similarity it ranks by; coverage reads the
+question's own. (A ranking signal for how much of the earlier turn a sentence
+holds was tried: fitted on the few follow-ups there are labels for, it came
+out negative and cost "And what was its high?" its answer.)
 """
 
 from __future__ import annotations
@@ -57,6 +60,14 @@ def resolve(question: str, person: str) -> str:
         return f"{person}'s" if word in ("his", "hers") else person
 
     return _PERSONAL.sub(swap, question)
+
+
+# "Who is Sergey Krikalev?": asks about the person it names, not for another.
+_WHO_IS = re.compile(r"^\s*(?i:(?:and\s+)?who\s+(?:is|was|are|were))\s+[A-Z][^?]*\??\s*$")
+
+
+def asks_who_is(question: str) -> bool:
+    return bool(_WHO_IS.match(question))
 
 
 def refers_to_person(question: str) -> bool:

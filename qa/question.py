@@ -65,6 +65,8 @@ _NAME = re.compile(
     rf"\b(?:{_FULL_NAME})|\bby\s+(?:{_FULL_NAME}|{_NAME_WORD})|"
     rf"\b(?:Mr|Mrs|Ms|Dr|Gen|Sen|President|Minister|Administrator)\.?\s+{_NAME_WORD}"
 )
+_FULL_NAME_ONLY = re.compile(rf"\b(?:{_FULL_NAME})")
+_OPENING_WORD = re.compile(rf"^\s*(?:and\s+)?(?:who|whom|whose|what|which|when|where|why|how|{_AUXILIARY})\b", re.I)
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w.-]*[A-Za-z]")
 # A byline: "by Jane Doe", "Op/Ed by Chris Devonshire-Ellis".
 _BYLINE = re.compile(r"\bby\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
@@ -96,6 +98,14 @@ def answer_type(question: str) -> str:
         if pattern.search(asked):
             return kind
     return ""
+
+
+def persons_named(question: str) -> list[str]:
+    """The people ``question``'s asking sentence names in full ("Sergey Krikalev",
+    "Robert of Jumièges"), in order: a lone surname is too often a place or a
+    thing to be read as a person."""
+    asked = _OPENING_WORD.sub("", asking_sentence(question), count=1)  # "Did Bill Nelson ...": "Did" is no name
+    return [m.group(0) for m in _FULL_NAME_ONLY.finditer(asked)]
 
 
 def answer_spans(kind: str, sentence: str, question: str) -> list[tuple[int, int]]:

@@ -117,6 +117,22 @@ def test_follow_up_pronoun_points_at_the_earlier_answer(engine):
     assert "Nelson" in followed.answer or all("Nelson" in c.quote or c.source.startswith(("000", "002")) for c in followed.citations)
 
 
+def test_follow_up_pronoun_points_at_the_person_the_earlier_question_asked_about(engine):
+    # "Who is Sergey Krikalev?" asks about him: "he" is Krikalev, not
+    # someone else the answer happens to name.
+    followed = engine.ask("What did he suggest about the ISS?", ["Who is Sergey Krikalev?"])
+    assert not followed.abstained
+    assert "Krikalev suggested" in followed.answer.split(" [")[0]
+    assert "2030" in followed.answer
+
+
+def test_a_follow_up_without_a_pronoun_reads_the_earlier_turn_as_its_topic(engine):
+    # "its high" means NASA's share of the budget, the earlier turn's subject.
+    followed = engine.ask("And what was its high?", ["What share of the national budget does NASA claim?"])
+    assert not followed.abstained
+    assert "4.5%" in followed.answer
+
+
 def test_who_question_about_another_role_does_not_get_office_holders_appended(engine):
     # The articles name Roscosmos's heads of 2021 and 2025, nobody at the ESA:
     # no sentence from another date is added as "the other holder".

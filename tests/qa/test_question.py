@@ -1,6 +1,6 @@
 import pytest
 
-from qa.question import AUTHOR, DATE, ENTITY, NUMBER, PERSON, REASON, answer_spans, answer_type, has_answer
+from qa.question import AUTHOR, DATE, ENTITY, NUMBER, PERSON, REASON, answer_spans, answer_type, has_answer, persons_named
 
 
 @pytest.mark.parametrize(
@@ -131,3 +131,20 @@ def test_what_a_question_says_before_it_asks_names_nothing_it_asks_about():
     # The scene a user sets ("... in Oslo yesterday.") is not what the answer must name.
     assert question_signals("My ISO download broke in Oslo yesterday. What does -c do?").specifics == ()
     assert question_signals("What does -c do in GNU Wget?").specifics != ()
+
+
+@pytest.mark.parametrize(
+    "question, named",
+    [
+        ("Who is Sergey Krikalev?", ["Sergey Krikalev"]),
+        ("What did Robert of Jumièges do in 1051?", ["Robert of Jumièges"]),
+        ("Did Bill Nelson meet Dmitry Rogozin?", ["Bill Nelson", "Dmitry Rogozin"]),
+        ("What did Nelson say?", []),  # a lone surname may be a place or a thing
+        ("Who heads Roscosmos now?", []),
+        # What a question says before it asks is not what it asks about.
+        ("I read about Sean Duffy. Who heads Roscosmos?", []),
+    ],
+)
+def test_persons_named_are_the_full_names_the_asking_sentence_holds(question: str, named: list[str]) -> None:
+    assert persons_named(question) == named
+
