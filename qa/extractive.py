@@ -22,7 +22,7 @@ from qa.answerer import Answerer, AnswerRequest, register
 from qa.config import Settings
 from qa.evidence import cite, shown_beside, with_leads
 from qa.features import is_heading
-from qa.question import PERSON, answer_spans
+from qa.question import PERSON, answer_spans, asks_role
 from qa.types import Answer, AnswerSentence, Evidence
 
 ABSTAIN_TEXT = "I could not find that in the articles."
@@ -214,9 +214,10 @@ def _record(reader, ev: Evidence):
 
 
 def _role_holders(reader, ev: Evidence, request: AnswerRequest) -> set[str]:
-    """The people ``ev`` names in a sentence that holds every word of the role a "who" question asks about."""
+    """The people ``ev`` names in a sentence that holds every word of the role a "who" question asks about
+    (none when it asks about no office: "Who talked to Rogozin?")."""
     query = request.query
-    if query.answer_type != PERSON or ev.coverage < FULL_COVERAGE:
+    if query.answer_type != PERSON or ev.coverage < FULL_COVERAGE or not asks_role(query.asked or query.question):
         return set()
     s = _record(reader, ev)
     return {s.text[a:b].split()[-1] for a, b in answer_spans(PERSON, s.text, query.question)}

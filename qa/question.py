@@ -100,6 +100,21 @@ def answer_type(question: str) -> str:
     return ""
 
 
+# An office, by name or by what its holder does: who holds it changes over time.
+_ROLE = re.compile(
+    r"\b(?:administrator|chief|head|leader|president|director|minister|general|ambassador|envoy|ceo|secretary|commander|"
+    r"governor|mayor|chair(?:man|woman|person)?|chancellor|premier|king|queen|pope|spokes(?:man|woman|person))s?\b|"
+    r"\b(?:heads|headed|leads|led|runs|ran|chairs|chaired|directs|directed)\b",
+    re.I,
+)
+
+
+def asks_role(question: str) -> bool:
+    """Whether ``question`` asks about an office ("Who heads Roscosmos?", "the NASA
+    administrator"), not about what someone did ("Who did Rogozin meet?")."""
+    return bool(_ROLE.search(_LEADING_CLAUSE.sub("", asking_sentence(question), count=1)))
+
+
 def persons_named(question: str) -> list[str]:
     """The people ``question``'s asking sentence names in full ("Sergey Krikalev",
     "Robert of Jumièges"), in order: a lone surname is too often a place or a

@@ -140,6 +140,15 @@ def test_who_question_about_another_role_does_not_get_office_holders_appended(en
     assert len({c.date[:4] for c in answer.citations}) <= 1 or answer.abstained
 
 
+def test_who_did_something_is_no_office_and_gets_no_holder_of_another_date(engine):
+    # Talking to Rogozin is no office: Rogozin's successor of 2025 is not
+    # "the other holder", and the 2021 answer needs no dates.
+    answer = engine.ask("Who talked to Rogozin?")
+    assert not answer.abstained and "Nelson" in answer.answer
+    assert "Borisov" not in answer.answer
+    assert {c.date[:4] for c in answer.citations} == {"2021"}
+
+
 @pytest.mark.parametrize(
     "sentence, shown",
     [

@@ -1,6 +1,6 @@
 import pytest
 
-from qa.question import AUTHOR, DATE, ENTITY, NUMBER, PERSON, REASON, answer_spans, answer_type, has_answer, persons_named
+from qa.question import AUTHOR, DATE, ENTITY, NUMBER, PERSON, REASON, answer_spans, answer_type, asks_role, has_answer, persons_named
 
 
 @pytest.mark.parametrize(
@@ -148,3 +148,18 @@ def test_what_a_question_says_before_it_asks_names_nothing_it_asks_about():
 def test_persons_named_are_the_full_names_the_asking_sentence_holds(question: str, named: list[str]) -> None:
     assert persons_named(question) == named
 
+
+@pytest.mark.parametrize(
+    "question, role",
+    [
+        ("Who heads Roscosmos?", True),
+        ("Who was the NASA administrator in June 2021?", True),
+        ("Who is the director general of the European Space Agency?", True),
+        ("Who led the expedition in 1066?", True),
+        ("Who talked to Rogozin?", False),
+        ("Who hosted Jim Bridenstine at Baikonur?", False),
+        ("Who wrote the op-ed?", False),
+    ],
+)
+def test_asks_role_tells_an_office_from_a_deed(question: str, role: bool) -> None:
+    assert asks_role(question) is role
