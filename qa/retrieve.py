@@ -331,11 +331,15 @@ class IndexReader:
         return self.fuse(query, self.search([query], embedder, dense_k, keyword_k)[0], rrf_k, limit)
 
     def unknown_names(self, question: str) -> list[str]:
-        """Capitalised words of the question (not its first word) the corpus never uses."""
+        """Capitalised words of the question (not its first word) the corpus never uses;
+        an abbreviation of two letters ("Jr", "Dr", "St") is no name. (A word a
+        letter away from one the corpus uses still counts: read as a misspelling,
+        the Wikipedia set's abstentions fell from 0.194 to 0.188 at the same
+        false_abstain, cross-validated by article.)"""
         out = []
         for i, m in enumerate(_NAME_WORD.finditer(question)):
             word = m.group(0)
-            if m.start() == 0 or word.isupper() and len(word) <= 1:
+            if m.start() == 0 or len(word) == 2 and not word.isupper():
                 continue
             ts = terms(word)
             if ts and not any(self.weights.known(t) for t in ts):

@@ -172,3 +172,9 @@ def test_a_name_in_what_the_question_says_first_does_not_make_it_unanswerable(en
     assert not story.abstained and "1993" in story.answer
     assert engine.prepare("When did Russia join the Zorblax program?").query.unknown_names == ["Zorblax"]
     assert_citations_hold(story, seeds)
+
+
+def test_a_two_letter_abbreviation_is_no_name_the_articles_lack(engine):
+    # "Jr" and "Dr" are words the articles may never use; they name nobody.
+    assert engine.prepare("Which Dr launched the Zorblax Jr program?").query.unknown_names == ["Zorblax"]
+    assert engine.prepare("Is the US in the ISS program?").query.unknown_names == []
