@@ -344,11 +344,12 @@ class Engine:
 
     def _person_answered(self, history: Sequence[str]) -> str:
         """Whom a follow-up's "he" or "she" points at: the person the last earlier
-        turn asked about ("Who is Sergey Krikalev?", "What did Bill Nelson say?"),
-        or else the person the engine's answer to it names, if it asked "who"."""
+        turn asked about ("Who is Sergey Krikalev?"), or else the person the
+        engine's answer to it names, if it asked "who". (A name in any other
+        question may be a place's: "What was Bakanov doing in the United States?")"""
         last = history[-1]
         named = persons_named(last)
-        if len(named) == 1 and (answer_type(last) != PERSON or followup.asks_who_is(last)):
+        if len(named) == 1 and followup.asks_who_is(last):
             return named[0]
         if answer_type(last) != PERSON:
             return ""

@@ -83,6 +83,7 @@ QUESTION_FEATURES = (
     "top_time_conflict",  # the best candidate's time_conflict
     "negation_unmatched",  # the question negates ("not", "never") and its best candidate does not
     "top3_time_fit",  # the share of the three best candidates that state a time within the one the question names, or whose article is dated then
+    "top_date_match",  # the best candidate's article is dated when the question says ("in June 2021")
 )
 
 _ASKS_READERS = re.compile(r"\b(readers?|comments?|commenters?|commenting)\b", re.I)
@@ -318,6 +319,7 @@ def question_row(query, unknown_terms: float, features: np.ndarray, logits: np.n
         row[19] = top[f("negation_mismatch")] if asks_negated(query.question) else 0.0
         top3 = features[order[:3]]
         row[20] = np.maximum(top3[:, f("time_fit")], top3[:, f("date_match")]).mean()
+        row[21] = top[f("date_match")]
         rest = logits[order[1:5]]
         row[15] = logits[order[0]] - (rest.mean() if len(rest) else logits[order[0]] - 5.0)
     else:

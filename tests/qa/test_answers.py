@@ -126,6 +126,12 @@ def test_follow_up_pronoun_points_at_the_person_the_earlier_question_asked_about
     assert "2030" in followed.answer
 
 
+def test_a_place_named_by_the_earlier_question_is_not_who_he_is(engine):
+    # "the United States" is a name of two capitalised words, and no person.
+    request = engine.prepare("And who is he meeting besides the NASA chief?", ["What was Bakanov doing in the United States?"])
+    assert "United States" not in request.query.asked
+
+
 def test_a_follow_up_without_a_pronoun_reads_the_earlier_turn_as_its_topic(engine):
     # "its high" means NASA's share of the budget, the earlier turn's subject.
     followed = engine.ask("And what was its high?", ["What share of the national budget does NASA claim?"])
