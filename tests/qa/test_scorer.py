@@ -171,3 +171,23 @@ def test_a_condition_or_a_premise_the_question_sets_is_not_a_negated_question():
     # What the question says before it asks sets the scene; the asking sentence is what is asked.
     assert not question_signals("cmp no longer has --print-chars. What is the replacement option?").negated
     assert question_signals("Who did not sign the U.S. treaty?").negated
+
+
+def test_answerability_weighs_each_corpus_by_its_share_and_each_class_alike():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from train_scorer import CORPUS_SHARE, Item, answerable_weights
+
+    def item(dataset: str, answerable: bool) -> Item:
+        return Item(dataset, "q", dataset, answerable, None, 0.0, [], np.zeros((0, 0)), np.zeros(0))
+
+    # A small news corpus of 5 questions (one unanswerable) against 200 encyclopedia questions.
+    items = [item("seeds", True)] * 4 + [item("seeds", False)] + [item("wiki", True)] * 80 + [item("wiki", False)] * 120
+    w = answerable_weights(items)
+    assert w.sum() == pytest.approx(len(items))
+    share = lambda ds, cls=None: sum(wi for wi, it in zip(w, items) if it.dataset == ds and cls in (None, it.answerable)) / w.sum()  # noqa: E731
+    assert share("seeds") == pytest.approx(CORPUS_SHARE)
+    assert share("seeds", True) == pytest.approx(share("seeds", False))
+    assert share("wiki", True) == pytest.approx(share("wiki", False))
+    # One corpus alone: only its classes are balanced.
+    alone = answerable_weights(items[5:])
+    assert sum(alone[:80]) == pytest.approx(sum(alone[80:]))
