@@ -451,10 +451,15 @@ MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
 _MD_FENCE = re.compile(r"^\s*(```|~~~)[\w+-]*\s*$")
 
 
+# A link reference definition ("[path.sep]: #pathsep"): the target of "[text][path.sep]",
+# not shown. A footnote's ("[^2]: On Windows ...") is.
+_MD_LINK_DEFINITION = re.compile(r"""^ {0,3}\[(?!\^)[^\]]+\]:\s*<?\S+>?(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*$""")
+
+
 def _markdown_markup(line: str) -> bool:
-    """A Markdown line that is markup, not text: a code fence's marker line, or mostly links
-    (a table of contents, a row of badges, a menu)."""
-    if _MD_FENCE.match(line):
+    """A Markdown line that is markup, not text: a code fence's marker line, a link
+    reference definition, or mostly links (a table of contents, a row of badges, a menu)."""
+    if _MD_FENCE.match(line) or all(_MD_LINK_DEFINITION.match(part) for part in line.splitlines()):
         return True
     line = MD_IMAGE.sub(r"\1", line)
     linked = sum(len(re.sub(r"\W", "", m.group(1) or m.group(2) or "")) for m in MD_LINK.finditer(line))

@@ -190,3 +190,17 @@ def test_markdown_comments_are_notes_to_the_editor_not_text() -> None:
     assert not any(word in s for s in shown for word in ("<!--", "-->", "YAML", "added: v0.1.16", "keep in sync"))
     for s in sentences:  # citations still point at the file's own text
         assert text[s.start : s.end] == s.text
+
+
+def test_markdown_link_definitions_are_markup_and_footnotes_are_text() -> None:
+    text = (
+        "The path.relative() method returns the relative path from one path to another [per MSDN][MSDN-Rel-Path].\n\n"
+        "[MSDN-Rel-Path]: https://docs.microsoft.com/windows/naming-a-file#paths\n"
+        "[TypeError]: errors.md#class-typeerror\n"
+        '[path.sep]: #pathsep "The separator"\n\n'
+        "[^1]: On Windows, the separator is a backslash.\n"
+    )
+    shown = [readable("path.md", s.text).strip() for s in split_text("path.md", text)]
+    assert shown[0].startswith("The path.relative() method returns the relative path")
+    assert "[^1]: On Windows, the separator is a backslash." in shown
+    assert not any("errors.md" in s or "docs.microsoft.com" in s or "#pathsep" in s for s in shown)
