@@ -177,6 +177,7 @@ class _Leads:
         self.plain_text = not is_web_page(doc.source) and not is_markdown(doc.source)
         self.previous: tuple[Sentence, str] | None = None  # the last sentence and what opened its block
         self.opener = ""  # what opened the block of the sentence last asked about
+        self.section = -1  # position of the heading of the section going on
 
     def lead(self, start: int, raw: str, out: list[Sentence]) -> int:
         """The lead of the sentence at ``start`` (-1 for none); call :meth:`kept` once it is made."""
@@ -309,6 +310,8 @@ class _Leads:
 
     def kept(self, sentence: Sentence) -> None:
         self.previous = (sentence, self.opener)
+        if self.opener == "h":
+            self.section = sentence.position
 
     def _opener(self, start: int) -> str:
         text = self.doc.text
@@ -360,6 +363,7 @@ def split_document(doc: Document) -> list[Sentence]:
                 position=len(out),
                 heading=seg.heading,
                 lead=lead,
+                section=-1 if leads.opener == "h" else leads.section,
             )
             out.append(sentence)
             leads.kept(sentence)

@@ -47,7 +47,7 @@ _POSTINGS = "postings.npy"
 _OFFSETS = "offsets.npy"
 _CHUNK_VECTORS = "chunk_vectors.npy"
 _CHUNK_IDS = "chunk_ids.json"
-_COLUMNS = "row, id, source, start, end_, text, kind, heading, position, lead"
+_COLUMNS = "row, id, source, start, end_, text, kind, heading, position, lead, section"
 # Rows asked of SQLite at once: one SQL variable each.
 _PAGE = 900
 _KEEP_LAYOUTS = 4096  # chunk layouts kept in memory (a few hundred bytes each)
@@ -93,7 +93,7 @@ def write_sentence_store(
             """
             CREATE TABLE sentences (row INTEGER PRIMARY KEY, id TEXT NOT NULL, source TEXT NOT NULL, start INTEGER NOT NULL,
                 end_ INTEGER NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL, heading TEXT NOT NULL, position INTEGER NOT NULL,
-                lead INTEGER NOT NULL);
+                lead INTEGER NOT NULL, section INTEGER NOT NULL);
             CREATE TABLE chunks (id TEXT PRIMARY KEY, source TEXT NOT NULL, kind TEXT NOT NULL, rows BLOB NOT NULL) WITHOUT ROWID;
             CREATE TABLE documents (source TEXT PRIMARY KEY, first INTEGER NOT NULL, last INTEGER NOT NULL) WITHOUT ROWID;
             """
@@ -101,10 +101,10 @@ def write_sentence_store(
         records = []
         for row, k in enumerate(order):
             s = sentences[k]
-            records.append((row, s.id, s.source, s.start, s.end, s.text, s.kind, s.heading, s.position, s.lead))
+            records.append((row, s.id, s.source, s.start, s.end, s.text, s.kind, s.heading, s.position, s.lead, s.section))
             for t in set(terms(sentence_words(s))):
                 postings.setdefault(t, []).append(row)
-        db.executemany(f"INSERT INTO sentences ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
+        db.executemany(f"INSERT INTO sentences ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
         db.execute("CREATE UNIQUE INDEX sentences_id ON sentences (id)")
         db.executemany(
             "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
@@ -213,8 +213,8 @@ class SentenceStore:
             found = self._db.execute(f"SELECT {_COLUMNS} FROM sentences {where}", args).fetchall()
             self.rows_read += len(found)
         return {
-            row: Sentence(id=sid, source=source, start=start, end=end, text=text, kind=kind, heading=heading, position=position, lead=lead)
-            for row, sid, source, start, end, text, kind, heading, position, lead in found
+            row: Sentence(id=sid, source=source, start=start, end=end, text=text, kind=kind, heading=heading, position=position, lead=lead, section=section)
+            for row, sid, source, start, end, text, kind, heading, position, lead, section in found
         }
 
     def documents(self, sources: Iterable[str]) -> tuple[list[Sentence], np.ndarray]:

@@ -216,6 +216,12 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         j = reader.lead_row(i)
         lead = reader.sentences[j] if j is not None else None
         own = s.terms | lead.terms if lead is not None else s.terms
+        # What its section is about goes without saying under its heading,
+        # however far down ("## `os.EOL`" over "{string}" over "The operating
+        # system-specific end-of-line marker.").
+        k = reader.section_row(i)
+        if k is not None:
+            own = own | reader.sentences[k].terms
         around = own | (prev.terms if prev is not None else frozenset()) | (nxt.terms if nxt is not None else frozenset())
         # What the whole document is about (a manual's "tidepack", an article's
         # "Normans") goes without saying in each of its sentences.

@@ -67,6 +67,7 @@ def _record(s: Sentence) -> SentenceRecord:
     term_list = terms(sentence_words(s))  # as the index's postings hold them
     return SentenceRecord(
         id=s.id, source=s.source, start=s.start, end=s.end, text=s.text, kind=s.kind, heading=s.heading, position=s.position, lead=s.lead,
+        section=s.section,
         terms=frozenset(term_list), bigrams=bigrams(term_list),
     )
 
@@ -420,6 +421,11 @@ class IndexReader:
         s = self.sentences[i]
         # A document's sentences are consecutive rows, in position order.
         return i - (s.position - s.lead) if s.lead >= 0 else None
+
+    def section_row(self, i: int) -> int | None:
+        """The row of the heading of the section sentence ``i`` stands in (see index.types.Sentence.section), or None."""
+        s = self.sentences[i]
+        return i - (s.position - s.section) if s.section >= 0 else None
 
     def lead(self, i: int) -> SentenceRecord | None:
         """The sentence that sentence ``i`` is read under, or None."""

@@ -204,3 +204,24 @@ def test_markdown_link_definitions_are_markup_and_footnotes_are_text() -> None:
     assert shown[0].startswith("The path.relative() method returns the relative path")
     assert "[^1]: On Windows, the separator is a backslash." in shown
     assert not any("errors.md" in s or "docs.microsoft.com" in s or "#pathsep" in s for s in shown)
+
+
+def test_a_sentence_knows_the_heading_of_its_section_however_far_down() -> None:
+    text = (
+        "# Settings\n\n"
+        "The station reads its settings when it starts.\n\n"
+        "## `STATION_CALIBRATION`\n\n"
+        "* Type: file path\n\n"
+        "The file the offsets are read from. A missing file leaves the sensors uncalibrated.\n\n"
+        "## Upload\n\n"
+        "Records are sent every hour.\n"
+    )
+    sentences = split_text("settings.md", text)
+    section = {s.text: sentences[s.section].text if s.section >= 0 else None for s in sentences}
+    assert section["A missing file leaves the sensors uncalibrated."] == "## `STATION_CALIBRATION`"
+    assert section["The file the offsets are read from."] == "## `STATION_CALIBRATION`"
+    assert section["Records are sent every hour."] == "## Upload"
+    assert section["The station reads its settings when it starts."] == "# Settings"
+    assert section["## Upload"] is None  # a heading is no sentence of the section before it
+    # Text without headings has no sections.
+    assert all(s.section == -1 for s in split_text("plain.txt", "One sentence here. Another one there.\n"))

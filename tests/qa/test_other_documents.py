@@ -235,3 +235,12 @@ def test_rows_of_one_table_are_shown_in_the_tables_order(other_engine: Engine) -
     assert len(rows) >= 2, got.answer
     assert [c.start for c in rows] == sorted(c.start for c in rows)
     assert [got.answer.index(c.shown) for c in rows] == sorted(got.answer.index(c.shown) for c in rows)
+
+
+def test_a_sentence_under_a_heading_answers_for_it_however_far_down(other_engine: Engine) -> None:
+    # "## `STATION_CALIBRATION`", then its type, then what it is: the
+    # description never names the setting; its section's heading does.
+    got = other_engine.ask("What does STATION_CALIBRATION set?")
+    assert not got.abstained
+    assert "The file the sensors' offsets are read from at start-up" in got.answer
+    check_quotes(other_engine, got)
