@@ -85,6 +85,12 @@ def gather(
         after = {i + 1 for i in led} - around  # the rest of their neighbours are read already
         around |= after
         records.update(reader.sentences.load(after))
+    # What a candidate is read under (its lead, its section's heading) is read
+    # in the same go, not a row at a time as scoring comes to it.
+    heads = {h for i in candidates for h in (reader.lead_row(i), reader.section_row(i)) if h is not None} - around
+    if heads:
+        around |= heads
+        records.update(reader.sentences.load(heads))
     sims.need(around)
     rows = sorted(i for i in candidates if include_comments or records[i].kind != "comment")
 

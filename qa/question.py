@@ -18,10 +18,12 @@ from index.sentences import split_spans
 
 PERSON, AUTHOR, DATE, NUMBER, REASON, ENTITY = "person", "author", "date", "number", "reason", "entity"
 
-_PERSON_NOUNS = (
-    r"administrator|chief|head|leader|president|author|writer|person|official|envoy|cosmonaut|astronaut|director|"
-    r"minister|general|ambassador|spokes(?:man|woman|person)|reporter|journalist|ceo|secretary|successor|predecessor|commander"
+# Offices: who holds one changes over time (see asks_role).
+_OFFICES = (
+    r"administrator|chief|head|leader|president|director|minister|general|ambassador|envoy|ceo|secretary|commander|"
+    r"spokes(?:man|woman|person)"
 )
+_PERSON_NOUNS = rf"{_OFFICES}|author|writer|person|official|cosmonaut|astronaut|reporter|journalist|successor|predecessor"
 _AUXILIARY = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might)"
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bwho\s+(?:wrote|authored|penned|is the author)\b|\b(?:author|writer) of\b|\bwritten by\b", re.I), AUTHOR),
@@ -100,10 +102,9 @@ def answer_type(question: str) -> str:
     return ""
 
 
-# An office, by name or by what its holder does: who holds it changes over time.
+# An office, by name or by what its holder does.
 _ROLE = re.compile(
-    r"\b(?:administrator|chief|head|leader|president|director|minister|general|ambassador|envoy|ceo|secretary|commander|"
-    r"governor|mayor|chair(?:man|woman|person)?|chancellor|premier|king|queen|pope|spokes(?:man|woman|person))s?\b|"
+    rf"\b(?:{_OFFICES}|governor|mayor|chair(?:man|woman|person)?|chancellor|premier|king|queen|pope)s?\b|"
     r"\b(?:heads|headed|leads|led|runs|ran|chairs|chaired|directs|directed)\b",
     re.I,
 )

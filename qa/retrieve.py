@@ -338,7 +338,7 @@ class IndexReader:
         the Wikipedia set's abstentions fell from 0.194 to 0.188 at the same
         false_abstain, cross-validated by article.)"""
         out = []
-        for i, m in enumerate(_NAME_WORD.finditer(question)):
+        for m in _NAME_WORD.finditer(question):
             word = m.group(0)
             if m.start() == 0 or len(word) == 2 and not word.isupper():
                 continue
@@ -418,14 +418,16 @@ class IndexReader:
 
     def lead_row(self, i: int) -> int | None:
         """The row of the sentence that sentence ``i`` is read under (see index.types.Sentence.lead), or None."""
-        s = self.sentences[i]
-        # A document's sentences are consecutive rows, in position order.
-        return i - (s.position - s.lead) if s.lead >= 0 else None
+        return self._row_in_document(i, self.sentences[i].lead)
 
     def section_row(self, i: int) -> int | None:
         """The row of the heading of the section sentence ``i`` stands in (see index.types.Sentence.section), or None."""
-        s = self.sentences[i]
-        return i - (s.position - s.section) if s.section >= 0 else None
+        return self._row_in_document(i, self.sentences[i].section)
+
+    def _row_in_document(self, i: int, position: int) -> int | None:
+        """The row of the sentence at ``position`` (-1: none) in sentence ``i``'s document."""
+        # A document's sentences are consecutive rows, in position order.
+        return i - (self.sentences[i].position - position) if position >= 0 else None
 
     def lead(self, i: int) -> SentenceRecord | None:
         """The sentence that sentence ``i`` is read under, or None."""

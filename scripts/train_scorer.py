@@ -262,14 +262,15 @@ def fit_answerable(rows: np.ndarray, items: list[Item]) -> LinearModel:
 def answerable_weights(items: list[Item]) -> np.ndarray:
     """Each question's weight in the answerability fit (they sum to the number of questions)."""
     y = np.array([it.answerable for it in items])
-    datasets = {it.dataset for it in items}
-    share = {ds: (CORPUS_SHARE if ds == "seeds" else 1.0 - CORPUS_SHARE) if len(datasets) > 1 else 1.0 for ds in datasets}
+    of = np.array([it.dataset for it in items])
+    datasets = set(of)
     w = np.ones(len(items))
     for ds in datasets:
-        present = {bool(c) for c in y[[it.dataset == ds for it in items]]}
+        share = (CORPUS_SHARE if ds == "seeds" else 1.0 - CORPUS_SHARE) if len(datasets) > 1 else 1.0
+        present = set(y[of == ds])
         for cls in present:
-            mask = np.array([it.dataset == ds for it in items]) & (y == cls)
-            w[mask] = len(items) * share[ds] / (len(present) * mask.sum())
+            mask = (of == ds) & (y == cls)
+            w[mask] = len(items) * share / (len(present) * mask.sum())
     return w
 
 
