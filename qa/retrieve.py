@@ -14,6 +14,7 @@ one Chroma query, approximate (HNSW), above that.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import operator
@@ -345,7 +346,29 @@ class IndexReader:
             ts = terms(word)
             if ts and not any(self.weights.known(t) for t in ts):
                 out.append(word)
+        # A year is a name too: "in 2010" of articles that never reach 2010.
+        for m in _YEAR_WORD.finditer(question):
+            first = int(m.group(1))
+            last = first + (99 if first % 100 == 0 else 9) if m.group(2) else first
+            k = bisect.bisect_left(self._years, first)
+            if k == len(self._years) or self._years[k] > last:
+                out.append(m.group(0))
         return out
+
+    @functools.cached_property
+    def _years(self) -> list[int]:
+        """The years the corpus's sentences name ("1990s" as 1990) and its articles are dated, sorted.
+
+        Only years: an article on "the 1980s" or "the 17th century" does not
+        say what happened in 1983."""
+        out = set()
+        for t in self.weights.df:
+            if m := _YEAR_TERM.fullmatch(t):
+                out.add(int(m.group(1)))
+        for d in self.documents.values():
+            if m := _YEAR_TERM.match(d.get("date", "")):
+                out.add(int(m.group(1)))
+        return sorted(out)
 
     def similarities(self, query_vector: np.ndarray) -> Similarities:
         """The question's similarity to the sentences (see :class:`Similarities`)."""
@@ -526,6 +549,9 @@ def _deletions(term: str) -> set[str]:
     return {term[:i] + term[i + 1 :] for i in range(len(term))}
 
 
+# A year or decade as a question writes it ("2010", "1990s", "1000's") and as the index stores its term.
+_YEAR_WORD = re.compile(r"\b(1\d{3}|20\d{2})(['’]?s)?\b")
+_YEAR_TERM = re.compile(r"(1\d{3}|20\d{2})(s)?")
 _NAME_WORD = re.compile(r"(?<![\w'’-])[A-Z][\w'’.-]*[\w]")
 
 

@@ -184,3 +184,14 @@ def test_a_two_letter_abbreviation_is_no_name_the_articles_lack(engine):
     # "Jr" and "Dr" are words the articles may never use; they name nobody.
     assert engine.prepare("Which Dr launched the Zorblax Jr program?").query.unknown_names == ["Zorblax"]
     assert engine.prepare("Is the US in the ISS program?").query.unknown_names == []
+
+
+def test_a_year_no_article_names_is_a_name_the_articles_lack(engine, seeds):
+    # The articles name 1975 and 1993 and are dated 2021 and 2025; nothing of 2010.
+    assert engine.prepare("What happened in 1993?").query.unknown_names == []
+    assert engine.prepare("What was agreed in June 2025?").query.unknown_names == []  # a year the articles name and are dated
+    assert engine.prepare("What happened in the 1990s?").query.unknown_names == []  # a decade holding 1993
+    assert engine.prepare("What happened in 1983?").query.unknown_names == ["1983"]
+    assert engine.prepare("What happened in the 1950s?").query.unknown_names == ["1950s"]
+    story = engine.ask("Who was the NASA Administrator in 2010?")
+    assert story.abstained, story.answer
