@@ -448,6 +448,8 @@ def pager_link_spans(html: str) -> list[tuple[int, int]]:
 # Markdown's images and links: "![alt](src)", "[text](href)" and "[text][ref]".
 MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
+_MD_BADGE = re.compile(r"\[!\[([^\]]*)\]\([^)]*\)\]\([^)]*\)")  # "[![build](badge.svg)](ci)"
+_MD_ANCHOR = re.compile(r"\[([^\]]*)\]\(#[^)]*\)")  # "[Fares](#fares)"
 _MD_FENCE = re.compile(r"^\s*(```|~~~)[\w+-]*\s*$")
 
 
@@ -458,16 +460,23 @@ _MD_LINK_DEFINITION = re.compile(r"""^ {0,3}\[(?!\^)[^\]]+\]:\s*<?\S+>?(?:\s+(?:
 
 def _markdown_markup(line: str) -> bool:
     """A Markdown line that is markup, not text: a code fence's marker line, a link
-    reference definition, or mostly links (a table of contents, a row of badges, a menu)."""
+    reference definition, or mostly links within the page (a table of contents)
+    or linked images (a row of badges). Links to elsewhere are text: a list of
+    them under "Running rustfmt from your editor" says which editors."""
     if _MD_FENCE.match(line) or all(_MD_LINK_DEFINITION.match(part) for part in line.splitlines()):
         return True
-    line = MD_IMAGE.sub(r"\1", line)
-    linked = sum(len(re.sub(r"\W", "", m.group(1) or m.group(2) or "")) for m in MD_LINK.finditer(line))
+    navigation = sum(_letters(m.group(1)) for m in _MD_BADGE.finditer(line))
+    line = MD_IMAGE.sub(r"\1", _MD_BADGE.sub(r"\1", line))
+    navigation += sum(_letters(m.group(1)) for m in _MD_ANCHOR.finditer(line))
     shown = MD_LINK.sub(lambda m: m.group(1) or m.group(2) or "", line)
     if re.search(r"[.!?][\"'”’)]*\s*$", shown) and len(shown.split()) >= 5:
         return False  # a sentence written as a link is still a sentence
-    visible = len(re.sub(r"\W", "", shown))
-    return visible > 0 and linked / visible >= LINK_DENSITY
+    visible = _letters(shown)
+    return visible > 0 and navigation / visible >= LINK_DENSITY
+
+
+def _letters(text: str) -> int:
+    return len(re.sub(r"\W", "", text))
 
 
 def _link_dense(text: str, start: int, end: int, links: list[tuple[int, int]]) -> bool:
