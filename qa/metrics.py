@@ -2,7 +2,10 @@
 
 The definitions match the reference scorer shipped with the evaluation set
 (``eval/score.py``): the same normalisation, the same metrics, the same
-summary line, so a user's own question file is scored the same way.
+summary line, so a user's own question file is scored the same way. One
+addition: an evidence phrase also counts when it lies in a citation's quote
+as a reader sees it (``shown``: a web page's tags and Markdown's code ticks
+off), which on plain text is the quote itself.
 """
 
 from __future__ import annotations
@@ -51,7 +54,9 @@ def score(questions: list[dict[str, Any]], answers: list[dict[str, Any]], corpus
                 words.append(len((a.get("answer") or "").split()))
             text = norm(a.get("answer") or "")
             ok = (not a.get("abstained")) and any(norm(x) in text for x in q.get("answers", []))
-            quotes = " | ".join(norm(c.get("quote") or "") for c in cs)
+            # The quote as the file has it or as a reader sees it: a Markdown or
+            # HTML page's evidence is written without its markup ("`--check`").
+            quotes = " | ".join(norm(c.get(k) or "") for c in cs for k in ("quote", "shown"))
             evs = q.get("evidence", [])
             evs = evs if isinstance(evs, list) else [evs]
             ev = any(norm(e) in quotes for e in evs)

@@ -60,6 +60,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from index.chunking import readable  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.engine import Engine  # noqa: E402
 from qa.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_row  # noqa: E402
@@ -137,7 +138,8 @@ def collect(shared: Path, work: Path) -> list[Item]:
                 cands = request.evidence.candidates
                 evidence = q["evidence"] if isinstance(q["evidence"], list) else [q["evidence"]]
                 evidence = [norm(e) for e in evidence if e] if q["answerable"] else []
-                texts = [norm(request.reader.sentences[i].text) for i in cands.rows]
+                # As a reader sees them (a web page's markup off), as evidence is written.
+                texts = [norm(readable(s.source, s.text)) for s in (request.reader.sentences[i] for i in cands.rows)]
                 labels = np.array([any(e in t for e in evidence) for t in texts], dtype=np.float64)
                 items.append(
                     Item(
