@@ -159,7 +159,9 @@ class _Leads:
     (``<dd>``) the term before it (``<dt>``); a list item's, and every item
     of its list, the heading the list hangs from. A list item's or a
     definition's later sentences are read under its first ("Defaults to 5."
-    under the setting it ends the item of). In plain text, a block indented
+    under the setting it ends the item of), and so are the paragraphs
+    indented under a list item's text (a FAQ's "12. Can zlib handle .Z
+    files?" over its answer). In plain text, a block indented
     under an indented term (a word, or a name in code's spelling) is that
     term's definition: a manual's option and what it does; and a table set
     in columns has its rows under the header its ruler underlines. Nothing
@@ -172,6 +174,7 @@ class _Leads:
         self.table = -1  # position of the current table's first row
         self.list_lead: int | None = None  # the current list's lead (-1: none), None outside a list
         self.item: int | None = None  # position of the first sentence of the list item or definition going on
+        self.item_column = 0  # where the list item's text starts on its line: its later paragraphs are indented to it
         self.text_table: int | None = None  # position of the header of the plain-text table going on
         self.terms: dict[int, int] = {}  # a plain-text line's start: the term its block is indented under (see _term)
         self.plain_text = not is_web_page(doc.source) and not is_markdown(doc.source)
@@ -214,10 +217,13 @@ class _Leads:
                 self.list_lead = prev.position if prev is not None and prev_opener == "h" else -1
             lead = self.list_lead
             self.item = len(out)
+            self.item_column = len(self._line_before(start).expandtabs(8))
         elif opener == "dd" and prev_opener == "dt" and prev is not None:
             self.table, self.list_lead = -1, None
             lead = prev.position
             self.item = len(out)
+        elif not opener and self.item is not None and self._item_paragraph(gap, start):
+            lead = self.item  # "12. Can zlib handle .Z files?" over its answer, indented under it
         # A page's own line breaks are spaces in the masked text: a break there is a block's end.
         elif opener or "\n\n" in gap or (is_web_page(self.doc.source) and "\n" in gap):
             self.table, self.list_lead, self.item = -1, None, None  # a new block, not an item's second sentence
@@ -267,6 +273,14 @@ class _Leads:
     def _own_line(self, sentence: Sentence) -> bool:
         """Whether ``sentence`` starts its line (an introduction, not the end of a paragraph)."""
         return not self._line_before(sentence.start).strip()
+
+    def _item_paragraph(self, gap: str, start: int) -> bool:
+        """Whether a sentence opens a later paragraph of the list item going on:
+        after a blank line, on a line of its own indented to the item's text."""
+        if is_web_page(self.doc.source) or "\n\n" not in gap or gap.strip():
+            return False
+        line = self._line_before(start)
+        return not line.strip() and self.item_column > 0 and indent(line) >= self.item_column
 
     def _within_item(self, start: int) -> bool:
         """Whether a sentence after an item's first goes on with the item: it starts

@@ -155,6 +155,25 @@ def test_every_kind_of_bullet_makes_an_item_whose_later_sentences_hang_from_its_
     assert by_text["The parser reads each record in turn and splits it into fields as it goes."].lead == -1
 
 
+@pytest.mark.parametrize("source", ["faq.txt", "faq.md"])
+def test_a_paragraph_indented_under_a_list_item_is_read_under_it(source):
+    # A FAQ's answer under its numbered question: "You have to spawn ..." alone does not say to do what.
+    text = (
+        "Frequently asked questions\n\n"
+        "12. Can zlib handle .Z files?\n\n"
+        "    No, sorry.  You have to spawn an uncompress or gunzip subprocess.\n\n"
+        "13. How can I make a Unix shared library?\n\n"
+        "    By default a shared library is built for Unix.\n\n"
+        "A paragraph at the margin ends the list.\n"
+    )
+    sentences = split_text(source, text)
+    by_text = {s.text: s for s in sentences}
+    question = by_text["Can zlib handle .Z files?"].position
+    assert by_text["No, sorry."].lead == by_text["You have to spawn an uncompress or gunzip subprocess."].lead == question
+    assert by_text["By default a shared library is built for Unix."].lead == by_text["How can I make a Unix shared library?"].position
+    assert by_text["A paragraph at the margin ends the list."].lead == -1
+
+
 def test_rows_set_in_columns_hang_from_the_line_that_introduces_them_with_a_colon():
     text = (
         "EXIT STATUS\n"
