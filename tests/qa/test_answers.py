@@ -193,5 +193,8 @@ def test_a_year_no_article_names_is_a_name_the_articles_lack(engine, seeds):
     assert engine.prepare("What happened in the 1990s?").query.unknown_names == []  # a decade holding 1993
     assert engine.prepare("What happened in 1983?").query.unknown_names == ["1983"]
     assert engine.prepare("What happened in the 1950s?").query.unknown_names == ["1950s"]
+    assert engine.prepare("What changed between 1983 and 1993?").query.unknown_names == ["1983"]
+    # A number that only looks like a year: an article may write it "1,500".
+    assert engine.prepare("Which module holds 1500 kilograms of fuel?").query.unknown_names == []
     story = engine.ask("Who was the NASA Administrator in 2010?")
     assert story.abstained, story.answer
