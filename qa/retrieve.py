@@ -348,7 +348,7 @@ class IndexReader:
                 out.append(word)
         # A year is a name too: "in 2010" of articles that never reach 2010.
         for m in _YEAR_WORD.finditer(question):
-            year, decade = m.group(1) or m.group(3), m.group(4)
+            year, decade = m.group(1) or m.group(2), m.group(3)
             first = int(year)
             last = first + (99 if first % 100 == 0 else 9) if decade else first
             k = bisect.bisect_left(self._years, first)
@@ -553,9 +553,9 @@ def _deletions(term: str) -> set[str]:
 # A year or decade as a question writes it ("in 2010", "the 1990s", "the 1000's"; not the
 # number in "1500 people", which an article may write "1,500"), and as the index stores its term.
 _YEAR_WORD = re.compile(
-    r"(?:\b(?:in|since|by|from|until|till|before|after|during|between|around|circa|year|"
-    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:the\s+)?(?:early\s+|late\s+|mid-?)?)"
-    r"(1\d{3}|20\d{2})()\b|\b(1\d{3}|20\d{2})(['’]?s)\b",
+    r"\b(?:(?:in|since|by|from|until|till|before|after|during|between|around|circa|year|may"
+    r"|(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)\s+(?:the\s+)?(?:early\s+|late\s+|mid-?)?"
+    r"(1\d{3}|20\d{2})\b|(1\d{3}|20\d{2})(['’]?s)\b)",
     re.I,
 )
 _YEAR_TERM = re.compile(r"(1\d{3}|20\d{2})(s)?")
