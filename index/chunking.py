@@ -8,9 +8,9 @@ import html
 import os
 import re
 import unicodedata
-from pathlib import PurePosixPath
 
 from index import clean
+from index.clean import is_markdown, is_web_page
 from index.sentences import BULLET, COLUMNS, indent, split_spans
 from index.types import Chunk, Document, Sentence
 
@@ -29,18 +29,6 @@ def sentence_words(sentence: Sentence) -> str:
 def model_text(sentence: Sentence) -> str:
     """What the embedding model and the chunk sizes read of a sentence."""
     return plain(sentence_words(sentence))
-
-
-# Asked for every sentence shown or scored: a path parsed each time was most
-# of the time spent showing a large page.
-@functools.lru_cache(maxsize=4096)
-def is_web_page(source: str) -> bool:
-    return PurePosixPath(source).suffix.lower() in {".html", ".htm"}
-
-
-@functools.lru_cache(maxsize=4096)
-def is_markdown(source: str) -> bool:
-    return PurePosixPath(source).suffix.lower() == ".md"
 
 
 def readable(source: str, text: str) -> str:

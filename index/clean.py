@@ -24,6 +24,7 @@ a block:
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import PurePosixPath
 
@@ -92,17 +93,30 @@ _AMBIGUOUS_COMMENT_HEADINGS = {"comment", "comments", "responses", "replies"}
 COMMENT_SIGNS = 2  # lines with such signs needed after an ad to call the rest comments
 
 
+# Asked for every sentence shown or scored: a path parsed each time was most
+# of the time spent showing a large page.
+@functools.lru_cache(maxsize=4096)
+def is_web_page(source: str) -> bool:
+    """Whether ``source`` is read as a web page (by its file name's suffix)."""
+    return PurePosixPath(source).suffix.lower() in {".html", ".htm"}
+
+
+@functools.lru_cache(maxsize=4096)
+def is_markdown(source: str) -> bool:
+    return PurePosixPath(source).suffix.lower() == ".md"
+
+
 def segments(doc: Document) -> list[Segment]:
     """Label every non-empty line of ``doc`` with what it is."""
-    suffix = PurePosixPath(doc.source).suffix.lower()
+    markdown = is_markdown(doc.source)
     text = visible_text(doc.source, doc.text)
     links: list[tuple[int, int]] = []
     pager: list[tuple[int, int]] = []
-    if suffix in {".html", ".htm"}:
+    if is_web_page(doc.source):
         links = link_spans(doc.text)
         pager = pager_link_spans(doc.text)
-    lines = _lines(text, markdown=suffix == ".md")
-    if suffix == ".md":
+    lines = _lines(text, markdown=markdown)
+    if markdown:
         lines = _drop_front_matter(text, lines)
     total = sum(e - s for s, e in lines) or 1
     kinds: list[str] = []
@@ -112,11 +126,11 @@ def segments(doc: Document) -> list[Segment]:
     for i, (start, end) in enumerate(lines):
         line = text[start:end]
         norm = _norm(line)
-        markdown_heading = suffix == ".md" and line.lstrip().startswith("#")
+        markdown_heading = markdown and line.lstrip().startswith("#")
         if (
             (links and _link_dense(text, start, end, links))
             or sum(1 for a, b in pager if start <= a and b <= end) >= 2
-            or (suffix == ".md" and _markdown_markup(line))
+            or (markdown and _markdown_markup(line))
         ):
             # Navigation, and never a heading: a table of contents' "See also" or
             # "Comments" entry must not open a section over the whole page.
@@ -124,7 +138,7 @@ def segments(doc: Document) -> list[Segment]:
             headings.append("")
             continue
         opened = _section_heading(norm)
-        if opened == "comment" and norm in _AMBIGUOUS_COMMENT_HEADINGS and not _thread_follows(text, lines, i, suffix):
+        if opened == "comment" and norm in _AMBIGUOUS_COMMENT_HEADINGS and not _thread_follows(text, lines, i, markdown):
             opened = ""  # a report's own "Comments" section: its text is the report's
         if opened:
             section, related_title = opened, ""
@@ -166,7 +180,7 @@ _CAPITALS_HEADING = re.compile(r"[A-Z][A-Z0-9 /&-]{2,40}")
 THREAD_OPENING = 4  # lines under a "Comments" heading that must look like replies for a thread to follow
 
 
-def _thread_follows(text: str, lines: list[tuple[int, int]], i: int, suffix: str) -> bool:
+def _thread_follows(text: str, lines: list[tuple[int, int]], i: int, markdown: bool) -> bool:
     """Whether the first lines under heading ``i`` look like a comment thread.
 
     Only the first few: in a plain-text manual a "COMMENTS" section about a
@@ -176,7 +190,7 @@ def _thread_follows(text: str, lines: list[tuple[int, int]], i: int, suffix: str
     body = []
     for s, e in lines[i + 1 : i + 1 + THREAD_OPENING]:
         line = text[s:e]
-        if _section_heading(_norm(line)) or (suffix == ".md" and line.lstrip().startswith("#")) or _CAPITALS_HEADING.fullmatch(line.strip()):
+        if _section_heading(_norm(line)) or (markdown and line.lstrip().startswith("#")) or _CAPITALS_HEADING.fullmatch(line.strip()):
             break
         body.append(line.strip())
     return _comment_signs(body) >= 1 or any(_CHROME[3].search(_norm(line)) for line in body)
@@ -340,10 +354,9 @@ def visible_text(source: str, text: str) -> str:
     """What of ``source``'s text a reader sees, offsets unchanged: a web page
     without its markup, a Markdown file without its HTML comments (notes to
     whoever edits it: "<!-- YAML added: v0.1.16 -->"), other text as it is."""
-    suffix = PurePosixPath(source).suffix.lower()
-    if suffix in {".html", ".htm"}:
+    if is_web_page(source):
         return mask_html(text)
-    if suffix == ".md" and "<!--" in text:
+    if is_markdown(source) and "<!--" in text:
         return _COMMENT.sub(lambda m: _blanked(m.group(0)), text)
     return text
 

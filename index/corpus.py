@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.clean import TAG
+from index.clean import TAG, is_web_page
 from index.errors import CorpusError
 from index.types import Document, Metadata
 
@@ -169,7 +169,7 @@ _HEADING_TAG = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
 
 
 def _guess_title(text: str, path: Path) -> str:
-    if path.suffix.lower() in {".html", ".htm"}:
+    if is_web_page(path.name):
         return _page_title(text) or path.stem.replace("_", " ")
     manual = _MAN_HEADER.match(text.lstrip("\ufeff"))
     if manual:
