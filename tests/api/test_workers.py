@@ -141,11 +141,20 @@ def test_killing_qa_serve_stops_every_process_it_started(deployment: Deployment)
 
 
 def alive(pid: int) -> bool:
+    """Whether ``pid`` still runs, or still holds what it opened.
+
+    A zombie has exited (only its parent has not collected it yet), but a
+    killed process's main thread can be a zombie while its other threads are
+    still on their way out, and its sockets close only with the last of them:
+    until then the kernel may still hand the process's socket a connection,
+    which is then reset.
+    """
     try:
         state = Path(f"/proc/{pid}/status").read_text()
+        threads = len(os.listdir(f"/proc/{pid}/task"))
     except FileNotFoundError:
         return False
-    return "State:\tZ" not in state  # a zombie has exited; only its parent has not collected it yet
+    return "State:\tZ" not in state or threads > 1
 
 
 def test_bad_worker_settings_say_what_to_change() -> None:
