@@ -76,11 +76,21 @@ _BYLINE = re.compile(r"\bby\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
 
 @functools.lru_cache(maxsize=256)
 def asking_sentence(question: str) -> str:
-    """The sentence of ``question`` that asks: its last. What comes before sets
-    the scene ("My download was interrupted yesterday. What does -c do?"): its
-    names and negations are not what is asked about."""
+    """The sentence of ``question`` that asks: its last, from a "so" that leads
+    to the question ("zlib can't open .Z files, so what are my options?").
+    What comes before sets the scene ("My download was interrupted yesterday.
+    What does -c do?"): its names and negations are not what is asked about."""
     spans = list(split_spans(question))
-    return question[spans[-1][0] : spans[-1][1]] if spans else question
+    last = question[spans[-1][0] : spans[-1][1]] if spans else question
+    m = _SO_ASKING.search(last)
+    return last[m.end() :] if m else last
+
+
+# "..., so what ...?": the clause before "so" says what the asker knows.
+_SO_ASKING = re.compile(
+    r"^[^?]+?[,;]\s*so\s+(?=(?:what|which|who|whom|whose|how|where|why|when|is|are|was|were|do|does|did|can|could|should|will|would)\b)",
+    re.I,
+)
 
 
 # A clause that sets a condition before the question asks: "When the download

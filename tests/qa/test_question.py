@@ -22,6 +22,7 @@ from qa.question import AUTHOR, DATE, ENTITY, NUMBER, PERSON, REASON, answer_spa
         ("When extensive time is required to sort integers, what case complexity is it?", ""),
         ("If the build fails, who should I contact?", PERSON),
         ("My download failed yesterday. When was -c added?", DATE),
+        ("The archive will not open, so who should I ask?", PERSON),
         ("When, and by whom, was the treaty signed?", DATE),
         # A role noun after a verb, or as an adjective, asks for no person.
         ("What is the general term for the output?", ""),

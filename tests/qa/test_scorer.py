@@ -171,6 +171,9 @@ def test_a_condition_or_a_premise_the_question_sets_is_not_a_negated_question():
     # What the question says before it asks sets the scene; the asking sentence is what is asked.
     assert not question_signals("cmp no longer has --print-chars. What is the replacement option?").negated
     assert question_signals("Who did not sign the U.S. treaty?").negated
+    # Nor what it states before a "so" that leads to the question.
+    assert not question_signals("zlib can't open .Z files, so what are my options?").negated
+    assert question_signals("Which countries did not sign, and why?").negated
 
 
 def test_answerability_weighs_each_corpus_by_its_share_and_each_class_alike():
