@@ -24,7 +24,7 @@ import numpy as np
 
 from index.chunking import is_markdown, normalize, opens_with_reference
 from qa.lexical import bigrams, terms
-from qa.question import answer_spans, asking_sentence, near_question_words
+from qa.question import answer_spans, asking_sentence, near_question_words, year_span
 
 SENTENCE_FEATURES = (
     "similarity",  # cosine between question and sentence embeddings
@@ -165,11 +165,7 @@ def periods(text: str) -> tuple[tuple[int, int], ...]:
     """The years, decades and centuries ``text`` names, as inclusive year ranges."""
     out = []
     for m in _YEARS.finditer(text):
-        year = int(m.group(1))
-        if m.group(0)[-1] == "s":  # "1960s" is a decade, "1000s" a century
-            out.append((year, year + (99 if year % 100 == 0 else 9)))
-        else:
-            out.append((year, year))
+        out.append(year_span(int(m.group(1)), m.group(0)[-1] == "s"))
     for m in _CENTURY.finditer(text):
         n = int(m.group(1))
         if 1 <= n <= 21:

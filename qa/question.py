@@ -93,6 +93,12 @@ _SO_ASKING = re.compile(
 )
 
 
+def year_span(year: int, plural: bool) -> tuple[int, int]:
+    """The years ``year`` stands for, inclusive: itself, or written with an "s" a
+    decade ("the 1960s") or, for a round hundred, a century ("the 1000s")."""
+    return (year, year + (99 if year % 100 == 0 else 9)) if plural else (year, year)
+
+
 # A clause that sets a condition before the question asks: "When the download
 # is interrupted, which option resumes it?" asks "which", not "when".
 _LEADING_CLAUSE = re.compile(

@@ -39,7 +39,7 @@ from index.store import CHUNKS, ChromaStore
 from index.types import Sentence
 from qa.errors import IndexStoreError
 from qa.lexical import SYNONYM_CREDIT, SYNONYMS, TermWeights, bigrams, terms, words
-from qa.question import tokens
+from qa.question import tokens, year_span
 from qa.types import Passage
 
 
@@ -349,8 +349,7 @@ class IndexReader:
         # A year is a name too: "in 2010" of articles that never reach 2010.
         for m in _YEAR_WORD.finditer(question):
             year, decade = m.group(1) or m.group(2), m.group(3)
-            first = int(year)
-            last = first + (99 if first % 100 == 0 else 9) if decade else first
+            first, last = year_span(int(year), bool(decade))
             k = bisect.bisect_left(self._years, first)
             if k == len(self._years) or self._years[k] > last:
                 out.append(year + (decade or ""))
@@ -363,8 +362,11 @@ class IndexReader:
         Only years: an article on "the 1980s" or "the 17th century" does not
         say what happened in 1983."""
         out = set()
+        # Built on the first question that names a year: a large corpus has
+        # hundreds of thousands of terms, and only four- or five-character
+        # ones starting 1 or 2 can be years.
         for t in self.weights.df:
-            if m := _YEAR_TERM.fullmatch(t):
+            if len(t) in (4, 5) and t[0] in "12" and (m := _YEAR_TERM.fullmatch(t)):
                 out.add(int(m.group(1)))
         for d in self.documents.values():
             if m := _YEAR_TERM.match(d.get("date", "")):
