@@ -111,15 +111,25 @@ def verdict(request: AnswerRequest, answer: Answer, evidence: Sequence[str] = ()
     wanted = [norm(e) for e in evidence if e]
     if not wanted:
         return ABSTAINED if answer.abstained else ANSWERED
-    if not answer.abstained and any(w in norm(c.quote) for c in answer.citations for w in wanted):
+    if not answer.abstained and any(_holds(w, c.quote, c.shown) for c in answer.citations for w in wanted):
         return ANSWERED
     reader = request.reader
     cands = request.evidence.candidates
     rows = cands.rows if cands is not None else []
-    if any(w in norm(reader.sentences[i].text) for i in rows for w in wanted):
+
+    def holds(s: Any) -> bool:
+        return any(_holds(w, s.text, readable(s.source, s.text)) for w in wanted)
+
+    if any(holds(reader.sentences[i]) for i in rows):
         return ABSTAINED if answer.abstained else CHOICE
-    indexed = any(s.kind in ("article", "related") and any(w in norm(s.text) for w in wanted) for s in reader.sentences)
+    indexed = any(s.kind in ("article", "related") and holds(s) for s in reader.sentences)
     return RETRIEVAL if indexed else CLEANING
+
+
+def _holds(phrase: str, *texts: str) -> bool:
+    # As qa.metrics scores it: evidence may be written as the source has it or
+    # as a reader sees it (a Markdown page's `code` without its ticks).
+    return any(phrase in norm(t) for t in texts)
 
 
 def render_trace(trace: dict[str, Any]) -> str:

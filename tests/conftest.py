@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 DATA = ROOT / "tests" / "data"
 DEV_QUESTIONS = DATA / "dev_questions.jsonl"
+DOCS = DATA / "docs"  # documentation pages and questions no scorer was fitted to
 
 
 # Opt-in markers and the option that selects them; without it they are
@@ -96,6 +97,14 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def engine(settings: Settings) -> Engine:
     """One engine over one index of the seed corpus, built once per session."""
     eng = Engine(settings)
+    eng.build()
+    return eng
+
+
+@pytest.fixture(scope="session")
+def docs_engine(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """An engine over the documentation pages of tests/data/docs, which no scorer was fitted to."""
+    eng = Engine(settings.replace(corpus=DOCS / "corpus", index_dir=tmp_path_factory.mktemp("docs-index")))
     eng.build()
     return eng
 

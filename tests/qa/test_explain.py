@@ -46,6 +46,16 @@ def test_evidence_dropped_as_an_advertisement_is_blamed_on_cleaning(engine):
     assert trace["verdict"] == CLEANING
 
 
+def test_evidence_written_as_a_reader_sees_it_counts_as_answered(docs_engine):
+    # The page writes `PYENV_VERSION` in code ticks; the label, as a reader sees it.
+    answer, trace = docs_engine.explain(
+        "Which environment variable does pyenv shell set?",
+        evidence=["by setting the PYENV_VERSION environment variable in your shell"],
+    )
+    assert not answer.abstained and "PYENV_VERSION" in answer.answer
+    assert trace["verdict"] == ANSWERED
+
+
 def test_cli_explain_prints_the_trace_and_json_carries_it(engine, settings):
     out = qa(settings, "ask", "--explain", "Who heads Roscosmos?")
     assert out.returncode == 0, out.stderr

@@ -8,14 +8,9 @@ tests/data/docs/ and their questions were never trained on at all.
 
 from __future__ import annotations
 
-import pytest
-
-from qa.engine import Engine
 from qa.metrics import score
 
-from ..conftest import DATA, load_jsonl
-
-DOCS = DATA / "docs"
+from ..conftest import DOCS, load_jsonl
 
 
 def run(engine, questions):
@@ -29,14 +24,6 @@ def test_own_question_set_holds_up(engine, dev_questions, seeds):
     assert r["abstain_accuracy"] >= 0.85, r["failures"]
     assert r["answer_accuracy"] >= 0.8, r["failures"]
     assert r["false_abstain"] <= 0.1, r["failures"]
-
-
-@pytest.fixture(scope="module")
-def docs_engine(settings, tmp_path_factory) -> Engine:
-    """An engine over the documentation pages of tests/data/docs, which no scorer was fitted to."""
-    eng = Engine(settings.replace(corpus=DOCS / "corpus", index_dir=tmp_path_factory.mktemp("docs-index")))
-    eng.build()
-    return eng
 
 
 def test_documentation_pages_index_as_article_text(docs_engine):
