@@ -93,17 +93,24 @@ _AMBIGUOUS_COMMENT_HEADINGS = {"comment", "comments", "responses", "replies"}
 COMMENT_SIGNS = 2  # lines with such signs needed after an ad to call the rest comments
 
 
+# The suffixes an article is read by; anything else is reported as not read.
+TEXT_SUFFIXES = frozenset({".txt"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+WEB_SUFFIXES = frozenset({".html", ".htm"})
+
+
 # Asked for every sentence shown or scored: a path parsed each time was most
 # of the time spent showing a large page.
 @functools.lru_cache(maxsize=4096)
 def is_web_page(source: str) -> bool:
     """Whether ``source`` is read as a web page (by its file name's suffix)."""
-    return PurePosixPath(source).suffix.lower() in {".html", ".htm"}
+    return PurePosixPath(source).suffix.lower() in WEB_SUFFIXES
 
 
 @functools.lru_cache(maxsize=4096)
 def is_markdown(source: str) -> bool:
-    return PurePosixPath(source).suffix.lower() == ".md"
+    """Whether ``source`` is read as Markdown (by its file name's suffix)."""
+    return PurePosixPath(source).suffix.lower() in MARKDOWN_SUFFIXES
 
 
 def segments(doc: Document) -> list[Segment]:

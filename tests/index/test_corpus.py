@@ -21,6 +21,10 @@ def read_one(tmp_path: Path, name: str, data: bytes, max_bytes: int = 10_000_000
     [
         ("page.html", b"<HTML><HEAD><TITLE\n>Users &amp; groups</TITLE\n></HEAD><BODY><P>Text.</P></BODY></HTML>", "Users & groups"),
         ("readme.md", b"[![Build](https://ci.example/badge.svg)](https://ci.example) [![npm](https://b.example/v.svg)](https://n.example)\n\n# Git - fast\n\nText.\n", "Git - fast"),
+        # The other names Markdown files and web pages go by read the same way.
+        ("notes.markdown", b"---\ntitle: Release notes\n---\n\n# Changes\n\nText.\n", "Release notes"),
+        ("README.markdown", b"[![CI](https://ci.example/badge.svg)](https://ci.example)\n\n# libsodium\n\nText.\n", "libsodium"),
+        ("page.HTM", b"<html><head><title>Users &amp; groups</title></head><body><p>Text.</p></body></html>", "Users & groups"),
         ("notes.txt", "\ufeffHarbour notes\n\nText.\n".encode("utf-8"), "Harbour notes"),
         ("manual.txt", b"*usr_01.txt*\tFor Vim version 9.0.  Last change: 2024\n\nText.\n", "*usr_01.txt* For Vim version 9.0. Last change: 2024"),
         # A wiki's page: the <title> adds the site's name, and the site's logo is a heading too.
