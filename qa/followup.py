@@ -20,21 +20,34 @@ from typing import Sequence
 
 from qa.lexical import terms, words
 
-# Words that point back at an earlier turn. Not "that" or "there": in a
-# question they are far more often a relative pronoun ("the file that
-# configures ...") or existential ("is there a limit?") than a reference.
+# Words that point back at an earlier turn. "that" only where it cannot be
+# a relative pronoun or a conjunction ("the file that configures ...", "said
+# that ..."): last, or after an auxiliary or a preposition ("Do I need a
+# login for that?", "When did that happen?", "in that year"); "there" only
+# last ("Who lives there?", not "Is there a limit?").
 ANAPHORA = frozenset("he him his she her hers they them their theirs it its this these those such".split())
+_POINTING_THAT = re.compile(
+    r"\b(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|about|after|before|since|for|from|"
+    r"with|without|of|in|on|at|by|to|like|than|under|over|during)\s+that\b|\b(?:that|there)\s*[?.!]*\s*$",
+    re.I,
+)
 MAX_TURNS = 2
 
 
 def needs_context(question: str) -> bool:
     """Whether the question leans on the earlier turns: it points back at them
-    ("Why did he ...?", "this flag"), has no words of its own ("Why?"), or
+    ("Why did he ...?", "this flag", "... for that?"), has no words of its own ("Why?"), or
     goes on from them ("And Russia?", "What about Soyuz?"). A question that
     names what it asks about ("What is rustdoc?") stands alone, whatever was
     asked before."""
     ws = words(question)
-    return any(w in ANAPHORA for w in ws) or not terms(question) or ws[:1] in (["and"], ["also"]) or ws[:2] in (["what", "about"], ["how", "about"])
+    return (
+        any(w in ANAPHORA for w in ws)
+        or bool(_POINTING_THAT.search(question))
+        or not terms(question)
+        or ws[:1] in (["and"], ["also"])
+        or ws[:2] in (["what", "about"], ["how", "about"])
+    )
 
 
 def search_text(question: str, history: Sequence[str]) -> tuple[str, list[str]]:
