@@ -19,6 +19,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from index.chunking import readable
+from index.types import Sentence
 from qa.answerer import AnswerRequest
 from qa.features import QUESTION_FEATURES, SENTENCE_FEATURES
 from qa.metrics import norm
@@ -117,7 +118,7 @@ def verdict(request: AnswerRequest, answer: Answer, evidence: Sequence[str] = ()
     cands = request.evidence.candidates
     rows = cands.rows if cands is not None else []
 
-    def holds(s: Any) -> bool:
+    def holds(s: Sentence) -> bool:
         return any(_holds(w, s.text, readable(s.source, s.text)) for w in wanted)
 
     if any(holds(reader.sentences[i]) for i in rows):
