@@ -43,7 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file", type=Path, help='JSONL: {"question": ..., "history": [...]} a line ("-" for stdin)')
     s.add_argument("--mode", help="answer mode: extractive (default) or llm")
 
-    s = sub.add_parser("eval", parents=[common], help="answer and score a question set")
+    s = sub.add_parser(
+        "eval",
+        parents=[common],
+        help="answer and score a question set",
+        description=(
+            "Answer a labelled question set and print the reference scorer's metrics. One difference: a "
+            "question's evidence also counts when a citation holds it as a reader sees the quote (a Markdown "
+            "or HTML page's markup off), so on such pages evidence_hit can be higher than the reference "
+            "scorer's; on plain text the two agree."
+        ),
+    )
     s.add_argument("file", type=Path, help="JSONL question set (question, answers, evidence, sources, answerable)")
     s.add_argument("--mode", help="answer mode: extractive (default) or llm")
     s.add_argument("--json", action="store_true", help="print the metrics as JSON")
