@@ -208,7 +208,16 @@ def _comment_signs(lines: list[str]) -> int:
     return sum(1 for line in lines if _COMMENTER.match(line) or _BARE_URL.match(line) or len(line.split()) <= 3)
 
 
+# A blog's count of the replies to its post, by the post's quoted title ("2
+# thoughts on “Old mill reopens as a community bakery”", "One response to ...").
+_REPLY_COUNT = re.compile(
+    r"^(\d+|one) (thoughts?|comments?|responses?|repl(y|ies)) (on|to) ([\"“'‘]|&ldquo;|&#8220;|&quot;).{1,200}([\"”'’]|&rdquo;|&#8221;|&quot;)$"
+)
+
+
 def _section_heading(norm: str) -> str:
+    if _REPLY_COUNT.match(norm):
+        return "comment"
     if len(norm.split()) > 6:
         return ""
     for pattern, kind in _SECTION_HEADINGS:
@@ -388,6 +397,7 @@ def mask_html(html: str) -> str:
     out = _SCRIPT.sub(blank, html)
     out = _COMMENT.sub(blank, out)
     out = _without_landmarks(out)
+    out = _without_banner(out)
     out = _EDIT_LINK.sub(blank, out)
     out = _BREADCRUMBS.sub(blank, out)
     out = _unwrap(out)
@@ -422,6 +432,35 @@ def _without_landmarks(html: str) -> str:
         end = _element_end(html, m.group(1), m.end())
         parts += [html[pos : m.start()], _blanked(html[m.start() : end])]
         pos = end
+    parts.append(html[pos:])
+    return "".join(parts)
+
+
+# A page that marks where its content is (<main>, <article>) says that a
+# <header> outside every such part is the site's banner (the implicit ARIA
+# role): its name, tagline and menu, not the article's title.
+_CONTENT_ELEMENT = re.compile(r"<(?:main|article)\b", re.I)
+_SECTIONING = re.compile(r"<(/?)(article|aside|main|nav|section|header)\b[^>]*>", re.I)
+
+
+def _without_banner(html: str) -> str:
+    if not _CONTENT_ELEMENT.search(html):
+        return html  # nothing says where the content is: when unsure, keep the text
+    parts = []
+    pos = 0
+    depth = 0
+    for m in _SECTIONING.finditer(html):
+        closing, name = m.group(1), m.group(2).lower()
+        if m.start() < pos:
+            continue  # inside a banner already blanked
+        if name == "header":
+            if not closing and depth == 0:
+                end = _element_end(html, "header", m.end())
+                if end > m.end():
+                    parts += [html[pos : m.start()], _blanked(html[m.start() : end])]
+                    pos = end
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
     parts.append(html[pos:])
     return "".join(parts)
 

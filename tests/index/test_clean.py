@@ -140,6 +140,23 @@ def test_a_region_marked_by_a_landmark_role_is_chrome_up_to_its_own_end():
     assert "Article text after it." in masked and "Kept: not a role." in masked and "Never closed, so kept." in masked
 
 
+def test_a_header_outside_the_content_a_page_marks_is_its_banner():
+    from index.clean import mask_html
+
+    page = (
+        "<body><header><p>Riverside Gazette</p><p>News from the valley since 1921</p></header>"
+        "<main><article><header><h1>Old mill reopens</h1><p>By Mara Quist</p></header><p>The mill reopened.</p></article>"
+        "<section><header><h2>Comments</h2></header><p>Lovely.</p></section></main></body>"
+    )
+    masked = mask_html(page)
+    assert len(masked) == len(page)  # offsets unchanged
+    assert "Riverside Gazette" not in masked and "since 1921" not in masked
+    assert "Old mill reopens" in masked and "By Mara Quist" in masked and "Comments" in masked
+    # A page that does not say where its content is keeps its header: it may be the article's title.
+    plain = "<body><header><h1>Old mill reopens</h1></header><p>The mill reopened.</p></body>"
+    assert "Old mill reopens" in mask_html(plain)
+
+
 def test_a_short_code_block_in_markdown_is_kept():
     # A fence's marker ("```ini") is markup, not chrome: the short lines it opens are the answer.
     text = "# Settings\n\nTo give the freeze command its own timeout, write this in the file:\n\n```ini\n[freeze]\ntimeout = 10\n```\n\nOther commands keep theirs.\n"
