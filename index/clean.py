@@ -19,7 +19,11 @@ a block:
   footer ("About us") when it stands at the tail of the page;
 * a blog's comment thread that has no heading is recognised after the
   author's closing advertisement only when the lines that follow look like
-  comments (a "Name:" opener, a bare link, one-word replies).
+  comments (a "Name:" opener, a bare link, one-word replies);
+* in a web page, what the page itself says is not its content: a region an
+  ARIA role marks as navigation, banner, sidebar, search or footer; a
+  ``<header>`` outside the ``<main>`` or ``<article>`` it marks; a block its
+  class or id names a cookie notice, newsletter box, ad or pop-up.
 """
 
 from __future__ import annotations
@@ -400,6 +404,7 @@ def mask_html(html: str) -> str:
     out = _without_banner(out)
     out = _EDIT_LINK.sub(blank, out)
     out = _BREADCRUMBS.sub(blank, out)
+    out = _without_marked_chrome(out)
     out = _unwrap(out)
     out = BLOCK_TAG.sub(block, out)
     return TAG.sub(blank, out)
@@ -461,6 +466,42 @@ def _without_banner(html: str) -> str:
                     pos = end
             continue
         depth = max(0, depth - 1) if closing else depth + 1
+    parts.append(html[pos:])
+    return "".join(parts)
+
+
+# Blocks a page names as chrome by their class or id: a cookie notice, a
+# newsletter sign-up box, an ad slot, a pop-up ("cookie-consent",
+# "newsletter-signup", "ad-slot"). A word of the name counts, not a part of
+# one ("header" holds no "ad"); a post's category and tags, which WordPress
+# writes into its classes ("tag-cookies"), are no names; and a block holding
+# a quarter of the page's text or more is kept whatever its name.
+_NAMED_BLOCK = re.compile(r"<(div|section|aside|p|ul|ol|span|dialog)\b([^>]*)>", re.I)
+_NAME_ATTR = re.compile(r"\b(?:class|id)\s*=\s*([\"'])(.*?)\1", re.I | re.S)
+CHROME_NAMES = frozenset(
+    "cookie cookies gdpr consent newsletter signup advert adverts advertisement ad ads adslot sponsored promo popup modal".split()
+)
+CHROME_BLOCK_SHARE = 0.25
+
+
+def _chrome_named(attributes: str) -> bool:
+    names = " ".join(m.group(2) for m in _NAME_ATTR.finditer(attributes))
+    words = {w for value in names.split() if not value.lower().startswith(("category-", "tag-")) for w in re.split(r"[^a-z0-9]+", value.lower())}
+    return not words.isdisjoint(CHROME_NAMES)
+
+
+def _without_marked_chrome(html: str) -> str:
+    total = _letters(TAG.sub(" ", html)) or 1
+    parts = []
+    pos = 0
+    for m in _NAMED_BLOCK.finditer(html):
+        if m.start() < pos or not _chrome_named(m.group(2)):
+            continue
+        end = _element_end(html, m.group(1), m.end())
+        if end == m.end() or _letters(TAG.sub(" ", html[m.end() : end])) >= CHROME_BLOCK_SHARE * total:
+            continue  # never closed, or too much of the page to be a notice: keep it
+        parts += [html[pos : m.start()], _blanked(html[m.start() : end])]
+        pos = end
     parts.append(html[pos:])
     return "".join(parts)
 

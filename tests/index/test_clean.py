@@ -157,6 +157,24 @@ def test_a_header_outside_the_content_a_page_marks_is_its_banner():
     assert "Old mill reopens" in mask_html(plain)
 
 
+def test_a_block_named_as_chrome_is_dropped_but_not_a_post_tagged_with_such_a_word():
+    from index.clean import mask_html
+
+    body = "<p>" + "The mill reopened on Saturday as a bakery run by a cooperative. " * 6 + "</p>"
+    page = (
+        '<div id="cookie-banner"><p>We use cookies on this site.</p><button>Accept</button></div>'
+        f'<article class="post tag-cookies category-newsletter">{body}</article>'
+        '<div class="newsletter-signup"><div><h3>Get the Gazette</h3></div><p>Stories in your inbox.</p></div>'
+        '<div class="header-main"><p>Kept: "header" holds no "ad".</p></div>'
+    )
+    masked = mask_html(page)
+    assert len(masked) == len(page)  # offsets unchanged
+    assert "We use cookies" not in masked and "Get the Gazette" not in masked and "in your inbox" not in masked
+    assert "bakery run by a cooperative" in masked and "Kept:" in masked
+    # A block of most of the page's text is its content, whatever it is named.
+    assert "bakery run by a cooperative" in mask_html(f'<div class="modal-content">{body}</div><p>Footnote.</p>')
+
+
 def test_a_short_code_block_in_markdown_is_kept():
     # A fence's marker ("```ini") is markup, not chrome: the short lines it opens are the answer.
     text = "# Settings\n\nTo give the freeze command its own timeout, write this in the file:\n\n```ini\n[freeze]\ntimeout = 10\n```\n\nOther commands keep theirs.\n"
