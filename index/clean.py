@@ -23,7 +23,8 @@ a block:
 * in a web page, what the page itself says is not its content: a region an
   ARIA role marks as navigation, banner, sidebar, search or footer; a
   ``<header>`` outside the ``<main>`` or ``<article>`` it marks; a block its
-  class or id names a cookie notice, newsletter box, ad or pop-up.
+  class or id names a cookie notice, newsletter box, ad, pop-up, menu,
+  sidebar or footer.
 """
 
 from __future__ import annotations
@@ -471,15 +472,16 @@ def _without_banner(html: str) -> str:
 
 
 # Blocks a page names as chrome by their class or id: a cookie notice, a
-# newsletter sign-up box, an ad slot, a pop-up ("cookie-consent",
-# "newsletter-signup", "ad-slot"). A word of the name counts, not a part of
+# newsletter sign-up box, an ad slot, a pop-up, a menu, a sidebar, a footer
+# ("cookie-consent", "newsletter-signup", "ad-slot", "footer": the names
+# readability tools have long read the same way). A word of the name counts, not a part of
 # one ("header" holds no "ad"); a post's category and tags, which WordPress
 # writes into its classes ("tag-cookies"), are no names; and a block holding
 # a quarter of the page's text or more is kept whatever its name.
 _NAMED_BLOCK = re.compile(r"<(div|section|aside|p|ul|ol|span|dialog)\b([^>]*)>", re.I)
 _NAME_ATTR = re.compile(r"\b(?:class|id)\s*=\s*([\"'])(.*?)\1", re.I | re.S)
 CHROME_NAMES = frozenset(
-    "cookie cookies gdpr consent newsletter signup advert adverts advertisement ad ads adslot sponsored promo popup modal".split()
+    "cookie cookies gdpr consent newsletter signup advert adverts advertisement ad ads adslot sponsored promo popup modal footer menu navbar sidebar toc".split()
 )
 CHROME_BLOCK_SHARE = 0.25
 
