@@ -21,7 +21,7 @@ def test_a_web_page_is_shown_as_its_paragraphs_without_markup() -> None:
     quote = "The <var>rate</var> argument sets how fast a valve moves, in degrees per\nsecond;"
     article = shown("valve-manual.html", text, quote)
     assert (
-        "\n\nThe basics\n\nContents\n\nValves\n\nSee also\n\n"  # the page as read: its contents box too
+        "\n\nThe basics\n\n"  # its contents box (id="toc") is chrome, not shown
         "The vctl tool opens and closes the valves of a pumping station. Each valve is named by its station code "
         "and its number, so NW-04 is the fourth valve of the north-west station.\n\n"
         "⟦The rate argument sets how fast a valve moves, in degrees per second;⟧ the default of 5 protects"
@@ -32,6 +32,7 @@ def test_a_web_page_is_shown_as_its_paragraphs_without_markup() -> None:
     assert "<" not in article and "&" not in article and "href" not in article
     assert "Valve manual" not in article  # the page's <head> is not shown
     assert "Copyright 2024" not in article  # nor its <footer>
+    assert "Contents" not in article and "Opening a valve" not in article  # nor its contents box or sidebar
 
 
 def test_an_inline_tag_parts_no_words() -> None:
