@@ -124,7 +124,7 @@ def test_an_opened_web_page_shows_its_paragraphs_not_its_source() -> None:
     text = (CLEANING / "valve-manual.html").read_text(encoding="utf-8")
     article = opened("valve-manual.html", text, "Each valve is named by its <em>station code</em> and its number,\nso <code>NW-04</code> is the fourth valve of the north-west station.")
     assert (
-        "See also\n\nThe vctl tool opens and closes the valves of a pumping station. "
+        "The basics\n\nThe vctl tool opens and closes the valves of a pumping station. "
         f"{MARK}Each valve is named by its station code and its number, so NW-04 is the fourth valve of the "
         "north-west station.</mark>\n\nThe rate argument sets"
     ) in article

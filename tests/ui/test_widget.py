@@ -110,7 +110,7 @@ def documents_widget(settings: Settings, tmp_path_factory: pytest.TempPathFactor
 @pytest.mark.parametrize(
     ("question", "source", "paragraphs"),
     [
-        ("What does the rate argument of the valve tool set?", "valve-manual.html", "See also\n\nThe vctl tool opens"),
+        ("What does the rate argument of the valve tool set?", "valve-manual.html", "The basics\n\nThe vctl tool opens"),
         ("How can passengers check the day's ferry sailings?", "ferry-timetable.md", "Fares\n\nTicket | Price\n\nAdult return | 9.50"),
     ],
 )
