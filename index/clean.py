@@ -473,11 +473,12 @@ def _without_banner(html: str) -> str:
 
 # Blocks a page names as chrome by their class or id: a cookie notice, a
 # newsletter sign-up box, an ad slot, a pop-up, a menu, a sidebar, a footer
-# ("cookie-consent", "newsletter-signup", "ad-slot", "footer": the names
-# readability tools have long read the same way). A word of the name counts, not a part of
-# one ("header" holds no "ad"); a post's category and tags, which WordPress
-# writes into its classes ("tag-cookies"), are no names; and a block holding
-# a quarter of the page's text or more is kept whatever its name.
+# ("cookie-consent", "newsletter-signup", "ad-slot", "footer": names that
+# readability tools have long read the same way). A word of the name counts,
+# not a part of one ("header" holds no "ad"); a post's category and tags,
+# which WordPress writes into its classes ("tag-cookies"), are no names; and
+# a block holding a quarter of the page's text or more is kept whatever its
+# name.
 _NAMED_BLOCK = re.compile(r"<(div|section|aside|p|ul|ol|span|dialog)\b([^>]*)>", re.I)
 _NAME_ATTR = re.compile(r"\b(?:class|id)\s*=\s*([\"'])(.*?)\1", re.I | re.S)
 CHROME_NAMES = frozenset(
@@ -487,8 +488,8 @@ CHROME_BLOCK_SHARE = 0.25
 
 
 def _chrome_named(attributes: str) -> bool:
-    names = " ".join(m.group(2) for m in _NAME_ATTR.finditer(attributes))
-    words = {w for value in names.split() if not value.lower().startswith(("category-", "tag-")) for w in re.split(r"[^a-z0-9]+", value.lower())}
+    names = [value.lower() for m in _NAME_ATTR.finditer(attributes) for value in m.group(2).split()]
+    words = {w for value in names if not value.startswith(("category-", "tag-")) for w in re.split(r"[^a-z0-9]+", value)}
     return not words.isdisjoint(CHROME_NAMES)
 
 
