@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import PurePosixPath
 
 from index.sentences import soft_breaks
@@ -430,16 +431,7 @@ def _blanked(text: str) -> str:
 
 
 def _without_landmarks(html: str) -> str:
-    parts = []
-    pos = 0
-    for m in _LANDMARK.finditer(html):
-        if m.start() < pos:
-            continue  # inside a region already blanked
-        end = _element_end(html, m.group(1), m.end())
-        parts += [html[pos : m.start()], _blanked(html[m.start() : end])]
-        pos = end
-    parts.append(html[pos:])
-    return "".join(parts)
+    return _without_elements(html, ((m.start(), m.group(1), m.end()) for m in _LANDMARK.finditer(html)))
 
 
 # A page that marks where its content is (<main>, <article>) says that a
@@ -452,23 +444,19 @@ _SECTIONING = re.compile(r"<(/?)(article|aside|main|nav|section|header)\b[^>]*>"
 def _without_banner(html: str) -> str:
     if not _CONTENT_ELEMENT.search(html):
         return html  # nothing says where the content is: when unsure, keep the text
-    parts = []
-    pos = 0
+    return _without_elements(html, _outer_headers(html))
+
+
+def _outer_headers(html: str) -> Iterator[tuple[int, str, int]]:
+    """The ``<header>`` start tags outside every sectioning element."""
     depth = 0
     for m in _SECTIONING.finditer(html):
         closing, name = m.group(1), m.group(2).lower()
-        if m.start() < pos:
-            continue  # inside a banner already blanked
         if name == "header":
             if not closing and depth == 0:
-                end = _element_end(html, "header", m.end())
-                if end > m.end():
-                    parts += [html[pos : m.start()], _blanked(html[m.start() : end])]
-                    pos = end
-            continue
-        depth = max(0, depth - 1) if closing else depth + 1
-    parts.append(html[pos:])
-    return "".join(parts)
+                yield m.start(), "header", m.end()
+        else:
+            depth = max(0, depth - 1) if closing else depth + 1
 
 
 # Blocks a page names as chrome by their class or id: a cookie notice, a
@@ -495,15 +483,28 @@ def _chrome_named(attributes: str) -> bool:
 
 def _without_marked_chrome(html: str) -> str:
     total = _letters(TAG.sub(" ", html)) or 1
+
+    def notice(inside: str) -> bool:  # too much of the page to be a notice: keep it
+        return _letters(TAG.sub(" ", inside)) < CHROME_BLOCK_SHARE * total
+
+    named = ((m.start(), m.group(1), m.end()) for m in _NAMED_BLOCK.finditer(html) if _chrome_named(m.group(2)))
+    return _without_elements(html, named, notice)
+
+
+def _without_elements(html: str, found: Iterable[tuple[int, str, int]], blank_if: Callable[[str], bool] | None = None) -> str:
+    """``html`` with each element ``found`` (where its start tag starts, its name,
+    where the tag ends) blanked up to its own end, if ``blank_if`` its inside.
+    One that never closes is kept (when unsure, keep the text), and one
+    inside an element already blanked is gone with it."""
     parts = []
     pos = 0
-    for m in _NAMED_BLOCK.finditer(html):
-        if m.start() < pos or not _chrome_named(m.group(2)):
+    for start, name, tag_end in found:
+        if start < pos:
             continue
-        end = _element_end(html, m.group(1), m.end())
-        if end == m.end() or _letters(TAG.sub(" ", html[m.end() : end])) >= CHROME_BLOCK_SHARE * total:
-            continue  # never closed, or too much of the page to be a notice: keep it
-        parts += [html[pos : m.start()], _blanked(html[m.start() : end])]
+        end = _element_end(html, name, tag_end)
+        if end == tag_end or (blank_if is not None and not blank_if(html[tag_end:end])):
+            continue
+        parts += [html[pos:start], _blanked(html[start:end])]
         pos = end
     parts.append(html[pos:])
     return "".join(parts)

@@ -13,12 +13,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index import clean
-from index.clean import TAG, is_web_page
+from index.clean import MARKDOWN_SUFFIXES, TAG, TEXT_SUFFIXES, WEB_SUFFIXES, is_markdown, is_web_page
 from index.errors import CorpusError
 from index.types import Document, Metadata
 
-SUFFIXES = clean.TEXT_SUFFIXES | clean.MARKDOWN_SUFFIXES | clean.WEB_SUFFIXES
+SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | WEB_SUFFIXES
 METADATA_FILE = "metadata.json"
 
 
@@ -112,7 +111,7 @@ def load_document(corpus: Path, path: Path, meta: Metadata | None, max_bytes: in
             f"{source}: not valid UTF-8 (byte {exc.start}).",
             "Re-save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8).",
         ) from None
-    meta = _merge(meta or Metadata(), _front_matter(text) if clean.is_markdown(path.name) else {})
+    meta = _merge(meta or Metadata(), _front_matter(text) if is_markdown(path.name) else {})
     if not meta.title:
         meta = Metadata(title=_guess_title(text, path), publisher=meta.publisher, author=meta.author, date=meta.date)
     return Document(source=source, text=text, fingerprint=fingerprint(data), meta=meta)
