@@ -30,6 +30,13 @@ ABSTAIN_TEXT = "I could not find that in the articles."
 _FAQ_QUESTION = re.compile(r"(?:Q|Question)\s*[:.)]\s", re.I)
 _FAQ_ANSWER = re.compile(r"(?:A|Answer)\s*[:.)]\s", re.I)
 _FAQ_RUN_ON = 2  # sentences a "Q:" question may run on over before its "A:"
+# A sentence cut off before what it introduces, no colon written: "If "make test"
+# produces something like", then a line of output, then "check that ...".
+_TERMINATED = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+_CUT_BEFORE = re.compile(
+    r"(?:^|\s)(?:like|as|follows|following|below|the|a|an|of|to|with|by|for|from|in|into|on|at|and|or|than|is|are|was|were|be|this|these)$",
+    re.I,
+)
 # A sentence names a role's holder only if it holds all of the role's words (synonyms at part credit).
 FULL_COVERAGE = 0.79
 
@@ -170,7 +177,9 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
     """Each chosen sentence that introduces what follows it, followed by that.
 
     "Provides the platform-specific path delimiter:" says nothing until the
-    list or quotation after it, and an FAQ's "How do I reset my password?"
+    list or quotation after it, nor does a sentence cut off by it ("If "make
+    test" produces something like", a line of output, "check that you don't
+    have old files ..."), and an FAQ's "How do I reset my password?"
     nothing until its answer: up to ``comp.colon_followers`` (after a colon)
     or ``comp.question_followers`` (after a question, stopping at the next
     question or heading) of the sentences that follow it in its article join
@@ -184,7 +193,8 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
         out.append(ev)
         shown = readable(ev.source, ev.text).strip()
         asks = shown.endswith("?") or bool(_FAQ_QUESTION.match(shown))
-        limit = comp.colon_followers if shown.endswith(":") else comp.question_followers if asks else 0
+        introduces = shown.endswith(":") or (not _TERMINATED.search(shown) and bool(_CUT_BEFORE.search(shown)))
+        limit = comp.colon_followers if introduces else comp.question_followers if asks else 0
         row = reader.sentences.row_of(ev.sentence_id) if limit > 0 else -1
         # "Q: ..." may run on over sentences of its own ("How can I ...?") to its "A: ...".
         question_left = _FAQ_RUN_ON if _FAQ_QUESTION.match(shown) else 0

@@ -158,6 +158,16 @@ def test_a_sentence_ending_in_a_colon_brings_the_list_it_introduces(other_engine
     check_quotes(other_engine, answer)
 
 
+def test_a_sentence_cut_off_by_the_output_it_quotes_brings_what_follows(other_engine: Engine) -> None:
+    # "... stops with something like", a line of output, "and leaves ...; run it
+    # again with --salvage": no colon says so, but the sentence goes on after it.
+    answer = other_engine.ask("What happens to tidepack -x when a memory card was pulled out while the archive was written?")
+    assert not answer.abstained
+    lead = answer.answer.index("a later tidepack -x stops with something like")
+    assert "run it again with --salvage to recover the readings after it" in answer.answer[lead:]
+    check_quotes(other_engine, answer)
+
+
 @pytest.mark.parametrize(("question", "answer", "next_entry"), [
     ("How do I reset my password?", "Open the self-service portal at id.example.org", "Why is my account locked?"),
     ("Can I use my own laptop?", "Yes, if it is enrolled in device management first", "Which printers can I use?"),
