@@ -183,7 +183,9 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
     nothing until its answer: up to ``comp.colon_followers`` (after a colon)
     or ``comp.question_followers`` (after a question, stopping at the next
     question or heading) of the sentences that follow it in its article join
-    it, as far as the answer's word budget allows. An FAQ's "Q: ..." is a
+    it, as far as the answer's word budget allows, and never from the next
+    section: "Or, to include the optional HTTP/2 support, use:", its command,
+    and not "## Documentation" after them. An FAQ's "Q: ..." is a
     question even when it states ("Q: The default build is too big."), and
     what it says before its "A: ..." comes with it.
     """
@@ -196,11 +198,14 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
         introduces = shown.endswith(":") or (not _TERMINATED.search(shown) and bool(_CUT_BEFORE.search(shown)))
         limit = comp.colon_followers if introduces else comp.question_followers if asks else 0
         row = reader.sentences.row_of(ev.sentence_id) if limit > 0 else -1
+        # What it introduces lies in its own section (or under it, when it is the heading): never past the next heading.
+        own = reader.sentences[row] if limit > 0 else None
+        sections = {own.section, own.position} if own is not None else set()
         # "Q: ..." may run on over sentences of its own ("How can I ...?") to its "A: ...".
         question_left = _FAQ_RUN_ON if _FAQ_QUESTION.match(shown) else 0
         while limit > 0:
             _, nxt = reader.neighbours(row)
-            if nxt is None or nxt.id in ids or nxt.kind != ev.kind or len(nxt.text.split()) > words_left:
+            if nxt is None or nxt.id in ids or nxt.kind != ev.kind or len(nxt.text.split()) > words_left or nxt.section not in sections:
                 break
             nxt_shown = readable(nxt.source, nxt.text).strip()
             if asks and (_FAQ_QUESTION.match(nxt_shown) or is_heading(nxt.source, nxt.text)):

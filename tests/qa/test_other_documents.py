@@ -168,6 +168,16 @@ def test_a_sentence_cut_off_by_the_output_it_quotes_brings_what_follows(other_en
     check_quotes(other_engine, answer)
 
 
+def test_what_a_colon_introduces_ends_at_the_next_heading(other_engine: Engine) -> None:
+    answer = other_engine.ask("What do I have to run before upgrading deploy from 2.3?")
+    assert not answer.abstained
+    lead = answer.answer.index("Upgrading from 2.3 takes one step first:")
+    assert "deploy migrate --config deploy.toml" in answer.answer[lead:]
+    # Not the next version's heading and changes, which follow it in the file.
+    assert "2.3.0 (2024-11-18)" not in answer.answer[lead:] and "SSH certificates" not in answer.answer
+    check_quotes(other_engine, answer)
+
+
 @pytest.mark.parametrize(("question", "answer", "next_entry"), [
     ("How do I reset my password?", "Open the self-service portal at id.example.org", "Why is my account locked?"),
     ("Can I use my own laptop?", "Yes, if it is enrolled in device management first", "Which printers can I use?"),
