@@ -342,7 +342,7 @@ def split_document(doc: Document) -> list[Sentence]:
     for seg in clean.segments(doc):
         if seg.kind == "boilerplate":
             continue
-        for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source)):
+        for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=doc.text):
             raw = doc.text[start:end]
             key = normalize(raw)
             if not key or key in seen:

@@ -37,15 +37,21 @@ _SENTENCE_STARTERS = {
 # directly an upper-case letter.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|[A-Z“\"])")
 _BULLET = re.compile(r"\s*(?:[-*•·–—]|\d+[.)])\s+")
+_TAG = re.compile(r"<[^>]*>")
 
 
-def split_spans(text: str, start: int = 0, end: int | None = None, markdown: bool = False) -> Iterator[tuple[int, int]]:
+def split_spans(
+    text: str, start: int = 0, end: int | None = None, markdown: bool = False, source: str | None = None
+) -> Iterator[tuple[int, int]]:
     """Yield (start, end) of each sentence in ``text[start:end]``.
 
     Line breaks end a sentence (scraped articles put one paragraph or list
     item on a line) unless they only wrap a paragraph (:func:`soft_breaks`;
     ``markdown``: the text is Markdown). Leading bullets and surrounding
-    whitespace are left out of the span.
+    whitespace are left out of the span. ``source`` is the text ``text`` was
+    made from by blanking its markup (a web page's tags): a blank that was a
+    tag is no space a reader sees ("python<em>X</em>.<em>Y</em>" reads
+    "pythonX.Y", one word, no full stop).
     """
     end = len(text) if end is None else end
     soft = soft_breaks(text, markdown)
@@ -58,9 +64,9 @@ def split_spans(text: str, start: int = 0, end: int | None = None, markdown: boo
         piece = pos
         if markdown and "<" in text[pos:line_end]:
             for m in _BREAK_TAG.finditer(text, pos, line_end):  # an HTML line break is a hard break
-                yield from _split_line(text, piece, m.start())
+                yield from _split_line(text, piece, m.start(), source)
                 piece = m.end()
-        yield from _split_line(text, piece, line_end)
+        yield from _split_line(text, piece, line_end, source)
         pos = line_end + 1
 
 
@@ -167,14 +173,14 @@ def indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def _split_line(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+def _split_line(text: str, start: int, end: int, source: str | None = None) -> Iterator[tuple[int, int]]:
     bullet = _BULLET.match(text, start, end)
     if bullet:
         start = bullet.end()
     sent_start = start
     for m in _BOUNDARY.finditer(text, start, end):
         cut = m.end()
-        if not _is_boundary(text, sent_start, m.start(), cut, end):
+        if not _is_boundary(text, sent_start, m.start(), cut, end, source):
             continue
         span = _trim(text, sent_start, cut)
         if span:
@@ -185,11 +191,11 @@ def _split_line(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield span
 
 
-def _is_boundary(text: str, sent_start: int, punct: int, cut: int, end: int) -> bool:
+def _is_boundary(text: str, sent_start: int, punct: int, cut: int, end: int, source: str | None = None) -> bool:
     nxt = _next_word(text, cut, end)
     if not nxt:
         return False  # punctuation at the very end of the line: the line end cuts
-    glued = cut < end and not text[cut].isspace()
+    glued = cut < end and (not text[cut].isspace() or (source is not None and _only_markup(text, source, cut, end)))
     if text[punct] == ".":
         word = _word_before(text, sent_start, punct)
         lower = word.lower()
@@ -208,6 +214,14 @@ def _is_boundary(text: str, sent_start: int, punct: int, cut: int, end: int) -> 
         return False
     first = nxt[0]
     return first.isupper() or first.isdigit() or first in "“\"'‘(["
+
+
+def _only_markup(text: str, source: str, pos: int, end: int) -> bool:
+    """Whether the blanks from ``pos`` to the next word were tags in ``source``, no space between them."""
+    word = pos
+    while word < end and text[word].isspace():
+        word += 1
+    return not any(ch.isspace() for ch in _TAG.sub("", source[pos:word]))
 
 
 def ends_with_abbreviation(sentence: str) -> bool:

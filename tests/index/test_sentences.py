@@ -159,3 +159,18 @@ def test_a_wide_gap_after_a_sentence_in_a_manual_is_no_column():
     assert "If bc is invoked with the -l option, a math library is preloaded and the default scale is set to 20." in got
     # A table's columns are still columns.
     assert spans("Status   Meaning\n0        Every reading was packed.\n") == ["Status   Meaning", "0        Every reading was packed."]
+
+
+def test_a_full_stop_with_only_tags_after_it_ends_no_sentence_on_a_web_page():
+    from index.clean import visible_text
+
+    page = (
+        "<p>Installation of <code><span class=\"pre\">python</span><em>X</em><span class=\"pre\">.</span><em>Y</em></code>"
+        " shall provide the modules. The packages follow it.<b>Each</b> release is tested.</p>"
+    )
+    shown = visible_text("policy.html", page)
+    got = [" ".join(shown[s:e].split()) for s, e in split_spans(shown, source=page)]
+    # "pythonX.Y" is one word to a reader: the tags around its stop are no space.
+    assert got[0] == "Installation of python X . Y shall provide the modules."
+    # A stop glued to the next sentence by a tag still ends it, as "tested.Each" would.
+    assert got[1:] == ["The packages follow it.", "Each release is tested."]
