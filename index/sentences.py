@@ -38,6 +38,7 @@ _SENTENCE_STARTERS = {
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|[A-Z“\"])")
 _BULLET = re.compile(r"\s*(?:[-*•·–—]|\d+[.)])\s+")
 _TAG = re.compile(r"<[^>]*>")
+_SECTION_NUMBER = re.compile(r"\s*\d{1,3}(?:\.\d{1,3})+")
 
 
 def split_spans(
@@ -197,6 +198,8 @@ def _is_boundary(text: str, sent_start: int, punct: int, cut: int, end: int, sou
         return False  # punctuation at the very end of the line: the line end cuts
     glued = cut < end and (not text[cut].isspace() or (source is not None and _only_markup(text, source, cut, end)))
     if text[punct] == ".":
+        if _SECTION_NUMBER.fullmatch(text, sent_start, punct):
+            return False  # a heading's number: "2.1. Removal of the unversioned packages"
         word = _word_before(text, sent_start, punct)
         lower = word.lower()
         if glued:

@@ -174,3 +174,8 @@ def test_a_full_stop_with_only_tags_after_it_ends_no_sentence_on_a_web_page():
     assert got[0] == "Installation of python X . Y shall provide the modules."
     # A stop glued to the next sentence by a tag still ends it, as "tested.Each" would.
     assert got[1:] == ["The packages follow it.", "Each release is tested."]
+
+
+def test_a_heading_keeps_its_section_number_but_a_number_in_prose_still_ends_a_sentence():
+    text = "2.1. Removal of the unversioned packages\n3.2.2. Overview\nGrowth was 2.1. Then it fell."
+    assert spans(text) == ["2.1. Removal of the unversioned packages", "3.2.2. Overview", "Growth was 2.1.", "Then it fell."]
