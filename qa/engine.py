@@ -309,6 +309,8 @@ class Engine:
             asked = question
             if history and followup.refers_to_person(question):
                 asked = followup.resolve(question, self._person_answered(history))
+            if history:
+                asked = followup.resolve_thing(asked, followup.thing_asked(history[-1]))
             (text, context_terms) = followup.search_text(asked, history)
         prior, about = reader.source_prior(asked)
         query = Query(

@@ -6,7 +6,9 @@ turn, when the question leans on it (a pronoun, "that", or too few words of
 its own). A personal pronoun is replaced by the person it points at
 (:func:`resolve`): the one the earlier turn asked about ("Who is Sergey
 Krikalev?"), or else the one the engine's answer to it named ("Who was the
-NASA Administrator?" then "What did he tell Rogozin?"). The earlier turn's
+NASA Administrator?" then "What did he tell Rogozin?"); and "it" by the
+thing the earlier turn asked what it is ("What is uvicorn?" then "Which
+protocols does it support?", :func:`resolve_thing`). The earlier turn's
 words steer the search and the similarity it ranks by; coverage reads the
 question's own. (A ranking signal for how much of the earlier turn a sentence
 holds was tried: fitted on the few follow-ups there are labels for, it came
@@ -73,6 +75,34 @@ def resolve(question: str, person: str) -> str:
         return f"{person}'s" if word in ("his", "hers") else person
 
     return _PERSONAL.sub(swap, question)
+
+
+# "What is uvicorn?": asks what the thing it names is; a follow-up's "it" is that
+# thing ("Which protocols does it support?"). Not an "it" that stands for what
+# follows it ("Is it possible to ...", "does it take to ...").
+_WHAT_IS = re.compile(r"^\s*(?i:(?:and\s+)?what\s+(?:is|are|was|were))\s+(?:(?i:an?|the)\s+)?([^?]+?)\s*\??\s*$")
+_THING = re.compile(r"\b(it|its)\b(?!(?:\s+[\w'-]+){0,2}\s+(?:to|that)\b)", re.I)
+THING_WORDS = 4  # longer than this, "What is ...?" asks about more than one thing
+
+
+# Words that show "What is X ...?" asks what X does, not what it is ("What is
+# zlib used for?", "What is NASA doing?"): then no thing is named.
+_NOT_A_THING = re.compile(r"\b(?:[a-z]+(?:ing|ed)|for|about|of|in|on|with|to|from|like|by)$")
+
+
+def thing_asked(question: str) -> str:
+    """What a "What is X?" question asks about (X), or ""."""
+    m = _WHAT_IS.match(question)
+    if not m or len(m.group(1).split()) > THING_WORDS or any(_NOT_A_THING.search(w) for w in m.group(1).split()):
+        return ""
+    return m.group(1)
+
+
+def resolve_thing(question: str, thing: str) -> str:
+    """``question`` with its "it" replaced by ``thing`` ("its" by "thing's")."""
+    if not thing:
+        return question
+    return _THING.sub(lambda m: f"{thing}'s" if m.group(1).lower() == "its" else thing, question)
 
 
 # "Who is Sergey Krikalev?": asks about the person it names, not for another.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.followup import needs_context
+from qa.followup import needs_context, resolve_thing, thing_asked
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,28 @@ def test_a_follow_up_about_that_searches_with_the_earlier_turn(engine):
     # article on their talks; read alone, the question finds NASA in general.
     answer = engine.ask("What did NASA say about that?", ["What did Rogozin demand in exchange for continued cooperation?"])
     assert not answer.abstained and "Nelson" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "earlier, question, read_as",
+    [
+        ("What is uvicorn?", "Which protocols does it support?", "Which protocols does uvicorn support?"),
+        ("What is Zstandard?", "Where is its format documented?", "Where is Zstandard's format documented?"),
+        # An "it" that stands for what follows it is kept.
+        ("What is pyenv?", "Is it possible to use it with fish?", "Is it possible to use pyenv with fish?"),
+        # "What is X used for?" and "What is X doing?" ask what X does: no thing to point at.
+        ("What is zlib used for?", "Who wrote it?", "Who wrote it?"),
+        ("What is NASA doing?", "Why is it late?", "Why is it late?"),
+        ("What did Rogozin say?", "Why did it matter?", "Why did it matter?"),
+    ],
+)
+def test_it_is_the_thing_the_earlier_question_asked_what_it_is(earlier, question, read_as):
+    assert resolve_thing(question, thing_asked(earlier)) == read_as
+
+
+def test_a_follow_up_about_it_is_answered_about_the_thing_asked_before(docs_engine):
+    # Read alone, "it" leaves only "Rust version" and "run": the answer was the
+    # sentence on where rustfmt reads its settings when it runs.
+    answer = docs_engine.ask("Which Rust version do I need to run it?", ["What is rustfmt?"])
+    assert not answer.abstained
+    assert "You can run rustfmt with Rust 1.24 and above" in " ".join(c.shown for c in answer.citations)
