@@ -38,7 +38,8 @@ _SENTENCE_STARTERS = {
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|[A-Z“\"])")
 _BULLET = re.compile(r"\s*(?:[-*•·–—]|\d+[.)])\s+")
 _TAG = re.compile(r"<[^>]*>")
-_SECTION_NUMBER = re.compile(r"\s*\d{1,3}(?:\.\d{1,3})+")
+# A heading's number, alone or after its label: "2.1.", "Chapter 1.", "Part IV.", "Appendix B."
+_SECTION_NUMBER = re.compile(r"\s*(?:\d{1,3}(?:\.\d{1,3})+|[A-Z][a-z]{2,}\s+(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6}|[A-Z]))")
 
 
 def split_spans(
@@ -199,7 +200,7 @@ def _is_boundary(text: str, sent_start: int, punct: int, cut: int, end: int, sou
     glued = cut < end and (not text[cut].isspace() or (source is not None and _only_markup(text, source, cut, end)))
     if text[punct] == ".":
         if _SECTION_NUMBER.fullmatch(text, sent_start, punct):
-            return False  # a heading's number: "2.1. Removal of the unversioned packages"
+            return False  # a heading's number: "2.1. Removal of the unversioned packages", "Chapter 1. Introduction"
         word = _word_before(text, sent_start, punct)
         lower = word.lower()
         if glued:

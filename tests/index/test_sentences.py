@@ -177,5 +177,13 @@ def test_a_full_stop_with_only_tags_after_it_ends_no_sentence_on_a_web_page():
 
 
 def test_a_heading_keeps_its_section_number_but_a_number_in_prose_still_ends_a_sentence():
-    text = "2.1. Removal of the unversioned packages\n3.2.2. Overview\nGrowth was 2.1. Then it fell."
-    assert spans(text) == ["2.1. Removal of the unversioned packages", "3.2.2. Overview", "Growth was 2.1.", "Then it fell."]
+    text = "2.1. Removal of the unversioned packages\n3.2.2. Overview\nChapter 1. Introduction\nPart IV. Reference\nGrowth was 2.1. Then it fell."
+    assert spans(text) == [
+        "2.1. Removal of the unversioned packages",
+        "3.2.2. Overview",
+        "Chapter 1. Introduction",
+        "Part IV. Reference",
+        "Growth was 2.1.",
+        "Then it fell.",
+    ]
+    assert spans("The mission was Apollo 11. The crew landed.") == ["The mission was Apollo 11.", "The crew landed."]
