@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from index.chunking import opens_with_reference, readable
+from index.chunking import is_markdown, opens_with_reference, readable
 from index.sentences import ends_with_abbreviation
 from qa.answerer import Answerer, AnswerRequest, register
 from qa.config import Settings
@@ -205,7 +205,9 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
         question_left = _FAQ_RUN_ON if _FAQ_QUESTION.match(shown) else 0
         while limit > 0:
             _, nxt = reader.neighbours(row)
-            if nxt is None or nxt.id in ids or nxt.kind != ev.kind or len(nxt.text.split()) > words_left or nxt.section not in sections:
+            if nxt is None or nxt.id in ids or nxt.kind != ev.kind or len(nxt.text.split()) > words_left:
+                break
+            if nxt.section not in sections or _opens_section(reader, row + 1):
                 break
             nxt_shown = readable(nxt.source, nxt.text).strip()
             if asks and (_FAQ_QUESTION.match(nxt_shown) or is_heading(nxt.source, nxt.text)):
@@ -222,6 +224,15 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
             words_left -= len(nxt.text.split())
             row += 1
     return out
+
+
+def _opens_section(reader, row: int) -> bool:
+    """Whether the sentence at ``row`` is a heading: Markdown's "#", or the one after it stands in its section."""
+    s = reader.sentences[row]
+    if is_markdown(s.source) and s.text.startswith("#"):
+        return True
+    _, after = reader.neighbours(row)
+    return after is not None and after.section == s.position
 
 
 def _record(reader, ev: Evidence):

@@ -176,6 +176,10 @@ def test_what_a_colon_introduces_ends_at_the_next_heading(other_engine: Engine) 
     # Not the next version's heading and changes, which follow it in the file.
     assert "2.3.0 (2024-11-18)" not in answer.answer[lead:] and "SSH certificates" not in answer.answer
     check_quotes(other_engine, answer)
+    # Nor the first heading after a line that stands before any.
+    answer = other_engine.ask("How do I read the deploy release notes in a terminal?")
+    lead = answer.answer.index("To read these notes in a terminal, run:")
+    assert "deploy --changelog" in answer.answer[lead:] and "Changelog [" not in answer.answer
 
 
 @pytest.mark.parametrize(("question", "answer", "next_entry"), [
