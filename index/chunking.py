@@ -339,10 +339,12 @@ def split_document(doc: Document) -> list[Sentence]:
     seen: set[str] = set()
     out: list[Sentence] = []
     leads = _Leads(doc, text)
+    # Where markup was blanked, a blank may be no space (see split_spans).
+    source = doc.text if text is not doc.text else None
     for seg in clean.segments(doc):
         if seg.kind == "boilerplate":
             continue
-        for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=doc.text):
+        for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=source):
             raw = doc.text[start:end]
             key = normalize(raw)
             if not key or key in seen:
