@@ -1,15 +1,15 @@
 """The default answerer: the best one to three sentences of the corpus, cited.
 
 Every word of an extractive answer is the corpus's own, so every claim is
-attributable. A second or third sentence is added only when it adds something:
-question terms the first does not cover, or, for a "who" question, another
-holder of the same role named by an article of another date (who heads an
-agency in 2021 and in 2025). When the cited articles differ in date, each
-sentence says which outlet and date it is from; a table row comes with its
-table's header row, a list item with the heading it hangs from, an FAQ's
-question with its answer, and a short sentence that refers back ("It was
-admitted ...") after the one it refers to. The thresholds are
-qa.scorer.Composition's.
+attributable. A second or third sentence is added only when it is nearly as
+likely as the first (or, while the answer is short, less so), or, for a
+"who" question, when it names another holder of the same role in an article
+of another date (who heads an agency in 2021 and in 2025). When the cited
+articles differ in date, each sentence says which outlet and date it is
+from; a table row comes with its table's header row, a list item with the
+heading it hangs from, an FAQ's question with its answer, and a short
+sentence that refers back ("It was admitted ...") after the one it refers
+to. The thresholds are qa.scorer.Composition's.
 """
 
 from __future__ import annotations
@@ -107,10 +107,12 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
         return len(chosen) < settings.answer_sentences and n_words + len(ev.text.split()) <= settings.answer_words
 
     for ev in ranked[1:]:
-        if ev.score < comp.join_ratio * best.score or len(chosen) >= settings.answer_sentences:
+        if ev.score < min(comp.join_ratio, comp.short_join_ratio) * best.score or len(chosen) >= settings.answer_sentences:
             break
         if ev.kind == "comment" or not fits(ev):
             continue
+        if ev.score < comp.join_ratio * best.score and (ev.source != best.source or n_words + len(ev.text.split()) > comp.short_answer_words):
+            continue  # less likely: only from the same article, while the answer is short
         ev_terms = _record(reader, ev).terms
         if sum(weights.idf(t) for t in (q_terms & ev_terms) - covered) / total < comp.new_coverage:
             continue

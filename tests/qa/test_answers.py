@@ -198,3 +198,15 @@ def test_a_year_no_article_names_is_a_name_the_articles_lack(engine, seeds):
     assert engine.prepare("Which module holds 1500 kilograms of fuel?").query.unknown_names == []
     story = engine.ask("Who was the NASA Administrator in 2010?")
     assert story.abstained, story.answer
+
+
+def test_a_short_answer_takes_a_less_likely_sentence_of_its_own_article(docs_engine):
+    # "To prepare a call interface object, use the function ffi_prep_cif." is
+    # short; the sentence after it, on variadic functions, is less likely but
+    # holds the answer, and joins.
+    answer = docs_engine.ask("How do I prepare a call interface for a varargs function like printf?")
+    assert not answer.abstained
+    assert "ffi_prep_cif_var must be used instead of ffi_prep_cif" in answer.answer
+    # A less likely sentence of another article does not join a short answer.
+    answer = docs_engine.ask("Which RFC specifies the Zstandard format?")
+    assert "RFC8878" in answer.answer and {c.source for c in answer.citations} == {"zstd-readme.md"}
