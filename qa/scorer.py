@@ -91,8 +91,9 @@ class Composition:
     # beside the point): within 34 words, the documentation pages went from
     # 0.767 to 0.817 answered, the 440 Wikipedia questions from 0.816 to 0.819
     # and all 2,805 from 0.858 to 0.859 (bench/quality.py), the median answers
-    # staying within 40 words; 0.2 and 0.3 gave the same. Within 38 words
-    # the 2,805's median reached 40, within 40 the 440's 41.
+    # staying within 40 words; 0.2 and 0.3 gave the same. (Without the
+    # same-article condition, within 38 words the 2,805's median reached 40,
+    # within 40 the 440's 41.)
     short_join_ratio: float = _param(0.25, "A further sentence of the best one's article also joins at this share of its probability when the answer with it stays within short_answer_words.")
     short_answer_words: int = _param(34, "... the words an answer may have for that (its sentences' own, as written).")
     new_coverage: float = _param(0.0, "... and it newly covers at least this share of the question's term weight.")
