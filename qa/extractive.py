@@ -164,13 +164,12 @@ def _with_antecedent(chosen: list[Evidence], reader, comp, words_left: int, lack
         return chosen
     row = reader.sentences.row_of(best.sentence_id)
     previous, _ = reader.neighbours(row)
-    if (
-        previous is None
-        or reader.lead_row(row) is not None  # shown under its lead already
-        or previous.kind != best.kind
-        or any(ev.sentence_id == previous.id for ev in chosen)
-        or len(previous.text.split()) > words_left
-    ):
+    if previous is None or reader.lead_row(row) is not None or previous.kind != best.kind:  # (a lead is shown already)
+        return chosen
+    joined = next((ev for ev in chosen if ev.sentence_id == previous.id), None)
+    if joined is not None:  # in the answer already, after it: put it first
+        return [joined, *(ev for ev in chosen if ev is not joined)]
+    if len(previous.text.split()) > words_left:
         return chosen
     return [shown_beside(best, previous), *chosen]
 
