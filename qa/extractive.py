@@ -31,8 +31,8 @@ _FAQ_QUESTION = re.compile(r"(?:Q|Question)\s*[:.)]\s", re.I)
 _FAQ_ANSWER = re.compile(r"(?:A|Answer)\s*[:.)]\s", re.I)
 _FAQ_RUN_ON = 2  # sentences a "Q:" question may run on over before its "A:"
 # A sentence cut off before what it introduces, no colon written: "If "make test"
-# produces something like", then a line of output, then "check that ...".
-_TERMINATED = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+# produces something like", then a line of output, then "check that ...". (It
+# ends in the word, so no stop closes it.)
 _CUT_BEFORE = re.compile(
     r"(?:^|\s)(?:like|as|follows|following|below|the|a|an|of|to|with|by|for|from|in|into|on|at|and|or|than|is|are|was|were|be|this|these)$",
     re.I,
@@ -196,7 +196,7 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
         out.append(ev)
         shown = readable(ev.source, ev.text).strip()
         asks = shown.endswith("?") or bool(_FAQ_QUESTION.match(shown))
-        introduces = shown.endswith(":") or (not _TERMINATED.search(shown) and bool(_CUT_BEFORE.search(shown)))
+        introduces = shown.endswith(":") or bool(_CUT_BEFORE.search(shown))
         limit = comp.colon_followers if introduces else comp.question_followers if asks else 0
         row = reader.sentences.row_of(ev.sentence_id) if limit > 0 else -1
         # What it introduces lies in its own section (or under it, when it is the heading): never past the next heading.

@@ -149,22 +149,27 @@ def test_a_numbered_heading_does_not_lead_the_answer(other_engine: Engine) -> No
     assert "Estimated Repair Costs" not in answer.answer[:stated]
 
 
-def test_a_sentence_ending_in_a_colon_brings_the_list_it_introduces(other_engine: Engine) -> None:
-    answer = other_engine.ask("What work does the lighthouse survey recommend, in order of urgency?")
-    assert not answer.abstained
-    lead = answer.answer.index("Recommended work, in order of urgency:")
-    assert "replace the lantern glass at Kettle Point" in answer.answer[lead:]
-    assert "fit a heated housing to the Greyhaven fog signal" in answer.answer[lead:]
-    check_quotes(other_engine, answer)
-
-
-def test_a_sentence_cut_off_by_the_output_it_quotes_brings_what_follows(other_engine: Engine) -> None:
+@pytest.mark.parametrize(("question", "lead", "follows"), [
+    # A sentence ending in a colon brings the list it introduces.
+    (
+        "What work does the lighthouse survey recommend, in order of urgency?",
+        "Recommended work, in order of urgency:",
+        ["replace the lantern glass at Kettle Point", "fit a heated housing to the Greyhaven fog signal"],
+    ),
     # "... stops with something like", a line of output, "and leaves ...; run it
     # again with --salvage": no colon says so, but the sentence goes on after it.
-    answer = other_engine.ask("What happens to tidepack -x when a memory card was pulled out while the archive was written?")
+    (
+        "What happens to tidepack -x when a memory card was pulled out while the archive was written?",
+        "a later tidepack -x stops with something like",
+        ["run it again with --salvage to recover the readings after it"],
+    ),
+])
+def test_a_sentence_that_introduces_what_follows_brings_it(other_engine: Engine, question: str, lead: str, follows: list[str]) -> None:
+    answer = other_engine.ask(question)
     assert not answer.abstained
-    lead = answer.answer.index("a later tidepack -x stops with something like")
-    assert "run it again with --salvage to recover the readings after it" in answer.answer[lead:]
+    at = answer.answer.index(lead)
+    for text in follows:
+        assert text in answer.answer[at:]
     check_quotes(other_engine, answer)
 
 
