@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
+from html import unescape
 from pathlib import PurePosixPath
 
 from index.sentences import soft_breaks
@@ -74,6 +75,12 @@ _CHROME = [
     re.compile(r"^(navigation|site navigation|main menu|on this page|table of contents)$"),
     re.compile(r"^((created|generated) (using|with)|powered by) [\w .-]{1,30}$"),
 ]
+# A page's edit stamp ("start.txt · Last modified: 2026/12/03 12:41 by admin",
+# "This page was last edited on 3 December 2026, at 12:42."): when the page
+# changed, not what it says. A date must follow, so prose that opens "Last
+# updated in the 1990s, the map ..." is no stamp.
+_EDIT_STAMP = re.compile(r"^(?:\S+\s+[·|•–-]\s+)?(?:this page was\s+|page\s+)?last (?:modified|edited|updated|changed)(?:\s+on|\s+at)?\s*:?\s*\d")
+EDIT_STAMP_MAX_WORDS = 16
 # A comment policy is chrome at any length.
 _COMMENT_POLICY = re.compile(r"\b(right|reserves? the right)\b.{0,80}\b(monitor|remove)\b.{0,80}\bcomments?\b")
 
@@ -131,15 +138,18 @@ def segments(doc: Document) -> list[Segment]:
     lines = _lines(text, markdown=markdown)
     if markdown:
         lines = _drop_front_matter(text, lines)
+    ranks = heading_ranks(doc.text, lines) if is_web_page(doc.source) else {}
     total = sum(e - s for s, e in lines) or 1
     kinds: list[str] = []
     headings: list[str] = []
     section = "article"
+    section_rank = 0  # the rank (1 for <h1>) of the page heading that opened ``section``; 0: none did
     related_title = ""
     for i, (start, end) in enumerate(lines):
         line = text[start:end]
         norm = _norm(line)
         markdown_heading = markdown and line.lstrip().startswith("#")
+        rank = ranks.get(i, 0)
         if (
             (links and _link_dense(text, start, end, links))
             or sum(1 for a, b in pager if start <= a and b <= end) >= 2
@@ -154,17 +164,21 @@ def segments(doc: Document) -> list[Segment]:
         if opened == "comment" and norm in _AMBIGUOUS_COMMENT_HEADINGS and not _thread_follows(text, lines, i, markdown):
             opened = ""  # a report's own "Comments" section: its text is the report's
         if opened:
-            section, related_title = opened, ""
+            section, section_rank, related_title = opened, rank, ""
             kinds.append("boilerplate")
             headings.append("")
             continue
         if _FOOTER_HEADING.match(norm) and sum(e - s for s, e in lines[i + 1 :]) <= FOOTER_TAIL_SHARE * total:
-            section = "boilerplate"
+            section, section_rank = "boilerplate", rank
             kinds.append("boilerplate")
             headings.append("")
             continue
-        if markdown_heading:
-            section = "article"  # a report's own heading ends a comment or related section
+        if markdown_heading or (rank and rank <= section_rank):
+            # A report's own heading ends a comment or related section; on a web
+            # page, one of the rank of the heading that opened it or higher (a
+            # wiki's "See also", then its "References"): teasers under a
+            # "Related" heading are headings of a lower rank.
+            section, section_rank = "article", 0
         if _is_chrome(line, norm):
             kinds.append("boilerplate")
             headings.append("")
@@ -178,7 +192,8 @@ def segments(doc: Document) -> list[Segment]:
                 kinds.append("boilerplate")
                 headings.append("")
                 if len(norm.split()) >= 3:
-                    related_title = line.strip()
+                    # As a reader sees it: a page's entities decoded ("board&#039;s").
+                    related_title = unescape(" ".join(line.split())) if is_web_page(doc.source) else line.strip()
             continue
         kinds.append(section)
         headings.append("")
@@ -235,7 +250,7 @@ def _section_heading(norm: str) -> str:
 def _is_chrome(line: str, norm: str) -> bool:
     if not any(ch.isalnum() for ch in line):
         return True
-    if _COMMENT_POLICY.search(norm):
+    if _COMMENT_POLICY.search(norm) or (len(norm.split()) <= EDIT_STAMP_MAX_WORDS and _EDIT_STAMP.match(norm)):
         return True
     if len(norm.split()) <= CHROME_MAX_WORDS and (_CHROME_HEADING.match(norm) or any(p.search(norm) for p in _CHROME)):
         return True
@@ -319,9 +334,24 @@ def _mark_trailing_comments(text: str, lines: list[tuple[int, int]], kinds: list
             kinds[i] = "comment"
 
 
+_HEADING_ELEMENT = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1\s*>", re.I | re.S)
+
+
+def heading_ranks(page: str, lines: list[tuple[int, int]]) -> dict[int, int]:
+    """For each of ``lines`` (offsets into ``page``) that is a heading element, its rank: 1 for <h1>."""
+    ranks: dict[int, int] = {}
+    i = 0
+    for m in _HEADING_ELEMENT.finditer(page):
+        while i < len(lines) and lines[i][1] <= m.start(2):
+            i += 1
+        if i < len(lines) and lines[i][0] < m.end(2):
+            ranks[i] = int(m.group(1))
+    return ranks
+
+
 def _is_prose(line: str) -> bool:
     words = line.split()
-    return len(words) >= 20 and bool(re.search(r"[.!?][\"'”’)]*(\s|$)", line))
+    return (len(words) >= 20 and bool(re.search(r"[.!?][\"'”’)]*(\s|$)", line))) or (len(words) >= 8 and bool(re.search(r"[.!?][\"'”’)]*$", line)))
 
 
 def _lines(text: str, markdown: bool = False) -> list[tuple[int, int]]:
@@ -405,6 +435,7 @@ def mask_html(html: str) -> str:
     out = _without_landmarks(out)
     out = _without_banner(out)
     out = _EDIT_LINK.sub(blank, out)
+    out = _FOOTNOTE_MARK.sub(blank, out)
     out = _BREADCRUMBS.sub(blank, out)
     out = _without_marked_chrome(out)
     out = _unwrap(out)
@@ -415,6 +446,16 @@ def mask_html(html: str) -> str:
 _PRE = re.compile(r"<(pre|textarea)\b.*?</\1\s*>", re.S | re.I)
 # A wiki's "[edit]" beside each heading, its brackets wrapped in spans or not.
 _EDIT_LINK = re.compile(r"(?:<span\b[^>]*>\s*)?\[(?:\s*</span>)?\s*<a\b[^>]*>\s*edit(?: source)?\s*</a>\s*(?:<span\b[^>]*>\s*)?\](?:\s*</span>)?", re.I)
+# A footnote's mark: a superscript link to a note further down the page
+# (a wiki's "[2]" or "1)"), or a number in brackets set as a superscript. It
+# stands between a full stop and the next sentence, where a reader skips it,
+# and would otherwise run the two together. And the note's arrow back up to
+# it ("↑", "^", "↩"), which opens the note.
+_FOOTNOTE_MARK = re.compile(
+    r"<sup\b[^>]*>\s*(?:<a\b[^>]*\bhref\s*=\s*[\"']#[^>]*>[^<]{1,16}</a\s*>|\[[^\]<]{1,16}\])\s*</sup\s*>"
+    r"|<a\b[^>]*\bhref\s*=\s*[\"']#[^>]*>\s*(?:↑|\^|↩\ufe0e?)\s*</a\s*>",
+    re.I,
+)
 # A breadcrumb trail ("Home › Manuals › Valves", "Trace: • normans"): where the page sits, not what it says.
 _BREADCRUMBS = re.compile(r"<(div|nav|ol|ul|p)\b[^>]*\b(?:class|id|aria-label)\s*=\s*[\"'][^\"']*breadcrumb[^\"']*[\"'][^>]*>.*?</\1\s*>", re.S | re.I)
 
@@ -462,7 +503,8 @@ def _outer_headers(html: str) -> Iterator[tuple[int, str, int]]:
 # Blocks a page names as chrome by their class or id: a cookie notice, a
 # newsletter sign-up box, an ad slot, a pop-up, a menu, a sidebar, a footer
 # ("cookie-consent", "newsletter-signup", "ad-slot", "footer": names that
-# readability tools have long read the same way). A word of the name counts,
+# readability tools have long read the same way; "pageid": a wiki's page name
+# shown over the page, "harbour_ferry"). A word of the name counts,
 # not a part of one ("header" holds no "ad"); a post's category and tags,
 # which WordPress writes into its classes ("tag-cookies"), are no names; and
 # a block holding a quarter of the page's text or more is kept whatever its
@@ -470,7 +512,7 @@ def _outer_headers(html: str) -> Iterator[tuple[int, str, int]]:
 _NAMED_BLOCK = re.compile(r"<(div|section|aside|p|ul|ol|span|dialog)\b([^>]*)>", re.I)
 _NAME_ATTR = re.compile(r"\b(?:class|id)\s*=\s*([\"'])(.*?)\1", re.I | re.S)
 CHROME_NAMES = frozenset(
-    "cookie cookies gdpr consent newsletter signup advert adverts advertisement ad ads adslot sponsored promo popup modal footer menu navbar sidebar toc".split()
+    "cookie cookies gdpr consent newsletter signup advert adverts advertisement ad ads adslot sponsored promo popup modal footer menu navbar sidebar toc pageid".split()
 )
 CHROME_BLOCK_SHARE = 0.25
 

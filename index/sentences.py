@@ -33,9 +33,10 @@ _SENTENCE_STARTERS = {
 }
 
 # A candidate boundary: terminal punctuation, optional closing quotes or
-# brackets, then either whitespace or (for glued text such as "ground.This")
-# directly an upper-case letter.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|[A-Z“\"])")
+# brackets and footnote marks ("in 2014.[2] The", ".[citation needed] The",
+# ".[^3] The": a wiki's references, copied as text), then either whitespace
+# or (for glued text such as "ground.This") directly an upper-case letter.
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?:\[[^\[\]\n]{1,32}\])*(?=\s|[A-Z“\"])")
 _BULLET = re.compile(r"\s*(?:[-*•·–—]|\d+[.)])\s+")
 _TAG = re.compile(r"<[^>]*>")
 # A heading's number, alone or after its label: "2.1.", "Chapter 1.", "Part IV.", "Appendix B."

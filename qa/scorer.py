@@ -152,8 +152,3 @@ def load_scorer(path: str = "") -> Scorer:
 
 def sigmoid(x: np.ndarray | float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
-
-
-def composition_docs() -> list[tuple[str, Any, str]]:
-    """Each hand-set parameter with its default and what it does (for the README)."""
-    return [(f.name, f.default, f.metadata["help"]) for f in fields(Composition)]

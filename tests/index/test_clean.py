@@ -204,3 +204,52 @@ def test_a_manuals_comments_section_is_manual_text_not_a_comment_thread():
     assert kinds["A single line comment starts at a # character and continues to the next end of the line."] == "article"
     assert kinds["The numbers are manipulated by expressions and statements."] == "article"
     assert "comment" not in kinds.values()
+
+
+def test_a_related_section_ends_at_the_next_heading_of_its_rank_on_a_web_page():
+    story = "<p>" + "The ferry board met on Monday and agreed to run a night service across the bay. " * 4 + "</p>"
+    page = (
+        f"<h1>Night ferry</h1>{story}"
+        "<h2>Related articles</h2>"
+        "<h3>Tram drivers&#039; strike ends</h3><p>Drivers return to work on Monday after a week of talks.</p>"
+        "<h3>New pier opens in June</h3>"
+        "<h2>Lost property</h2><p>Items left on board are kept at the pier for thirty days.</p>"
+    )
+    sents = split_document(Document(source="night-ferry.html", text=page, fingerprint="test"))
+    # Teaser titles under the "Related" heading are headings of a lower rank: still teasers,
+    # and a teaser's sentence is read under its title, as a reader sees it.
+    assert not any("strike ends" in s.text or "New pier" in s.text for s in sents if s.kind == "article")
+    assert [s.heading for s in sents if s.kind == "related"] == ["Tram drivers' strike ends"]
+    # The page's next section of the same rank is its own text again.
+    assert "Items left on board are kept at the pier for thirty days." in texts(sents, "article")
+
+
+def test_a_page_edit_stamp_is_chrome_but_prose_about_an_update_is_not():
+    text = (
+        "The map of the harbour shows every mooring.\n\n"
+        "harbour.txt · Last modified: 2026/12/03 12:41 by admin\n\n"
+        "This page was last edited on 3 December 2026, at 12:42.\n\n"
+        "Last updated in the 1990s, the map still shows the old ferry pier.\n"
+    )
+    sents = split_document(Document(source="harbour.txt", text=text, fingerprint="test"))
+    article = texts(sents, "article")
+    assert "Last modified" not in article and "last edited" not in article
+    assert "Last updated in the 1990s, the map still shows the old ferry pier." in article
+
+
+def test_footnote_marks_on_a_web_page_are_no_text_and_part_no_sentences():
+    page = (
+        '<p>It entered service in 2014.<sup id="cite_ref-2" class="reference"><a href="#cite_note-2">&#91;2&#93;</a></sup>'
+        ' The oldest boat is kept.<sup><a href="#fn__1" class="fn_top">1)</a></sup></p>'
+        "<p>It was built in 1990.<sup>[3]</sup> The hull is steel.</p>"
+        '<ol class="references"><li id="cite_note-2"><span class="mw-cite-backlink"><a href="#cite_ref-2">↑</a></span>'
+        " Harbour board, fleet report, 2015.</li></ol>"
+    )
+    sents = split_document(Document(source="ferry.html", text=page, fingerprint="test"))
+    assert [readable("ferry.html", s.text).strip() for s in sents] == [
+        "It entered service in 2014.",
+        "The oldest boat is kept.",
+        "It was built in 1990.",
+        "The hull is steel.",
+        "Harbour board, fleet report, 2015.",
+    ]

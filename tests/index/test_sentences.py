@@ -187,3 +187,23 @@ def test_a_heading_keeps_its_section_number_but_a_number_in_prose_still_ends_a_s
         "Then it fell.",
     ]
     assert spans("The mission was Apollo 11. The crew landed.") == ["The mission was Apollo 11.", "The crew landed."]
+
+
+def test_a_footnote_mark_after_a_full_stop_stays_with_its_sentence_and_the_next_begins_after_it():
+    # Text copied from a wiki keeps its reference marks.
+    text = (
+        "It entered service in 2014.[2] The oldest boat is kept. It was built in 1990.[citation needed] "
+        "The hull is steel. It sank in 1912.[3][4] Many died. See the report.[^5] It is long."
+    )
+    assert spans(text) == [
+        "It entered service in 2014.[2]",
+        "The oldest boat is kept.",
+        "It was built in 1990.[citation needed]",
+        "The hull is steel.",
+        "It sank in 1912.[3][4]",
+        "Many died.",
+        "See the report.[^5]",
+        "It is long.",
+    ]
+    # A Markdown link after a stop is no footnote mark.
+    assert spans("Read the guide.[Next](next.md) comes after.") == ["Read the guide.[Next](next.md) comes after."]
