@@ -61,6 +61,8 @@ def readable(source: str, text: str) -> str:
             text = _MD_INLINE_TAG.sub("", _MD_BLOCK_TAG.sub(" ", text))
         if _MD_ROW.match(text):
             text = " | ".join(cell.strip() for cell in text.strip().strip("|").split("|"))
+    else:
+        text = clean.strip_wiki_marks(text)
     return re.sub(r"\s+", " ", text)
 
 
@@ -328,6 +330,8 @@ class _Leads:
             return "h" if self.plain_text and _NUMBERED.fullmatch(line) and self._title_line(start) else "li"
         if is_markdown(self.doc.source) and text.startswith("#", start):
             return "h"
+        if self.plain_text and clean.WIKI_HEADING_OPEN.fullmatch(line):
+            return "h"  # a wiki's "====== Harbour ferry ======", its marks blanked
         # A line underlined with "===" or "---" (plain text, reStructuredText, Markdown's other heading).
         after = text.find("\n", start)
         return "h" if after >= 0 and _UNDERLINE.match(text, after + 1) and not line.strip() else ""
@@ -339,8 +343,9 @@ def split_document(doc: Document) -> list[Sentence]:
     seen: set[str] = set()
     out: list[Sentence] = []
     leads = _Leads(doc, text)
-    # Where markup was blanked, a blank may be no space (see split_spans).
-    source = doc.text if text is not doc.text else None
+    # Where a page's tags were blanked, a blank may be no space (see split_spans);
+    # a wiki's marks in a text file part words ("2014.((A note" is two sentences).
+    source = doc.text if text is not doc.text and not leads.plain_text else None
     for seg in clean.segments(doc):
         if seg.kind == "boilerplate":
             continue

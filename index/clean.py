@@ -129,6 +129,7 @@ def is_markdown(source: str) -> bool:
 def segments(doc: Document) -> list[Segment]:
     """Label every non-empty line of ``doc`` with what it is."""
     markdown = is_markdown(doc.source)
+    plain = not markdown and not is_web_page(doc.source)
     text = visible_text(doc.source, doc.text)
     links: list[tuple[int, int]] = []
     pager: list[tuple[int, int]] = []
@@ -149,6 +150,7 @@ def segments(doc: Document) -> list[Segment]:
         line = text[start:end]
         norm = _norm(line)
         markdown_heading = markdown and line.lstrip().startswith("#")
+        wiki_heading = plain and WIKI_HEADING_OPEN.fullmatch(doc.text, doc.text.rfind("\n", 0, start) + 1, start) is not None
         rank = ranks.get(i, 0)
         if (
             (links and _link_dense(text, start, end, links))
@@ -168,12 +170,13 @@ def segments(doc: Document) -> list[Segment]:
             kinds.append("boilerplate")
             headings.append("")
             continue
-        if _FOOTER_HEADING.match(norm) and sum(e - s for s, e in lines[i + 1 :]) <= FOOTER_TAIL_SHARE * total:
+        own_heading = markdown_heading or wiki_heading or rank
+        if _FOOTER_HEADING.match(norm) and not (own_heading and norm.startswith("copyright")) and sum(e - s for s, e in lines[i + 1 :]) <= FOOTER_TAIL_SHARE * total:
             section, section_rank = "boilerplate", rank
             kinds.append("boilerplate")
             headings.append("")
             continue
-        if markdown_heading or (rank and rank <= section_rank):
+        if markdown_heading or wiki_heading or (rank and rank <= section_rank):
             # A report's own heading ends a comment or related section; on a web
             # page, one of the rank of the heading that opened it or higher (a
             # wiki's "See also", then its "References"): teasers under a
@@ -405,12 +408,79 @@ LINK_DENSITY = 0.6
 def visible_text(source: str, text: str) -> str:
     """What of ``source``'s text a reader sees, offsets unchanged: a web page
     without its markup, a Markdown file without its HTML comments (notes to
-    whoever edits it: "<!-- YAML added: v0.1.16 -->"), other text as it is."""
+    whoever edits it: "<!-- YAML added: v0.1.16 -->"), a text file without
+    wiki markup (:func:`without_wiki_marks`)."""
     if is_web_page(source):
         return mask_html(text)
-    if is_markdown(source) and "<!--" in text:
-        return _COMMENT.sub(lambda m: _blanked(m.group(0)), text)
-    return text
+    if is_markdown(source):
+        return _COMMENT.sub(lambda m: _blanked(m.group(0)), text) if "<!--" in text else text
+    return without_wiki_marks(text)
+
+
+# A wiki that keeps its pages as text files (DokuWiki's data/pages/*.txt)
+# writes them in wiki markup: "====== Harbour ferry ======", "[[page|the
+# page]]", "**bold**", "//italic//", "''code''", "((a footnote))",
+# "{{logo.png}}". Its readers see the words. Each pattern's groups are the
+# marks; a mark opens and closes around words ("[[ -f x ]]" in a shell line
+# is no link, "https://" no italics, "f(**kwargs) or g(**opts)" no bold).
+_WIKI_MARKS = (
+    re.compile(r"^[ \t]*(={2,6})[ \t]*[^=\s](?:[^\n]*[^=\s])?[ \t]*(={2,6})[ \t]*$", re.M),
+    re.compile(r"(\[\[)(?=[^\s\[\]])(?:[^\[\]|\n]*(\|))?[^\[\]\n]*?(\]\])"),
+    re.compile(r"(\{\{[ \t]*[\w:./-]+\.(?:png|jpe?g|gif|svg|webp)\b[^{}\n]*\}\})", re.I),
+    re.compile(r"(?<![\w*(,=])(\*\*)(?=[^\s*])[^*\n]*?(?<=[^\s*])(\*\*)(?![\w*])"),
+    re.compile(r"(?<![:\w/])(//)(?=[^\s/])[^\n]*?(?<=[^\s/:])(//)(?![\w/])"),
+    re.compile(r"(?<![\w'])('{2,3})(?=[^\s'])[^\n]*?(?<=[^\s'])(\1)(?![\w'])"),
+    re.compile(r"(\(\()(?=\S)[^\n]*?(?<=\S)(\)\))"),
+)
+_WIKI_CUES = ("==", "[[", "{{", "**", "//", "''", "((")
+# What stands before a wiki heading's words on its line, once its marks are blanked.
+WIKI_HEADING_OPEN = re.compile(r"[ \t]*={2,6}[ \t]*")
+
+
+def wiki_marks(text: str) -> list[tuple[int, int]]:
+    """Where the wiki markup in ``text`` stands, as (start, end) spans."""
+    if not any(cue in text for cue in _WIKI_CUES):
+        return []
+    spans = []
+    for k, pattern in enumerate(_WIKI_MARKS):
+        for m in pattern.finditer(text):
+            if k == 1:
+                # A link shows its text, "[[doku>acl|access controls]]" "access controls", or else
+                # the page's own name, "[[wiki:syntax]]" "syntax" and "[[wp>Wiki]]" "Wiki"; an address whole.
+                target = text[m.end(1) : m.start(3)]
+                if m.start(2) >= 0:
+                    shown = m.end(2)
+                elif "://" in target or target.startswith("www."):
+                    shown = m.end(1)
+                else:
+                    shown = m.end(1) + max(target.rfind(">"), target.rfind(":")) + 1
+                spans += [(m.start(1), shown), m.span(3)]
+                continue
+            spans += [m.span(g) for g in range(1, pattern.groups + 1) if m.start(g) >= 0]
+    return spans
+
+
+def without_wiki_marks(text: str) -> str:
+    """``text`` with its wiki markup blanked, offsets unchanged; ``text`` itself when it has none."""
+    spans = wiki_marks(text)
+    if not spans:
+        return text
+    out = list(text)
+    for a, b in spans:
+        out[a:b] = " " * (b - a)
+    return "".join(out)
+
+
+def strip_wiki_marks(text: str) -> str:
+    """``text`` with its wiki markup taken out, as a reader of the wiki sees it."""
+    spans = wiki_marks(text)
+    if not spans:
+        return text
+    out = list(text)
+    for a, b in spans:
+        # A footnote's parentheses part it from the sentence it follows; other marks part no words.
+        out[a:b] = [" " if text[a:b] in ("((", "))") else ""] + [""] * (b - a - 1)
+    return "".join(out)
 
 
 def mask_html(html: str) -> str:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.clean import MARKDOWN_SUFFIXES, TAG, TEXT_SUFFIXES, WEB_SUFFIXES, is_markdown, is_web_page
+from index.clean import MARKDOWN_SUFFIXES, TAG, TEXT_SUFFIXES, WEB_SUFFIXES, is_markdown, is_web_page, visible_text
 from index.errors import CorpusError
 from index.types import Document, Metadata
 
@@ -177,7 +177,7 @@ def _guess_title(text: str, path: Path) -> str:
         # running header; its NAME line says what it is.
         named = _MAN_NAME.search(text)
         return " ".join(named.group(1).split())[:120] if named else f"{manual.group(1)}({manual.group(2)})"
-    for line in text.lstrip("\ufeff").splitlines():
+    for line in visible_text(path.name, text.lstrip("\ufeff")).splitlines():
         line = line.strip().lstrip("#").strip()
         if line and line != "---" and any(ch.isalpha() for ch in line) and not _ONLY_LINKS.match(line):
             return " ".join(line.split())[:120]  # tabs laid out for a terminal are one space in a title

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from index.chunking import readable, split_document
-from index.clean import mask_html
+from index.clean import mask_html, strip_wiki_marks, without_wiki_marks
 from index.corpus import scan
 from index.types import Document
 
@@ -253,3 +253,32 @@ def test_footnote_marks_on_a_web_page_are_no_text_and_part_no_sentences():
         "The hull is steel.",
         "Harbour board, fleet report, 2015.",
     ]
+
+
+def test_a_wiki_page_kept_as_a_text_file_reads_as_the_wiki_shows_it(varied):
+    # DokuWiki keeps each page as a text file of its markup (data/pages/*.txt).
+    doc = next(d for d in scan(CLEANING, 10_000_000).documents if d.source == "dokuwiki-source.txt")
+    assert doc.meta.title == "Harbour ferry"
+    sents = varied["dokuwiki-source.txt"]
+    shown = {readable(s.source, s.text).strip(): s for s in sents}
+    # A "==== Bicycles ====" heading heads its section, as a Markdown "#" one does.
+    under = shown["Bicycles are carried free of charge outside the rush hours."]
+    assert shown["Bicycles"].position == under.section
+    # Text that only looks like wiki markup is left as it is.
+    for text in (
+        "if [[ -f ~/.profile ]]; then",
+        "See https://example.org//path, where a == b.",
+        "***NOTE*** The format changed.",
+        "Call f(**kwargs) or g(**opts), with x = '' or y = ''.",
+    ):
+        assert without_wiki_marks(text) == text and strip_wiki_marks(text) == text
+
+
+def test_a_documents_own_copyright_section_is_text_but_a_copyright_line_at_the_tail_is_not():
+    body = "The tool reports which processes use a file. " * 12
+    readme = f"# fuser\n\n{body}\n\n## Copyright Change\n\nThe license has changed to GPL for version 20 onwards.\n"
+    sents = split_document(Document(source="README.md", text=readme, fingerprint="test"))
+    assert "The license has changed to GPL for version 20 onwards." in texts(sents, "article")
+    news = f"{body}\n\nCopyright 2024\n\nHarbour Media Group. All rights reserved.\n"
+    sents = split_document(Document(source="story.txt", text=news, fingerprint="test"))
+    assert "All rights reserved" not in texts(sents)
