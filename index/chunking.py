@@ -63,6 +63,8 @@ def readable(source: str, text: str) -> str:
             text = " | ".join(cell.strip() for cell in text.strip().strip("|").split("|"))
     else:
         text = clean.strip_wiki_marks(text)
+        if _TEXT_ROW.match(text):
+            text = " | ".join(cell.strip() for cell in _TEXT_CELL.split(text.strip()[1:-1]))
     return re.sub(r"\s+", " ", text)
 
 
@@ -70,6 +72,9 @@ _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _MD_CODE = re.compile(r"`([^`]+)`")
 _MD_ROW = re.compile(r"^\s*\|.*\|\s*$")  # a table row: its cells, without the outer bars
+# A wiki's table row in a text file: cells parted by bars, a header's by carets, two cells or more.
+_TEXT_ROW = re.compile(r"^\s*[|^](?:[^|^\n]*[|^]){2,}\s*$")
+_TEXT_CELL = re.compile(r"\||(?<=\s)\^(?=\s)")
 # HTML a Markdown file may hold, by name: "<file>" in a usage line is not a tag.
 _MD_BLOCK_TAG = re.compile(r"</?(?:br|p|div|details|summary|center|picture|source|hr|table|tr|td|th|ul|ol|li|h[1-6])\b[^>]*>", re.I)
 _MD_INLINE_TAG = re.compile(r"</?(?:b|i|u|em|strong|sup|sub|small|kbd|code|a|img|span|font|mark|del|ins|s|abbr|tt|big|nobr|wbr)\b[^>]*>", re.I)
@@ -111,10 +116,13 @@ def embedding_text(sentence: Sentence, previous: Sentence | None, lead: Sentence
 
 
 def is_table_row(source: str, text: str) -> bool:
-    """Whether a sentence is a row of a Markdown or HTML table (a table row is one line)."""
+    """Whether a sentence is a row of a table (a table row is one line): a Markdown or
+    HTML table's, or in a text file a wiki's ("^ Route ^ First ^" over "| A | 05:40 |")."""
     if is_markdown(source):
         return bool(_MD_ROW.match(text))
-    return is_web_page(source) and bool(clean.CELL_TAG.search(text))
+    if is_web_page(source):
+        return bool(clean.CELL_TAG.search(text))
+    return bool(_TEXT_ROW.match(text))
 
 
 # What opens the block a sentence starts: a list item, a definition's term
