@@ -283,9 +283,10 @@ def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str])
     """
     def chrome(j: int) -> bool:
         # A rule or a heading's underline ("--------") is no evidence: it has no words;
-        # nor is a code fence ("```ini"): the short lines it opens are code, not captions.
+        # nor is a code fence ("```ini"): the short lines it opens are code, not captions;
+        # nor a picture (a heading above it is the document's).
         line = text[lines[j][0] : lines[j][1]]
-        return kinds[j] == "boilerplate" and any(ch.isalnum() for ch in line) and not _MD_FENCE.match(line)
+        return kinds[j] == "boilerplate" and any(ch.isalnum() for ch in line) and not _MD_FENCE.match(line) and not _MD_IMAGES_ONLY.fullmatch(line.strip())
 
     for i in range(1, len(lines)):
         s, e = lines[i]
@@ -674,12 +675,19 @@ _MD_FENCE = re.compile(r"^\s*(```|~~~)[\w+-]*\s*$")
 _MD_LINK_DEFINITION = re.compile(r"""^ {0,3}\[(?!\^)[^\]]+\]:\s*<?\S+>?(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*$""")
 
 
+_MD_IMAGES_ONLY = re.compile(r"(?:!\[[^\]]*\]\([^)]*\)\s*)+")
+
+
 def _markdown_markup(line: str) -> bool:
     """A Markdown line that is markup, not text: a code fence's marker line, a link
-    reference definition, or mostly links within the page (a table of contents)
-    or linked images (a row of badges). Links to elsewhere are text: a list of
-    them under "Running rustfmt from your editor" says which editors."""
+    reference definition, a line of images alone (a reader sees the pictures,
+    not their alt text: "image", as a page's <img> is no text either), or
+    mostly links within the page (a table of contents) or linked images (a row
+    of badges). Links to elsewhere are text: a list of them under "Running
+    rustfmt from your editor" says which editors."""
     if _MD_FENCE.match(line) or all(_MD_LINK_DEFINITION.match(part) for part in line.splitlines()):
+        return True
+    if _MD_IMAGES_ONLY.fullmatch(line.strip()):
         return True
     navigation = sum(_letters(m.group(1)) for m in _MD_BADGE.finditer(line))
     line = MD_IMAGE.sub(r"\1", _MD_BADGE.sub(r"\1", line))

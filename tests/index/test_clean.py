@@ -284,3 +284,15 @@ def test_a_documents_own_copyright_section_is_text_but_a_copyright_line_at_the_t
     news = f"{body}\n\nCopyright 2024\n\nHarbour Media Group. All rights reserved.\n"
     sents = split_document(Document(source="story.txt", text=news, fingerprint="test"))
     assert "All rights reserved" not in texts(sents)
+
+
+def test_a_markdown_line_of_images_alone_is_no_text_but_the_heading_over_it_is():
+    text = (
+        "# Setup\n\nInstall the tool first.\n\n### Comparing runs\n\n![image](docs/setup.png)\n\n"
+        "Then run it. See the screenshot ![the main window](a.png) for the buttons.\n"
+    )
+    sents = split_document(Document(source="setup.md", text=text, fingerprint="test"))
+    shown = [readable(s.source, s.text).strip() for s in sents]
+    assert "image" not in shown
+    assert "Comparing runs" in shown
+    assert "See the screenshot the main window for the buttons." in shown
