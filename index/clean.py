@@ -24,7 +24,11 @@ a block:
   ARIA role marks as navigation, banner, sidebar, search or footer; a
   ``<header>`` outside the ``<main>`` or ``<article>`` it marks; a block its
   class or id names a cookie notice, newsletter box, ad, pop-up, menu,
-  sidebar or footer.
+  sidebar or footer; a footnote's mark;
+* a section opened by a heading ends at the document's next heading (on a
+  web page, the next of its rank or higher);
+* wiki markup in a text file (DokuWiki keeps its pages so) is blanked like
+  a page's tags: "====== Title ======", "[[page|text]]", "**bold**".
 """
 
 from __future__ import annotations
@@ -150,7 +154,8 @@ def segments(doc: Document) -> list[Segment]:
         line = text[start:end]
         norm = _norm(line)
         markdown_heading = markdown and line.lstrip().startswith("#")
-        wiki_heading = plain and WIKI_HEADING_OPEN.fullmatch(doc.text, doc.text.rfind("\n", 0, start) + 1, start) is not None
+        line_start = doc.text.rfind("\n", 0, start) + 1
+        wiki_heading = plain and WIKI_HEADING_OPEN.fullmatch(doc.text, line_start, start) is not None
         rank = ranks.get(i, 0)
         if (
             (links and _link_dense(text, start, end, links))
@@ -170,8 +175,10 @@ def segments(doc: Document) -> list[Segment]:
             kinds.append("boilerplate")
             headings.append("")
             continue
-        own_heading = markdown_heading or wiki_heading or rank
-        if _FOOTER_HEADING.match(norm) and not (own_heading and norm.startswith("copyright")) and sum(e - s for s, e in lines[i + 1 :]) <= FOOTER_TAIL_SHARE * total:
+        # A document's own "Copyright" heading heads its text ("## Copyright Change").
+        own_copyright = bool(markdown_heading or wiki_heading or rank) and norm.startswith("copyright")
+        tail = sum(e - s for s, e in lines[i + 1 :])
+        if _FOOTER_HEADING.match(norm) and not own_copyright and tail <= FOOTER_TAIL_SHARE * total:
             section, section_rank = "boilerplate", rank
             kinds.append("boilerplate")
             headings.append("")
@@ -286,7 +293,12 @@ def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str])
         # nor is a code fence ("```ini"): the short lines it opens are code, not captions;
         # nor a picture (a heading above it is the document's).
         line = text[lines[j][0] : lines[j][1]]
-        return kinds[j] == "boilerplate" and any(ch.isalnum() for ch in line) and not _MD_FENCE.match(line) and not _MD_IMAGES_ONLY.fullmatch(line.strip())
+        return (
+            kinds[j] == "boilerplate"
+            and any(ch.isalnum() for ch in line)
+            and not _MD_FENCE.match(line)
+            and not _MD_IMAGES_ONLY.fullmatch(line.strip())
+        )
 
     for i in range(1, len(lines)):
         s, e = lines[i]
@@ -354,8 +366,11 @@ def heading_ranks(page: str, lines: list[tuple[int, int]]) -> dict[int, int]:
 
 
 def _is_prose(line: str) -> bool:
+    """A sentence or more, not a teaser's title: twenty words and a stop among them, or eight ending in one."""
     words = line.split()
-    return (len(words) >= 20 and bool(re.search(r"[.!?][\"'”’)]*(\s|$)", line))) or (len(words) >= 8 and bool(re.search(r"[.!?][\"'”’)]*$", line)))
+    if len(words) >= 20 and re.search(r"[.!?][\"'”’)]*(\s|$)", line):
+        return True
+    return len(words) >= 8 and bool(re.search(r"[.!?][\"'”’)]*$", line))
 
 
 def _lines(text: str, markdown: bool = False) -> list[tuple[int, int]]:
