@@ -26,7 +26,8 @@ a block:
   class or id names a cookie notice, newsletter box, ad, pop-up, menu,
   sidebar or footer; a footnote's mark;
 * a section opened by a heading ends at the document's next heading (on a
-  web page, the next of its rank or higher);
+  web page, the next of its rank or higher; in a manual page, the next in
+  capitals: "SEE ALSO", then "BUGS");
 * wiki markup in a text file (DokuWiki keeps its pages so) is blanked like
   a page's tags: "====== Title ======", "[[page|text]]", "**bold**".
 """
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from html import unescape
 from pathlib import PurePosixPath
 
@@ -150,13 +151,15 @@ def segments(doc: Document) -> list[Segment]:
     section = "article"
     section_rank = 0  # the rank (1 for <h1>) of the page heading that opened ``section``; 0: none did
     related_title = ""
+    reopening: set[int] = set()  # the headings that end such a section: the document's own
     for i, (start, end) in enumerate(lines):
         line = text[start:end]
         norm = _norm(line)
         markdown_heading = markdown and line.lstrip().startswith("#")
         line_start = doc.text.rfind("\n", 0, start) + 1
         wiki_heading = plain and WIKI_HEADING_OPEN.fullmatch(doc.text, line_start, start) is not None
-        rank = ranks.get(i, 0)
+        # A manual's section heading in capitals ("SEE ALSO", then "BUGS") ranks as a page's <h1> does.
+        rank = ranks.get(i, 0) or (1 if plain and _CAPITALS_HEADING.fullmatch(line.strip()) else 0)
         if (
             (links and _link_dense(text, start, end, links))
             or sum(1 for a, b in pager if start <= a and b <= end) >= 2
@@ -188,6 +191,8 @@ def segments(doc: Document) -> list[Segment]:
             # page, one of the rank of the heading that opened it or higher (a
             # wiki's "See also", then its "References"): teasers under a
             # "Related" heading are headings of a lower rank.
+            if section != "article":
+                reopening.add(i)
             section, section_rank = "article", 0
         if _is_chrome(line, norm):
             kinds.append("boilerplate")
@@ -207,7 +212,7 @@ def segments(doc: Document) -> list[Segment]:
             continue
         kinds.append(section)
         headings.append("")
-    _absorb_fragments(text, lines, kinds)
+    _absorb_fragments(text, lines, kinds, reopening)
     last_ad = _mark_ads(text, lines, kinds)
     _mark_trailing_comments(text, lines, kinds, last_ad)
     return [Segment(s, e, k, h) for (s, e), k, h in zip(lines, kinds, headings)]
@@ -281,12 +286,13 @@ def _cue(match: str) -> str:
     return "$" if match.startswith("$") else match.split()[0]
 
 
-def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str]) -> None:
+def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str], headings: Collection[int] = ()) -> None:
     """A stray fragment (an image caption, a button label) beside chrome is chrome.
 
     "Fragment": three words or fewer and no sentence punctuation. The first
     line (usually the title) is never absorbed, nor a heading beside its
-    underline.
+    underline, nor one of ``headings`` (a heading that ends a related section
+    is the document's: "References" under a "See also" list).
     """
     def chrome(j: int) -> bool:
         # A rule or a heading's underline ("--------") is no evidence: it has no words;
@@ -303,7 +309,7 @@ def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str])
     for i in range(1, len(lines)):
         s, e = lines[i]
         line = text[s:e]
-        if kinds[i] == "boilerplate" or len(line.split()) > 3 or re.search(r"[.!?:]", line):
+        if kinds[i] == "boilerplate" or i in headings or len(line.split()) > 3 or re.search(r"[.!?:]", line):
             continue
         if chrome(i - 1) or (i + 1 < len(lines) and chrome(i + 1)):
             kinds[i] = "boilerplate"

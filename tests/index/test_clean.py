@@ -296,3 +296,17 @@ def test_a_markdown_line_of_images_alone_is_no_text_but_the_heading_over_it_is()
     assert "image" not in shown
     assert "Comparing runs" in shown
     assert "See the screenshot the main window for the buttons." in shown
+
+
+def test_a_manuals_sections_after_see_also_are_its_own():
+    text = (
+        "TIDE(1)                     General Commands Manual                     TIDE(1)\n\n"
+        "NAME\n       tide - pack tide tables\n\n"
+        "SEE ALSO\n       gzip(1), tar(1)\n\n"
+        "BUGS\n       The tide command cannot read files larger than four gigabytes.\n\n"
+        "AUTHOR\n       Written by the harbour office staff.\n"
+    )
+    sents = split_document(Document(source="tide.txt", text=text, fingerprint="test"))
+    article = [readable(s.source, s.text).strip() for s in sents if s.kind == "article"]
+    for own in ("BUGS", "The tide command cannot read files larger than four gigabytes.", "Written by the harbour office staff."):
+        assert own in article
