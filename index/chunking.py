@@ -354,10 +354,12 @@ def split_document(doc: Document) -> list[Sentence]:
     # Where a page's tags were blanked, a blank may be no space (see split_spans);
     # a wiki's marks in a text file part words ("2014.((A note" is two sentences).
     source = doc.text if text is not doc.text and not leads.plain_text else None
+    opens, closes = clean.wiki_mark_edges(doc.text) if leads.plain_text and text is not doc.text else ({}, {})
     for seg in clean.segments(doc):
         if seg.kind == "boilerplate":
             continue
         for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=source):
+            start, end = opens.get(start, start), closes.get(end, end)
             raw = doc.text[start:end]
             key = normalize(raw)
             if not key or key in seen:

@@ -461,6 +461,26 @@ WIKI_HEADING_OPEN = re.compile(r"[ \t]*={2,6}[ \t]*")
 
 def wiki_marks(text: str) -> list[tuple[int, int]]:
     """Where the wiki markup in ``text`` stands, as (start, end) spans."""
+    return [span for span, _ in _wiki_marks(text)]
+
+
+def wiki_mark_edges(text: str) -> tuple[dict[int, int], dict[int, int]]:
+    """The marks that open and close words in ``text`` ("**", "[[page|", "]]"), as
+    {where the opening mark ends: where it starts} and {where the closing mark
+    starts: where it ends}: a sentence that starts or ends at one takes it in,
+    so that what it quotes holds both marks of a pair ("**Paragraphs** are ...")."""
+    opens: dict[int, int] = {}
+    closes: dict[int, int] = {}
+    for (a, b), side in _wiki_marks(text):
+        if side == "open":
+            opens[b] = a
+        elif side == "close":
+            closes[a] = b
+    return opens, closes
+
+
+def _wiki_marks(text: str) -> list[tuple[tuple[int, int], str]]:
+    """Each mark's span and whether it opens or closes words around it ("" for neither: a heading's, an image)."""
     if not any(cue in text for cue in _WIKI_CUES):
         return []
     spans = []
@@ -476,9 +496,11 @@ def wiki_marks(text: str) -> list[tuple[int, int]]:
                     shown = m.end(1)
                 else:
                     shown = m.end(1) + max(target.rfind(">"), target.rfind(":")) + 1
-                spans += [(m.start(1), shown), m.span(3)]
-                continue
-            spans += [m.span(g) for g in range(1, pattern.groups + 1) if m.start(g) >= 0]
+                spans += [((m.start(1), shown), "open"), (m.span(3), "close")]
+            elif pattern.groups == 2:
+                spans += [(m.span(1), "open" if k else ""), (m.span(2), "close" if k else "")]
+            else:
+                spans.append((m.span(1), ""))
     return spans
 
 

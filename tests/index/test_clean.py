@@ -264,6 +264,8 @@ def test_a_wiki_page_kept_as_a_text_file_reads_as_the_wiki_shows_it(varied):
     # A "==== Bicycles ====" heading heads its section, as a Markdown "#" one does.
     under = shown["Bicycles are carried free of charge outside the rush hours."]
     assert shown["Bicycles"].position == under.section
+    # A sentence that opens in bold quotes both marks, and shows neither.
+    assert shown["Night ferries run on Fridays and Saturdays only."].text.startswith("**Night ferries**")
     # A table row is read under its header row ("^ Route ^ First departure ^ ...").
     assert shown["B | 06:10 | 22:00"].lead == shown["Route | First departure | Last departure"].position
     # Text that only looks like wiki markup is left as it is.
