@@ -506,24 +506,23 @@ def _wiki_marks(text: str) -> list[tuple[tuple[int, int], str]]:
 
 def without_wiki_marks(text: str) -> str:
     """``text`` with its wiki markup blanked, offsets unchanged; ``text`` itself when it has none."""
-    spans = wiki_marks(text)
-    if not spans:
-        return text
-    out = list(text)
-    for a, b in spans:
-        out[a:b] = " " * (b - a)
-    return "".join(out)
+    return _rewrite_wiki_marks(text, lambda mark: [" "] * len(mark))
 
 
 def strip_wiki_marks(text: str) -> str:
     """``text`` with its wiki markup taken out, as a reader of the wiki sees it."""
+    # A footnote's parentheses part it from the sentence it follows; other marks part no words.
+    return _rewrite_wiki_marks(text, lambda mark: [" " if mark in ("((", "))") else ""] + [""] * (len(mark) - 1))
+
+
+def _rewrite_wiki_marks(text: str, rewrite: Callable[[str], list[str]]) -> str:
+    """``text`` with each wiki mark's characters replaced by ``rewrite(mark)``, one string each."""
     spans = wiki_marks(text)
     if not spans:
         return text
     out = list(text)
     for a, b in spans:
-        # A footnote's parentheses part it from the sentence it follows; other marks part no words.
-        out[a:b] = [" " if text[a:b] in ("((", "))") else ""] + [""] * (b - a - 1)
+        out[a:b] = rewrite(text[a:b])
     return "".join(out)
 
 
