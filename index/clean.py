@@ -442,7 +442,7 @@ def visible_text(source: str, text: str) -> str:
 # A wiki that keeps its pages as text files (DokuWiki's data/pages/*.txt)
 # writes them in wiki markup: "====== Harbour ferry ======", "[[page|the
 # page]]", "**bold**", "//italic//", "''code''", "((a footnote))",
-# "{{logo.png}}". Its readers see the words. Each pattern's groups are the
+# "{{logo.png}}", "<code bash>" ... "</code>". Its readers see the words. Each pattern's groups are the
 # marks; a mark opens and closes around words ("[[ -f x ]]" in a shell line
 # is no link, "https://" no italics, "f(**kwargs) or g(**opts)" no bold).
 _WIKI_MARKS = (
@@ -453,8 +453,10 @@ _WIKI_MARKS = (
     re.compile(r"(?<![:\w/])(//)(?=[^\s/])[^\n]*?(?<=[^\s/:])(//)(?![\w/])"),
     re.compile(r"(?<![\w'])('{2,3})(?=[^\s'])[^\n]*?(?<=[^\s'])(\1)(?![\w'])"),
     re.compile(r"(\(\()(?=\S)[^\n]*?(?<=\S)(\)\))"),
+    # A line that only opens or closes a code block ("<code bash>", "</file>") or is a macro ("~~NOTOC~~").
+    re.compile(r"^[ \t]*(</?(?:code|file|nowiki)\b[^<>\n]*>|~~[A-Z]+(?::[^~\n]*)?~~)[ \t]*$", re.M),
 )
-_WIKI_CUES = ("==", "[[", "{{", "**", "//", "''", "((")
+_WIKI_CUES = ("==", "[[", "{{", "**", "//", "''", "((", "<code", "</code", "<file", "</file", "<nowiki", "</nowiki", "~~")
 # What stands before a wiki heading's words on its line, once its marks are blanked.
 WIKI_HEADING_OPEN = re.compile(r"[ \t]*={2,6}[ \t]*")
 

@@ -149,6 +149,9 @@ def _lacks_asked_kind(ev: Evidence, request: AnswerRequest) -> bool:
     return bool(kind) and not answer_spans(kind, ev.text, request.query.question)
 
 
+_OPENS_WITH_PRONOUN = re.compile(r"\W*(?:he|she|it|they|this|these|those|such)\b", re.I)
+
+
 def _with_antecedent(chosen: list[Evidence], reader, comp, words_left: int, lacks_answer: bool = False) -> list[Evidence]:
     """The best sentence after the one before it, when it opens by referring back to it and is short or lacks the answer.
 
@@ -165,6 +168,10 @@ def _with_antecedent(chosen: list[Evidence], reader, comp, words_left: int, lack
     row = reader.sentences.row_of(best.sentence_id)
     previous, _ = reader.neighbours(row)
     if previous is None or reader.lead_row(row) is not None or previous.kind != best.kind:  # (a lead is shown already)
+        return chosen
+    if reader.sentences[row].section == previous.position and not _OPENS_WITH_PRONOUN.match(best.text):
+        # The heading it stands under says what it is about, and its words count for it already: it
+        # is what "They" under "## Bicycles" refers to, not what "its" in "The service writes its log" does.
         return chosen
     joined = next((ev for ev in chosen if ev.sentence_id == previous.id), None)
     if joined is not None:  # in the answer already, after it: put it first

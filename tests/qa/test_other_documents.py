@@ -273,3 +273,15 @@ def test_a_sentence_under_a_heading_answers_for_it_however_far_down(other_engine
     assert not got.abstained
     assert "The file the sensors' offsets are read from at start-up" in got.answer
     check_quotes(other_engine, got)
+
+
+def test_a_heading_comes_before_a_sentence_under_it_only_when_that_sentence_opens_by_pointing_at_it(other_engine: Engine) -> None:
+    # "They" under "==== Dogs ====" are the dogs: the heading says what the answer is about.
+    answer = other_engine.ask("Do dogs travel free on the ferry?")
+    assert not answer.abstained
+    assert answer.answer.startswith("Dogs [1] They travel free on every route if kept on a lead")
+    # "its" in "The office keeps its sailing log" is the office's: "## Logs" adds nothing to the answer.
+    answer = other_engine.ask("Where does the office keep the sailing log?")
+    assert not answer.abstained
+    assert answer.answer.startswith("The office keeps its sailing log in the grey cabinet behind the ticket desk for seven years [1]")
+    check_quotes(other_engine, answer)
