@@ -86,15 +86,26 @@ THING_WORDS = 4  # longer than this, "What is ...?" asks about more than one thi
 
 
 # Words that show "What is X ...?" asks what X does, not what it is ("What is
-# zlib used for?", "What is NASA doing?"): then no thing is named.
+# zlib used for?", "What is NASA doing?"): then no thing is named. A word in
+# "-ing" after a lower-case one names a thing ("packet switching", "load
+# balancing") unless it is one of the verbs such questions ask with.
 _NOT_A_THING = re.compile(r"\b(?:[a-z]+(?:ing|ed)|for|about|of|in|on|with|to|from|like|by)$")
+_GERUND = re.compile(r"[a-z]+ing$")
+_PROGRESSIVE = frozenset("doing going happening saying planning trying making getting using building working".split())
 
 
 def thing_asked(question: str) -> str:
     """What a "What is X?" question asks about (X), or ""."""
     m = _WHAT_IS.match(question)
-    if not m or len(m.group(1).split()) > THING_WORDS or any(_NOT_A_THING.search(w) for w in m.group(1).split()):
+    if not m:
         return ""
+    ws = m.group(1).split()
+    if len(ws) > THING_WORDS:
+        return ""
+    for k, w in enumerate(ws):
+        noun = _GERUND.fullmatch(w) and k > 0 and ws[k - 1].islower() and w not in _PROGRESSIVE
+        if _NOT_A_THING.search(w) and not noun:
+            return ""
     return m.group(1)
 
 

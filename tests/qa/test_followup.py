@@ -44,6 +44,9 @@ def test_a_follow_up_about_that_searches_with_the_earlier_turn(engine):
         # "What is X used for?" and "What is X doing?" ask what X does: no thing to point at.
         ("What is zlib used for?", "Who wrote it?", "Who wrote it?"),
         ("What is NASA doing?", "Why is it late?", "Why is it late?"),
+        ("What is the engine doing?", "Why is it late?", "Why is it late?"),
+        # A noun in "-ing" is a thing: "packet switching", "load balancing".
+        ("What is packet switching?", "Who invented it?", "Who invented packet switching?"),
         ("What did Rogozin say?", "Why did it matter?", "Why did it matter?"),
     ],
 )
