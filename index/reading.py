@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from index.chunking import is_markdown, is_web_page, readable
-from index.clean import CELL_TAG, TAG, mask_html
+from index.clean import CELL_TAG, TAG, mask_html, wiki_marks
 from index.corpus import FRONT_MATTER
 from index.sentences import soft_breaks
 
@@ -77,7 +77,15 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
         view = FRONT_MATTER.sub(_hide, text)
         view = _MARKUP_LINE.sub(_hide, view)
         return view, soft_breaks(text, markdown=True)
-    return text, soft_breaks(text)
+    marks = wiki_marks(text)
+    if not marks:
+        return text, soft_breaks(text)
+    # A wiki's marks in a text file ("====== Harbour ferry ======", "[[page|text]]"): its words
+    # shown, its marks not; a footnote's parentheses part it from the sentence before.
+    chars = list(text)
+    for a, b in marks:
+        chars[a:b] = [" " if text[a:b] in ("((", "))") else _HIDDEN] + [_HIDDEN] * (b - a - 1)
+    return "".join(chars), soft_breaks(text)
 
 
 def _hide(m: re.Match[str]) -> str:

@@ -89,3 +89,14 @@ def test_a_stretch_over_two_paragraphs_is_marked_across_them() -> None:
     start, end = text.index("three"), text.index("Four") + 4
     assert readable_article("t.txt", text, start, end) == ("One.\n\nTwo ", "three.\n\nFour", ".")
     assert readable_article("t.txt", text, 0, 0) == ("", "", "One.\n\nTwo three.\n\nFour.")
+
+
+def test_a_wiki_page_kept_as_text_is_shown_without_its_marks() -> None:
+    text = (CLEANING / "dokuwiki-source.txt").read_text(encoding="utf-8")
+    article = shown("dokuwiki-source.txt", text, "The first steam ferry crossed the bay in 1887.")
+    assert article.startswith("Harbour ferry\n\nThe harbour ferry service links the old town")
+    assert "\n\nHistory\n\n⟦The first steam ferry crossed the bay in 1887.⟧" in article
+    assert "between 2009 and 2014. Harbour board, Fleet renewal report, 2015" in article  # a footnote where it stands
+    assert "The oldest boat, Marta, is kept" in article
+    assert "The summer timetable starts on the first Monday of June, as set out in timetables." in article
+    assert "=" not in article and "[[" not in article and "//" not in article and "**" not in article
