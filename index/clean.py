@@ -442,9 +442,10 @@ def visible_text(source: str, text: str) -> str:
 # A wiki that keeps its pages as text files (DokuWiki's data/pages/*.txt)
 # writes them in wiki markup: "====== Harbour ferry ======", "[[page|the
 # page]]", "**bold**", "//italic//", "''code''", "((a footnote))",
-# "{{logo.png}}", "<code bash>" ... "</code>". Its readers see the words. Each pattern's groups are the
-# marks; a mark opens and closes around words ("[[ -f x ]]" in a shell line
-# is no link, "https://" no italics, "f(**kwargs) or g(**opts)" no bold).
+# "{{logo.png}}", "<code bash>" ... "</code>". Its readers see the words.
+# Each pattern's groups are the marks; a mark opens and closes around words
+# ("[[ -f x ]]" in a shell line is no link, "https://" no italics,
+# "f(**kwargs) or g(**opts)" no bold).
 _WIKI_MARKS = (
     re.compile(r"^[ \t]*(={2,6})[ \t]*[^=\s](?:[^\n]*[^=\s])?[ \t]*(={2,6})[ \t]*$", re.M),
     re.compile(r"(\[\[)(?=[^\s\[\]])(?:[^\[\]|\n]*(\|))?[^\[\]\n]*?(\]\])"),

@@ -312,3 +312,13 @@ def test_a_manuals_sections_after_see_also_are_its_own():
     article = [readable(s.source, s.text).strip() for s in sents if s.kind == "article"]
     for own in ("BUGS", "The tide command cannot read files larger than four gigabytes.", "Written by the harbour office staff."):
         assert own in article
+
+
+def test_a_wiki_code_block_in_a_text_file_shows_its_code_not_its_tags():
+    text = "====== Restart ======\n~~NOTOC~~\n\nTo restart the service, run:\n\n<code bash>\nsudo systemctl restart ferry\n</code>\n"
+    sents = split_document(Document(source="restart.txt", text=text, fingerprint="test"))
+    assert [readable(s.source, s.text).strip() for s in sents] == [
+        "Restart",
+        "To restart the service, run:",
+        "sudo systemctl restart ferry",
+    ]
