@@ -512,10 +512,13 @@ def without_wiki_marks(text: str) -> str:
     return _rewrite_wiki_marks(text, lambda mark: [" "] * len(mark))
 
 
+# A footnote's parentheses part it from the sentence it follows; other marks part no words.
+WIKI_FOOTNOTE_MARKS = frozenset({"((", "))"})
+
+
 def strip_wiki_marks(text: str) -> str:
     """``text`` with its wiki markup taken out, as a reader of the wiki sees it."""
-    # A footnote's parentheses part it from the sentence it follows; other marks part no words.
-    return _rewrite_wiki_marks(text, lambda mark: [" " if mark in ("((", "))") else ""] + [""] * (len(mark) - 1))
+    return _rewrite_wiki_marks(text, lambda mark: [" " if mark in WIKI_FOOTNOTE_MARKS else ""] + [""] * (len(mark) - 1))
 
 
 def _rewrite_wiki_marks(text: str, rewrite: Callable[[str], list[str]]) -> str:

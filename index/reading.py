@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from index.chunking import is_markdown, is_web_page, readable
-from index.clean import CELL_TAG, TAG, mask_html, wiki_marks
+from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, mask_html, wiki_marks
 from index.corpus import FRONT_MATTER
 from index.sentences import soft_breaks
 
@@ -81,10 +81,10 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
     if not marks:
         return text, soft_breaks(text)
     # A wiki's marks in a text file ("====== Harbour ferry ======", "[[page|text]]"): its words
-    # shown, its marks not; a footnote's parentheses part it from the sentence before.
+    # shown, its marks not (a footnote's parentheses as a space).
     chars = list(text)
     for a, b in marks:
-        chars[a:b] = [" " if text[a:b] in ("((", "))") else _HIDDEN] + [_HIDDEN] * (b - a - 1)
+        chars[a:b] = [" " if text[a:b] in WIKI_FOOTNOTE_MARKS else _HIDDEN] + [_HIDDEN] * (b - a - 1)
     return "".join(chars), soft_breaks(text)
 
 

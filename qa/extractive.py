@@ -160,7 +160,9 @@ def _with_antecedent(chosen: list[Evidence], reader, comp, words_left: int, lack
     longer sentence mostly says enough itself, and answers stay short. Longer
     when the question asks for a kind the sentence does not hold ("Who made
     Ralph earl?" and "He appointed ... and made Ralph the Timid earl of
-    Hereford."): the one it refers to is the answer.
+    Hereford."): the one it refers to is the answer. The heading it stands
+    under only when it opens with the word pointing there ("They ..." under
+    "Dogs").
     """
     best = chosen[0]
     if not opens_with_reference(best.text) or (len(best.text.split()) > comp.antecedent_words and not lacks_answer):
