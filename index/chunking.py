@@ -355,7 +355,7 @@ def split_document(doc: Document) -> list[Sentence]:
     # a wiki's marks in a text file part words ("2014.((A note" is two sentences).
     source = doc.text if text is not doc.text and not leads.plain_text else None
     opens, closes = clean.wiki_mark_edges(doc.text) if leads.plain_text and text is not doc.text else ({}, {})
-    for seg in clean.segments(doc):
+    for seg in clean.segments(doc, text):
         if seg.kind == "boilerplate":
             continue
         for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=source):

@@ -131,11 +131,10 @@ def is_markdown(source: str) -> bool:
     return PurePosixPath(source).suffix.lower() in MARKDOWN_SUFFIXES
 
 
-def segments(doc: Document) -> list[Segment]:
-    """Label every non-empty line of ``doc`` with what it is."""
+def segments(doc: Document, text: str) -> list[Segment]:
+    """Label every non-empty line of ``doc`` with what it is; ``text`` is its :func:`visible_text`."""
     markdown = is_markdown(doc.source)
     plain = not markdown and not is_web_page(doc.source)
-    text = visible_text(doc.source, doc.text)
     links: list[tuple[int, int]] = []
     pager: list[tuple[int, int]] = []
     if is_web_page(doc.source):
@@ -446,25 +445,24 @@ def visible_text(source: str, text: str) -> str:
 # Each pattern's groups are the marks; a mark opens and closes around words
 # ("[[ -f x ]]" in a shell line is no link, "https://" no italics,
 # "f(**kwargs) or g(**opts)" no bold).
+# Each pattern with what its marks are: "pair", a mark opening words and one
+# closing them; "link", "[[target|" then the shown text then "]]"; "heading",
+# the equals signs around a heading's words; "whole", a mark taking its line
+# or its image with it.
 _WIKI_MARKS = (
-    re.compile(r"^[ \t]*(={2,6})[ \t]*[^=\s](?:[^\n]*[^=\s])?[ \t]*(={2,6})[ \t]*$", re.M),
-    re.compile(r"(\[\[)(?=[^\s\[\]])(?:[^\[\]|\n]*(\|))?[^\[\]\n]*?(\]\])"),
-    re.compile(r"(\{\{[ \t]*[\w:./-]+\.(?:png|jpe?g|gif|svg|webp)\b[^{}\n]*\}\})", re.I),
-    re.compile(r"(?<![\w*(,=])(\*\*)(?=[^\s*])[^*\n]*?(?<=[^\s*])(\*\*)(?![\w*])"),
-    re.compile(r"(?<![:\w/])(//)(?=[^\s/])[^\n]*?(?<=[^\s/:])(//)(?![\w/])"),
-    re.compile(r"(?<![\w'])('{2,3})(?=[^\s'])[^\n]*?(?<=[^\s'])(\1)(?![\w'])"),
-    re.compile(r"(\(\()(?=\S)[^\n]*?(?<=\S)(\)\))"),
+    ("heading", re.compile(r"^[ \t]*(={2,6})[ \t]*[^=\s](?:[^\n]*[^=\s])?[ \t]*(={2,6})[ \t]*$", re.M)),
+    ("link", re.compile(r"(\[\[)(?=[^\s\[\]])(?:[^\[\]|\n]*(\|))?[^\[\]\n]*?(\]\])")),
+    ("whole", re.compile(r"(\{\{[ \t]*[\w:./-]+\.(?:png|jpe?g|gif|svg|webp)\b[^{}\n]*\}\})", re.I)),
+    ("pair", re.compile(r"(?<![\w*(,=])(\*\*)(?=[^\s*])[^*\n]*?(?<=[^\s*])(\*\*)(?![\w*])")),
+    ("pair", re.compile(r"(?<![:\w/])(//)(?=[^\s/])[^\n]*?(?<=[^\s/:])(//)(?![\w/])")),
+    ("pair", re.compile(r"(?<![\w'])('{2,3})(?=[^\s'])[^\n]*?(?<=[^\s'])(\1)(?![\w'])")),
+    ("pair", re.compile(r"(\(\()(?=\S)[^\n]*?(?<=\S)(\)\))")),
     # A line that only opens or closes a code block ("<code bash>", "</file>") or is a macro ("~~NOTOC~~").
-    re.compile(r"^[ \t]*(</?(?:code|file|nowiki)\b[^<>\n]*>|~~[A-Z]+(?::[^~\n]*)?~~)[ \t]*$", re.M),
+    ("whole", re.compile(r"^[ \t]*(</?(?:code|file|nowiki)\b[^<>\n]*>|~~[A-Z]+(?::[^~\n]*)?~~)[ \t]*$", re.M)),
 )
 _WIKI_CUES = ("==", "[[", "{{", "**", "//", "''", "((", "<code", "</code", "<file", "</file", "<nowiki", "</nowiki", "~~")
 # What stands before a wiki heading's words on its line, once its marks are blanked.
 WIKI_HEADING_OPEN = re.compile(r"[ \t]*={2,6}[ \t]*")
-
-
-def wiki_marks(text: str) -> list[tuple[int, int]]:
-    """Where the wiki markup in ``text`` stands, as (start, end) spans."""
-    return [span for span, _ in _wiki_marks(text)]
 
 
 def wiki_mark_edges(text: str) -> tuple[dict[int, int], dict[int, int]]:
@@ -482,14 +480,16 @@ def wiki_mark_edges(text: str) -> tuple[dict[int, int], dict[int, int]]:
     return opens, closes
 
 
-def _wiki_marks(text: str) -> list[tuple[tuple[int, int], str]]:
+# A document's marks are read to blank them and again for where its sentences start and end.
+@functools.lru_cache(maxsize=2)
+def _wiki_marks(text: str) -> tuple[tuple[tuple[int, int], str], ...]:
     """Each mark's span and whether it opens or closes words around it ("" for neither: a heading's, an image)."""
     if not any(cue in text for cue in _WIKI_CUES):
-        return []
+        return ()
     spans = []
-    for k, pattern in enumerate(_WIKI_MARKS):
+    for kind, pattern in _WIKI_MARKS:
         for m in pattern.finditer(text):
-            if k == 1:
+            if kind == "link":
                 # A link shows its text, "[[doku>acl|access controls]]" "access controls", or else
                 # the page's own name, "[[wiki:syntax]]" "syntax" and "[[wp>Wiki]]" "Wiki"; an address whole.
                 target = text[m.end(1) : m.start(3)]
@@ -500,16 +500,18 @@ def _wiki_marks(text: str) -> list[tuple[tuple[int, int], str]]:
                 else:
                     shown = m.end(1) + max(target.rfind(">"), target.rfind(":")) + 1
                 spans += [((m.start(1), shown), "open"), (m.span(3), "close")]
-            elif pattern.groups == 2:
-                spans += [(m.span(1), "open" if k else ""), (m.span(2), "close" if k else "")]
+            elif kind == "pair":
+                spans += [(m.span(1), "open"), (m.span(2), "close")]
+            elif kind == "heading":
+                spans += [(m.span(1), ""), (m.span(2), "")]
             else:
                 spans.append((m.span(1), ""))
-    return spans
+    return tuple(spans)
 
 
 def without_wiki_marks(text: str) -> str:
     """``text`` with its wiki markup blanked, offsets unchanged; ``text`` itself when it has none."""
-    return _rewrite_wiki_marks(text, lambda mark: [" "] * len(mark))
+    return rewrite_wiki_marks(text, lambda mark: [" "] * len(mark))
 
 
 # A footnote's parentheses part it from the sentence it follows; other marks part no words.
@@ -518,16 +520,16 @@ WIKI_FOOTNOTE_MARKS = frozenset({"((", "))"})
 
 def strip_wiki_marks(text: str) -> str:
     """``text`` with its wiki markup taken out, as a reader of the wiki sees it."""
-    return _rewrite_wiki_marks(text, lambda mark: [" " if mark in WIKI_FOOTNOTE_MARKS else ""] + [""] * (len(mark) - 1))
+    return rewrite_wiki_marks(text, lambda mark: [" " if mark in WIKI_FOOTNOTE_MARKS else ""] + [""] * (len(mark) - 1))
 
 
-def _rewrite_wiki_marks(text: str, rewrite: Callable[[str], list[str]]) -> str:
+def rewrite_wiki_marks(text: str, rewrite: Callable[[str], list[str]]) -> str:
     """``text`` with each wiki mark's characters replaced by ``rewrite(mark)``, one string each."""
-    spans = wiki_marks(text)
+    spans = _wiki_marks(text)
     if not spans:
         return text
     out = list(text)
-    for a, b in spans:
+    for (a, b), _ in spans:
         out[a:b] = rewrite(text[a:b])
     return "".join(out)
 

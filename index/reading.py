@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from index.chunking import is_markdown, is_web_page, readable
-from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, mask_html, wiki_marks
+from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, mask_html, rewrite_wiki_marks
 from index.corpus import FRONT_MATTER
 from index.sentences import soft_breaks
 
@@ -77,15 +77,10 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
         view = FRONT_MATTER.sub(_hide, text)
         view = _MARKUP_LINE.sub(_hide, view)
         return view, soft_breaks(text, markdown=True)
-    marks = wiki_marks(text)
-    if not marks:
-        return text, soft_breaks(text)
     # A wiki's marks in a text file ("====== Harbour ferry ======", "[[page|text]]"): its words
     # shown, its marks not (a footnote's parentheses as a space).
-    chars = list(text)
-    for a, b in marks:
-        chars[a:b] = [" " if text[a:b] in WIKI_FOOTNOTE_MARKS else _HIDDEN] + [_HIDDEN] * (b - a - 1)
-    return "".join(chars), soft_breaks(text)
+    view = rewrite_wiki_marks(text, lambda mark: [" " if mark in WIKI_FOOTNOTE_MARKS else _HIDDEN] + [_HIDDEN] * (len(mark) - 1))
+    return view, soft_breaks(text)
 
 
 def _hide(m: re.Match[str]) -> str:

@@ -91,10 +91,15 @@ CLEANING_EXPECTED = json.loads((CLEANING / "expected.json").read_text(encoding="
 
 
 @pytest.fixture(scope="module")
-def varied() -> dict[str, list]:
+def varied_documents() -> dict[str, Document]:
     scanned = scan(CLEANING, 10_000_000)
     assert not scanned.skipped
-    return {d.source: split_document(d) for d in scanned.documents}
+    return {d.source: d for d in scanned.documents}
+
+
+@pytest.fixture(scope="module")
+def varied(varied_documents) -> dict[str, list]:
+    return {source: split_document(d) for source, d in varied_documents.items()}
 
 
 @pytest.mark.parametrize("source", sorted(CLEANING_EXPECTED))
@@ -255,10 +260,9 @@ def test_footnote_marks_on_a_web_page_are_no_text_and_part_no_sentences():
     ]
 
 
-def test_a_wiki_page_kept_as_a_text_file_reads_as_the_wiki_shows_it(varied):
+def test_a_wiki_page_kept_as_a_text_file_reads_as_the_wiki_shows_it(varied_documents, varied):
     # DokuWiki keeps each page as a text file of its markup (data/pages/*.txt).
-    doc = next(d for d in scan(CLEANING, 10_000_000).documents if d.source == "dokuwiki-source.txt")
-    assert doc.meta.title == "Harbour ferry"
+    assert varied_documents["dokuwiki-source.txt"].meta.title == "Harbour ferry"
     sents = varied["dokuwiki-source.txt"]
     shown = {readable(s.source, s.text).strip(): s for s in sents}
     # A "==== Bicycles ====" heading heads its section, as a Markdown "#" one does.
