@@ -4,7 +4,8 @@
     python bench/quality.py [--shared ../shared] [--work /tmp/qa-quality] [--shipped-only]
 
 For each set (the visible seed set, the project's own seed set in
-tests/data/, and the Wikipedia set in SHARED/eval/wiki/) it prints the
+tests/data/, the held-out seed set there, which no scorer is trained on, and
+the Wikipedia set in SHARED/eval/wiki/) it prints the
 reference scorer's line for answers given by a scorer that never saw the
 question's article: ``scripts/train_scorer.py --folds-dir`` fits one scorer
 per held-out article, and each question is answered by its article's. For the
@@ -93,6 +94,7 @@ def main() -> int:
     sets = [
         ("seed set", "seeds", ROOT / "seeds", args.shared / "eval" / "questions.jsonl"),
         ("own seed set", "seeds", ROOT / "seeds", ROOT / "tests" / "data" / "dev_questions.jsonl"),
+        ("held-out seed set", "seeds", ROOT / "seeds", ROOT / "tests" / "data" / "heldout_questions.jsonl"),
         ("wiki set", "wiki", args.shared / "eval" / "wiki" / "corpus", args.shared / "eval" / "wiki" / "questions.jsonl"),
     ]
     shipped_lines = []

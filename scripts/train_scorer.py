@@ -7,7 +7,8 @@ Training data (each question labelled with the phrase that proves its answer):
 
 * the seed corpus (``seeds/``) with the visible seed question set
   (``SHARED/eval/questions.jsonl``) and the project's own
-  (``tests/data/dev_questions.jsonl``);
+  (``tests/data/dev_questions.jsonl``), but not the held-out one
+  (``tests/data/heldout_questions.jsonl``), which only measures;
 * the Wikipedia corpus ``SHARED/eval/wiki/corpus`` with every SQuAD 2.0
   question on its eight articles (``all.jsonl``), a little over half of them
   unanswerable by design.

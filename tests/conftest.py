@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 DATA = ROOT / "tests" / "data"
 DEV_QUESTIONS = DATA / "dev_questions.jsonl"
+HELDOUT_QUESTIONS = DATA / "heldout_questions.jsonl"  # on seeds/, written after the scorer was fitted; never trained on
 DOCS = DATA / "docs"  # documentation pages and questions no scorer was fitted to
 
 

@@ -2,7 +2,8 @@
 
 The same metrics as the reference scorer (qa.metrics). The project's own set
 (tests/data/dev_questions.jsonl) was written separately, so the method is
-checked on questions it was not tuned on, too; the documentation pages in
+checked on questions it was not tuned on, too; the held-out seed set
+(tests/data/heldout_questions.jsonl), the documentation pages in
 tests/data/docs/ and their questions were never trained on at all.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from qa.metrics import score
 
-from ..conftest import DOCS, load_jsonl
+from ..conftest import DOCS, HELDOUT_QUESTIONS, load_jsonl
 
 
 def run(engine, questions):
@@ -23,6 +24,19 @@ def test_own_question_set_holds_up(engine, dev_questions, seeds):
     assert r["citation_validity"] == 1.0
     assert r["abstain_accuracy"] >= 0.85, r["failures"]
     assert r["answer_accuracy"] >= 0.8, r["failures"]
+    assert r["false_abstain"] <= 0.1, r["failures"]
+
+
+def test_seed_questions_no_scorer_saw(engine, seeds):
+    # Written from the articles alone, after the shipped scorer was fitted:
+    # paraphrases, details in the middle of an article, and on-topic
+    # questions the articles leave open. Abstaining on those is not asserted:
+    # the scorer answers most of them (see the README's figures).
+    questions = load_jsonl(HELDOUT_QUESTIONS)
+    r = score(questions, run(engine, questions), seeds)
+    assert r["citation_validity"] == 1.0
+    assert r["answer_accuracy"] >= 0.75, r["failures"]
+    assert r["evidence_hit"] >= 0.8, r["failures"]
     assert r["false_abstain"] <= 0.1, r["failures"]
 
 
