@@ -45,7 +45,7 @@ def readable(source: str, text: str) -> str:
             # A block tag parts words; an inline one ("<code>f</code>.") does not;
             # a table's cells are parted by bars. A pilcrow is a heading's
             # permalink ("Contents¶"), not text.
-            text = clean.CELL_TAG.sub(" | ", text)
+            text = clean.CELL_TAG.sub(" | ", clean.digit_scripts(text))
             text = html.unescape(clean.TAG.sub("", clean.BLOCK_TAG.sub(" ", text))).replace("¶", "")
         if text.lstrip().startswith("| "):
             text = text.replace("| ", "", 1)  # a row's first cell has no bar before it
@@ -58,7 +58,7 @@ def readable(source: str, text: str) -> str:
         text = _MD_BOLD.sub(r"\1", text)
         if "<" in text:
             # HTML in Markdown: a break or a block parts words, an inline tag ("<b>Linux</b>") does not.
-            text = _MD_INLINE_TAG.sub("", _MD_BLOCK_TAG.sub(" ", text))
+            text = _MD_INLINE_TAG.sub("", _MD_BLOCK_TAG.sub(" ", clean.digit_scripts(text)))
         if _MD_ROW.match(text):
             text = " | ".join(cell.strip() for cell in text.strip().strip("|").split("|"))
     else:

@@ -557,11 +557,33 @@ def mask_html(html: str) -> str:
     out = _without_banner(out)
     out = _EDIT_LINK.sub(blank, out)
     out = _FOOTNOTE_MARK.sub(blank, out)
+    out = digit_scripts(out, keep_offsets=True)
     out = _BREADCRUMBS.sub(blank, out)
     out = _without_marked_chrome(out)
     out = _unwrap(out)
     out = BLOCK_TAG.sub(block, out)
     return TAG.sub(blank, out)
+
+
+# A superscript or subscript of digits is part of what it follows:
+# "10<sup>6</sup>" is a million, not 106, and "2<sup>n</sup>" no "2n". They
+# read as the characters for them ("10⁶", "km²", "CO₂"); a superscript of
+# other letters ("1<sup>st</sup>") reads as its letters.
+_DIGIT_SCRIPT = re.compile(r"<(sup|sub)\b[^>]*>\s*([0-9+\-−]{1,8}|n)\s*</\1\s*>", re.I)
+_SCRIPT_CHARACTERS = {
+    "sup": str.maketrans("0123456789+-−n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻ⁿ"),
+    "sub": str.maketrans("0123456789+-−", "₀₁₂₃₄₅₆₇₈₉₊₋₋"),
+}
+
+
+def digit_scripts(html: str, keep_offsets: bool = False) -> str:
+    """``html`` with each superscript or subscript of digits as its characters, padded to its length if ``keep_offsets``."""
+
+    def script(m: re.Match[str]) -> str:
+        shown = m.group(2).translate(_SCRIPT_CHARACTERS[m.group(1).lower()])
+        return _blanked(m.group(0)).replace(" " * len(shown), shown, 1) if keep_offsets else shown
+
+    return _DIGIT_SCRIPT.sub(script, html) if "<su" in html.lower() else html
 
 
 _PRE = re.compile(r"<(pre|textarea)\b.*?</\1\s*>", re.S | re.I)
@@ -571,10 +593,10 @@ _EDIT_LINK = re.compile(r"(?:<span\b[^>]*>\s*)?\[(?:\s*</span>)?\s*<a\b[^>]*>\s*
 # (a wiki's "[2]" or "1)"), or a number in brackets set as a superscript. It
 # stands between a full stop and the next sentence, where a reader skips it,
 # and would otherwise run the two together. And the note's arrow back up to
-# it ("↑", "^", "↩"), which opens the note.
+# it ("↑", "^", "↩", "↩²" to its second mark), which opens the note.
 _FOOTNOTE_MARK = re.compile(
     r"<sup\b[^>]*>\s*(?:<a\b[^>]*\bhref\s*=\s*[\"']#[^>]*>[^<]{1,16}</a\s*>|\[[^\]<]{1,16}\])\s*</sup\s*>"
-    r"|<a\b[^>]*\bhref\s*=\s*[\"']#[^>]*>\s*(?:↑|\^|↩\ufe0e?)\s*</a\s*>",
+    r"|<a\b[^>]*\bhref\s*=\s*[\"']#[^>]*>\s*(?:↑|\^|↩\ufe0e?)\s*(?:<sup\b[^>]*>\s*\d{1,3}\s*</sup\s*>\s*)?</a\s*>",
     re.I,
 )
 # A breadcrumb trail ("Home › Manuals › Valves", "Trace: • normans"): where the page sits, not what it says.

@@ -248,7 +248,10 @@ def test_footnote_marks_on_a_web_page_are_no_text_and_part_no_sentences():
         ' The oldest boat is kept.<sup><a href="#fn__1" class="fn_top">1)</a></sup></p>'
         "<p>It was built in 1990.<sup>[3]</sup> The hull is steel.</p>"
         '<ol class="references"><li id="cite_note-2"><span class="mw-cite-backlink"><a href="#cite_ref-2">↑</a></span>'
-        " Harbour board, fleet report, 2015.</li></ol>"
+        " Harbour board, fleet report, 2015."
+        # GitHub's arrows back to a note's first and second marks.
+        ' <a href="#user-content-fnref-2" class="data-footnote-backref">↩</a>'
+        ' <a href="#user-content-fnref-2-2" class="data-footnote-backref">↩<sup>2</sup></a></li></ol>'
     )
     sents = split_document(Document(source="ferry.html", text=page, fingerprint="test"))
     assert [readable("ferry.html", s.text).strip() for s in sents] == [
@@ -258,6 +261,23 @@ def test_footnote_marks_on_a_web_page_are_no_text_and_part_no_sentences():
         "The hull is steel.",
         "Harbour board, fleet report, 2015.",
     ]
+
+
+def test_superscript_and_subscript_digits_read_as_part_of_their_number():
+    # "10<sup>6</sup>" is a million: read as "106" it would be cited as a wrong number.
+    page = (
+        "<p>The lake covers 25 km<sup>2</sup> and holds 10<sup>6</sup> fish.</p>"
+        "<p>Its water is rich in CO<sub>2</sub> and Fe<sup>3+</sup> ions.</p>"
+        "<p>Growth doubles, as 2<sup>n</sup> does, from the 1<sup>st</sup> year.</p>"
+    )
+    sents = split_document(Document(source="lake.html", text=page, fingerprint="test"))
+    assert [readable("lake.html", s.text).strip() for s in sents] == [
+        "The lake covers 25 km² and holds 10⁶ fish.",
+        "Its water is rich in CO₂ and Fe³⁺ ions.",
+        "Growth doubles, as 2ⁿ does, from the 1st year.",
+    ]
+    assert "10⁶ fish" in " ".join(mask_html(page).split())
+    assert readable("notes.md", "holds 10<sup>6</sup> fish") == "holds 10⁶ fish"
 
 
 def test_a_wiki_page_kept_as_a_text_file_reads_as_the_wiki_shows_it(varied_documents, varied):
