@@ -62,7 +62,9 @@ _UPPER, _LOWER = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿĀ-ž"
 _NAME_WORD = rf"[{_UPPER}][{_LOWER}]+(?:[-'’][{_UPPER}]?[{_LOWER}]+)?"
 # Between a name's words: "Robert of Jumièges", "Guy de Lusignan", "Edward the Confessor".
 _PARTICLE = r"(?:(?:of|de|del|della|da|di|du|des|le|la|van|von|der|den|bin|ibn|al|the)\s+)?"
-_FULL_NAME = rf"{_NAME_WORD}(?:\s+{_PARTICLE}{_NAME_WORD})+(?:\s+[IVX]{{1,4}}\b)?|{_NAME_WORD}\s+[IVX]{{1,4}}\b"
+# Middle initials too: "William E. Simon", "George H. W. Bush".
+_INITIALS = rf"(?:\s+[{_UPPER}]\.)*"
+_FULL_NAME = rf"{_NAME_WORD}(?:{_INITIALS}\s+{_PARTICLE}{_NAME_WORD})+(?:\s+[IVX]{{1,4}}\b)?|{_NAME_WORD}\s+[IVX]{{1,4}}\b"
 _NAME = re.compile(
     rf"\b(?:{_FULL_NAME})|\bby\s+(?:{_FULL_NAME}|{_NAME_WORD})|"
     rf"\b(?:Mr|Mrs|Ms|Dr|Gen|Sen|President|Minister|Administrator)\.?\s+{_NAME_WORD}"
