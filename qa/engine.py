@@ -313,13 +313,19 @@ class Engine:
                 asked = followup.resolve_thing(asked, followup.thing_asked(history[-1]))
             (text, context_terms) = followup.search_text(asked, history)
         prior, about = reader.source_prior(asked)
+        asked_terms, kind = terms(about), answer_type(asked)
+        if history and not standalone and followup.asks_again(asked):
+            # "Why not?", "What about the Russian side?": what the earlier turn asked about is asked again.
+            earlier = reader.source_prior(history[-1])[1]
+            asked_terms, kind = asked_terms + terms(earlier), kind or answer_type(earlier)
+            context_terms = [t for t in context_terms if t not in asked_terms]
         query = Query(
             question=question,
             search_text=text,
-            terms=list(dict.fromkeys(reader.correct(terms(about)))),
+            terms=list(dict.fromkeys(reader.correct(asked_terms))),
             context_terms=context_terms,
             source_prior=prior,
-            answer_type=answer_type(asked),
+            answer_type=kind,
             unknown_names=reader.unknown_names(asking_sentence(about)),
             asked=asked,
         )

@@ -10,7 +10,8 @@ NASA Administrator?" then "What did he tell Rogozin?"); and "it" by the
 thing the earlier turn asked what it is ("What is uvicorn?" then "Which
 protocols does it support?", :func:`resolve_thing`). The earlier turn's
 words steer the search and the similarity it ranks by; coverage reads the
-question's own. (A ranking signal for how much of the earlier turn a sentence
+question's own, and the earlier turn's too when the question asks it again
+(:func:`asks_again`: "Why not?", "What about the Russian side?"). (A ranking signal for how much of the earlier turn a sentence
 holds was tried: fitted on the few follow-ups there are labels for, it came
 out negative and cost "And what was its high?" its answer.)
 """
@@ -60,6 +61,23 @@ def search_text(question: str, history: Sequence[str]) -> tuple[str, list[str]]:
     context_terms = [t for h in recent for t in terms(h)]
     own = set(terms(question))
     return " ".join(recent + [question]), [t for t in dict.fromkeys(context_terms) if t not in own]
+
+
+# "What about the Russian side?", "And in 1998?": the earlier question asked
+# again of something else. Not a question of its own that opens with "and"
+# ("And what did he say?").
+_ASKED_AGAIN = re.compile(
+    r"^\s*(?:(?:and|but|so)\s+)?(?:what|how)\s+about\b|"
+    r"^\s*and\s+(?!(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|have|had)\b)[^?]*\??\s*$",
+    re.I,
+)
+
+
+def asks_again(question: str) -> bool:
+    """Whether ``question`` is the earlier turn asked again, of something else or
+    without words of its own ("Why?", "When was that?", "What about Soyuz?").
+    Then what the earlier turn asked about is what this one asks about too."""
+    return not terms(question) or bool(_ASKED_AGAIN.match(question))
 
 
 _PERSONAL = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.followup import needs_context, resolve_thing, thing_asked
+from qa.followup import asks_again, needs_context, resolve_thing, thing_asked
 
 
 @pytest.mark.parametrize(
@@ -32,6 +32,31 @@ def test_a_follow_up_about_that_searches_with_the_earlier_turn(engine):
     # article on their talks; read alone, the question finds NASA in general.
     answer = engine.ask("What did NASA say about that?", ["What did Rogozin demand in exchange for continued cooperation?"])
     assert not answer.abstained and "Nelson" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question, again",
+    [
+        ("Why not?", True),
+        ("When was that?", True),
+        ("What about the Russian side?", True),
+        ("And how about Soyuz?", True),
+        ("And in 1998?", True),
+        # A question of its own, however it opens.
+        ("And what did he say Russia's special envoy hinted at?", False),
+        ("And who is he meeting besides the NASA chief?", False),
+        ("Why did he visit the United States?", False),
+    ],
+)
+def test_a_follow_up_asks_the_earlier_question_again_only_without_words_or_a_verb_of_its_own(question, again):
+    assert asks_again(question) is again
+
+
+def test_what_about_asks_the_earlier_question_of_something_else(engine):
+    # Read with its own words alone ("Russian", "side"), it found a sentence
+    # on the two sides' talks; the earlier question says what it asks about.
+    answer = engine.ask("What about the Russian side?", ["Until when has the US committed to operating its segment of the ISS?"])
+    assert not answer.abstained and "2028" in answer.answer
 
 
 @pytest.mark.parametrize(
