@@ -354,20 +354,29 @@ class Engine:
         """Whom a follow-up's "he" or "she" points at: the person the last earlier
         turn asked about ("Who is Sergey Krikalev?"), or else the person the
         engine's answer to it names, if it asked "who". (A name in any other
-        question may be a place's: "What was Bakanov doing in the United States?")"""
-        last = history[-1]
-        named = persons_named(last)
-        if len(named) == 1 and followup.asks_who_is(last):
+        question may be a place's: "What was Bakanov doing in the United States?")
+        A turn that neither names nor asks for anyone ("What anniversary did the
+        meeting coincide with?") passes the pronoun on to the turn before it."""
+        for back in range(1, min(followup.MAX_TURNS, len(history)) + 1):
+            turn = history[-back]
+            named = persons_named(turn)
+            if named or answer_type(turn) == PERSON:
+                return self._person_of(turn, history[:-back], named)
+        return ""
+
+    def _person_of(self, turn: str, before: Sequence[str], named: list[str]) -> str:
+        """The person ``turn`` asked about, or the one the engine's answer to it names."""
+        if len(named) == 1 and followup.asks_who_is(turn):
             return named[0]
-        if answer_type(last) != PERSON:
+        if answer_type(turn) != PERSON:
             return ""
-        earlier = self._prepare(last, history[:-1][-followup.MAX_TURNS :], "extractive")[0]
+        earlier = self._prepare(turn, before[-followup.MAX_TURNS :], "extractive")[0]
         ev = earlier.evidence
         if not ev.supported or not ev.ranked:
             return ""
         best = ev.ranked[0]
         record = earlier.reader.sentence(best.sentence_id)
-        spans = answer_spans(PERSON, record.text, last)
+        spans = answer_spans(PERSON, record.text, turn)
         near = [sp for sp in spans if near_question_words([sp], record.tokens, set(earlier.query.terms))]
         a, b = (near or spans or [(0, 0)])[0]
         return record.text[a:b]

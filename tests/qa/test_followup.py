@@ -52,6 +52,15 @@ def test_a_follow_up_asks_the_earlier_question_again_only_without_words_or_a_ver
     assert asks_again(question) is again
 
 
+def test_he_points_past_a_turn_that_names_nobody(engine):
+    # The last turn asks about an anniversary; "he" is the administrator the turn before it was answered with.
+    history = ["Who is the acting NASA administrator in 2025?", "What anniversary did the 2025 Roscosmos-NASA meeting coincide with?"]
+    request = engine.prepare("What other government job does he hold?", history)
+    assert "Duffy" in request.query.asked
+    answer = engine.ask("What other government job does he hold?", history)
+    assert not answer.abstained and "transportation" in answer.answer
+
+
 def test_what_about_asks_the_earlier_question_of_something_else(engine):
     # Read with its own words alone ("Russian", "side"), it found a sentence
     # on the two sides' talks; the earlier question says what it asks about.
