@@ -577,7 +577,8 @@ _SCRIPT_CHARACTERS = {
 
 
 def digit_scripts(html: str, keep_offsets: bool = False) -> str:
-    """``html`` with each superscript or subscript of digits as its characters, padded to its length if ``keep_offsets``."""
+    """``html`` with each superscript or subscript of digits as its characters
+    (padded with spaces to the markup's length if ``keep_offsets``)."""
 
     def script(m: re.Match[str]) -> str:
         shown = m.group(2).translate(_SCRIPT_CHARACTERS[m.group(1).lower()])

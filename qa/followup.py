@@ -10,10 +10,11 @@ NASA Administrator?" then "What did he tell Rogozin?"); and "it" by the
 thing the earlier turn asked what it is ("What is uvicorn?" then "Which
 protocols does it support?", :func:`resolve_thing`). The earlier turn's
 words steer the search and the similarity it ranks by; coverage reads the
-question's own, and the earlier turn's too when the question asks it again
-(:func:`asks_again`: "Why not?", "What about the Russian side?"). (A ranking signal for how much of the earlier turn a sentence
-holds was tried: fitted on the few follow-ups there are labels for, it came
-out negative and cost "And what was its high?" its answer.)
+question's own, and the earlier turn's too when the question asks that turn
+again (:func:`asks_again`: "Why not?", "What about the Russian side?"). (A
+ranking signal for how much of the earlier turn a sentence holds was tried:
+fitted on the few follow-ups there are labels for, it came out negative and
+cost "And what was its high?" its answer.)
 """
 
 from __future__ import annotations
@@ -66,9 +67,9 @@ def search_text(question: str, history: Sequence[str]) -> tuple[str, list[str]]:
 # "What about the Russian side?", "And in 1998?": the earlier question asked
 # again of something else. Not a question of its own that opens with "and"
 # ("And what did he say?").
+_ASKING_WORD = r"(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|have|had)"
 _ASKED_AGAIN = re.compile(
-    r"^\s*(?:(?:and|but|so)\s+)?(?:what|how)\s+about\b|"
-    r"^\s*and\s+(?!(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|have|had)\b)[^?]*\??\s*$",
+    rf"^\s*(?:(?:and|but|so)\s+)?(?:what|how)\s+about\b|^\s*and\s+(?!{_ASKING_WORD}\b)[^?]*\??\s*$",
     re.I,
 )
 
