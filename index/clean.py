@@ -133,17 +133,17 @@ def is_markdown(source: str) -> bool:
 
 def segments(doc: Document, text: str) -> list[Segment]:
     """Label every non-empty line of ``doc`` with what it is; ``text`` is its :func:`visible_text`."""
-    markdown = is_markdown(doc.source)
-    plain = not markdown and not is_web_page(doc.source)
+    markdown, web = is_markdown(doc.source), is_web_page(doc.source)
+    plain = not markdown and not web
     links: list[tuple[int, int]] = []
     pager: list[tuple[int, int]] = []
-    if is_web_page(doc.source):
+    if web:
         links = link_spans(doc.text)
         pager = pager_link_spans(doc.text)
     lines = _lines(text, markdown=markdown)
     if markdown:
         lines = _drop_front_matter(text, lines)
-    ranks = heading_ranks(doc.text, lines) if is_web_page(doc.source) else {}
+    ranks = heading_ranks(doc.text, lines) if web else {}
     total = sum(e - s for s, e in lines) or 1
     kinds: list[str] = []
     headings: list[str] = []
@@ -155,8 +155,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
         line = text[start:end]
         norm = _norm(line)
         markdown_heading = markdown and line.lstrip().startswith("#")
-        line_start = doc.text.rfind("\n", 0, start) + 1
-        wiki_heading = plain and WIKI_HEADING_OPEN.fullmatch(doc.text, line_start, start) is not None
+        wiki_heading = plain and WIKI_HEADING_OPEN.fullmatch(doc.text, doc.text.rfind("\n", 0, start) + 1, start) is not None
         # A manual's section heading in capitals ("SEE ALSO", then "BUGS") ranks as a page's <h1> does.
         rank = ranks.get(i, 0) or (1 if plain and _CAPITALS_HEADING.fullmatch(line.strip()) else 0)
         if (
@@ -207,7 +206,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
                 headings.append("")
                 if len(norm.split()) >= 3:
                     # As a reader sees it: a page's entities decoded ("board&#039;s").
-                    related_title = unescape(" ".join(line.split())) if is_web_page(doc.source) else line.strip()
+                    related_title = unescape(" ".join(line.split())) if web else line.strip()
             continue
         kinds.append(section)
         headings.append("")
@@ -584,7 +583,7 @@ def digit_scripts(html: str, keep_offsets: bool = False) -> str:
         shown = m.group(2).translate(_SCRIPT_CHARACTERS[m.group(1).lower()])
         return _blanked(m.group(0)).replace(" " * len(shown), shown, 1) if keep_offsets else shown
 
-    return _DIGIT_SCRIPT.sub(script, html) if "<su" in html.lower() else html
+    return _DIGIT_SCRIPT.sub(script, html)
 
 
 _PRE = re.compile(r"<(pre|textarea)\b.*?</\1\s*>", re.S | re.I)

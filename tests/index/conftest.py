@@ -6,7 +6,19 @@ from pathlib import Path
 import pytest
 
 from index.build import build_index
+from index.chunking import readable, split_document
+from index.types import Document, Sentence
 from qa.config import Settings
+
+
+def split_text(source: str, text: str) -> list[Sentence]:
+    """The sentences of ``text`` as a file named ``source`` is split."""
+    return split_document(Document(source=source, text=text, fingerprint="test"))
+
+
+def shown(sentence: Sentence) -> str:
+    """A sentence as a reader sees it."""
+    return readable(sentence.source, sentence.text).strip()
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ import pytest
 
 from index.chunking import chunk_sentences, readable, split_document
 from index.corpus import scan
-from index.types import Document
+
+from .conftest import shown, split_text
 
 CLEANING = Path(__file__).resolve().parents[1] / "data" / "cleaning"
 HEADER = "Engine design | Expansion stages | First installed at | Year"
@@ -24,15 +25,6 @@ HEADER = "Engine design | Expansion stages | First installed at | Year"
 @pytest.fixture(scope="module")
 def documents():
     return {d.source: d for d in scan(CLEANING, 10_000_000).documents}
-
-
-def shown(sentence) -> str:
-    return readable(sentence.source, sentence.text).strip()
-
-
-def split_text(source: str, text: str):
-    """The sentences of ``text`` as a file named ``source`` is split."""
-    return split_document(Document(source=source, text=text, fingerprint="test"))
 
 
 def leads(documents, source: str) -> dict[str, str]:

@@ -10,6 +10,8 @@ from index.clean import mask_html, strip_wiki_marks, without_wiki_marks
 from index.corpus import scan
 from index.types import Document
 
+from .conftest import shown, split_text
+
 
 @pytest.fixture(scope="module")
 def sentences(seeds: Path) -> dict[str, list]:
@@ -106,7 +108,7 @@ def varied(varied_documents) -> dict[str, list]:
 def test_every_body_sentence_of_other_documents_is_article_text(varied, source):
     sents = varied[source]
     # As a reader sees them: a wrapped sentence's line breaks are spaces, a page's markup gone.
-    article = [readable(source, s.text).strip() for s in sents if s.kind == "article"]
+    article = [shown(s) for s in sents if s.kind == "article"]
     missing = [body for body in CLEANING_EXPECTED[source]["article"] if body not in article]
     assert not missing, f"{CLEANING_EXPECTED[source]['kind']}: not indexed as article text: {missing}"
 
@@ -184,7 +186,7 @@ def test_a_block_named_as_chrome_is_dropped_but_not_a_post_tagged_with_such_a_wo
 def test_a_short_code_block_in_markdown_is_kept():
     # A fence's marker ("```ini") is markup, not chrome: the short lines it opens are the answer.
     text = "# Settings\n\nTo give the freeze command its own timeout, write this in the file:\n\n```ini\n[freeze]\ntimeout = 10\n```\n\nOther commands keep theirs.\n"
-    sentences = split_document(Document(source="settings.md", text=text, fingerprint="test"))
+    sentences = split_text("settings.md", text)
     kept = {s.text for s in sentences if s.kind == "article"}
     assert {"[freeze]", "timeout = 10"} <= kept
 
@@ -204,7 +206,7 @@ def test_a_manuals_comments_section_is_manual_text_not_a_comment_thread():
         "   EXPRESSIONS\n"
         "       The numbers are manipulated by expressions and statements.\n"
     )
-    sentences = split_document(Document(source="bc.1.txt", text=text, fingerprint="test"))
+    sentences = split_text("bc.1.txt", text)
     kinds = {" ".join(s.text.split()): s.kind for s in sentences}
     assert kinds["A single line comment starts at a # character and continues to the next end of the line."] == "article"
     assert kinds["The numbers are manipulated by expressions and statements."] == "article"
@@ -220,7 +222,7 @@ def test_a_related_section_ends_at_the_next_heading_of_its_rank_on_a_web_page():
         "<h3>New pier opens in June</h3>"
         "<h2>Lost property</h2><p>Items left on board are kept at the pier for thirty days.</p>"
     )
-    sents = split_document(Document(source="night-ferry.html", text=page, fingerprint="test"))
+    sents = split_text("night-ferry.html", page)
     # Teaser titles under the "Related" heading are headings of a lower rank: still teasers,
     # and a teaser's sentence is read under its title, as a reader sees it.
     assert not any("strike ends" in s.text or "New pier" in s.text for s in sents if s.kind == "article")
@@ -236,7 +238,7 @@ def test_a_page_edit_stamp_is_chrome_but_prose_about_an_update_is_not():
         "This page was last edited on 3 December 2026, at 12:42.\n\n"
         "Last updated in the 1990s, the map still shows the old ferry pier.\n"
     )
-    sents = split_document(Document(source="harbour.txt", text=text, fingerprint="test"))
+    sents = split_text("harbour.txt", text)
     article = texts(sents, "article")
     assert "Last modified" not in article and "last edited" not in article
     assert "Last updated in the 1990s, the map still shows the old ferry pier." in article
@@ -253,8 +255,8 @@ def test_footnote_marks_on_a_web_page_are_no_text_and_part_no_sentences():
         ' <a href="#user-content-fnref-2" class="data-footnote-backref">↩</a>'
         ' <a href="#user-content-fnref-2-2" class="data-footnote-backref">↩<sup>2</sup></a></li></ol>'
     )
-    sents = split_document(Document(source="ferry.html", text=page, fingerprint="test"))
-    assert [readable("ferry.html", s.text).strip() for s in sents] == [
+    sents = split_text("ferry.html", page)
+    assert [shown(s) for s in sents] == [
         "It entered service in 2014.",
         "The oldest boat is kept.",
         "It was built in 1990.",
@@ -270,8 +272,8 @@ def test_superscript_and_subscript_digits_read_as_part_of_their_number():
         "<p>Its water is rich in CO<sub>2</sub> and Fe<sup>3+</sup> ions.</p>"
         "<p>Growth doubles, as 2<sup>n</sup> does, from the 1<sup>st</sup> year.</p>"
     )
-    sents = split_document(Document(source="lake.html", text=page, fingerprint="test"))
-    assert [readable("lake.html", s.text).strip() for s in sents] == [
+    sents = split_text("lake.html", page)
+    assert [shown(s) for s in sents] == [
         "The lake covers 25 km² and holds 10⁶ fish.",
         "Its water is rich in CO₂ and Fe³⁺ ions.",
         "Growth doubles, as 2ⁿ does, from the 1st year.",
@@ -284,14 +286,14 @@ def test_a_wiki_page_kept_as_a_text_file_reads_as_the_wiki_shows_it(varied_docum
     # DokuWiki keeps each page as a text file of its markup (data/pages/*.txt).
     assert varied_documents["dokuwiki-source.txt"].meta.title == "Harbour ferry"
     sents = varied["dokuwiki-source.txt"]
-    shown = {readable(s.source, s.text).strip(): s for s in sents}
+    by_text = {shown(s): s for s in sents}
     # A "==== Bicycles ====" heading heads its section, as a Markdown "#" one does.
-    under = shown["Bicycles are carried free of charge outside the rush hours."]
-    assert shown["Bicycles"].position == under.section
+    under = by_text["Bicycles are carried free of charge outside the rush hours."]
+    assert by_text["Bicycles"].position == under.section
     # A sentence that opens in bold quotes both marks, and shows neither.
-    assert shown["Night ferries run on Fridays and Saturdays only."].text.startswith("**Night ferries**")
+    assert by_text["Night ferries run on Fridays and Saturdays only."].text.startswith("**Night ferries**")
     # A table row is read under its header row ("^ Route ^ First departure ^ ...").
-    assert shown["B | 06:10 | 22:00"].lead == shown["Route | First departure | Last departure"].position
+    assert by_text["B | 06:10 | 22:00"].lead == by_text["Route | First departure | Last departure"].position
     # Text that only looks like wiki markup is left as it is.
     for text in (
         "if [[ -f ~/.profile ]]; then",
@@ -305,10 +307,10 @@ def test_a_wiki_page_kept_as_a_text_file_reads_as_the_wiki_shows_it(varied_docum
 def test_a_documents_own_copyright_section_is_text_but_a_copyright_line_at_the_tail_is_not():
     body = "The tool reports which processes use a file. " * 12
     readme = f"# fuser\n\n{body}\n\n## Copyright Change\n\nThe license has changed to GPL for version 20 onwards.\n"
-    sents = split_document(Document(source="README.md", text=readme, fingerprint="test"))
+    sents = split_text("README.md", readme)
     assert "The license has changed to GPL for version 20 onwards." in texts(sents, "article")
     news = f"{body}\n\nCopyright 2024\n\nHarbour Media Group. All rights reserved.\n"
-    sents = split_document(Document(source="story.txt", text=news, fingerprint="test"))
+    sents = split_text("story.txt", news)
     assert "All rights reserved" not in texts(sents)
 
 
@@ -317,11 +319,11 @@ def test_a_markdown_line_of_images_alone_is_no_text_but_the_heading_over_it_is()
         "# Setup\n\nInstall the tool first.\n\n### Comparing runs\n\n![image](docs/setup.png)\n\n"
         "Then run it. See the screenshot ![the main window](a.png) for the buttons.\n"
     )
-    sents = split_document(Document(source="setup.md", text=text, fingerprint="test"))
-    shown = [readable(s.source, s.text).strip() for s in sents]
-    assert "image" not in shown
-    assert "Comparing runs" in shown
-    assert "See the screenshot the main window for the buttons." in shown
+    sents = split_text("setup.md", text)
+    seen = [shown(s) for s in sents]
+    assert "image" not in seen
+    assert "Comparing runs" in seen
+    assert "See the screenshot the main window for the buttons." in seen
 
 
 def test_a_manuals_sections_after_see_also_are_its_own():
@@ -332,16 +334,16 @@ def test_a_manuals_sections_after_see_also_are_its_own():
         "BUGS\n       The tide command cannot read files larger than four gigabytes.\n\n"
         "AUTHOR\n       Written by the harbour office staff.\n"
     )
-    sents = split_document(Document(source="tide.txt", text=text, fingerprint="test"))
-    article = [readable(s.source, s.text).strip() for s in sents if s.kind == "article"]
+    sents = split_text("tide.txt", text)
+    article = [shown(s) for s in sents if s.kind == "article"]
     for own in ("BUGS", "The tide command cannot read files larger than four gigabytes.", "Written by the harbour office staff."):
         assert own in article
 
 
 def test_a_wiki_code_block_in_a_text_file_shows_its_code_not_its_tags():
     text = "====== Restart ======\n~~NOTOC~~\n\nTo restart the service, run:\n\n<code bash>\nsudo systemctl restart ferry\n</code>\n"
-    sents = split_document(Document(source="restart.txt", text=text, fingerprint="test"))
-    assert [readable(s.source, s.text).strip() for s in sents] == [
+    sents = split_text("restart.txt", text)
+    assert [shown(s) for s in sents] == [
         "Restart",
         "To restart the service, run:",
         "sudo systemctl restart ferry",
