@@ -53,7 +53,7 @@ _DATE = re.compile(
 )
 _NUMBER = re.compile(rf"[$€£]\s?\d|\b\d[\d,.]*\s*(?:%|percent|million|billion|thousand|kilowatts?)?|\b(?:{_NUMBER_WORDS})\b", re.I)
 _REASON = re.compile(
-    r"\b(?:because|due to|owing to|as a result|in order to|so that|thanks to|reason|made it|led to|caus\w*|amid|citing)\b|"
+    r"\b(?:because|due to|owing to|as a result|in order to|so that|thanks to|reasons?|made it|led to|caus\w*|amid|citing)\b|"
     r"\bfor (?:his|her|its|their) (?:role|part|involvement|actions?|support)\b|"
     r"\bto (?!the\b|a\b|an\b|be\b|his\b|her\b|its\b|their\b)[a-z]{3,} (?:the|a|an|his|her|its|their)\b",
     re.I,

@@ -42,6 +42,7 @@ def test_has_answer_wants_something_the_question_lacks():
     assert not has_answer(DATE, "Russia joined in 1993.", "Did Russia join in 1993?")
     assert has_answer(NUMBER, "awarding three companies $5 million each", "How much was awarded?")
     assert has_answer(REASON, "It was blocked in 2018 due to sanctions.", "Why was it blocked?")
+    assert has_answer(REASON, "For technical reasons, the station is nearing the end of its life.", "Why will it stop?")
     assert has_answer(AUTHOR, "Op/Ed by Chris Devonshire-Ellis", "Who wrote it?")
 
 
