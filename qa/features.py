@@ -176,8 +176,11 @@ def periods(text: str) -> tuple[tuple[int, int], ...]:
 def asks_negated(question: str) -> bool:
     """Whether the question asks about something negated ("Who did not sign?"); a
     condition it sets ("..., if I don't give a number?"), or what it says before
-    it asks ("cmp no longer has -c. What replaces it?"), asks nothing negated."""
-    return _negates(_CONDITION.sub(" ", asking_sentence(question)))
+    it asks ("cmp no longer has -c. What replaces it?"), asks nothing negated. Nor
+    does one with no words of its own: "Why not?" takes up an earlier answer's
+    "no", which its answer need not repeat."""
+    asked = _CONDITION.sub(" ", asking_sentence(question))
+    return _negates(asked) and bool(terms(asked))
 
 
 @functools.lru_cache(maxsize=8192)

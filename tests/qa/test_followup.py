@@ -61,6 +61,13 @@ def test_he_points_past_a_turn_that_names_nobody(engine):
     assert not answer.abstained and "transportation" in answer.answer
 
 
+def test_why_not_asks_for_the_reason_behind_an_earlier_no(engine):
+    # "not" takes up the answer to the earlier question; it is no negation the
+    # answer's sentence must hold (read as one, the question abstained).
+    answer = engine.ask("Why not?", ["Did the US press cover the space discussions?"])
+    assert not answer.abstained and "knows little of substance" in answer.answer
+
+
 def test_what_about_asks_the_earlier_question_of_something_else(engine):
     # Read with its own words alone ("Russian", "side"), it found a sentence
     # on the two sides' talks; the earlier question says what it asks about.
