@@ -204,15 +204,17 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
     for ev in chosen:
         out.append(ev)
         shown = readable(ev.source, ev.text).strip()
-        asks = shown.endswith("?") or bool(_FAQ_QUESTION.match(shown))
+        row = reader.sentences.row_of(ev.sentence_id)
+        # "Q: ..." may run on over sentences of its own ("How can I ...?") to its "A: ...",
+        # and the one chosen may be one of those ("On a system with 256 MiB of RAM, xz ...").
+        in_question = _FAQ_RUN_ON if _FAQ_QUESTION.match(shown) else _faq_question_left(reader, row)
+        question_left = in_question or 0
+        asks = shown.endswith("?") or in_question is not None
         introduces = shown.endswith(":") or bool(_CUT_BEFORE.search(shown))
         limit = comp.colon_followers if introduces else comp.question_followers if asks else 0
-        row = reader.sentences.row_of(ev.sentence_id) if limit > 0 else -1
         # What it introduces lies in its own section (or under it, when it is the heading): never past the next heading.
         own = reader.sentences[row] if limit > 0 else None
         sections = {own.section, own.position} if own is not None else set()
-        # "Q: ..." may run on over sentences of its own ("How can I ...?") to its "A: ...".
-        question_left = _FAQ_RUN_ON if _FAQ_QUESTION.match(shown) else 0
         while limit > 0:
             _, nxt = reader.neighbours(row)
             if nxt is None or nxt.id in ids or nxt.kind != ev.kind or len(nxt.text.split()) > words_left:
@@ -234,6 +236,24 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
             words_left -= len(nxt.text.split())
             row += 1
     return out
+
+
+def _faq_question_left(reader, row: int) -> int | None:
+    """How many more sentences the "Q: ..." question that the sentence at ``row``
+    runs on from may take before its "A: ...", or None when it runs on from none."""
+    s = reader.sentences[row]
+    for back in range(1, _FAQ_RUN_ON + 1):
+        if row - back < 0:
+            return None
+        before = reader.sentences[row - back]
+        if before.source != s.source or before.kind != s.kind:
+            return None
+        shown = readable(before.source, before.text).strip()
+        if _FAQ_ANSWER.match(shown) or is_heading(before.source, before.text):
+            return None
+        if _FAQ_QUESTION.match(shown):
+            return _FAQ_RUN_ON - back
+    return None
 
 
 def _opens_section(reader, row: int) -> bool:

@@ -94,6 +94,8 @@ def test_a_field_on_its_own_line_is_answered_alone(other_engine: Engine, questio
     ("My viewer cannot open .tide files. How do I read one?", "A: Unpack it with tidepack -x"),
     # A question put as a statement, its answer wrapped under its mark.
     ("What can I do when a tidepack archive is too big for a memory card?", "A: Pack with --level=9, which roughly halves the size of a week of readings, or split"),
+    # The sentence that matches is one the question runs on over, not its "Q:".
+    ("Packing a full week of readings drains my gauge's battery before the archive is written. What can I do?", "A: Pack with --level=1"),
 ])
 def test_a_q_and_a_faq_entry_is_answered_with_its_answer(other_engine: Engine, question: str, answer: str) -> None:
     got = other_engine.ask(question)
