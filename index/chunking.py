@@ -54,7 +54,7 @@ def readable(source: str, text: str) -> str:
         text = clean.MD_IMAGE.sub(r"\1", text)
         text = _MD_AUTOLINK.sub(r"\1", text)
         text = clean.MD_LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
-        text = _MD_CODE.sub(r"\1", text)
+        text = _MD_CODE.sub(_code, text)
         text = _MD_BOLD.sub(r"\1", text)
         if "<" in text:
             # HTML in Markdown: a break or a block parts words, an inline tag ("<b>Linux</b>") does not.
@@ -70,7 +70,20 @@ def readable(source: str, text: str) -> str:
 
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
-_MD_CODE = re.compile(r"`([^`]+)`")
+# Code ticks, and a MyST role's ("{any}`--no-deps`", "{ref}`Installing <install>`"),
+# as Sphinx's Markdown writes a cross-reference or a footnote's mark ("{sup}`1`").
+_MD_CODE = re.compile(r"(?:\{([\w:.+-]+)\})?`([^`]+)`")
+_ROLE_TITLE = re.compile(r"^(.+?)\s*<[^<>]+>$")
+
+
+def _code(m: re.Match[str]) -> str:
+    role, shown = m.group(1), m.group(2)
+    if role is None:
+        return shown
+    titled = _ROLE_TITLE.match(shown)
+    if titled:
+        shown = titled.group(1)  # the title it shows, not the target it links to
+    return clean.scripted(role, shown) if role.lower() in ("sup", "sub") else shown.lstrip("~!")
 _MD_ROW = re.compile(r"^\s*\|.*\|\s*$")  # a table row: its cells, without the outer bars
 # A wiki's table row in a text file: cells parted by bars, a header's by carets, two cells or more.
 _TEXT_ROW = re.compile(r"^\s*[|^](?:[^|^\n]*[|^]){2,}\s*$")

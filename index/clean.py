@@ -575,12 +575,17 @@ _SCRIPT_CHARACTERS = {
 }
 
 
+def scripted(kind: str, text: str) -> str:
+    """``text``'s digits as superscript (``kind`` "sup") or subscript ("sub") characters."""
+    return text.translate(_SCRIPT_CHARACTERS[kind.lower()])
+
+
 def digit_scripts(html: str, keep_offsets: bool = False) -> str:
     """``html`` with each superscript or subscript of digits as its characters
     (padded with spaces to the markup's length if ``keep_offsets``)."""
 
     def script(m: re.Match[str]) -> str:
-        shown = m.group(2).translate(_SCRIPT_CHARACTERS[m.group(1).lower()])
+        shown = scripted(m.group(1), m.group(2))
         return _blanked(m.group(0)).replace(" " * len(shown), shown, 1) if keep_offsets else shown
 
     return _DIGIT_SCRIPT.sub(script, html)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from index.chunking import chunk_sentences, readable, split_document
+from index.chunking import chunk_sentences, readable, sentence_words, split_document
+from index.terms import terms
 from index.corpus import scan
 
 from .conftest import shown, split_text
@@ -201,6 +202,22 @@ def test_markdown_comments_are_notes_to_the_editor_not_text() -> None:
     assert not any(word in s for s in shown for word in ("<!--", "-->", "YAML", "added: v0.1.16", "keep in sync"))
     for s in sentences:  # citations still point at the file's own text
         assert text[s.start : s.end] == s.text
+
+
+def test_a_myst_role_reads_as_the_text_it_shows() -> None:
+    # Sphinx's Markdown (MyST) marks cross-references and footnote marks as roles.
+    text = (
+        "This behaviour can be disabled by passing {any}`--no-deps` to {any}`pip install`.\n\n"
+        "See {ref}`Fixing conflicting dependencies <fix-conflicts>` for what to try first.\n\n"
+        "Any compatible{sup}`1` version is accepted; `x{n}` stays code.\n"
+    )
+    sentences = split_text("resolver.md", text)
+    assert [sentence_words(s) for s in sentences] == [
+        "This behaviour can be disabled by passing --no-deps to pip install.",
+        "See Fixing conflicting dependencies for what to try first.",
+        "Any compatible¹ version is accepted; x{n} stays code.",
+    ]
+    assert "--no-deps" in terms(sentence_words(sentences[0]))
 
 
 def test_markdown_link_definitions_are_markup_and_footnotes_are_text() -> None:
