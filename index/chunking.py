@@ -72,7 +72,7 @@ _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 # Code ticks, and a MyST role's ("{any}`--no-deps`", "{ref}`Installing <install>`"),
 # as Sphinx's Markdown writes a cross-reference or a footnote's mark ("{sup}`1`").
-_MD_CODE = re.compile(r"(?:\{([\w:.+-]+)\})?`([^`]+)`")
+_MD_CODE = re.compile(r"(?:(?<!\$)\{([\w:.+-]+)\})?`([^`]+)`")  # not a template's "${name}`"
 _ROLE_TITLE = re.compile(r"^(.+?)\s*<[^<>]+>$")
 
 
