@@ -74,6 +74,14 @@ _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 # as Sphinx's Markdown writes a cross-reference or a footnote's mark ("{sup}`1`").
 _MD_CODE = re.compile(r"(?:(?<!\$)\{([\w:.+-]+)\})?`([^`]+)`")  # not a template's "${name}`"
 _ROLE_TITLE = re.compile(r"^(.+?)\s*<[^<>]+>$")
+_MD_ROW = re.compile(r"^\s*\|.*\|\s*$")  # a table row: its cells, without the outer bars
+# A wiki's table row in a text file: cells parted by bars, a header's by carets, two cells or more.
+_TEXT_ROW = re.compile(r"^\s*[|^](?:[^|^\n]*[|^]){2,}\s*$")
+_TEXT_CELL = re.compile(r"\||(?<=\s)\^(?=\s)")
+# HTML a Markdown file may hold, by name: "<file>" in a usage line is not a tag.
+_MD_BLOCK_TAG = re.compile(r"</?(?:br|p|div|details|summary|center|picture|source|hr|table|tr|td|th|ul|ol|li|h[1-6])\b[^>]*>", re.I)
+_MD_INLINE_TAG = re.compile(r"</?(?:b|i|u|em|strong|sup|sub|small|kbd|code|a|img|span|font|mark|del|ins|s|abbr|tt|big|nobr|wbr)\b[^>]*>", re.I)
+_MD_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # not __: Python's __init__ is a name
 
 
 def _code(m: re.Match[str]) -> str:
@@ -84,14 +92,6 @@ def _code(m: re.Match[str]) -> str:
     if titled:
         shown = titled.group(1)  # the title it shows, not the target it links to
     return clean.scripted(role, shown) if role.lower() in ("sup", "sub") else shown.lstrip("~!")
-_MD_ROW = re.compile(r"^\s*\|.*\|\s*$")  # a table row: its cells, without the outer bars
-# A wiki's table row in a text file: cells parted by bars, a header's by carets, two cells or more.
-_TEXT_ROW = re.compile(r"^\s*[|^](?:[^|^\n]*[|^]){2,}\s*$")
-_TEXT_CELL = re.compile(r"\||(?<=\s)\^(?=\s)")
-# HTML a Markdown file may hold, by name: "<file>" in a usage line is not a tag.
-_MD_BLOCK_TAG = re.compile(r"</?(?:br|p|div|details|summary|center|picture|source|hr|table|tr|td|th|ul|ol|li|h[1-6])\b[^>]*>", re.I)
-_MD_INLINE_TAG = re.compile(r"</?(?:b|i|u|em|strong|sup|sub|small|kbd|code|a|img|span|font|mark|del|ins|s|abbr|tt|big|nobr|wbr)\b[^>]*>", re.I)
-_MD_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # not __: Python's __init__ is a name
 
 
 def normalize(text: str) -> str:

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from index.chunking import chunk_sentences, readable, sentence_words, split_document
-from index.terms import terms
 from index.corpus import scan
+from index.terms import terms
 
 from .conftest import shown, split_text
 
