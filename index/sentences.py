@@ -23,9 +23,11 @@ _ABBREVIATIONS = {
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "est",
     "ca", "cf", "viz",
 }
-# Abbreviations only before a number: "c. 1455", "d. 1560", "pp. 12-14", "Art. 6";
-# before a word they are a word ending a sentence ("... French art. The museum").
-_BEFORE_NUMBER = {"c", "b", "d", "fl", "p", "pp", "nos", "art", "para", "ch", "sec"}
+# Abbreviations only before a number: "c. 1455", "d. 1560", "pp. 12-14", "Art. 6",
+# "ext. 4999", "Tel. +44 20 ..."; before a word they are a word ending a
+# sentence ("... French art. The museum").
+_BEFORE_NUMBER = {"c", "b", "d", "fl", "p", "pp", "nos", "art", "para", "ch", "sec", "ext", "tel", "fax", "rm", "bldg", "nr", "ref", "op"}
+_NUMBER_START = re.compile(r"\+?\d")
 # Words that, after an initialism such as "U.S.", show that a new sentence began.
 _SENTENCE_STARTERS = {
     "he", "she", "it", "they", "we", "i", "you", "the", "this", "that", "these", "those", "there", "but",
@@ -207,7 +209,7 @@ def _is_boundary(text: str, sent_start: int, punct: int, cut: int, end: int, sou
         if glued:
             # "ground.This" is a lost space; "U.S" or "3.5" is not a boundary.
             return len(word) >= 2 and word.isalpha() and word[-1].islower() and nxt[:1].isupper() and nxt[1:2].islower()
-        if lower in _ABBREVIATIONS or (lower in _BEFORE_NUMBER and nxt[:1].isdigit()):
+        if lower in _ABBREVIATIONS or (lower in _BEFORE_NUMBER and _NUMBER_START.match(nxt)):
             return False
         if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):
             # An initialism ("U.S.") ends a sentence only when a typical

@@ -30,6 +30,15 @@ def test_circa_and_dates_of_birth_do_not_end_sentences_but_a_word_before_a_capit
     ]
 
 
+def test_a_phone_extension_or_number_does_not_end_a_sentence():
+    text = "Phone the duty manager on ext. 4999 (Tel. +44 20 7946 0999 from outside). Room bookings: Rm. 204. Then wait."
+    assert spans(text) == [
+        "Phone the duty manager on ext. 4999 (Tel. +44 20 7946 0999 from outside).",
+        "Room bookings: Rm. 204.",
+        "Then wait.",
+    ]
+
+
 def test_initialism_then_pronoun_is_a_boundary():
     assert spans("Bakanov is making his first visit to the U.S. He and Duffy talked.") == [
         "Bakanov is making his first visit to the U.S.",
