@@ -48,7 +48,9 @@ _DATE = re.compile(
     rf"\b(?:1\d{{3}}|20\d\d)(?:['’]?s)?\b|\b(?:in|by|since|until|till|from|after|before|around|circa|c\.|ad|ce)\s+\d{{3}}\b(?!\s*(?:%|[,.]\d|(?!was\b|has\b|his\b|thus\b)[a-z]{{2,}}s\b))|\b\d{{3}}\s+(?:ad|bc|bce|ce)\b|\b[1-9]\d0['’]?s\b|"
     rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)|{_ORDINALS})[\s-]+centur(?:y|ies)\b|"
     rf"\b(?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b(?:\s+\d{{1,2}})?|"
-    rf"\b(?:\d+|{_NUMBER_WORDS})\s+(?:days?|weeks?|months?|years?|decades?)\b|\b(?:yesterday|today|tomorrow|ago|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    rf"\b(?:\d+|{_NUMBER_WORDS})[\s-]+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b|\b(?:yesterday|today|tomorrow|ago|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+    # A time of day: "at 09:00", "by 5 p.m.", "noon".
+    r"\b(?:[01]?\d|2[0-3]):[0-5]\d\b|\b(?:1[0-2]|0?[1-9])(?:[:.][0-5]\d)?\s*[ap]\.?m\b\.?|\b(?:noon|midday|midnight)\b",
     re.I,
 )
 _NUMBER = re.compile(rf"[$€£]\s?\d|\b\d[\d,.]*\s*(?:%|percent|million|billion|thousand|kilowatts?)?|\b(?:{_NUMBER_WORDS})\b", re.I)

@@ -63,6 +63,23 @@ def test_a_date_of_any_century_answers_when(sentence):
     assert has_answer(DATE, sentence, "When did it happen?")
 
 
+@pytest.mark.parametrize(
+    "question, sentence",
+    [
+        ("How long have I got to acknowledge a page?", "Acknowledge a page within 15 minutes."),
+        ("How long does the backup take?", "A full backup takes about two hours."),
+        ("At what time should I arrive?", "Please arrive at reception at 09:00."),
+        ("When does the office close on Fridays?", "The office closes at 4 p.m. on Fridays."),
+    ],
+)
+def test_a_duration_or_a_time_of_day_answers_how_long_and_when(question, sentence):
+    assert has_answer(DATE, sentence, question)
+
+
+def test_a_decimal_is_no_time_of_day():
+    assert not has_answer(DATE, "The ratio is 3.14 and version 1.05 scored 2.30.", "When was it?")
+
+
 @pytest.mark.parametrize("sentence", ["The vote passed by 300 votes.", "They sailed in 300 ships.", "He was in his 80s."])
 def test_a_count_is_not_a_date(sentence):
     assert not has_answer(DATE, sentence, "When did it happen?")
