@@ -17,9 +17,10 @@ the one that never saw its article; seven times the questions, so a change
 of a point there is not noise). Last, the shipped
 scorer (trained on all of it) on each set, for comparison; ``--shipped-only``
 prints only these lines (no fitting: a quick check that a change to retrieval
-leaves the answers as they were). And the line for the documentation pages
-in tests/data/docs/, which no scorer is trained on: held out as a whole, a
-check that what is fitted to news and an encyclopedia holds on reference pages.
+leaves the answers as they were). And the lines for the documentation pages
+in tests/data/docs/ and an organisation's wiki pages in tests/data/intranet/,
+which no scorer is trained on: held out as a whole, a check that what is
+fitted to news and an encyclopedia holds on reference and intranet pages.
 """
 
 from __future__ import annotations
@@ -109,13 +110,14 @@ def main() -> int:
         answers, _ = answer_all({"all": shipped}, questions, lambda q, n: "all")
         shipped_lines.append(f"{label} (shipped scorer, trained on these articles): " + line(score(questions, answers, corpus)))
     print("\n".join(shipped_lines))
-    # No scorer is fitted to the documentation pages: every one of them is held out.
-    docs = ROOT / "tests" / "data" / "docs"
-    questions = read_jsonl(docs / "questions.jsonl")
-    engine = Engine(Settings.load({"corpus": docs / "corpus", "index_dir": args.work / "docs", "mode": "extractive"}, env={}))
-    engine.ensure_index()
-    answers, _ = answer_all({"all": engine}, questions, lambda q, n: "all")
-    print("docs set (shipped scorer, which never saw these pages): " + line(score(questions, answers, docs / "corpus")))
+    # No scorer is fitted to the documentation pages or the wiki pages: every one of them is held out.
+    for label, name in (("docs set", "docs"), ("intranet set", "intranet")):
+        folder = ROOT / "tests" / "data" / name
+        questions = read_jsonl(folder / "questions.jsonl")
+        engine = Engine(Settings.load({"corpus": folder / "corpus", "index_dir": args.work / name, "mode": "extractive"}, env={}))
+        engine.ensure_index()
+        answers, _ = answer_all({"all": engine}, questions, lambda q, n: "all")
+        print(f"{label} (shipped scorer, which never saw these pages): " + line(score(questions, answers, folder / "corpus")))
     return 0
 
 

@@ -76,8 +76,9 @@ _CHROME = [
     re.compile(r"^no comments( yet)?\W*$"),
     re.compile(r"\b(download|install) (the |our )?[\w ]{0,20}app\b|\bapp-?store\b|\bplay-?store\b|\bgoogle play\b"),
     re.compile(r"\b(ai features|can do for you)\b"),
-    # A site's navigation heading, a generator's credit ("Created using Sphinx 5.3.0").
-    re.compile(r"^(navigation|site navigation|main menu|on this page|table of contents)$"),
+    # A site's navigation heading (a MediaWiki's "Navigation menu" over its menus),
+    # a generator's credit ("Created using Sphinx 5.3.0").
+    re.compile(r"^(navigation|navigation menu|site navigation|main menu|on this page|table of contents)$"),
     re.compile(r"^((created|generated) (using|with)|powered by) [\w .-]{1,30}$"),
 ]
 # A page's edit stamp ("start.txt · Last modified: 2026/12/03 12:41 by admin",
@@ -652,7 +653,8 @@ def _outer_headers(html: str) -> Iterator[tuple[int, str, int]]:
 # newsletter sign-up box, an ad slot, a pop-up, a menu, a sidebar, a footer
 # ("cookie-consent", "newsletter-signup", "ad-slot", "footer": names that
 # readability tools have long read the same way; "pageid": a wiki's page name
-# shown over the page, "harbour_ferry"). A word of the name counts,
+# shown over the page, "harbour_ferry"; "sitenotice": a MediaWiki's notice shown
+# over every page, "The wiki will be read-only ..."). A word of the name counts,
 # not a part of one ("header" holds no "ad"); a post's category and tags,
 # which WordPress writes into its classes ("tag-cookies"), are no names; and
 # a block holding a quarter of the page's text or more is kept whatever its
@@ -660,7 +662,7 @@ def _outer_headers(html: str) -> Iterator[tuple[int, str, int]]:
 _NAMED_BLOCK = re.compile(r"<(div|section|aside|p|ul|ol|span|dialog)\b([^>]*)>", re.I)
 _NAME_ATTR = re.compile(r"\b(?:class|id)\s*=\s*([\"'])(.*?)\1", re.I | re.S)
 CHROME_NAMES = frozenset(
-    "cookie cookies gdpr consent newsletter signup advert adverts advertisement ad ads adslot sponsored promo popup modal footer menu navbar sidebar toc pageid".split()
+    "cookie cookies gdpr consent newsletter signup advert adverts advertisement ad ads adslot sponsored promo popup modal footer menu navbar sidebar toc pageid sitenotice".split()
 )
 CHROME_BLOCK_SHARE = 0.25
 

@@ -37,6 +37,7 @@ DATA = ROOT / "tests" / "data"
 DEV_QUESTIONS = DATA / "dev_questions.jsonl"
 HELDOUT_QUESTIONS = DATA / "heldout_questions.jsonl"  # on seeds/, written after the scorer was fitted; never trained on
 DOCS = DATA / "docs"  # documentation pages and questions no scorer was fitted to
+INTRANET = DATA / "intranet"  # an organisation's wiki pages and questions no scorer was fitted to
 
 
 # Opt-in markers and the option that selects them; without it they are
@@ -106,6 +107,14 @@ def engine(settings: Settings) -> Engine:
 def docs_engine(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Engine:
     """An engine over the documentation pages of tests/data/docs, which no scorer was fitted to."""
     eng = Engine(settings.replace(corpus=DOCS / "corpus", index_dir=tmp_path_factory.mktemp("docs-index")))
+    eng.build()
+    return eng
+
+
+@pytest.fixture(scope="session")
+def intranet_engine(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """An engine over the wiki pages of tests/data/intranet, which no scorer was fitted to."""
+    eng = Engine(settings.replace(corpus=INTRANET / "corpus", index_dir=tmp_path_factory.mktemp("intranet-index")))
     eng.build()
     return eng
 

@@ -282,6 +282,24 @@ def test_superscript_and_subscript_digits_read_as_part_of_their_number():
     assert readable("notes.md", "holds 10<sup>6</sup> fish") == "holds 10⁶ fish"
 
 
+def test_a_mediawiki_site_notice_and_navigation_heading_are_chrome():
+    # Shown over and under every page of the wiki: its notice, and the heading
+    # of its menus (here after a "See also" list, which it does not continue).
+    page = (
+        '<html><body><div id="content" class="mw-body" role="main">'
+        '<div id="siteNotice"><div class="sitenotice"><p>The wiki will be read-only on Saturday.</p></div></div>'
+        '<h1 id="firstHeading">Ferries</h1><div id="mw-content-text"><p>The ferry crosses the bay every hour.'
+        ' The first crossing leaves the old town at six, the last returns from the islands at eleven.'
+        ' Bicycles travel free on every crossing, and dogs on a lead are welcome on the open deck.</p>'
+        '<h2>See also</h2><ul><li><a href="/wiki/Buses">Buses</a></li></ul></div></div>'
+        '<div id="mw-navigation"><h2>Navigation menu</h2><nav role="navigation"><ul><li>Main page</li></ul></nav></div>'
+        '</body></html>'
+    )
+    article = [shown(s) for s in split_text("ferries.html", page) if s.kind == "article"]
+    assert "The ferry crosses the bay every hour." in article
+    assert not [s for s in article if "read-only" in s or "Navigation menu" in s]
+
+
 def test_a_wiki_page_kept_as_a_text_file_reads_as_the_wiki_shows_it(varied_documents, varied):
     # DokuWiki keeps each page as a text file of its markup (data/pages/*.txt).
     assert varied_documents["dokuwiki-source.txt"].meta.title == "Harbour ferry"
