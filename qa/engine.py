@@ -37,7 +37,7 @@ from qa.errors import (
 )
 from qa.evidence import gather
 from qa.lexical import terms
-from qa.question import PERSON, answer_spans, answer_type, asking_sentence, near_question_words, persons_named
+from qa.question import ENTITY, PERSON, answer_spans, answer_type, asking_sentence, near_question_words, persons_named
 from qa.retrieve import Hits, IndexReader, Query
 from qa.scorer import Scorer, load_scorer
 from qa.types import Answer, AnswerEvent
@@ -309,8 +309,8 @@ class Engine:
             asked = question
             if history and followup.refers_to_person(question):
                 asked = followup.resolve(question, self._person_answered(history))
-            if history:
-                asked = followup.resolve_thing(asked, followup.thing_asked(history[-1]))
+            if history and followup.refers_to_thing(asked):
+                asked = followup.resolve_thing(asked, followup.thing_asked(history[-1]) or self._thing_answered(history))
             (text, context_terms) = followup.search_text(asked, history)
         prior, about = reader.source_prior(asked)
         asked_terms, kind = terms(about), answer_type(asked)
@@ -380,6 +380,20 @@ class Engine:
         near = [sp for sp in spans if near_question_words([sp], record.tokens, set(earlier.query.terms))]
         a, b = (near or spans or [(0, 0)])[0]
         return record.text[a:b]
+
+    def _thing_answered(self, history: Sequence[str]) -> str:
+        """What a follow-up's "it" points at when the last earlier turn asked
+        "which" thing ("Which room has a hearing loop?"): the thing the engine's
+        answer to it names ("Terminus")."""
+        turn = history[-1]
+        if not followup.asks_which_thing(turn) or answer_type(turn) not in ("", ENTITY):
+            return ""
+        earlier = self._prepare(turn, history[:-1][-followup.MAX_TURNS :], "extractive")[0]
+        ev = earlier.evidence
+        if not ev.supported or not ev.ranked:
+            return ""
+        record = earlier.reader.sentence(ev.ranked[0].sentence_id)
+        return followup.thing_named(record.text, record.tokens, turn, earlier.query.terms)
 
     def _check_question(self, question: Any) -> str:
         if not isinstance(question, str) or not question.strip():

@@ -8,7 +8,9 @@ its own). A personal pronoun is replaced by the person it points at
 Krikalev?"), or else the one the engine's answer to it named ("Who was the
 NASA Administrator?" then "What did he tell Rogozin?"); and "it" by the
 thing the earlier turn asked what it is ("What is uvicorn?" then "Which
-protocols does it support?", :func:`resolve_thing`). The earlier turn's
+protocols does it support?", :func:`resolve_thing`), or else the thing the
+answer to a "which" question named ("Which room has a hearing loop?" then
+"How many people does it seat?"). The earlier turn's
 words steer the search and the similarity it ranks by; coverage reads the
 question's own, and the earlier turn's too when the question asks that turn
 again (:func:`asks_again`: "Why not?", "What about the Russian side?"). (A
@@ -22,7 +24,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from qa.lexical import terms, words
+from qa.lexical import STOPWORDS, terms, words
+from qa.question import ENTITY, answer_spans, near_question_words
 
 # Words that point back at an earlier turn. "that" only where it cannot be
 # a relative pronoun or a conjunction ("the file that configures ...", "said
@@ -145,3 +148,32 @@ def asks_who_is(question: str) -> bool:
 
 def refers_to_person(question: str) -> bool:
     return bool(_PERSONAL.search(question))
+
+
+def refers_to_thing(question: str) -> bool:
+    return bool(_THING.search(question))
+
+
+# "Which room has a hearing loop?", "What system do drivers use?": asks which
+# thing, and its answer names it (a follow-up's "it" is then that thing).
+_WHICH_THING = re.compile(r"^\s*(?:and\s+)?(?:which|what)\s+(?!(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have|had)\b)[a-z]+\b", re.I)
+
+
+def asks_which_thing(question: str) -> bool:
+    return bool(_WHICH_THING.match(question))
+
+
+_OPENING_NAME = re.compile(r"\W*([A-Z][\w.-]*[A-Za-z])")
+
+
+def thing_named(sentence: str, tokens, question: str, question_terms: Sequence[str]) -> str:
+    """The first name in an answer's ``sentence`` that the ``question`` does not
+    hold, beside the question's words: "Terminus" in "Terminus has a hearing
+    loop; ask Reception ..." for "Which room has a hearing loop?", or ""."""
+    spans = answer_spans(ENTITY, sentence, question)
+    # One that opens the sentence names a thing too, unless it is a common word ("The", "It").
+    opening = _OPENING_NAME.match(sentence)
+    if opening and opening.group(1).lower() not in STOPWORDS and opening.group(1).lower() not in question.lower():
+        spans = [opening.span(1), *spans]
+    near = [span for span in spans if near_question_words([span], tokens, set(question_terms))]
+    return sentence[near[0][0] : near[0][1]] if near else ""

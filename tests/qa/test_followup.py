@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.followup import asks_again, needs_context, resolve_thing, thing_asked
+from qa.followup import asks_again, asks_which_thing, needs_context, resolve_thing, thing_asked
 
 
 @pytest.mark.parametrize(
@@ -101,3 +101,24 @@ def test_a_follow_up_about_it_is_answered_about_the_thing_asked_before(docs_engi
     answer = docs_engine.ask("Which Rust version do I need to run it?", ["What is rustfmt?"])
     assert not answer.abstained
     assert "You can run rustfmt with Rust 1.24 and above" in " ".join(c.shown for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    "question, which",
+    [
+        ("Which room has a hearing loop?", True),
+        ("What system do drivers use for shift swaps?", True),
+        ("What is uvicorn?", False),
+        ("What did he tell Rogozin?", False),
+    ],
+)
+def test_a_which_question_asks_for_a_thing_its_answer_names(question, which):
+    assert asks_which_thing(question) is which
+
+
+def test_it_is_the_thing_the_answer_to_a_which_question_named(intranet_engine):
+    # "Terminus has a hearing loop; ask Reception ...": the room, not the desk.
+    history = ["Which room has a hearing loop?"]
+    assert "Terminus" in intranet_engine.prepare("How many people does it seat?", history).query.asked
+    answer = intranet_engine.ask("How many people does it seat?", history)
+    assert not answer.abstained and "Terminus | 3 | 24" in answer.answer
