@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import os
+import re
 import threading
 import time
 from pathlib import Path
@@ -44,6 +45,7 @@ from qa.types import Answer, AnswerEvent
 
 # Modules whose import registers the built-in answerers.
 BUILTIN_ANSWERERS = {"extractive": "qa.extractive", "llm": "qa.llm"}
+_BYLINE_BY = re.compile(r"^by\s+", re.I)
 MAX_HISTORY_TURNS = 10
 
 
@@ -379,7 +381,7 @@ class Engine:
         spans = answer_spans(PERSON, record.text, turn)
         near = [sp for sp in spans if near_question_words([sp], record.tokens, set(earlier.query.terms))]
         a, b = (near or spans or [(0, 0)])[0]
-        return record.text[a:b]
+        return _BYLINE_BY.sub("", record.text[a:b])  # "by Helen Marsh" names Helen Marsh
 
     def _thing_answered(self, history: Sequence[str]) -> str:
         """What a follow-up's "it" points at when the last earlier turn asked

@@ -176,4 +176,15 @@ def thing_named(sentence: str, tokens, question: str, question_terms: Sequence[s
     if opening and opening.group(1).lower() not in STOPWORDS and opening.group(1).lower() not in question.lower():
         spans = [opening.span(1), *spans]
     near = [span for span in spans if near_question_words([span], tokens, set(question_terms))]
-    return sentence[near[0][0] : near[0][1]] if near else ""
+    if not near:
+        return ""
+    # The whole name the word stands in: "International Scientific Lunar Station", not "International".
+    start = near[0][0]
+    whole = next((m for m in _CAPITALISED_RUN.finditer(sentence) if m.start() <= start < m.end()), None)
+    name = whole.group(0).split() if whole else [sentence[start : near[0][1]]]
+    while len(name) > 1 and name[0].lower() in STOPWORDS:
+        name = name[1:]  # "The IAF's Global Space Exploration": a sentence's first word
+    return " ".join(name)
+
+
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w.'’-]*(?:\s+(?:of\s+|the\s+|and\s+)?[A-Z][\w.'’-]*)*")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from qa.followup import asks_again, asks_which_thing, needs_context, resolve_thing, thing_asked
+from qa.followup import asks_again, asks_which_thing, needs_context, resolve_thing, thing_asked, thing_named
+from qa.lexical import terms
+from qa.question import tokens
 
 
 @pytest.mark.parametrize(
@@ -122,3 +124,25 @@ def test_it_is_the_thing_the_answer_to_a_which_question_named(intranet_engine):
     assert "Terminus" in intranet_engine.prepare("How many people does it seat?", history).query.asked
     answer = intranet_engine.ask("How many people does it seat?", history)
     assert not answer.abstained and "Terminus | 3 | 24" in answer.answer
+
+
+def test_she_is_the_person_a_byline_named_without_its_by(intranet_engine):
+    # "Maintained by Helen Marsh, Service Desk Manager": "by" is no part of her name.
+    asked = intranet_engine.prepare("What is her extension?", ["Who manages the Service Desk?"]).query.asked
+    assert "Helen Marsh" in asked and "by Helen" not in asked
+
+
+@pytest.mark.parametrize(
+    "question, sentence, thing",
+    [
+        ("Which room has a hearing loop?", "Terminus has a hearing loop; ask Reception for a portable loop.", "Terminus"),
+        (
+            "What station did Russia and China agree to build?",
+            "The two signed an agreement to build an International Scientific Lunar Station and invite others.",
+            "International Scientific Lunar Station",
+        ),
+        ("Which room has a hearing loop?", "The rooms on the ground floor have a hearing loop.", ""),
+    ],
+)
+def test_the_thing_an_answer_names_is_a_whole_name_beside_the_questions_words(question, sentence, thing):
+    assert thing_named(sentence, tokens(sentence), question, terms(question)) == thing
