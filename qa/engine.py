@@ -45,8 +45,9 @@ from qa.types import Answer, AnswerEvent
 
 # Modules whose import registers the built-in answerers.
 BUILTIN_ANSWERERS = {"extractive": "qa.extractive", "llm": "qa.llm"}
-_BYLINE_BY = re.compile(r"^by\s+", re.I)
 MAX_HISTORY_TURNS = 10
+# A byline's "by" before the name a "who" answer holds ("Maintained by Helen Marsh").
+_BYLINE_BY = re.compile(r"^by\s+", re.I)
 
 
 class Engine:

@@ -25,7 +25,7 @@ import re
 from typing import Sequence
 
 from qa.lexical import STOPWORDS, terms, words
-from qa.question import ENTITY, answer_spans, near_question_words
+from qa.question import ENTITY, Token, answer_spans, near_question_words
 
 # Words that point back at an earlier turn. "that" only where it cannot be
 # a relative pronoun or a conjunction ("the file that configures ...", "said
@@ -156,7 +156,7 @@ def refers_to_thing(question: str) -> bool:
 
 # "Which room has a hearing loop?", "What system do drivers use?": asks which
 # thing, and its answer names it (a follow-up's "it" is then that thing).
-_WHICH_THING = re.compile(r"^\s*(?:and\s+)?(?:which|what)\s+(?!(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have|had)\b)[a-z]+\b", re.I)
+_WHICH_THING = re.compile(rf"^\s*(?:and\s+)?(?:which|what)\s+(?!{_ASKING_WORD}\b)[a-z]+\b", re.I)
 
 
 def asks_which_thing(question: str) -> bool:
@@ -166,7 +166,7 @@ def asks_which_thing(question: str) -> bool:
 _OPENING_NAME = re.compile(r"\W*([A-Z][\w.-]*[A-Za-z])")
 
 
-def thing_named(sentence: str, tokens, question: str, question_terms: Sequence[str]) -> str:
+def thing_named(sentence: str, tokens: tuple[Token, ...], question: str, question_terms: Sequence[str]) -> str:
     """The first name in an answer's ``sentence`` that the ``question`` does not
     hold, beside the question's words: "Terminus" in "Terminus has a hearing
     loop; ask Reception ..." for "Which room has a hearing loop?", or ""."""
