@@ -88,15 +88,22 @@ _PERSONAL = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
 
 
 def resolve(question: str, person: str) -> str:
-    """``question`` with its personal pronouns replaced by ``person`` ("his" by "Person's")."""
+    """``question`` with its personal pronouns replaced by ``person`` ("his" by
+    "Person's", and "her" before a noun: "What is her extension?")."""
     if not person:
         return question
 
     def swap(m: re.Match[str]) -> str:
         word = m.group(1).lower()
+        if word == "her":
+            after = _NEXT_WORD.match(question, m.end())
+            return f"{person}'s" if after and after.group(1).lower() not in STOPWORDS else person
         return f"{person}'s" if word in ("his", "hers") else person
 
     return _PERSONAL.sub(swap, question)
+
+
+_NEXT_WORD = re.compile(r"\s+([A-Za-z]+)")
 
 
 # "What is uvicorn?": asks what the thing it names is; a follow-up's "it" is that

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.followup import asks_again, asks_which_thing, needs_context, resolve_thing, thing_asked, thing_named
+from qa.followup import asks_again, asks_which_thing, needs_context, resolve, resolve_thing, thing_asked, thing_named
 from qa.lexical import terms
 from qa.question import tokens
 
@@ -146,3 +146,16 @@ def test_she_is_the_person_a_byline_named_without_its_by(intranet_engine):
 )
 def test_the_thing_an_answer_names_is_a_whole_name_beside_the_questions_words(question, sentence, thing):
     assert thing_named(sentence, tokens(sentence), question, terms(question)) == thing
+
+
+@pytest.mark.parametrize(
+    "question, read_as",
+    [
+        ("What is her extension?", "What is Helen Marsh's extension?"),
+        ("When did her term end?", "When did Helen Marsh's term end?"),
+        ("What did Putin tell her about it?", "What did Putin tell Helen Marsh about it?"),
+        ("Who appointed her?", "Who appointed Helen Marsh?"),
+    ],
+)
+def test_her_before_a_noun_is_hers(question, read_as):
+    assert resolve(question, "Helen Marsh") == read_as
