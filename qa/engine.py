@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import os
-import re
 import threading
 import time
 from pathlib import Path
@@ -38,16 +37,14 @@ from qa.errors import (
 )
 from qa.evidence import gather
 from qa.lexical import terms
-from qa.question import ENTITY, PERSON, answer_spans, answer_type, asking_sentence, near_question_words, persons_named
-from qa.retrieve import Hits, IndexReader, Query
+from qa.question import ENTITY, PERSON, answer_spans, answer_type, asking_sentence, bare_name, near_question_words, persons_named
+from qa.retrieve import Hits, IndexReader, Query, SentenceRecord
 from qa.scorer import Scorer, load_scorer
 from qa.types import Answer, AnswerEvent
 
 # Modules whose import registers the built-in answerers.
 BUILTIN_ANSWERERS = {"extractive": "qa.extractive", "llm": "qa.llm"}
 MAX_HISTORY_TURNS = 10
-# A byline's "by" before the name a "who" answer holds ("Maintained by Helen Marsh").
-_BYLINE_BY = re.compile(r"^by\s+", re.I)
 
 
 class Engine:
@@ -373,16 +370,14 @@ class Engine:
             return named[0]
         if answer_type(turn) != PERSON:
             return ""
-        earlier = self._prepare(turn, before[-followup.MAX_TURNS :], "extractive")[0]
-        ev = earlier.evidence
-        if not ev.supported or not ev.ranked:
+        answered = self._best_sentence(turn, before)
+        if answered is None:
             return ""
-        best = ev.ranked[0]
-        record = earlier.reader.sentence(best.sentence_id)
+        record, query_terms = answered
         spans = answer_spans(PERSON, record.text, turn)
-        near = [sp for sp in spans if near_question_words([sp], record.tokens, set(earlier.query.terms))]
+        near = [sp for sp in spans if near_question_words([sp], record.tokens, set(query_terms))]
         a, b = (near or spans or [(0, 0)])[0]
-        return _BYLINE_BY.sub("", record.text[a:b])  # "by Helen Marsh" names Helen Marsh
+        return bare_name(record.text[a:b])
 
     def _thing_answered(self, history: Sequence[str]) -> str:
         """What a follow-up's "it" points at when the last earlier turn asked
@@ -391,12 +386,20 @@ class Engine:
         turn = history[-1]
         if not followup.asks_which_thing(turn) or answer_type(turn) not in ("", ENTITY):
             return ""
-        earlier = self._prepare(turn, history[:-1][-followup.MAX_TURNS :], "extractive")[0]
+        answered = self._best_sentence(turn, history[:-1])
+        if answered is None:
+            return ""
+        record, query_terms = answered
+        return followup.thing_named(record.text, record.tokens, turn, query_terms)
+
+    def _best_sentence(self, turn: str, before: Sequence[str]) -> tuple[SentenceRecord, list[str]] | None:
+        """The sentence the engine's answer to an earlier ``turn`` would lead with,
+        and that turn's query terms; None when it would abstain."""
+        earlier = self._prepare(turn, before[-followup.MAX_TURNS :], "extractive")[0]
         ev = earlier.evidence
         if not ev.supported or not ev.ranked:
-            return ""
-        record = earlier.reader.sentence(ev.ranked[0].sentence_id)
-        return followup.thing_named(record.text, record.tokens, turn, earlier.query.terms)
+            return None
+        return earlier.reader.sentence(ev.ranked[0].sentence_id), earlier.query.terms
 
     def _check_question(self, question: Any) -> str:
         if not isinstance(question, str) or not question.strip():

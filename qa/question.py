@@ -144,6 +144,15 @@ def persons_named(question: str) -> list[str]:
     return [m.group(0) for m in _FULL_NAME_ONLY.finditer(asked)]
 
 
+def bare_name(span_text: str) -> str:
+    """The name a person's span holds: a byline's "by" is part of the span (it
+    marks the name as a person's, "Maintained by Helen Marsh"), not of the name."""
+    return _BY.sub("", span_text)
+
+
+_BY = re.compile(r"^by\s+", re.I)
+
+
 def answer_spans(kind: str, sentence: str, question: str) -> list[tuple[int, int]]:
     """Where ``sentence`` holds something of ``kind`` that the question does not."""
     if kind not in _PATTERNS:
