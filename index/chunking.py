@@ -368,10 +368,11 @@ def split_document(doc: Document) -> list[Sentence]:
     # a wiki's marks in a text file part words ("2014.((A note" is two sentences).
     source = doc.text if text is not doc.text and not leads.plain_text else None
     opens, closes = clean.wiki_mark_edges(doc.text) if leads.plain_text and text is not doc.text else ({}, {})
+    wrapped = clean.wrapping_text(doc.source, doc.text, text)
     for seg in clean.segments(doc, text):
         if seg.kind == "boilerplate":
             continue
-        for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=source):
+        for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=source, wrapped=wrapped):
             start, end = opens.get(start, start), closes.get(end, end)
             raw = doc.text[start:end]
             key = normalize(raw)

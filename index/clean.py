@@ -141,7 +141,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
     if web:
         links = link_spans(doc.text)
         pager = pager_link_spans(doc.text)
-    lines = _lines(text, markdown=markdown)
+    lines = _lines(text, markdown=markdown, wrapped=wrapping_text(doc.source, doc.text, text))
     if markdown:
         lines = _drop_front_matter(text, lines)
     ranks = heading_ranks(doc.text, lines) if web else {}
@@ -378,9 +378,10 @@ def _is_prose(line: str) -> bool:
     return len(words) >= 8 and bool(re.search(r"[.!?][\"'”’)]*$", line))
 
 
-def _lines(text: str, markdown: bool = False) -> list[tuple[int, int]]:
-    """The text's lines, trimmed, empty ones left out; a wrapped paragraph is one line."""
-    soft = soft_breaks(text, markdown)
+def _lines(text: str, markdown: bool = False, wrapped: str | None = None) -> list[tuple[int, int]]:
+    """The text's lines, trimmed, empty ones left out; a wrapped paragraph is one line
+    (``wrapped``: the text whose lines tell which breaks only wrap, see wrapping_text)."""
+    soft = soft_breaks(text if wrapped is None else wrapped, markdown)
     out = []
     pos = 0
     for raw in text.split("\n"):
@@ -424,6 +425,14 @@ TAG = re.compile(r"<[^>]+>")  # any tag, as the pages here are read: no parser
 _LINK = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.S | re.I)
 # A line of a page this much link text is navigation (menus, tag lists, "read next").
 LINK_DENSITY = 0.6
+
+
+def wrapping_text(source: str, text: str, visible: str) -> str:
+    """The text whose lines tell which of ``visible``'s line breaks only wrap a
+    paragraph: a text file's own. Its wiki marks blanked leave runs of spaces
+    ("You   must   first", from "You **must** first") that would read as a
+    table's columns, whose lines are never joined."""
+    return visible if is_web_page(source) or is_markdown(source) else text
 
 
 def visible_text(source: str, text: str) -> str:

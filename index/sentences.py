@@ -46,7 +46,12 @@ _SECTION_NUMBER = re.compile(r"\s*(?:\d{1,3}(?:\.\d{1,3})+|[A-Z][a-z]{2,}\s+(?:\
 
 
 def split_spans(
-    text: str, start: int = 0, end: int | None = None, markdown: bool = False, source: str | None = None
+    text: str,
+    start: int = 0,
+    end: int | None = None,
+    markdown: bool = False,
+    source: str | None = None,
+    wrapped: str | None = None,
 ) -> Iterator[tuple[int, int]]:
     """Yield (start, end) of each sentence in ``text[start:end]``.
 
@@ -56,10 +61,11 @@ def split_spans(
     whitespace are left out of the span. ``source`` is the text ``text`` was
     made from by blanking its markup (a web page's tags): a blank that was a
     tag is no space a reader sees ("python<em>X</em>.<em>Y</em>" reads
-    "pythonX.Y", one word, no full stop).
+    "pythonX.Y", one word, no full stop). ``wrapped``, when given, is the text
+    whose lines tell which breaks only wrap (see :func:`wrapping_text`).
     """
     end = len(text) if end is None else end
-    soft = soft_breaks(text, markdown)
+    soft = soft_breaks(text if wrapped is None else wrapped, markdown)
     pos = start
     while pos < end:
         nl = text.find("\n", pos, end)

@@ -253,3 +253,23 @@ def test_a_sentence_knows_the_heading_of_its_section_however_far_down() -> None:
     assert section["## Upload"] is None  # a heading is no sentence of the section before it
     # Text without headings has no sections.
     assert all(s.section == -1 for s in split_text("plain.txt", "One sentence here. Another one there.\n"))
+
+
+def test_bold_words_in_a_wrapped_text_file_do_not_cut_its_sentences_at_the_line_ends() -> None:
+    # The marks read as blanks ("You   must   first"), which a table's columns
+    # are made of; the file's own lines say it is wrapped prose.
+    text = (
+        "The transfer commands have configuration values you can use to control\n"
+        "transfers. Use the accelerate endpoint for all of the commands that copy\n"
+        "objects. You **must** first enable the accelerate option on your bucket\n"
+        "before attempting to use the endpoint. This is mutually exclusive with the\n"
+        "dual-stack endpoint option, which //also// needs enabling on the bucket\n"
+        "before it is used.\n"
+    )
+    got = [shown(s) for s in split_text("s3-config.txt", text)]
+    assert got == [
+        "The transfer commands have configuration values you can use to control transfers.",
+        "Use the accelerate endpoint for all of the commands that copy objects.",
+        "You must first enable the accelerate option on your bucket before attempting to use the endpoint.",
+        "This is mutually exclusive with the dual-stack endpoint option, which also needs enabling on the bucket before it is used.",
+    ]
