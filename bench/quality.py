@@ -43,9 +43,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from qa.config import Settings  # noqa: E402
 from qa.engine import Engine  # noqa: E402
-from qa.metrics import score  # noqa: E402
-
-THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+from qa.metrics import abstention_curve, score  # noqa: E402
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -70,12 +68,7 @@ def answer_all(engines: dict[str, Engine], questions: list[dict], fold_of) -> tu
 
 
 def curve(questions: list[dict], p: np.ndarray) -> list[str]:
-    answerable = np.array([q["answerable"] for q in questions])
-    out = []
-    for t in THRESHOLDS:
-        abstain = p < t
-        out.append(f"  threshold {t:.2f}: abstain_accuracy={abstain[~answerable].mean():.3f} false_abstain={abstain[answerable].mean():.3f}")
-    return out
+    return ["  " + a.line() for a in abstention_curve(p, [q["answerable"] for q in questions])]
 
 
 def main() -> int:

@@ -58,6 +58,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--mode", help="answer mode: extractive (default) or llm")
     s.add_argument("--json", action="store_true", help="print the metrics as JSON")
     s.add_argument("--explain", action="store_true", help="group the failures by the stage that failed")
+    s.add_argument(
+        "--curve",
+        action="store_true",
+        help="also show how abstaining trades on these questions, and the threshold (min_support) that abstains on "
+        "--false-abstain of the answerable ones",
+    )
+    s.add_argument(
+        "--false-abstain",
+        type=float,
+        metavar="RATE",
+        help="with --curve: the share of answerable questions the threshold may abstain on (default: the shipped scorer's, 0.05)",
+    )
 
     s = sub.add_parser("serve", parents=[common], help="start the chat, widget and HTTP API")
     s.add_argument("--host", help="address to listen on (default 127.0.0.1)")
@@ -140,45 +152,99 @@ def _run(args: argparse.Namespace) -> int:
             print(json.dumps(obj, ensure_ascii=False), flush=True)
         return 0
     if args.command == "eval":
-        from qa.metrics import report_lines, score
-
-        questions = _read_jsonl(args.file)
-        if args.explain:
-            return _eval_explained(engine, questions, args.mode, settings)
-        answers = list(_answers(engine, questions, args.mode))
-        result = score(questions, answers, settings.corpus)
-        if args.json:
-            print(json.dumps(result, indent=2))
-        else:
-            for line in report_lines(result):
-                print(line)
-        return 0
+        return _eval(engine, _read_jsonl(args.file), args, settings)
     raise AssertionError(args.command)
 
 
-def _eval_explained(engine: Any, questions: list[dict[str, Any]], mode: str | None, settings: Settings) -> int:
-    """The metrics, then every failure under the stage that failed (qa.explain verdicts)."""
+def _eval(engine: Any, questions: list[dict[str, Any]], args: argparse.Namespace, settings: Settings) -> int:
+    """The metrics; with --explain, every failure under the stage that failed (qa.explain
+    verdicts); with --curve, how abstention trades on these questions."""
     from qa.explain import VERDICTS
     from qa.metrics import report_lines, score
 
-    answers, groups = [], {v: [] for v in VERDICTS}
-    for q in questions:
-        evidence = q.get("evidence") or []
-        evidence = evidence if isinstance(evidence, list) else [evidence]
-        answer, trace = engine.explain(q["question"], q.get("history") or [], mode=mode, evidence=evidence if q.get("answerable", True) else ())
-        answers.append(answer.to_dict())
-        if q.get("answerable", True) and trace["verdict"] != "answered":
-            groups[trace["verdict"]].append(q)
-        elif not q.get("answerable", True) and not answer.abstained:
-            groups["answered"].append(q)
-    for line in report_lines(score(questions, answers, settings.corpus)):
+    if not (args.explain or args.curve):
+        answers = list(_answers(engine, questions, args.mode))
+        traces: list[dict[str, Any] | None] = []
+    else:
+        answers, traces = [], []
+        for q in questions:
+            answer, trace = _explained(engine, q, args.mode)
+            answers.append(answer)
+            traces.append(trace)
+    result = score(questions, answers, settings.corpus)
+    report = _abstention_report(engine, questions, traces, args.false_abstain) if args.curve else None
+    if args.json:
+        print(json.dumps({**result, "abstention": report} if report else result, indent=2))
+        return 0
+    for line in report_lines(result):
         print(line)
-    print("failures by stage (an unanswerable question answered counts under 'answered'):")
-    for name, failed in groups.items():
-        print(f"  {name}: {len(failed)}")
-        for q in failed:
-            print(f"    {q.get('id', '')}: {q['question']}")
+    if report:
+        print("\n".join(report["lines"]))
+    if args.explain:
+        groups: dict[str, list[dict[str, Any]]] = {v: [] for v in VERDICTS}
+        for q, a, trace in zip(questions, answers, traces):
+            if trace is None:
+                continue
+            if q.get("answerable", True) and trace["verdict"] != "answered":
+                groups[trace["verdict"]].append(q)
+            elif not q.get("answerable", True) and not a["abstained"]:
+                groups["answered"].append(q)
+        print("failures by stage (an unanswerable question answered counts under 'answered'):")
+        for name, failed in groups.items():
+            print(f"  {name}: {len(failed)}")
+            for q in failed:
+                print(f"    {q.get('id', '')}: {q['question']}")
     return 0
+
+
+def _explained(engine: Any, q: dict[str, Any], mode: str | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The answer object and trace for a labelled question; a bad question gets an error object and no trace."""
+    evidence = q.get("evidence") or []
+    evidence = evidence if isinstance(evidence, list) else [evidence]
+    try:
+        answer, trace = engine.explain(q.get("question", ""), q.get("history") or [], mode=mode, evidence=evidence if q.get("answerable", True) else ())
+    except QuestionError as exc:
+        return {"question": q.get("question", ""), "answer": "", "abstained": True, "citations": [], "error": str(exc)}, None
+    return answer.to_dict(), trace
+
+
+def _abstention_report(engine: Any, questions: list[dict[str, Any]], traces: list[dict[str, Any] | None], target: float | None) -> dict[str, Any]:
+    """The abstention curve of P(answerable) on ``questions``, the threshold that abstains on
+    ``target`` of the answerable ones, and that choice cross-validated by article."""
+    from qa.metrics import abstention_at, abstention_curve, article_groups, cross_validated_abstention, threshold_for
+
+    if target is None:
+        target = float(engine.scorer.record.get("target_false_abstain", 0.05))
+    if not 0.0 <= target < 1.0:
+        raise QAError(f"--false-abstain {target} is not a share.", "Give a number from 0 to 1, such as 0.05.")
+    # A question nothing was found for abstains at any threshold: P(answerable) 0.
+    p = [t["answerable"] if t and t["candidates"] else 0.0 for t in traces]
+    answerable = [bool(q.get("answerable", True)) for q in questions]
+    curve = abstention_curve(p, answerable)
+    now = engine.scorer.threshold
+    lines = [f"abstention curve (P(answerable) below the threshold abstains; the threshold in use: {now:.3f}):"]
+    lines += ["  " + a.line() for a in curve]
+    report: dict[str, Any] = {
+        "threshold_in_use": round(now, 4),
+        "curve": [vars(a) for a in curve],
+        "target_false_abstain": target,
+        "lines": lines,
+    }
+    if not any(answerable):
+        lines.append("no answerable question here: no threshold to choose for a false_abstain rate.")
+        return report
+    chosen = abstention_at(p, answerable, round(threshold_for(p, answerable, target), 3))
+    crossed = cross_validated_abstention(p, answerable, article_groups(questions), target)
+    report.update(chosen=vars(chosen), cross_validated=vars(crossed) if crossed else None)
+    lines.append(
+        f"for false_abstain {target:g} on these questions: threshold {chosen.threshold:.3f} ({chosen.shares()}); "
+        f"to use it: --set min_support={chosen.threshold:.3f}, or QA_MIN_SUPPORT={chosen.threshold:.3f}"
+    )
+    if crossed is not None:
+        lines.append(f"  chosen without each article's questions and tried on them: {crossed.shares()}")
+    else:
+        lines.append("  (questions on one article only: the choice cannot be tried on questions it was not chosen on)")
+    return report
 
 
 def _ensure_index(engine: Any) -> None:

@@ -6,13 +6,21 @@ summary line, so a user's own question file is scored the same way. One
 addition: an evidence phrase also counts when it lies in a citation's quote
 as a reader sees it (``shown``: a web page's tags and Markdown's code ticks
 off), which on plain text is the quote itself.
+
+And how abstention trades on a question set: the shares of unanswerable and
+answerable questions abstained on at each threshold of P(answerable), and
+the threshold that abstains on a stated share of the answerable ones,
+chosen as the training script chooses the shipped one (``qa eval --curve``).
 """
 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
+
+import numpy as np
 
 QUOTES = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
 
@@ -93,3 +101,84 @@ def report_lines(result: dict[str, Any]) -> Iterable[str]:
     for f in result["failures"]:
         yield "  " + f
     yield summary_line(result)
+
+
+# Thresholds of P(answerable) at which an abstention curve is read.
+CURVE_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+
+
+@dataclass(frozen=True)
+class Abstention:
+    """What abstaining below ``threshold`` of P(answerable) does to a question set."""
+
+    threshold: float | None  # None: chosen for each article without it (cross_validated_abstention)
+    abstain_accuracy: float | None  # share of the unanswerable questions abstained on (None: there are none)
+    false_abstain: float | None  # share of the answerable questions abstained on (None: there are none)
+
+    def shares(self) -> str:
+        def share(x: float | None) -> str:
+            return "n/a" if x is None else f"{x:.3f}"
+
+        return f"abstain_accuracy={share(self.abstain_accuracy)} false_abstain={share(self.false_abstain)}"
+
+    def line(self) -> str:
+        """As a point of a curve: ``threshold 0.30: abstain_accuracy=0.308 false_abstain=0.113``."""
+        return f"threshold {self.threshold:.2f}: {self.shares()}"
+
+
+def abstention_at(p: Sequence[float], answerable: Sequence[bool], threshold: float) -> Abstention:
+    p, answerable = np.asarray(p, dtype=float), np.asarray(answerable, dtype=bool)
+    abstain = p < threshold
+    return Abstention(
+        threshold=threshold,
+        abstain_accuracy=float(abstain[~answerable].mean()) if (~answerable).any() else None,
+        false_abstain=float(abstain[answerable].mean()) if answerable.any() else None,
+    )
+
+
+def abstention_curve(p: Sequence[float], answerable: Sequence[bool], thresholds: Sequence[float] = CURVE_THRESHOLDS) -> list[Abstention]:
+    return [abstention_at(p, answerable, t) for t in thresholds]
+
+
+def threshold_for(p: Sequence[float], answerable: Sequence[bool], target: float) -> float:
+    """The P(answerable) below which ``target`` of the answerable questions fall."""
+    p, answerable = np.asarray(p, dtype=float), np.asarray(answerable, dtype=bool)
+    return float(np.quantile(p[answerable], target))
+
+
+def cross_validated_abstention(p: Sequence[float], answerable: Sequence[bool], groups: Sequence[str], target: float) -> Abstention | None:
+    """Each group's questions abstained on at the threshold chosen on the other groups' (a
+    group is an article): what a threshold chosen on some articles does on others. None
+    with fewer than two groups, or when a group's others hold no answerable question."""
+    p, answerable, groups_ = np.asarray(p, dtype=float), np.asarray(answerable, dtype=bool), np.asarray(groups)
+    names = sorted(set(groups))
+    if len(names) < 2:
+        return None
+    abstain = np.zeros(len(p), dtype=bool)
+    for name in names:
+        held = groups_ == name
+        if not (answerable & ~held).any():
+            return None
+        abstain[held] = p[held] < threshold_for(p[~held], answerable[~held], target)
+    return Abstention(
+        threshold=None,
+        abstain_accuracy=float(abstain[~answerable].mean()) if (~answerable).any() else None,
+        false_abstain=float(abstain[answerable].mean()) if answerable.any() else None,
+    )
+
+
+def article_groups(questions: Sequence[dict[str, Any]]) -> list[str]:
+    """The article each question is about (its first source), for leaving articles out.
+
+    A question no article answers names no source; such questions are dealt
+    over the articles in turn, so that each article's fold holds some."""
+    named = [(q.get("sources") or [""])[0] for q in questions]
+    articles = sorted({a for a in named if a}) or ["(all)"]
+    unsourced = 0
+    groups = []
+    for a in named:
+        if not a:
+            a = articles[unsourced % len(articles)]
+            unsourced += 1
+        groups.append(a)
+    return groups

@@ -65,7 +65,7 @@ from index.chunking import readable  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.engine import Engine  # noqa: E402
 from qa.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_row  # noqa: E402
-from qa.metrics import norm  # noqa: E402
+from qa.metrics import norm, threshold_for  # noqa: E402
 from qa.scorer import SCORER_FILE, LinearModel, Scorer  # noqa: E402
 
 CORPUS_SHARE = 0.3  # weight of the news corpus's questions in either model, against the encyclopedia's
@@ -288,11 +288,6 @@ def out_of_fold(items: list[Item], groups: list[str]) -> tuple[list[np.ndarray],
             if it.group == g:
                 logits[k] = ranker.logits(it.features) if len(it.features) else np.zeros(0)
     return logits, rankers
-
-
-def threshold_for(p: np.ndarray, answerable: np.ndarray, target: float) -> float:
-    """The P(answerable) below which ``target`` of the answerable questions fall."""
-    return float(np.quantile(p[answerable], target))
 
 
 def auc(scores: np.ndarray, positive: np.ndarray) -> float:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..conftest import DATA, DEV_QUESTIONS
+from ..conftest import DATA, DEV_QUESTIONS, INTRANET
 
 
 def qa(settings, *args: str, stdin: str | None = None, corpus: Path | None = None) -> subprocess.CompletedProcess:
@@ -72,6 +72,35 @@ def test_eval_prints_the_reference_scorers_line(engine, settings, tmp_path):
     )
     assert ref.returncode == 0, ref.stderr
     assert evald.stdout.splitlines()[-1] == ref.stdout.splitlines()[-1]
+
+
+def test_eval_curve_finds_the_threshold_that_abstains_as_it_says(intranet_engine):
+    """A deployment reads on its own questions how abstaining trades, and the
+    threshold it is offered abstains, when set, exactly as the report said."""
+    questions = str(INTRANET / "questions.jsonl")
+    out = qa(intranet_engine.settings, "eval", questions, "--curve", "--false-abstain", "0.1", "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)["abstention"]
+    curve = report["curve"]
+    assert [c["threshold"] for c in curve] == sorted(c["threshold"] for c in curve)
+    for key in ("abstain_accuracy", "false_abstain"):
+        shares = [c[key] for c in curve]
+        assert shares == sorted(shares) and shares[-1] > shares[0], key
+    chosen = report["chosen"]
+    assert chosen["false_abstain"] <= 0.1 + 1 / 40 and chosen["threshold"] != report["threshold_in_use"]
+    assert report["cross_validated"]["false_abstain"] is not None
+
+    at_it = qa(intranet_engine.settings, "eval", questions, "--set", f"min_support={chosen['threshold']}", "--json")
+    assert at_it.returncode == 0, at_it.stderr
+    metrics = json.loads(at_it.stdout)
+    assert metrics["false_abstain"] == round(chosen["false_abstain"], 3)
+    assert metrics["abstain_accuracy"] == round(chosen["abstain_accuracy"], 3)
+
+    text = qa(intranet_engine.settings, "eval", questions, "--curve")
+    assert f"--set min_support={chosen['threshold']:.3f}" not in text.stdout  # the default target is 0.05, not 0.1
+    assert "abstention curve" in text.stdout and "to use it: --set min_support=" in text.stdout
+    bad = qa(intranet_engine.settings, "eval", questions, "--curve", "--false-abstain", "5")
+    assert bad.returncode == 2 and "not a share" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_errors_are_messages_not_tracebacks(engine, settings, tmp_path):
