@@ -10,7 +10,7 @@ import re
 import unicodedata
 
 from index import clean
-from index.clean import is_markdown, is_web_page
+from index.clean import is_markdown, is_rst, is_web_page
 from index.sentences import BULLET, COLUMNS, indent, split_spans
 from index.types import Chunk, Document, Sentence
 
@@ -62,7 +62,7 @@ def readable(source: str, text: str) -> str:
         if _MD_ROW.match(text):
             text = " | ".join(cell.strip() for cell in text.strip().strip("|").split("|"))
     else:
-        text = clean.strip_wiki_marks(text)
+        text = clean.strip_wiki_marks(text, rst=is_rst(source))
         if _TEXT_ROW.match(text):
             text = " | ".join(cell.strip() for cell in _TEXT_CELL.split(text.strip()[1:-1]))
     return re.sub(r"\s+", " ", text)
@@ -290,8 +290,15 @@ class _Leads:
         after a blank line, on a line of its own indented to the item's text."""
         if is_web_page(self.doc.source) or "\n\n" not in gap or gap.strip():
             return False
-        line = self._line_before(start)
-        return not line.strip() and self.item_column > 0 and indent(line) >= self.item_column
+        # Markup blanked between them, or before the sentence on its line, is no
+        # indent: a reStructuredText directive at the margin ends the item, and a
+        # footnote's ".. [1]" does not indent its text.
+        raw = self.doc.text
+        previous = self.previous[0].end if self.previous else 0
+        if raw[previous:start].strip() and not is_markdown(self.doc.source):
+            return False
+        line = raw[raw.rfind("\n", 0, start) + 1 : start]
+        return not self._line_before(start).strip() and self.item_column > 0 and indent(line) >= self.item_column
 
     def _within_item(self, start: int) -> bool:
         """Whether a sentence after an item's first goes on with the item: it starts
@@ -311,12 +318,14 @@ class _Leads:
             return -1
         first = pos
         found = -1
+        blank = False
         for _ in range(_TERM_LOOKBACK):
             if pos == 0:
                 break
             above = text.rfind("\n", 0, pos - 1) + 1
             line, pos = text[above : pos - 1], above
             if not line.strip():
+                blank = True
                 continue  # the blank lines between a block's paragraphs
             if indent(line) >= depth:
                 if indent(line) == depth and above in self.terms:
@@ -326,7 +335,10 @@ class _Leads:
             term = line.strip()
             # A section's heading is at the margin, or a few plain words ("Informative output"):
             # a paragraph under it says more than it does.
-            if indent(line) and _TERM_LINE.fullmatch(term) and not _LIST_MARKER.match(line) and (" " not in term or _TERM_MARK.search(term)):
+            # In reStructuredText a definition list's term is at the margin, right over its definition.
+            plain_term = indent(line) and (" " not in term or _TERM_MARK.search(term))
+            rst_term = is_rst(self.doc.source) and not indent(line) and not blank
+            if (plain_term or rst_term) and _TERM_LINE.fullmatch(term) and not _LIST_MARKER.match(line):
                 found = next((s.position for s in reversed(out) if s.start < above + len(line)), -1)
                 found = found if found >= 0 and out[found].start >= above else -1
             break
@@ -353,9 +365,12 @@ class _Leads:
             return "h"
         if self.plain_text and clean.WIKI_HEADING_OPEN.fullmatch(line):
             return "h"  # a wiki's "====== Harbour ferry ======", its marks blanked
-        # A line underlined with "===" or "---" (plain text, reStructuredText, Markdown's other heading).
+        # A line underlined with "===" or "---" (plain text, Markdown's other heading), or with
+        # any of reStructuredText's adornments in a .rst file.
         after = text.find("\n", start)
-        return "h" if after >= 0 and _UNDERLINE.match(text, after + 1) and not line.strip() else ""
+        if line.strip() or after < 0:
+            return ""
+        return "h" if _UNDERLINE.match(text, after + 1) or (is_rst(self.doc.source) and clean.underlined(text, after)) else ""
 
 
 def split_document(doc: Document) -> list[Sentence]:
@@ -367,12 +382,12 @@ def split_document(doc: Document) -> list[Sentence]:
     # Where a page's tags were blanked, a blank may be no space (see split_spans);
     # a wiki's marks in a text file part words ("2014.((A note" is two sentences).
     source = doc.text if text is not doc.text and not leads.plain_text else None
-    opens, closes = clean.wiki_mark_edges(doc.text) if leads.plain_text and text is not doc.text else ({}, {})
+    opens, closes = clean.wiki_mark_edges(doc.text, rst=is_rst(doc.source)) if leads.plain_text and text is not doc.text else ({}, {})
     wrapped = clean.wrapping_text(doc.source, doc.text, text)
     for seg in clean.segments(doc, text):
         if seg.kind == "boilerplate":
             continue
-        for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=source, wrapped=wrapped):
+        for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=source, wrapped=wrapped, rst=is_rst(doc.source)):
             start, end = opens.get(start, start), closes.get(end, end)
             raw = doc.text[start:end]
             key = normalize(raw)

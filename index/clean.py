@@ -40,6 +40,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from html import unescape
 from pathlib import PurePosixPath
 
+from index import rst
 from index.sentences import soft_breaks
 from index.types import Document, Segment
 
@@ -116,6 +117,7 @@ COMMENT_SIGNS = 2  # lines with such signs needed after an ad to call the rest c
 TEXT_SUFFIXES = frozenset({".txt"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 WEB_SUFFIXES = frozenset({".html", ".htm"})
+RST_SUFFIXES = rst.RST_SUFFIXES  # read as text files are, their markup blanked (index.rst)
 
 
 # Asked for every sentence shown or scored: a path parsed each time was most
@@ -132,16 +134,23 @@ def is_markdown(source: str) -> bool:
     return PurePosixPath(source).suffix.lower() in MARKDOWN_SUFFIXES
 
 
+@functools.lru_cache(maxsize=4096)
+def is_rst(source: str) -> bool:
+    """Whether ``source`` is reStructuredText (by its file name's suffix): a text file whose marks are index.rst's."""
+    return PurePosixPath(source).suffix.lower() in RST_SUFFIXES
+
+
 def segments(doc: Document, text: str) -> list[Segment]:
     """Label every non-empty line of ``doc`` with what it is; ``text`` is its :func:`visible_text`."""
     markdown, web = is_markdown(doc.source), is_web_page(doc.source)
     plain = not markdown and not web
+    rst_file = is_rst(doc.source)
     links: list[tuple[int, int]] = []
     pager: list[tuple[int, int]] = []
     if web:
         links = link_spans(doc.text)
         pager = pager_link_spans(doc.text)
-    lines = _lines(text, markdown=markdown, wrapped=wrapping_text(doc.source, doc.text, text))
+    lines = _lines(text, markdown=markdown, wrapped=wrapping_text(doc.source, doc.text, text), rst_file=rst_file)
     if markdown:
         lines = _drop_front_matter(text, lines)
     ranks = heading_ranks(doc.text, lines) if web else {}
@@ -156,7 +165,10 @@ def segments(doc: Document, text: str) -> list[Segment]:
         line = text[start:end]
         norm = _norm(line)
         markdown_heading = markdown and line.lstrip().startswith("#")
-        wiki_heading = plain and WIKI_HEADING_OPEN.fullmatch(doc.text, doc.text.rfind("\n", 0, start) + 1, start) is not None
+        wiki_heading = plain and (
+            WIKI_HEADING_OPEN.fullmatch(doc.text, doc.text.rfind("\n", 0, start) + 1, start) is not None
+            or (rst_file and underlined(doc.text, end))
+        )
         # A manual's section heading in capitals ("SEE ALSO", then "BUGS") ranks as a page's <h1> does.
         rank = ranks.get(i, 0) or (1 if plain and _CAPITALS_HEADING.fullmatch(line.strip()) else 0)
         if (
@@ -378,10 +390,10 @@ def _is_prose(line: str) -> bool:
     return len(words) >= 8 and bool(re.search(r"[.!?][\"'”’)]*$", line))
 
 
-def _lines(text: str, markdown: bool = False, wrapped: str | None = None) -> list[tuple[int, int]]:
+def _lines(text: str, markdown: bool = False, wrapped: str | None = None, rst_file: bool = False) -> list[tuple[int, int]]:
     """The text's lines, trimmed, empty ones left out; a wrapped paragraph is one line
     (``wrapped``: the text whose lines tell which breaks only wrap, see wrapping_text)."""
-    soft = soft_breaks(text if wrapped is None else wrapped, markdown)
+    soft = soft_breaks(text if wrapped is None else wrapped, markdown, rst_file)
     out = []
     pos = 0
     for raw in text.split("\n"):
@@ -439,12 +451,21 @@ def visible_text(source: str, text: str) -> str:
     """What of ``source``'s text a reader sees, offsets unchanged: a web page
     without its markup, a Markdown file without its HTML comments (notes to
     whoever edits it: "<!-- YAML added: v0.1.16 -->"), a text file without
-    wiki markup (:func:`without_wiki_marks`)."""
+    wiki markup (:func:`without_wiki_marks`), reStructuredText without its own
+    (index.rst)."""
     if is_web_page(source):
         return mask_html(text)
     if is_markdown(source):
         return _COMMENT.sub(lambda m: _blanked(m.group(0)), text) if "<!--" in text else text
-    return without_wiki_marks(text)
+    return without_wiki_marks(text, rst=is_rst(source))
+
+
+def underlined(text: str, line_end: int) -> bool:
+    """Whether the line ending at ``line_end`` is a reStructuredText section title: the next line is its underline."""
+    if line_end >= len(text) or text[line_end] != "\n":
+        return False
+    after = text.find("\n", line_end + 1)
+    return bool(rst.ADORNMENT.match(text, line_end + 1, len(text) if after < 0 else after))
 
 
 # A wiki that keeps its pages as text files (DokuWiki's data/pages/*.txt)
@@ -474,19 +495,24 @@ _WIKI_CUES = ("==", "[[", "{{", "**", "//", "''", "((", "<code", "</code", "<fil
 WIKI_HEADING_OPEN = re.compile(r"[ \t]*={2,6}[ \t]*")
 
 
-def wiki_mark_edges(text: str) -> tuple[dict[int, int], dict[int, int]]:
+def wiki_mark_edges(text: str, rst: bool = False) -> tuple[dict[int, int], dict[int, int]]:
     """The marks that open and close words in ``text`` ("**", "[[page|", "]]"), as
     {where the opening mark ends: where it starts} and {where the closing mark
     starts: where it ends}: a sentence that starts or ends at one takes it in,
     so that what it quotes holds both marks of a pair ("**Paragraphs** are ...")."""
     opens: dict[int, int] = {}
     closes: dict[int, int] = {}
-    for (a, b), side in _wiki_marks(text):
+    for (a, b), side in _text_marks(text, rst):
         if side == "open":
             opens[b] = a
         elif side == "close":
             closes[a] = b
     return opens, closes
+
+
+def _text_marks(text: str, rst_file: bool) -> tuple[tuple[tuple[int, int], str], ...]:
+    """A text file's marks: reStructuredText's (index.rst) or a wiki's."""
+    return rst.marks(text) if rst_file else _wiki_marks(text)
 
 
 # A document's marks are read to blank them and again for where its sentences start and end.
@@ -518,23 +544,25 @@ def _wiki_marks(text: str) -> tuple[tuple[tuple[int, int], str], ...]:
     return tuple(spans)
 
 
-def without_wiki_marks(text: str) -> str:
-    """``text`` with its wiki markup blanked, offsets unchanged; ``text`` itself when it has none."""
-    return rewrite_wiki_marks(text, lambda mark: [" "] * len(mark))
+def without_wiki_marks(text: str, rst: bool = False) -> str:
+    """``text`` with its wiki markup (``rst``: its reStructuredText) blanked, offsets
+    unchanged; ``text`` itself when it has none."""
+    # A line break inside a mark (a role's target run over two lines) stays one.
+    return rewrite_wiki_marks(text, lambda mark: ["\n" if ch == "\n" else " " for ch in mark], rst)
 
 
 # A footnote's parentheses part it from the sentence it follows; other marks part no words.
 WIKI_FOOTNOTE_MARKS = frozenset({"((", "))"})
 
 
-def strip_wiki_marks(text: str) -> str:
-    """``text`` with its wiki markup taken out, as a reader of the wiki sees it."""
-    return rewrite_wiki_marks(text, lambda mark: [" " if mark in WIKI_FOOTNOTE_MARKS else ""] + [""] * (len(mark) - 1))
+def strip_wiki_marks(text: str, rst: bool = False) -> str:
+    """``text`` with its wiki markup (``rst``: its reStructuredText) taken out, as a reader sees it."""
+    return rewrite_wiki_marks(text, lambda mark: [" " if mark in WIKI_FOOTNOTE_MARKS else ""] + [""] * (len(mark) - 1), rst)
 
 
-def rewrite_wiki_marks(text: str, rewrite: Callable[[str], list[str]]) -> str:
-    """``text`` with each wiki mark's characters replaced by ``rewrite(mark)``, one string each."""
-    spans = _wiki_marks(text)
+def rewrite_wiki_marks(text: str, rewrite: Callable[[str], list[str]], rst: bool = False) -> str:
+    """``text`` with each wiki mark's (``rst``: reStructuredText mark's) characters replaced by ``rewrite(mark)``, one string each."""
+    spans = _text_marks(text, rst)
     if not spans:
         return text
     out = list(text)

@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.clean import MARKDOWN_SUFFIXES, TAG, TEXT_SUFFIXES, WEB_SUFFIXES, is_markdown, is_web_page, visible_text
+from index.clean import MARKDOWN_SUFFIXES, RST_SUFFIXES, TAG, TEXT_SUFFIXES, WEB_SUFFIXES, is_markdown, is_rst, is_web_page, visible_text
 from index.errors import CorpusError
 from index.types import Document, Metadata
 
-SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | WEB_SUFFIXES
+SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | WEB_SUFFIXES | RST_SUFFIXES
 METADATA_FILE = "metadata.json"
 
 
@@ -168,9 +168,16 @@ _MAN_NAME = re.compile(r"^NAME[ \t]*\n[ \t]+(\S[^\n]*(?:\n[ \t]+\S[^\n]*)?)", re
 _HEADING_TAG = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
 
 
+# reStructuredText's fields over a document (":title: AWS CLI S3 FAQ", then ":category: S3"), one of them its title.
+_RST_TITLE_FIELD = re.compile(r"\A\ufeff?(?:[ \t]*:[^:\n]+:[^\n]*\n)*?[ \t]*:title:[ \t]*(\S[^\n]*)", re.I)
+
+
 def _guess_title(text: str, path: Path) -> str:
     if is_web_page(path.name):
         return _page_title(text) or path.stem.replace("_", " ")
+    titled = _RST_TITLE_FIELD.match(text) if is_rst(path.name) else None
+    if titled:
+        return " ".join(titled.group(1).split())[:120]
     manual = _MAN_HEADER.match(text.lstrip("\ufeff"))
     if manual:
         # A manual page rendered as text: "TAR(1)  GNU TAR Manual  TAR(1)" is its

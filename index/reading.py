@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from index.chunking import is_markdown, is_web_page, readable
-from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, mask_html, rewrite_wiki_marks
+from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, is_rst, mask_html, rewrite_wiki_marks
 from index.corpus import FRONT_MATTER
 from index.sentences import soft_breaks
 
@@ -79,8 +79,10 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
         return view, soft_breaks(text, markdown=True)
     # A wiki's marks in a text file ("====== Harbour ferry ======", "[[page|text]]"): its words
     # shown, its marks not (a footnote's parentheses as a space).
-    view = rewrite_wiki_marks(text, lambda mark: [" " if mark in WIKI_FOOTNOTE_MARKS else _HIDDEN] + [_HIDDEN] * (len(mark) - 1))
-    return view, soft_breaks(text)
+    view = rewrite_wiki_marks(
+        text, lambda mark: [" " if mark in WIKI_FOOTNOTE_MARKS else _HIDDEN] + ["\n" if ch == "\n" else _HIDDEN for ch in mark[1:]], is_rst(source)
+    )
+    return view, soft_breaks(text, rst=is_rst(source))
 
 
 def _hide(m: re.Match[str]) -> str:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import functools
 import re
+
+from index.rst import ADORNMENT
 from typing import Iterator
 
 # Abbreviations after which a period does not end a sentence.
@@ -52,6 +54,7 @@ def split_spans(
     markdown: bool = False,
     source: str | None = None,
     wrapped: str | None = None,
+    rst: bool = False,
 ) -> Iterator[tuple[int, int]]:
     """Yield (start, end) of each sentence in ``text[start:end]``.
 
@@ -62,10 +65,11 @@ def split_spans(
     made from by blanking its markup (a web page's tags): a blank that was a
     tag is no space a reader sees ("python<em>X</em>.<em>Y</em>" reads
     "pythonX.Y", one word, no full stop). ``wrapped``, when given, is the text
-    whose lines tell which breaks only wrap (see :func:`wrapping_text`).
+    whose lines tell which breaks only wrap (see index.clean.wrapping_text);
+    ``rst``: the text is reStructuredText.
     """
     end = len(text) if end is None else end
-    soft = soft_breaks(text if wrapped is None else wrapped, markdown)
+    soft = soft_breaks(text if wrapped is None else wrapped, markdown, rst)
     pos = start
     while pos < end:
         nl = text.find("\n", pos, end)
@@ -105,16 +109,21 @@ _FIELD = re.compile(r"[ \t]*(?:\*\*|__)[^*_\n]{1,40}?(?::(?:\*\*|__)|(?:\*\*|__)
 # What a hanging indent hangs from: a list marker, or an FAQ's "Q:" and "A:".
 _ITEM_MARKER = re.compile(rf"\s*(?:{BULLET}|[QA]:)\s+")
 _BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
+# A reStructuredText field (":Author: ...", ":param x: ..."): one of a list, each on its line.
+_RST_FIELD = re.compile(r"[ \t]*:[^:\s][^:\n]*:(?:[ \t]|$)")
 # A line opening with an HTML tag: in Markdown, an HTML block (an autolink "<https://...>" is text).
 _HTML_TAG = re.compile(r"\s*</?[A-Za-z][\w-]*(?:\s|/?>|$)")
 
 
 @functools.lru_cache(maxsize=8)
-def soft_breaks(text: str, markdown: bool = False) -> frozenset[int]:
+def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozenset[int]:
     """The positions of the line breaks in ``text`` that only wrap a paragraph.
 
     In Markdown every line break inside a paragraph is one (a renderer shows
     it as a space), except a hard break (two trailing spaces or a backslash).
+    So in reStructuredText (``rst``), between lines of the same indent (a
+    deeper one is a definition or a quotation), but not into a section
+    title's underline or a field (":Author: ...").
 
     In other text, whether it is wrapped at all is read from the text: the
     width it is wrapped at is the 90th percentile of the lengths of lines
@@ -142,7 +151,7 @@ def soft_breaks(text: str, markdown: bool = False) -> frozenset[int]:
     fenced = False
     for i in range(len(lines) - 1):
         line, nxt = lines[i], lines[i + 1]
-        if _FENCE.match(line):
+        if _FENCE.match(line) and not rst:  # in reStructuredText, "~~~~" underlines a title
             fenced = not fenced
             continue
         if fenced or not line.strip() or not nxt.strip() or _WHOLE_BLOCK.match(line) or _BLOCK_START.match(nxt):
@@ -154,6 +163,14 @@ def soft_breaks(text: str, markdown: bool = False) -> frozenset[int]:
         inner.append(i)
     if markdown:
         return frozenset(bounds[i][1] for i in inner)
+    if rst:
+        return frozenset(
+            bounds[i][1]
+            for i in inner
+            if (indent(lines[i + 1]) == indent(lines[i]) or _hangs(lines[i], lines[i + 1]))
+            and not ADORNMENT.match(lines[i + 1])
+            and not _RST_FIELD.match(lines[i + 1])
+        )
     if len(inner) < 3:
         return frozenset()
     lengths = sorted(len(lines[i]) for i in inner)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from index.chunking import is_markdown, is_web_page, readable
+from index.chunking import is_markdown, is_rst, is_web_page, readable
 from index.clean import mask_html
 from index.reading import readable_article
 from index.sentences import soft_breaks
@@ -94,13 +94,15 @@ def question_html(question: str) -> str:
     return f'<span class="qa-question">{escape(question)}</span>'
 
 
-def passage_in_paragraph(text: str, start: int, end: int, context: int = CONTEXT_CHARS, markdown: bool = False) -> tuple[str, str, str]:
+def passage_in_paragraph(
+    text: str, start: int, end: int, context: int = CONTEXT_CHARS, markdown: bool = False, rst: bool = False
+) -> tuple[str, str, str]:
     """The quote ``text[start:end]`` with the rest of its paragraph (a line of the file) either side.
 
     Long paragraphs are cut at a word boundary about ``context`` characters
     away from the quote, marked with an ellipsis.
     """
-    soft = soft_breaks(text, markdown)  # a wrapped paragraph's line breaks are not its ends
+    soft = soft_breaks(text, markdown, rst)  # a wrapped paragraph's line breaks are not its ends
     p_start = text.rfind("\n", 0, start)
     while p_start in soft:
         p_start = text.rfind("\n", 0, p_start)
@@ -149,7 +151,7 @@ def sources_html(answer: Answer, turn: int, texts: dict[str, str]) -> str:
                 if c.source not in masked:
                     masked[c.source] = mask_html(text)
                 text = masked[c.source]
-            before, _, after = passage_in_paragraph(text, c.start, c.end, markdown=is_markdown(c.source))
+            before, _, after = passage_in_paragraph(text, c.start, c.end, markdown=is_markdown(c.source), rst=is_rst(c.source))
         else:
             before, after = "", ""
         before, after = readable(c.source, before), readable(c.source, after)

@@ -173,15 +173,15 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_indexes(small_corpus, b
 
 
 def test_files_of_other_types_are_counted_in_the_summary_not_passed_over_in_silence(small_corpus, build):
-    (small_corpus / "notes.rst").write_text("Notes\n=====\n\nText.\n", encoding="utf-8")
+    (small_corpus / "notes.docx").write_bytes(b"PK\x03\x04")
     (small_corpus / "scans").mkdir()
     for name in ("a.pdf", "b.pdf"):
         (small_corpus / "scans" / name).write_bytes(b"%PDF-1.4")
     (small_corpus / ".git").mkdir()
     (small_corpus / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
     report = build(small_corpus)
-    assert report.other_types == {".pdf": 2, ".rst": 1}
-    assert "Not read: 3 file(s) of other types (2 .pdf, 1 .rst)" in report.summary()
+    assert report.other_types == {".docx": 1, ".pdf": 2}
+    assert "Not read: 3 file(s) of other types (2 .pdf, 1 .docx)" in report.summary()
     assert "Not read" in build(small_corpus).summary()  # and again when nothing changed
 
 

@@ -273,3 +273,21 @@ def test_bold_words_in_a_wrapped_text_file_do_not_cut_its_sentences_at_the_line_
         "You must first enable the accelerate option on your bucket before attempting to use the endpoint.",
         "This is mutually exclusive with the dual-stack endpoint option, which also needs enabling on the bucket before it is used.",
     ]
+
+
+def test_a_restructuredtext_page_keeps_its_sections_definitions_and_title() -> None:
+    scanned = scan(CLEANING, 10_000_000)
+    doc = next(d for d in scanned.documents if d.source == "gauge-handbook.rst")
+    assert doc.meta.title == "Tide gauge handbook"  # its :title: field
+    sentences = split_document(doc)
+    by_text = {shown(s): s for s in sentences}
+    # Any of its adornments underlines a section's title; a paragraph wrapped at any width is one.
+    intervals = by_text["Sampling intervals"]
+    assert by_text["The default sampling interval is sixty seconds."].section == intervals.position
+    assert by_text["Storm surveys use ten seconds, which fills the logger's memory in about four days."].section == intervals.position
+    # A definition list's term is at the margin, its definition indented under it.
+    battery = by_text["Battery"].position
+    assert by_text["The backup battery is replaced every two years, whether or not the logger reports it as weak."].lead == battery
+    # A footnote and the code after a list are not the list's: their markup was at the margin.
+    assert by_text["The conduit is the one laid for the old float gauge in 1998."].lead == -1
+    assert by_text["$ gaugectl status --serial GX-2231"].lead == -1

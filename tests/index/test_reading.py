@@ -100,3 +100,13 @@ def test_a_wiki_page_kept_as_text_is_shown_without_its_marks() -> None:
     assert "The oldest boat, Marta, is kept" in article
     assert "The summer timetable starts on the first Monday of June, as set out in timetables." in article
     assert "=" not in article and "[[" not in article and "//" not in article and "**" not in article
+
+
+def test_a_restructuredtext_page_is_shown_as_sphinx_shows_it() -> None:
+    text = (CLEANING / "gauge-handbook.rst").read_text(encoding="utf-8")
+    article = shown("gauge-handbook.rst", text, "The default sampling interval is sixty seconds.")
+    assert "\n\nSampling intervals\n\n⟦The default sampling interval is sixty seconds.⟧ Storm surveys" in article
+    assert "See Packing readings for how the readings leave the gauge, and the manufacturer's site for the full manual." in article
+    assert "the sampling interval:\n\ngaugectl setup --serial GX-2231" in article  # "interval::" reads "interval:"
+    for markup in ("..", "``", ":ref:", "<https", "`_", "~~~", "===", "toctree", "gauge-photo.png", ":maxdepth:", "editors", "[#]_"):
+        assert markup not in article, markup

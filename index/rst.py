@@ -1,0 +1,162 @@
+"""reStructuredText's markup: the characters of a ``.rst`` file that a reader of
+the rendered page does not see.
+
+A ``.rst`` file is read as a text file is (index.clean), with these marks
+blanked, so that every offset still points into the file: a section title's
+underline and overline, code ticks (````aws s3````), roles
+(``:ref:`Installing <install>``` reads "Installing"), links
+(```Python <https://python.org>`_`` reads "Python"), emphasis, footnote
+references, the second colon of "as follows::", and explicit markup: a
+comment, a link target, a directive's name and options (``.. note::`` shows
+its text, ``.. image::`` and ``.. toctree::`` show nothing).
+
+Each mark is given as its span and whether it opens words ("open"), closes
+them ("close") or stands alone (""), as index.clean's wiki marks are.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+RST_SUFFIXES = frozenset({".rst", ".rest"})
+
+# A line of one punctuation character repeated: a section title's underline or overline, or a transition.
+ADORNMENT = re.compile(r"[ \t]*([=\-`:'\"~^_*+#<>.])\1{2,}[ \t]*$")
+
+# Inline marks. Literals are found first, and nothing is looked for inside
+# them ("``*args``" holds no emphasis).
+_LITERAL = re.compile(r"(?<![\w`])(``)(?=\S)[^\n]*?(?<=\S)(``)(?![\w`])")
+# Inline markup may run over a paragraph's line breaks, never over a blank line.
+_RUN = r"(?:[^`\n]|\n(?![ \t]*\n))*?"
+_INLINE = (
+    # A role, its title shown and its target not: ":ref:`Installing <install>`", ":class:`Popen`".
+    ("pair", re.compile(rf"(?<![\w`])(:[A-Za-z][\w.+-]*(?::[\w.+-]+)*:`[~!]?)(?=[^`\s]){_RUN}(?<=[^\s`])(\s*<[^<>`]*>`|`)(?![\w`])")),
+    # A link ("`Python <https://python.org>`_"), a reference ("`Installation`_"), interpreted text ("`x`").
+    ("pair", re.compile(rf"(?<![\w`:])(`)(?=[^`\s]){_RUN}(?<=[^\s`])(\s*<[^<>`]+>`_{{1,2}}|`_{{1,2}}|`)(?![\w`])")),
+    ("pair", re.compile(r"(?<![\w*\\])(\*\*)(?=[^\s*])[^\n]*?(?<=[^\s*])(\*\*)(?![\w*])")),
+    ("pair", re.compile(r"(?<![\w*\\])(\*)(?=[^\s*])[^*\n]*?(?<=[^\s*])(\*)(?![\w*])")),
+    # A footnote's or citation's reference: "... in 2019 [1]_." reads "... in 2019."
+    ("whole", re.compile(r"([ \t]?\[(?:#[\w-]*|\*|\d+)\]_)(?![\w`])")),
+    # "as follows::" reads "as follows:"; a "::" standing apart, or alone on its line, not at all.
+    ("whole", re.compile(r"(?<=[^\s:])(:)(?=:[ \t]*$)", re.M)),
+    ("whole", re.compile(r"(?:(?<=[ \t])|^)(::)[ \t]*$", re.M)),
+    ("whole", re.compile(r"\b(?:versionadded|versionchanged|versionremoved|deprecated)(::)(?=[ \t]|$)", re.M)),
+    # A field's name reads as a label: ":Author: Jo" as "Author: Jo", ":param x: ..." as "param x: ...".
+    ("whole", re.compile(r"^[ \t]*(:)(?=[^:\s][^:\n]*:(?:[ \t]|$))", re.M)),
+    # An auto-numbered list item's "#.", and a file's own settings for Sphinx (":orphan:", ":tocdepth: 2").
+    ("whole", re.compile(r"^[ \t]*(#\.)[ \t]", re.M)),
+    ("whole", re.compile(r"^(:(?:orphan|tocdepth|nocomments|nosearch):(?:[ \t][^\n]*)?)$", re.M)),
+)
+
+_EXPLICIT = re.compile(r"([ \t]*)(\.\.)(?=[ \t]|$)")
+_DIRECTIVE = re.compile(r"\.\.[ \t]+(?:\|[^|\n]+\|[ \t]+)?([\w:.+-]+)::(?=[ \t]|$)")
+_FOOTNOTE = re.compile(r"\.\.[ \t]+\[[^\]\n]+\](?=[ \t]|$)")
+_OPTION = re.compile(r"[ \t]+:[\w][\w -]*:(?:[ \t].*)?$")
+# Directives whose arguments and content are not text a reader reads: pictures,
+# tables of contents, included files, index entries, raw HTML, settings.
+_HIDDEN = frozenset(
+    {
+        "image", "toctree", "include", "literalinclude", "highlight", "contents", "index", "raw", "meta",
+        "sectnum", "default-role", "role", "tabularcolumns", "currentmodule", "module", "sectionauthor",
+        "moduleauthor", "codeauthor", "graphviz", "digraph", "target-notes", "header", "footer", "title",
+    }
+)
+# Directives whose arguments are not text but whose content is: a figure's caption, code.
+_ARGUMENTS_HIDDEN = frozenset({"figure", "code-block", "code", "sourcecode"})
+# Directives whose name says what their arguments are: "versionadded 3.16" (Sphinx
+# shows "Added in version 3.16"); only their dots and colons go.
+_NAMED = frozenset({"versionadded", "versionchanged", "versionremoved", "deprecated"})
+
+
+@functools.lru_cache(maxsize=2)
+def marks(text: str) -> tuple[tuple[tuple[int, int], str], ...]:
+    """Each mark of ``text``: its span, and "open", "close" or "" (see the module's docstring)."""
+    spans: list[tuple[tuple[int, int], str]] = []
+    work = text
+    for m in _LITERAL.finditer(text):
+        spans += [(m.span(1), "open"), (m.span(2), "close")]
+        work = work[: m.start()] + "x" * (m.end() - m.start()) + work[m.end() :]
+    for kind, pattern in _INLINE:
+        for m in pattern.finditer(work):
+            if kind == "pair":
+                spans += [(m.span(1), "open"), (m.span(2), "close")]
+            else:
+                spans.append((m.span(1), ""))
+    spans += _line_marks(text)
+    return tuple(spans)
+
+
+def _line_marks(text: str) -> list[tuple[tuple[int, int], str]]:
+    """Adornment lines and explicit markup: whole lines, or a directive's name."""
+    lines: list[tuple[int, int]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        lines.append((pos, pos + len(raw)))
+        pos += len(raw) + 1
+    out: list[tuple[tuple[int, int], str]] = []
+
+    def blank(i: int) -> None:
+        a, b = lines[i]
+        line = text[a:b]
+        start = a + len(line) - len(line.lstrip())
+        if start < b:
+            out.append(((start, b), ""))
+
+    i = 0
+    while i < len(lines):
+        a, b = lines[i]
+        line = text[a:b]
+        if ADORNMENT.match(line):
+            blank(i)
+            i += 1
+            continue
+        m = _EXPLICIT.match(line)
+        if not m:
+            i += 1
+            continue
+        rest = line[m.start(2) :]
+        block = _block_end(text, lines, i, len(m.group(1).expandtabs(8)))
+        directive = _DIRECTIVE.match(rest)
+        footnote = _FOOTNOTE.match(rest)
+        name = directive.group(1).lower() if directive else ""
+        if footnote:
+            out.append(((a + m.start(2), a + m.start(2) + footnote.end()), ""))
+            i += 1  # its text, and what follows it indented, is read
+        elif directive and not (name in _HIDDEN or name.startswith("auto")):
+            # Its name goes; its arguments ("Deprecated since 3.2", a function's
+            # signature) stay unless they are a file's name; then its options go,
+            # and its content is read as text.
+            if name in _ARGUMENTS_HIDDEN:
+                blank(i)
+            elif name in _NAMED:
+                at = a + m.start(2)
+                out.append(((at, at + directive.start(1)), ""))  # its "::" is an inline mark (_INLINE)
+            else:
+                out.append(((a + m.start(2), a + m.start(2) + directive.end()), ""))
+            i += 1
+            while i < block and _OPTION.match(text[lines[i][0] : lines[i][1]]):
+                blank(i)
+                i += 1
+        else:
+            # A hidden directive, a link target (".. _install:"), a substitution
+            # (".. |br| raw:: html") or a comment: the whole block.
+            for j in range(i, block):
+                blank(j)
+            i = block
+    return out
+
+
+def _block_end(text: str, lines: list[tuple[int, int]], i: int, depth: int) -> int:
+    """The line after the block explicit markup at line ``i`` opens: what follows it
+    indented deeper than ``depth``, blank lines within it included."""
+    j = i + 1
+    last = i
+    while j < len(lines):
+        line = text[lines[j][0] : lines[j][1]]
+        if line.strip():
+            if len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip()) <= depth:
+                break
+            last = j
+        j += 1
+    return last + 1
