@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -210,8 +211,8 @@ def _explained(engine: Any, q: dict[str, Any], mode: str | None) -> tuple[dict[s
 
 def _abstention_report(engine: Any, questions: list[dict[str, Any]], traces: list[dict[str, Any] | None], target: float | None) -> dict[str, Any]:
     """The abstention curve of P(answerable) on ``questions``, the threshold that abstains on
-    ``target`` of the answerable ones, and that choice cross-validated by article."""
-    from qa.metrics import abstention_at, abstention_curve, article_groups, cross_validated_abstention, threshold_for
+    at most ``target`` of the answerable ones, and that choice cross-validated by article."""
+    from qa.metrics import abstention_at, abstention_curve, article_groups, cross_validated_abstention, threshold_at_most
 
     if target is None:
         target = float(engine.scorer.record.get("target_false_abstain", 0.05))
@@ -233,11 +234,12 @@ def _abstention_report(engine: Any, questions: list[dict[str, Any]], traces: lis
     if not any(answerable):
         lines.append("no answerable question here: no threshold to choose for a false_abstain rate.")
         return report
-    chosen = abstention_at(p, answerable, round(threshold_for(p, answerable, target), 3))
+    # Shown to three places, rounded down: set as shown, it abstains as reported.
+    chosen = abstention_at(p, answerable, math.floor(threshold_at_most(p, answerable, target) * 1000) / 1000)
     crossed = cross_validated_abstention(p, answerable, article_groups(questions), target)
     report.update(chosen=vars(chosen), cross_validated=vars(crossed) if crossed else None)
     lines.append(
-        f"for false_abstain {target:g} on these questions: threshold {chosen.threshold:.3f} ({chosen.shares()}); "
+        f"for false_abstain at most {target:g} on these questions: threshold {chosen.threshold:.3f} ({chosen.shares()}); "
         f"to use it: --set min_support={chosen.threshold:.3f}, or QA_MIN_SUPPORT={chosen.threshold:.3f}"
     )
     if crossed is not None:

@@ -9,8 +9,8 @@ off), which on plain text is the quote itself.
 
 And how abstention trades on a question set: the shares of unanswerable and
 answerable questions abstained on at each threshold of P(answerable), and
-the threshold that abstains on a stated share of the answerable ones,
-chosen as the training script chooses the shipped one (``qa eval --curve``).
+the threshold that abstains on at most a stated share of the answerable
+ones (``qa eval --curve``).
 """
 
 from __future__ import annotations
@@ -146,6 +146,14 @@ def threshold_for(p: Sequence[float], answerable: Sequence[bool], target: float)
     return float(np.quantile(p[answerable], target))
 
 
+def threshold_at_most(p: Sequence[float], answerable: Sequence[bool], target: float) -> float:
+    """The highest threshold that abstains on no more than ``target`` of the answerable
+    questions. (:func:`threshold_for`'s quantile falls between two questions' P, which
+    on a few dozen questions abstains on one more than the target allows.)"""
+    below = np.sort(np.asarray(p, dtype=float)[np.asarray(answerable, dtype=bool)])
+    return float(below[min(int(np.floor(target * len(below) + 1e-9)), len(below) - 1)])
+
+
 def cross_validated_abstention(p: Sequence[float], answerable: Sequence[bool], groups: Sequence[str], target: float) -> Abstention | None:
     """Each group's questions abstained on at the threshold chosen on the other groups' (a
     group is an article): what a threshold chosen on some articles does on others. None
@@ -159,7 +167,7 @@ def cross_validated_abstention(p: Sequence[float], answerable: Sequence[bool], g
         held = groups_ == name
         if not (answerable & ~held).any():
             return None
-        abstain[held] = p[held] < threshold_for(p[~held], answerable[~held], target)
+        abstain[held] = p[held] < threshold_at_most(p[~held], answerable[~held], target)
     return Abstention(
         threshold=None,
         abstain_accuracy=float(abstain[~answerable].mean()) if (~answerable).any() else None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.metrics import abstention_at, abstention_curve, article_groups, cross_validated_abstention, threshold_for
+from qa.metrics import abstention_at, abstention_curve, article_groups, cross_validated_abstention, threshold_at_most, threshold_for
 
 
 def test_a_curve_counts_the_questions_below_each_threshold():
@@ -19,6 +19,13 @@ def test_the_threshold_abstains_on_the_share_of_answerable_questions_asked_for()
     p = [i / 100 for i in range(100)]
     t = threshold_for(p, [True] * 100, 0.05)
     assert abstention_at(p, [True] * 100, t).false_abstain == 0.05
+
+
+def test_on_a_few_questions_the_threshold_abstains_on_no_more_than_asked():
+    p = [0.1, 0.3, 0.5, 0.7, 0.9, 0.95, 0.97, 0.99]
+    assert abstention_at(p, [True] * 8, threshold_for(p, [True] * 8, 0.1)).false_abstain == 0.125  # one of eight
+    assert abstention_at(p, [True] * 8, threshold_at_most(p, [True] * 8, 0.1)).false_abstain == 0.0
+    assert abstention_at(p, [True] * 8, threshold_at_most(p, [True] * 8, 0.25)).false_abstain == 0.25
 
 
 def test_a_threshold_is_tried_on_articles_it_was_not_chosen_on():
