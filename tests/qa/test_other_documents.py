@@ -287,3 +287,18 @@ def test_a_heading_comes_before_a_sentence_under_it_only_when_that_sentence_open
     assert not answer.abstained
     assert answer.answer.startswith("The office keeps its sailing log in the grey cabinet behind the ticket desk for seven years [1]")
     check_quotes(other_engine, answer)
+
+
+def test_a_restructuredtext_page_is_answered_as_sphinx_shows_it(other_engine: Engine) -> None:
+    answer = other_engine.ask("How is the tide gauge logger configured?")
+    assert not answer.abstained
+    assert answer.answer.startswith("The logger is configured with gaugectl setup; the command asks for the serial number")
+    assert "gaugectl setup --serial GX-2231" in answer.answer  # the literal block its "::" introduces
+    assert "``" not in answer.answer and "::" not in answer.answer
+    cited = answer.citations[0]
+    assert cited.source == "gauge-handbook.rst" and "``gaugectl setup``" in cited.quote and cited.quote.endswith("interval::")
+    assert cited.shown.endswith("the sampling interval:")
+    check_quotes(other_engine, answer)
+    # A definition list's definition is answered under its term.
+    answer = other_engine.ask("How often is the backup battery of a tide gauge replaced?")
+    assert [c.shown for c in answer.citations[:2]] == ["Battery", "The backup battery is replaced every two years, whether or not the logger reports it as weak."]
