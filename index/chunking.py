@@ -152,6 +152,9 @@ _TERM_MARK = re.compile(r"[-_=$\[<>/@]")
 # A numbered heading of plain text ("3. Costs" at the margin, a blank line under it).
 _NUMBERED = re.compile(r"\d{1,2}[.)][ \t]+")
 _TERM_END = re.compile(r"[.!?:;,]$")
+# A name in code, alone: Markdown's "`--no-deps`", reStructuredText's "``--no-deps``"; not a
+# command ("`node --v8-options`"), which is an example.
+_LABEL = re.compile(r"(`{1,2})[^`\s]{1,60}\1")
 # A plain-text table: its lines in columns (index.sentences.COLUMNS, which keeps
 # them apart), its header underlined by a ruler.
 _RULER = re.compile(r"[ \t]*[-=+|]{3,}[-=+| \t]*")
@@ -235,6 +238,11 @@ class _Leads:
             self.item = len(out)
         elif not opener and self.item is not None and self._item_paragraph(gap, start):
             lead = self.item  # "12. Can zlib handle .Z files?" over its answer, indented under it
+        elif not opener and prev is not None and not prev_opener and self._labels(prev, gap, start):
+            # "``--force-reinstall``" as a paragraph of its own, then what it does: read under it.
+            self.table, self.list_lead = -1, None
+            lead = prev.position
+            self.item, self.item_column = len(out), 0
         # A page's own line breaks are spaces in the masked text: a break there is a block's end.
         elif opener or "\n\n" in gap or (is_web_page(self.doc.source) and "\n" in gap):
             self.table, self.list_lead, self.item = -1, None, None  # a new block, not an item's second sentence
@@ -246,6 +254,16 @@ class _Leads:
         if lead < 0 and self.plain_text and not opener:
             lead = self._term(start, out)
         return lead
+
+    def _labels(self, prev: Sentence, gap: str, start: int) -> bool:
+        """Whether ``prev`` is a name in code standing as a paragraph of its own (Markdown's
+        "`--no-deps`", reStructuredText's "``--no-deps``") right over the paragraph at ``start``,
+        at its indent: what that paragraph says is said of the name."""
+        if not (is_markdown(self.doc.source) or is_rst(self.doc.source)) or not _LABEL.fullmatch(prev.text):
+            return False
+        if gap.count("\n") != 2 or gap.strip() or not self._own_line(prev):
+            return False
+        return indent(self._line_before(start)) == indent(self._line_before(prev.start)) and not self._line_before(start).strip()
 
     def _title_line(self, start: int) -> bool:
         """Whether the line from ``start`` is a title on its own: a few words, no closing stop, a blank line after."""

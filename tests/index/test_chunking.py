@@ -291,3 +291,18 @@ def test_a_restructuredtext_page_keeps_its_sections_definitions_and_title() -> N
     # A footnote and the code after a list are not the list's: their markup was at the margin.
     assert by_text["The conduit is the one laid for the old float gauge in 1998."].lead == -1
     assert by_text["$ gaugectl status --serial GX-2231"].lead == -1
+
+
+@pytest.mark.parametrize("source, label", [("options.rst", "``--force-reinstall``"), ("options.md", "`--force-reinstall`")])
+def test_a_name_in_code_standing_alone_over_a_paragraph_leads_it(source, label) -> None:
+    text = (
+        f"{label}\n\n"
+        "Doesn't affect resolution, but reinstalls the package when the resolved\n"
+        "version is the one installed. This occurs even without an upgrade.\n\n"
+        "`pip install --force-reinstall requests`\n\n"
+        "Reinstalls requests and everything it depends on.\n"
+    )
+    sentences = split_text(source, text)
+    name, does, occurs, command, reinstalls = sentences
+    assert does.lead == name.position and occurs.lead == does.position  # the paragraph's later sentence under its first
+    assert reinstalls.lead == -1  # a command with its arguments is an example, not a name
