@@ -311,6 +311,8 @@ class Engine:
                 asked = followup.resolve(question, self._person_answered(history))
             if history and followup.refers_to_thing(asked):
                 asked = followup.resolve_thing(asked, followup.thing_asked(history[-1]) or self._thing_answered(history))
+            if history and followup.refers_to_place(asked) and followup.asks_where(history[-1]):
+                asked = followup.resolve_place(asked, self._thing_answered(history))
             (text, context_terms) = followup.search_text(asked, history)
         prior, about = reader.source_prior(asked)
         asked_terms, kind = terms(about), answer_type(asked)
@@ -381,16 +383,19 @@ class Engine:
 
     def _thing_answered(self, history: Sequence[str]) -> str:
         """What a follow-up's "it" points at when the last earlier turn asked
-        "which" thing ("Which room has a hearing loop?"): the thing the engine's
-        answer to it names ("Terminus")."""
+        "which" thing ("Which room has a hearing loop?"), or its "there" when
+        that turn asked "where": the thing or place the engine's answer to it
+        names ("Terminus", "Service Desk")."""
         turn = history[-1]
-        if not followup.asks_which_thing(turn) or answer_type(turn) not in ("", ENTITY):
+        asked_which = followup.asks_which_thing(turn) or followup.asks_where(turn)
+        if not asked_which or answer_type(turn) not in ("", ENTITY):
             return ""
         answered = self._best_sentence(turn, history[:-1])
         if answered is None:
             return ""
         record, query_terms = answered
-        return followup.thing_named(record.text, record.tokens, turn, query_terms)
+        named = followup.place_named if followup.asks_where(turn) else followup.thing_named
+        return named(record.text, record.tokens, turn, query_terms)
 
     def _best_sentence(self, turn: str, before: Sequence[str]) -> tuple[SentenceRecord, list[str]] | None:
         """The sentence the engine's answer to an earlier ``turn`` would lead with,

@@ -10,7 +10,9 @@ NASA Administrator?" then "What did he tell Rogozin?"); and "it" by the
 thing the earlier turn asked what it is ("What is uvicorn?" then "Which
 protocols does it support?", :func:`resolve_thing`), or else the thing the
 answer to a "which" question named ("Which room has a hearing loop?" then
-"How many people does it seat?"). The earlier turn's
+"How many people does it seat?"); and a closing "there" by the place the
+answer to a "where" question named ("Where is loan equipment kept?" then
+"What are the opening hours there?", :func:`resolve_place`). The earlier turn's
 words steer the search and the similarity it ranks by; coverage reads the
 question's own, and the earlier turn's too when the question asks that turn
 again (:func:`asks_again`: "Why not?", "What about the Russian side?"). (A
@@ -170,6 +172,25 @@ def asks_which_thing(question: str) -> bool:
     return bool(_WHICH_THING.match(question))
 
 
+# A follow-up's closing "there" ("What are the opening hours there?"), after a
+# "where" question: the place the answer to it named.
+_THERE = re.compile(r"\bthere(?=\s*[?.!]*\s*$)", re.I)
+_WHERE = re.compile(r"^\s*(?:and\s+)?where\b", re.I)
+
+
+def refers_to_place(question: str) -> bool:
+    return bool(_THERE.search(question))
+
+
+def asks_where(question: str) -> bool:
+    return bool(_WHERE.match(question))
+
+
+def resolve_place(question: str, place: str) -> str:
+    """``question`` with its closing "there" replaced by "at ``place``"."""
+    return _THERE.sub(f"at {place}", question) if place else question
+
+
 _OPENING_NAME = re.compile(r"\W*([A-Z][\w.-]*[A-Za-z])")
 
 
@@ -183,12 +204,30 @@ def thing_named(sentence: str, tokens: tuple[Token, ...], question: str, questio
     if opening and opening.group(1).lower() not in STOPWORDS and opening.group(1).lower() not in question.lower():
         spans = [opening.span(1), *spans]
     near = [span for span in spans if near_question_words([span], tokens, set(question_terms))]
-    if not near:
-        return ""
-    # The whole name the word stands in: "International Scientific Lunar Station", not "International".
-    start = near[0][0]
+    return _whole_name(sentence, near[0]) if near else ""
+
+
+# What stands before a place's name: "kept by the Service Desk", "arrive at Harbour House".
+_AT_PLACE = re.compile(r"\b(?:at|in|on|by|from|to|near|inside|outside|behind|beside|opposite)\s+(?:the\s+)?$", re.I)
+
+
+def place_named(sentence: str, tokens: tuple[Token, ...], question: str, question_terms: Sequence[str]) -> str:
+    """The first place an answer's ``sentence`` names after a preposition, beside
+    one of the ``question``'s words: "Service Desk" in "Loan equipment is kept by
+    the Service Desk on Floor 2" for "Where is loan equipment kept?", or ""."""
+    spans = [
+        span
+        for span in answer_spans(ENTITY, sentence, question)
+        if _AT_PLACE.search(sentence, 0, span[0]) and near_question_words([span], tokens, set(question_terms), most=1)
+    ]
+    return _whole_name(sentence, spans[0]) if spans else ""
+
+
+def _whole_name(sentence: str, span: tuple[int, int]) -> str:
+    """The whole name a word of it stands in: "International Scientific Lunar Station", not "International"."""
+    start = span[0]
     whole = next((m for m in _CAPITALISED_RUN.finditer(sentence) if m.start() <= start < m.end()), None)
-    name = whole.group(0).split() if whole else [sentence[start : near[0][1]]]
+    name = whole.group(0).split() if whole else [sentence[start : span[1]]]
     while len(name) > 1 and name[0].lower() in STOPWORDS:
         name = name[1:]  # "The IAF's Global Space Exploration": a sentence's first word
     return " ".join(name)

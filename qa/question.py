@@ -218,13 +218,16 @@ def _token_terms(token: str) -> frozenset[str]:
     return frozenset(terms(token))
 
 
-def near_question_words(spans: list[tuple[int, int]], tokens: tuple[Token, ...], question_terms: set[str], window: int = 4) -> bool:
+def near_question_words(
+    spans: list[tuple[int, int]], tokens: tuple[Token, ...], question_terms: set[str], window: int = 4, most: int = 2
+) -> bool:
     """Whether an answer span stands within ``window`` words of the question's words.
 
     "Dmitry Bakanov, the head of Roscosmos" answers "who heads Roscosmos?";
     a name ten words away from "head" more likely answers something else. With
     two or more question words, two different ones must be near ("the head of
-    Roscosmos" does not answer "who is the head of NASA?"); a synonym counts.
+    Roscosmos" does not answer "who is the head of NASA?"), or ``most`` if fewer;
+    a synonym counts.
     """
     from qa.lexical import SYNONYMS
 
@@ -237,7 +240,7 @@ def near_question_words(spans: list[tuple[int, int]], tokens: tuple[Token, ...],
             canonical.setdefault(synonym, t)
 
     hits = [(i, canonical[term]) for i, (_, _, ts) in enumerate(tokens) for term in ts if term in canonical]
-    need = min(2, len(question_terms))
+    need = min(most, len(question_terms))
     if not hits or need == 0:
         return False
     for a, b in spans:

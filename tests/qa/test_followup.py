@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.followup import asks_again, asks_which_thing, needs_context, resolve, resolve_thing, thing_asked, thing_named
+from qa.followup import asks_again, asks_which_thing, needs_context, place_named, resolve, resolve_place, resolve_thing, thing_asked, thing_named
 from qa.lexical import terms
 from qa.question import tokens
 
@@ -159,3 +159,26 @@ def test_the_thing_an_answer_names_is_a_whole_name_beside_the_questions_words(qu
 )
 def test_her_before_a_noun_is_hers(question, read_as):
     assert resolve(question, "Helen Marsh") == read_as
+
+
+@pytest.mark.parametrize(
+    "question, sentence, place",
+    [
+        ("Where is loan equipment kept?", "Loan equipment is kept by the Service Desk on Floor 2 at Harbour House.", "Service Desk"),
+        ("Where should I arrive on my first day?", "Please arrive at Harbour House reception at 09:00.", "Harbour House"),
+        ("Where did the Normans land in 1169?", "The Normans landed at Bannow Bay in 1169.", "Bannow Bay"),
+        ("Where is loan equipment kept?", "Loan equipment is kept in a locked cupboard.", ""),  # no name
+    ],
+)
+def test_the_place_an_answer_names_is_a_name_after_a_preposition(question, sentence, place):
+    assert place_named(sentence, tokens(sentence), question, terms(question)) == place
+
+
+def test_there_is_the_place_the_answer_to_a_where_question_named(intranet_engine):
+    history = ["Where is the large training room?"]  # "At Mill Street Depot, the large training room, Crew Room 2, ..."
+    assert intranet_engine.prepare("How do I book a room there?", history).query.asked == "How do I book a room at Mill Street Depot?"
+    answer = intranet_engine.ask("How do I book a room there?", history)
+    assert "book it by phoning the Depot Office on ext. 4620" in answer.answer
+    # Only a closing "there", and only after "where".
+    assert resolve_place("Is there a room with a screen?", "Mill Street Depot") == "Is there a room with a screen?"
+    assert intranet_engine.prepare("What is there?", ["Which room has a hearing loop?"]).query.asked == "What is there?"
