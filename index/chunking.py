@@ -62,7 +62,7 @@ def readable(source: str, text: str) -> str:
         if _MD_ROW.match(text):
             text = " | ".join(cell.strip() for cell in text.strip().strip("|").split("|"))
     else:
-        text = clean.strip_wiki_marks(text, rst=is_rst(source))
+        text = clean.strip_wiki_marks(text, rst_file=is_rst(source))
         if _TEXT_ROW.match(text):
             text = " | ".join(cell.strip() for cell in _TEXT_CELL.split(text.strip()[1:-1]))
     return re.sub(r"\s+", " ", text)
@@ -263,7 +263,7 @@ class _Leads:
             return False
         if gap.count("\n") != 2 or gap.strip() or not self._own_line(prev):
             return False
-        return indent(self._line_before(start)) == indent(self._line_before(prev.start)) and not self._line_before(start).strip()
+        return indent(self._line_before(start)) == indent(self._line_before(prev.start))
 
     def _title_line(self, start: int) -> bool:
         """Whether the line from ``start`` is a title on its own: a few words, no closing stop, a blank line after."""
@@ -400,7 +400,7 @@ def split_document(doc: Document) -> list[Sentence]:
     # Where a page's tags were blanked, a blank may be no space (see split_spans);
     # a wiki's marks in a text file part words ("2014.((A note" is two sentences).
     source = doc.text if text is not doc.text and not leads.plain_text else None
-    opens, closes = clean.wiki_mark_edges(doc.text, rst=is_rst(doc.source)) if leads.plain_text and text is not doc.text else ({}, {})
+    opens, closes = clean.wiki_mark_edges(doc.text, rst_file=is_rst(doc.source)) if leads.plain_text and text is not doc.text else ({}, {})
     wrapped = clean.wrapping_text(doc.source, doc.text, text)
     for seg in clean.segments(doc, text):
         if seg.kind == "boilerplate":

@@ -457,7 +457,7 @@ def visible_text(source: str, text: str) -> str:
         return mask_html(text)
     if is_markdown(source):
         return _COMMENT.sub(lambda m: _blanked(m.group(0)), text) if "<!--" in text else text
-    return without_wiki_marks(text, rst=is_rst(source))
+    return without_wiki_marks(text, rst_file=is_rst(source))
 
 
 def underlined(text: str, line_end: int) -> bool:
@@ -495,14 +495,14 @@ _WIKI_CUES = ("==", "[[", "{{", "**", "//", "''", "((", "<code", "</code", "<fil
 WIKI_HEADING_OPEN = re.compile(r"[ \t]*={2,6}[ \t]*")
 
 
-def wiki_mark_edges(text: str, rst: bool = False) -> tuple[dict[int, int], dict[int, int]]:
+def wiki_mark_edges(text: str, rst_file: bool = False) -> tuple[dict[int, int], dict[int, int]]:
     """The marks that open and close words in ``text`` ("**", "[[page|", "]]"), as
     {where the opening mark ends: where it starts} and {where the closing mark
     starts: where it ends}: a sentence that starts or ends at one takes it in,
     so that what it quotes holds both marks of a pair ("**Paragraphs** are ...")."""
     opens: dict[int, int] = {}
     closes: dict[int, int] = {}
-    for (a, b), side in _text_marks(text, rst):
+    for (a, b), side in _text_marks(text, rst_file):
         if side == "open":
             opens[b] = a
         elif side == "close":
@@ -544,25 +544,25 @@ def _wiki_marks(text: str) -> tuple[tuple[tuple[int, int], str], ...]:
     return tuple(spans)
 
 
-def without_wiki_marks(text: str, rst: bool = False) -> str:
-    """``text`` with its wiki markup (``rst``: its reStructuredText) blanked, offsets
+def without_wiki_marks(text: str, rst_file: bool = False) -> str:
+    """``text`` with its wiki markup (``rst_file``: its reStructuredText) blanked, offsets
     unchanged; ``text`` itself when it has none."""
     # A line break inside a mark (a role's target run over two lines) stays one.
-    return rewrite_wiki_marks(text, lambda mark: ["\n" if ch == "\n" else " " for ch in mark], rst)
+    return rewrite_wiki_marks(text, lambda mark: ["\n" if ch == "\n" else " " for ch in mark], rst_file)
 
 
 # A footnote's parentheses part it from the sentence it follows; other marks part no words.
 WIKI_FOOTNOTE_MARKS = frozenset({"((", "))"})
 
 
-def strip_wiki_marks(text: str, rst: bool = False) -> str:
-    """``text`` with its wiki markup (``rst``: its reStructuredText) taken out, as a reader sees it."""
-    return rewrite_wiki_marks(text, lambda mark: [" " if mark in WIKI_FOOTNOTE_MARKS else ""] + [""] * (len(mark) - 1), rst)
+def strip_wiki_marks(text: str, rst_file: bool = False) -> str:
+    """``text`` with its wiki markup (``rst_file``: its reStructuredText) taken out, as a reader sees it."""
+    return rewrite_wiki_marks(text, lambda mark: [" " if mark in WIKI_FOOTNOTE_MARKS else ""] + [""] * (len(mark) - 1), rst_file)
 
 
-def rewrite_wiki_marks(text: str, rewrite: Callable[[str], list[str]], rst: bool = False) -> str:
-    """``text`` with each wiki mark's (``rst``: reStructuredText mark's) characters replaced by ``rewrite(mark)``, one string each."""
-    spans = _text_marks(text, rst)
+def rewrite_wiki_marks(text: str, rewrite: Callable[[str], list[str]], rst_file: bool = False) -> str:
+    """``text`` with each wiki mark's (``rst_file``: reStructuredText mark's) characters replaced by ``rewrite(mark)``, one string each."""
+    spans = _text_marks(text, rst_file)
     if not spans:
         return text
     out = list(text)

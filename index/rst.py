@@ -73,10 +73,12 @@ _NAMED = frozenset({"versionadded", "versionchanged", "versionremoved", "depreca
 def marks(text: str) -> tuple[tuple[tuple[int, int], str], ...]:
     """Each mark of ``text``: its span, and "open", "close" or "" (see the module's docstring)."""
     spans: list[tuple[tuple[int, int], str]] = []
-    work = text
+    pieces, at = [], 0
     for m in _LITERAL.finditer(text):
         spans += [(m.span(1), "open"), (m.span(2), "close")]
-        work = work[: m.start()] + "x" * (m.end() - m.start()) + work[m.end() :]
+        pieces += [text[at : m.start()], "x" * (m.end() - m.start())]
+        at = m.end()
+    work = "".join(pieces) + text[at:]  # the literals stood over, so no pattern matches inside one
     for kind, pattern in _INLINE:
         for m in pattern.finditer(work):
             if kind == "pair":

@@ -115,6 +115,15 @@ class Abstention:
     abstain_accuracy: float | None  # share of the unanswerable questions abstained on (None: there are none)
     false_abstain: float | None  # share of the answerable questions abstained on (None: there are none)
 
+    @classmethod
+    def of(cls, abstain: np.ndarray, answerable: np.ndarray, threshold: float | None) -> Abstention:
+        """From which questions are abstained on (``abstain``) and which are answerable."""
+        return cls(
+            threshold=threshold,
+            abstain_accuracy=float(abstain[~answerable].mean()) if (~answerable).any() else None,
+            false_abstain=float(abstain[answerable].mean()) if answerable.any() else None,
+        )
+
     def shares(self) -> str:
         def share(x: float | None) -> str:
             return "n/a" if x is None else f"{x:.3f}"
@@ -127,13 +136,7 @@ class Abstention:
 
 
 def abstention_at(p: Sequence[float], answerable: Sequence[bool], threshold: float) -> Abstention:
-    p, answerable = np.asarray(p, dtype=float), np.asarray(answerable, dtype=bool)
-    abstain = p < threshold
-    return Abstention(
-        threshold=threshold,
-        abstain_accuracy=float(abstain[~answerable].mean()) if (~answerable).any() else None,
-        false_abstain=float(abstain[answerable].mean()) if answerable.any() else None,
-    )
+    return Abstention.of(np.asarray(p, dtype=float) < threshold, np.asarray(answerable, dtype=bool), threshold)
 
 
 def abstention_curve(p: Sequence[float], answerable: Sequence[bool], thresholds: Sequence[float] = CURVE_THRESHOLDS) -> list[Abstention]:
@@ -168,11 +171,7 @@ def cross_validated_abstention(p: Sequence[float], answerable: Sequence[bool], g
         if not (answerable & ~held).any():
             return None
         abstain[held] = p[held] < threshold_at_most(p[~held], answerable[~held], target)
-    return Abstention(
-        threshold=None,
-        abstain_accuracy=float(abstain[~answerable].mean()) if (~answerable).any() else None,
-        false_abstain=float(abstain[answerable].mean()) if answerable.any() else None,
-    )
+    return Abstention.of(abstain, answerable, None)
 
 
 def article_groups(questions: Sequence[dict[str, Any]]) -> list[str]:
