@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Iterator
 
 from index.rst import ADORNMENT
-from typing import Iterator
 
 # Abbreviations after which a period does not end a sentence.
 _ABBREVIATIONS = {

@@ -19,7 +19,7 @@ from qa.config import Settings
 from qa.engine import Engine
 from qa.types import Answer
 
-from ..conftest import TIMEOUT_MS, running
+from ..conftest import running
 
 # axe-core, installed by `make test-deps` from tests/ui/package-lock.json (never fetched by the page).
 AXE_JS = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
