@@ -22,7 +22,8 @@ from qa.types import Answer, Citation
 from qa.web.chat_slot import STARTING_PAGE, failed_page
 from qa.web.middleware import login_page
 
-from .conftest import AXE_RESULTS, TIMEOUT_MS
+from ..conftest import TIMEOUT_MS
+from .conftest import AXE_RESULTS
 from .test_chat import FINAL, answered, open_chat
 from .test_chat import ask as chat_ask
 from .test_widget import ask as widget_ask
