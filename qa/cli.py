@@ -212,7 +212,7 @@ def _explained(engine: Any, q: dict[str, Any], mode: str | None) -> tuple[dict[s
 def _abstention_report(engine: Any, questions: list[dict[str, Any]], traces: list[dict[str, Any] | None], target: float | None) -> dict[str, Any]:
     """The abstention curve of P(answerable) on ``questions``, the threshold that abstains on
     at most ``target`` of the answerable ones, and that choice cross-validated by article."""
-    from qa.metrics import abstention_at, abstention_curve, article_groups, cross_validated_abstention, threshold_at_most
+    from qa.metrics import abstention_at, abstention_curve, article_groups, auc, cross_validated_abstention, threshold_at_most
 
     if target is None:
         target = float(engine.scorer.record.get("target_false_abstain", 0.05))
@@ -223,10 +223,15 @@ def _abstention_report(engine: Any, questions: list[dict[str, Any]], traces: lis
     answerable = [bool(q.get("answerable", True)) for q in questions]
     curve = abstention_curve(p, answerable)
     now = engine.scorer.threshold
+    separation = auc(p, answerable)
     lines = [f"abstention curve (P(answerable) below the threshold abstains; the threshold in use: {now:.3f}):"]
     lines += ["  " + a.line() for a in curve]
+    if separation == separation:  # not nan: there are questions of both kinds
+        # How well P(answerable) tells the two kinds apart: no threshold does better than this allows.
+        lines.append(f"  P(answerable) ranks an answerable question above an unanswerable one {separation:.0%} of the time (AUC {separation:.3f})")
     report: dict[str, Any] = {
         "threshold_in_use": round(now, 4),
+        "auc": round(separation, 3) if separation == separation else None,
         "curve": [vars(a) for a in curve],
         "target_false_abstain": target,
         "lines": lines,

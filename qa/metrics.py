@@ -157,6 +157,18 @@ def threshold_at_most(p: Sequence[float], answerable: Sequence[bool], target: fl
     return float(below[min(int(np.floor(target * len(below) + 1e-9)), len(below) - 1)])
 
 
+def auc(scores: Sequence[float], positive: Sequence[bool]) -> float:
+    """Area under the ROC curve: the chance that a positive question scores above a
+    negative one, a tie counting half (0.5: no separation); nan without both."""
+    scores, positive = np.asarray(scores, dtype=float), np.asarray(positive, dtype=bool)
+    pos, neg = scores[positive], np.sort(scores[~positive])
+    if not len(pos) or not len(neg):
+        return float("nan")
+    below = np.searchsorted(neg, pos, side="left")
+    ties = np.searchsorted(neg, pos, side="right") - below
+    return float((below.sum() + 0.5 * ties.sum()) / (len(pos) * len(neg)))
+
+
 def cross_validated_abstention(p: Sequence[float], answerable: Sequence[bool], groups: Sequence[str], target: float) -> Abstention | None:
     """Each group's questions abstained on at the threshold chosen on the other groups' (a
     group is an article): what a threshold chosen on some articles does on others. None

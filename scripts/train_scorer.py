@@ -65,7 +65,7 @@ from index.chunking import readable  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.engine import Engine  # noqa: E402
 from qa.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_row  # noqa: E402
-from qa.metrics import norm, threshold_for  # noqa: E402
+from qa.metrics import auc, norm, threshold_for  # noqa: E402
 from qa.scorer import SCORER_FILE, LinearModel, Scorer  # noqa: E402
 
 CORPUS_SHARE = 0.3  # weight of the news corpus's questions in either model, against the encyclopedia's
@@ -288,16 +288,6 @@ def out_of_fold(items: list[Item], groups: list[str]) -> tuple[list[np.ndarray],
             if it.group == g:
                 logits[k] = ranker.logits(it.features) if len(it.features) else np.zeros(0)
     return logits, rankers
-
-
-def auc(scores: np.ndarray, positive: np.ndarray) -> float:
-    pos, neg = scores[positive], scores[~positive]
-    if not len(pos) or not len(neg):
-        return float("nan")
-    from scipy.stats import rankdata
-
-    ranks = rankdata(np.concatenate([pos, neg]))  # ties share their mean rank
-    return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
 
 def sha256(path: Path) -> str:

@@ -89,6 +89,7 @@ def test_eval_curve_finds_the_threshold_that_abstains_as_it_says(intranet_engine
     chosen = report["chosen"]
     assert 0 < chosen["false_abstain"] <= 0.1 and chosen["threshold"] != report["threshold_in_use"]
     assert report["cross_validated"]["false_abstain"] is not None
+    assert 0.5 < report["auc"] <= 1.0  # P(answerable) separates the two kinds better than chance
 
     at_it = qa(intranet_engine.settings, "eval", questions, "--set", f"min_support={chosen['threshold']}", "--json")
     assert at_it.returncode == 0, at_it.stderr

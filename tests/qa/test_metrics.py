@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.metrics import abstention_at, abstention_curve, article_groups, cross_validated_abstention, threshold_at_most, threshold_for
+from qa.metrics import abstention_at, abstention_curve, article_groups, auc, cross_validated_abstention, threshold_at_most, threshold_for
 
 
 def test_a_curve_counts_the_questions_below_each_threshold():
@@ -38,3 +38,11 @@ def test_a_threshold_is_tried_on_articles_it_was_not_chosen_on():
     crossed = cross_validated_abstention(p, answerable, groups, 0.25)
     assert crossed is not None and crossed.false_abstain > 0.25 and crossed.abstain_accuracy == 1.0
     assert cross_validated_abstention(p, answerable, ["a"] * 9, 0.25) is None
+
+
+def test_auc_is_the_chance_an_answerable_question_scores_above_an_unanswerable_one():
+    assert auc([0.9, 0.8, 0.2, 0.1], [True, True, False, False]) == 1.0
+    assert auc([0.1, 0.2, 0.8, 0.9], [True, True, False, False]) == 0.0
+    assert auc([0.5, 0.5, 0.5], [True, False, True]) == 0.5  # ties count half
+    assert auc([0.9, 0.4, 0.6, 0.1], [True, True, False, False]) == 0.75
+    assert auc([0.3], [True]) != auc([0.3], [True])  # nan: no unanswerable question to rank against
