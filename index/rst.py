@@ -50,7 +50,7 @@ _INLINE = (
 )
 
 _EXPLICIT = re.compile(r"([ \t]*)(\.\.)(?=[ \t]|$)")
-_DIRECTIVE = re.compile(r"\.\.[ \t]+(?:\|[^|\n]+\|[ \t]+)?([\w:.+-]+)::(?=[ \t]|$)")
+_DIRECTIVE = re.compile(r"\.\.[ \t]+(\|[^|\n]+\|[ \t]+)?([\w:.+-]+)::(?=[ \t]|$)")
 _FOOTNOTE = re.compile(r"\.\.[ \t]+\[[^\]\n]+\](?=[ \t]|$)")
 _OPTION = re.compile(r"[ \t]+:[\w][\w -]*:(?:[ \t].*)?$")
 # Directives whose arguments and content are not text a reader reads: pictures,
@@ -121,11 +121,11 @@ def _line_marks(text: str) -> list[tuple[tuple[int, int], str]]:
         block = _block_end(text, lines, i, len(m.group(1).expandtabs(8)))
         directive = _DIRECTIVE.match(rest)
         footnote = _FOOTNOTE.match(rest)
-        name = directive.group(1).lower() if directive else ""
+        name = directive.group(2).lower() if directive else ""
         if footnote:
             out.append(((a + m.start(2), a + m.start(2) + footnote.end()), ""))
             i += 1  # its text, and what follows it indented, is read
-        elif directive and not (name in _HIDDEN or name.startswith("auto")):
+        elif directive and not (name in _HIDDEN or name.startswith("auto") or directive.group(1)):
             # Its name goes; its arguments ("Deprecated since 3.2", a function's
             # signature) stay unless they are a file's name; then its options go,
             # and its content is read as text.
@@ -133,7 +133,7 @@ def _line_marks(text: str) -> list[tuple[tuple[int, int], str]]:
                 blank(i)
             elif name in _NAMED:
                 at = a + m.start(2)
-                out.append(((at, at + directive.start(1)), ""))  # its "::" is an inline mark (_INLINE)
+                out.append(((at, at + directive.start(2)), ""))  # its "::" is an inline mark (_INLINE)
             else:
                 out.append(((a + m.start(2), a + m.start(2) + directive.end()), ""))
             i += 1
@@ -141,8 +141,9 @@ def _line_marks(text: str) -> list[tuple[tuple[int, int], str]]:
                 blank(i)
                 i += 1
         else:
-            # A hidden directive, a link target (".. _install:"), a substitution
-            # (".. |br| raw:: html") or a comment: the whole block.
+            # A hidden directive, a link target (".. _install:"), a substitution's
+            # definition (".. |version| replace:: 2.4", shown where it is used) or a
+            # comment: the whole block.
             for j in range(i, block):
                 blank(j)
             i = block
