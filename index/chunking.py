@@ -153,8 +153,9 @@ _TERM_MARK = re.compile(r"[-_=$\[<>/@]")
 _NUMBERED = re.compile(r"\d{1,2}[.)][ \t]+")
 _TERM_END = re.compile(r"[.!?:;,]$")
 # A name in code, alone: Markdown's "`--no-deps`", reStructuredText's "``--no-deps``"; not a
-# command ("`node --v8-options`"), which is an example.
-_LABEL = re.compile(r"(`{1,2})[^`\s]{1,60}\1")
+# command ("`node --v8-options`"), which is an example. Or a title in bold ("**Example 2:
+# Copying a local file to S3 with an expiration date**"), not a sentence in bold.
+_LABEL = re.compile(r"(`{1,2})[^`\s]{1,60}\1|\*\*[^*\n]{1,100}(?<![.!?:;,])\*\*")
 # A plain-text table: its lines in columns (index.sentences.COLUMNS, which keeps
 # them apart), its header underlined by a ruler.
 _RULER = re.compile(r"[ \t]*[-=+|]{3,}[-=+| \t]*")
@@ -239,7 +240,8 @@ class _Leads:
         elif not opener and self.item is not None and self._item_paragraph(gap, start):
             lead = self.item  # "12. Can zlib handle .Z files?" over its answer, indented under it
         elif not opener and prev is not None and not prev_opener and self._labels(prev, gap, start):
-            # "``--force-reinstall``" as a paragraph of its own, then what it does: read under it.
+            # "``--force-reinstall``" or "**Example 2: ...**" as a paragraph of its own, then what
+            # it does: read under it.
             self.table, self.list_lead = -1, None
             lead = prev.position
             self.item, self.item_column = len(out), 0
@@ -256,9 +258,9 @@ class _Leads:
         return lead
 
     def _labels(self, prev: Sentence, gap: str, start: int) -> bool:
-        """Whether ``prev`` is a name in code standing as a paragraph of its own (Markdown's
-        "`--no-deps`", reStructuredText's "``--no-deps``") right over the paragraph at ``start``,
-        at its indent: what that paragraph says is said of the name."""
+        """Whether ``prev`` is a name in code or a title in bold standing as a paragraph of
+        its own (Markdown's "`--no-deps`", reStructuredText's "``--no-deps``") right over the
+        paragraph at ``start``, at its indent: what that paragraph says is said of it."""
         if not (is_markdown(self.doc.source) or is_rst(self.doc.source)) or not _LABEL.fullmatch(prev.text):
             return False
         if gap.count("\n") != 2 or gap.strip() or not self._own_line(prev):

@@ -293,8 +293,16 @@ def test_a_restructuredtext_page_keeps_its_sections_definitions_and_title() -> N
     assert by_text["$ gaugectl status --serial GX-2231"].lead == -1
 
 
-@pytest.mark.parametrize("source, label", [("options.rst", "``--force-reinstall``"), ("options.md", "`--force-reinstall`")])
-def test_a_name_in_code_standing_alone_over_a_paragraph_leads_it(source, label) -> None:
+@pytest.mark.parametrize(
+    "source, label",
+    [
+        ("options.rst", "``--force-reinstall``"),
+        ("options.md", "`--force-reinstall`"),
+        ("examples.rst", "**Example 2: Reinstalling a package**"),
+        ("examples.md", "**Example 2: Reinstalling a package**"),
+    ],
+)
+def test_a_name_in_code_or_a_title_in_bold_standing_alone_over_a_paragraph_leads_it(source, label) -> None:
     text = (
         f"{label}\n\n"
         "Doesn't affect resolution, but reinstalls the package when the resolved\n"
@@ -306,3 +314,8 @@ def test_a_name_in_code_standing_alone_over_a_paragraph_leads_it(source, label) 
     name, does, occurs, command, reinstalls = sentences
     assert does.lead == name.position and occurs.lead == does.position  # the paragraph's later sentence under its first
     assert reinstalls.lead == -1  # a command with its arguments is an example, not a name
+
+
+def test_a_sentence_in_bold_leads_nothing() -> None:
+    text = "**Only the release team may run this command.**\n\nIt tags the release and uploads the packages.\n"
+    assert [s.lead for s in split_text("release.md", text)] == [-1, -1]
