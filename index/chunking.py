@@ -156,6 +156,11 @@ _TERM_END = re.compile(r"[.!?:;,]$")
 # command ("`node --v8-options`"), which is an example. Or a title in bold ("**Example 2:
 # Copying a local file to S3 with an expiration date**"), not a sentence in bold.
 _LABEL = re.compile(r"(`{1,2})[^`\s]{1,60}\1|\*\*[^*\n]{1,100}(?<![.!?:;,])\*\*")
+# The same on a web page: a paragraph holding only a title in bold or a name in code,
+# and the paragraph that follows it.
+_HTML_LABEL_OPEN = re.compile(r"<p\b[^>]*>\s*<(strong|b|code)\b[^>]*>\s*\Z", re.I)
+_HTML_LABEL_TO_NEXT = re.compile(r"\s*</(?:strong|b|code)\s*>\s*</p\s*>\s*<p\b[^>]*>\s*", re.I)
+_HTML_LABEL_TEXT = re.compile(r"[^<>\n]{1,100}(?<![.!?:;,])")
 # A plain-text table: its lines in columns (index.sentences.COLUMNS, which keeps
 # them apart), its header underlined by a ruler.
 _RULER = re.compile(r"[ \t]*[-=+|]{3,}[-=+| \t]*")
@@ -259,8 +264,18 @@ class _Leads:
 
     def _labels(self, prev: Sentence, gap: str, start: int) -> bool:
         """Whether ``prev`` is a name in code or a title in bold standing as a paragraph of
-        its own (Markdown's "`--no-deps`", reStructuredText's "``--no-deps``") right over the
-        paragraph at ``start``, at its indent: what that paragraph says is said of it."""
+        its own (Markdown's "`--no-deps`", reStructuredText's "``--no-deps``", a page's
+        "<p><strong>Freeze</strong></p>") right over the paragraph at ``start``, at its
+        indent: what that paragraph says is said of it."""
+        if is_web_page(self.doc.source):
+            raw = self.doc.text
+            opened = _HTML_LABEL_OPEN.search(raw, max(0, prev.start - 200), prev.start)
+            return bool(
+                opened
+                and _HTML_LABEL_TO_NEXT.fullmatch(raw, prev.end, start)
+                and _HTML_LABEL_TEXT.fullmatch(prev.text)
+                and (opened.group(1).lower() != "code" or " " not in prev.text)
+            )
         if not (is_markdown(self.doc.source) or is_rst(self.doc.source)) or not _LABEL.fullmatch(prev.text):
             return False
         if gap.count("\n") != 2 or gap.strip() or not self._own_line(prev):

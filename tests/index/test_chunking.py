@@ -319,3 +319,19 @@ def test_a_name_in_code_or_a_title_in_bold_standing_alone_over_a_paragraph_leads
 def test_a_sentence_in_bold_leads_nothing() -> None:
     text = "**Only the release team may run this command.**\n\nIt tags the release and uploads the packages.\n"
     assert [s.lead for s in split_text("release.md", text)] == [-1, -1]
+
+
+def test_a_web_pages_title_in_bold_over_a_paragraph_leads_it() -> None:
+    # As a Confluence page writes a heading it did not mark as one.
+    page = (
+        "<html><body><h2>Before the release</h2>"
+        "<p><strong>Freeze</strong></p><p>The code freeze starts at 10:00 on the day before. Only fixes are merged.</p>"
+        "<p><strong>Never release on a Friday.</strong></p><p>Releases wait for Monday.</p>"
+        "<p><code>--dry-run</code></p><p>Prints the plan and changes nothing.</p></body></html>"
+    )
+    by_text = {shown(s): s for s in split_text("checklist.html", page)}
+    freeze = by_text["Freeze"].position
+    assert by_text["The code freeze starts at 10:00 on the day before."].lead == freeze
+    assert by_text["Only fixes are merged."].lead == by_text["The code freeze starts at 10:00 on the day before."].position
+    assert by_text["Releases wait for Monday."].lead == -1  # under a sentence in bold, not a title
+    assert by_text["Prints the plan and changes nothing."].lead == by_text["--dry-run"].position
