@@ -158,6 +158,8 @@ def _merge(meta: Metadata, extra: dict[str, str]) -> Metadata:
 
 
 _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+# The first link of a page's breadcrumbs (a list or block whose id or class names them).
+_FIRST_BREADCRUMB = re.compile(r"<(?:ol|ul|nav|div)\b[^>]*\b(?:id|class)=[\"'][^\"']*breadcrumb[^\"']*[\"'][^>]*>.*?<a\b[^>]*>(.*?)</a\s*>", re.I | re.S)
 # A Markdown line that is only images and links (badges, a logo): not a title.
 _ONLY_LINKS = re.compile(r"^(?:\s*!?\[(?:[^\]]|\[[^\]]*\])*\]\([^)]*\))+\s*$")
 
@@ -207,6 +209,11 @@ def _page_title(page: str) -> str:
     headings = [h for h in (shown(m.group(1)) for m in _HEADING_TAG.finditer(page)) if key(h)]
     # A site's own name can be a heading too (a wiki's logo): the page's comes first in the <title>.
     named = sorted((key(title).index(key(h)), -len(h), h) for h in headings if key(h) in key(title))
-    if named:
-        return named[0][2]
-    return title or (headings[0] if headings else "")
+    found = named[0][2] if named else title or (headings[0] if headings else "")
+    # The space a page is in, named before its title as a Confluence export writes it
+    # ("Platform Engineering : Release checklist"), when the page's breadcrumbs open with it.
+    space, colon, rest = found.partition(" : ")
+    crumb = _FIRST_BREADCRUMB.search(page) if colon else None
+    if crumb and key(rest) and key(space) == key(shown(crumb.group(1))):
+        return rest
+    return found

@@ -31,6 +31,16 @@ def read_one(tmp_path: Path, name: str, data: bytes, max_bytes: int = 10_000_000
         ("steam.html", b"<html><head><title>Steam engine - Team wiki</title></head><body><h1 id='firstHeading'><span>Steam engine</span></h1><p>Text.</p></body></html>", "Steam engine"),
         ("steam2.html", b"<html><head><title>steam_engine [Team wiki]</title></head><body><h1><a href='/'>Team wiki</a></h1><h1 class='sectionedit1'>Steam engine</h1><p>Text.</p></body></html>", "Steam engine"),
         ("steam_engine.html", b"<div class='mw-parser-output'><p>Steam engines are external combustion engines.</p></div>", "steam engine"),
+        # A Confluence export names the page's space first, as its breadcrumbs do; without them, a colon is the title's.
+        (
+            "release.html",
+            b"<html><head><title>Platform Engineering : Release checklist</title></head><body><ol id='breadcrumbs'>"
+            b"<li><a href='index.html'>Platform Engineering</a></li></ol><h1>Platform Engineering : Release checklist</h1></body></html>",
+            "Release checklist",
+        ),
+        ("ratio.html", b"<html><head><title>Ratio : a guide</title></head><body><h1>Ratio : a guide</h1></body></html>", "Ratio : a guide"),
+        ("rst-page.rst", b":orphan:\n:title: AWS CLI S3 FAQ\n:category: S3\n\nS3 FAQ\n======\n\nText.\n", "AWS CLI S3 FAQ"),
+        ("rst-plain.rst", b"=========\nGauge log\n=========\n\n.. note:: Text.\n", "Gauge log"),
         # A manual page rendered as text: its running header is no title, its NAME line is.
         ("tar.1.txt", b"TAR(1)              GNU TAR Manual              TAR(1)\n\nNAME\n       tar - an archiving utility\n\nSYNOPSIS\n       tar -c\n", "tar - an archiving utility"),
         ("ls.txt", b"LS(1)      User Commands      LS(1)\n\nSYNOPSIS\n       ls [OPTION]...\n", "LS(1)"),
