@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from index.build import BuildReport, build_index
 from index.corpus import load_document
@@ -311,8 +311,8 @@ class Engine:
                 asked = followup.resolve(question, self._person_answered(history))
             if history and followup.refers_to_thing(asked):
                 asked = followup.resolve_thing(asked, followup.thing_asked(history[-1]) or self._thing_answered(history))
-            if history and followup.refers_to_place(asked) and followup.asks_where(history[-1]):
-                asked = followup.resolve_place(asked, self._thing_answered(history))
+            if history and followup.refers_to_place(asked):
+                asked = followup.resolve_place(asked, self._place_answered(history))
             (text, context_terms) = followup.search_text(asked, history)
         prior, about = reader.source_prior(asked)
         asked_terms, kind = terms(about), answer_type(asked)
@@ -383,18 +383,25 @@ class Engine:
 
     def _thing_answered(self, history: Sequence[str]) -> str:
         """What a follow-up's "it" points at when the last earlier turn asked
-        "which" thing ("Which room has a hearing loop?"), or its "there" when
-        that turn asked "where": the thing or place the engine's answer to it
-        names ("Terminus", "Service Desk")."""
+        "which" thing ("Which room has a hearing loop?"): the thing the engine's
+        answer to it names ("Terminus")."""
         turn = history[-1]
-        asked_which = followup.asks_which_thing(turn) or followup.asks_where(turn)
-        if not asked_which or answer_type(turn) not in ("", ENTITY):
+        if not followup.asks_which_thing(turn) or answer_type(turn) not in ("", ENTITY):
             return ""
-        answered = self._best_sentence(turn, history[:-1])
+        return self._named_in_answer(turn, history[:-1], followup.thing_named)
+
+    def _place_answered(self, history: Sequence[str]) -> str:
+        """What a follow-up's closing "there" points at when the last earlier turn
+        asked "where": the place the engine's answer to it names ("Service Desk")."""
+        turn = history[-1]
+        return self._named_in_answer(turn, history[:-1], followup.place_named) if followup.asks_where(turn) else ""
+
+    def _named_in_answer(self, turn: str, before: Sequence[str], named: Callable[..., str]) -> str:
+        """What ``named`` finds in the sentence the engine's answer to ``turn`` leads with, or ""."""
+        answered = self._best_sentence(turn, before)
         if answered is None:
             return ""
         record, query_terms = answered
-        named = followup.place_named if followup.asks_where(turn) else followup.thing_named
         return named(record.text, record.tokens, turn, query_terms)
 
     def _best_sentence(self, turn: str, before: Sequence[str]) -> tuple[SentenceRecord, list[str]] | None:

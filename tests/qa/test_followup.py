@@ -182,3 +182,5 @@ def test_there_is_the_place_the_answer_to_a_where_question_named(intranet_engine
     # Only a closing "there", and only after "where".
     assert resolve_place("Is there a room with a screen?", "Mill Street Depot") == "Is there a room with a screen?"
     assert intranet_engine.prepare("What is there?", ["Which room has a hearing loop?"]).query.asked == "What is there?"
+    # After "where", an "it" is still the thing asked about (the room), not the place.
+    assert "Mill Street Depot" not in intranet_engine.prepare("How many people does it seat?", history).query.asked
