@@ -71,7 +71,7 @@ class BuildReport:
             more = ", ..." if len(self.other_types) > 6 else ""
             lines.append(
                 f"Not read: {sum(self.other_types.values())} file(s) of other types ({kinds}{more}); "
-                "articles are read from .txt, .md and .html files (convert others to one of these)."
+                f"articles are read from {corpus_mod.READ_TYPES} files (convert others to one of these)."
             )
         return "\n".join(lines)
 

@@ -18,6 +18,8 @@ from index.errors import CorpusError
 from index.types import Document, Metadata
 
 SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | WEB_SUFFIXES | RST_SUFFIXES
+# How messages name the files read: one phrase, so that none forgets a type.
+READ_TYPES = ".txt, .md, .rst or .html"
 METADATA_FILE = "metadata.json"
 
 
@@ -34,7 +36,7 @@ def corpus_files(corpus: Path) -> list[Path]:
     if not corpus.exists():
         raise CorpusError(
             f"Corpus folder {corpus} does not exist.",
-            "Pass --corpus DIR (or set QA_CORPUS) to a folder of .txt, .md or .html articles.",
+            f"Pass --corpus DIR (or set QA_CORPUS) to a folder of {READ_TYPES} articles.",
         )
     if not corpus.is_dir():
         raise CorpusError(f"Corpus path {corpus} is a file, not a folder.", "Point --corpus at the folder that holds the articles.")
@@ -45,7 +47,7 @@ def corpus_files(corpus: Path) -> list[Path]:
     )
     if not files:
         raise CorpusError(
-            f"Corpus folder {corpus} has no articles (.txt, .md, .html).",
+            f"Corpus folder {corpus} has no articles ({READ_TYPES} files).",
             "Add article files to it, or pass --corpus DIR for another folder.",
         )
     return files
@@ -101,7 +103,7 @@ def load_document(corpus: Path, path: Path, meta: Metadata | None, max_bytes: in
     if not data.strip():
         raise CorpusError(f"{source}: the file is empty.", "Add the article's text or remove the file.")
     if b"\x00" in data[:8192]:
-        raise CorpusError(f"{source}: looks like a binary file, not text.", "Convert it to .txt, .md or .html.")
+        raise CorpusError(f"{source}: looks like a binary file, not text.", f"Convert it to {READ_TYPES}.")
     try:
         # As Python's text mode reads it ("\r\n" and "\r" become "\n"), so
         # that open(path, encoding="utf-8").read()[start:end] is the quote.

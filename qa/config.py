@@ -27,7 +27,7 @@ def _setting(default: Any, help: str) -> Any:
 @dataclass(frozen=True)
 class Settings:
     # Corpus and index -----------------------------------------------------
-    corpus: Path = _setting(Path("seeds"), "Folder of articles (.txt, .md, .html) to index, with an optional metadata.json sidecar.")
+    corpus: Path = _setting(Path("seeds"), "Folder of articles (.txt, .md, .rst, .html) to index, with an optional metadata.json sidecar.")
     index_dir: Path = _setting(Path(".qa-index"), "Folder for the local index (Chroma store, keyword index, manifest).")
     chroma_url: str = _setting("", "URL of a Chroma server (e.g. http://127.0.0.1:8000); empty: a local store in index_dir.")
     collection: str = _setting("qa", "Name prefix of the Chroma collections.")

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.clean import MARKDOWN_SUFFIXES, RST_SUFFIXES, TEXT_SUFFIXES, WEB_SUFFIXES
 from index.embedding import Embedder, get_embedder
 from index.errors import CorpusError, IndexStoreError
 from index.manifest import read_manifest
@@ -183,6 +184,10 @@ def test_files_of_other_types_are_counted_in_the_summary_not_passed_over_in_sile
     assert report.other_types == {".docx": 1, ".pdf": 2}
     assert "Not read: 3 file(s) of other types (2 .pdf, 1 .docx)" in report.summary()
     assert "Not read" in build(small_corpus).summary()  # and again when nothing changed
+    # The way out it offers names every type that is read, so that none is converted for nothing.
+    advice = report.summary().split("Not read", 1)[1]
+    for kind in (TEXT_SUFFIXES, MARKDOWN_SUFFIXES, RST_SUFFIXES, WEB_SUFFIXES):
+        assert any(suffix in advice for suffix in kind), kind
 
 
 def test_missing_or_empty_corpus_is_a_clear_error(tmp_path, build):
