@@ -157,6 +157,8 @@ def segments(doc: Document, text: str) -> list[Segment]:
     total = sum(e - s for s, e in lines) or 1
     kinds: list[str] = []
     headings: list[str] = []
+    levels: dict[int, int] = {}  # the rank of each line that is a heading (1 for <h1> or "#")
+    in_code = False  # within a Markdown code fence, where "# ..." is a comment, not a heading
     section = "article"
     section_rank = 0  # the rank (1 for <h1>) of the page heading that opened ``section``; 0: none did
     related_title = ""
@@ -171,6 +173,10 @@ def segments(doc: Document, text: str) -> list[Segment]:
         )
         # A manual's section heading in capitals ("SEE ALSO", then "BUGS") ranks as a page's <h1> does.
         rank = ranks.get(i, 0) or (1 if plain and _CAPITALS_HEADING.fullmatch(line.strip()) else 0)
+        if markdown and _MD_FENCE.match(line):
+            in_code = not in_code
+        elif rank or (markdown_heading and not in_code):
+            levels[i] = rank or len(line.lstrip()) - len(line.lstrip().lstrip("#"))
         if (
             (links and _link_dense(text, start, end, links))
             or sum(1 for a, b in pager if start <= a and b <= end) >= 2
@@ -224,6 +230,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
         kinds.append(section)
         headings.append("")
     _absorb_fragments(text, lines, kinds, reopening)
+    _empty_sections(kinds, levels)  # after: a heading made chrome is no evidence that a fragment beside it is
     last_ad = _mark_ads(text, lines, kinds)
     _mark_trailing_comments(text, lines, kinds, last_ad)
     return [Segment(s, e, k, h) for (s, e), k, h in zip(lines, kinds, headings)]
@@ -295,6 +302,22 @@ def _ad_strength(norm: str) -> int:
 def _cue(match: str) -> str:
     # Ten prices are one cue, not ten: a paragraph on tuition fees is no ad.
     return "$" if match.startswith("$") else match.split()[0]
+
+
+def _empty_sections(kinds: list[str], levels: dict[int, int]) -> None:
+    """A heading over a list of chrome and nothing else is chrome: it names no text of the page.
+
+    Confluence's "Attachments:" over its list of files, a wiki's "External
+    links" over its links. Not the page's first line (its title), and not a
+    heading over a single line of chrome: an FAQ's question whose answer is
+    a link, an API's name over its "Returns:" link.
+    """
+    for i, level in levels.items():
+        if i == 0 or kinds[i] == "boilerplate":
+            continue
+        end = next((j for j in range(i + 1, len(kinds)) if levels.get(j, 99) <= level), len(kinds))
+        if end >= i + 3 and all(k == "boilerplate" for k in kinds[i + 1 : end]):
+            kinds[i] = "boilerplate"
 
 
 def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str], headings: Collection[int] = ()) -> None:

@@ -231,6 +231,31 @@ def test_a_related_section_ends_at_the_next_heading_of_its_rank_on_a_web_page():
     assert "Items left on board are kept at the pier for thirty days." in texts(sents, "article")
 
 
+def test_a_heading_over_a_list_of_chrome_alone_is_chrome():
+    story = "<p>" + "The ferry board met on Monday and agreed to run a night service across the bay. " * 4 + "</p>"
+    links = "".join(f'<li><a href="/files/{n}.pdf">{n}.pdf</a></li>' for n in ("timetable", "fares", "map"))
+    page = (
+        f"<h1>Night ferry</h1>{story}"
+        f"<h2>Files for this page:</h2><ul>{links}</ul>"
+        '<h2>Where are the fares listed?</h2><p><a href="/fares">fares.example.org</a></p>'
+        "<h2>Lost property</h2><p>Items left on board are kept at the pier for thirty days.</p>"
+    )
+    article = texts(split_text("night-ferry.html", page), "article")
+    assert "Files for this page" not in article and "timetable.pdf" not in article
+    # One line of chrome under a heading may be its answer: the question stays.
+    assert "Where are the fares listed?" in article
+    assert "Items left on board are kept at the pier for thirty days." in article
+
+
+def test_a_comment_in_a_markdown_code_block_ends_no_section():
+    text = (
+        "# Tool\n\nThe tool copies files between hosts.\n\n## Examples\n\n![a copy running](run.png)\n\n```bash\n"
+        "# copy one file\ntool copy a.txt host:/tmp\n# copy a folder\ntool copy -r docs host:/tmp\n```\n"
+    )
+    seen = [shown(s) for s in split_text("tool.md", text)]
+    assert "Examples" in seen and any("tool copy -r docs" in s for s in seen)
+
+
 def test_a_page_edit_stamp_is_chrome_but_prose_about_an_update_is_not():
     text = (
         "The map of the harbour shows every mooring.\n\n"
