@@ -34,7 +34,9 @@ a block:
 
 from __future__ import annotations
 
+import bisect
 import functools
+import math
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from html import unescape
@@ -787,8 +789,18 @@ def _unwrap(html: str) -> str:
 
 
 def link_spans(html: str) -> list[tuple[int, int]]:
-    """Where the text of each link stands in the raw page."""
-    return [m.span(1) for m in _LINK.finditer(html)]
+    """Where the text of each link stands in the raw page, but in a code listing.
+
+    A listing's links are cross-references (an API manual links each type
+    in a declaration to its own entry): the listing is code, not a menu.
+    """
+    listings = [m.span() for m in _PRE.finditer(html)]
+    out = []
+    for m in _LINK.finditer(html):
+        k = bisect.bisect_right(listings, (m.start(), math.inf)) - 1
+        if k < 0 or listings[k][1] <= m.start():
+            out.append(m.span(1))
+    return out
 
 
 # Links that say they lead to the page before, after or above this one: a

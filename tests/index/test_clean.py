@@ -247,6 +247,18 @@ def test_a_heading_over_a_list_of_chrome_alone_is_chrome():
     assert "Items left on board are kept at the pier for thirty days." in article
 
 
+def test_a_code_listing_that_links_its_types_is_text_not_a_menu():
+    page = (
+        "<h1>Ferry API</h1><p>Each sailing is read with one call.</p>"
+        '<ul><li><a href="/">Home</a></li><li><a href="/api">API index</a></li></ul>'
+        '<pre class="programlisting"><a href="#SailingPtr">SailingPtr</a> <a href="#ferry_sailing">ferry_sailing</a> '
+        '(<a href="#FerryPtr">FerryPtr</a> ferry, <a href="#TimePtr">TimePtr</a> when);</pre>'
+    )
+    article = [shown(s) for s in split_text("ferry-api.html", page) if s.kind == "article"]
+    assert "SailingPtr ferry_sailing (FerryPtr ferry, TimePtr when);" in article
+    assert not any("API index" in s for s in article)
+
+
 def test_a_comment_in_a_markdown_code_block_ends_no_section():
     text = (
         "# Tool\n\nThe tool copies files between hosts.\n\n## Examples\n\n![a copy running](run.png)\n\n```bash\n"
