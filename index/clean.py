@@ -459,7 +459,10 @@ MD_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)  # in a stretch of Markdown s
 BLOCK_TAG = re.compile(r"</?(p|div|br|h[1-6]|li|ul|ol|tr|table|section|article|header|blockquote|pre|hr|title|figure|figcaption|main|dd|dt|dl)\b[^>]*>", re.I)
 CELL_TAG = re.compile(r"<(td|th)\b[^>]*>", re.I)
 TAG = re.compile(r"<[^>]+>")  # any tag, as the pages here are read: no parser
-_LINK = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.S | re.I)
+# A link: an <a> with an href. Not an anchor ("<a name=...>Title</a>"), nor one
+# closed in its own tag ("<a name=.../>", as XHTML writes it), whose text would
+# otherwise run to the next "</a>".
+_LINK = re.compile(r"<a\b(?=[^>]*\bhref\s*=)[^>]*(?<!/)>(.*?)</a\s*>", re.S | re.I)
 # A line of a page this much link text is navigation (menus, tag lists, "read next").
 LINK_DENSITY = 0.6
 

@@ -259,6 +259,19 @@ def test_a_code_listing_that_links_its_types_is_text_not_a_menu():
     assert not any("API index" in s for s in article)
 
 
+def test_anchors_are_not_links_even_closed_in_their_own_tag():
+    # As DocBook and gtk-doc write XHTML: "<a name=.../>" before a heading, "<a name=...>" around one.
+    page = (
+        '<h1>Ferry API</h1><p>Read the <a href="/intro.html">introduction</a> first.</p>'
+        '<h2><a name="sailings"></a>Sailings</h2><p><a name="ferry-sailing"/>Each sailing is read with one call, '
+        "and the call returns nothing when the ferry has no sailing at that time.</p>"
+        '<h2><a name="fares">Fares</a></h2><p>Fares are read with another call.</p><p>See <a href="/api.html">the API</a>.</p>'
+    )
+    article = [shown(s) for s in split_text("ferry-api.html", page) if s.kind == "article"]
+    assert "Each sailing is read with one call, and the call returns nothing when the ferry has no sailing at that time." in article
+    assert "Fares" in article and "Fares are read with another call." in article
+
+
 def test_a_comment_in_a_markdown_code_block_ends_no_section():
     text = (
         "# Tool\n\nThe tool copies files between hosts.\n\n## Examples\n\n![a copy running](run.png)\n\n```bash\n"
