@@ -465,6 +465,9 @@ TAG = re.compile(r"<[^>]+>")  # any tag, as the pages here are read: no parser
 _LINK = re.compile(r"<a\b(?=[^>]*\bhref\s*=)[^>]*(?<!/)>(.*?)</a\s*>", re.S | re.I)
 # A line of a page this much link text is navigation (menus, tag lists, "read next").
 LINK_DENSITY = 0.6
+OWN_WORDS = 3  # ... unless it is a sentence with this many words outside its links (_link_dense)
+_OWN_WORD = re.compile(r"\b[a-z][a-z'’-]*\b")  # a word of the sentence's own, in lower case: not a name
+_SENTENCE_END = re.compile(r"\w[)\]]?\s*[.!?][\"'”’)\]]*\s*$")  # spaces: where a link's closing tag was
 
 
 def wrapping_text(source: str, text: str, visible: str) -> str:
@@ -858,12 +861,23 @@ def _letters(text: str) -> int:
 
 
 def _link_dense(text: str, start: int, end: int, links: list[tuple[int, int]]) -> bool:
+    """Mostly link text, and not a sentence about what it links to.
+
+    A reference links every name it mentions ("socket.bufferSize is just an
+    alias for writable.writableLength."): a line that ends as a sentence does,
+    with words of its own between its links, is text; a menu's items, a tag
+    list or a teaser's title have no such words.
+    """
     visible = sum(1 for ch in text[start:end] if not ch.isspace())
     if not visible:
         return False
     linked = 0
+    own = list(text[start:end])
     for a, b in links:
         if b <= start or a >= end:
             continue
         linked += sum(1 for ch in text[max(a, start) : min(b, end)] if not ch.isspace())
-    return linked / visible >= LINK_DENSITY
+        own[max(a, start) - start : min(b, end) - start] = " " * (min(b, end) - max(a, start))
+    if linked / visible < LINK_DENSITY:
+        return False
+    return not (_SENTENCE_END.search(text, start, end) and len(_OWN_WORD.findall("".join(own))) >= OWN_WORDS)

@@ -272,6 +272,18 @@ def test_anchors_are_not_links_even_closed_in_their_own_tag():
     assert "Fares" in article and "Fares are read with another call." in article
 
 
+def test_a_sentence_that_links_the_names_it_mentions_is_text_not_a_menu():
+    page = (
+        "<h1>Sailings</h1><p>Each sailing is read with one call, and its fare with another.</p>"
+        '<p><a href="#sailing-get">sailing.get()</a> is an alias for <a href="#sailings-find">sailings.find()</a>.</p>'
+        '<p>Tagged <a href="/tag/news">News</a>, <a href="/tag/ferries">Ferries</a>, <a href="/tag/bay">Bay</a>.</p>'
+        '<ul><li><a href="/">Home</a></li><li><a href="/fares">Fares and tickets</a></li></ul>'
+    )
+    article = [shown(s) for s in split_text("sailings.html", page) if s.kind == "article"]
+    assert "sailing.get() is an alias for sailings.find()." in article
+    assert not any("Tagged" in s or "Fares and tickets" in s for s in article)
+
+
 def test_a_comment_in_a_markdown_code_block_ends_no_section():
     text = (
         "# Tool\n\nThe tool copies files between hosts.\n\n## Examples\n\n![a copy running](run.png)\n\n```bash\n"
