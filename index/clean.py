@@ -467,7 +467,7 @@ _LINK = re.compile(r"<a\b(?=[^>]*\bhref\s*=)[^>]*(?<!/)>(.*?)</a\s*>", re.S | re
 LINK_DENSITY = 0.6
 OWN_WORDS = 3  # ... unless it is a sentence with this many words outside its links (_link_dense)
 _OWN_WORD = re.compile(r"\b[a-z][a-z'’-]*\b")  # a word of the sentence's own, in lower case: not a name
-_SENTENCE_END = re.compile(r"\w[)\]]?\s*[.!?][\"'”’)\]]*\s*$")  # spaces: where a link's closing tag was
+_SENTENCE_END = re.compile(r"[\w)\]]\s*[.!?][\"'”’)\]]*\s*$")  # spaces: where a link's closing tag was
 
 
 def wrapping_text(source: str, text: str, visible: str) -> str:
