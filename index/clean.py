@@ -260,8 +260,12 @@ def _thread_follows(text: str, lines: list[tuple[int, int]], i: int, markdown: b
 
 
 def _comment_signs(lines: list[str]) -> int:
-    """How many lines read like replies: a writer's name first, a bare link, a few words."""
-    return sum(1 for line in lines if _COMMENTER.match(line) or _BARE_URL.match(line) or len(line.split()) <= 3)
+    """How many lines read like replies: a writer's name first, a bare link, a few words.
+
+    Not a few words that introduce what follows ("For example:", over an
+    example of a config file's comments).
+    """
+    return sum(1 for line in lines if _COMMENTER.match(line) or _BARE_URL.match(line) or (len(line.split()) <= 3 and not line.endswith(":")))
 
 
 # A blog's count of the replies to its post, by the post's quoted title ("2

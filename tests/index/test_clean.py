@@ -213,6 +213,19 @@ def test_a_manuals_comments_section_is_manual_text_not_a_comment_thread():
     assert "comment" not in kinds.values()
 
 
+def test_a_configuration_guides_comments_section_with_an_example_is_no_thread():
+    # As npm documents .npmrc: "Comments", what they are, "For example:" and the example.
+    page = (
+        "<h1>npmrc</h1><p>npm gets its settings from the command line and from npmrc files.</p>"
+        "<h4>Comments</h4><p>Lines in .npmrc files are interpreted as comments when they begin with a ; or # character.</p>"
+        "<p>For example:</p><pre><code># last modified: 01 Jan 2016\n; Set a new registry for a scoped package\n"
+        "@myscope:registry=https://registry.example.org\n</code></pre>"
+    )
+    sentences = split_text("npmrc.html", page)
+    assert "comment" not in {s.kind for s in sentences}
+    assert "Lines in .npmrc files are interpreted as comments when they begin with a ; or # character." in [shown(s) for s in sentences]
+
+
 def test_a_related_section_ends_at_the_next_heading_of_its_rank_on_a_web_page():
     story = "<p>" + "The ferry board met on Monday and agreed to run a night service across the bay. " * 4 + "</p>"
     page = (
