@@ -263,9 +263,13 @@ def _comment_signs(lines: list[str]) -> int:
     """How many lines read like replies: a writer's name first, a bare link, a few words.
 
     Not a few words that introduce what follows ("For example:", over an
-    example of a config file's comments).
+    example of a config file's comments), nor a code fence ("```ini").
     """
-    return sum(1 for line in lines if _COMMENTER.match(line) or _BARE_URL.match(line) or (len(line.split()) <= 3 and not line.endswith(":")))
+    return sum(
+        1
+        for line in lines
+        if _COMMENTER.match(line) or _BARE_URL.match(line) or (len(line.split()) <= 3 and not line.endswith(":") and not _MD_FENCE.match(line))
+    )
 
 
 # A blog's count of the replies to its post, by the post's quoted title ("2

@@ -224,6 +224,12 @@ def test_a_configuration_guides_comments_section_with_an_example_is_no_thread():
     sentences = split_text("npmrc.html", page)
     assert "comment" not in {s.kind for s in sentences}
     assert "Lines in .npmrc files are interpreted as comments when they begin with a ; or # character." in [shown(s) for s in sentences]
+    markdown = (
+        "# npmrc\n\nnpm gets its settings from the command line and from npmrc files.\n\n#### Comments\n\n"
+        "Lines in `.npmrc` files are interpreted as comments when they begin with a `;` or `#` character.\n\n"
+        "For example:\n\n```ini\n# last modified: 01 Jan 2016\n; Set a new registry for a scoped package\n```\n"
+    )
+    assert "comment" not in {s.kind for s in split_text("npmrc.md", markdown)}
 
 
 def test_a_related_section_ends_at_the_next_heading_of_its_rank_on_a_web_page():
