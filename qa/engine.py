@@ -376,7 +376,7 @@ class Engine:
         if answered is None:
             return ""
         record, query_terms = answered
-        spans = answer_spans(PERSON, record.text, turn)
+        spans = [sp for sp in answer_spans(PERSON, record.text, turn) if followup.names_another(record.text[sp[0] : sp[1]], turn)]
         near = [sp for sp in spans if near_question_words([sp], record.tokens, set(query_terms))]
         a, b = (near or spans or [(0, 0)])[0]
         return bare_name(record.text[a:b])

@@ -155,6 +155,20 @@ def asks_who_is(question: str) -> bool:
     return bool(_WHO_IS.match(question))
 
 
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
+
+
+def names_another(span_text: str, question: str) -> bool:
+    """Whether a name found in an answer is not one the ``question`` already
+    gives, in full or by its last word: asked "Who was acting NASA
+    Administrator when Bakanov visited?", "Dmitry Bakanov" is who visited, not
+    the answer ("Administrator Sean Duffy" is, though the question writes
+    "Administrator" too)."""
+    given = {w.lower() for w in _CAPITALISED.findall(question)[1:]}  # the first is the question's own first word
+    last = _CAPITALISED.findall(span_text)[-1:]
+    return not (last and last[0].lower() in given)
+
+
 def refers_to_person(question: str) -> bool:
     return bool(_PERSONAL.search(question))
 

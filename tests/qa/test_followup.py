@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.followup import asks_again, asks_which_thing, needs_context, place_named, resolve, resolve_place, resolve_thing, thing_asked, thing_named
+from qa.followup import asks_again, asks_which_thing, names_another, needs_context, place_named, resolve, resolve_place, resolve_thing, thing_asked, thing_named
 from qa.lexical import terms
 from qa.question import tokens
 
@@ -184,3 +184,24 @@ def test_there_is_the_place_the_answer_to_a_where_question_named(intranet_engine
     assert intranet_engine.prepare("What is there?", ["Which room has a hearing loop?"]).query.asked == "What is there?"
     # After "where", an "it" is still the thing asked about (the room), not the place.
     assert "Mill Street Depot" not in intranet_engine.prepare("How many people does it seat?", history).query.asked
+
+
+@pytest.mark.parametrize(
+    "name, question, another",
+    [
+        ("Dmitry Bakanov", "Who was acting NASA Administrator when Bakanov visited?", False),
+        ("Administrator Sean Duffy", "Who was acting NASA Administrator when Bakanov visited?", True),
+        ("Jim Bridenstine", "Who did Dmitry Rogozin host at Baikonur?", True),
+        ("Dmitry Rogozin", "Who did Dmitry Rogozin host at Baikonur?", False),
+    ],
+)
+def test_an_answer_names_another_person_than_the_question_does(name, question, another):
+    assert names_another(name, question) is another
+
+
+def test_he_is_the_person_a_who_question_was_answered_with_not_one_it_named(engine):
+    # The answer's sentence names Bakanov first ("Dmitry Bakanov ... made an
+    # official visit ... and meet with NASA's acting Administrator Sean Duffy"):
+    # he is who visited, not who the question asked for.
+    asked = engine.prepare("How long had he been in that post?", ["Who was acting NASA Administrator when Bakanov visited?"]).query.asked
+    assert "Sean Duffy" in asked and "Bakanov" not in asked
