@@ -401,11 +401,13 @@ class _Leads:
         if self.plain_text and clean.WIKI_HEADING_OPEN.fullmatch(line):
             return "h"  # a wiki's "====== Harbour ferry ======", its marks blanked
         # A line underlined with "===" or "---" (plain text, Markdown's other heading), or with
-        # any of reStructuredText's adornments in a .rst file.
+        # any of reStructuredText's adornments in a .rst file, but not in its code.
         after = text.find("\n", start)
         if line.strip() or after < 0:
             return ""
-        return "h" if _UNDERLINE.match(text, after + 1) or (is_rst(self.doc.source) and clean.underlined(text, after)) else ""
+        if is_rst(self.doc.source):
+            return "h" if clean.underlined(text, after) else ""
+        return "h" if _UNDERLINE.match(text, after + 1) else ""
 
 
 def split_document(doc: Document) -> list[Sentence]:

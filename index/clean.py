@@ -501,7 +501,7 @@ def visible_text(source: str, text: str) -> str:
 
 def underlined(text: str, line_end: int) -> bool:
     """Whether the line ending at ``line_end`` is a reStructuredText section title: the next line is its underline."""
-    if line_end >= len(text) or text[line_end] != "\n":
+    if line_end >= len(text) or text[line_end] != "\n" or line_end + 1 in rst.literal_lines(text):
         return False
     after = text.find("\n", line_end + 1)
     return bool(rst.ADORNMENT.match(text, line_end + 1, len(text) if after < 0 else after))

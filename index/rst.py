@@ -10,6 +10,10 @@ references, the second colon of "as follows::", and explicit markup: a
 comment, a link target, a directive's name and options (``.. note::`` shows
 its text, ``.. image::`` and ``.. toctree::`` show nothing).
 
+A literal block (the indented lines after a paragraph ending in "::", or a
+``.. code-block::`` directive's content) is code: a line of dashes in a
+program's sample output there underlines no title.
+
 Each mark is given as its span and whether it opens words ("open"), closes
 them ("close") or stands alone (""), as index.clean's wiki marks are.
 """
@@ -64,6 +68,10 @@ _HIDDEN = frozenset(
 )
 # Directives whose arguments are not text but whose content is: a figure's caption, code.
 _ARGUMENTS_HIDDEN = frozenset({"figure", "code-block", "code", "sourcecode"})
+# Directives whose content is code, as a "::" paragraph's indented block is: its lines underline no title.
+_LITERAL_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "parsed-literal"})
+# A list item's marker, after which its text (and the indent its literal block is deeper than) starts.
+_ITEM = re.compile(r"[ \t]*(?:[-*+•]|#\.|\(?(?:\d+|[A-Za-z]|[ivxlcIVXLC]+)[.)])[ \t]+(?=\S)")
 # Directives whose name says what their arguments are: "versionadded 3.16" (Sphinx
 # shows "Added in version 3.16"); only their dots and colons go.
 _NAMED = frozenset({"versionadded", "versionchanged", "versionremoved", "deprecated"})
@@ -105,11 +113,12 @@ def _line_marks(text: str) -> list[tuple[tuple[int, int], str]]:
         if start < b:
             out.append(((start, b), ""))
 
+    code = literal_lines(text)
     i = 0
     while i < len(lines):
         a, b = lines[i]
         line = text[a:b]
-        if ADORNMENT.match(line):
+        if ADORNMENT.match(line) and a not in code:
             blank(i)
             i += 1
             continue
@@ -148,6 +157,39 @@ def _line_marks(text: str) -> list[tuple[tuple[int, int], str]]:
                 blank(j)
             i = block
     return out
+
+
+@functools.lru_cache(maxsize=2)
+def literal_lines(text: str) -> frozenset[int]:
+    """Where each line of ``text``'s literal blocks starts: the lines indented
+    under a paragraph ending in "::" (deeper than its text, a list item's after
+    its marker), or under a code directive."""
+    lines: list[tuple[int, int]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        lines.append((pos, pos + len(raw)))
+        pos += len(raw) + 1
+    out: set[int] = set()
+    i = 0
+    while i < len(lines):
+        a, b = lines[i]
+        line = text[a:b].rstrip()
+        explicit = _EXPLICIT.match(line)
+        if explicit:
+            directive = _DIRECTIVE.match(line, explicit.start(2))
+            opens = bool(directive) and directive.group(2).lower() in _LITERAL_DIRECTIVES
+        else:
+            opens = line.endswith("::")
+        if not opens:
+            i += 1
+            continue
+        item = None if explicit else _ITEM.match(line)
+        expanded = (line[: item.end()] if item else line).expandtabs(8)
+        depth = len(expanded) if item else len(expanded) - len(expanded.lstrip())
+        end = _block_end(text, lines, i, depth)
+        out.update(lines[j][0] for j in range(i + 1, end))
+        i = max(end, i + 1)
+    return frozenset(out)
 
 
 def _block_end(text: str, lines: list[tuple[int, int]], i: int, depth: int) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from index import clean
 from index.chunking import chunk_sentences, readable, sentence_words, split_document
 from index.corpus import scan
 from index.terms import terms
@@ -291,6 +292,36 @@ def test_a_restructuredtext_page_keeps_its_sections_definitions_and_title() -> N
     # A footnote and the code after a list are not the list's: their markup was at the margin.
     assert by_text["The conduit is the one laid for the old float gauge in 1998."].lead == -1
     assert by_text["$ gaugectl status --serial GX-2231"].lead == -1
+
+
+def test_a_line_of_punctuation_in_a_restructuredtext_literal_block_underlines_no_title() -> None:
+    # Sample output set under a "::" paragraph or a code directive is code;
+    # a ruler in it, or an elided "...", does not make the line above a heading.
+    text = (
+        "Reports\n"
+        "=======\n\n"
+        "The daily report lists each tide::\n\n"
+        "    $ gaugectl report --day 2024-03-01\n\n"
+        "    Daily summary\n"
+        "    -------------\n"
+        "    high water  06:12\n\n"
+        "* The weekly report adds the means::\n\n"
+        "      Weekly summary\n"
+        "      ==============\n\n"
+        "  It is sent on Mondays.\n\n"
+        ".. code-block:: cmake\n\n"
+        "   project(Gauge)\n"
+        "   ...\n\n"
+        "Readings are in metres.\n"
+    )
+    sentences = split_text("reports.rst", text)
+    by_text = {shown(s): s for s in sentences}
+    reports = by_text["Reports"].position
+    for later in ("high water 06:12", "It is sent on Mondays.", "Readings are in metres."):
+        assert by_text[later].section == reports
+    visible = clean.visible_text("reports.rst", text)
+    assert "    -------------\n" in visible and "   ...\n" in visible  # the code's own lines, kept
+    assert visible.startswith("Reports\n" + " " * 7 + "\n")  # a title's underline is still markup
 
 
 @pytest.mark.parametrize(
