@@ -6,7 +6,9 @@ blanked, so that every offset still points into the file: a section title's
 underline and overline, code ticks (````aws s3````), roles
 (``:ref:`Installing <install>``` reads "Installing"), links
 (```Python <https://python.org>`_`` reads "Python"), emphasis, footnote
-references, the second colon of "as follows::", and explicit markup: a
+references, a substitution's bars (``|release|`` reads "release": its
+definition's text cannot stand in its place without moving the offsets after
+it), the second colon of "as follows::", and explicit markup: a
 comment, a link target, a directive's name and options (``.. note::`` shows
 its text, ``.. image::`` and ``.. toctree::`` show nothing).
 
@@ -33,6 +35,13 @@ ADORNMENT = re.compile(r"[ \t]*([=\-`:'\"~^_*+#<>.])\1{2,}[ \t]*$")
 _LITERAL = re.compile(r"(?<![\w`])(``)(?=\S)[^\n]*?(?<=\S)(``)(?![\w`])")
 # Inline markup may run over a paragraph's line breaks, never over a blank line.
 _RUN = r"(?:[^`\n]|\n(?![ \t]*\n))*?"
+_RUN_BAR = r"(?:[^|\n]|\n(?![ \t]*\n))*?"
+# Docutils' rules for where inline markup starts and ends: after a space or an
+# opening mark, not between a quote or bracket and its own closing one ('"|"'),
+# and before a space or punctuation.
+_START = r"(?<![^\s\-:/'\"<(\[{])"
+_NOT_QUOTED = r"(?!(?<='.)'|(?<=\".)\"|(?<=<.)>|(?<=\(.)\)|(?<=\[.)\]|(?<={.)})"
+_END = r"(?=[\s\-.,:;!?\\/'\")\]}>]|$)"
 _INLINE = (
     # A role, its title shown and its target not: ":ref:`Installing <install>`", ":class:`Popen`".
     ("pair", re.compile(rf"(?<![\w`])(:[A-Za-z][\w.+-]*(?::[\w.+-]+)*:`[~!]?)(?=[^`\s]){_RUN}(?<=[^\s`])(\s*<[^<>`]*>`|`)(?![\w`])")),
@@ -40,6 +49,9 @@ _INLINE = (
     ("pair", re.compile(rf"(?<![\w`:])(`)(?=[^`\s]){_RUN}(?<=[^\s`])(\s*<[^<>`]+>`_{{1,2}}|`_{{1,2}}|`)(?![\w`])")),
     ("pair", re.compile(r"(?<![\w*\\])(\*\*)(?=[^\s*])[^\n]*?(?<=[^\s*])(\*\*)(?![\w*])")),
     ("pair", re.compile(r"(?<![\w*\\])(\*)(?=[^\s*])[^*\n]*?(?<=[^\s*])(\*)(?![\w*])")),
+    # A substitution's reference, "|release|" or "|logo|_", where Docutils looks for
+    # inline markup: bars in code ('"SOA"|"A"|"TXT"', "(0-4)|(172800)") are no reference.
+    ("reference", re.compile(rf"{_START}(\|){_NOT_QUOTED}(?=[^|\s]){_RUN_BAR}(?<=[^|\s])(\|_{{0,2}}){_END}")),
     # A footnote's or citation's reference: "... in 2019 [1]_." reads "... in 2019."
     ("whole", re.compile(r"([ \t]?\[(?:#[\w-]*|\*|\d+)\]_)(?![\w`])")),
     # "as follows::" reads "as follows:"; a "::" standing apart, or alone on its line, not at all.
@@ -89,12 +101,25 @@ def marks(text: str) -> tuple[tuple[tuple[int, int], str], ...]:
     work = "".join(pieces) + text[at:]  # the literals stood over, so no pattern matches inside one
     for kind, pattern in _INLINE:
         for m in pattern.finditer(work):
-            if kind == "pair":
+            if kind == "reference" and not _reference(text, m.start(), m.end()):
+                continue
+            if kind in ("pair", "reference"):
                 spans += [(m.span(1), "open"), (m.span(2), "close")]
             else:
                 spans.append((m.span(1), ""))
     spans += _line_marks(text)
     return tuple(spans)
+
+
+def _reference(text: str, start: int, end: int) -> bool:
+    """Whether "|name|" from ``start`` to ``end`` is a substitution's reference
+    whose bars are markup: not alone on its line, where it is a picture's (a
+    badge, a logo: no words to read) or, in sample output, a boxed table's
+    title ("|DescribeInstances|"), which a sentence shown without the lines
+    around it could not tell apart."""
+    line = text.rfind("\n", 0, start) + 1
+    after = text.find("\n", end)
+    return bool(text[line:start].strip() or text[end : len(text) if after < 0 else after].strip())
 
 
 def _line_marks(text: str) -> list[tuple[tuple[int, int], str]]:

@@ -294,6 +294,31 @@ def test_a_restructuredtext_page_keeps_its_sections_definitions_and_title() -> N
     assert by_text["$ gaugectl status --serial GX-2231"].lead == -1
 
 
+def test_a_restructuredtext_substitution_reads_as_its_name_without_its_bars() -> None:
+    # Its definition's text cannot stand in its place without moving the
+    # offsets after it; its name, in a sentence's words, can.
+    text = (
+        ".. |project| replace:: Tidewatch\n"
+        ".. |version| replace:: 2.4\n\n"
+        "Install |project| |version| before the survey.\n\n"
+        "|project| reads the gauge every minute (see |docs|_).\n\n"
+        "|logo|\n\n"
+        "Record types::\n\n"
+        '    "Type": "SOA"|"A"|"TXT", "Weight": 0 | 255\n'
+    )
+    sentences = split_text("install.rst", text)
+    assert [shown(s) for s in sentences] == [
+        "Install project version before the survey.",
+        "project reads the gauge every minute (see docs).",
+        "|logo|",  # a picture alone on its line: no name to read
+        "Record types:",
+        '"Type": "SOA"|"A"|"TXT", "Weight": 0 | 255',  # bars in code, where no reference starts
+    ]
+    assert sentences[1].text.startswith("|project|")  # a quote takes in the bar it starts at
+    for s in sentences:
+        assert text[s.start : s.end] == s.text
+
+
 def test_a_line_of_punctuation_in_a_restructuredtext_literal_block_underlines_no_title() -> None:
     # Sample output set under a "::" paragraph or a code directive is code;
     # a ruler in it, or an elided "...", does not make the line above a heading.
