@@ -9,7 +9,7 @@ import os
 import re
 import unicodedata
 
-from index import clean
+from index import clean, rst
 from index.clean import is_markdown, is_rst, is_web_page
 from index.sentences import BULLET, COLUMNS, indent, split_spans
 from index.types import Chunk, Document, Sentence
@@ -421,10 +421,11 @@ def split_document(doc: Document) -> list[Sentence]:
     source = doc.text if text is not doc.text and not leads.plain_text else None
     opens, closes = clean.wiki_mark_edges(doc.text, rst_file=is_rst(doc.source)) if leads.plain_text and text is not doc.text else ({}, {})
     wrapped = clean.wrapping_text(doc.source, doc.text, text)
+    inline = rst.inline_spans(doc.text) if is_rst(doc.source) else ()
     for seg in clean.segments(doc, text):
         if seg.kind == "boilerplate":
             continue
-        for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=source, wrapped=wrapped, rst=is_rst(doc.source)):
+        for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=source, wrapped=wrapped, rst=is_rst(doc.source), inline=inline):
             start, end = opens.get(start, start), closes.get(end, end)
             raw = doc.text[start:end]
             key = normalize(raw)

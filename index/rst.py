@@ -111,6 +111,38 @@ def marks(text: str) -> tuple[tuple[tuple[int, int], str], ...]:
     return tuple(spans)
 
 
+@functools.lru_cache(maxsize=2)
+def inline_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """The stretches of ``text`` its inline marks enclose (a role's, code's, a
+    link's text), from where an opening mark ends to where its closing one
+    starts, sorted, those that overlap joined.
+
+    A mark belongs to the first pair found with it: the backtick closing one
+    role does not open interpreted text running to the next role
+    (":manual:`ctest(1)`.  Projects ... :prop_tgt:`X`"). Nor does a stretch
+    holding a backtick count, as code left open by a stray space or tick
+    ("``main ``. The template ... ``Review``") runs over sentences the writer
+    did not mean as code. Nor does a literal block hold inline markup."""
+    spans = marks(text)
+    code = literal_lines(text)
+    taken: set[int] = set()
+    inside = []
+    for (a, side), (b, other) in zip(spans, spans[1:]):
+        marked = {*range(*a), *range(*b)}
+        if side != "open" or other != "close" or not taken.isdisjoint(marked):
+            continue
+        taken |= marked
+        if "`" not in text[a[1] : b[0]] and text.rfind("\n", 0, a[0]) + 1 not in code:
+            inside.append((a[1], b[0]))
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(inside):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return tuple(out)
+
+
 def _reference(text: str, start: int, end: int) -> bool:
     """Whether "|name|" from ``start`` to ``end`` is a substitution's reference
     whose bars are markup: not alone on its line, where it is a picture's (a

@@ -12,6 +12,7 @@ fit; there a sentence runs on across them (:func:`soft_breaks`).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from typing import Iterator
@@ -55,6 +56,7 @@ def split_spans(
     source: str | None = None,
     wrapped: str | None = None,
     rst: bool = False,
+    inline: tuple[tuple[int, int], ...] = (),
 ) -> Iterator[tuple[int, int]]:
     """Yield (start, end) of each sentence in ``text[start:end]``.
 
@@ -66,7 +68,10 @@ def split_spans(
     tag is no space a reader sees ("python<em>X</em>.<em>Y</em>" reads
     "pythonX.Y", one word, no full stop). ``wrapped``, when given, is the text
     whose lines tell which breaks only wrap (see index.clean.wrapping_text);
-    ``rst``: the text is reStructuredText.
+    ``rst``: the text is reStructuredText. ``inline``: the stretches inline
+    markup encloses (index.rst.inline_spans), sorted and apart, where no
+    sentence ends: ":ref:`GET ... FILENAME <get>`" and "``MyCompany.Package``"
+    are one name each.
     """
     end = len(text) if end is None else end
     soft = soft_breaks(text if wrapped is None else wrapped, markdown, rst)
@@ -79,9 +84,9 @@ def split_spans(
         piece = pos
         if markdown and "<" in text[pos:line_end]:
             for m in _BREAK_TAG.finditer(text, pos, line_end):  # an HTML line break is a hard break
-                yield from _split_line(text, piece, m.start(), source)
+                yield from _split_line(text, piece, m.start(), source, inline)
                 piece = m.end()
-        yield from _split_line(text, piece, line_end, source)
+        yield from _split_line(text, piece, line_end, source, inline)
         pos = line_end + 1
 
 
@@ -201,14 +206,14 @@ def indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def _split_line(text: str, start: int, end: int, source: str | None = None) -> Iterator[tuple[int, int]]:
+def _split_line(text: str, start: int, end: int, source: str | None = None, inline: tuple[tuple[int, int], ...] = ()) -> Iterator[tuple[int, int]]:
     bullet = _BULLET.match(text, start, end)
     if bullet:
         start = bullet.end()
     sent_start = start
     for m in _BOUNDARY.finditer(text, start, end):
         cut = m.end()
-        if not _is_boundary(text, sent_start, m.start(), cut, end, source):
+        if (inline and _inside(inline, m.start(), cut, m.group())) or not _is_boundary(text, sent_start, m.start(), cut, end, source):
             continue
         span = _trim(text, sent_start, cut)
         if span:
@@ -217,6 +222,14 @@ def _split_line(text: str, start: int, end: int, source: str | None = None) -> I
     span = _trim(text, sent_start, end)
     if span:
         yield span
+
+
+def _inside(spans: tuple[tuple[int, int], ...], punct: int, cut: int, stop: str) -> bool:
+    """Whether a sentence would end (at ``stop``, from ``punct`` to ``cut``) inside one of
+    ``spans``. At its end a full stop may end one (a sentence in bold, a
+    quotation in code); an ellipsis there elides code ("``f(...)``"), and does not."""
+    i = bisect.bisect_right(spans, (punct, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= punct < spans[i][1] and (cut < spans[i][1] or "..." in stop or "…" in stop)
 
 
 def _is_boundary(text: str, sent_start: int, punct: int, cut: int, end: int, source: str | None = None) -> bool:

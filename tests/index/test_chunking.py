@@ -319,6 +319,28 @@ def test_a_restructuredtext_substitution_reads_as_its_name_without_its_bars() ->
         assert text[s.start : s.end] == s.text
 
 
+def test_no_sentence_ends_inside_restructuredtext_inline_markup() -> None:
+    # An elision or a name's dots inside a role or code are the name's; a
+    # sentence in bold still ends with its full stop.
+    text = (
+        "Removes the file name (as returned by :ref:`GET ... FILENAME <get>`) from the path.\n\n"
+        "It was a thin wrapper around ``find_package(ITK ... NO_MODULE)``. Use :func:`read(...)` Instead.\n\n"
+        "The class is named in full, for example ``MyCompany.Package.Starter``.\n\n"
+        "**This naming pattern is internal.** The names are undocumented.\n"
+    )
+    sentences = split_text("paths.rst", text)
+    assert [shown(s) for s in sentences] == [
+        "Removes the file name (as returned by GET ... FILENAME) from the path.",
+        "It was a thin wrapper around find_package(ITK ... NO_MODULE).",
+        "Use read(...) Instead.",
+        "The class is named in full, for example MyCompany.Package.Starter.",
+        "This naming pattern is internal.",
+        "The names are undocumented.",
+    ]
+    for s in sentences:
+        assert text[s.start : s.end] == s.text
+
+
 def test_a_line_of_punctuation_in_a_restructuredtext_literal_block_underlines_no_title() -> None:
     # Sample output set under a "::" paragraph or a code directive is code;
     # a ruler in it, or an elided "...", does not make the line above a heading.
