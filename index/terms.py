@@ -33,6 +33,10 @@ _OPTION = re.compile(r"(?<![\w-])-[A-Za-z](?![\w-])")
 _LONG_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _TOKEN = re.compile("|".join((_OPTION.pattern, _LONG_OPTION.pattern, _WORD)))  # on folded text: the option's letter is lower case
 _TOKEN_WORD = re.compile(_WORD)
+# Sphinx's directives for a change ("versionadded:: 2.3", shown "Added in version
+# 2.3"), whose names a reStructuredText or MyST file keeps in its text: their
+# words, so that "When was it added?" finds the version.
+_DIRECTIVE_WORDS = {"versionadded": ["version", "added"], "versionchanged": ["version", "changed"], "versionremoved": ["version", "removed"]}
 _FOLD = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
 
 
@@ -53,7 +57,8 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-case word tokens; "U.S.", "Gazeta.ru" and "2.3.0" stay one token, and
     a command's one-letter option ("-c") is one too, in its own case ("-C" is
-    another); a long option ("--no-compress") is one, followed by its words."""
+    another); a long option ("--no-compress") is one, followed by its words;
+    Sphinx's "versionadded" is "version added"."""
     cased = _OPTION.findall(text)
     text = fold(text).replace("'s ", " ").replace("'s", "")
     out = []
@@ -66,6 +71,8 @@ def words(text: str) -> list[str]:
             original = cased[options] if options < len(cased) else ""
             out.append(original if original.lower() == w else w)
             options += 1
+        elif w in _DIRECTIVE_WORDS:
+            out.extend(_DIRECTIVE_WORDS[w])
         elif _VERSION.fullmatch(w):
             out.append(w)  # "2.3.0" (a version, an address) names one thing; its parts match any number
         else:

@@ -341,6 +341,21 @@ def test_no_sentence_ends_inside_restructuredtext_inline_markup() -> None:
         assert text[s.start : s.end] == s.text
 
 
+def test_a_sphinx_version_directive_has_the_words_a_question_about_the_version_asks_with() -> None:
+    # Its name stays in the text (blanking it would leave only "2.3"), but a
+    # question asks when something was "added" or which version "changed" it.
+    text = (
+        ".. versionadded:: 2.3\n\n"
+        "The ``--serial`` option selects a gauge.\n\n"
+        ".. versionchanged:: 3.0\n"
+        "   The option takes a list.\n"
+    )
+    added, _, changed, _ = split_text("gauges.rst", text)
+    assert shown(added) == "versionadded 2.3" and text[added.start : added.end] == added.text
+    assert set(terms("When was it added?")) <= set(terms(sentence_words(added)))
+    assert {"version", *terms("changed")} <= set(terms(sentence_words(changed)))
+
+
 def test_a_line_of_punctuation_in_a_restructuredtext_literal_block_underlines_no_title() -> None:
     # Sample output set under a "::" paragraph or a code directive is code;
     # a ruler in it, or an elided "...", does not make the line above a heading.
