@@ -50,7 +50,14 @@ def readable(source: str, text: str) -> str:
         if text.lstrip().startswith("| "):
             text = text.replace("| ", "", 1)  # a row's first cell has no bar before it
     elif is_markdown(source):
+        quoted = _MD_QUOTE.sub("", text)
+        if quoted != text:  # a quotation's own list item or heading: its marks are no text either
+            text = _MD_QUOTED_ITEM.sub("", quoted)
         text = _MD_HEADING.sub("", clean.MD_COMMENT.sub("", text))
+        text = _MD_ALERT.sub(lambda m: m.group(1).capitalize(), text)
+        text = _MD_ADMONITION.sub(lambda m: m.group(2) or m.group(1).capitalize(), text)
+        text = _MD_TASK.sub(lambda m: "☐ " if m.group(1) == " " else "☑ ", text)
+        text = _MD_FOOTNOTE.sub("", text)
         text = clean.MD_IMAGE.sub(r"\1", text)
         text = _MD_AUTOLINK.sub(r"\1", text)
         text = clean.MD_LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
@@ -69,6 +76,17 @@ def readable(source: str, text: str) -> str:
 
 
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
+# What GitHub's and MkDocs' Markdown show otherwise: a quotation's ">" at each
+# line's start, an alert's label ("> [!WARNING]" shows "Warning"), an
+# admonition's ('!!! tip "Faster builds"' shows its title, or "Tip"), a task's
+# box ("[x]" shows ticked) and a footnote's mark ("here[^1]." and "[^1]: The
+# note ..."). Struck-out text keeps its tildes: shown plain, it would read as said.
+_MD_QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
+_MD_ALERT = re.compile(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.I)
+_MD_ADMONITION = re.compile(r'^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+([\w-]+)(?:[ \t]+"([^"]*)")?[ \t]*$', re.M)
+_MD_QUOTED_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?=\S)")
+_MD_TASK = re.compile(r"^[ \t]*\[([ xX])\][ \t]+")
+_MD_FOOTNOTE = re.compile(r"^[ \t]*\[\^[^\]\s]+\]:[ \t]*|\[\^[^\]\s]+\](?!:)", re.M)
 _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 # Code ticks, and a MyST role's ("{any}`--no-deps`", "{ref}`Installing <install>`"),
 # as Sphinx's Markdown writes a cross-reference or a footnote's mark ("{sup}`1`").

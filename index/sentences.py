@@ -84,9 +84,9 @@ def split_spans(
         piece = pos
         if markdown and "<" in text[pos:line_end]:
             for m in _BREAK_TAG.finditer(text, pos, line_end):  # an HTML line break is a hard break
-                yield from _split_line(text, piece, m.start(), source, inline)
+                yield from _split_line(text, piece, m.start(), source, inline, markdown)
                 piece = m.end()
-        yield from _split_line(text, piece, line_end, source, inline)
+        yield from _split_line(text, piece, line_end, source, inline, markdown)
         pos = line_end + 1
 
 
@@ -101,6 +101,9 @@ BULLET = r"(?:[-*+•·–—]|\d{1,3}[.)])"
 # list item, a Markdown heading, quote, table row or code fence, a heading's
 # underline.
 _BLOCK_START = re.compile(rf"\s*(?:{BULLET}\s|#|>|\|.*\|$|```|~~~|[=-]{{3,}}\s*$)")
+_FOOTNOTE_DEFINITION = re.compile(r"[ \t]*\[\^[^\]\s]+\]:")  # "[^1]: The note ...", in Markdown
+_QUOTED = re.compile(r"[ \t]*(?:>[ \t]?)+")  # a Markdown quotation's line, its markers
+_QUOTE_LABEL = re.compile(r"\[![A-Za-z]+\]")  # GitHub's alert label ("> [!NOTE]"), a title of its own
 # A line that is a block by itself, never run on into the next: a heading, a
 # rule or underline, a table row, a code fence.
 _WHOLE_BLOCK = re.compile(r"\s*(?:#|\|.*\|$|```|~~~|[=-]{3,}\s*$)")
@@ -159,9 +162,15 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
         if _FENCE.match(line) and not rst:  # in reStructuredText, "~~~~" underlines a title
             fenced = not fenced
             continue
+        if markdown and _QUOTED.match(line) and _QUOTED.match(nxt):
+            # A quotation's lines: a paragraph within it runs on as any does, but not from its alert's label.
+            line, nxt = _QUOTED.sub("", line, 1), _QUOTED.sub("", nxt, 1)
+            if _QUOTE_LABEL.fullmatch(line.strip()):
+                continue
         if fenced or not line.strip() or not nxt.strip() or _WHOLE_BLOCK.match(line) or _BLOCK_START.match(nxt):
             continue
-        if (indent(nxt) >= indent(line) + 4 and not _hangs(line, nxt)) or COLUMNS.search(_ITEM_MARKER.sub("", line, 1)) or COLUMNS.search(nxt):
+        hangs = _hangs(line, nxt) or (markdown and _FOOTNOTE_DEFINITION.match(line) is not None)  # a footnote's text goes on indented
+        if (indent(nxt) >= indent(line) + 4 and not hangs) or COLUMNS.search(_ITEM_MARKER.sub("", line, 1)) or COLUMNS.search(nxt):
             continue  # an indented code block or a nested quotation, a table (a list marker's own spaces are not columns)
         if markdown and (raw_lines[i].endswith("  ") or line.endswith("\\") or _HTML_TAG.match(line) or _HTML_TAG.match(nxt) or _FIELD.match(nxt)):
             continue  # a hard line break, an HTML block, the next of a page's fields
@@ -206,7 +215,12 @@ def indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def _split_line(text: str, start: int, end: int, source: str | None = None, inline: tuple[tuple[int, int], ...] = ()) -> Iterator[tuple[int, int]]:
+def _split_line(
+    text: str, start: int, end: int, source: str | None = None, inline: tuple[tuple[int, int], ...] = (), markdown: bool = False
+) -> Iterator[tuple[int, int]]:
+    quoted = _QUOTED.match(text, start, end) if markdown else None
+    if quoted and quoted.end() > start and ">" in quoted.group():
+        start = quoted.end()  # a quotation's marks, then perhaps a list item's marker in it
     bullet = _BULLET.match(text, start, end)
     if bullet:
         start = bullet.end()

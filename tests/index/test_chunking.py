@@ -205,6 +205,38 @@ def test_markdown_comments_are_notes_to_the_editor_not_text() -> None:
         assert text[s.start : s.end] == s.text
 
 
+def test_markdown_quotations_alerts_admonitions_tasks_and_footnotes_read_as_rendered() -> None:
+    # As GitHub and MkDocs show them: no ">" at each line, an alert's or an
+    # admonition's label as its word or title, a task's box ticked or not, no
+    # footnote marks; a quotation's wrapped lines are one sentence, its list
+    # items items, and a footnote's text goes on on its indented lines.
+    text = (
+        "# Deploying\n\n"
+        "> [!WARNING]\n> Deploys run only from the main branch\n> and need two approvals.\n\n"
+        "> - Tag the release first.\n> - Then announce it.\n\n"
+        '!!! tip "Faster builds"\n    Use the cache flag to halve build times.\n\n'
+        "- [x] Tests pass\n- [ ] Changelog updated\n\n"
+        "A deploy takes ten minutes[^1] and is ~~never~~ rarely rolled back.\n\n"
+        "[^1]: Measured over the last fifty deploys, from the merge to\n    the last pool.\n"
+    )
+    sentences = split_text("deploy.md", text)
+    assert [shown(s) for s in sentences] == [
+        "Deploying",
+        "Warning",
+        "Deploys run only from the main branch and need two approvals.",
+        "Tag the release first.",
+        "Then announce it.",
+        "Faster builds",
+        "Use the cache flag to halve build times.",
+        "☑ Tests pass",
+        "☐ Changelog updated",
+        "A deploy takes ten minutes and is ~~never~~ rarely rolled back.",
+        "Measured over the last fifty deploys, from the merge to the last pool.",
+    ]
+    for s in sentences:  # citations still point at the file's own text
+        assert text[s.start : s.end] == s.text
+
+
 def test_a_myst_role_reads_as_the_text_it_shows() -> None:
     # Sphinx's Markdown (MyST) marks cross-references and footnote marks as roles.
     text = (
@@ -231,7 +263,7 @@ def test_markdown_link_definitions_are_markup_and_footnotes_are_text() -> None:
     )
     shown = [readable("path.md", s.text).strip() for s in split_text("path.md", text)]
     assert shown[0].startswith("The path.relative() method returns the relative path")
-    assert "[^1]: On Windows, the separator is a backslash." in shown
+    assert "On Windows, the separator is a backslash." in shown  # a footnote's text, shown without its mark
     assert not any("errors.md" in s or "docs.microsoft.com" in s or "#pathsep" in s for s in shown)
 
 
