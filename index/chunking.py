@@ -69,7 +69,7 @@ def readable(source: str, text: str) -> str:
         if _MD_ROW.match(text):
             text = " | ".join(cell.strip() for cell in text.strip().strip("|").split("|"))
     else:
-        text = clean.strip_wiki_marks(text, rst_file=is_rst(source))
+        text = clean.strip_wiki_marks(text, rst_file=is_rst(source) or (clean.is_plain_text(source) and rst.marked_inline(text)))
         if _TEXT_ROW.match(text):
             text = " | ".join(cell.strip() for cell in _TEXT_CELL.split(text.strip()[1:-1]))
     return re.sub(r"\s+", " ", text)
@@ -216,6 +216,7 @@ class _Leads:
         self.text_table: int | None = None  # position of the header of the plain-text table going on
         self.terms: dict[int, int] = {}  # a plain-text line's start: the term its block is indented under (see _term)
         self.plain_text = not is_web_page(doc.source) and not is_markdown(doc.source)
+        self.rst = is_rst(doc.source, doc.text)
         self.previous: tuple[Sentence, str] | None = None  # the last sentence and what opened its block
         self.opener = ""  # what opened the block of the sentence last asked about
         self.section = -1  # position of the heading of the section going on
@@ -294,7 +295,7 @@ class _Leads:
                 and _HTML_LABEL_TEXT.fullmatch(prev.text)
                 and (opened.group(1).lower() != "code" or " " not in prev.text)
             )
-        if not (is_markdown(self.doc.source) or is_rst(self.doc.source)) or not _LABEL.fullmatch(prev.text):
+        if not (is_markdown(self.doc.source) or self.rst) or not _LABEL.fullmatch(prev.text):
             return False
         if gap.count("\n") != 2 or gap.strip() or not self._own_line(prev):
             return False
@@ -390,7 +391,7 @@ class _Leads:
             # a paragraph under it says more than it does.
             # In reStructuredText a definition list's term is at the margin, right over its definition.
             plain_term = indent(line) and (" " not in term or _TERM_MARK.search(term))
-            rst_term = is_rst(self.doc.source) and not indent(line) and not blank
+            rst_term = self.rst and not indent(line) and not blank
             if (plain_term or rst_term) and _TERM_LINE.fullmatch(term) and not _LIST_MARKER.match(line):
                 found = next((s.position for s in reversed(out) if s.start < above + len(line)), -1)
                 found = found if found >= 0 and out[found].start >= above else -1
@@ -423,7 +424,7 @@ class _Leads:
         after = text.find("\n", start)
         if line.strip() or after < 0:
             return ""
-        if is_rst(self.doc.source):
+        if self.rst:
             return "h" if clean.underlined(text, after) else ""
         return "h" if _UNDERLINE.match(text, after + 1) else ""
 
@@ -437,13 +438,14 @@ def split_document(doc: Document) -> list[Sentence]:
     # Where a page's tags were blanked, a blank may be no space (see split_spans);
     # a wiki's marks in a text file part words ("2014.((A note" is two sentences).
     source = doc.text if text is not doc.text and not leads.plain_text else None
-    opens, closes = clean.wiki_mark_edges(doc.text, rst_file=is_rst(doc.source)) if leads.plain_text and text is not doc.text else ({}, {})
+    rst_file = is_rst(doc.source, doc.text)
+    opens, closes = clean.wiki_mark_edges(doc.text, rst_file=rst_file) if leads.plain_text and text is not doc.text else ({}, {})
     wrapped = clean.wrapping_text(doc.source, doc.text, text)
-    inline = rst.inline_spans(doc.text) if is_rst(doc.source) else ()
+    inline = rst.inline_spans(doc.text) if rst_file else ()
     for seg in clean.segments(doc, text):
         if seg.kind == "boilerplate":
             continue
-        for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=source, wrapped=wrapped, rst=is_rst(doc.source), inline=inline):
+        for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=source, wrapped=wrapped, rst=rst_file, inline=inline):
             start, end = opens.get(start, start), closes.get(end, end)
             raw = doc.text[start:end]
             key = normalize(raw)

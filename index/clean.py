@@ -136,17 +136,29 @@ def is_markdown(source: str) -> bool:
     return PurePosixPath(source).suffix.lower() in MARKDOWN_SUFFIXES
 
 
+def is_plain_text(source: str) -> bool:
+    """Whether ``source`` is a text file (``.txt``), which may be written in a wiki's markup or in reStructuredText."""
+    return _suffix(source) in TEXT_SUFFIXES
+
+
+def is_rst(source: str, text: str = "") -> bool:
+    """Whether ``source`` is reStructuredText, a text file whose marks are
+    index.rst's: by its file name's suffix, or, a ``.txt`` file, by its
+    ``text`` (:func:`index.rst.written_in`)."""
+    suffix = _suffix(source)
+    return suffix in RST_SUFFIXES or (bool(text) and suffix in TEXT_SUFFIXES and rst.written_in(text))
+
+
 @functools.lru_cache(maxsize=4096)
-def is_rst(source: str) -> bool:
-    """Whether ``source`` is reStructuredText (by its file name's suffix): a text file whose marks are index.rst's."""
-    return PurePosixPath(source).suffix.lower() in RST_SUFFIXES
+def _suffix(source: str) -> str:
+    return PurePosixPath(source).suffix.lower()
 
 
 def segments(doc: Document, text: str) -> list[Segment]:
     """Label every non-empty line of ``doc`` with what it is; ``text`` is its :func:`visible_text`."""
     markdown, web = is_markdown(doc.source), is_web_page(doc.source)
     plain = not markdown and not web
-    rst_file = is_rst(doc.source)
+    rst_file = is_rst(doc.source, doc.text)
     links: list[tuple[int, int]] = []
     pager: list[tuple[int, int]] = []
     if web:
@@ -496,7 +508,7 @@ def visible_text(source: str, text: str) -> str:
         return mask_html(text)
     if is_markdown(source):
         return _COMMENT.sub(lambda m: _blanked(m.group(0)), text) if "<!--" in text else text
-    return without_wiki_marks(text, rst_file=is_rst(source))
+    return without_wiki_marks(text, rst_file=is_rst(source, text))
 
 
 def underlined(text: str, line_end: int) -> bool:

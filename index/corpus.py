@@ -179,7 +179,7 @@ _RST_TITLE_FIELD = re.compile(r"\A\ufeff?(?:[ \t]*:[^:\n]+:[^\n]*\n)*?[ \t]*:tit
 def _guess_title(text: str, path: Path) -> str:
     if is_web_page(path.name):
         return _page_title(text) or path.stem.replace("_", " ")
-    titled = _RST_TITLE_FIELD.match(text) if is_rst(path.name) else None
+    titled = _RST_TITLE_FIELD.match(text) if is_rst(path.name, text) else None
     if titled:
         return " ".join(titled.group(1).split())[:120]
     manual = _MAN_HEADER.match(text.lstrip("\ufeff"))

@@ -80,9 +80,9 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
     # A wiki's marks in a text file ("====== Harbour ferry ======", "[[page|text]]"): its words
     # shown, its marks not (a footnote's parentheses as a space).
     view = rewrite_wiki_marks(
-        text, lambda mark: [" " if mark in WIKI_FOOTNOTE_MARKS else _HIDDEN] + ["\n" if ch == "\n" else _HIDDEN for ch in mark[1:]], is_rst(source)
+        text, lambda mark: [" " if mark in WIKI_FOOTNOTE_MARKS else _HIDDEN] + ["\n" if ch == "\n" else _HIDDEN for ch in mark[1:]], is_rst(source, text)
     )
-    return view, soft_breaks(text, rst=is_rst(source))
+    return view, soft_breaks(text, rst=is_rst(source, text))
 
 
 def _hide(m: re.Match[str]) -> str:

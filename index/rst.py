@@ -89,6 +89,32 @@ _ITEM = re.compile(r"[ \t]*(?:[-*+•]|#\.|\(?(?:\d+|[A-Za-z]|[ivxlcIVXLC]+)[.)]
 _NAMED = frozenset({"versionadded", "versionchanged", "versionremoved", "deprecated"})
 
 
+# What only reStructuredText writes: a directive or a link target's line, a
+# role, a literal in double backticks.
+_SIGNS = (
+    re.compile(r"^[ \t]*\.\.[ \t]+(?:[\w:.+-]+::|_[^:\n]+:)(?=[ \t]|$)", re.M),
+    re.compile(r"(?<![\w`]):[A-Za-z][\w.+-]*(?::[\w.+-]+)*:`[^`\s]"),
+    _LITERAL,
+)
+WRITTEN_IN_SIGNS = 3  # ... this many, of two kinds at least, make a text file reStructuredText
+
+
+@functools.lru_cache(maxsize=8)
+def written_in(text: str) -> bool:
+    """Whether a text file is written in reStructuredText, as Django's
+    documentation is (``docs/topics/http/sessions.txt``): directives or link
+    targets, roles and double-backtick literals, of two kinds at least. A
+    DokuWiki page's marks ("''code''", "[[page]]") are none of them."""
+    counts = [len(sign.findall(text, 0, 200_000)) for sign in _SIGNS]
+    return sum(counts) >= WRITTEN_IN_SIGNS and sum(1 for n in counts if n) >= 2
+
+
+def marked_inline(text: str) -> bool:
+    """Whether a stretch of a text file holds a role or a double-backtick literal:
+    shown alone (a quote), it is read as reStructuredText then."""
+    return bool(_SIGNS[1].search(text) or _LITERAL.search(text))
+
+
 @functools.lru_cache(maxsize=2)
 def marks(text: str) -> tuple[tuple[tuple[int, int], str], ...]:
     """Each mark of ``text``: its span, and "open", "close" or "" (see the module's docstring)."""

@@ -151,7 +151,7 @@ def sources_html(answer: Answer, turn: int, texts: dict[str, str]) -> str:
                 if c.source not in masked:
                     masked[c.source] = mask_html(text)
                 text = masked[c.source]
-            before, _, after = passage_in_paragraph(text, c.start, c.end, markdown=is_markdown(c.source), rst=is_rst(c.source))
+            before, _, after = passage_in_paragraph(text, c.start, c.end, markdown=is_markdown(c.source), rst=is_rst(c.source, text))
         else:
             before, after = "", ""
         before, after = readable(c.source, before), readable(c.source, after)

@@ -237,6 +237,29 @@ def test_markdown_quotations_alerts_admonitions_tasks_and_footnotes_read_as_rend
         assert text[s.start : s.end] == s.text
 
 
+def test_a_text_file_written_in_restructuredtext_reads_as_restructuredtext() -> None:
+    # As Django keeps its documentation: reStructuredText in .txt files.
+    text = (
+        "===================\nHow to use sessions\n===================\n\n"
+        ".. module:: django.contrib.sessions\n   :synopsis: Provides session management for Django projects.\n\n"
+        "Sessions are implemented via a piece of :doc:`middleware </ref/middleware>`.\n"
+        "The default ``settings.py`` created by ``django-admin startproject`` has\n"
+        "``SessionMiddleware`` activated.\n"
+    )
+    sentences = split_text("sessions.txt", text)
+    assert [shown(s) for s in sentences] == [
+        "How to use sessions",
+        "Sessions are implemented via a piece of middleware.",
+        "The default settings.py created by django-admin startproject has SessionMiddleware activated.",
+    ]
+    for s in sentences:
+        assert text[s.start : s.end] == s.text
+    # A wiki's page or a plain note is no reStructuredText: a literal or two in it read as written around them.
+    assert not clean.is_rst("harbour.txt", "====== Harbour ======\n\nThe **ferry** leaves at ''06:10''. See [[timetable]].\n")
+    assert not clean.is_rst("note.txt", "Call ``make`` first.\n")
+    assert readable("note.txt", "Call ``make`` first.") == "Call make first."
+
+
 def test_a_myst_role_reads_as_the_text_it_shows() -> None:
     # Sphinx's Markdown (MyST) marks cross-references and footnote marks as roles.
     text = (
