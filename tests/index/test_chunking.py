@@ -237,6 +237,20 @@ def test_markdown_quotations_alerts_admonitions_tasks_and_footnotes_read_as_rend
         assert text[s.start : s.end] == s.text
 
 
+@pytest.mark.parametrize(
+    "written, shown_as",
+    [
+        ("HttpOnly_ is a flag included in a Set-Cookie HTTP response header.", "HttpOnly is a flag included in a Set-Cookie HTTP response header."),
+        ("Requires the auth_ and contenttypes_ contrib packages, see Sphinx__.", "Requires the auth and contenttypes contrib packages, see Sphinx."),
+        # No reference: a grammar's class, a dunder name, a wildcard import.
+        ("Names match [A-Za-z_] and call __init__ first.", "Names match [A-Za-z_] and call __init__ first."),
+        ("It runs import scala.collection.JavaConverters._ first.", "It runs import scala.collection.JavaConverters._ first."),
+    ],
+)
+def test_a_restructuredtext_simple_reference_reads_without_its_underscore(written: str, shown_as: str) -> None:
+    assert readable("cookies.rst", written) == shown_as
+
+
 def test_a_text_file_written_in_restructuredtext_reads_as_restructuredtext() -> None:
     # As Django keeps its documentation: reStructuredText in .txt files.
     text = (
