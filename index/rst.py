@@ -1,11 +1,13 @@
 """reStructuredText's markup: the characters of a ``.rst`` file that a reader of
 the rendered page does not see.
 
-A ``.rst`` file is read as a text file is (index.clean), with these marks
-blanked, so that every offset still points into the file: a section title's
-underline and overline, code ticks (````aws s3````), roles
-(``:ref:`Installing <install>``` reads "Installing"), links
-(```Python <https://python.org>`_`` reads "Python"), emphasis, footnote
+A ``.rst`` file, or a ``.txt`` file written in reStructuredText
+(:func:`written_in`, as Django keeps its documentation), is read as a text
+file is (index.clean), with these marks blanked, so that every offset still
+points into the file: a section title's underline and overline, code ticks
+(````aws s3````), roles (``:ref:`Installing <install>``` reads
+"Installing"), links (```Python <https://python.org>`_`` reads "Python"), a
+simple reference's underscore ("HttpOnly_"), emphasis, footnote
 references, a substitution's bars (``|release|`` reads "release": its
 definition's text cannot stand in its place without moving the offsets after
 it), the second colon of "as follows::", and explicit markup: a
