@@ -11,7 +11,7 @@ import unicodedata
 
 from index import clean, rst
 from index.clean import is_markdown, is_rst, is_web_page
-from index.sentences import BULLET, COLUMNS, indent, split_spans
+from index.sentences import ALERT_LABEL, BULLET, COLUMNS, FOOTNOTE_MARK, QUOTE_MARKS, indent, split_spans
 from index.types import Chunk, Document, Sentence
 
 def plain(text: str) -> str:
@@ -54,7 +54,7 @@ def readable(source: str, text: str) -> str:
         if quoted != text:  # a quotation's own list item or heading: its marks are no text either
             text = _MD_QUOTED_ITEM.sub("", quoted)
         text = _MD_HEADING.sub("", clean.MD_COMMENT.sub("", text))
-        text = _MD_ALERT.sub(lambda m: m.group(1).capitalize(), text)
+        text = ALERT_LABEL.sub(lambda m: m.group(1).capitalize(), text)
         text = _MD_ADMONITION.sub(lambda m: m.group(2) or m.group(1).capitalize(), text)
         text = _MD_TASK.sub(lambda m: "☐ " if m.group(1) == " " else "☑ ", text)
         text = _MD_FOOTNOTE.sub("", text)
@@ -81,12 +81,11 @@ _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 # admonition's ('!!! tip "Faster builds"' shows its title, or "Tip"), a task's
 # box ("[x]" shows ticked) and a footnote's mark ("here[^1]." and "[^1]: The
 # note ..."). Struck-out text keeps its tildes: shown plain, it would read as said.
-_MD_QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
-_MD_ALERT = re.compile(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.I)
+_MD_QUOTE = re.compile("^" + QUOTE_MARKS, re.M)
 _MD_ADMONITION = re.compile(r'^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+([\w-]+)(?:[ \t]+"([^"]*)")?[ \t]*$', re.M)
-_MD_QUOTED_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?=\S)")
+_MD_QUOTED_ITEM = re.compile(rf"^[ \t]*{BULLET}[ \t]+(?=\S)")
 _MD_TASK = re.compile(r"^[ \t]*\[([ xX])\][ \t]+")
-_MD_FOOTNOTE = re.compile(r"^[ \t]*\[\^[^\]\s]+\]:[ \t]*|\[\^[^\]\s]+\](?!:)", re.M)
+_MD_FOOTNOTE = re.compile(rf"^[ \t]*{FOOTNOTE_MARK}:[ \t]*|{FOOTNOTE_MARK}(?!:)", re.M)
 _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 # Code ticks, and a MyST role's ("{any}`--no-deps`", "{ref}`Installing <install>`"),
 # as Sphinx's Markdown writes a cross-reference or a footnote's mark ("{sup}`1`").
@@ -438,7 +437,7 @@ def split_document(doc: Document) -> list[Sentence]:
     # Where a page's tags were blanked, a blank may be no space (see split_spans);
     # a wiki's marks in a text file part words ("2014.((A note" is two sentences).
     source = doc.text if text is not doc.text and not leads.plain_text else None
-    rst_file = is_rst(doc.source, doc.text)
+    rst_file = leads.rst
     opens, closes = clean.wiki_mark_edges(doc.text, rst_file=rst_file) if leads.plain_text and text is not doc.text else ({}, {})
     wrapped = clean.wrapping_text(doc.source, doc.text, text)
     inline = rst.inline_spans(doc.text) if rst_file else ()

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import math
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from html import unescape
@@ -337,8 +336,11 @@ def _empty_sections(kinds: list[str], levels: dict[int, int]) -> None:
     for i, level in levels.items():
         if i == 0 or kinds[i] == "boilerplate":
             continue
-        end = next((j for j in range(i + 1, len(kinds)) if levels.get(j, 99) <= level), len(kinds))
-        if end >= i + 3 and all(k == "boilerplate" for k in kinds[i + 1 : end]):
+        j = i + 1  # up to the section's end (the next heading of its rank or higher) or its first line of text
+        while j < len(kinds) and levels.get(j, level + 1) > level and kinds[j] == "boilerplate":
+            j += 1
+        ended = j == len(kinds) or levels.get(j, level + 1) <= level
+        if ended and j >= i + 3:
             kinds[i] = "boilerplate"
 
 
@@ -823,7 +825,7 @@ def link_spans(html: str) -> list[tuple[int, int]]:
     listings = [m.span() for m in _PRE.finditer(html)]
     out = []
     for m in _LINK.finditer(html):
-        k = bisect.bisect_right(listings, (m.start(), math.inf)) - 1
+        k = bisect.bisect_right(listings, (m.start(), float("inf"))) - 1
         if k < 0 or listings[k][1] <= m.start():
             out.append(m.span(1))
     return out
@@ -891,13 +893,13 @@ def _link_dense(text: str, start: int, end: int, links: list[tuple[int, int]]) -
     visible = sum(1 for ch in text[start:end] if not ch.isspace())
     if not visible:
         return False
-    linked = 0
-    own = list(text[start:end])
-    for a, b in links:
-        if b <= start or a >= end:
-            continue
-        linked += sum(1 for ch in text[max(a, start) : min(b, end)] if not ch.isspace())
-        own[max(a, start) - start : min(b, end) - start] = " " * (min(b, end) - max(a, start))
+    inside = [(max(a, start), min(b, end)) for a, b in links if a < end and b > start]
+    linked = sum(1 for a, b in inside for ch in text[a:b] if not ch.isspace())
     if linked / visible < LINK_DENSITY:
         return False
-    return not (_SENTENCE_END.search(text, start, end) and len(_OWN_WORD.findall("".join(own))) >= OWN_WORDS)
+    if not _SENTENCE_END.search(text, start, end):
+        return True
+    own = list(text[start:end])
+    for a, b in inside:
+        own[a - start : b - start] = " " * (b - a)
+    return len(_OWN_WORD.findall("".join(own))) < OWN_WORDS

@@ -37,6 +37,7 @@ ADORNMENT = re.compile(r"[ \t]*([=\-`:'\"~^_*+#<>.])\1{2,}[ \t]*$")
 _LITERAL = re.compile(r"(?<![\w`])(``)(?=\S)[^\n]*?(?<=\S)(``)(?![\w`])")
 # Inline markup may run over a paragraph's line breaks, never over a blank line.
 _RUN = r"(?:[^`\n]|\n(?![ \t]*\n))*?"
+_ROLE = r":[A-Za-z][\w.+-]*(?::[\w.+-]+)*:`"  # a role's name and its opening tick: ":ref:`", ":py:func:`"
 _RUN_BAR = r"(?:[^|\n]|\n(?![ \t]*\n))*?"
 # Docutils' rules for where inline markup starts and ends: after a space or an
 # opening mark, not between a quote or bracket and its own closing one ('"|"'),
@@ -46,7 +47,7 @@ _NOT_QUOTED = r"(?!(?<='.)'|(?<=\".)\"|(?<=<.)>|(?<=\(.)\)|(?<=\[.)\]|(?<={.)})"
 _END = r"(?=[\s\-.,:;!?\\/'\")\]}>]|$)"
 _INLINE = (
     # A role, its title shown and its target not: ":ref:`Installing <install>`", ":class:`Popen`".
-    ("pair", re.compile(rf"(?<![\w`])(:[A-Za-z][\w.+-]*(?::[\w.+-]+)*:`[~!]?)(?=[^`\s]){_RUN}(?<=[^\s`])(\s*<[^<>`]*>`|`)(?![\w`])")),
+    ("pair", re.compile(rf"(?<![\w`])({_ROLE}[~!]?)(?=[^`\s]){_RUN}(?<=[^\s`])(\s*<[^<>`]*>`|`)(?![\w`])")),
     # A link ("`Python <https://python.org>`_"), a reference ("`Installation`_"), interpreted text ("`x`").
     ("pair", re.compile(rf"(?<![\w`:])(`)(?=[^`\s]){_RUN}(?<=[^\s`])(\s*<[^<>`]+>`_{{1,2}}|`_{{1,2}}|`)(?![\w`])")),
     ("pair", re.compile(r"(?<![\w*\\])(\*\*)(?=[^\s*])[^\n]*?(?<=[^\s*])(\*\*)(?![\w*])")),
@@ -97,11 +98,9 @@ _NAMED = frozenset({"versionadded", "versionchanged", "versionremoved", "depreca
 
 # What only reStructuredText writes: a directive or a link target's line, a
 # role, a literal in double backticks.
-_SIGNS = (
-    re.compile(r"^[ \t]*\.\.[ \t]+(?:[\w:.+-]+::|_[^:\n]+:)(?=[ \t]|$)", re.M),
-    re.compile(r"(?<![\w`]):[A-Za-z][\w.+-]*(?::[\w.+-]+)*:`[^`\s]"),
-    _LITERAL,
-)
+_MARKUP_LINE = re.compile(r"^[ \t]*\.\.[ \t]+(?:[\w:.+-]+::|_[^:\n]+:)(?=[ \t]|$)", re.M)
+_ROLE_OPENS = re.compile(rf"(?<![\w`]){_ROLE}[^`\s]")
+_SIGNS = (_MARKUP_LINE, _ROLE_OPENS, _LITERAL)
 WRITTEN_IN_SIGNS = 3  # ... this many, of two kinds at least, make a text file reStructuredText
 
 
@@ -118,7 +117,7 @@ def written_in(text: str) -> bool:
 def marked_inline(text: str) -> bool:
     """Whether a stretch of a text file holds a role or a double-backtick literal:
     shown alone (a quote), it is read as reStructuredText then."""
-    return bool(_SIGNS[1].search(text) or _LITERAL.search(text))
+    return bool(_ROLE_OPENS.search(text) or _LITERAL.search(text))
 
 
 @functools.lru_cache(maxsize=2)

@@ -101,9 +101,14 @@ BULLET = r"(?:[-*+•·–—]|\d{1,3}[.)])"
 # list item, a Markdown heading, quote, table row or code fence, a heading's
 # underline.
 _BLOCK_START = re.compile(rf"\s*(?:{BULLET}\s|#|>|\|.*\|$|```|~~~|[=-]{{3,}}\s*$)")
-_FOOTNOTE_DEFINITION = re.compile(r"[ \t]*\[\^[^\]\s]+\]:")  # "[^1]: The note ...", in Markdown
-_QUOTED = re.compile(r"[ \t]*(?:>[ \t]?)+")  # a Markdown quotation's line, its markers
-_QUOTE_LABEL = re.compile(r"\[![A-Za-z]+\]")  # GitHub's alert label ("> [!NOTE]"), a title of its own
+# Markdown's marks that index.chunking.readable also takes off: a footnote's
+# ("[^1]", over "[^1]: The note ..."), a quotation's at a line's start, and
+# GitHub's alert label ("> [!NOTE]"), a title of its own.
+FOOTNOTE_MARK = r"\[\^[^\]\s]+\]"
+QUOTE_MARKS = r"[ \t]*(?:>[ \t]?)+"
+ALERT_LABEL = re.compile(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.I)
+_FOOTNOTE_DEFINITION = re.compile(rf"[ \t]*{FOOTNOTE_MARK}:")
+_QUOTED = re.compile(QUOTE_MARKS)
 # A line that is a block by itself, never run on into the next: a heading, a
 # rule or underline, a table row, a code fence.
 _WHOLE_BLOCK = re.compile(r"\s*(?:#|\|.*\|$|```|~~~|[=-]{3,}\s*$)")
@@ -165,7 +170,7 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
         if markdown and _QUOTED.match(line) and _QUOTED.match(nxt):
             # A quotation's lines: a paragraph within it runs on as any does, but not from its alert's label.
             line, nxt = _QUOTED.sub("", line, 1), _QUOTED.sub("", nxt, 1)
-            if _QUOTE_LABEL.fullmatch(line.strip()):
+            if ALERT_LABEL.fullmatch(line.strip()):
                 continue
         if fenced or not line.strip() or not nxt.strip() or _WHOLE_BLOCK.match(line) or _BLOCK_START.match(nxt):
             continue
@@ -219,7 +224,7 @@ def _split_line(
     text: str, start: int, end: int, source: str | None = None, inline: tuple[tuple[int, int], ...] = (), markdown: bool = False
 ) -> Iterator[tuple[int, int]]:
     quoted = _QUOTED.match(text, start, end) if markdown else None
-    if quoted and quoted.end() > start and ">" in quoted.group():
+    if quoted:
         start = quoted.end()  # a quotation's marks, then perhaps a list item's marker in it
     bullet = _BULLET.match(text, start, end)
     if bullet:

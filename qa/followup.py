@@ -27,7 +27,7 @@ import re
 from typing import Sequence
 
 from qa.lexical import STOPWORDS, terms, words
-from qa.question import ENTITY, Token, answer_spans, near_question_words
+from qa.question import ENTITY, Token, answer_spans, names_given, near_question_words
 
 # Words that point back at an earlier turn. "that" only where it cannot be
 # a relative pronoun or a conjunction ("the file that configures ...", "said
@@ -155,18 +155,14 @@ def asks_who_is(question: str) -> bool:
     return bool(_WHO_IS.match(question))
 
 
-_CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
-
-
 def names_another(span_text: str, question: str) -> bool:
     """Whether a name found in an answer is not one the ``question`` already
     gives, in full or by its last word: asked "Who was acting NASA
     Administrator when Bakanov visited?", "Dmitry Bakanov" is who visited, not
     the answer ("Administrator Sean Duffy" is, though the question writes
     "Administrator" too)."""
-    given = {w.lower() for w in _CAPITALISED.findall(question)[1:]}  # the first is the question's own first word
-    last = _CAPITALISED.findall(span_text)[-1:]
-    return not (last and last[0].lower() in given)
+    last = words(span_text)[-1:]
+    return not (last and last[0] in names_given(question))
 
 
 def refers_to_person(question: str) -> bool:

@@ -144,6 +144,11 @@ def persons_named(question: str) -> list[str]:
     return [m.group(0) for m in _FULL_NAME_ONLY.finditer(asked)]
 
 
+def names_given(question: str) -> frozenset[str]:
+    """The capitalised words ``question`` writes after its first, lower-cased: the names it gives."""
+    return frozenset(w.lower() for w in _CAPITALISED.findall(question))
+
+
 def bare_name(span_text: str) -> str:
     """The name a person's span holds: a byline's "by" is part of the span (it
     marks the name as a person's, "Maintained by Helen Marsh"), not of the name."""

@@ -16,6 +16,14 @@ def split_text(source: str, text: str) -> list[Sentence]:
     return split_document(Document(source=source, text=text, fingerprint="test"))
 
 
+def split_checked(source: str, text: str) -> list[Sentence]:
+    """:func:`split_text`, asserting that every sentence is an exact slice of ``text``, as a citation's quote must be."""
+    sentences = split_text(source, text)
+    for s in sentences:
+        assert text[s.start : s.end] == s.text, s
+    return sentences
+
+
 def shown(sentence: Sentence) -> str:
     """A sentence as a reader sees it."""
     return readable(sentence.source, sentence.text).strip()
