@@ -10,6 +10,7 @@ question does not wait for a background check of the corpus.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import os
 import threading
@@ -37,7 +38,7 @@ from qa.errors import (
 )
 from qa.evidence import gather
 from qa.lexical import terms
-from qa.question import ENTITY, PERSON, answer_spans, answer_type, asking_sentence, bare_name, near_question_words, persons_named
+from qa.question import ENTITY, PERSON, answer_spans, answer_type, asking_sentence, bare_name, persons_named
 from qa.retrieve import Hits, IndexReader, Query, SentenceRecord
 from qa.scorer import Scorer, load_scorer
 from qa.types import Answer, AnswerEvent
@@ -303,8 +304,10 @@ class Engine:
         scorer = self.scorer
         s = self.settings
         standalone, condense_ms = _condense(answerer, question, history)
-        if standalone:
-            text, context_terms, asked = standalone, [], standalone
+        restated = "" if standalone or not history else followup.restate(question, _last_asked(history))
+        if standalone or restated:
+            asked = standalone or restated
+            text, context_terms = asked, []
         else:
             asked = question
             if history and followup.refers_to_person(question):
@@ -313,10 +316,14 @@ class Engine:
                 asked = followup.resolve_thing(asked, followup.thing_asked(history[-1]) or self._thing_answered(history))
             if history and followup.refers_to_place(asked):
                 asked = followup.resolve_place(asked, self._place_answered(history))
+            pointed = followup.demonstrative(asked) if history else None
+            if pointed:
+                place = self._place_answered(history, noun=pointed.group(1).lower())
+                asked = followup.resolve_demonstrative(asked, history[-1], place, self._thing_answered(history))
             (text, context_terms) = followup.search_text(asked, history)
         prior, about = reader.source_prior(asked)
         asked_terms, kind = terms(about), answer_type(asked)
-        if history and not standalone and followup.asks_again(asked):
+        if history and not (standalone or restated) and followup.asks_again(asked):
             # "Why not?", "What about the Russian side?": what the earlier turn asked about is asked again.
             earlier = reader.source_prior(history[-1])[1]
             asked_terms, kind = asked_terms + terms(earlier), kind or answer_type(earlier)
@@ -377,8 +384,7 @@ class Engine:
             return ""
         record, query_terms = answered
         spans = [sp for sp in answer_spans(PERSON, record.text, turn) if followup.names_another(record.text[sp[0] : sp[1]], turn)]
-        near = [sp for sp in spans if near_question_words([sp], record.tokens, set(query_terms))]
-        a, b = (near or spans or [(0, 0)])[0]
+        a, b = followup.nearest(spans, record.tokens, query_terms) or (spans or [(0, 0)])[0]
         return bare_name(record.text[a:b])
 
     def _thing_answered(self, history: Sequence[str]) -> str:
@@ -390,11 +396,14 @@ class Engine:
             return ""
         return self._named_in_answer(turn, history[:-1], followup.thing_named)
 
-    def _place_answered(self, history: Sequence[str]) -> str:
-        """What a follow-up's closing "there" points at when the last earlier turn
-        asked "where": the place the engine's answer to it names ("Service Desk")."""
+    def _place_answered(self, history: Sequence[str], noun: str = "") -> str:
+        """What a follow-up's closing "there" (or "that room", given its ``noun``)
+        points at when the last earlier turn asked "where": the place the
+        engine's answer to it names ("Service Desk")."""
         turn = history[-1]
-        return self._named_in_answer(turn, history[:-1], followup.place_named) if followup.asks_where(turn) else ""
+        if not followup.asks_where(turn):
+            return ""
+        return self._named_in_answer(turn, history[:-1], functools.partial(followup.place_named, noun=noun))
 
     def _named_in_answer(self, turn: str, before: Sequence[str], named: Callable[..., str]) -> str:
         """What ``named`` finds in the sentence the engine's answer to ``turn`` leads with, or ""."""
@@ -433,6 +442,14 @@ class Engine:
             raise QuestionError("history must be a list of earlier questions (strings).", 'Send e.g. "history": ["Who heads Roscosmos?"].')
         limit = self.settings.max_question_chars
         return [h.strip()[:limit] for h in history if h.strip()][-MAX_HISTORY_TURNS:]
+
+
+def _last_asked(history: Sequence[str]) -> str:
+    """The last earlier turn as a question of its own: "And in 2025?" after "Who
+    led NASA in 2021?" asked "Who led NASA in 2025?"."""
+    if len(history) > 1:
+        return followup.restate(history[-1], history[-2]) or history[-1]
+    return history[-1]
 
 
 def _condense(answerer: Answerer, question: str, history: Sequence[str]) -> tuple[str, float]:

@@ -12,7 +12,12 @@ protocols does it support?", :func:`resolve_thing`), or else the thing the
 answer to a "which" question named ("Which room has a hearing loop?" then
 "How many people does it seat?"); and a closing "there" by the place the
 answer to a "where" question named ("Where is loan equipment kept?" then
-"What are the opening hours there?", :func:`resolve_place`). The earlier turn's
+"What are the opening hours there?", :func:`resolve_place`); "that room" or
+"that profile" by the place or thing such an answer named
+(:func:`resolve_demonstrative`). An elliptical follow-up that says again
+something the earlier turn said ("And on nightly?" after "How do I install
+rustfmt on the stable toolchain?") is that question restated
+(:func:`restate`) and answered as a question of its own. The earlier turn's
 words steer the search and the similarity it ranks by; coverage reads the
 question's own, and the earlier turn's too when the question asks that turn
 again (:func:`asks_again`: "Why not?", "What about the Russian side?"). (A
@@ -27,7 +32,7 @@ import re
 from typing import Sequence
 
 from qa.lexical import STOPWORDS, terms, words
-from qa.question import ENTITY, Token, answer_spans, names_given, near_question_words
+from qa.question import ENTITY, Token, answer_spans, asking_sentence, names_given, near_question_words, question_words_near
 
 # Words that point back at an earlier turn. "that" only where it cannot be
 # a relative pronoun or a conjunction ("the file that configures ...", "said
@@ -79,6 +84,68 @@ _ASKED_AGAIN = re.compile(
 )
 
 
+# "And on nightly?", "What about in 2025?": what the earlier question said with
+# the preposition, said again of something else.
+_PREPOSITIONS = (
+    "in|on|for|at|from|during|by|with|without|under|over|before|after|since|until|to|into|between|within|across|inside|outside|near"
+)
+_OPENING = re.compile(r"^\s*(?:(?:and|but|so)\s+)?(?:(?:what|how)\s+about|and)\s+", re.I)
+_PHRASE = re.compile(rf"\b({_PREPOSITIONS})\s+(?:(?!\b(?:{_PREPOSITIONS})\b)[^,;?])+", re.I)
+_YEAR = re.compile(r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?(?:1\d{3}|20\d{2})\b", re.I)
+# A people's or a language's name ("Russians", "Chinese", "British"): asked of one, then of another.
+_NATIONALITY = re.compile(r"\b[A-Z][a-z]+(?:ians?|ans?|ese|ish)\b")
+
+
+def restate(question: str, earlier: str) -> str:
+    """The earlier question asked again of what ``question`` names instead, or "".
+
+    "And on nightly?" after "How do I install rustfmt on the stable
+    toolchain?" asks "How do I install rustfmt on nightly?"; "And in 2025?"
+    after "Who was the NASA Administrator in June 2021?" asks it of 2025;
+    "What about Nelson?" after "What did Rogozin say about sanctions?" asks
+    what Nelson said; "And Americans?" after "How many Russians were
+    aboard?" asks how many Americans. What it replaces is what the earlier
+    question says the same way: with the same preposition (the phrase with
+    a year, if the follow-up gives one), a year, a people's name, or the one
+    name the earlier question gives. When none is, "" (the follow-up is
+    answered with the earlier turn as context, as any other).
+    """
+    if not _ASKED_AGAIN.match(question) or not earlier.strip():
+        return ""
+    new = _OPENING.sub("", question, count=1).strip().rstrip("?.! ").strip()
+    asked = asking_sentence(earlier).strip()
+    body, end = asked.rstrip("?.! "), asked[len(asked.rstrip("?.! ")) :] or "?"
+    if not new or not body:
+        return ""
+    first = words(new)[0]
+    if first in _PREPOSITIONS.split("|"):
+        same = [m for m in _PHRASE.finditer(body) if m.group(1).lower() == first]
+        if _YEAR.search(new):
+            same = [m for m in same if _YEAR.search(m.group(0))] or same
+        old = same[-1] if same else None
+        if old is None:
+            return ""
+        stop = old.start() + len(old.group(0).rstrip())
+        return body[: old.start()] + new + body[stop:] + end
+    for kind in (_YEAR, _NATIONALITY):
+        said, given = kind.findall(body), kind.fullmatch(new)
+        if given and len(said) == 1:
+            return kind.sub(new, body, count=1) + end
+    said = _names_after_first(body)
+    if len(said) == 1 and _CAPITALISED_RUN.fullmatch(_THE.sub("", new, count=1)):
+        start, stop = said[0]
+        return body[:start] + new + body[stop:] + end
+    return ""
+
+
+_THE = re.compile(r"^the\s+", re.I)
+
+
+def _names_after_first(text: str) -> list[tuple[int, int]]:
+    """The spans of the capitalised names ``text`` gives after its first word."""
+    return [m.span() for m in _CAPITALISED_RUN.finditer(text) if m.start() > 0]
+
+
 def asks_again(question: str) -> bool:
     """Whether ``question`` is the earlier turn asked again, of something else or
     without words of its own ("Why?", "When was that?", "What about Soyuz?").
@@ -86,7 +153,9 @@ def asks_again(question: str) -> bool:
     return not terms(question) or bool(_ASKED_AGAIN.match(question))
 
 
-_PERSONAL = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
+# "that guy", "this official": a person, as "he" or "she" is.
+_PERSON_NOUNS = "guy|man|woman|person|official|chief|head|leader|boss|manager|spokesman|spokeswoman|spokesperson"
+_PERSONAL = re.compile(rf"\b(he|she|him|her|his|hers)\b|\b(?:that|this|the\s+same)\s+(?:{_PERSON_NOUNS})\b(?:['’]s\b)?", re.I)
 
 
 def resolve(question: str, person: str) -> str:
@@ -96,6 +165,8 @@ def resolve(question: str, person: str) -> str:
         return question
 
     def swap(m: re.Match[str]) -> str:
+        if m.group(1) is None:  # "that guy", "that guy's"
+            return f"{person}'s" if m.group(0).endswith(("'s", "’s")) else person
         word = m.group(1).lower()
         if word == "her":
             after = _NEXT_WORD.match(question, m.end())
@@ -108,10 +179,15 @@ def resolve(question: str, person: str) -> str:
 _NEXT_WORD = re.compile(r"\s+([A-Za-z]+)")
 
 
-# "What is uvicorn?": asks what the thing it names is; a follow-up's "it" is that
-# thing ("Which protocols does it support?"). Not an "it" that stands for what
+# "What is uvicorn?", "What does pyenv rehash do?", "How does the VPN work?":
+# asks what the thing it names is or does; a follow-up's "it" is that thing
+# ("Which protocols does it support?"). Not an "it" that stands for what
 # follows it ("Is it possible to ...", "does it take to ...").
-_WHAT_IS = re.compile(r"^\s*(?i:(?:and\s+)?what\s+(?:is|are|was|were))\s+(?:(?i:an?|the)\s+)?([^?]+?)\s*\??\s*$")
+_WHAT_IS = re.compile(
+    r"^\s*(?i:(?:and\s+)?what\s+(?:is|are|was|were))\s+(?:(?i:an?|the)\s+)?([^?]+?)\s*\??\s*$|"
+    r"^\s*(?i:(?:and\s+)?what\s+(?:does|do))\s+(?:(?i:an?|the)\s+)?([^?]+?)\s+(?i:do|mean|stand\s+for)\s*\??\s*$|"
+    r"^\s*(?i:(?:and\s+)?how\s+(?:does|do))\s+(?:(?i:an?|the)\s+)?([^?]+?)\s+(?i:work)\s*\??\s*$"
+)
 _THING = re.compile(r"\b(it|its)\b(?!(?:\s+[\w'-]+){0,2}\s+(?:to|that)\b)", re.I)
 THING_WORDS = 4  # longer than this, "What is ...?" asks about more than one thing
 
@@ -130,14 +206,15 @@ def thing_asked(question: str) -> str:
     m = _WHAT_IS.match(question)
     if not m:
         return ""
-    ws = m.group(1).split()
-    if len(ws) > THING_WORDS:
+    thing = next(g for g in m.groups() if g)
+    ws = thing.split()
+    if len(ws) > THING_WORDS or thing.lower() in ANAPHORA:
         return ""
     for k, w in enumerate(ws):
         noun = _GERUND.fullmatch(w) and k > 0 and ws[k - 1].islower() and w not in _PROGRESSIVE
         if _NOT_A_THING.search(w) and not noun:
             return ""
-    return m.group(1)
+    return thing
 
 
 def resolve_thing(question: str, thing: str) -> str:
@@ -182,6 +259,40 @@ def asks_which_thing(question: str) -> bool:
     return bool(_WHICH_THING.match(question))
 
 
+# "that room", "this profile", "the same function": a thing or place an earlier
+# turn asked for. Its noun says which: a place's for a "where" question ("Where
+# does the board meet?" then "What kit does that room have?"), the noun the
+# question asked with for a "which" one ("Which VPN profile ...?" then "What
+# is the timeout on that profile?").
+_DEMONSTRATIVE = re.compile(r"\b(?:that|this|the\s+same)\s+([a-z][a-z-]+)\b", re.I)
+PLACE_NOUNS = frozenset(
+    "room place building office site venue location city town country depot floor folder directory station".split()
+)
+
+
+def demonstrative(question: str) -> re.Match[str] | None:
+    """The first "that <noun>" of ``question`` that may point back at a thing, or None."""
+    return next((m for m in _DEMONSTRATIVE.finditer(question) if m.group(1).lower() not in STOPWORDS), None)
+
+
+def resolve_demonstrative(question: str, earlier: str, place: str = "", thing: str = "") -> str:
+    """``question`` with "that <noun>" replaced by the ``place`` or ``thing``
+    the earlier turn's answer named, when the noun fits that turn: a place's
+    noun after "where", the asked-for noun after "which <noun>"."""
+    m = demonstrative(question)
+    if m is None:
+        return question
+    noun = m.group(1).lower()
+    name = ""
+    if place and asks_where(earlier) and place.lower().endswith(" " + noun):
+        name = place  # "that desk": the Service Desk
+    elif place and asks_where(earlier) and noun in PLACE_NOUNS:
+        name = f"the {noun} at {place}"
+    elif thing and asks_which_thing(earlier) and noun in words(asking_sentence(earlier)):
+        name = thing
+    return question[: m.start()] + name + question[m.end() :] if name else question
+
+
 # A follow-up's closing "there" ("What are the opening hours there?"), after a
 # "where" question: the place the answer to it named.
 _THERE = re.compile(r"\bthere(?=\s*[?.!]*\s*$)", re.I)
@@ -213,34 +324,63 @@ def thing_named(sentence: str, tokens: tuple[Token, ...], question: str, questio
     opening = _OPENING_NAME.match(sentence)
     if opening and opening.group(1).lower() not in STOPWORDS and opening.group(1).lower() not in question.lower():
         spans = [opening.span(1), *spans]
-    near = [span for span in spans if near_question_words([span], tokens, set(question_terms))]
-    return _whole_name(sentence, near[0]) if near else ""
+    best = nearest(spans, tokens, question_terms)
+    return _whole_name(sentence, best) if best else ""
+
+
+def nearest(spans: list[tuple[int, int]], tokens: tuple[Token, ...], question_terms: Sequence[str]) -> tuple[int, int] | None:
+    """The span with the most of the question's words around it (the first of
+    equals), if it is near them (:func:`qa.question.near_question_words`).
+    "Oleg Platonov" answers "Which cosmonaut launched during Bakanov's
+    visit?" in "... visit to the United States to attend the launch of
+    Russian cosmonaut Oleg Platonov aboard ...": the United States stands
+    near "visit", Platonov near "launch" and "cosmonaut"."""
+    terms_ = set(question_terms)
+    need = min(2, len(terms_))
+    counts = question_words_near(spans, tokens, terms_)
+    if not spans or need == 0 or max(counts) < need:
+        return None
+    return spans[counts.index(max(counts))]
 
 
 # What stands before a place's name: "kept by the Service Desk", "arrive at Harbour House".
 _AT_PLACE = re.compile(r"\b(?:at|in|on|by|from|to|near|inside|outside|behind|beside|opposite)\s+(?:the\s+)?$", re.I)
 
 
-def place_named(sentence: str, tokens: tuple[Token, ...], question: str, question_terms: Sequence[str]) -> str:
+def place_named(sentence: str, tokens: tuple[Token, ...], question: str, question_terms: Sequence[str], noun: str = "") -> str:
     """The first place an answer's ``sentence`` names after a preposition, beside
     one of the ``question``'s words: "Service Desk" in "Loan equipment is kept by
-    the Service Desk on Floor 2" for "Where is loan equipment kept?", or ""."""
-    spans = [
-        span
-        for span in answer_spans(ENTITY, sentence, question)
-        if _AT_PLACE.search(sentence, 0, span[0]) and near_question_words([span], tokens, set(question_terms), most=1)
-    ]
-    return _whole_name(sentence, spans[0]) if spans else ""
+    the Service Desk on Floor 2" for "Where is loan equipment kept?", or "".
+    Given a place's ``noun`` ("that room"), the place the sentence names with
+    it comes first, near the question's words or not: "Signal Box room" in
+    "The board meets every Thursday at 14:00 in the Signal Box room at Harbour
+    House"."""
+    places = [span for span in answer_spans(ENTITY, sentence, question) if _AT_PLACE.search(sentence, 0, span[0])]
+    if noun:
+        for span in places:
+            start, end = _whole_name_span(sentence, span)
+            if re.match(rf"\s+{re.escape(noun)}\b", sentence[end:], re.I):
+                return f"{sentence[start:end]} {noun}"
+    near = [span for span in places if near_question_words([span], tokens, set(question_terms), most=1)]
+    return _whole_name(sentence, near[0]) if near else ""
 
 
 def _whole_name(sentence: str, span: tuple[int, int]) -> str:
     """The whole name a word of it stands in: "International Scientific Lunar Station", not "International"."""
+    start, end = _whole_name_span(sentence, span)
+    return sentence[start:end]
+
+
+def _whole_name_span(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
     start = span[0]
     whole = next((m for m in _CAPITALISED_RUN.finditer(sentence) if m.start() <= start < m.end()), None)
-    name = whole.group(0).split() if whole else [sentence[start : span[1]]]
-    while len(name) > 1 and name[0].lower() in STOPWORDS:
-        name = name[1:]  # "The IAF's Global Space Exploration": a sentence's first word
-    return " ".join(name)
+    if whole is None:
+        return span
+    # "The IAF's Global Space Exploration": a sentence's first word is no part of the name.
+    name = list(re.finditer(r"\S+", whole.group(0)))
+    while len(name) > 1 and name[0].group(0).lower() in STOPWORDS:
+        name = name[1:]
+    return whole.start() + name[0].start(), whole.start() + name[-1].end()
 
 
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w.'’-]*(?:\s+(?:of\s+|the\s+|and\s+)?[A-Z][\w.'’-]*)*")

@@ -234,6 +234,12 @@ def near_question_words(
     Roscosmos" does not answer "who is the head of NASA?"), or ``most`` if fewer;
     a synonym counts.
     """
+    need = min(most, len(question_terms))
+    return need > 0 and any(n >= need for n in question_words_near(spans, tokens, question_terms, window))
+
+
+def question_words_near(spans: list[tuple[int, int]], tokens: tuple[Token, ...], question_terms: set[str], window: int = 4) -> list[int]:
+    """For each span, how many different question words (a synonym counts) stand within ``window`` words of it."""
     from qa.lexical import SYNONYMS
 
     # Each question term and synonym, to the first question term (in sorted
@@ -245,14 +251,11 @@ def near_question_words(
             canonical.setdefault(synonym, t)
 
     hits = [(i, canonical[term]) for i, (_, _, ts) in enumerate(tokens) for term in ts if term in canonical]
-    need = min(most, len(question_terms))
-    if not hits or need == 0:
-        return False
+    if not hits:
+        return [0] * len(spans)
+    counts = []
     for a, b in spans:
         inside = [i for i, (s, e, _) in enumerate(tokens) if s < b and e > a]
-        if not inside:
-            continue
-        near = {c for h, c in hits if min(abs(inside[0] - h), abs(inside[-1] - h)) <= window}
-        if len(near) >= need:
-            return True
-    return False
+        near = {c for h, c in hits if min(abs(inside[0] - h), abs(inside[-1] - h)) <= window} if inside else set()
+        counts.append(len(near))
+    return counts

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from qa.followup import asks_again, asks_which_thing, names_another, needs_context, place_named, resolve, resolve_place, resolve_thing, thing_asked, thing_named
+from qa.followup import (
+    asks_again,
+    asks_which_thing,
+    names_another,
+    needs_context,
+    place_named,
+    resolve,
+    resolve_demonstrative,
+    resolve_place,
+    resolve_thing,
+    restate,
+    thing_asked,
+    thing_named,
+)
 from qa.lexical import terms
 from qa.question import tokens
 
@@ -205,3 +218,105 @@ def test_he_is_the_person_a_who_question_was_answered_with_not_one_it_named(engi
     # he is who visited, not who the question asked for.
     asked = engine.prepare("How long had he been in that post?", ["Who was acting NASA Administrator when Bakanov visited?"]).query.asked
     assert "Sean Duffy" in asked and "Bakanov" not in asked
+
+
+@pytest.mark.parametrize(
+    "earlier, question, restated",
+    [
+        # The phrase with the same preposition is asked again of something else.
+        ("How do I install rustfmt on the stable toolchain?", "And on nightly?", "How do I install rustfmt on nightly?"),
+        ("What is the idle timeout for NOC staff on weekdays?", "And for contractors?", "What is the idle timeout for contractors on weekdays?"),
+        # Of two phrases with "in", the one with a year, when the follow-up gives a year.
+        ("Who was the NASA Administrator in the Obama years, in June 2013?", "What about in 2025?", "Who was the NASA Administrator in the Obama years, in 2025?"),
+        # A year, a people's name, the one name the earlier question gives.
+        ("Who led NASA in 2021?", "And 2025?", "Who led NASA in 2025?"),
+        ("How many Russians were aboard the ISS in June 2021?", "and Americans?", "How many Americans were aboard the ISS in June 2021?"),
+        ("What did Rogozin say about sanctions?", "What about Nelson?", "What did Nelson say about sanctions?"),
+        ("What is the hotel limit in London?", "And Manchester?", "What is the hotel limit in Manchester?"),
+        # Nothing said the same way, or two names it might replace: not restated.
+        ("Who represented NASA in the 2025 talks with Roscosmos?", "And the Russian side?", ""),
+        ("Who represented NASA in the talks with Roscosmos?", "What about Bakanov?", ""),
+        # A question of its own.
+        ("What did Rogozin say about sanctions?", "And what did he say about Nelson?", ""),
+    ],
+)
+def test_an_elliptical_follow_up_restates_the_earlier_question(earlier, question, restated):
+    assert restate(question, earlier) == restated
+
+
+def test_an_elliptical_follow_up_is_answered_as_the_question_it_restates(docs_engine):
+    history = ["How do I run rustfmt on a single file?"]
+    request = docs_engine.prepare("And on a whole crate?", history)
+    assert request.query.asked == "How do I run rustfmt on a whole crate?"
+    answer = docs_engine.ask("And on a whole crate?", history)
+    assert not answer.abstained and "root file" in answer.answer
+
+
+def test_a_restated_follow_up_can_be_restated_again(engine):
+    history = ["Who was the NASA Administrator in June 2021?", "And in 2024?"]
+    assert engine.prepare("And in 2025?", history).query.asked == "Who was the NASA Administrator in 2025?"
+
+
+def test_he_is_the_person_the_earlier_answer_names_beside_the_questions_words(engine):
+    # The answer's sentence names the United States (near "visit") before the
+    # cosmonaut (near "launch", "cosmonaut", "SpaceX", "spacecraft").
+    history = ["Which cosmonaut flew on a SpaceX spacecraft during Bakanov's visit?"]
+    assert engine.prepare("How old is he?", history).query.asked == "How old is Oleg Platonov?"
+    assert engine.prepare("Which agency sent that guy?", history).query.asked == "Which agency sent Oleg Platonov?"
+
+
+def test_that_guy_and_this_official_are_people():
+    assert resolve("Why didn't that guy ever get talks with NASA?", "Yury Borisov") == "Why didn't Yury Borisov ever get talks with NASA?"
+    assert resolve("What was this official's job in 2014?", "Dmitry Rogozin") == "What was Dmitry Rogozin's job in 2014?"
+    # A demonstrative before another noun is no person.
+    assert resolve("Where did that meeting happen?", "Dmitry Rogozin") == "Where did that meeting happen?"
+
+
+@pytest.mark.parametrize(
+    "earlier, question, place, thing, resolved",
+    [
+        # After "where": the place, when the noun is a place's or the place's own.
+        ("Where does the board meet?", "What kit does that room have?", "Signal Box room", "", "What kit does Signal Box room have?"),
+        ("Where is loan equipment kept?", "When does that desk open?", "Service Desk", "", "When does Service Desk open?"),
+        ("Where does the board meet?", "Who books that room?", "Harbour House", "", "Who books the room at Harbour House?"),
+        # After "which <noun>": the thing, when the follow-up points at it with that noun.
+        ("Which VPN profile do NOC staff get?", "What is the idle timeout on that profile?", "", "Operations", "What is the idle timeout on Operations?"),
+        ("Which VPN profile do NOC staff get?", "Who approves that request?", "", "Operations", "Who approves that request?"),
+        # Nothing to point at, or a noun the earlier turn did not ask with.
+        ("When does the board meet?", "Who chairs that meeting?", "", "", "Who chairs that meeting?"),
+        ("Where does the board meet?", "Who chairs that board?", "Signal Box room", "", "Who chairs that board?"),
+    ],
+)
+def test_that_room_is_the_place_or_thing_the_earlier_answer_named(earlier, question, place, thing, resolved):
+    assert resolve_demonstrative(question, earlier, place, thing) == resolved
+
+
+def test_a_place_named_with_the_follow_ups_noun_comes_first():
+    sentence = "The Change Advisory Board (CAB) meets every Thursday at 14:00 in the Signal Box room at Harbour House and on Teams."
+    question = "Where does the Change Advisory Board meet?"
+    assert place_named(sentence, tokens(sentence), question, terms(question), noun="room") == "Signal Box room"
+
+
+def test_that_room_is_asked_of_the_room_the_earlier_answer_named(intranet_engine):
+    history = ["Where does the Change Advisory Board meet?"]
+    assert intranet_engine.prepare("Who do I ask to book that room?", history).query.asked == "Who do I ask to book Signal Box room?"
+
+
+@pytest.mark.parametrize(
+    "question, thing",
+    [
+        ("What does pyenv rehash do?", "pyenv rehash"),
+        ("How does the VPN work?", "VPN"),
+        ("What does FFI_DEFAULT_ABI mean?", "FFI_DEFAULT_ABI"),
+        # What someone does or did is no thing's name.
+        ("What does Rogozin want to do?", ""),
+        ("What did Nelson do?", ""),
+        ("How does it work?", ""),
+    ],
+)
+def test_what_a_thing_does_names_the_thing(question, thing):
+    assert thing_asked(question) == thing
+
+
+def test_it_is_the_thing_whose_doing_the_earlier_turn_asked(docs_engine):
+    assert docs_engine.prepare("When do I need to run it?", ["What does pyenv rehash do?"]).query.asked == "When do I need to run pyenv rehash?"
