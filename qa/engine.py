@@ -316,10 +316,14 @@ class Engine:
                 asked = followup.resolve_thing(asked, followup.thing_asked(history[-1]) or self._thing_answered(history))
             if history and followup.refers_to_place(asked):
                 asked = followup.resolve_place(asked, self._place_answered(history))
-            pointed = followup.demonstrative(asked) if history else None
+            pointed = followup.demonstrative(asked, history[-1]) if history else None
             if pointed:
-                place = self._place_answered(history, noun=pointed.group(1).lower())
-                asked = followup.resolve_demonstrative(asked, history[-1], place, self._thing_answered(history))
+                match, kind = pointed
+                if kind == followup.PLACE:
+                    named = self._place_answered(history, noun=match.group(1).lower())
+                else:
+                    named = self._thing_answered(history)
+                asked = followup.resolve_demonstrative(asked, pointed, named)
             (text, context_terms) = followup.search_text(asked, history)
         prior, about = reader.source_prior(asked)
         asked_terms, kind = terms(about), answer_type(asked)

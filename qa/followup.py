@@ -89,8 +89,10 @@ _ASKED_AGAIN = re.compile(
 _PREPOSITIONS = (
     "in|on|for|at|from|during|by|with|without|under|over|before|after|since|until|to|into|between|within|across|inside|outside|near"
 )
+_PREPOSITION_WORDS = frozenset(_PREPOSITIONS.split("|"))
 _OPENING = re.compile(r"^\s*(?:(?:and|but|so)\s+)?(?:(?:what|how)\s+about|and)\s+", re.I)
 _PHRASE = re.compile(rf"\b({_PREPOSITIONS})\s+(?:(?!\b(?:{_PREPOSITIONS})\b)[^,;?])+", re.I)
+# A year, with its month if it has one: "June 2021" is replaced as a whole.
 _YEAR = re.compile(r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?(?:1\d{3}|20\d{2})\b", re.I)
 # A people's or a language's name ("Russians", "Chinese", "British"): asked of one, then of another.
 _NATIONALITY = re.compile(r"\b[A-Z][a-z]+(?:ians?|ans?|ese|ish)\b")
@@ -115,11 +117,11 @@ def restate(question: str, earlier: str) -> str:
     new = _OPENING.sub("", question, count=1).strip().rstrip("?.! ").strip()
     asked = asking_sentence(earlier).strip()
     body, end = asked.rstrip("?.! "), asked[len(asked.rstrip("?.! ")) :] or "?"
-    if not new or not body:
-        return ""
-    first = words(new)[0]
-    if first in _PREPOSITIONS.split("|"):
-        same = [m for m in _PHRASE.finditer(body) if m.group(1).lower() == first]
+    said_anew = words(new)
+    if not said_anew or not body:
+        return ""  # "And -?"
+    if said_anew[0] in _PREPOSITION_WORDS:
+        same = [m for m in _PHRASE.finditer(body) if m.group(1).lower() == said_anew[0]]
         if _YEAR.search(new):
             same = [m for m in same if _YEAR.search(m.group(0))] or same
         old = same[-1] if same else None
@@ -270,26 +272,33 @@ PLACE_NOUNS = frozenset(
 )
 
 
-def demonstrative(question: str) -> re.Match[str] | None:
-    """The first "that <noun>" of ``question`` that may point back at a thing, or None."""
-    return next((m for m in _DEMONSTRATIVE.finditer(question) if m.group(1).lower() not in STOPWORDS), None)
+PLACE, THING = "place", "thing"
 
 
-def resolve_demonstrative(question: str, earlier: str, place: str = "", thing: str = "") -> str:
-    """``question`` with "that <noun>" replaced by the ``place`` or ``thing``
-    the earlier turn's answer named, when the noun fits that turn: a place's
-    noun after "where", the asked-for noun after "which <noun>"."""
-    m = demonstrative(question)
+def demonstrative(question: str, earlier: str) -> tuple[re.Match[str], str] | None:
+    """The first "that <noun>" of ``question`` that may point at what the
+    ``earlier`` turn asked for, and what that is: a ``PLACE`` after "where",
+    a ``THING`` after "which <noun>" asked with the same noun; else None.
+    Known before the earlier turn is answered, so it is answered only then."""
+    m = next((m for m in _DEMONSTRATIVE.finditer(question) if m.group(1).lower() not in STOPWORDS), None)
     if m is None:
-        return question
+        return None
+    if asks_where(earlier):
+        return m, PLACE
+    if asks_which_thing(earlier) and m.group(1).lower() in words(asking_sentence(earlier)):
+        return m, THING
+    return None
+
+
+def resolve_demonstrative(question: str, pointed: tuple[re.Match[str], str], name: str) -> str:
+    """``question`` with the "that <noun>" :func:`demonstrative` found replaced
+    by the place or thing the earlier turn's answer ``name``-d: a place by its
+    name when the name ends in the noun ("that desk": Service Desk) or the
+    noun is a place's ("that room": the room at Harbour House)."""
+    m, kind = pointed
     noun = m.group(1).lower()
-    name = ""
-    if place and asks_where(earlier) and place.lower().endswith(" " + noun):
-        name = place  # "that desk": the Service Desk
-    elif place and asks_where(earlier) and noun in PLACE_NOUNS:
-        name = f"the {noun} at {place}"
-    elif thing and asks_which_thing(earlier) and noun in words(asking_sentence(earlier)):
-        name = thing
+    if kind == PLACE and name and not name.lower().endswith(" " + noun):
+        name = f"the {noun} at {name}" if noun in PLACE_NOUNS else ""
     return question[: m.start()] + name + question[m.end() :] if name else question
 
 

@@ -29,6 +29,11 @@ def shown(sentence: Sentence) -> str:
     return readable(sentence.source, sentence.text).strip()
 
 
+def article_shown(source: str, text: str) -> list[str]:
+    """The article sentences of ``text``, split as a file named ``source`` is, as a reader sees them."""
+    return [shown(s) for s in split_text(source, text) if s.kind == "article"]
+
+
 @pytest.fixture
 def small_corpus(tmp_path: Path, seeds: Path) -> Path:
     """Two seed articles: enough to exercise updates, quick to embed."""

@@ -10,7 +10,7 @@ from index.clean import mask_html, strip_wiki_marks, without_wiki_marks
 from index.corpus import scan
 from index.types import Document
 
-from .conftest import shown, split_text
+from .conftest import article_shown, shown, split_text
 
 
 @pytest.fixture(scope="module")
@@ -273,7 +273,7 @@ def test_a_code_listing_that_links_its_types_is_text_not_a_menu():
         '<pre class="programlisting"><a href="#SailingPtr">SailingPtr</a> <a href="#ferry_sailing">ferry_sailing</a> '
         '(<a href="#FerryPtr">FerryPtr</a> ferry, <a href="#TimePtr">TimePtr</a> when);</pre>'
     )
-    article = [shown(s) for s in split_text("ferry-api.html", page) if s.kind == "article"]
+    article = article_shown("ferry-api.html", page)
     assert "SailingPtr ferry_sailing (FerryPtr ferry, TimePtr when);" in article
     assert not any("API index" in s for s in article)
 
@@ -286,7 +286,7 @@ def test_anchors_are_not_links_even_closed_in_their_own_tag():
         "and the call returns nothing when the ferry has no sailing at that time.</p>"
         '<h2><a name="fares">Fares</a></h2><p>Fares are read with another call.</p><p>See <a href="/api.html">the API</a>.</p>'
     )
-    article = [shown(s) for s in split_text("ferry-api.html", page) if s.kind == "article"]
+    article = article_shown("ferry-api.html", page)
     assert "Each sailing is read with one call, and the call returns nothing when the ferry has no sailing at that time." in article
     assert "Fares" in article and "Fares are read with another call." in article
 
@@ -298,7 +298,7 @@ def test_a_sentence_that_links_the_names_it_mentions_is_text_not_a_menu():
         '<p>Tagged <a href="/tag/news">News</a>, <a href="/tag/ferries">Ferries</a>, <a href="/tag/bay">Bay</a>.</p>'
         '<ul><li><a href="/">Home</a></li><li><a href="/fares">Fares and tickets</a></li></ul>'
     )
-    article = [shown(s) for s in split_text("sailings.html", page) if s.kind == "article"]
+    article = article_shown("sailings.html", page)
     assert "sailing.get() is an alias for sailings.find()." in article
     assert not any("Tagged" in s or "Fares and tickets" in s for s in article)
 
@@ -376,7 +376,7 @@ def test_a_mediawiki_site_notice_and_navigation_heading_are_chrome():
         '<div id="mw-navigation"><h2>Navigation menu</h2><nav role="navigation"><ul><li>Main page</li></ul></nav></div>'
         '</body></html>'
     )
-    article = [shown(s) for s in split_text("ferries.html", page) if s.kind == "article"]
+    article = article_shown("ferries.html", page)
     assert "The ferry crosses the bay every hour." in article
     assert not [s for s in article if "read-only" in s or "Navigation menu" in s]
 

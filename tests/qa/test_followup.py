@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from qa.followup import (
+    PLACE,
     asks_again,
+    demonstrative,
     asks_which_thing,
     names_another,
     needs_context,
@@ -236,8 +238,9 @@ def test_he_is_the_person_a_who_question_was_answered_with_not_one_it_named(engi
         # Nothing said the same way, or two names it might replace: not restated.
         ("Who represented NASA in the 2025 talks with Roscosmos?", "And the Russian side?", ""),
         ("Who represented NASA in the talks with Roscosmos?", "What about Bakanov?", ""),
-        # A question of its own.
+        # A question of its own, or no words at all.
         ("What did Rogozin say about sanctions?", "And what did he say about Nelson?", ""),
+        ("What did Rogozin say about sanctions?", "And -?", ""),
     ],
 )
 def test_an_elliptical_follow_up_restates_the_earlier_question(earlier, question, restated):
@@ -288,7 +291,9 @@ def test_that_guy_and_this_official_are_people():
     ],
 )
 def test_that_room_is_the_place_or_thing_the_earlier_answer_named(earlier, question, place, thing, resolved):
-    assert resolve_demonstrative(question, earlier, place, thing) == resolved
+    pointed = demonstrative(question, earlier)
+    named = place if pointed and pointed[1] == PLACE else thing
+    assert (resolve_demonstrative(question, pointed, named) if pointed else question) == resolved
 
 
 def test_a_place_named_with_the_follow_ups_noun_comes_first():
