@@ -183,7 +183,12 @@ def _near_duplicates(vectors: np.ndarray, words: list[frozenset[str]], comp: Com
     union = size[:, None] + size[None, :] - shared
     with np.errstate(divide="ignore", invalid="ignore"):
         similar_words = (size[:, None] > 0) & (size[None, :] > 0) & (shared / union >= comp.near_duplicate_jaccard)
-    return ((cosine >= comp.near_duplicate_cosine) | ((cosine >= _UNRELATED) & similar_words)).tolist()
+    # Copies state the same numbers (a condensed copy may drop some): "a 4 GB
+    # limit if long is 32 bits" and "16 exabytes if long is 64 bits" are two facts.
+    numbers = member[:, [c for w, c in vocabulary.items() if w[:1].isdigit()]]
+    extra = numbers @ (1.0 - numbers).T  # [i, j]: numbers of i that j lacks
+    same_numbers = (extra == 0) | (extra.T == 0)
+    return (((cosine >= comp.near_duplicate_cosine) | ((cosine >= _UNRELATED) & similar_words)) & same_numbers).tolist()
 
 
 def cite(n: int, ev: Evidence, reader: IndexReader) -> Citation:

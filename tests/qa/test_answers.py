@@ -79,6 +79,15 @@ def test_near_duplicates_are_not_cited_twice(engine):
     assert len(quotes) == len(set(quotes))
 
 
+def test_sentences_stating_other_numbers_are_not_near_duplicates(docs_engine):
+    # The zlib FAQ's "a 4 GB limit only if ... long is 32 bits" and "If ... long
+    # is 64 bits, then the limit is 16 exabytes" embed almost alike; the second
+    # is the answer, not a copy of the first.
+    answer = docs_engine.ask("How much data can zlib handle if the compiler's long type is 64 bits?")
+    assert not answer.abstained
+    assert any("16 exabytes" in c.quote for c in answer.citations), answer.answer
+
+
 def test_comments_are_attributed_as_comments(engine):
     answer = engine.ask("What did a reader say about Germany's fiscal free fall?")
     assert not answer.abstained
