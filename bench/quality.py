@@ -18,10 +18,11 @@ of a point there is not noise). Last, the shipped
 scorer (trained on all of it) on each set, for comparison; ``--shipped-only``
 prints only these lines (no fitting: a quick check that a change to retrieval
 leaves the answers as they were). And the lines for the documentation pages
-in tests/data/docs/ and an organisation's wiki pages in tests/data/intranet/,
-which no scorer is trained on: held out as a whole, a check that what is
-fitted to news and an encyclopedia holds on reference and intranet pages;
-each with its follow-up set too. A follow-up set's questions lean on earlier
+in tests/data/docs/, an organisation's wiki pages in tests/data/intranet/
+and its reports in tests/data/reports/, which no scorer is trained on: held
+out as a whole, a check that what is fitted to news and an encyclopedia
+holds on reference pages, intranet pages and reports; the first two with
+their follow-up sets too. A follow-up set's questions lean on earlier
 ones ("history", which the engine answers itself): "When did he take the
 job?" after "Who leads Roscosmos?".
 """
@@ -113,6 +114,7 @@ def main() -> int:
         ("docs follow-up set", "docs", "followups.jsonl"),
         ("intranet set", "intranet", "questions.jsonl"),
         ("intranet follow-up set", "intranet", "followups.jsonl"),
+        ("reports set", "reports", "questions.jsonl"),
     ):
         folder = ROOT / "tests" / "data" / name
         questions = read_jsonl(folder / qfile)

@@ -89,6 +89,7 @@ QUESTION_FEATURES = (
 _ASKS_READERS = re.compile(r"\b(readers?|comments?|commenters?|commenting)\b", re.I)
 # Names, numbers and dates in a question: what an unanswerable question swaps.
 _SPECIFIC = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’-]*[A-Za-z]|\b\d[\d,.]*(?:st|nd|rd|th|s)?\b")
+_WHY = re.compile(r"\W*(?:(?:and|but|so)\s+)?why\b", re.I)
 _NEGATION = re.compile(r"\b(not|never|no|none|nor|neither|without|n't|cannot)\b|n't\b", re.I)
 # A conditional clause, up to the next comma or the question's end ("when" not
 # as the question's own first word).
@@ -178,9 +179,11 @@ def asks_negated(question: str) -> bool:
     condition it sets ("..., if I don't give a number?"), or what it says before
     it asks ("cmp no longer has -c. What replaces it?"), asks nothing negated. Nor
     does one with no words of its own: "Why not?" takes up an earlier answer's
-    "no", which its answer need not repeat."""
+    "no", which its answer need not repeat. Nor does one asking why something
+    did not happen ("Why didn't the generator start?"): its answer is a cause
+    ("the battery had failed"), which need not negate."""
     asked = _CONDITION.sub(" ", asking_sentence(question))
-    return _negates(asked) and bool(terms(asked))
+    return _negates(asked) and bool(terms(asked)) and not _WHY.match(asked)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -39,6 +39,7 @@ HELDOUT_QUESTIONS = DATA / "heldout_questions.jsonl"  # on seeds/, written after
 FOLLOWUP_QUESTIONS = DATA / "followup_questions.jsonl"  # conversations on seeds/: each question leans on its "history"; never trained on
 DOCS = DATA / "docs"  # documentation pages and questions no scorer was fitted to
 INTRANET = DATA / "intranet"  # an organisation's wiki pages and questions no scorer was fitted to
+REPORTS = DATA / "reports"  # reports in plain text, Markdown and HTML, and questions no scorer was fitted to
 
 
 # Opt-in markers and the option that selects them; without it they are
@@ -107,15 +108,24 @@ def engine(settings: Settings) -> Engine:
 @pytest.fixture(scope="session")
 def docs_engine(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Engine:
     """An engine over the documentation pages of tests/data/docs, which no scorer was fitted to."""
-    eng = Engine(settings.replace(corpus=DOCS / "corpus", index_dir=tmp_path_factory.mktemp("docs-index")))
-    eng.build()
-    return eng
+    return _engine_over(DOCS, settings, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def intranet_engine(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Engine:
     """An engine over the wiki pages of tests/data/intranet, which no scorer was fitted to."""
-    eng = Engine(settings.replace(corpus=INTRANET / "corpus", index_dir=tmp_path_factory.mktemp("intranet-index")))
+    return _engine_over(INTRANET, settings, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def reports_engine(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """An engine over the reports of tests/data/reports, which no scorer was fitted to."""
+    return _engine_over(REPORTS, settings, tmp_path_factory)
+
+
+def _engine_over(folder: Path, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """An engine over ``folder``'s corpus/, indexed once for the session."""
+    eng = Engine(settings.replace(corpus=folder / "corpus", index_dir=tmp_path_factory.mktemp(f"{folder.name}-index")))
     eng.build()
     return eng
 

@@ -88,6 +88,13 @@ def test_sentences_stating_other_numbers_are_not_near_duplicates(docs_engine):
     assert any("16 exabytes" in c.quote for c in answer.citations), answer.answer
 
 
+def test_why_something_did_not_happen_is_answered_with_its_cause(reports_engine):
+    # The question negates; its answer, a cause, need not.
+    answer = reports_engine.ask("Why didn't the standby generator start when the grid supply dipped?")
+    assert not answer.abstained
+    assert "battery" in answer.answer
+
+
 def test_comments_are_attributed_as_comments(engine):
     answer = engine.ask("What did a reader say about Germany's fiscal free fall?")
     assert not answer.abstained

@@ -4,9 +4,9 @@ The same metrics as the reference scorer (qa.metrics). The project's own set
 (tests/data/dev_questions.jsonl) was written separately, so the method is
 checked on questions it was not tuned on, too; the held-out seed set
 (tests/data/heldout_questions.jsonl), the documentation pages in
-tests/data/docs/, the wiki pages in tests/data/intranet/ and their questions
-were never trained on at all, nor the follow-up sets on each
-(followup_questions.jsonl, followups.jsonl).
+tests/data/docs/, the wiki pages in tests/data/intranet/, the reports in
+tests/data/reports/ and their questions were never trained on at all, nor
+the follow-up sets on each (followup_questions.jsonl, followups.jsonl).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 from qa.metrics import score
 
-from ..conftest import DOCS, FOLLOWUP_QUESTIONS, HELDOUT_QUESTIONS, INTRANET, SEEDS, load_jsonl
+from ..conftest import DOCS, FOLLOWUP_QUESTIONS, HELDOUT_QUESTIONS, INTRANET, REPORTS, SEEDS, load_jsonl
 
 
 def run(engine, questions):
@@ -67,19 +67,34 @@ def test_an_organisations_wiki_pages_index_as_article_text_without_the_wikis_chr
     assert any("Phone the NOC duty manager on ext. 4999" in s.text for s in sentences)
 
 
+def test_reports_index_as_article_text_without_an_exports_chrome(reports_engine):
+    # Plain text with numbered sections and a table set in columns, Markdown
+    # with footnotes and a checklist, and an HTML export: every report's own
+    # text is article text; the export's header bar and footer are not indexed.
+    sentences = list(reports_engine.reader().sentences)
+    assert {s.kind for s in sentences} == {"article"}
+    assert {s.source for s in sentences} == {p.name for p in (REPORTS / "corpus").iterdir()}
+    chrome = ("Confidential", "Page 1 of 1", "All rights reserved", "Accessibility")
+    assert not [s.text for s in sentences if any(c in s.text for c in chrome)]
+    # A row of the table set in columns is read under the header its ruler underlines.
+    row = next(s for s in sentences if s.text.startswith("Ondley Road Depot ") and s.lead >= 0)
+    header = next(s for s in sentences if s.source == row.source and s.position == row.lead)
+    assert "Near misses" in header.text
+
+
 @pytest.mark.parametrize(
-    "engine_fixture, folder, floor",
-    [("docs_engine", DOCS, 0.7), ("intranet_engine", INTRANET, 0.85)],
-    ids=["documentation pages", "an organisation's wiki"],
+    "engine_fixture, folder, floor, most_false_abstain",
+    [("docs_engine", DOCS, 0.7, 0.1), ("intranet_engine", INTRANET, 0.85, 0.1), ("reports_engine", REPORTS, 0.6, 0.15)],
+    ids=["documentation pages", "an organisation's wiki", "reports"],
 )
-def test_questions_on_pages_no_scorer_saw(request, engine_fixture, folder, floor):
+def test_questions_on_pages_no_scorer_saw(request, engine_fixture, folder, floor, most_false_abstain):
     engine = request.getfixturevalue(engine_fixture)
     questions = load_jsonl(folder / "questions.jsonl")
     r = score(questions, run(engine, questions), folder / "corpus")
     assert r["citation_validity"] == 1.0
     assert r["answer_accuracy"] >= floor, r["failures"]
     assert r["evidence_hit"] >= floor, r["failures"]
-    assert r["false_abstain"] <= 0.1, r["failures"]
+    assert r["false_abstain"] <= most_false_abstain, r["failures"]
 
 
 @pytest.mark.parametrize(

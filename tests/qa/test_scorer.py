@@ -168,6 +168,9 @@ def test_a_condition_or_a_premise_the_question_sets_is_not_a_negated_question():
     assert not question_signals("What level does gzip use when no level is given?").negated
     assert not question_signals("If there is no server, where are the files kept?").negated
     assert question_signals("When did Russia not join?").negated
+    # Why something did not happen is asked for a cause, which need not negate.
+    assert not question_signals("Why didn't the standby generator start when the grid supply dipped?").negated
+    assert not question_signals("And why was the plan never approved?").negated
     # What the question says before it asks sets the scene; the asking sentence is what is asked.
     assert not question_signals("cmp no longer has --print-chars. What is the replacement option?").negated
     assert question_signals("Who did not sign the U.S. treaty?").negated
