@@ -63,7 +63,7 @@ class ExtractiveAnswerer(Answerer):
         attribute = len(dates) > 1
         pieces: list[AnswerSentence] = []
         for n, e in enumerate(chosen, start=1):
-            body = readable(e.source, e.text).strip()
+            body = without_note_marks(readable(e.source, e.text).strip())
             if e.kind == "comment":
                 body = f"A reader comment says: “{body}”"
             if attribute:
@@ -80,6 +80,17 @@ class ExtractiveAnswerer(Answerer):
             mode="extractive",
             sentences=pieces,
         )
+
+
+# A plain-text note's mark ("(LTI) [2], compared ...", "to this day.[3]") and
+# a note's own label ("[2] A lost-time injury is ..."): in an answer they would
+# read as its citations' markers. Not an index ("argv[1]").
+_NOTE_MARK = re.compile(r"(?<=[^\s\w])\[\d{1,3}\]|\s\[\d{1,3}\](?=[\s.,;:!?)\]]|$)|^\[\d{1,3}\]\s+")
+
+
+def without_note_marks(sentence: str) -> str:
+    """``sentence`` without its notes' marks, which an answer's own ``[n]`` markers would be mistaken for."""
+    return _NOTE_MARK.sub("", sentence) if "[" in sentence else sentence
 
 
 def with_marker(sentence: str, n: int) -> str:

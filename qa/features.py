@@ -344,8 +344,17 @@ _TERMINATED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 
 
 def is_heading(source: str, text: str) -> bool:
-    """A heading, a title or a fragment: names a topic, states nothing."""
-    return _is_fragment(text) or (is_markdown(source) and text.startswith("#"))
+    """A heading, a title, a caption or a fragment: names a topic, states nothing."""
+    return _is_fragment(text) or (is_markdown(source) and text.startswith("#")) or _is_caption(text)
+
+
+# "Table 1: Employees and hours by site, 2024-25", "*Figure 2. Monthly complaints*".
+_CAPTION = re.compile(r"[*_]*(?:Table|Figure|Fig\.|Chart|Exhibit)\s+[A-Z]?\d+(?:[.-]\d+)*[a-z]?\s*[:.\u2013\u2014-]\s")
+
+
+def _is_caption(text: str) -> bool:
+    """A table's or a figure's caption: its label and what it shows, no sentence."""
+    return bool(_CAPTION.match(text)) and not _TERMINATED.search(text.rstrip("*_ "))
 
 
 def _is_fragment(text: str) -> bool:

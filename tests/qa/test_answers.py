@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from qa.errors import QuestionError
@@ -93,6 +95,23 @@ def test_why_something_did_not_happen_is_answered_with_its_cause(reports_engine)
     answer = reports_engine.ask("Why didn't the standby generator start when the grid supply dipped?")
     assert not answer.abstained
     assert "battery" in answer.answer
+
+
+def test_a_caption_does_not_answer_for_its_table(reports_engine):
+    # "Table 1: Employees, hours worked, lost-time injuries ... by site" shares
+    # the question's words and says nothing; the note defining the term does.
+    answer = reports_engine.ask("How long does someone have to be off work for an injury to count as a lost-time injury?")
+    assert "at least one full shift" in answer.answer
+    assert not answer.citations[0].quote.startswith("Table 1:")
+
+
+def test_a_notes_marks_in_a_quoted_sentence_are_not_taken_for_the_answers_markers(reports_engine):
+    # "Nine employees suffered a lost-time injury (LTI) [2], compared with ...":
+    # the report's note mark would read as the answer's second citation.
+    answer = reports_engine.ask("How many employees suffered a lost-time injury last year?")
+    assert "Nine employees" in answer.answer
+    markers = re.findall(r"\[(\d+)\]", answer.answer)
+    assert markers == [str(c.n) for c in answer.citations]
 
 
 def test_comments_are_attributed_as_comments(engine):

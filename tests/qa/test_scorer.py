@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from qa.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_signals
+from qa.features import QUESTION_FEATURES, SENTENCE_FEATURES, is_heading, question_signals
 from qa.lexical import terms
 from qa.scorer import load_scorer
 
@@ -158,6 +158,20 @@ def test_a_sentence_that_says_what_the_asked_thing_is_is_marked_as_a_definition(
     # Fitted, not set: the ranker learned from labelled questions to favour such a sentence.
     ranker = load_scorer().ranker
     assert ranker.weights[SENTENCE_FEATURES.index("defines")] > 0
+
+
+@pytest.mark.parametrize(
+    "text, caption",
+    [
+        ("Table 1: Employees, hours worked, lost-time injuries and near misses by site, 2024-25", True),
+        ("*Figure 2: Monthly complaints, 2024–2025*", True),
+        ("Table 3 – Costs of the four options", True),
+        ("Table 1 shows employees, hours, lost-time injuries and near misses at each site.", False),
+        ("Figure 3. The new pumps were fitted in May.", False),
+    ],
+)
+def test_a_tables_or_figures_caption_is_a_heading_not_a_statement(text, caption):
+    assert is_heading("report.md", text) is caption
 
 
 def test_a_condition_or_a_premise_the_question_sets_is_not_a_negated_question():
