@@ -14,7 +14,8 @@ a block:
 * a boilerplate heading ("Share this", "Subscribe", "Advertisement") is
   dropped alone: what follows it is article text again;
 * only three headings open a section that runs on: reader comments
-  ("Comments", "Leave a reply"), related articles ("Related Articles": teaser
+  ("Comments", "Comments (3)", "Leave a reply"), related articles
+  ("Related Articles", "Most read": teaser
   titles dropped, a whole embedded article kept under its own title), and a
   footer ("About us") when it stands at the tail of the page;
 * a blog's comment thread that has no heading is recognised after the
@@ -23,8 +24,8 @@ a block:
 * in a web page, what the page itself says is not its content: a region an
   ARIA role marks as navigation, banner, sidebar, search or footer; a
   ``<header>`` outside the ``<main>`` or ``<article>`` it marks; a block its
-  class or id names a cookie notice, newsletter box, ad, pop-up, menu,
-  sidebar or footer; a footnote's mark;
+  class, id, test id or accessible label names a cookie notice, newsletter
+  box, ad, pop-up, menu, sidebar or footer; a footnote's mark;
 * a section opened by a heading ends at the document's next heading (on a
   web page, the next of its rank or higher; in a manual page, the next in
   capitals: "SEE ALSO", then "BUGS");
@@ -50,6 +51,7 @@ _SECTION_HEADINGS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(related|recommended)( reading| articles| stories| posts| news| content| coverage)?$"), "related"),
     (re.compile(r"^(more|popular|trending|latest)( reading| articles| stories| posts| news| from [\w .]+)$"), "related"),
     (re.compile(r"^(read more|see also|you may also like|you might also like|also read|further reading)$"), "related"),
+    (re.compile(r"^(most (read|popular|viewed|shared|commented)|top stories|editor'?s picks)( (articles|stories|today|this week))?$"), "related"),
     (
         re.compile(
             r"^((\d+\s+)?(user |reader |visitor )?(comments?|responses|replies)|leave a (reply|comment)|"
@@ -290,9 +292,14 @@ _REPLY_COUNT = re.compile(
 )
 
 
+# A heading's count of what it heads: "Comments (3)", "Comments: 12".
+_COUNT = re.compile(r"\s*(?:\(\d+\)|\[\d+\]|:\s*\d+)$")
+
+
 def _section_heading(norm: str) -> str:
     if _REPLY_COUNT.match(norm):
         return "comment"
+    norm = _COUNT.sub("", norm)
     if len(norm.split()) > 6:
         return ""
     for pattern, kind in _SECTION_HEADINGS:
@@ -750,7 +757,10 @@ def _outer_headers(html: str) -> Iterator[tuple[int, str, int]]:
 # a block holding a quarter of the page's text or more is kept whatever its
 # name.
 _NAMED_BLOCK = re.compile(r"<(div|section|aside|p|ul|ol|span|dialog)\b([^>]*)>", re.I)
-_NAME_ATTR = re.compile(r"\b(?:class|id)\s*=\s*([\"'])(.*?)\1", re.I | re.S)
+# The names a page gives its blocks: class and id, and where classes are
+# hashed by a build ("css-1r4l7xk"), a test id or a component's name
+# ("data-testid=\"consent-banner\""), and an accessible label ("Cookie consent").
+_NAME_ATTR = re.compile(r"\b(?:class|id|data-testid|data-test-id|data-component|aria-label)\s*=\s*([\"'])(.*?)\1", re.I | re.S)
 CHROME_NAMES = frozenset(
     "cookie cookies gdpr consent newsletter signup advert adverts advertisement ad ads adslot sponsored promo popup modal footer menu navbar sidebar toc pageid sitenotice".split()
 )

@@ -183,6 +183,25 @@ def test_a_block_named_as_chrome_is_dropped_but_not_a_post_tagged_with_such_a_wo
     assert "bakery run by a cooperative" in mask_html(f'<div class="modal-content">{body}</div><p>Footnote.</p>')
 
 
+def test_a_block_named_by_its_test_id_or_label_is_chrome_and_most_read_opens_teasers():
+    # A site whose build hashes its class names ("css-f3a9q2") names its blocks
+    # for its tests and for screen readers instead.
+    body = "<p>" + "The line reopened on Sunday after 58 years, with trains every hour. " * 6 + "</p>"
+    page = (
+        '<div class="css-f3a9q2" data-testid="consent-banner"><p>We use cookies on this site.</p></div>'
+        f'<article class="css-1k9qvbn">{body}</article>'
+        '<section aria-label="Advertisement"><p>Spring sale now on at the garden centre.</p></section>'
+        '<h2>Most read</h2><ul><li><h3>Pensioner celebrates 105th birthday</h3>'
+        "<p>She puts her long life down to gardening and a daily crossword.</p></li></ul>"
+    )
+    text = masked(page)
+    assert "We use cookies" not in text and "Spring sale" not in text
+    assert "trains every hour" in text
+    kinds = {shown(s): s.kind for s in split_text("page.html", page)}
+    assert kinds["She puts her long life down to gardening and a daily crossword."] == "related"
+    assert "Pensioner celebrates 105th birthday" not in kinds
+
+
 def test_a_short_code_block_in_markdown_is_kept():
     # A fence's marker ("```ini") is markup, not chrome: the short lines it opens are the answer.
     text = "# Settings\n\nTo give the freeze command its own timeout, write this in the file:\n\n```ini\n[freeze]\ntimeout = 10\n```\n\nOther commands keep theirs.\n"
