@@ -84,8 +84,9 @@ class ExtractiveAnswerer(Answerer):
 
 # A plain-text note's mark ("(LTI) [2], compared ...", "to this day.[3]") and
 # a note's own label ("[2] A lost-time injury is ..."): in an answer they would
-# read as its citations' markers. Not an index ("argv[1]").
-_NOTE_MARK = re.compile(r"(?<=[^\s\w])\[\d{1,3}\]|\s\[\d{1,3}\](?=[\s.,;:!?)\]]|$)|^\[\d{1,3}\]\s+")
+# read as its citations' markers. Not an index or a list in code ("argv[1]",
+# "x = [1]", "f([1], 2)").
+_NOTE_MARK = re.compile(r"(?<=[.,;:!?)\"'”’])\[\d{1,3}\]|(?<=[\w)])\s\[\d{1,3}\](?=[\s.,;:!?)\]]|$)|^\[\d{1,3}\]\s+")
 
 
 def without_note_marks(sentence: str) -> str:

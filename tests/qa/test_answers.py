@@ -7,7 +7,7 @@ import re
 import pytest
 
 from qa.errors import QuestionError
-from qa.extractive import ABSTAIN_TEXT, with_marker
+from qa.extractive import ABSTAIN_TEXT, with_marker, without_note_marks
 
 
 def assert_citations_hold(answer, seeds):
@@ -100,7 +100,8 @@ def test_why_something_did_not_happen_is_answered_with_its_cause(reports_engine)
 def test_a_caption_does_not_answer_for_its_table(reports_engine):
     # "Table 1: Employees, hours worked, lost-time injuries ... by site" shares
     # the question's words and says nothing; the note defining the term does.
-    answer = reports_engine.ask("How long does someone have to be off work for an injury to count as a lost-time injury?")
+    question = "How long does someone have to be off work for an injury to count as a lost-time injury?"
+    answer = reports_engine.ask(question)
     assert "at least one full shift" in answer.answer
     assert not answer.citations[0].quote.startswith("Table 1:")
 
@@ -112,6 +113,21 @@ def test_a_notes_marks_in_a_quoted_sentence_are_not_taken_for_the_answers_marker
     assert "Nine employees" in answer.answer
     markers = re.findall(r"\[(\d+)\]", answer.answer)
     assert markers == [str(c.n) for c in answer.citations]
+
+
+@pytest.mark.parametrize(
+    "sentence, shown",
+    [
+        ("An injury (LTI) [2], against fourteen in 2023-24 [4].", "An injury (LTI), against fourteen in 2023-24."),
+        ("[2] A lost-time injury keeps someone off work.", "A lost-time injury keeps someone off work."),
+        ("It survives to this day.[3] A diaspora followed.", "It survives to this day. A diaspora followed."),
+        # Code keeps its indexes and lists.
+        ('if (strcmp(argv[1], "-d") == 0)', 'if (strcmp(argv[1], "-d") == 0)'),
+        ("Set x = [1] first.", "Set x = [1] first."),
+    ],
+)
+def test_a_notes_mark_is_left_out_but_code_is_kept(sentence, shown):
+    assert without_note_marks(sentence) == shown
 
 
 def test_comments_are_attributed_as_comments(engine):
