@@ -79,10 +79,11 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
         return view, soft_breaks(text, markdown=True)
     # A wiki's marks in a text file ("====== Harbour ferry ======", "[[page|text]]"): its words
     # shown, its marks not (a footnote's parentheses as a space).
+    rst_file = is_rst(source, text)
     view = rewrite_wiki_marks(
-        text, lambda mark: [" " if mark in WIKI_FOOTNOTE_MARKS else _HIDDEN] + ["\n" if ch == "\n" else _HIDDEN for ch in mark[1:]], is_rst(source, text)
+        text, lambda mark: [" " if mark in WIKI_FOOTNOTE_MARKS else _HIDDEN] + ["\n" if ch == "\n" else _HIDDEN for ch in mark[1:]], rst_file
     )
-    return view, soft_breaks(text, rst=is_rst(source, text))
+    return view, soft_breaks(text, rst=rst_file)
 
 
 def _hide(m: re.Match[str]) -> str:
