@@ -244,7 +244,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
             continue
         kinds.append(section)
         headings.append("")
-    _absorb_fragments(text, lines, kinds, reopening)
+    _absorb_fragments(text, lines, kinds, reopening | _subheadings(doc.text, text, lines, kinds, web, markdown))
     _empty_sections(kinds, levels)  # after: a heading made chrome is no evidence that a fragment beside it is
     last_ad = _mark_ads(text, lines, kinds)
     _mark_trailing_comments(text, lines, kinds, last_ad)
@@ -349,6 +349,41 @@ def _empty_sections(kinds: list[str], levels: dict[int, int]) -> None:
         ended = j == len(kinds) or levels.get(j, level + 1) <= level
         if ended and j >= i + 3:
             kinds[i] = "boilerplate"
+
+
+_OPEN_BOLD = re.compile(r"<(b|strong)\b[^>]*>", re.I)
+_CLOSE_BOLD = re.compile(r"</(b|strong)\s*>", re.I)
+_TAGS_BEFORE = re.compile(r"(?:<[^>]+>\s*)+$")
+_TAGS_AFTER = re.compile(r"\s*(?:<[^>]+>\s*)+")
+_MD_BOLD_LINE = re.compile(r"\s*(\*\*|__)(?!\s)[^*_]+(?<!\s)\1\s*")
+
+
+def _subheadings(page: str, text: str, lines: list[tuple[int, int]], kinds: list[str], web: bool, markdown: bool) -> set[int]:
+    """The lines set wholly in bold over a paragraph of the article: a
+    subheading where a page marks one without a heading element ("<p><b>Business
+    booming</b></p>", "**Business booming**"), not a stray caption or a
+    button's label beside chrome."""
+    found: set[int] = set()
+    for i in range(1, len(lines) - 1):
+        s, e = lines[i]
+        if kinds[i + 1] != "article" or not _is_prose(text[lines[i + 1][0] : lines[i + 1][1]]):
+            continue
+        if markdown:
+            bold = _MD_BOLD_LINE.fullmatch(page, s, e) is not None
+        elif web:
+            before = _TAGS_BEFORE.search(page, max(0, s - 400), s)
+            after = _TAGS_AFTER.match(page, e)
+            bold = (
+                before is not None and after is not None
+                and _OPEN_BOLD.search(before.group(0)) is not None
+                and _CLOSE_BOLD.search(after.group(0)) is not None
+                and not _CLOSE_BOLD.search(page, s, e)
+            )
+        else:
+            bold = False
+        if bold:
+            found.add(i)
+    return found
 
 
 def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str], headings: Collection[int] = ()) -> None:

@@ -202,6 +202,31 @@ def test_a_block_named_by_its_test_id_or_label_is_chrome_and_most_read_opens_tea
     assert "Pensioner celebrates 105th birthday" not in kinds
 
 
+def test_a_subheading_set_in_bold_beside_chrome_is_kept_but_a_stray_label_is_not():
+    # Pages without heading elements mark a subheading in bold; a short line
+    # beside chrome is otherwise taken for a caption or a button's label.
+    prose = "<p>The bakery sold 4,800 cookies last weekend, against a usual total of about 1,500.</p>"
+    page = (
+        "<p>" + "The retailer agreed to withdraw the tin after a formal notice. " * 4 + "</p>"
+        '<p><b>Read more:</b> <a href="/news/parking.php">Quay Street traders call for free parking in winter</a></p>'
+        '<p style="margin:18px 0 6px 0;"><b><font size="4">Business booming</font></b></p>'
+        f"{prose}"
+        "<p><b>Our partners</b></p>"
+        '<p><a href="/a">Saltmere Motors</a> <a href="/b">Penrock Salt</a> <a href="/c">Harbour Inn</a></p>'
+    )
+    kinds = {shown(s): s.kind for s in split_text("bakery.html", page)}
+    assert kinds.get("Business booming") == "article"
+    assert kinds.get("The bakery sold 4,800 cookies last weekend, against a usual total of about 1,500.") == "article"
+    assert kinds.get("Our partners", "boilerplate") == "boilerplate"
+    markdown = (
+        "# Bakery wins its case\n\n" + "The retailer agreed to withdraw the tin after a formal notice. " * 4 + "\n\n"
+        "Advertisement\n\n**Business booming**\n\n"
+        "The bakery sold 4,800 cookies last weekend, against a usual total of about 1,500.\n"
+    )
+    kinds = {shown(s): s.kind for s in split_text("bakery.md", markdown)}
+    assert kinds.get("Business booming") == "article"
+
+
 def test_a_short_code_block_in_markdown_is_kept():
     # A fence's marker ("```ini") is markup, not chrome: the short lines it opens are the answer.
     text = "# Settings\n\nTo give the freeze command its own timeout, write this in the file:\n\n```ini\n[freeze]\ntimeout = 10\n```\n\nOther commands keep theirs.\n"
