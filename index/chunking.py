@@ -441,10 +441,11 @@ def split_document(doc: Document) -> list[Sentence]:
     opens, closes = clean.wiki_mark_edges(doc.text, rst_file=rst_file) if leads.plain_text and text is not doc.text else ({}, {})
     wrapped = clean.wrapping_text(doc.source, doc.text, text)
     inline = rst.inline_spans(doc.text) if rst_file else ()
+    web = is_web_page(doc.source)
     for seg in clean.segments(doc, text):
         if seg.kind == "boilerplate":
             continue
-        for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=source, wrapped=wrapped, rst=rst_file, inline=inline):
+        for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=source, wrapped=wrapped, rst=rst_file, inline=inline, references=web):
             start, end = opens.get(start, start), closes.get(end, end)
             raw = doc.text[start:end]
             key = normalize(raw)

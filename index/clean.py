@@ -728,13 +728,17 @@ _PRE = re.compile(r"<(pre|textarea)\b.*?</\1\s*>", re.S | re.I)
 # A wiki's "[edit]" beside each heading, its brackets wrapped in spans or not.
 _EDIT_LINK = re.compile(r"(?:<span\b[^>]*>\s*)?\[(?:\s*</span>)?\s*<a\b[^>]*>\s*edit(?: source)?\s*</a>\s*(?:<span\b[^>]*>\s*)?\](?:\s*</span>)?", re.I)
 # A footnote's mark: a superscript link to a note further down the page
-# (a wiki's "[2]" or "1)"), or a number in brackets set as a superscript. It
+# (a wiki's "[2]" or "1)"), a number in brackets set as a superscript, or a
+# link within the page whose text is a mark in brackets, in whatever spans
+# (a word processor's "[2]", a shared document's comment mark "[a]"). It
 # stands between a full stop and the next sentence, where a reader skips it,
-# and would otherwise run the two together. And the note's arrow back up to
-# it ("↑", "^", "↩", "↩²" to its second mark), which opens the note.
+# and would otherwise run the two together. And the note's way back up to
+# its mark, which opens the note: an arrow ("↑", "^", "↩", "↩²" to its
+# second mark) or the mark again.
 _FOOTNOTE_MARK = re.compile(
     r"<sup\b[^>]*>\s*(?:<a\b[^>]*\bhref\s*=\s*[\"']#[^>]*>[^<]{1,16}</a\s*>|\[[^\]<]{1,16}\])\s*</sup\s*>"
-    r"|<a\b[^>]*\bhref\s*=\s*[\"']#[^>]*>\s*(?:↑|\^|↩\ufe0e?)\s*(?:<sup\b[^>]*>\s*\d{1,3}\s*</sup\s*>\s*)?</a\s*>",
+    r"|<a\b[^>]*\bhref\s*=\s*[\"']#[^>]*>\s*(?:↑|\^|↩\ufe0e?)\s*(?:<sup\b[^>]*>\s*\d{1,3}\s*</sup\s*>\s*)?</a\s*>"
+    r"|<a\b[^>]*\bhref\s*=\s*[\"']#[^>]*>(?:\s|<(?!/?a\b)[^>]*>)*\[\w{1,4}\](?:\s|<(?!/?a\b)[^>]*>)*</a\s*>",
     re.I,
 )
 # A breadcrumb trail ("Home › Manuals › Valves", "Trace: • normans"): where the page sits, not what it says.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import html
 import re
 from typing import Iterator
 
@@ -57,6 +58,7 @@ def split_spans(
     wrapped: str | None = None,
     rst: bool = False,
     inline: tuple[tuple[int, int], ...] = (),
+    references: bool = False,
 ) -> Iterator[tuple[int, int]]:
     """Yield (start, end) of each sentence in ``text[start:end]``.
 
@@ -71,7 +73,9 @@ def split_spans(
     ``rst``: the text is reStructuredText. ``inline``: the stretches inline
     markup encloses (index.rst.inline_spans), sorted and apart, where no
     sentence ends: ":ref:`GET ... FILENAME <get>`" and "``MyCompany.Package``"
-    are one name each.
+    are one name each. ``references``: the text is a web page's, whose
+    character references a reader sees as the characters they stand for: a
+    sentence ends before "&nbsp;&ldquo;The" as before " “The".
     """
     end = len(text) if end is None else end
     soft = soft_breaks(text if wrapped is None else wrapped, markdown, rst)
@@ -86,8 +90,41 @@ def split_spans(
             for m in _BREAK_TAG.finditer(text, pos, line_end):  # an HTML line break is a hard break
                 yield from _split_line(text, piece, m.start(), source, inline, markdown)
                 piece = m.end()
-        yield from _split_line(text, piece, line_end, source, inline, markdown)
+        if references and "&" in text[piece:line_end]:
+            yield from _split_referenced(text, piece, line_end, source)
+        else:
+            yield from _split_line(text, piece, line_end, source, inline, markdown)
         pos = line_end + 1
+
+
+# A character reference: "&nbsp;", "&#8220;", "&#x201C;".
+_REFERENCE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _split_referenced(text: str, start: int, end: int, source: str | None) -> Iterator[tuple[int, int]]:
+    """:func:`_split_line` over the line with its character references read as
+    their characters, each span mapped back to offsets in ``text``: a span
+    starts and ends at a reference's edges, never inside one."""
+    view: list[str] = []
+    shown: list[str] = []  # ``source`` likewise
+    at: list[int] = []  # where each character of the view stands in ``text``
+    pos = start
+    for m in _REFERENCE.finditer(text, start, end):
+        view.append(text[pos : m.start()])
+        shown.append((source or text)[pos : m.start()])
+        at.extend(range(pos, m.start()))
+        char = html.unescape(m.group(0))
+        view.append(char)
+        shown.append(char)
+        at.extend([m.start()] * len(char))
+        pos = m.end()
+    view.append(text[pos:end])
+    shown.append((source or text)[pos:end])
+    at.extend(range(pos, end))
+    at.append(end)
+    line = "".join(view)
+    for a, b in _split_line(line, 0, len(line), "".join(shown) if source is not None else None):
+        yield at[a], at[b]
 
 
 # Widths text is wrapped at: 72 to 80 columns mostly, 100 or 120 at most. A

@@ -390,6 +390,30 @@ def test_footnote_marks_on_a_web_page_are_no_text_and_part_no_sentences():
     ]
 
 
+def test_a_word_processors_footnote_link_and_a_shared_documents_comment_mark_are_no_text():
+    # Word links its "[2]" within spans, not a superscript; Google Docs its comment marks "[a]".
+    page = (
+        "<p class=MsoNormal><span lang=EN-GB>Ground movement appears to have opened several joints.<a "
+        'style=\'mso-footnote-id:ftn2\' href="#_ftn2" name="_ftnref2" title=""><span class=MsoFootnoteReference>'
+        "<span lang=EN-GB><!--[if !supportFootnotes]--><span class=MsoFootnoteReference>[2]</span><!--[endif]-->"
+        "</span></span></a> The crews also found two illegal connections.</span></p>"
+        '<p class="c3"><span class="c1">Submit a claim within 28 days.</span><sup><a href="#cmnt2" id="cmnt_ref2">[b]</a></sup>'
+        '<span class="c1">&nbsp;Paper forms are at the visitor centre desk.</span></p>'
+        '<p class=MsoFootnoteText><a href="#_ftnref2" name="_ftn2" title=""><span class=MsoFootnoteReference>[2]</span></a>'
+        " Joint failures are recorded by the repair crews.</p>"
+    )
+    assert [shown(s) for s in split_text("report.html", page)] == [
+        "Ground movement appears to have opened several joints.",
+        "The crews also found two illegal connections.",
+        "Submit a claim within 28 days.",
+        "Paper forms are at the visitor centre desk.",
+        "Joint failures are recorded by the repair crews.",
+    ]
+    # A link within the page that says more than a mark is text.
+    page = '<p>See <a href="#costs">[costs table]</a> for the figures. They are final.</p>'
+    assert "costs table" in " ".join(shown(s) for s in split_text("report.html", page))
+
+
 def test_superscript_and_subscript_digits_read_as_part_of_their_number():
     # "10<sup>6</sup>" is a million: read as "106" it would be cited as a wrong number.
     page = (

@@ -216,3 +216,25 @@ def test_a_footnote_mark_after_a_full_stop_stays_with_its_sentence_and_the_next_
     ]
     # A Markdown link after a stop is no footnote mark.
     assert spans("Read the guide.[Next](next.md) comes after.") == ["Read the guide.[Next](next.md) comes after."]
+
+
+def test_on_a_web_page_a_sentence_ends_before_a_character_reference_as_before_its_character():
+    from index.clean import visible_text
+
+    # Word processors write a double space after a stop as "&nbsp; "; publishing
+    # tools write curly quotes as references ("&#8220;", "&rdquo;").
+    page = (
+        "<p>The crews fixed the main on Monday.&nbsp; Supplies returned by noon. "
+        "He said the cost was &pound;6,500.&#8221; It was paid.&nbsp;&#8220;We are relieved,&#8221; she said. "
+        "Caf&eacute; owners agreed.</p>"
+    )
+    shown = visible_text("report.html", page)
+    found = list(split_spans(shown, source=page, references=True))
+    assert [page[s:e] for s, e in found] == [
+        "The crews fixed the main on Monday.",
+        "Supplies returned by noon.",
+        "He said the cost was &pound;6,500.&#8221;",
+        "It was paid.",
+        "&#8220;We are relieved,&#8221; she said.",
+        "Caf&eacute; owners agreed.",
+    ]
