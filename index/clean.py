@@ -50,7 +50,7 @@ from index.types import Document, Segment
 _SECTION_HEADINGS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(related|recommended)( reading| articles| stories| posts| news| content| coverage)?$"), "related"),
     (re.compile(r"^(more|popular|trending|latest)( reading| articles| stories| posts| news| from [\w .]+)$"), "related"),
-    (re.compile(r"^(read more|see also|you may also like|you might also like|also read|further reading)$"), "related"),
+    (re.compile(r"^(read more|see also|you (may|might|will|'ll) also (like|enjoy)|also read|further reading)$"), "related"),
     (re.compile(r"^(most (read|popular|viewed|shared|commented)|top stories|editor'?s picks)( (articles|stories|today|this week))?$"), "related"),
     (
         re.compile(
@@ -78,6 +78,9 @@ _CHROME = [
     re.compile(r"^((posted|written|published|updated)( by| on)?\s*)+$"),
     re.compile(r"\d+\s*(seconds?|minutes?|hours?|days?|weeks?|months?)\s+ago$"),
     re.compile(r"^no comments( yet)?\W*$"),
+    # A page's audio player ("Listen to this article"), an email's link to its web copy.
+    re.compile(r"^listen to this (article|post|story|episode)$"),
+    re.compile(r"\bview (this|the) (email|newsletter|message) (in|on) (your|a|the) (web )?browser\b"),
     re.compile(r"\b(download|install) (the |our )?[\w ]{0,20}app\b|\bapp-?store\b|\bplay-?store\b|\bgoogle play\b"),
     re.compile(r"\b(ai features|can do for you)\b"),
     # A site's navigation heading (a MediaWiki's "Navigation menu" over its menus),
@@ -99,7 +102,7 @@ _COMMENT_POLICY = re.compile(r"\b(right|reserves? the right)\b.{0,80}\b(monitor|
 _STRONG_CUES = re.compile(
     r"\b(e-?book|audiobook|paperback|hardcover|print edition|buy (it|now|today)|order (it |yours )?now|shop now|"
     r"add to (cart|basket)|free trial|trial membership|coupon|promo code|bookseller|book seller|"
-    r"available (now )?(at|on) amazon|download (\w+ )?app|(preferred|your) app store|get started now)\b"
+    r"available (now )?(at|on) amazon|download (\w+ )?app|(preferred|your) app store|get started now|subscribe for free)\b"
 )
 _WEAK_CUES = re.compile(
     r"\b(purchased?|amazon|audible|discount|subscribe|subscription|sign up|newsletter|sponsored|publisher|"
@@ -169,6 +172,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
     if markdown:
         lines = _drop_front_matter(text, lines)
     ranks = heading_ranks(doc.text, lines) if web else {}
+    page_title = _page_title(doc.text) if web else ""
     total = sum(e - s for s, e in lines) or 1
     kinds: list[str] = []
     headings: list[str] = []
@@ -193,7 +197,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
         elif rank or (markdown_heading and not in_code):
             levels[i] = rank or len(line.lstrip()) - len(line.lstrip().lstrip("#"))
         if (
-            (links and _link_dense(text, start, end, links))
+            (links and _link_dense(text, start, end, links) and not (i in ranks and _titles(norm, page_title)))
             or sum(1 for a, b in pager if start <= a and b <= end) >= 2
             or (markdown and _markdown_markup(line))
         ):
@@ -244,11 +248,37 @@ def segments(doc: Document, text: str) -> list[Segment]:
             continue
         kinds.append(section)
         headings.append("")
+    if web:
+        _mark_named_comments(doc.text, lines, kinds)
     _absorb_fragments(text, lines, kinds, reopening | _subheadings(doc.text, text, lines, kinds, web, markdown))
     _empty_sections(kinds, levels)  # after: a heading made chrome is no evidence that a fragment beside it is
     last_ad = _mark_ads(text, lines, kinds)
     _mark_trailing_comments(text, lines, kinds, last_ad)
     return [Segment(s, e, k, h) for (s, e), k, h in zip(lines, kinds, headings)]
+
+
+_TITLE_ELEMENT = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
+TITLE_WORDS = 3  # a heading this long that begins the page's title is that title, not a site's name
+
+
+def _page_title(page: str) -> str:
+    m = _TITLE_ELEMENT.search(page)
+    return _norm(unescape(TAG.sub("", m.group(1)))) if m else ""
+
+
+def _titles(norm: str, page_title: str) -> bool:
+    """Whether a heading (``norm``, as :func:`_norm` reads it) is the page's own
+    title, which a blog links to the post's own address ("<h1><a
+    href=\"/2026/02/18/weighing-a-beehive/\">Weighing a beehive every ten
+    minutes</a></h1>", the page's title "Weighing a beehive every ten minutes -
+    Hive Notes"): the post's title, not navigation."""
+    if not norm or not page_title.startswith(norm):
+        return False
+    rest = page_title[len(norm) :].lstrip()
+    return not rest or (len(norm.split()) >= TITLE_WORDS and rest[:1] in _TITLE_SEPARATORS)
+
+
+_TITLE_SEPARATORS = "-–—|:·•»"
 
 
 # A manual's section heading ("EXPRESSIONS"): a few words in capitals, no stop.
@@ -349,6 +379,18 @@ def _empty_sections(kinds: list[str], levels: dict[int, int]) -> None:
         ended = j == len(kinds) or levels.get(j, level + 1) <= level
         if ended and j >= i + 3:
             kinds[i] = "boilerplate"
+
+
+def _mark_named_comments(page: str, lines: list[tuple[int, int]], kinds: list[str]) -> None:
+    """Every line of text within a block the page names as its comment thread is a comment."""
+    blocks = comment_blocks(page)
+    if not blocks:
+        return
+    starts = [a for a, _ in blocks]
+    for i, (start, _) in enumerate(lines):
+        j = bisect.bisect_right(starts, start) - 1
+        if j >= 0 and start < blocks[j][1] and kinds[i] != "boilerplate":
+            kinds[i] = "comment"
 
 
 _OPEN_BOLD = re.compile(r"<(b|strong)\b[^>]*>", re.I)
@@ -806,10 +848,36 @@ CHROME_NAMES = frozenset(
 CHROME_BLOCK_SHARE = 0.25
 
 
+def _named(attributes: str, names: frozenset[str]) -> bool:
+    values = [value.lower() for m in _NAME_ATTR.finditer(attributes) for value in m.group(2).split()]
+    words = {w for value in values if not value.startswith(("category-", "tag-")) for w in re.split(r"[^a-z0-9]+", value)}
+    return not words.isdisjoint(names)
+
+
 def _chrome_named(attributes: str) -> bool:
-    names = [value.lower() for m in _NAME_ATTR.finditer(attributes) for value in m.group(2).split()]
-    words = {w for value in names if not value.startswith(("category-", "tag-")) for w in re.split(r"[^a-z0-9]+", value)}
-    return not words.isdisjoint(CHROME_NAMES)
+    return _named(attributes, CHROME_NAMES)
+
+
+# A page's comment thread, by the names it gives the blocks that hold it
+# (WordPress's "comments-area" and "comment-list", Substack's "comments-page",
+# Disqus's "disqus_thread", a theme's "page__comments"). Its repliers' names
+# may be set as headings of a higher rank than its own "Comments", which end
+# a section such a heading opens; the block does not end before its end tag.
+# Block elements only: a code listing's highlighted "# a comment" is a span.
+COMMENT_NAMES = frozenset("comment comments commentlist disqus".split())
+_BLOCK_ELEMENT = re.compile(r"<(div|section|ol|ul|li|article|aside)\b([^>]*)>", re.I)
+
+
+def comment_blocks(page: str) -> list[tuple[int, int]]:
+    """Where the blocks ``page`` names as its comment thread start and end, outermost only."""
+    found: list[tuple[int, int]] = []
+    for m in _BLOCK_ELEMENT.finditer(page):
+        if (found and m.start() < found[-1][1]) or not _named(m.group(2), COMMENT_NAMES):
+            continue
+        end = _element_end(page, m.group(1), m.end())
+        if end > m.end():
+            found.append((m.start(), end))
+    return found
 
 
 def _without_marked_chrome(html: str) -> str:

@@ -227,6 +227,59 @@ def test_a_subheading_set_in_bold_beside_chrome_is_kept_but_a_stray_label_is_not
     assert kinds.get("Business booming") == "article"
 
 
+def test_a_thread_the_page_names_as_comments_is_labelled_whatever_its_headings():
+    # A theme sets each replier's name as a heading of a higher rank than its "Comments".
+    body = "<p>" + "The scale under hive 3 logged 48,000 readings in eleven months. " * 5 + "</p>"
+    reply = (
+        '<article id="comment{n}" class="js-comment comment"><h3 class="comment__author"><span>{name}</span></h3>'
+        '<p class="comment__date"><a href="#comment{n}"><time>February 19, 2026 at 8:14 am</time></a></p>'
+        "<div><p>{text}</p></div></article>"
+    )
+    page = (
+        f"<article><h1>Weighing a beehive</h1>{body}<pre><code>read() <span class=\"token comment\"># grams per raw unit</span></code></pre></article>"
+        '<div class="page__comments"><h4 class="page__comments-title">Comments</h4>'
+        + reply.format(n=1, name="Joris Vennekamp", text="Did you calibrate the cells with a known weight?")
+        + reply.format(n=2, name="Maud Tessenberg", text="The swarm detection alone makes this worth it.")
+        + "</div>"
+    )
+    kinds = {shown(s): s.kind for s in split_text("hive.html", page)}
+    assert kinds["Did you calibrate the cells with a known weight?"] == "comment"
+    assert kinds["The swarm detection alone makes this worth it."] == "comment"
+    assert kinds["The scale under hive 3 logged 48,000 readings in eleven months."] == "article"
+    assert kinds["read() # grams per raw unit"] == "article"
+
+
+def test_a_post_title_linked_to_the_post_itself_is_its_title_not_navigation():
+    page = (
+        "<html><head><title>Weighing a beehive every ten minutes - Hive Notes</title></head><body>"
+        '<h1 class="page__title"><a href="https://hivenotes.example.org/2026/02/18/weighing-a-beehive/">'
+        "Weighing a beehive every ten minutes</a></h1>"
+        "<p>" + "Last spring I put a scale under hive number 3 in my garden. " * 4 + "</p>"
+        '<h3><a href="/2026/01/insulating-a-hive/">Insulating a hive for winter</a></h3></body></html>'
+    )
+    kinds = {shown(s): s.kind for s in split_text("hive.html", page)}
+    assert kinds.get("Weighing a beehive every ten minutes") == "article"
+    assert "Insulating a hive for winter" not in kinds
+
+
+def test_newsletter_and_blog_chrome_is_dropped_but_prose_about_subscribing_is_not():
+    body = "The ferry board will decide on the 06:40 sailing in April, after a consultation. " * 3
+    page = (
+        f"<p>Listen to this post</p><p>{body}</p>"
+        "<p>Thanks for reading The Saltmarsh Ledger! Subscribe for free to receive new posts and support my work.</p>"
+        "<p>Islanders who subscribe to the ferry pass pay 40% less.</p>"
+        '<h2>You may also enjoy</h2><h3><a href="/p/tariffs">Three pages of tariffs</a></h3>'
+        "<p>Plywood, lemongrass oil and a lot of patience went into the new harbour office.</p>"
+    )
+    kinds = {shown(s): s.kind for s in split_text("ferry.html", page)}
+    assert "Listen to this post" not in kinds
+    assert not any("Subscribe for free" in t for t in kinds)
+    assert kinds["Islanders who subscribe to the ferry pass pay 40% less."] == "article"
+    assert kinds["Plywood, lemongrass oil and a lot of patience went into the new harbour office."] == "related"
+    email = "View this email in your browser (https://example.org/spring)\n\nDear plot holders,\n\n" + body + "\n"
+    assert not any("browser" in shown(s) for s in split_text("newsletter.txt", email))
+
+
 def test_a_short_code_block_in_markdown_is_kept():
     # A fence's marker ("```ini") is markup, not chrome: the short lines it opens are the answer.
     text = "# Settings\n\nTo give the freeze command its own timeout, write this in the file:\n\n```ini\n[freeze]\ntimeout = 10\n```\n\nOther commands keep theirs.\n"
