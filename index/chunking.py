@@ -70,12 +70,15 @@ def readable(source: str, text: str) -> str:
             text = " | ".join(cell.strip() for cell in text.strip().strip("|").split("|"))
     else:
         text = clean.strip_wiki_marks(text, rst_file=is_rst(source) or (clean.is_plain_text(source) and rst.marked_inline(text)))
+        if "\n" in text:
+            text = _QUOTED_LINE.sub("\n", text)  # an email's quotation run on across its lines: its marks are no text
         if _TEXT_ROW.match(text):
             text = " | ".join(cell.strip() for cell in _TEXT_CELL.split(text.strip()[1:-1]))
     return re.sub(r"\s+", " ", text)
 
 
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
+_QUOTED_LINE = re.compile(r"\n" + QUOTE_MARKS)
 # What GitHub's and MkDocs' Markdown show otherwise: a quotation's ">" at each
 # line's start, an alert's label ("> [!WARNING]" shows "Warning"), an
 # admonition's ('!!! tip "Faster builds"' shows its title, or "Tip"), a task's

@@ -204,8 +204,8 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
         if _FENCE.match(line) and not rst:  # in reStructuredText, "~~~~" underlines a title
             fenced = not fenced
             continue
-        if markdown and _QUOTED.match(line) and _QUOTED.match(nxt):
-            # A quotation's lines: a paragraph within it runs on as any does, but not from its alert's label.
+        if not rst and _quotation(line, markdown) and _quotation(nxt, markdown):
+            # A quotation's lines (Markdown's, an email's): a paragraph within it runs on as any does, but not from its alert's label.
             line, nxt = _QUOTED.sub("", line, 1), _QUOTED.sub("", nxt, 1)
             if ALERT_LABEL.fullmatch(line.strip()):
                 continue
@@ -239,6 +239,19 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
     return frozenset(bounds[i][1] for i in inner if len(lines[i]) >= WRAP_SHARE * width or _runs_on(lines[i], lines[i + 1]))
 
 
+# An interpreter's prompt (">>> x = 1" in a text file's example), not a quotation three deep.
+_PROMPT = re.compile(r"[ \t]*>>>")
+
+
+def _quotation(text: str, markdown: bool, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """The quotation marks a line of ``text`` opens with: Markdown's ("> "), or
+    in other text an email's ("> " before each line of the message it answers)."""
+    end = len(text) if end is None else end
+    if not markdown and _PROMPT.match(text, start, end):
+        return None
+    return _QUOTED.match(text, start, end)
+
+
 def _hangs(line: str, nxt: str) -> bool:
     """Whether ``nxt`` goes on with the list item ``line`` opens, indented to its text ("•   The slash ... may" over "occur at ...")."""
     m = _ITEM_MARKER.match(line)
@@ -260,7 +273,7 @@ def indent(line: str) -> int:
 def _split_line(
     text: str, start: int, end: int, source: str | None = None, inline: tuple[tuple[int, int], ...] = (), markdown: bool = False
 ) -> Iterator[tuple[int, int]]:
-    quoted = _QUOTED.match(text, start, end) if markdown else None
+    quoted = _quotation(text, markdown, start, end) if markdown or source is None else None
     if quoted:
         start = quoted.end()  # a quotation's marks, then perhaps a list item's marker in it
     bullet = _BULLET.match(text, start, end)

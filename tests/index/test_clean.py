@@ -280,6 +280,31 @@ def test_newsletter_and_blog_chrome_is_dropped_but_prose_about_subscribing_is_no
     assert not any("browser" in shown(s) for s in split_text("newsletter.txt", email))
 
 
+def test_an_emails_quotation_runs_on_across_its_lines_without_its_marks():
+    wrapped = (
+        "Several of you wrote to us about the leaking trough by plot 41. Dennis\n"
+        "Okafor-Hale put it best in his email of 14 March, which we print here:\n"
+        "\n"
+        "> The trough by plot 41 has been leaking since January and the path\n"
+        "> beside it is now ankle-deep mud. Could the committee please fix it\n"
+        "> before the spring sowing starts?\n"
+        "\n"
+        "We are glad to report that it has been fixed. Volunteers replaced the\n"
+        "float valve and laid 14 metres of new gravel path on Saturday 28 March.\n"
+        "The mains water will be switched on for the season on Wednesday 8 April,\n"
+        "weather permitting, and the taps by the hut will follow a week later.\n"
+        "\n"
+        "To check the flow meter from the hut's laptop:\n"
+        "\n"
+        ">>> meter.read()\n"
+        ">>> meter.reset()\n"
+    )
+    kept = [shown(s) for s in split_text("newsletter.txt", wrapped)]
+    assert "The trough by plot 41 has been leaking since January and the path beside it is now ankle-deep mud." in kept
+    assert "Could the committee please fix it before the spring sowing starts?" in kept
+    assert ">>> meter.read()" in kept
+
+
 def test_a_short_code_block_in_markdown_is_kept():
     # A fence's marker ("```ini") is markup, not chrome: the short lines it opens are the answer.
     text = "# Settings\n\nTo give the freeze command its own timeout, write this in the file:\n\n```ini\n[freeze]\ntimeout = 10\n```\n\nOther commands keep theirs.\n"
