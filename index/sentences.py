@@ -214,6 +214,8 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
         hangs = _hangs(line, nxt) or (markdown and _FOOTNOTE_DEFINITION.match(line) is not None)  # a footnote's text goes on indented
         if (indent(nxt) >= indent(line) + 4 and not hangs) or COLUMNS.search(_ITEM_MARKER.sub("", line, 1)) or COLUMNS.search(nxt):
             continue  # an indented code block or a nested quotation, a table (a list marker's own spaces are not columns)
+        if not markdown and _LABELLED.match(line) and _LABELLED.match(nxt):
+            continue  # a memo's or an email's fields ("From: ...", then "Date: ..."), one a line
         if markdown and (raw_lines[i].endswith("  ") or line.endswith("\\") or _HTML_TAG.match(line) or _HTML_TAG.match(nxt) or _FIELD.match(nxt)):
             continue  # a hard line break, an HTML block, the next of a page's fields
         inner.append(i)
@@ -239,6 +241,8 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
     return frozenset(bounds[i][1] for i in inner if len(lines[i]) >= WRAP_SHARE * width or _runs_on(lines[i], lines[i + 1]))
 
 
+# A field of a memo's or an email's header: a label of a word or two, a colon ("Reply-To: ...").
+_LABELLED = re.compile(r"[ \t]*[A-Z][A-Za-z-]{1,20}(?: [A-Za-z-]{1,20})?:[ \t]+\S")
 # An interpreter's prompt (">>> x = 1" in a text file's example), not a quotation three deep.
 _PROMPT = re.compile(r"[ \t]*>>>")
 

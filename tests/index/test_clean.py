@@ -280,8 +280,11 @@ def test_newsletter_and_blog_chrome_is_dropped_but_prose_about_subscribing_is_no
     assert not any("browser" in shown(s) for s in split_text("newsletter.txt", email))
 
 
-def test_an_emails_quotation_runs_on_across_its_lines_without_its_marks():
+def test_an_emails_quotation_runs_on_across_its_lines_without_its_marks_and_its_fields_do_not():
     wrapped = (
+        "From: Northfield Allotment Society <newsletter@northfieldallotments.org.uk>\n"
+        "Subject: Spring news: water troughs, seed swap and new rents\n"
+        "\n"
         "Several of you wrote to us about the leaking trough by plot 41. Dennis\n"
         "Okafor-Hale put it best in his email of 14 March, which we print here:\n"
         "\n"
@@ -303,6 +306,7 @@ def test_an_emails_quotation_runs_on_across_its_lines_without_its_marks():
     assert "The trough by plot 41 has been leaking since January and the path beside it is now ankle-deep mud." in kept
     assert "Could the committee please fix it before the spring sowing starts?" in kept
     assert ">>> meter.read()" in kept
+    assert "Subject: Spring news: water troughs, seed swap and new rents" in kept
 
 
 def test_a_short_code_block_in_markdown_is_kept():
