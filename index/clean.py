@@ -266,6 +266,9 @@ def _page_title(page: str) -> str:
     return _norm(unescape(TAG.sub("", m.group(1)))) if m else ""
 
 
+_TITLE_SEPARATORS = "-–—|:·•»"  # between a page's title and its site's name
+
+
 def _titles(norm: str, page_title: str) -> bool:
     """Whether a heading (``norm``, as :func:`_norm` reads it) is the page's own
     title, which a blog links to the post's own address ("<h1><a
@@ -276,9 +279,6 @@ def _titles(norm: str, page_title: str) -> bool:
         return False
     rest = page_title[len(norm) :].lstrip()
     return not rest or (len(norm.split()) >= TITLE_WORDS and rest[:1] in _TITLE_SEPARATORS)
-
-
-_TITLE_SEPARATORS = "-–—|:·•»"
 
 
 # A manual's section heading ("EXPRESSIONS"): a few words in capitals, no stop.
@@ -383,7 +383,7 @@ def _empty_sections(kinds: list[str], levels: dict[int, int]) -> None:
 
 def _mark_named_comments(page: str, lines: list[tuple[int, int]], kinds: list[str]) -> None:
     """Every line of text within a block the page names as its comment thread is a comment."""
-    blocks = comment_blocks(page)
+    blocks = _comment_blocks(page)
     if not blocks:
         return
     starts = [a for a, _ in blocks]
@@ -868,7 +868,7 @@ COMMENT_NAMES = frozenset("comment comments commentlist disqus".split())
 _BLOCK_ELEMENT = re.compile(r"<(div|section|ol|ul|li|article|aside)\b([^>]*)>", re.I)
 
 
-def comment_blocks(page: str) -> list[tuple[int, int]]:
+def _comment_blocks(page: str) -> list[tuple[int, int]]:
     """Where the blocks ``page`` names as its comment thread start and end, outermost only."""
     found: list[tuple[int, int]] = []
     for m in _BLOCK_ELEMENT.finditer(page):

@@ -277,6 +277,7 @@ def indent(line: str) -> int:
 def _split_line(
     text: str, start: int, end: int, source: str | None = None, inline: tuple[tuple[int, int], ...] = (), markdown: bool = False
 ) -> Iterator[tuple[int, int]]:
+    # Markdown's quotations, and an email's in a text file; a page has none (its ">" is "&gt;").
     quoted = _quotation(text, markdown, start, end) if markdown or source is None else None
     if quoted:
         start = quoted.end()  # a quotation's marks, then perhaps a list item's marker in it
