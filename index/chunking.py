@@ -63,6 +63,9 @@ def readable(source: str, text: str) -> str:
         text = clean.MD_LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
         text = _MD_CODE.sub(_code, text)
         text = _MD_BOLD.sub(r"\1", text)
+        if "[[" in text or "==" in text or "^" in text:
+            text = _MD_WIKILINK.sub(lambda m: m.group(2) or m.group(1).split("#")[0], text)
+            text = _MD_BLOCK_ID.sub("", _MD_HIGHLIGHT.sub(r"\1", text))
         if "<" in text:
             # HTML in Markdown: a break or a block parts words, an inline tag ("<b>Linux</b>") does not.
             text = _MD_INLINE_TAG.sub("", _MD_BLOCK_TAG.sub(" ", clean.digit_scripts(text)))
@@ -79,6 +82,12 @@ def readable(source: str, text: str) -> str:
 
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _QUOTED_LINE = re.compile(r"\n" + QUOTE_MARKS)
+# A note app's (Obsidian's) Markdown: a link to another note by its name ("[[Project
+# Heron]]", "[[Meeting 2026-02-11|last meeting]]" shows "last meeting"), a
+# highlight ("==normal on Mondays=="), a paragraph's id for links to it ("... May. ^f9e8d7").
+_MD_WIKILINK = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
+_MD_HIGHLIGHT = re.compile(r"(?<![\w=])==(?=\S)([^=\n]+?)(?<=\S)==(?![\w=])")
+_MD_BLOCK_ID = re.compile(r"\s\^[A-Za-z0-9-]{3,}\s*$", re.M)
 # What GitHub's and MkDocs' Markdown show otherwise: a quotation's ">" at each
 # line's start, an alert's label ("> [!WARNING]" shows "Warning"), an
 # admonition's ('!!! tip "Faster builds"' shows its title, or "Tip"), a task's

@@ -971,7 +971,7 @@ _MD_FENCE = re.compile(r"^\s*(```|~~~)[\w+-]*\s*$")
 _MD_LINK_DEFINITION = re.compile(r"""^ {0,3}\[(?!\^)[^\]]+\]:\s*<?\S+>?(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*$""")
 
 
-_MD_IMAGES_ONLY = re.compile(r"(?:!\[[^\]]*\]\([^)]*\)\s*)+")
+_MD_IMAGES_ONLY = re.compile(r"(?:(?:!\[[^\]]*\]\([^)]*\)|!\[\[[^\[\]\n]+\]\])\s*)+")  # "![[diagram.png]]": a note app's embed
 
 
 def _markdown_markup(line: str) -> bool:

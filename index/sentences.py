@@ -143,7 +143,8 @@ _BLOCK_START = re.compile(rf"\s*(?:{BULLET}\s|#|>|\|.*\|$|```|~~~|[=-]{{3,}}\s*$
 # GitHub's alert label ("> [!NOTE]"), a title of its own.
 FOOTNOTE_MARK = r"\[\^[^\]\s]+\]"
 QUOTE_MARKS = r"[ \t]*(?:>[ \t]?)+"
-ALERT_LABEL = re.compile(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.I)
+# GitHub's five ("[!WARNING]"), and a note app's callouts of any type, folded or not ("[!info]-").
+ALERT_LABEL = re.compile(r"\[!([A-Za-z][A-Za-z-]{1,20})\][+-]?")
 _FOOTNOTE_DEFINITION = re.compile(rf"[ \t]*{FOOTNOTE_MARK}:")
 _QUOTED = re.compile(QUOTE_MARKS)
 # A line that is a block by itself, never run on into the next: a heading, a
@@ -207,8 +208,8 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
         if not rst and _quotation(line, markdown) and _quotation(nxt, markdown):
             # A quotation's lines (Markdown's, an email's): a paragraph within it runs on as any does, but not from its alert's label.
             line, nxt = _QUOTED.sub("", line, 1), _QUOTED.sub("", nxt, 1)
-            if ALERT_LABEL.fullmatch(line.strip()):
-                continue
+            if ALERT_LABEL.match(line.strip()):
+                continue  # the label, alone or with its title ("[!warning] Budget"): a title of its own
         if fenced or not line.strip() or not nxt.strip() or _WHOLE_BLOCK.match(line) or _BLOCK_START.match(nxt):
             continue
         hangs = _hangs(line, nxt) or (markdown and _FOOTNOTE_DEFINITION.match(line) is not None)  # a footnote's text goes on indented
@@ -356,9 +357,18 @@ def _word_before(text: str, start: int, punct: int) -> str:
     return text[i:punct]
 
 
-def _next_word(text: str, pos: int, end: int) -> str:
+def _skip_gap(text: str, pos: int, end: int) -> int:
+    """Past the blanks from ``pos``, and a quotation's marks on a line they break to
+    ("rollout.\n> Anything": a quotation's next sentence opens with its word)."""
     while pos < end and text[pos].isspace():
         pos += 1
+        if text[pos - 1] == "\n" and (quoted := _QUOTED.match(text, pos, end)) and not _PROMPT.match(text, pos, end):
+            pos = quoted.end()
+    return pos
+
+
+def _next_word(text: str, pos: int, end: int) -> str:
+    pos = _skip_gap(text, pos, end)
     j = pos
     while j < end and not text[j].isspace():
         j += 1
@@ -366,8 +376,7 @@ def _next_word(text: str, pos: int, end: int) -> str:
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
-    while start < end and text[start].isspace():
-        start += 1
+    start = _skip_gap(text, start, end)
     while end > start and text[end - 1].isspace():
         end -= 1
     if start >= end or not any(ch.isalnum() for ch in text[start:end]):

@@ -489,3 +489,27 @@ def test_a_web_pages_title_in_bold_over_a_paragraph_leads_it() -> None:
     assert by_text["Only fixes are merged."].lead == by_text["The code freeze starts at 10:00 on the day before."].position
     assert by_text["Releases wait for Monday."].lead == -1  # under a sentence in bold, not a title
     assert by_text["Prints the plan and changes nothing."].lead == by_text["--dry-run"].position
+
+
+def test_a_note_apps_markdown_reads_as_the_app_shows_it() -> None:
+    note = (
+        "# Brackwater depot review\n\n"
+        "Notes from the site visit on 13 February 2026, for [[Project Heron]]. "
+        "It picks up the questions from the [[Meeting 2026-02-11|last meeting]].\n\n"
+        "Drivers said this is ==normal on Mondays and Fridays==, when orders double. ^a1b2c3\n\n"
+        "![[diagram.png]]\n\n"
+        "> [!warning] Budget\n"
+        "> The budget for 2026 is capped at €120,000.\n"
+        "> Anything above €48,800 needs sign-off from [[Marta Veld]].\n\n"
+        "Check `if x==1 and y==2` before the run.\n"
+    )
+    assert [shown(s) for s in split_text("visit.md", note)] == [
+        "Brackwater depot review",
+        "Notes from the site visit on 13 February 2026, for Project Heron.",
+        "It picks up the questions from the last meeting.",
+        "Drivers said this is normal on Mondays and Fridays, when orders double.",
+        "Warning Budget",
+        "The budget for 2026 is capped at €120,000.",
+        "Anything above €48,800 needs sign-off from Marta Veld.",
+        "Check if x==1 and y==2 before the run.",
+    ]
