@@ -78,6 +78,8 @@ _CHROME = [
     re.compile(r"^((posted|written|published|updated)( by| on)?\s*)+$"),
     re.compile(r"\d+\s*(seconds?|minutes?|hours?|days?|weeks?|months?)\s+ago$"),
     re.compile(r"^no comments( yet)?\W*$"),
+    # A page's number: "Page 2 of 4", an RFC's footer "Alvarsson  Informational  [Page 2]".
+    re.compile(r"^page \d{1,4}( of \d{1,4})?$|\[page \d{1,4}\]$"),
     # A page's audio player ("Listen to this article"), an email's link to its web copy.
     re.compile(r"^listen to this (article|post|story|episode)$"),
     re.compile(r"\bview (this|the) (email|newsletter|message) (in|on) (your|a|the) (web )?browser\b"),
@@ -173,6 +175,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
         lines = _drop_front_matter(text, lines)
     ranks = heading_ranks(doc.text, lines) if web else {}
     page_title = _page_title(doc.text) if web else ""
+    furniture = _page_furniture(text, lines) if plain else set()
     total = sum(e - s for s, e in lines) or 1
     kinds: list[str] = []
     headings: list[str] = []
@@ -200,6 +203,8 @@ def segments(doc: Document, text: str) -> list[Segment]:
             (links and _link_dense(text, start, end, links) and not (i in ranks and _titles(norm, page_title)))
             or sum(1 for a, b in pager if start <= a and b <= end) >= 2
             or (markdown and _markdown_markup(line))
+            or i in furniture
+            or (plain and _CONTENTS_ENTRY.search(line))
         ):
             # Navigation, and never a heading: a table of contents' "See also" or
             # "Comments" entry must not open a section over the whole page.
@@ -250,11 +255,45 @@ def segments(doc: Document, text: str) -> list[Segment]:
         headings.append("")
     if web:
         _mark_named_comments(doc.text, lines, kinds)
-    _absorb_fragments(text, lines, kinds, reopening | _subheadings(doc.text, text, lines, kinds, web, markdown))
+    _absorb_fragments(text, lines, kinds, reopening | _subheadings(doc.text, text, lines, kinds, web, markdown), furniture)
     _empty_sections(kinds, levels)  # after: a heading made chrome is no evidence that a fragment beside it is
     last_ad = _mark_ads(text, lines, kinds)
     _mark_trailing_comments(text, lines, kinds, last_ad)
     return [Segment(s, e, k, h) for (s, e), k, h in zip(lines, kinds, headings)]
+
+
+# A table of contents' entry in text: its dot leaders and page number ("Introduction . . . . 2").
+_CONTENTS_ENTRY = re.compile(r"\w\s*(?:\.\s?){4,}\s+\d{1,4}\s*$")
+PAGE_EDGE = 2  # lines at the top and at the foot of each page where its running header and footer stand
+_PAGE_NUMBER = re.compile(r"[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?")
+
+
+def _page_furniture(text: str, lines: list[tuple[int, int]]) -> set[int]:
+    """The running headers and footers of a text set in pages (a PDF's text, an
+    RFC: its pages parted by form feeds), and its page numbers: a line at the
+    top or the foot of two pages or more, its numbers aside ("Millbrook Valley
+    Food Partnership — Annual Report 2025", "RFC 9999   TGTX Format
+    December 2026"), or a number alone there ("2", "- 2 -")."""
+    breaks = [i for i, ch in enumerate(text) if ch == "\f"]
+    if not breaks:
+        return set()
+    pages: dict[int, list[int]] = {}
+    for i, (start, _) in enumerate(lines):
+        pages.setdefault(bisect.bisect_right(breaks, start), []).append(i)
+    edges = {i for page in pages.values() for i in page[:PAGE_EDGE] + page[-PAGE_EDGE:]}
+
+    def key(i: int) -> str:
+        return re.sub(r"\d+", "#", " ".join(text[lines[i][0] : lines[i][1]].split()).lower())
+
+    seen: dict[str, set[int]] = {}
+    for page, members in pages.items():
+        for i in set(members[:PAGE_EDGE] + members[-PAGE_EDGE:]):
+            seen.setdefault(key(i), set()).add(page)
+    return {
+        i
+        for i in edges
+        if len(seen[key(i)]) >= 2 or _PAGE_NUMBER.fullmatch(text, lines[i][0], lines[i][1])
+    }
 
 
 _TITLE_ELEMENT = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
@@ -428,13 +467,17 @@ def _subheadings(page: str, text: str, lines: list[tuple[int, int]], kinds: list
     return found
 
 
-def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str], headings: Collection[int] = ()) -> None:
+def _absorb_fragments(
+    text: str, lines: list[tuple[int, int]], kinds: list[str], headings: Collection[int] = (), furniture: Collection[int] = ()
+) -> None:
     """A stray fragment (an image caption, a button label) beside chrome is chrome.
 
     "Fragment": three words or fewer and no sentence punctuation. The first
     line (usually the title) is never absorbed, nor a heading beside its
     underline, nor one of ``headings`` (a heading that ends a related section
-    is the document's: "References" under a "See also" list).
+    is the document's: "References" under a "See also" list). A page's
+    running header or footer (``furniture``) is no evidence: a heading at the
+    top of a page stands beside one.
     """
     def chrome(j: int) -> bool:
         # A rule or a heading's underline ("--------") is no evidence: it has no words;
@@ -443,6 +486,7 @@ def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str],
         line = text[lines[j][0] : lines[j][1]]
         return (
             kinds[j] == "boilerplate"
+            and j not in furniture
             and any(ch.isalnum() for ch in line)
             and not _MD_FENCE.match(line)
             and not _MD_IMAGES_ONLY.fullmatch(line.strip())

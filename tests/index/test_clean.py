@@ -309,6 +309,24 @@ def test_an_emails_quotation_runs_on_across_its_lines_without_its_marks_and_its_
     assert "Subject: Spring news: water troughs, seed swap and new rents" in kept
 
 
+def test_a_paged_texts_running_header_footer_page_numbers_and_contents_are_chrome():
+    # As a PDF's text comes out of a converter: pages parted by form feeds.
+    page = "Millbrook Valley Food Partnership \u2014 Annual Report 2025\n\n{body}\n\n                 Page {n} of 3\n"
+    text = "\f".join(
+        [
+            page.format(n=1, body="Contents\n\n1. A message from our chair . . . . . . . 1\n2. Our year in numbers . . . . . . . . . 2\n\nThe charity supported 4,870 households in 2025."),
+            page.format(n=2, body="Our year in numbers\n\nFood parcels rose by 25.5 per cent on 2024."),
+            page.format(n=3, body="Looking ahead\n\nA fourth distribution point opens on the Westmoor estate in 2026.\n\n3"),
+        ]
+    )
+    kept = [shown(s) for s in split_text("annual-report.txt", text)]
+    assert "The charity supported 4,870 households in 2025." in kept
+    assert "Our year in numbers" in kept and "Looking ahead" in kept  # a heading at a page's top, once
+    assert "Food parcels rose by 25.5 per cent on 2024." in kept
+    assert not any("Annual Report 2025" in t or "Page" in t or ". . ." in t for t in kept)
+    assert "3" not in kept
+
+
 def test_a_short_code_block_in_markdown_is_kept():
     # A fence's marker ("```ini") is markup, not chrome: the short lines it opens are the answer.
     text = "# Settings\n\nTo give the freeze command its own timeout, write this in the file:\n\n```ini\n[freeze]\ntimeout = 10\n```\n\nOther commands keep theirs.\n"
