@@ -61,7 +61,9 @@ _SECTION_HEADINGS: list[tuple[re.Pattern[str], str]] = [
     ),
 ]
 # Headings of a page footer: they end the page only when little text follows.
-_FOOTER_HEADING = re.compile(r"^(about us|about the author|about the publisher|tags|topics|filed under|copyright.*)$")
+_FOOTER_HEADING = re.compile(
+    r"^(about us|about the author|about the publisher|tags|topics|filed under|copyright.*|(media|press) (contacts?|enquiries|inquiries))$"
+)
 # Share of the page's text that may follow a footer heading.
 FOOTER_TAIL_SHARE = 0.25
 # Headings that are chrome themselves and nothing more.
@@ -78,6 +80,9 @@ _CHROME = [
     re.compile(r"^((posted|written|published|updated)( by| on)?\s*)+$"),
     re.compile(r"\d+\s*(seconds?|minutes?|hours?|days?|weeks?|months?)\s+ago$"),
     re.compile(r"^no comments( yet)?\W*$"),
+    # A page's feedback box ("Is this page useful?", "Was this article helpful?"), a post's counters ("3 Likes").
+    re.compile(r"^(is|was) this (page|article|answer|information|post) (useful|helpful)\??$|^thank you for your feedback$|^report a problem with this page$"),
+    re.compile(r"^\d+ (likes?|shares?|views?|replies|reply)$"),
     # A page's number: "Page 2 of 4", an RFC's footer "Alvarsson  Informational  [Page 2]".
     re.compile(r"^page \d{1,4}( of \d{1,4})?$|\[page \d{1,4}\]$"),
     # A page's audio player ("Listen to this article"), an email's link to its web copy.

@@ -327,6 +327,28 @@ def test_a_paged_texts_running_header_footer_page_numbers_and_contents_are_chrom
     assert "3" not in kept
 
 
+def test_a_feedback_box_a_posts_counters_and_a_press_releases_contacts_are_chrome():
+    body = "".join(
+        f"<p>{t}</p>"
+        for t in (
+            "Nordvik Tidal has signed a contract to supply 14 tidal turbines to the Oslofjord array, the company said on Wednesday.",
+            "The turbines will be installed in two phases, the first in the autumn of 2026 and the second in 2027.",
+            "About Nordvik Tidal",
+            "Nordvik Tidal designs and builds tidal turbines and employs 230 people in Norway and Scotland.",
+            "Users who find this page useful can share it with their colleagues in the field teams.",
+        )
+    )
+    page = (
+        f"<article>{body}<p>Media contact:</p><p>Sigrid Nakken</p><p>Head of Communications, Nordvik Tidal</p>"
+        "<p>+47 912 34 567</p></article><p>3 Likes</p><h2>Is this page useful?</h2><p>Thank you for your feedback</p>"
+    )
+    kept = [shown(s) for s in split_text("release.html", page)]
+    assert "Nordvik Tidal designs and builds tidal turbines and employs 230 people in Norway and Scotland." in kept
+    assert "Users who find this page useful can share it with their colleagues in the field teams." in kept
+    for chrome in ("Sigrid Nakken", "+47 912 34 567", "3 Likes", "Is this page useful?", "Thank you for your feedback"):
+        assert chrome not in kept
+
+
 def test_a_short_code_block_in_markdown_is_kept():
     # A fence's marker ("```ini") is markup, not chrome: the short lines it opens are the answer.
     text = "# Settings\n\nTo give the freeze command its own timeout, write this in the file:\n\n```ini\n[freeze]\ntimeout = 10\n```\n\nOther commands keep theirs.\n"
