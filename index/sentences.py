@@ -331,7 +331,8 @@ def _is_boundary(text: str, sent_start: int, punct: int, cut: int, end: int, sou
     if glued:
         return False
     first = nxt[0]
-    return first.isupper() or first.isdigit() or first in "“\"'‘(["
+    # Or an amount: "£170,000 is ...", not code's "${name}".
+    return first.isupper() or first.isdigit() or first in "“\"'‘([" or (first in "£$€¥" and nxt[1:2].isdigit())
 
 
 def _only_markup(text: str, source: str, pos: int, end: int) -> bool:

@@ -238,3 +238,14 @@ def test_on_a_web_page_a_sentence_ends_before_a_character_reference_as_before_it
         "&#8220;We are relieved,&#8221; she said.",
         "Caf&eacute; owners agreed.",
     ]
+
+
+def test_a_sentence_may_open_with_an_amount_but_code_with_a_dollar_is_one_sentence():
+    text = "I think the board should keep the 06:40 sailing. £170,000 is about 6% of the subsidy. It costs $5. $12 buys a week."
+    assert spans(text) == [
+        "I think the board should keep the 06:40 sailing.",
+        "£170,000 is about 6% of the subsidy.",
+        "It costs $5.",
+        "$12 buys a week.",
+    ]
+    assert spans("console.error(`Error sending 500! ${er2.stack}`);") == ["console.error(`Error sending 500! ${er2.stack}`);"]
