@@ -157,8 +157,9 @@ _FENCE = re.compile(r"\s*(?:```|~~~)")
 # A line that opens with a bold label ("**Owner:** Payments team"): one field of
 # several, each on its line, which a renderer would run together.
 _FIELD = re.compile(r"[ \t]*(?:\*\*|__)[^*_\n]{1,40}?(?::(?:\*\*|__)|(?:\*\*|__):)[ \t]")
-# What a hanging indent hangs from: a list marker, or an FAQ's "Q:" and "A:".
-_ITEM_MARKER = re.compile(rf"\s*(?:{BULLET}|[QA]:)\s+")
+# What a hanging indent hangs from: a list marker, an FAQ's "Q:" and "A:", or a
+# reference's label ("[RFC2119]  ...", "[3] ...").
+_ITEM_MARKER = re.compile(rf"\s*(?:{BULLET}|[QA]:|\[[^\]\s]{{1,20}}\])\s+")
 _BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
 # A reStructuredText field (":Author: ...", ":param x: ..."): one of a list, each on its line.
 _RST_FIELD = re.compile(r"[ \t]*:[^:\s][^:\n]*:(?:[ \t]|$)")
