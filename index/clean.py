@@ -48,7 +48,7 @@ from index.types import Document, Segment
 
 # Headings (a short line on its own) that open a section running on.
 _SECTION_HEADINGS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^(related|recommended)( reading| articles| stories| posts| news| content| coverage)?$"), "related"),
+    (re.compile(r"^(related|recommended)( reading| articles| stories| posts| news| content| coverage)?( from [\w .]+)?$"), "related"),
     (re.compile(r"^(more|popular|trending|latest)( reading| articles| stories| posts| news| from [\w .]+)$"), "related"),
     (re.compile(r"^(read more|see also|you (may|might|will|'ll) also (like|enjoy)|also read|further reading)$"), "related"),
     (re.compile(r"^(most (read|popular|viewed|shared|commented)|top stories|editor'?s picks)( (articles|stories|today|this week))?$"), "related"),
@@ -82,7 +82,9 @@ _CHROME = [
     re.compile(r"^no comments( yet)?\W*$"),
     # A page's feedback box ("Is this page useful?", "Was this article helpful?"), a post's counters ("3 Likes").
     re.compile(r"^(is|was) this (page|article|answer|information|post) (useful|helpful)\??$|^thank you for your feedback$|^report a problem with this page$"),
-    re.compile(r"^\d+ (likes?|shares?|views?|replies|reply)$"),
+    re.compile(r"^\d+ (likes?|shares?|views?|replies|reply)$|^\d+ min(ute)? read$"),
+    # A notebook's cell prompts ("In [3]:", "Out[3]:").
+    re.compile(r"^(in|out) ?\[\s*\d*\s*\]$"),
     # A page's number: "Page 2 of 4", an RFC's footer "Alvarsson  Informational  [Page 2]".
     re.compile(r"^page \d{1,4}( of \d{1,4})?$|\[page \d{1,4}\]$"),
     # A page's audio player ("Listen to this article"), an email's link to its web copy.

@@ -349,6 +349,20 @@ def test_a_feedback_box_a_posts_counters_and_a_press_releases_contacts_are_chrom
         assert chrome not in kept
 
 
+def test_a_notebooks_prompts_a_reading_time_and_recommended_posts_are_chrome_and_a_zero_width_space_no_text():
+    body = "<p>" + "Weekday ridership rose by 14 per cent in 2025, with the largest gain in March. " * 3 + "</p>"
+    page = (
+        '<h2 id="before">Before you begin<a class="hash-link" href="#before">&#8203;</a></h2>'
+        f"<p>6 min read</p>{body}<div class=\"jp-InputPrompt\">In [3]:</div><pre>rides.groupby('month').sum()</pre>"
+        "<h2>Recommended from Medium</h2><h3>Mesh networks for villages</h3>"
+        "<p>How twelve households in a valley built their own network over one winter.</p>"
+    )
+    kinds = {shown(s): s.kind for s in split_text("notes.html", page)}
+    assert kinds["Before you begin"] == "article"
+    assert "6 min read" not in kinds and "In [3]:" not in kinds
+    assert kinds["How twelve households in a valley built their own network over one winter."] == "related"
+
+
 def test_a_short_code_block_in_markdown_is_kept():
     # A fence's marker ("```ini") is markup, not chrome: the short lines it opens are the answer.
     text = "# Settings\n\nTo give the freeze command its own timeout, write this in the file:\n\n```ini\n[freeze]\ntimeout = 10\n```\n\nOther commands keep theirs.\n"
