@@ -77,7 +77,7 @@ def readable(source: str, text: str) -> str:
             text = _QUOTED_LINE.sub("\n", text)  # an email's quotation run on across its lines: its marks are no text
         if _TEXT_ROW.match(text):
             text = " | ".join(cell.strip() for cell in _TEXT_CELL.split(text.strip()[1:-1]))
-    return re.sub(r"\s+", " ", text.replace("\u200b", "").replace("\ufeff", ""))  # zero-width: no text a reader sees
+    return re.sub(r"\s+", " ", text)
 
 
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
