@@ -281,9 +281,9 @@ def _page_furniture(text: str, lines: list[tuple[int, int]]) -> set[int]:
     top or the foot of two pages or more, its numbers aside ("Millbrook Valley
     Food Partnership — Annual Report 2025", "RFC 9999   TGTX Format
     December 2026"), or a number alone there ("2", "- 2 -")."""
-    breaks = [i for i, ch in enumerate(text) if ch == "\f"]
-    if not breaks:
+    if "\f" not in text:
         return set()
+    breaks = [m.start() for m in re.finditer("\f", text)]
     pages: dict[int, list[int]] = {}
     for i, (start, _) in enumerate(lines):
         pages.setdefault(bisect.bisect_right(breaks, start), []).append(i)
