@@ -19,9 +19,11 @@ scorer (trained on all of it) on each set, for comparison; ``--shipped-only``
 prints only these lines (no fitting: a quick check that a change to retrieval
 leaves the answers as they were). And the lines for the documentation pages
 in tests/data/docs/, an organisation's wiki pages in tests/data/intranet/
-and its reports in tests/data/reports/, which no scorer is trained on: held
-out as a whole, a check that what is fitted to news and an encyclopedia
-holds on reference pages, intranet pages and reports; the first two with
+its reports in tests/data/reports/ and documents of many kinds in
+tests/data/varied/ (pages, reports, notes, a PDF's text, a notebook), which
+no scorer is trained on: held out as a whole, a check that what is fitted to
+news and an encyclopedia holds on reference pages, intranet pages, reports
+and the rest; the first two with
 their follow-up sets too. A follow-up set's questions lean on earlier
 ones ("history", which the engine answers itself): "When did he take the
 job?" after "Who leads Roscosmos?".
@@ -115,6 +117,7 @@ def main() -> int:
         ("intranet set", "intranet", "questions.jsonl"),
         ("intranet follow-up set", "intranet", "followups.jsonl"),
         ("reports set", "reports", "questions.jsonl"),
+        ("varied set", "varied", "questions.jsonl"),
     ):
         folder = ROOT / "tests" / "data" / name
         questions = read_jsonl(folder / qfile)
