@@ -75,9 +75,39 @@ def readable(source: str, text: str) -> str:
         text = clean.strip_wiki_marks(text, rst_file=is_rst(source) or (clean.is_plain_text(source) and rst.marked_inline(text)))
         if "\n" in text:
             text = _QUOTED_LINE.sub("\n", text)  # an email's quotation run on across its lines: its marks are no text
+        if "\f" in text:
+            text = _over_page_breaks(text)
         if _TEXT_ROW.match(text):
             text = " | ".join(cell.strip() for cell in _TEXT_CELL.split(text.strip()[1:-1]))
     return re.sub(r"\s+", " ", text)
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+FURNITURE_LINES = 2  # running footer or header lines a page break may stand between (index.clean.PAGE_EDGE)
+
+
+def _over_page_breaks(text: str) -> str:
+    """A sentence that runs on over a page break (index.clean: a text set in
+    pages) without the running footer and header that stand between, set off
+    by blank lines: "added to our" / "Page 3 of 4" / form feed / "Annual
+    Report 2025" / "reserves." reads "added to our reserves."."""
+    pages = text.split("\f")
+    out = pages[0]
+    for page in pages[1:]:
+        before = out.rstrip()
+        blanks = list(_BLANK_LINE.finditer(before))
+        if blanks and _furniture(before[blanks[-1].end() :]):
+            before = before[: blanks[-1].start()]
+        after = page
+        blank = _BLANK_LINE.search(after.lstrip(" \t"))
+        if blank and _furniture(after.lstrip(" \t")[: blank.start()]):
+            after = after.lstrip(" \t")[blank.end() :]
+        out = before + "\n" + after
+    return out
+
+
+def _furniture(lines: str) -> bool:
+    return all(len(line.split()) <= 12 for line in lines.splitlines()) and len(lines.strip().splitlines()) <= FURNITURE_LINES
 
 
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")

@@ -182,7 +182,6 @@ def segments(doc: Document, text: str) -> list[Segment]:
         lines = _drop_front_matter(text, lines)
     ranks = heading_ranks(doc.text, lines) if web else {}
     page_title = _page_title(doc.text) if web else ""
-    furniture = _page_furniture(text, lines) if plain else set()
     total = sum(e - s for s, e in lines) or 1
     kinds: list[str] = []
     headings: list[str] = []
@@ -210,7 +209,6 @@ def segments(doc: Document, text: str) -> list[Segment]:
             (links and _link_dense(text, start, end, links) and not (i in ranks and _titles(norm, page_title)))
             or sum(1 for a, b in pager if start <= a and b <= end) >= 2
             or (markdown and _markdown_markup(line))
-            or i in furniture
             or (plain and _CONTENTS_ENTRY.search(line))
         ):
             # Navigation, and never a heading: a table of contents' "See also" or
@@ -262,7 +260,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
         headings.append("")
     if web:
         _mark_named_comments(doc.text, lines, kinds)
-    _absorb_fragments(text, lines, kinds, reopening | _subheadings(doc.text, text, lines, kinds, web, markdown), furniture)
+    _absorb_fragments(text, lines, kinds, reopening | _subheadings(doc.text, text, lines, kinds, web, markdown))
     _empty_sections(kinds, levels)  # after: a heading made chrome is no evidence that a fragment beside it is
     last_ad = _mark_ads(text, lines, kinds)
     _mark_trailing_comments(text, lines, kinds, last_ad)
@@ -272,13 +270,67 @@ def segments(doc: Document, text: str) -> list[Segment]:
 # A table of contents' entry in text: its dot leaders and page number ("Introduction . . . . 2").
 _CONTENTS_ENTRY = re.compile(r"\w\s*(?:\.\s?){4,}\s+\d{1,4}\s*$")
 PAGE_EDGE = 2  # lines at the top and at the foot of each page where its running header and footer stand
+# Pages a line must stand at the edge of to run over them (all pages of a shorter text): a
+# licence's title at the top of its first page and of its terms is no running header.
+RUNNING_PAGES = 3
 _PAGE_NUMBER = re.compile(r"[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?")
+
+
+@functools.lru_cache(maxsize=4)
+def _page_breaks(text: str) -> tuple[tuple[int, int, int], ...]:
+    """Where a text set in pages breaks them: from the end of the last line of
+    text before each page break to the start of the first line after it,
+    running footer, form feed and running header between, and how many line
+    breaks stand for it there: one where a sentence runs on over the page
+    break ("... added to our" / "reserves."), two elsewhere (a page may end
+    with a paragraph or a heading). And the running header over the first
+    page and the footer under the last, with none."""
+    lines = []  # the text's own lines, none joined
+    pos = 0
+    for raw in text.split("\n"):
+        start, end = pos, pos + len(raw)
+        pos = end + 1
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            lines.append((start, end))
+    furniture = _page_furniture(text, lines)
+    body = [line for i, line in enumerate(lines) if i not in furniture]
+    starts = [a for a, _ in body]
+    found = []
+    for m in re.finditer("\f", text):
+        after = bisect.bisect_right(starts, m.start())
+        if after == 0 or after == len(body):
+            continue
+        end_before, start_after = body[after - 1][1], text.rfind("\n", 0, body[after][0]) + 1
+        if end_before < start_after:
+            runs_on = _RUNS_ON.search(text, 0, end_before) and text[body[after][0]].islower()
+            found.append((end_before, start_after, 1 if runs_on else 2))
+    # And the first page's header and the last page's footer, on lines of their own.
+    found += [(a, b, 0) for i, (a, b) in enumerate(lines) if i in furniture and not any(s <= a < e for s, e, _ in found)]
+    return tuple(sorted(found))
+
+
+_RUNS_ON = re.compile(r"[^.!?:\"”’)\]]$")
+
+
+def _without_page_furniture(text: str, breaks: tuple[tuple[int, int, int], ...]) -> str:
+    """``text`` with each of ``breaks`` (:func:`_page_breaks`) blanked but for its line breaks, offsets unchanged."""
+    parts = []
+    pos = 0
+    for start, end, newlines in breaks:
+        parts += [text[pos:start], " " * (end - start - newlines), "\n" * newlines]
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def _page_furniture(text: str, lines: list[tuple[int, int]]) -> set[int]:
     """The running headers and footers of a text set in pages (a PDF's text, an
     RFC: its pages parted by form feeds), and its page numbers: a line at the
-    top or the foot of two pages or more, its numbers aside ("Millbrook Valley
+    top or the foot of three pages or more, its numbers aside ("Millbrook Valley
     Food Partnership — Annual Report 2025", "RFC 9999   TGTX Format
     December 2026"), or a number alone there ("2", "- 2 -")."""
     if "\f" not in text:
@@ -296,11 +348,8 @@ def _page_furniture(text: str, lines: list[tuple[int, int]]) -> set[int]:
     for page, members in pages.items():
         for i in set(members[:PAGE_EDGE] + members[-PAGE_EDGE:]):
             seen.setdefault(key(i), set()).add(page)
-    return {
-        i
-        for i in edges
-        if len(seen[key(i)]) >= 2 or _PAGE_NUMBER.fullmatch(text, lines[i][0], lines[i][1])
-    }
+    running = min(RUNNING_PAGES, len(pages))
+    return {i for i in edges if len(seen[key(i)]) >= running or _PAGE_NUMBER.fullmatch(text, lines[i][0], lines[i][1])}
 
 
 _TITLE_ELEMENT = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
@@ -474,17 +523,13 @@ def _subheadings(page: str, text: str, lines: list[tuple[int, int]], kinds: list
     return found
 
 
-def _absorb_fragments(
-    text: str, lines: list[tuple[int, int]], kinds: list[str], headings: Collection[int] = (), furniture: Collection[int] = ()
-) -> None:
+def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str], headings: Collection[int] = ()) -> None:
     """A stray fragment (an image caption, a button label) beside chrome is chrome.
 
     "Fragment": three words or fewer and no sentence punctuation. The first
     line (usually the title) is never absorbed, nor a heading beside its
     underline, nor one of ``headings`` (a heading that ends a related section
-    is the document's: "References" under a "See also" list). A page's
-    running header or footer (``furniture``) is no evidence: a heading at the
-    top of a page stands beside one.
+    is the document's: "References" under a "See also" list).
     """
     def chrome(j: int) -> bool:
         # A rule or a heading's underline ("--------") is no evidence: it has no words;
@@ -493,7 +538,6 @@ def _absorb_fragments(
         line = text[lines[j][0] : lines[j][1]]
         return (
             kinds[j] == "boilerplate"
-            and j not in furniture
             and any(ch.isalnum() for ch in line)
             and not _MD_FENCE.match(line)
             and not _MD_IMAGES_ONLY.fullmatch(line.strip())
@@ -632,7 +676,9 @@ def wrapping_text(source: str, text: str, visible: str) -> str:
     paragraph: a text file's own. Its wiki marks blanked leave runs of spaces
     ("You   must   first", from "You **must** first") that would read as a
     table's columns, whose lines are never joined."""
-    return visible if is_web_page(source) or is_markdown(source) else text
+    if is_web_page(source) or is_markdown(source):
+        return visible
+    return _without_page_furniture(text, _page_breaks(text)) if "\f" in text else text
 
 
 def visible_text(source: str, text: str) -> str:
@@ -645,7 +691,9 @@ def visible_text(source: str, text: str) -> str:
         return mask_html(text)
     if is_markdown(source):
         return _COMMENT.sub(lambda m: _blanked(m.group(0)), text) if "<!--" in text else text
-    return without_wiki_marks(text, rst_file=is_rst(source, text))
+    shown = without_wiki_marks(text, rst_file=is_rst(source, text))
+    # A text set in pages (a PDF's text, an RFC) without its running headers and footers.
+    return _without_page_furniture(shown, _page_breaks(text)) if "\f" in text else shown
 
 
 def underlined(text: str, line_end: int) -> bool:

@@ -118,7 +118,9 @@ def test_chrome_of_other_documents_is_dropped_and_comments_labelled(varied, sour
     sents = varied[source]
     expected = CLEANING_EXPECTED[source]
     for chrome in expected["dropped"]:
-        assert not any(chrome in s.text for s in sents), chrome
+        # A sentence that runs on over a page break quotes the running footer and
+        # header between; a reader is shown it without them.
+        assert not any(chrome in (shown(s) if "\f" in s.text else s.text) for s in sents), chrome
     comments = texts(sents, "comment")
     for comment in expected["comment"]:
         assert comment in comments, comment
@@ -315,14 +317,32 @@ def test_a_paged_texts_running_header_footer_page_numbers_and_contents_are_chrom
     text = "\f".join(
         [
             page.format(n=1, body="Contents\n\n1. A message from our chair . . . . . . . 1\n2. Our year in numbers . . . . . . . . . 2\n\nThe charity supported 4,870 households in 2025."),
-            page.format(n=2, body="Our year in numbers\n\nFood parcels rose by 25.5 per cent on 2024."),
-            page.format(n=3, body="Looking ahead\n\nA fourth distribution point opens on the Westmoor estate in 2026.\n\n3"),
+            page.format(
+                n=2,
+                body=(
+                    "Our year in numbers\n\n"
+                    "The partnership handed out more food parcels than in any year since it opened its\n"
+                    "first distribution point, and it did so with fewer paid staff than the year before.\n"
+                    "Food parcels rose by 25.5 per cent on 2024, while the number of households that\n"
+                    "came to us for the first time went up by more than a third, most of them from the\n"
+                    "estates on the eastern edge of the town where the packaging plant closed in March,\n"
+                    "and the number of households"
+                ),
+            ),
+            page.format(
+                n=3,
+                body=(
+                    "supported rose by a fifth over the year as a whole, to 4,870 from the 3,960 of 2024.\n\n"
+                    "Looking ahead\n\nA fourth distribution point opens on the Westmoor estate in 2026.\n\n3"
+                ),
+            ),
         ]
     )
     kept = [shown(s) for s in split_text("annual-report.txt", text)]
     assert "The charity supported 4,870 households in 2025." in kept
     assert "Our year in numbers" in kept and "Looking ahead" in kept  # a heading at a page's top, once
-    assert "Food parcels rose by 25.5 per cent on 2024." in kept
+    # A sentence the page break cuts is one, shown without the footer and header between.
+    assert any(t.endswith("and the number of households supported rose by a fifth over the year as a whole, to 4,870 from the 3,960 of 2024.") for t in kept)
     assert not any("Annual Report 2025" in t or "Page" in t or ". . ." in t for t in kept)
     assert "3" not in kept
 
