@@ -83,7 +83,6 @@ def readable(source: str, text: str) -> str:
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-FURNITURE_LINES = 2  # running footer or header lines a page break may stand between (index.clean.PAGE_EDGE)
 
 
 def _over_page_breaks(text: str) -> str:
@@ -107,7 +106,9 @@ def _over_page_breaks(text: str) -> str:
 
 
 def _furniture(lines: str) -> bool:
-    return all(len(line.split()) <= 12 for line in lines.splitlines()) and len(lines.strip().splitlines()) <= FURNITURE_LINES
+    """Whether ``lines`` may be a running footer or header: as many lines as
+    stand at a page's edge (index.clean.PAGE_EDGE), each a few words."""
+    return all(len(line.split()) <= 12 for line in lines.splitlines()) and len(lines.strip().splitlines()) <= clean.PAGE_EDGE
 
 
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
