@@ -87,16 +87,25 @@ def test_html_is_reduced_to_text_with_offsets_into_the_raw_file():
 
 
 # Documents of other kinds than the seeds: every sentence of their body must be
-# indexed as article text, and their chrome dropped (tests/data/cleaning/).
+# indexed as article text, and their chrome dropped (tests/data/cleaning/, and
+# those of the varied question set's documents its expected.json names).
 CLEANING = Path(__file__).resolve().parents[1] / "data" / "cleaning"
+VARIED = Path(__file__).resolve().parents[1] / "data" / "varied" / "corpus"
 CLEANING_EXPECTED = json.loads((CLEANING / "expected.json").read_text(encoding="utf-8"))
+
+
+def folder_of(source: str) -> Path:
+    return CLEANING if (CLEANING / source).exists() else VARIED
 
 
 @pytest.fixture(scope="module")
 def varied_documents() -> dict[str, Document]:
-    scanned = scan(CLEANING, 10_000_000)
-    assert not scanned.skipped
-    return {d.source: d for d in scanned.documents}
+    documents = {}
+    for folder in (CLEANING, VARIED):
+        scanned = scan(folder, 10_000_000)
+        assert not scanned.skipped
+        documents.update({d.source: d for d in scanned.documents if folder == CLEANING or d.source in CLEANING_EXPECTED})
+    return documents
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +139,7 @@ def test_chrome_of_other_documents_is_dropped_and_comments_labelled(varied, sour
 
 def test_offsets_of_other_documents_slice_the_raw_files(varied):
     for source, sents in varied.items():
-        raw = (CLEANING / source).read_text(encoding="utf-8")
+        raw = (folder_of(source) / source).read_text(encoding="utf-8")
         for s in sents:
             assert raw[s.start : s.end] == s.text
 
