@@ -23,7 +23,7 @@ its reports in tests/data/reports/ and documents of many kinds in
 tests/data/varied/ (pages, reports, notes, a PDF's text, a notebook), which
 no scorer is trained on: held out as a whole, a check that what is fitted to
 news and an encyclopedia holds on reference pages, intranet pages, reports
-and the rest; the first two with
+and the rest; all but the reports with
 their follow-up sets too. A follow-up set's questions lean on earlier
 ones ("history", which the engine answers itself): "When did he take the
 job?" after "Who leads Roscosmos?".
@@ -118,6 +118,7 @@ def main() -> int:
         ("intranet follow-up set", "intranet", "followups.jsonl"),
         ("reports set", "reports", "questions.jsonl"),
         ("varied set", "varied", "questions.jsonl"),
+        ("varied follow-up set", "varied", "followups.jsonl"),
     ):
         folder = ROOT / "tests" / "data" / name
         questions = read_jsonl(folder / qfile)

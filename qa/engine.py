@@ -38,7 +38,7 @@ from qa.errors import (
 )
 from qa.evidence import gather
 from qa.lexical import terms
-from qa.question import ENTITY, PERSON, answer_spans, answer_type, asking_sentence, bare_name, persons_named
+from qa.question import ENTITY, PERSON, answer_type, asking_sentence, persons_named
 from qa.retrieve import Hits, IndexReader, Query, SentenceRecord
 from qa.scorer import Scorer, load_scorer
 from qa.types import Answer, AnswerEvent
@@ -365,9 +365,9 @@ class Engine:
 
     def _person_answered(self, history: Sequence[str]) -> str:
         """Whom a follow-up's "he" or "she" points at: the person the last earlier
-        turn asked about ("Who is Sergey Krikalev?"), or else the person the
-        engine's answer to it names, if it asked "who". (A name in any other
-        question may be a place's: "What was Bakanov doing in the United States?")
+        turn asked about ("Who is Sergey Krikalev?", "What did Dennis
+        Okafor-Hale write about?"), or else the person the engine's answer to it
+        names, if it asked "who" ("Who was NASA Administrator in June 2021?").
         A turn that neither names nor asks for anyone ("What anniversary did the
         meeting coincide with?") passes the pronoun on to the turn before it."""
         for back in range(1, min(followup.MAX_TURNS, len(history)) + 1):
@@ -379,17 +379,11 @@ class Engine:
 
     def _person_of(self, turn: str, before: Sequence[str], named: list[str]) -> str:
         """The person ``turn`` asked about, or the one the engine's answer to it names."""
-        if len(named) == 1 and followup.asks_who_is(turn):
+        if len(named) == 1 and (followup.asks_who_is(turn) or answer_type(turn) != PERSON):
             return named[0]
         if answer_type(turn) != PERSON:
             return ""
-        answered = self._best_sentence(turn, before)
-        if answered is None:
-            return ""
-        record, query_terms = answered
-        spans = [sp for sp in answer_spans(PERSON, record.text, turn) if followup.names_another(record.text[sp[0] : sp[1]], turn)]
-        a, b = followup.nearest(spans, record.tokens, query_terms) or (spans or [(0, 0)])[0]
-        return bare_name(record.text[a:b])
+        return self._named_in_answer(turn, before, followup.person_named)
 
     def _thing_answered(self, history: Sequence[str]) -> str:
         """What a follow-up's "it" points at when the last earlier turn asked
@@ -398,16 +392,17 @@ class Engine:
         turn = history[-1]
         if not followup.asks_which_thing(turn) or answer_type(turn) not in ("", ENTITY):
             return ""
-        return self._named_in_answer(turn, history[:-1], followup.thing_named)
+        return self._named_in_answer(turn, history[:-1], followup.thing_named) or followup.kind_asked(turn)
 
     def _place_answered(self, history: Sequence[str], noun: str = "") -> str:
         """What a follow-up's closing "there" (or "that room", given its ``noun``)
-        points at when the last earlier turn asked "where": the place the
-        engine's answer to it names ("Service Desk")."""
-        turn = history[-1]
-        if not followup.asks_where(turn):
-            return ""
-        return self._named_in_answer(turn, history[:-1], functools.partial(followup.place_named, noun=noun))
+        points at when one of the last earlier turns asked "where", the latest
+        such: the place the engine's answer to it names ("Service Desk"). A
+        turn between them ("How long does it last?") passes "there" on."""
+        for back in range(1, min(followup.MAX_TURNS, len(history)) + 1):
+            if followup.asks_where(history[-back]):
+                return self._named_in_answer(history[-back], history[:-back], functools.partial(followup.place_named, noun=noun))
+        return ""
 
     def _named_in_answer(self, turn: str, before: Sequence[str], named: Callable[..., str]) -> str:
         """What ``named`` finds in the sentence the engine's answer to ``turn`` leads with, or ""."""

@@ -32,17 +32,18 @@ import re
 from typing import Sequence
 
 from qa.lexical import STOPWORDS, terms, words
-from qa.question import ENTITY, Token, answer_spans, asking_sentence, names_given, near_question_words, question_words_near
+from qa.question import ENTITY, PERSON, Token, answer_spans, asking_sentence, bare_name, is_title, names_given, near_question_words, question_words_near
 
 # Words that point back at an earlier turn. "that" only where it cannot be
 # a relative pronoun or a conjunction ("the file that configures ...", "said
-# that ..."): last, or after an auxiliary or a preposition ("Do I need a
-# login for that?", "When did that happen?", "in that year"); "there" only
-# last ("Who lives there?", not "Is there a limit?").
+# that ..."): last or before the last word, or after an auxiliary or a
+# preposition ("Do I need a login for that?", "Who signs that form?", "When
+# did that happen?", "in that year"); "there" only last ("Who lives
+# there?", not "Is there a limit?").
 ANAPHORA = frozenset("he him his she her hers they them their theirs it its this these those such".split())
 _POINTING_THAT = re.compile(
     r"\b(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|about|after|before|since|for|from|"
-    r"with|without|of|in|on|at|by|to|like|than|under|over|during)\s+that\b|\b(?:that|there)\s*[?.!]*\s*$",
+    r"with|without|of|in|on|at|by|to|like|than|under|over|during)\s+that\b|\b(?:that|there)\s*[?.!]*\s*$|\bthat\s+[a-z]+\s*[?.!]*\s*$",
     re.I,
 )
 MAX_TURNS = 2
@@ -77,7 +78,9 @@ def search_text(question: str, history: Sequence[str]) -> tuple[str, list[str]]:
 # "What about the Russian side?", "And in 1998?": the earlier question asked
 # again of something else. Not a question of its own that opens with "and"
 # ("And what did he say?").
-_ASKING_WORD = r"(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|have|had)"
+_AUXILIARIES = "is|are|was|were|do|does|did|can|could|will|would|should|has|have|had"
+_AUXILIARY = rf"(?:{_AUXILIARIES})"
+_ASKING_WORD = rf"(?:who|whom|whose|what|which|when|where|why|how|{_AUXILIARIES})"
 _ASKED_AGAIN = re.compile(
     rf"^\s*(?:(?:and|but|so)\s+)?(?:what|how)\s+about\b|^\s*and\s+(?!{_ASKING_WORD}\b)[^?]*\??\s*$",
     re.I,
@@ -244,6 +247,31 @@ def names_another(span_text: str, question: str) -> bool:
     return not (last and last[0] in names_given(question))
 
 
+def person_named(sentence: str, tokens: tuple[Token, ...], question: str, question_terms: Sequence[str]) -> str:
+    """The person an answer's ``sentence`` names for a "who" ``question``: the
+    name beside the question's words that the question does not give, or "".
+    A person named in full comes before one a byline's "by" marks alone
+    ("led by People & Culture, and includes a short talk from Priya
+    Natarajan"); an office's title is no one's name ("when he was Deputy Prime
+    Minister"). With neither, the name the sentence opens with, as its subject:
+    "Rogozin himself is under U.S. sanctions ..." for "Which Roscosmos chief
+    ended up under US sanctions?"."""
+    spans = [
+        sp
+        for sp in answer_spans(PERSON, sentence, question)
+        if names_another(sentence[sp[0] : sp[1]], question) and not is_title(sentence[sp[0] : sp[1]])
+    ]
+    spans = [sp for sp in spans if len(bare_name(sentence[sp[0] : sp[1]]).split()) > 1] or spans
+    if not spans:
+        opening = _OPENING_NAME.match(sentence)
+        name = opening.group(1) if opening else ""
+        if name and not name.isupper() and name.lower() not in STOPWORDS and name.lower() not in names_given(question):
+            return name
+        return ""
+    start, end = nearest(spans, tokens, question_terms) or spans[0]
+    return bare_name(sentence[start:end])
+
+
 def refers_to_person(question: str) -> bool:
     return bool(_PERSONAL.search(question))
 
@@ -259,6 +287,21 @@ _WHICH_THING = re.compile(rf"^\s*(?:and\s+)?(?:which|what)\s+(?!{_ASKING_WORD}\b
 
 def asks_which_thing(question: str) -> bool:
     return bool(_WHICH_THING.match(question))
+
+
+# "What lunar base did Russia and China agree to build?": the kind of thing asked for, up to the verb.
+_KIND_ASKED = re.compile(rf"^\s*(?:and\s+)?(?:which|what)\s+((?:[a-z][\w-]*\s+){{0,2}}?[a-z][\w-]*)\s+{_AUXILIARY}\b", re.I)
+
+
+def kind_asked(question: str) -> str:
+    """The thing a "which" question asks for, as "the <noun>" ("the lunar base"), or "".
+
+    What a follow-up's "it" stands for when the answer names no thing: "Is it
+    seen as competing with Artemis?" asks of the lunar base."""
+    m = _KIND_ASKED.match(question)
+    if not m or any(w in STOPWORDS for w in words(m.group(1))):
+        return ""
+    return f"the {m.group(1)}"
 
 
 # "that room", "this profile", "the same function": a thing or place an earlier
@@ -317,8 +360,14 @@ def asks_where(question: str) -> bool:
 
 
 def resolve_place(question: str, place: str) -> str:
-    """``question`` with its closing "there" replaced by "at ``place``"."""
-    return _THERE.sub(f"at {place}", question) if place else question
+    """``question`` with its closing "there" replaced by "at ``place``" (by
+    ``place`` after a preposition: "fit in there")."""
+    if not place:
+        return question
+    return _THERE.sub(lambda m: place if _AFTER_PREPOSITION.search(question, 0, m.start()) else f"at {place}", question)
+
+
+_AFTER_PREPOSITION = re.compile(rf"\b(?:{_PREPOSITIONS})\s+$", re.I)
 
 
 _OPENING_NAME = re.compile(r"\W*([A-Z][\w.-]*[A-Za-z])")
@@ -363,15 +412,29 @@ def place_named(sentence: str, tokens: tuple[Token, ...], question: str, questio
     Given a place's ``noun`` ("that room"), the place the sentence names with
     it comes first, near the question's words or not: "Signal Box room" in
     "The board meets every Thursday at 14:00 in the Signal Box room at Harbour
-    House"."""
+    House". Far from the question's words, a name a place's noun follows is
+    one too ("Terminus room" in "... runs from 09:30 to 11:00 in the Terminus
+    room on the 3rd floor")."""
     places = [span for span in answer_spans(ENTITY, sentence, question) if _AT_PLACE.search(sentence, 0, span[0])]
     if noun:
-        for span in places:
-            start, end = _whole_name_span(sentence, span)
-            if re.match(rf"\s+{re.escape(noun)}\b", sentence[end:], re.I):
-                return f"{sentence[start:end]} {noun}"
+        named = _named_with(sentence, places, re.escape(noun))
+        if named:
+            return named
     near = [span for span in places if near_question_words([span], tokens, set(question_terms), most=1)]
-    return _whole_name(sentence, near[0]) if near else ""
+    if near:
+        return _whole_name(sentence, near[0])
+    # Far from the question's words, a name a place's noun follows is still a place: "in the Terminus room".
+    return _named_with(sentence, places, "|".join(sorted(PLACE_NOUNS)))
+
+
+def _named_with(sentence: str, spans: list[tuple[int, int]], nouns: str) -> str:
+    """The first whole name of ``spans`` that one of ``nouns`` follows, with its noun: "Signal Box room"."""
+    for span in spans:
+        start, end = _whole_name_span(sentence, span)
+        m = re.match(rf"\s+({nouns})\b", sentence[end:], re.I)
+        if m:
+            return f"{sentence[start:end]} {m.group(1).lower()}"
+    return ""
 
 
 def _whole_name(sentence: str, span: tuple[int, int]) -> str:

@@ -123,11 +123,15 @@ def answer_type(question: str) -> str:
 
 
 # An office, by name or by what its holder does.
+_OFFICE_NAMES = rf"{_OFFICES}|governor|mayor|chair(?:man|woman|person)?|chancellor|premier|king|queen|pope"
 _ROLE = re.compile(
-    rf"\b(?:{_OFFICES}|governor|mayor|chair(?:man|woman|person)?|chancellor|premier|king|queen|pope)s?\b|"
+    rf"\b(?:{_OFFICE_NAMES})s?\b|"
     r"\b(?:heads|headed|leads|led|runs|ran|chairs|chaired|directs|directed)\b",
     re.I,
 )
+# A name that ends in an office is the office's ("Deputy Prime Minister",
+# "Acting Administrator", "Director General"), not a person's.
+_TITLE = re.compile(rf"\b(?:{_OFFICE_NAMES})s?\W*$", re.I)
 
 
 def asks_role(question: str) -> bool:
@@ -139,14 +143,24 @@ def asks_role(question: str) -> bool:
 def persons_named(question: str) -> list[str]:
     """The people ``question``'s asking sentence names in full ("Sergey Krikalev",
     "Robert of Jumièges"), in order: a lone surname is too often a place or a
-    thing to be read as a person."""
+    thing to be read as a person, and a name after "the" or a preposition of
+    place is a place's or a thing's ("the United States", "in New
+    Mexico")."""
     asked = _OPENING_WORD.sub("", asking_sentence(question), count=1)  # "Did Bill Nelson ...": "Did" is no name
-    return [m.group(0) for m in _FULL_NAME_ONLY.finditer(asked)]
+    return [m.group(0) for m in _FULL_NAME_ONLY.finditer(asked) if not _THE_BEFORE.search(asked, 0, m.start())]
+
+
+_THE_BEFORE = re.compile(r"\b(?:the|in|at|to|from|near|into|across|around|outside|inside)\s+$", re.I)
 
 
 def names_given(question: str) -> frozenset[str]:
     """The capitalised words ``question`` writes after its first, lower-cased: the names it gives."""
     return frozenset(w.lower() for w in _CAPITALISED.findall(question))
+
+
+def is_title(name: str) -> bool:
+    """Whether a capitalised ``name`` is an office's title, not a person's name."""
+    return bool(_TITLE.search(name))
 
 
 def bare_name(span_text: str) -> str:

@@ -9,8 +9,10 @@ from qa.followup import (
     asks_again,
     demonstrative,
     asks_which_thing,
+    kind_asked,
     names_another,
     needs_context,
+    person_named,
     place_named,
     resolve,
     resolve_demonstrative,
@@ -31,6 +33,7 @@ from qa.question import tokens
         ("When did that happen?", True),
         ("What happened in that year?", True),
         ("Who lives there?", True),
+        ("Who has to sign that form?", True),
         ("Why did he visit?", True),
         ("And Russia?", True),
         # A relative pronoun, a conjunction, an existential "there": no pointing back.
@@ -189,6 +192,23 @@ def test_the_place_an_answer_names_is_a_name_after_a_preposition(question, sente
     assert place_named(sentence, tokens(sentence), question, terms(question)) == place
 
 
+def test_a_place_far_from_the_questions_words_is_one_a_places_noun_follows():
+    sentence = "The welcome session for all new starters runs from 09:30 to 11:00 in the Terminus room on the 3rd floor."
+    question = "Where is the new starter welcome session held?"
+    assert place_named(sentence, tokens(sentence), question, terms(question)) == "Terminus room"
+
+
+def test_there_after_a_preposition_is_the_place_itself():
+    assert resolve_place("How many people can you fit in there?", "Terminus room") == "How many people can you fit in Terminus room?"
+    assert resolve_place("What are the opening hours there?", "Service Desk") == "What are the opening hours at Service Desk?"
+
+
+def test_there_is_the_place_a_where_question_before_the_last_turn_named(intranet_engine):
+    # The last turn asks how long the session lasts; "there" is where the turn before it said it is held.
+    history = ["Where is the new starter welcome session held?", "How long does the new starter welcome session last?"]
+    assert "Terminus" in intranet_engine.prepare("How many people can you fit in there?", history).query.asked
+
+
 def test_there_is_the_place_the_answer_to_a_where_question_named(intranet_engine):
     history = ["Where is the large training room?"]  # "At Mill Street Depot, the large training room, Crew Room 2, ..."
     assert intranet_engine.prepare("How do I book a room there?", history).query.asked == "How do I book a room at Mill Street Depot?"
@@ -266,6 +286,61 @@ def test_he_is_the_person_the_earlier_answer_names_beside_the_questions_words(en
     history = ["Which cosmonaut flew on a SpaceX spacecraft during Bakanov's visit?"]
     assert engine.prepare("How old is he?", history).query.asked == "How old is Oleg Platonov?"
     assert engine.prepare("Which agency sent that guy?", history).query.asked == "Which agency sent Oleg Platonov?"
+
+
+@pytest.mark.parametrize(
+    "question, sentence, person",
+    [
+        # An office's title is no one's name: the sentence's subject is who is meant.
+        (
+            "Which Roscosmos chief ended up under US sanctions?",
+            "Rogozin himself is under U.S. sanctions for his role in the annexation of Crimea in 2014 when he was Deputy Prime Minister.",
+            "Rogozin",
+        ),
+        # A name in full before one a byline's "by" marks alone.
+        (
+            "Who gives the leadership talk at the welcome session?",
+            "The welcome session is led by People & Culture, and includes a short talk from Priya Natarajan.",
+            "Priya Natarajan",
+        ),
+        ("Who hosted the talks?", "NASA hosted the talks in Houston.", ""),  # an acronym opening it is an organisation
+    ],
+)
+def test_the_person_an_answer_names_is_a_name_not_a_title(question, sentence, person):
+    assert person_named(sentence, tokens(sentence), question, terms(question)) == person
+
+
+def test_he_is_the_person_a_question_named_that_asked_about_him(engine):
+    # The earlier question asks what Rogozin demanded, not who: "he" is Rogozin.
+    asked = engine.prepare("What government job did he hold in 2014?", ["What did Dmitry Rogozin demand from the US in 2021?"]).query.asked
+    assert "Dmitry Rogozin" in asked
+
+
+def test_she_is_the_person_a_who_question_was_answered_with_not_a_team_by_name(intranet_engine):
+    # "... led by People & Culture, and includes a short talk from Priya Natarajan ...": she is Priya Natarajan.
+    history = ["Who gives the leadership talk at the new starter welcome session?"]
+    assert "Priya Natarajan" in intranet_engine.prepare("What does she do here?", history).query.asked
+    answer = intranet_engine.ask("What does she do here?", history)
+    assert not answer.abstained and "Head of D&S" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("What lunar base did Russia and China agree to build in 2021?", "the lunar base"),
+        ("Which room has a hearing loop?", "the room"),
+        ("Which cosmonaut launched in 2025?", ""),  # no verb of its own to end the kind at
+        ("Which of the rooms is free?", ""),
+    ],
+)
+def test_a_which_question_asks_for_a_kind_of_thing(question, kind):
+    assert kind_asked(question) == kind
+
+
+def test_it_is_the_kind_of_thing_asked_for_when_the_answer_names_none(engine):
+    # The answer's sentence names no station ("... to develop China's own lunar base is going nowhere").
+    asked = engine.prepare("Is it seen as competing with anything the US is doing?", ["What lunar base did Russia and China agree to build in 2021?"]).query.asked
+    assert "lunar base" in asked
 
 
 def test_that_guy_and_this_official_are_people():

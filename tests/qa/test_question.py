@@ -1,6 +1,6 @@
 import pytest
 
-from qa.question import AUTHOR, DATE, ENTITY, NUMBER, PERSON, REASON, answer_spans, answer_type, asks_role, has_answer, persons_named
+from qa.question import AUTHOR, DATE, ENTITY, NUMBER, PERSON, REASON, answer_spans, answer_type, asks_role, has_answer, is_title, persons_named
 
 
 @pytest.mark.parametrize(
@@ -167,6 +167,9 @@ def test_what_a_question_says_before_it_asks_names_nothing_it_asks_about():
         ("Who heads Roscosmos now?", []),
         # What a question says before it asks is not what it asks about.
         ("I read about Sean Duffy. Who heads Roscosmos?", []),
+        # A name after "the" or a preposition of place is a place's.
+        ("What was Bakanov doing in the United States?", []),
+        ("What happened in New Mexico in 1947?", []),
     ],
 )
 def test_persons_named_are_the_full_names_the_asking_sentence_holds(question: str, named: list[str]) -> None:
@@ -187,3 +190,17 @@ def test_persons_named_are_the_full_names_the_asking_sentence_holds(question: st
 )
 def test_asks_role_tells_an_office_from_a_deed(question: str, role: bool) -> None:
     assert asks_role(question) is role
+
+
+@pytest.mark.parametrize(
+    "name, title",
+    [
+        ("Deputy Prime Minister", True),
+        ("Acting Administrator", True),
+        ("Director General", True),
+        ("Administrator Sean Duffy", False),
+        ("Priya Natarajan", False),
+    ],
+)
+def test_a_name_that_ends_in_an_office_is_a_title(name: str, title: bool) -> None:
+    assert is_title(name) is title
