@@ -24,7 +24,7 @@ from index.embedding import Embedder, get_embedder
 from index.manifest import MANIFEST_NAME, read_manifest
 from index.store import ChromaStore
 from index.types import Document, Metadata
-from qa import followup
+from qa import conversation, followup
 from qa.answerer import ANSWERERS, Answerer, AnswerRequest
 from qa.concurrency import Batcher, TurnLock
 from qa.config import Settings
@@ -36,7 +36,8 @@ from qa.errors import (
     SettingsError,
     StaleIndexError,
 )
-from qa.evidence import gather
+from qa.evidence import EvidenceSet, gather
+from qa.examples import load_examples
 from qa.lexical import terms
 from qa.question import ENTITY, PERSON, answer_type, asking_sentence, persons_named
 from qa.retrieve import Hits, IndexReader, Query, SentenceRecord
@@ -60,6 +61,8 @@ class Engine:
         self._building = threading.Event()
         self._search: Batcher[tuple[IndexReader, Query], Hits] = Batcher(self._search_batch)
         self._scoring = TurnLock()
+        # Greetings and questions about the collection: its titles and the corpus's example questions.
+        self._conversation = conversation.ConversationAnswerer([e.question for e in load_examples(Path(self.settings.corpus))])
         self.last_build: BuildReport | None = None
         self.build_error: Exception | None = None
 
@@ -303,6 +306,12 @@ class Engine:
         reader = self.reader()
         scorer = self.scorer
         s = self.settings
+        if conversation.turn_kind(question):
+            # "Hello", "Thanks", "What can you do?": nothing to search for.
+            query = Query(question=question, search_text=question, terms=[], asked=question)
+            empty = EvidenceSet(ranked=[], passages=[], supported=False)
+            timings = {"retrieve": (time.perf_counter() - t0) * 1000}
+            return AnswerRequest(question, history, query, empty, reader, s, timings, scorer=scorer), self._conversation
         standalone, condense_ms = _condense(answerer, question, history)
         restated = "" if standalone or not history else followup.restate(question, _last_asked(history))
         if standalone or restated:
@@ -440,7 +449,9 @@ class Engine:
         if isinstance(history, str) or not all(isinstance(h, str) for h in history):
             raise QuestionError("history must be a list of earlier questions (strings).", 'Send e.g. "history": ["Who heads Roscosmos?"].')
         limit = self.settings.max_question_chars
-        return [h.strip()[:limit] for h in history if h.strip()][-MAX_HISTORY_TURNS:]
+        # A greeting or thanks between questions is no turn a follow-up points back at.
+        asked = [h.strip()[:limit] for h in history if h.strip() and not conversation.turn_kind(h)]
+        return asked[-MAX_HISTORY_TURNS:]
 
 
 def _last_asked(history: Sequence[str]) -> str:

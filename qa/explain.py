@@ -9,7 +9,8 @@ answering computed; it never changes the answer.
 With a labelled question (its evidence phrases), the verdict says where a
 wrong answer went wrong: ``cleaning`` (the evidence is not indexed as article
 text), ``retrieval`` (no candidate holds it), ``sentence choice`` (a candidate
-holds it, the answer cites others), ``abstained below threshold``.
+holds it, the answer cites others), ``abstained below threshold``; a greeting
+or "What can you do?" is ``not a question about the articles``.
 """
 
 from __future__ import annotations
@@ -22,18 +23,20 @@ from index.chunking import readable
 from index.types import Sentence
 from qa.answerer import AnswerRequest
 from qa.features import QUESTION_FEATURES, SENTENCE_FEATURES
+from qa.conversation import turn_kind
 from qa.metrics import norm
 from qa.retrieve import IndexReader
 from qa.types import Answer
 
-ANSWERED, ABSTAINED, CHOICE, RETRIEVAL, CLEANING = (
+ANSWERED, ABSTAINED, CHOICE, RETRIEVAL, CLEANING, CONVERSATION = (
     "answered",
     "abstained below threshold",
     "sentence choice",
     "retrieval",
     "cleaning",
+    "not a question about the articles",  # a greeting, thanks, "What can you do?" (qa.conversation)
 )
-VERDICTS = (ANSWERED, ABSTAINED, CHOICE, RETRIEVAL, CLEANING)
+VERDICTS = (ANSWERED, ABSTAINED, CHOICE, RETRIEVAL, CLEANING, CONVERSATION)
 SHOWN_CANDIDATES = 12
 OPENING_WORDS = 8  # of a chunk, to tell apart the chunks of one file
 
@@ -109,6 +112,8 @@ def _opening(reader: IndexReader, rows: Sequence[int]) -> str:
 
 def verdict(request: AnswerRequest, answer: Answer, evidence: Sequence[str] = ()) -> str:
     """The stage to look at; without ``evidence``, only whether it answered."""
+    if turn_kind(request.question):
+        return CONVERSATION
     wanted = [norm(e) for e in evidence if e]
     if not wanted:
         return ABSTAINED if answer.abstained else ANSWERED

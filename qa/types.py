@@ -85,6 +85,9 @@ class Answer:
     sentences: list[AnswerSentence] = field(default_factory=list)
     # Why the requested mode was not used (e.g. the LLM server was down), else "".
     fallback: str = ""
+    # A reply to a greeting, thanks or "What can you do?" (qa.conversation):
+    # it claims nothing from the articles, cites nothing, and is abstained.
+    conversation: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +102,7 @@ class Answer:
                 {"text": s.text, "citations": list(s.citations), "supported": s.supported} for s in self.sentences
             ],
             "fallback": self.fallback,
+            "conversation": self.conversation,
         }
 
 

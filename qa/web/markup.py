@@ -66,6 +66,8 @@ def answer_html(answer: Answer, turn: int) -> str:
     body = f'<p class="qa-text">{_with_chips(answer.answer, turn, answer.citations)}</p>'
     if answer.fallback:
         body += f'<p class="qa-note">Note: {escape(answer.fallback)}</p>'
+    if answer.conversation:
+        return f'<div class="qa-answer qa-conversation">{body}</div>'
     if answer.abstained:
         return f'<div class="qa-abstained"><div class="qa-badge">Not found in the articles</div>{body}</div>'
     return f'<div class="qa-answer">{body}</div>'
@@ -134,6 +136,8 @@ def sources_html(answer: Answer, turn: int, texts: dict[str, str]) -> str:
     ``texts`` maps a source to its file's text; a source missing from it is
     shown with its quote alone.
     """
+    if answer.conversation:
+        return empty_sources_html()
     if not answer.citations:
         return empty_sources_html("No passages to show for this question.")
     if answer.abstained:

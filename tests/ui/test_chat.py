@@ -138,6 +138,13 @@ def test_abstention_looks_different(page: Page, live_server: str, engine: Engine
     expect(page.locator("#qa-sources li.qa-source")).to_have_count(len(expected.citations))
 
 
+def test_a_greeting_is_answered_with_what_the_chat_can_do(page: Page, live_server: str) -> None:
+    open_chat(page, live_server)
+    message = ask(page, "Hello!")
+    expect(message).to_contain_text("I answer questions from")
+    expect(message.locator(".qa-badge")).to_have_count(0)
+
+
 def test_hostile_question_is_shown_not_run(page: Page, live_server: str) -> None:
     open_chat(page, live_server)
     ask(page, HOSTILE)

@@ -48,6 +48,13 @@ def test_abstention_is_marked_and_its_passages_are_called_closest() -> None:
     assert "Closest passages" in panel and "<h3>Sources</h3>" not in panel
 
 
+def test_a_reply_to_a_greeting_is_no_failed_answer() -> None:
+    answer = Answer(question="hello", answer="Hello! I answer questions from 5 articles.", abstained=True, conversation=True)
+    html = markup.answer_html(answer, 0)
+    assert "Not found in the articles" not in html and "qa-abstained" not in html and "Hello!" in html
+    assert "No passages" not in markup.sources_html(answer, 0, {})
+
+
 @pytest.mark.parametrize(
     ("kind", "label"), [("comment", "Reader comment"), ("related", "Related article on the same page")]
 )

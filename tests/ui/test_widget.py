@@ -99,6 +99,14 @@ def test_widget_abstention_looks_different(
         expect(message.locator("li.source blockquote").first).to_be_visible()
 
 
+def test_widget_greeting_is_answered_without_the_not_found_badge(page: Page, framable_server: str) -> None:
+    page.goto(f"{framable_server}/widget", wait_until="domcontentloaded")
+    message = ask(page, "Hello!")
+    expect(message).to_contain_text("I answer questions from")
+    expect(message).not_to_have_class(re.compile(r"\babstained\b"))
+    expect(message.locator(".badge")).to_have_count(0)
+
+
 @pytest.fixture(scope="module")
 def documents_widget(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Engine]]:
     """The widget over a web page and a Markdown file."""

@@ -121,8 +121,10 @@
 
   function renderAnswer(bubble, answer) {
     bubble.replaceChildren();
-    bubble.classList.toggle("abstained", answer.abstained);
-    if (answer.abstained) bubble.appendChild(el("div", "badge", "Not found in the articles"));
+    // A reply to a greeting or "What can you do?" abstains without being an answer that failed.
+    const notFound = answer.abstained && !answer.conversation;
+    bubble.classList.toggle("abstained", notFound);
+    if (notFound) bubble.appendChild(el("div", "badge", "Not found in the articles"));
     bubble.appendChild(answerText(answer));
     if (answer.citations.length) bubble.appendChild(sources(answer));
   }

@@ -1,0 +1,124 @@
+"""Turns of a chat that ask nothing of the articles: a greeting, thanks, or a
+question about the assistant and its collection ("What can you do?", "What
+are these articles about?").
+
+Searched as questions, they find whatever sentence happens to be nearest and
+abstain beside passages that have nothing to do with them. They are answered
+instead with what the assistant can do: how many articles it holds, their
+titles, and the corpus's own example questions. Such a reply claims nothing
+from the articles, so it cites nothing and counts as an abstention. Only a
+whole message is read this way: "Thanks. Who heads Roscosmos?" is a
+question.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping, Sequence
+
+from qa.answerer import Answerer, AnswerRequest
+from qa.types import Answer, AnswerSentence
+
+GREETING, THANKS, ABOUT = "greeting", "thanks", "about"
+LISTED = 5  # titles named in a reply; a larger collection is counted, and a few named
+
+_NAME = r"(?:\s+(?:there|all|everyone|team|bot|again))?"
+_GREETING = re.compile(
+    rf"(?:hi|hello|hey|hiya|howdy|greetings|good\s+(?:morning|afternoon|evening|day)){_NAME}"
+    r"(?:[\s,]+how\s+are\s+you(?:\s+doing)?(?:\s+today)?)?",
+    re.I,
+)
+_THANKS = re.compile(
+    r"(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|brilliant|excellent|good)[\s,]+)?"
+    r"(?:thanks|thank\s+you|thank\s+u|thx|ty|cheers|many\s+thanks)(?:\s+(?:a\s+lot|so\s+much|very\s+much|again))?"
+    r"(?:[\s,]+(?:that(?:'s|\s+is)\s+(?:helpful|great|perfect|useful)))?|"
+    r"(?:ok(?:ay)?|great|perfect|cool|nice|awesome|brilliant|excellent|got\s+it|understood)",
+    re.I,
+)
+# About the assistant itself, or the collection as a whole ("these articles", "your documents").
+_COLLECTION = r"(?:these|the|this|your|those|all\s+the)\s+(?:articles?|documents?|pages?|files?|sources?|texts?|collection|corpus)"
+_ABOUT = re.compile(
+    r"(?:help|what\s+can\s+(?:you|i)\s+(?:do|ask(?:\s+you)?|ask\s+about)|how\s+(?:does\s+this|do\s+(?:i|you))\s+work|"
+    r"what\s+(?:do|can)\s+you\s+(?:know|answer|help\s+with|cover)(?:\s+about)?|who\s+are\s+you|what\s+are\s+you|"
+    r"what\s+(?:is|are)\s+(?:in\s+)?" + _COLLECTION + r"(?:\s+about)?|"
+    r"what\s+(?:articles|documents|pages|sources|topics)\s+(?:do\s+you\s+have|can\s+you\s+(?:search|answer\s+from|cover)|are\s+(?:there|in\s+here|available))|"
+    r"which\s+(?:articles|documents|pages|sources)\s+(?:do\s+you\s+have|can\s+you\s+search|are\s+there))",
+    re.I,
+)
+_TRIM = re.compile(r"^[\s\W_]+|[\s\W_]+$")
+
+
+def turn_kind(message: str) -> str:
+    """``GREETING``, ``THANKS`` or ``ABOUT`` when the whole message is one, else ""."""
+    text = _TRIM.sub("", message)
+    if not text or len(text) > 80:
+        return ""
+    for kind, pattern in ((GREETING, _GREETING), (THANKS, _THANKS), (ABOUT, _ABOUT)):
+        if pattern.fullmatch(text):
+            return kind
+    return ""
+
+
+def reply(kind: str, documents: Mapping[str, Mapping[str, str]], examples: Sequence[str]) -> str:
+    """What to say to a turn of ``kind``, given the collection's ``documents``
+    (source -> its title, publisher and date) and its example questions."""
+    opening = {
+        GREETING: "Hello! ",
+        THANKS: "You're welcome. ",
+        ABOUT: "",
+    }[kind]
+    if kind == THANKS:
+        return opening + "Ask another question whenever you like; every answer quotes the sentences it comes from."
+    return opening + collection(documents) + suggestion(examples)
+
+
+def collection(documents: Mapping[str, Mapping[str, str]]) -> str:
+    """What the assistant answers from, in a sentence or two."""
+    n = len(documents)
+    if n == 0:
+        return "I answer questions from a collection of articles, but it holds none yet."
+    titles = [_label(source, meta) for source, meta in sorted(documents.items())]
+    noun = "article" if n == 1 else "articles"
+    said = f"I answer questions from {n} {noun}, quoting the sentences each answer comes from"
+    if n <= LISTED:
+        return f"{said}: {_series(titles)}."
+    return f"{said}, among them {'; '.join(titles[:LISTED])}; and {n - LISTED} more."
+
+
+def suggestion(examples: Sequence[str]) -> str:
+    if not examples:
+        return " Ask a question about them."
+    asked = " or ".join(f"“{q}”" for q in examples[:2])
+    return f" You could ask, for example, {asked}"
+
+
+def _label(source: str, meta: Mapping[str, str]) -> str:
+    title = meta.get("title", "").strip() or source
+    outlet = ", ".join(v for v in (meta.get("publisher", "").strip(), meta.get("date", "").strip()) if v)
+    return f"“{title}” ({outlet})" if outlet else f"“{title}”"
+
+
+def _series(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return "; ".join(items[:-1]) + "; and " + items[-1]
+
+
+class ConversationAnswerer(Answerer):
+    """Answers a turn :func:`turn_kind` recognises, from the collection's titles and examples."""
+
+    name = "conversation"
+
+    def __init__(self, examples: Sequence[str]) -> None:
+        self.examples = list(examples)
+
+    def answer(self, request: AnswerRequest) -> Answer:
+        text = reply(turn_kind(request.question), request.reader.documents, self.examples)
+        return Answer(
+            question=request.question,
+            answer=text,
+            abstained=True,
+            mode="extractive",
+            sentences=[AnswerSentence(text=text, supported=False)],
+            conversation=True,
+        )

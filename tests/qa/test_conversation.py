@@ -1,0 +1,68 @@
+"""Greetings, thanks and questions about the assistant: answered with what it can do, not searched."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.conversation import ABOUT, GREETING, LISTED, THANKS, reply, turn_kind
+from qa.engine import Engine
+
+
+@pytest.mark.parametrize(
+    "message, kind",
+    [
+        ("hi", GREETING),
+        ("Hello there!", GREETING),
+        ("Good morning, how are you?", GREETING),
+        ("thanks!", THANKS),
+        ("OK, thank you so much", THANKS),
+        ("great", THANKS),
+        ("What can you do?", ABOUT),
+        ("what are these articles about?", ABOUT),
+        ("Which documents do you have?", ABOUT),
+        ("help", ABOUT),
+        # Questions about the articles, however they open or close.
+        ("Hi, who heads Roscosmos?", ""),
+        ("Thanks. When did Russia join the program?", ""),
+        ("Thanks to whom did the station survive?", ""),
+        ("What can you tell me about Bakanov?", ""),
+        ("Help me find who signed the treaty", ""),
+        ("What are the articles of the treaty about?", ""),
+        ("Who are you meeting in Houston, Mr Bakanov?", ""),
+    ],
+)
+def test_only_a_whole_greeting_thanks_or_question_about_the_assistant_is_one(message: str, kind: str) -> None:
+    assert turn_kind(message) == kind
+
+
+def test_a_greeting_is_answered_with_the_collection_and_its_example_questions() -> None:
+    documents = {
+        "a.txt": {"title": "Ferry fares rise", "publisher": "Harbour News", "date": "2025-03"},
+        "b.md": {"title": "", "publisher": "", "date": ""},
+    }
+    text = reply(GREETING, documents, ["How much is an adult return?", "When does the ferry leave?", "A third?"])
+    assert text.startswith("Hello!")
+    assert "2 articles" in text and "“Ferry fares rise” (Harbour News, 2025-03)" in text and "“b.md”" in text
+    assert "“How much is an adult return?” or “When does the ferry leave?”" in text and "A third" not in text
+
+
+def test_a_large_collection_is_counted_and_a_few_of_its_titles_named() -> None:
+    documents = {f"{k:03}.txt": {"title": f"Report {k}"} for k in range(40)}
+    text = reply(ABOUT, documents, [])
+    assert "40 articles" in text and "35 more" in text
+    assert sum(f"“Report {k}”" in text for k in range(40)) == LISTED
+
+
+def test_the_engine_answers_a_greeting_without_searching(engine: Engine) -> None:
+    answer = engine.ask("Hello!")
+    assert answer.conversation and answer.abstained and answer.citations == []
+    titles = [meta["title"] for meta in engine.reader().documents.values()]
+    assert f"{len(titles)} articles" in answer.answer and all(t in answer.answer for t in titles)
+    assert answer.to_dict()["conversation"] is True
+    # A question about the articles is not one.
+    assert not engine.ask("When did Russia join the space station program?").conversation
+
+
+def test_thanks_between_turns_is_no_turn_a_follow_up_points_back_at(engine: Engine) -> None:
+    history = ["Who was acting NASA Administrator when Bakanov visited?", "thanks!"]
+    assert "Sean Duffy" in engine.prepare("How long had he been in that post?", history).query.asked
