@@ -22,9 +22,9 @@ from qa.types import Answer, AnswerSentence
 GREETING, THANKS, ABOUT = "greeting", "thanks", "about"
 LISTED = 5  # titles named in a reply; a larger collection is counted, and a few named
 
-_NAME = r"(?:\s+(?:there|all|everyone|team|bot|again))?"
+_ADDRESSEE = r"(?:\s+(?:there|all|everyone|team|bot|again))?"
 _GREETING = re.compile(
-    rf"(?:hi|hello|hey|hiya|howdy|greetings|good\s+(?:morning|afternoon|evening|day)){_NAME}"
+    rf"(?:hi|hello|hey|hiya|howdy|greetings|good\s+(?:morning|afternoon|evening|day)){_ADDRESSEE}"
     r"(?:[\s,]+how\s+are\s+you(?:\s+doing)?(?:\s+today)?)?",
     re.I,
 )
@@ -62,14 +62,9 @@ def turn_kind(message: str) -> str:
 def reply(kind: str, documents: Mapping[str, Mapping[str, str]], examples: Sequence[str]) -> str:
     """What to say to a turn of ``kind``, given the collection's ``documents``
     (source -> its title, publisher and date) and its example questions."""
-    opening = {
-        GREETING: "Hello! ",
-        THANKS: "You're welcome. ",
-        ABOUT: "",
-    }[kind]
     if kind == THANKS:
-        return opening + "Ask another question whenever you like; every answer quotes the sentences it comes from."
-    return opening + collection(documents) + suggestion(examples)
+        return "You're welcome. Ask another question whenever you like; every answer quotes the sentences it comes from."
+    return ("Hello! " if kind == GREETING else "") + collection(documents) + suggestion(examples)
 
 
 def collection(documents: Mapping[str, Mapping[str, str]]) -> str:

@@ -22,8 +22,8 @@ import numpy as np
 from index.chunking import readable
 from index.types import Sentence
 from qa.answerer import AnswerRequest
-from qa.features import QUESTION_FEATURES, SENTENCE_FEATURES
 from qa.conversation import turn_kind
+from qa.features import QUESTION_FEATURES, SENTENCE_FEATURES
 from qa.metrics import norm
 from qa.retrieve import IndexReader
 from qa.types import Answer

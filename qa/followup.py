@@ -256,12 +256,9 @@ def person_named(sentence: str, tokens: tuple[Token, ...], question: str, questi
     Minister"). With neither, the name the sentence opens with, as its subject:
     "Rogozin himself is under U.S. sanctions ..." for "Which Roscosmos chief
     ended up under US sanctions?"."""
-    spans = [
-        sp
-        for sp in answer_spans(PERSON, sentence, question)
-        if names_another(sentence[sp[0] : sp[1]], question) and not is_title(sentence[sp[0] : sp[1]])
-    ]
-    spans = [sp for sp in spans if len(bare_name(sentence[sp[0] : sp[1]]).split()) > 1] or spans
+    named = {sp: sentence[sp[0] : sp[1]] for sp in answer_spans(PERSON, sentence, question)}
+    spans = [sp for sp, name in named.items() if names_another(name, question) and not is_title(name)]
+    spans = [sp for sp in spans if len(bare_name(named[sp]).split()) > 1] or spans
     if not spans:
         opening = _OPENING_NAME.match(sentence)
         name = opening.group(1) if opening else ""
