@@ -34,6 +34,9 @@ class AnswerRequest:
     standalone: str = ""
     scorer: Scorer = field(default_factory=load_scorer)
     hits: Hits | None = None  # the chunk rankings before fusion (for tracing)
+    # A question that asks two things (qa.compound): each part prepared as a
+    # question of its own; ``evidence`` and ``query`` are then the first's.
+    parts: Sequence["AnswerRequest"] = ()
 
 
 class Answerer(abc.ABC):

@@ -24,7 +24,7 @@ from index.embedding import Embedder, get_embedder
 from index.manifest import MANIFEST_NAME, read_manifest
 from index.store import ChromaStore
 from index.types import Document, Metadata
-from qa import conversation, followup
+from qa import compound, conversation, followup
 from qa.answerer import ANSWERERS, Answerer, AnswerRequest
 from qa.concurrency import Batcher, TurnLock
 from qa.config import Settings
@@ -312,6 +312,13 @@ class Engine:
             empty = EvidenceSet(ranked=[], passages=[], supported=False)
             timings = {"retrieve": (time.perf_counter() - t0) * 1000}
             return AnswerRequest(question, history, query, empty, reader, s, timings, scorer=scorer), self._conversation
+        asked_parts = compound.parts(question) if answerer.name == "extractive" else [question]
+        if len(asked_parts) > 1:
+            # "How much notice do I need to give, and who do I tell?": the second part follows on from the first.
+            first = self._prepare(asked_parts[0], history, mode)[0]
+            second = self._prepare(asked_parts[1], [*history, asked_parts[0]], mode)[0]
+            timings = {"retrieve": (time.perf_counter() - t0) * 1000}
+            return dataclasses.replace(first, question=question, history=history, timings_ms=timings, parts=(first, second)), answerer
         standalone, condense_ms = _condense(answerer, question, history)
         restated = "" if standalone or not history else followup.restate(question, _last_asked(history))
         if standalone or restated:

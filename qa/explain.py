@@ -90,6 +90,8 @@ def explain(request: AnswerRequest, answer: Answer, evidence: Sequence[str] = ()
             "context_terms": query.context_terms,
             "preferred_sources": sorted(s for s, w in query.source_prior.items() if w >= 1.0),
             "unknown_names": query.unknown_names,
+            # A question that asks two things (qa.compound): the trace is its first part's.
+            "parts": [p.question for p in request.parts],
         },
         "chunks": chunks,
         "candidates": candidates,
@@ -142,6 +144,8 @@ def render_trace(trace: dict[str, Any]) -> str:
     """The trace as text, for ``qa ask --explain``."""
     q = trace["question"]
     lines = [f"question: {q['text']}", f"  answer type: {q['answer_type'] or 'open'}; terms: {', '.join(q['terms'])}"]
+    if q.get("parts"):
+        lines.append(f"  asked as {len(q['parts'])} questions: {' | '.join(q['parts'])} (traced: the first)")
     if q["rewritten"]:
         lines.append(f"  read as: {q['rewritten']}")
     if q["context_terms"]:

@@ -18,6 +18,7 @@ import re
 
 from index.chunking import is_markdown, opens_with_reference, readable
 from index.sentences import ends_with_abbreviation
+from qa import compound
 from qa.answerer import Answerer, AnswerRequest, register
 from qa.config import Settings
 from qa.evidence import cite, shown_beside, with_leads
@@ -45,6 +46,8 @@ class ExtractiveAnswerer(Answerer):
     name = "extractive"
 
     def answer(self, request: AnswerRequest) -> Answer:
+        if request.parts:
+            return compound.join(request.question, [p.question for p in request.parts], [self.answer(p) for p in request.parts])
         ev = request.evidence
         reader = request.reader
         if not ev.supported:

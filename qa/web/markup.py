@@ -238,6 +238,8 @@ def explain_html(trace: dict) -> str:
     """
     q = trace["question"]
     read = [f"answer type: {q['answer_type'] or 'open'}", f"terms: {', '.join(q['terms'])}"]
+    if q.get("parts"):
+        read.append(f"asked as {len(q['parts'])} questions (traced: the first): {' | '.join(q['parts'])}")
     if q["rewritten"]:
         read.append(f"read as: {q['rewritten']}")
     if q["context_terms"]:

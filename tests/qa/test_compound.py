@@ -1,0 +1,81 @@
+"""Questions that ask two things: split, answered in turn, and joined into one answer."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qa.compound import join, parts
+from qa.explain import render_trace
+from qa.types import Answer, AnswerSentence, Citation
+
+
+@pytest.mark.parametrize(
+    "question, asked",
+    [
+        ("Who heads Roscosmos and when did Russia join the ISS?", ["Who heads Roscosmos?", "when did Russia join the ISS?"]),
+        ("On which day was the works busiest, and how much did it put out?", ["On which day was the works busiest?", "how much did it put out?"]),
+        # What sets the scene goes with both; the second part may lean on the first.
+        (
+            "I'm working from Spain in October. How much notice do I need to give, and who do I tell?",
+            ["I'm working from Spain in October. How much notice do I need to give?", "I'm working from Spain in October. who do I tell?"],
+        ),
+        # One question, however many "and"s.
+        ("When and where did it happen?", ["When and where did it happen?"]),
+        ("Who did it and why?", ["Who did it and why?"]),
+        ("European nations and which country disassociated themselves from the US?", ["European nations and which country disassociated themselves from the US?"]),
+        ("Agassiz's approach combined observation and what?", ["Agassiz's approach combined observation and what?"]),
+    ],
+)
+def test_a_question_that_asks_two_things_is_two_questions(question, asked):
+    assert parts(question) == asked
+
+
+def _cited(n: int, start: int) -> Citation:
+    quote = f"Sentence {start}."
+    return Citation(n=n, source="a.txt", title="A", quote=quote, shown=quote, start=start, end=start + len(quote), score=1.0)
+
+
+def _answer(question: str, cited: list[Citation]) -> Answer:
+    sentences = [AnswerSentence(text=f"Sentence {c.start} [{c.n}].", citations=(c.n,)) for c in cited]
+    return Answer(question=question, answer=" ".join(s.text for s in sentences), abstained=False, citations=cited, sentences=sentences)
+
+
+def test_joined_answers_number_their_citations_anew_and_say_a_shared_sentence_once():
+    first = _answer("Q1?", [_cited(1, 10), _cited(2, 20)])
+    second = _answer("q2?", [_cited(1, 20), _cited(2, 30)])  # its first sentence is the first answer's second
+    joined = join("Q1, and q2?", ["Q1?", "q2?"], [first, second])
+    assert joined.answer == "Sentence 10 [1]. Sentence 20 [2]. Sentence 30 [3]."
+    assert [(c.n, c.start) for c in joined.citations] == [(1, 10), (2, 20), (3, 30)]
+    assert not joined.abstained and joined.question == "Q1, and q2?"
+
+
+def test_a_part_the_articles_do_not_answer_is_said_so():
+    first = _answer("Q1?", [_cited(1, 10)])
+    second = Answer(question="q2?", answer="I could not find that in the articles.", abstained=True, citations=[_cited(1, 50)])
+    joined = join("Q1 and q2?", ["Q1?", "q2?"], [first, second])
+    assert joined.answer == "Sentence 10 [1]. I could not find an answer to “q2?” in the articles."
+    assert [c.start for c in joined.citations] == [10]  # the closest passages of the unanswered part are not its citations
+    both = join("Q1 and q2?", ["Q1?", "q2?"], [second, second])
+    assert both.abstained and both.question == "Q1 and q2?"
+
+
+def test_each_part_of_a_two_part_question_is_answered(engine, seeds):
+    answer = engine.ask("When did Russia join the space station program, and who heads Roscosmos in the 2025 articles?")
+    assert not answer.abstained and "1993" in answer.answer and "Bakanov" in answer.answer
+    assert sorted(int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)) == [c.n for c in answer.citations]
+    for c in answer.citations:
+        assert (seeds / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
+
+
+def test_the_second_part_leans_on_the_first(reports_engine):
+    # "how much did it put out that day?" is about Marrowby's busiest day; asked whole, the question was abstained on.
+    answer = reports_engine.ask("On which day in 2024 was Marrowby busiest, and how much did it put out that day?")
+    assert not answer.abstained and "129 Ml/d" in answer.answer and "19 July 2024" in answer.answer
+
+
+def test_the_trace_of_a_two_part_question_names_its_parts(engine):
+    _, trace = engine.explain("When did Russia join the space station program, and who heads Roscosmos in the 2025 articles?")
+    assert trace["question"]["parts"] == ["When did Russia join the space station program?", "who heads Roscosmos in the 2025 articles?"]
+    assert "asked as 2 questions" in render_trace(trace)
