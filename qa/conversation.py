@@ -41,6 +41,7 @@ _ABOUT = re.compile(
     r"(?:help|what\s+can\s+(?:you|i)\s+(?:do|ask(?:\s+you)?|ask\s+about)|how\s+(?:does\s+this|do\s+(?:i|you))\s+work|"
     r"what\s+(?:do|can)\s+you\s+(?:know|answer|help\s+with|cover)(?:\s+about)?|who\s+are\s+you|what\s+are\s+you|"
     r"what\s+(?:is|are)\s+(?:in\s+)?" + _COLLECTION + r"(?:\s+about)?|"
+    r"(?:summari[sz]e|give\s+me\s+an\s+overview\s+of|overview\s+of)\s+" + _COLLECTION + r"|"
     r"what\s+(?:articles|documents|pages|sources|topics)\s+(?:do\s+you\s+have|can\s+you\s+(?:search|answer\s+from|cover)|are\s+(?:there|in\s+here|available))|"
     r"which\s+(?:articles|documents|pages|sources)\s+(?:do\s+you\s+have|can\s+you\s+search|are\s+there))",
     re.I,

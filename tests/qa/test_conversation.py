@@ -21,6 +21,8 @@ from qa.engine import Engine
         ("what are these articles about?", ABOUT),
         ("Which documents do you have?", ABOUT),
         ("help", ABOUT),
+        ("Summarize the articles", ABOUT),
+        ("Give me an overview of these documents.", ABOUT),
         # Questions about the articles, however they open or close.
         ("Hi, who heads Roscosmos?", ""),
         ("Thanks. When did Russia join the program?", ""),
@@ -28,6 +30,8 @@ from qa.engine import Engine
         ("What can you tell me about Bakanov?", ""),
         ("Help me find who signed the treaty", ""),
         ("What are the articles of the treaty about?", ""),
+        ("Summarize the treaty's articles on trade", ""),
+        ("Give me an overview of the ISS program", ""),
         ("Who are you meeting in Houston, Mr Bakanov?", ""),
     ],
 )
