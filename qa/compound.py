@@ -1,6 +1,7 @@
 """Questions that ask two things at once ("How much notice do I need to give,
-and who do I tell?"): asked as two questions, the second leaning on the
-first as a follow-up does, and their answers joined into one.
+and who do I tell?", or two questions in one message): asked as questions
+of their own, each later one leaning on those before it as a follow-up
+does, and their answers joined into one.
 
 Searched whole, such a question finds the sentences that answer one half
 best and leaves the other unanswered. A part the articles do not answer is
@@ -14,37 +15,56 @@ import dataclasses
 import re
 from typing import Sequence
 
+from index.sentences import split_spans
 from qa.lexical import terms
 from qa.question import asking_sentence
 from qa.types import Answer, AnswerSentence, Citation
 
 _WH = r"(?:who|whom|whose|what|which|when|where|why|how)"
 _OPENS_ASKING = re.compile(
-    rf"^\s*(?:(?:in|on|at|for|from|by|to|with|during|since|until)\s+)?(?:{_WH}|is|are|was|were|do|does|did|can|could|should|will|would|has|have|had)\b",
+    rf"^\s*(?:(?:in|on|at|for|from|by|to|with|during|since|until)\s+)?"
+    rf"(?:how\s+(?:long|much|many|far|often|old|big)|{_WH}|is|are|was|were|do|does|did|can|could|should|will|would|has|have|had)\b",
     re.I,
 )
 # "..., and who do I tell?", "... maintained and who were they monitored by?"
 _SECOND = re.compile(rf"(?:,\s*|\s+)and\s+(?={_WH}\b)", re.I)
 
 
-def parts(question: str) -> list[str]:
-    """The questions ``question`` asks, in order: itself, or its two halves.
+MAX_PARTS = 5  # questions of one message answered; of a longer list, the first five
 
-    Both halves must ask (the first opens with a question word or an
-    auxiliary, the second with a question word) and the first name something
-    of its own: "When and where did it happen?" and "Europe and which country
-    ...?" are one question. The second may lean on the first ("and who do I
-    tell?"). What comes before the asking sentence ("I'm working from Spain
-    in October.") goes with both."""
+
+def parts(question: str) -> list[str]:
+    """The questions ``question`` asks, in order: itself, its questions (a
+    message of several, "Who heads Roscosmos? When did Russia join the
+    ISS?"), or the two halves of its asking sentence.
+
+    Each question of a message must ask (open with a question word or an
+    auxiliary) and name something of its own ("... in July? For how long?"
+    is one question); so must the first half of a sentence, and the second
+    must open with a question word: "When and where did it happen?" and
+    "Europe and which country ...?" are one question. A later part may lean
+    on an earlier one ("and who do I tell?", "how much did it put out that
+    day?"). What comes before the first question ("I'm working from Spain in
+    October.") goes with each."""
+    spans = list(split_spans(question))
+    asking = [(a, b) for a, b in spans if question[a:b].rstrip().endswith("?") and _asks_of_its_own(question[a:b])]
+    if len(asking) > 1:
+        scene = question[: asking[0][0]]
+        return [scene + question[a:b] for a, b in asking[:MAX_PARTS]]
     asked = asking_sentence(question)
     scene = question[: question.rfind(asked)] if asked in question else ""
     m = _SECOND.search(asked)
-    if m is None or not _OPENS_ASKING.match(asked):
+    if m is None:
         return [question]
     first, second = asked[: m.start()].rstrip(" ,;"), asked[m.end() :]
-    if not terms(_OPENS_ASKING.sub("", first, count=1)):
+    if not _asks_of_its_own(first):
         return [question]
     return [f"{scene}{first}?", f"{scene}{second}"]
+
+
+def _asks_of_its_own(sentence: str) -> bool:
+    """Whether ``sentence`` opens as a question and names something after its question word ("Really?" does not)."""
+    return bool(_OPENS_ASKING.match(sentence)) and bool(terms(_OPENS_ASKING.sub("", sentence, count=1)))
 
 
 def join(question: str, asked: Sequence[str], answers: Sequence[Answer]) -> Answer:
@@ -52,8 +72,9 @@ def join(question: str, asked: Sequence[str], answers: Sequence[Answer]) -> Answ
 
     Citations are numbered anew in order of first use; a part's sentence
     whose citations an earlier part already gave is left out, and a part the
-    articles do not answer is said so. With no part answered, the first
-    part's abstention stands for the whole."""
+    articles do not answer is said so, if it names something of its own (the
+    answer to "and who do I tell?" may be in the earlier part's). With no
+    part answered, the first part's abstention stands for the whole."""
     if all(a.abstained for a in answers):
         return dataclasses.replace(answers[0], question=question)
     citations: list[Citation] = []
@@ -61,8 +82,9 @@ def join(question: str, asked: Sequence[str], answers: Sequence[Answer]) -> Answ
     pieces: list[AnswerSentence] = []
     for part, answer in zip(asked, answers):
         if answer.abstained:
-            text = f"I could not find an answer to “{part.strip()}” in the articles."
-            pieces.append(AnswerSentence(text=text, supported=False))
+            if _asks_of_its_own(asking_sentence(part)):
+                text = f"I could not find an answer to “{asking_sentence(part).strip()}” in the articles."
+                pieces.append(AnswerSentence(text=text, supported=False))
             continue
         given = {n for p in pieces for n in p.citations}
         renumber: dict[int, int] = {}

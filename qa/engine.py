@@ -314,11 +314,10 @@ class Engine:
             return AnswerRequest(question, history, query, empty, reader, s, timings, scorer=scorer), self._conversation
         asked_parts = compound.parts(question) if answerer.name == "extractive" else [question]
         if len(asked_parts) > 1:
-            # "How much notice do I need to give, and who do I tell?": the second part follows on from the first.
-            first = self._prepare(asked_parts[0], history, mode)[0]
-            second = self._prepare(asked_parts[1], [*history, asked_parts[0]], mode)[0]
+            # "How much notice do I need to give, and who do I tell?": each part follows on from those before it.
+            prepared = [self._prepare(part, [*history, *asked_parts[:k]], mode)[0] for k, part in enumerate(asked_parts)]
             timings = {"retrieve": (time.perf_counter() - t0) * 1000}
-            return dataclasses.replace(first, question=question, history=history, timings_ms=timings, parts=(first, second)), answerer
+            return dataclasses.replace(prepared[0], question=question, history=history, timings_ms=timings, parts=tuple(prepared)), answerer
         standalone, condense_ms = _condense(answerer, question, history)
         restated = "" if standalone or not history else followup.restate(question, _last_asked(history))
         if standalone or restated:

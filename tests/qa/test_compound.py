@@ -18,9 +18,18 @@ from qa.types import Answer, AnswerSentence, Citation
         ("On which day was the works busiest, and how much did it put out?", ["On which day was the works busiest?", "how much did it put out?"]),
         # What sets the scene goes with both; the second part may lean on the first.
         (
-            "I'm working from Spain in October. How much notice do I need to give, and who do I tell?",
-            ["I'm working from Spain in October. How much notice do I need to give?", "I'm working from Spain in October. who do I tell?"],
+            "I'm working from Spain in October. How much notice do I need to give, and who approves it?",
+            ["I'm working from Spain in October. How much notice do I need to give?", "I'm working from Spain in October. who approves it?"],
         ),
+        # A part without words of its own is no question of its own: the first's answer may hold it.
+        ("Will I lose the VPN during the upgrade in July? For how long?", ["Will I lose the VPN during the upgrade in July? For how long?"]),
+        ("How much notice do I need to give, and who do I tell?", ["How much notice do I need to give?", "who do I tell?"]),
+        # A message of several questions: each, with what comes before the first.
+        (
+            "I read the RT piece. Who heads Roscosmos? When did Russia join the ISS?",
+            ["I read the RT piece. Who heads Roscosmos?", "I read the RT piece. When did Russia join the ISS?"],
+        ),
+        ("Really? Who heads Roscosmos?", ["Really? Who heads Roscosmos?"]),  # "Really?" asks nothing of its own
         # One question, however many "and"s.
         ("When and where did it happen?", ["When and where did it happen?"]),
         ("Who did it and why?", ["Who did it and why?"]),
@@ -52,11 +61,14 @@ def test_joined_answers_number_their_citations_anew_and_say_a_shared_sentence_on
 
 
 def test_a_part_the_articles_do_not_answer_is_said_so():
-    first = _answer("Q1?", [_cited(1, 10)])
-    second = Answer(question="q2?", answer="I could not find that in the articles.", abstained=True, citations=[_cited(1, 50)])
-    joined = join("Q1 and q2?", ["Q1?", "q2?"], [first, second])
-    assert joined.answer == "Sentence 10 [1]. I could not find an answer to “q2?” in the articles."
+    first = _answer("What is Q1?", [_cited(1, 10)])
+    second = Answer(question="Who is q2?", answer="I could not find that in the articles.", abstained=True, citations=[_cited(1, 50)])
+    joined = join("What is Q1 and who is q2?", ["What is Q1?", "Who is q2?"], [first, second])
+    assert joined.answer == "Sentence 10 [1]. I could not find an answer to “Who is q2?” in the articles."
     assert [c.start for c in joined.citations] == [10]  # the closest passages of the unanswered part are not its citations
+    # A part that leans on the one before may be answered by its answer: no word of it.
+    leaning = join("Q1, and who do I tell?", ["Q1?", "who do I tell?"], [first, second])
+    assert leaning.answer == "Sentence 10 [1]."
     both = join("Q1 and q2?", ["Q1?", "q2?"], [second, second])
     assert both.abstained and both.question == "Q1 and q2?"
 
@@ -67,6 +79,11 @@ def test_each_part_of_a_two_part_question_is_answered(engine, seeds):
     assert sorted(int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)) == [c.n for c in answer.citations]
     for c in answer.citations:
         assert (seeds / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
+
+
+def test_each_question_of_a_message_is_answered(engine):
+    answer = engine.ask("Who is the head of Roscosmos in the 2025 articles? When did Russia join the space station program?")
+    assert not answer.abstained and "Bakanov" in answer.answer and "1993" in answer.answer
 
 
 def test_the_second_part_leans_on_the_first(reports_engine):
