@@ -324,21 +324,7 @@ class Engine:
             asked = standalone or restated
             text, context_terms = asked, []
         else:
-            asked = question
-            if history and followup.refers_to_person(question):
-                asked = followup.resolve(question, self._person_answered(history))
-            if history and followup.refers_to_thing(asked):
-                asked = followup.resolve_thing(asked, followup.thing_asked(history[-1]) or self._thing_answered(history))
-            if history and followup.refers_to_place(asked):
-                asked = followup.resolve_place(asked, self._place_answered(history))
-            pointed = followup.demonstrative(asked, history[-1]) if history else None
-            if pointed:
-                match, kind = pointed
-                if kind == followup.PLACE:
-                    named = self._place_answered(history, noun=match.group(1).lower())
-                else:
-                    named = self._thing_answered(history)
-                asked = followup.resolve_demonstrative(asked, pointed, named)
+            asked = self._resolved(question, history) if history else question
             (text, context_terms) = followup.search_text(asked, history)
         prior, about = reader.source_prior(asked)
         asked_terms, kind = terms(about), answer_type(asked)
@@ -377,6 +363,26 @@ class Engine:
             hits=hits,
         )
         return request, answerer
+
+    def _resolved(self, question: str, history: Sequence[str]) -> str:
+        """``question`` with what its "he", "it", "there" or "that room" points at
+        in the earlier turns written in (see qa.followup)."""
+        asked = question
+        if followup.refers_to_person(asked):
+            asked = followup.resolve(asked, self._person_answered(history))
+        if followup.refers_to_thing(asked):
+            asked = followup.resolve_thing(asked, followup.thing_asked(history[-1]) or self._thing_answered(history))
+        if followup.refers_to_place(asked):
+            asked = followup.resolve_place(asked, self._place_answered(history))
+        pointed = followup.demonstrative(asked, history[-1])
+        if pointed:
+            match, kind = pointed
+            if kind == followup.PLACE:
+                named = self._place_answered(history, noun=match.group(1).lower())
+            else:
+                named = self._thing_answered(history)
+            asked = followup.resolve_demonstrative(asked, pointed, named)
+        return asked
 
     def _person_answered(self, history: Sequence[str]) -> str:
         """Whom a follow-up's "he" or "she" points at: the person the last earlier
