@@ -5,8 +5,8 @@ does, and their answers joined into one.
 
 Searched whole, such a question finds the sentences that answer one half
 best and leaves the other unanswered. A part the articles do not answer is
-said so in the joined answer; a sentence that answers both parts is given
-once.
+said so in the joined answer (unless it leans on the part before, whose
+answer may hold its own); a sentence that answers two parts is given once.
 """
 
 from __future__ import annotations
