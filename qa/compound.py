@@ -16,6 +16,7 @@ import re
 from typing import Sequence
 
 from index.sentences import split_spans
+from qa.evidence import attribution
 from qa.lexical import terms
 from qa.question import asking_sentence
 from qa.types import Answer, AnswerSentence, Citation
@@ -70,8 +71,10 @@ def _asks_of_its_own(sentence: str) -> bool:
 def join(question: str, asked: Sequence[str], answers: Sequence[Answer]) -> Answer:
     """One answer to ``question`` from the ``answers`` to its parts ``asked``.
 
-    Citations are numbered anew in order of first use; a part's sentence
-    whose citations an earlier part already gave is left out, and a part the
+    Citations are numbered anew in order of first use; sentences say their
+    outlet and date when the articles cited differ in date, as in one answer;
+    a part's sentence whose citations an earlier part already gave is left
+    out, and a part the
     articles do not answer is said so, if it names something of its own (the
     answer to "and who do I tell?" may be in the earlier part's). With no
     part answered, the first part's abstention stands for the whole."""
@@ -80,6 +83,9 @@ def join(question: str, asked: Sequence[str], answers: Sequence[Answer]) -> Answ
     citations: list[Citation] = []
     number: dict[tuple[str, int, int], int] = {}
     pieces: list[AnswerSentence] = []
+    # As in one answer: when the joined answer cites articles of different
+    # dates, each sentence says which outlet and date it is from.
+    dated = len({c.date[:4] for a in answers if not a.abstained for c in a.citations}) > 1
     for part, answer in zip(asked, answers):
         if answer.abstained:
             if _asks_of_its_own(asking_sentence(part)):
@@ -94,11 +100,17 @@ def join(question: str, asked: Sequence[str], answers: Sequence[Answer]) -> Answ
                 number[key] = len(citations) + 1
                 citations.append(dataclasses.replace(c, n=number[key]))
             renumber[c.n] = number[key]
+        labelled = len({c.date[:4] for c in answer.citations}) > 1  # its sentences say their dates already
+        by_n = {c.n: c for c in answer.citations}
         for s in answer.sentences:
             new = tuple(renumber[n] for n in s.citations if n in renumber)
             if new and set(new) <= given:
                 continue  # the earlier part's answer already says it
-            pieces.append(AnswerSentence(text=_renumbered(s.text, renumber), citations=new, supported=s.supported))
+            text = _renumbered(s.text, renumber)
+            if dated and not labelled and s.citations and s.citations[0] in by_n:
+                c = by_n[s.citations[0]]
+                text = attribution(c.publisher, c.title, c.source, c.date) + text
+            pieces.append(AnswerSentence(text=text, citations=new, supported=s.supported))
     return Answer(
         question=question,
         answer=" ".join(p.text for p in pieces),

@@ -210,6 +210,13 @@ def cite(n: int, ev: Evidence, reader: IndexReader) -> Citation:
     )
 
 
+def attribution(publisher: str, title: str, source: str, date: str) -> str:
+    """What an answer sentence opens with when its answer cites articles of
+    different dates: "Behind the Black (2025-08): "."""
+    label = (publisher or title or source).split(" (")[0]
+    return f"{label} ({date or 'undated'}): "
+
+
 def shown_beside(ev: Evidence, sentence) -> Evidence:
     """``sentence`` as evidence shown beside ``ev`` for what it adds (a lead, a list a colon opens), not for its own score."""
     return replace(ev, sentence_id=sentence.id, start=sentence.start, end=sentence.end, text=sentence.text, position=sentence.position, coverage=0.0, similarity=0.0)

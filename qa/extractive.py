@@ -21,7 +21,7 @@ from index.sentences import ends_with_abbreviation
 from qa import compound
 from qa.answerer import Answerer, AnswerRequest, register
 from qa.config import Settings
-from qa.evidence import cite, shown_beside, with_leads
+from qa.evidence import attribution, cite, shown_beside, with_leads
 from qa.features import is_heading
 from qa.question import PERSON, answer_spans, asks_role
 from qa.types import Answer, AnswerSentence, Evidence
@@ -71,9 +71,7 @@ class ExtractiveAnswerer(Answerer):
                 body = f"A reader comment says: “{body}”"
             if attribute:
                 meta = reader.meta(e.source)
-                label = meta.get("publisher", "") or meta.get("title", "") or e.source
-                label = label.split(" (")[0]
-                body = f"{label} ({meta.get('date', 'undated')}): {body}"
+                body = attribution(meta.get("publisher", ""), meta.get("title", ""), e.source, meta.get("date", "")) + body
             pieces.append(AnswerSentence(text=with_marker(body, n), citations=(n,)))
         return Answer(
             question=request.question,

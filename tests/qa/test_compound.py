@@ -76,6 +76,8 @@ def test_a_part_the_articles_do_not_answer_is_said_so():
 def test_each_part_of_a_two_part_question_is_answered(engine, seeds):
     answer = engine.ask("When did Russia join the space station program, and who heads Roscosmos in the 2025 articles?")
     assert not answer.abstained and "1993" in answer.answer and "Bakanov" in answer.answer
+    # Its parts cite articles of 2021 and 2025: as in one answer, each sentence says which.
+    assert all(re.match(r"[^:]+ \(20\d\d-\d\d(-\d\d)?\): ", s.text) for s in answer.sentences)
     assert sorted(int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)) == [c.n for c in answer.citations]
     for c in answer.citations:
         assert (seeds / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
