@@ -29,6 +29,8 @@ _OPENS_ASKING = re.compile(
 )
 # "..., and who do I tell?", "... maintained and who were they monitored by?"
 _SECOND = re.compile(rf"(?:,\s*|\s+)and\s+(?={_WH}\b)", re.I)
+# "the difference between rustfmt and what clippy suggests": the "and" pairs two things of one question.
+_PAIRED = re.compile(r"\b(?:between|both)\b", re.I)
 
 
 MAX_PARTS = 5  # questions of one message answered; of a longer list, the first five
@@ -58,7 +60,7 @@ def parts(question: str) -> list[str]:
     if m is None:
         return [question]
     first, second = asked[: m.start()].rstrip(" ,;"), asked[m.end() :]
-    if not _asks_of_its_own(first):
+    if not _asks_of_its_own(first) or _PAIRED.search(first):
         return [question]
     return [f"{scene}{first}?", f"{scene}{second}"]
 

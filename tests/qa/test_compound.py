@@ -33,6 +33,7 @@ from qa.types import Answer, AnswerSentence, Citation
         # One question, however many "and"s.
         ("When and where did it happen?", ["When and where did it happen?"]),
         ("Who did it and why?", ["Who did it and why?"]),
+        ("What is the difference between rustfmt and what clippy suggests?", ["What is the difference between rustfmt and what clippy suggests?"]),
         ("European nations and which country disassociated themselves from the US?", ["European nations and which country disassociated themselves from the US?"]),
         ("Agassiz's approach combined observation and what?", ["Agassiz's approach combined observation and what?"]),
     ],
