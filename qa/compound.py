@@ -18,17 +18,16 @@ from typing import Sequence
 from index.sentences import split_spans
 from qa.evidence import attribution
 from qa.lexical import terms
-from qa.question import asking_sentence
+from qa.question import ASKING_WORD, WH_WORD, asking_sentence
 from qa.types import Answer, AnswerSentence, Citation
 
-_WH = r"(?:who|whom|whose|what|which|when|where|why|how)"
 _OPENS_ASKING = re.compile(
     rf"^\s*(?:(?:in|on|at|for|from|by|to|with|during|since|until)\s+)?"
-    rf"(?:how\s+(?:long|much|many|far|often|old|big)|{_WH}|is|are|was|were|do|does|did|can|could|should|will|would|has|have|had)\b",
+    rf"(?:how\s+(?:long|much|many|far|often|old|big)|{ASKING_WORD})\b",
     re.I,
 )
 # "..., and who do I tell?", "... maintained and who were they monitored by?"
-_SECOND = re.compile(rf"(?:,\s*|\s+)and\s+(?={_WH}\b)", re.I)
+_SECOND = re.compile(rf"(?:,\s*|\s+)and\s+(?={WH_WORD}\b)", re.I)
 # "the difference between rustfmt and what clippy suggests": the "and" pairs two things of one question.
 _PAIRED = re.compile(r"\b(?:between|both)\b", re.I)
 

@@ -32,7 +32,7 @@ import re
 from typing import Sequence
 
 from qa.lexical import STOPWORDS, terms, words
-from qa.question import ENTITY, PERSON, Token, answer_spans, asking_sentence, bare_name, is_title, names_given, near_question_words, question_words_near
+from qa.question import ASKING_WORD, AUXILIARY, ENTITY, PERSON, Token, answer_spans, asking_sentence, bare_name, is_title, names_given, near_question_words, question_words_near
 
 # Words that point back at an earlier turn. "that" only where it cannot be
 # a relative pronoun or a conjunction ("the file that configures ...", "said
@@ -78,11 +78,8 @@ def search_text(question: str, history: Sequence[str]) -> tuple[str, list[str]]:
 # "What about the Russian side?", "And in 1998?": the earlier question asked
 # again of something else. Not a question of its own that opens with "and"
 # ("And what did he say?").
-_AUXILIARIES = "is|are|was|were|do|does|did|can|could|will|would|should|has|have|had"
-_AUXILIARY = rf"(?:{_AUXILIARIES})"
-_ASKING_WORD = rf"(?:who|whom|whose|what|which|when|where|why|how|{_AUXILIARIES})"
 _ASKED_AGAIN = re.compile(
-    rf"^\s*(?:(?:and|but|so)\s+)?(?:what|how)\s+about\b|^\s*and\s+(?!{_ASKING_WORD}\b)[^?]*\??\s*$",
+    rf"^\s*(?:(?:and|but|so)\s+)?(?:what|how)\s+about\b|^\s*and\s+(?!{ASKING_WORD}\b)[^?]*\??\s*$",
     re.I,
 )
 
@@ -279,7 +276,7 @@ def refers_to_thing(question: str) -> bool:
 
 # "Which room has a hearing loop?", "What system do drivers use?": asks which
 # thing, and its answer names it (a follow-up's "it" is then that thing).
-_WHICH_THING = re.compile(rf"^\s*(?:and\s+)?(?:which|what)\s+(?!{_ASKING_WORD}\b)[a-z]+\b", re.I)
+_WHICH_THING = re.compile(rf"^\s*(?:and\s+)?(?:which|what)\s+(?!{ASKING_WORD}\b)[a-z]+\b", re.I)
 
 
 def asks_which_thing(question: str) -> bool:
@@ -287,7 +284,7 @@ def asks_which_thing(question: str) -> bool:
 
 
 # "What lunar base did Russia and China agree to build?": the kind of thing asked for, up to the verb.
-_KIND_ASKED = re.compile(rf"^\s*(?:and\s+)?(?:which|what)\s+((?:[a-z][\w-]*\s+){{0,2}}?[a-z][\w-]*)\s+{_AUXILIARY}\b", re.I)
+_KIND_ASKED = re.compile(rf"^\s*(?:and\s+)?(?:which|what)\s+((?:[a-z][\w-]*\s+){{0,2}}?[a-z][\w-]*)\s+{AUXILIARY}\b", re.I)
 
 
 def kind_asked(question: str) -> str:

@@ -24,12 +24,17 @@ _OFFICES = (
     r"spokes(?:man|woman|person)"
 )
 _PERSON_NOUNS = rf"{_OFFICES}|author|writer|person|official|cosmonaut|astronaut|reporter|journalist|successor|predecessor"
-_AUXILIARY = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might)"
+# The words a question opens with: a question word, or the auxiliary of a
+# yes-or-no question ("Did ...?", "May I ...?"). One vocabulary for reading
+# questions, follow-ups and messages that ask several things.
+WH_WORD = r"(?:who|whom|whose|what|which|when|where|why|how)"
+AUXILIARY = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might)"
+ASKING_WORD = rf"(?:{WH_WORD}|{AUXILIARY})"
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bwho\s+(?:wrote|authored|penned|is the author)\b|\b(?:author|writer) of\b|\bwritten by\b", re.I), AUTHOR),
     (re.compile(r"^\s*(?:and\s+)?(?:who|whom|whose)\b", re.I), PERSON),
     # "Which acting NASA administrator ...", not "What is the general term ..." or "What did Ambassador Cromer order?".
-    (re.compile(rf"\b(?:which|what)\s+(?:(?!{_AUXILIARY}\b)\w+\s+){{0,2}}(?:{_PERSON_NOUNS})s?\b", re.I), PERSON),
+    (re.compile(rf"\b(?:which|what)\s+(?:(?!{AUXILIARY}\b)\w+\s+){{0,2}}(?:{_PERSON_NOUNS})s?\b", re.I), PERSON),
     (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?when\b|\b(?:what|which)\s+(?:years?|dates?|months?|days?|decades?|centur(?:y|ies)|era|period|time)\b|\b(?:since when|how long|until when)\b", re.I), DATE),
     (re.compile(r"\b(?:how (?:much|many|far|big|large|old)|what (?:price|percentage|share|amount|number))\b", re.I), NUMBER),
     (re.compile(r"\b(?:why|what (?:reason|caused|made)|for what reason)\b", re.I), REASON),
@@ -72,7 +77,7 @@ _NAME = re.compile(
     rf"\b(?:Mr|Mrs|Ms|Dr|Gen|Sen|President|Minister|Administrator)\.?\s+{_NAME_WORD}"
 )
 _FULL_NAME_ONLY = re.compile(rf"\b(?:{_FULL_NAME})")
-_OPENING_WORD = re.compile(rf"^\s*(?:and\s+)?(?:who|whom|whose|what|which|when|where|why|how|{_AUXILIARY})\b", re.I)
+_OPENING_WORD = re.compile(rf"^\s*(?:and\s+)?{ASKING_WORD}\b", re.I)
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w.-]*[A-Za-z]")
 # A byline: "by Jane Doe", "Op/Ed by Chris Devonshire-Ellis".
 _BYLINE = re.compile(r"\bby\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
@@ -92,7 +97,7 @@ def asking_sentence(question: str) -> str:
 
 # "..., so what ...?": the clause before "so" says what the asker knows.
 _SO_ASKING = re.compile(
-    r"^[^?]+?[,;]\s*so\s+(?=(?:what|which|who|whom|whose|how|where|why|when|is|are|was|were|do|does|did|can|could|should|will|would)\b)",
+    rf"^[^?]+?[,;]\s*so\s+(?={ASKING_WORD}\b)",
     re.I,
 )
 
@@ -107,7 +112,7 @@ def year_span(year: int, plural: bool) -> tuple[int, int]:
 # is interrupted, which option resumes it?" asks "which", not "when".
 _LEADING_CLAUSE = re.compile(
     r"^\s*(?:when|whenever|if|unless|while|after|before|once|though|although)\s+[^?,]+,\s*"
-    r"(?=(?:[\w'’-]+\s+){0,4}?(?:what|which|who|whom|whose|how|where|why|when)\b)",
+    rf"(?=(?:[\w'’-]+\s+){{0,4}}?{WH_WORD}\b)",
     re.I,
 )
 

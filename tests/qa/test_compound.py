@@ -30,6 +30,8 @@ from qa.types import Answer, AnswerSentence, Citation
             ["I read the RT piece. Who heads Roscosmos?", "I read the RT piece. When did Russia join the ISS?"],
         ),
         ("Really? Who heads Roscosmos?", ["Really? Who heads Roscosmos?"]),  # "Really?" asks nothing of its own
+        # A yes-or-no question may open with any auxiliary, "may" and "might" too.
+        ("Can I bring a guest to the party? May I park on site?", ["Can I bring a guest to the party?", "May I park on site?"]),
         # One question, however many "and"s.
         ("When and where did it happen?", ["When and where did it happen?"]),
         ("Who did it and why?", ["Who did it and why?"]),

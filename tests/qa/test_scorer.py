@@ -190,6 +190,7 @@ def test_a_condition_or_a_premise_the_question_sets_is_not_a_negated_question():
     assert question_signals("Who did not sign the U.S. treaty?").negated
     # Nor what it states before a "so" that leads to the question.
     assert not question_signals("zlib can't open .Z files, so what are my options?").negated
+    assert not question_signals("The VPN won't connect, so may I use the backup gateway?").negated
     assert question_signals("Which countries did not sign, and why?").negated
 
 
