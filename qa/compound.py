@@ -32,7 +32,7 @@ _SECOND = re.compile(rf"(?:,\s*|\s+)and\s+(?={WH_WORD}\b)", re.I)
 _PAIRED = re.compile(r"\b(?:between|both)\b", re.I)
 
 
-MAX_PARTS = 5  # questions of one message answered; of a longer list, the first five
+MAX_PARTS = 5  # questions of one message answered; of a longer list, the first five, and the rest named
 
 
 def parts(question: str) -> list[str]:
@@ -52,7 +52,7 @@ def parts(question: str) -> list[str]:
     asking = [(a, b) for a, b in spans if question[a:b].rstrip().endswith("?") and _asks_of_its_own(question[a:b])]
     if len(asking) > 1:
         scene = question[: asking[0][0]]
-        return [scene + question[a:b] for a, b in asking[:MAX_PARTS]]
+        return [scene + question[a:b] for a, b in asking]
     asked = asking_sentence(question)
     scene = question[: question.rfind(asked)] if asked in question else ""
     m = _SECOND.search(asked)
@@ -78,9 +78,13 @@ def join(question: str, asked: Sequence[str], answers: Sequence[Answer]) -> Answ
     out, and a part the
     articles do not answer is said so, if it names something of its own (the
     answer to "and who do I tell?" may be in the earlier part's). With no
-    part answered, the first part's abstention stands for the whole."""
+    part answered, the first part's abstention stands for the whole. Of a
+    message that asks more than ``MAX_PARTS`` questions, ``asked`` are the
+    first; the answer ends by naming the rest, to be asked again."""
+    left = _left_unasked(question, len(asked))
     if all(a.abstained for a in answers):
-        return dataclasses.replace(answers[0], question=question)
+        first = answers[0]
+        return dataclasses.replace(first, question=question, answer=f"{first.answer} {left}" if left else first.answer)
     citations: list[Citation] = []
     number: dict[tuple[str, int, int], int] = {}
     pieces: list[AnswerSentence] = []
@@ -112,6 +116,8 @@ def join(question: str, asked: Sequence[str], answers: Sequence[Answer]) -> Answ
                 c = by_n[s.citations[0]]
                 text = attribution(c.publisher, c.title, c.source, c.date) + text
             pieces.append(AnswerSentence(text=text, citations=new, supported=s.supported))
+    if left:
+        pieces.append(AnswerSentence(text=left, supported=False))
     return Answer(
         question=question,
         answer=" ".join(p.text for p in pieces),
@@ -120,6 +126,15 @@ def join(question: str, asked: Sequence[str], answers: Sequence[Answer]) -> Answ
         mode=answers[0].mode,
         sentences=pieces,
     )
+
+
+def _left_unasked(question: str, answered: int) -> str:
+    """What to say of the questions of ``question`` after the first ``answered``: nothing, when there are none."""
+    rest = parts(question)[answered:]
+    if not rest:
+        return ""
+    quoted = ", ".join(f"“{asking_sentence(r).strip()}”" for r in rest)
+    return f"Only the first {answered} questions of the message are answered here; please ask {quoted} separately."
 
 
 def _renumbered(text: str, renumber: dict[int, int]) -> str:

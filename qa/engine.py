@@ -312,7 +312,7 @@ class Engine:
             empty = EvidenceSet(ranked=[], passages=[], supported=False)
             timings = {"retrieve": (time.perf_counter() - t0) * 1000}
             return AnswerRequest(question, history, query, empty, reader, s, timings, scorer=scorer), self._conversation
-        asked_parts = compound.parts(question) if answerer.name == "extractive" else [question]
+        asked_parts = compound.parts(question)[: compound.MAX_PARTS] if answerer.name == "extractive" else [question]
         if len(asked_parts) > 1:
             # "How much notice do I need to give, and who do I tell?": each part follows on from those before it.
             prepared = [self._prepare(part, [*history, *asked_parts[:k]], mode)[0] for k, part in enumerate(asked_parts)]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from qa.compound import join, parts
+from qa.compound import MAX_PARTS, join, parts
 from qa.explain import render_trace
 from qa.types import Answer, AnswerSentence, Citation
 
@@ -74,6 +74,27 @@ def test_a_part_the_articles_do_not_answer_is_said_so():
     assert leaning.answer == "Sentence 10 [1]."
     both = join("Q1 and q2?", ["Q1?", "q2?"], [second, second])
     assert both.abstained and both.question == "Q1 and q2?"
+
+
+def test_questions_past_the_fifth_are_named_to_be_asked_again():
+    message = "Who is Ann? Who is Bo? Who is Cy? Who is Di? Who is Ed? Who is Flo? Who is Gus?"
+    assert len(parts(message)) == 7
+    asked = parts(message)[:MAX_PARTS]
+    joined = join(message, asked, [_answer(q, [_cited(1, 10 * (k + 1))]) for k, q in enumerate(asked)])
+    assert joined.answer.endswith("Only the first 5 questions of the message are answered here; please ask “Who is Flo?”, “Who is Gus?” separately.")
+    assert len(joined.citations) == 5
+    unanswered = Answer(question="Who is Ann?", answer="I could not find that in the articles.", abstained=True, citations=[])
+    nothing = join(message, asked, [unanswered] * 5)
+    assert nothing.abstained and "“Who is Flo?”, “Who is Gus?”" in nothing.answer
+
+
+def test_a_long_message_is_answered_question_by_question_up_to_the_fifth(engine):
+    answer = engine.ask(
+        "Who heads Roscosmos in the 2025 articles? When did Russia join the space station program? "
+        "Who was the NASA Administrator in June 2021? Where is Baikonur? What is Artemis? Who is Sergey Krikalev?"
+    )
+    assert "Bakanov" in answer.answer and "1993" in answer.answer
+    assert answer.answer.endswith("please ask “Who is Sergey Krikalev?” separately.")
 
 
 def test_each_part_of_a_two_part_question_is_answered(engine, seeds):
