@@ -47,6 +47,15 @@ _ABOUT = re.compile(
     re.I,
 )
 _TRIM = re.compile(r"^[\s\W_]+|[\s\W_]+$")
+# What a chat message may open with before it asks: a greeting or thanks, and
+# words that only say a question is coming ("quick one", "one more"), each
+# closed by a stop, a comma, a colon or a dash.
+_FILLER = re.compile(
+    r"(?:quick\s+(?:one|question)|one\s+more(?:\s+(?:thing|question))?|another\s+(?:one|question)|"
+    r"(?:a\s+)?question(?:\s+for\s+you)?|sorry|btw|by\s+the\s+way|that\s+helps|that\s+helped)",
+    re.I,
+)
+_OPENING = re.compile(rf"\s*(?:{_GREETING.pattern}|{_THANKS.pattern}|{_FILLER.pattern})\s*(?:[!.,:;]+|\s[-\u2013\u2014]+)\s*", re.I)
 
 
 def turn_kind(message: str) -> str:
@@ -58,6 +67,21 @@ def turn_kind(message: str) -> str:
         if pattern.fullmatch(text):
             return kind
     return ""
+
+
+def asked_part(message: str) -> str:
+    """``message`` without the greeting, thanks or filler it opens with: "hi
+    there! quick one - how many seats does Terminus have?" asks "how many
+    seats does Terminus have?", and "Thanks, that helps. And who approves
+    it?" asks "And who approves it?". Read whole, their words were searched
+    for and counted as the question's, and "who" after "one more -" went
+    unread. A message that is nothing else is left as it is (see turn_kind)."""
+    rest = message
+    while True:
+        m = _OPENING.match(rest)
+        if m is None or not _TRIM.sub("", rest[m.end() :]):
+            return rest
+        rest = rest[m.end() :]
 
 
 def reply(kind: str, documents: Mapping[str, Mapping[str, str]], examples: Sequence[str]) -> str:

@@ -312,12 +312,14 @@ class Engine:
             empty = EvidenceSet(ranked=[], passages=[], supported=False)
             timings = {"retrieve": (time.perf_counter() - t0) * 1000}
             return AnswerRequest(question, history, query, empty, reader, s, timings, scorer=scorer), self._conversation
+        # "Thanks! And who approves it?" asks what follows the thanks; the answer repeats the message as sent.
+        said, question = question, conversation.asked_part(question)
         asked_parts = compound.parts(question)[: compound.MAX_PARTS] if answerer.name == "extractive" else [question]
         if len(asked_parts) > 1:
             # "How much notice do I need to give, and who do I tell?": each part follows on from those before it.
             prepared = [self._prepare(part, [*history, *asked_parts[:k]], mode)[0] for k, part in enumerate(asked_parts)]
             timings = {"retrieve": (time.perf_counter() - t0) * 1000}
-            return dataclasses.replace(prepared[0], question=question, history=history, timings_ms=timings, parts=tuple(prepared)), answerer
+            return dataclasses.replace(prepared[0], question=said, history=history, timings_ms=timings, parts=tuple(prepared)), answerer
         standalone, condense_ms = _condense(answerer, question, history)
         restated = "" if standalone or not history else followup.restate(question, _last_asked(history))
         if standalone or restated:
@@ -351,7 +353,7 @@ class Engine:
             evidence = gather(reader, query, passages, scorer, s.include_comments, hits.dense)
         t1 = time.perf_counter()
         request = AnswerRequest(
-            question=question,
+            question=said,
             history=history,
             query=query,
             evidence=evidence,
@@ -462,7 +464,7 @@ class Engine:
             raise QuestionError("history must be a list of earlier questions (strings).", 'Send e.g. "history": ["Who heads Roscosmos?"].')
         limit = self.settings.max_question_chars
         # A greeting or thanks between questions is no turn a follow-up points back at.
-        asked = [h.strip()[:limit] for h in history if h.strip() and not conversation.turn_kind(h)]
+        asked = [conversation.asked_part(h.strip()[:limit]) for h in history if h.strip() and not conversation.turn_kind(h)]
         return asked[-MAX_HISTORY_TURNS:]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.conversation import ABOUT, GREETING, LISTED, THANKS, reply, turn_kind
+from qa.conversation import ABOUT, GREETING, LISTED, THANKS, asked_part, reply, turn_kind
 from qa.engine import Engine
 
 
@@ -55,6 +55,35 @@ def test_a_large_collection_is_counted_and_a_few_of_its_titles_named() -> None:
     text = reply(ABOUT, documents, [])
     assert "40 articles" in text and "35 more" in text
     assert sum(f"“Report {k}”" in text for k in range(40)) == LISTED
+
+
+@pytest.mark.parametrize(
+    "message, asked",
+    [
+        ("hi there! quick one - how many seats does Terminus have?", "how many seats does Terminus have?"),
+        ("Thanks, that helps. And who approves it?", "And who approves it?"),
+        ("thanks! one more - who heads Roscosmos?", "who heads Roscosmos?"),
+        ("Good morning team, where do I park?", "where do I park?"),
+        ("Question: who approves swaps?", "who approves swaps?"),
+        ("Hey - does the VPN work abroad?", "does the VPN work abroad?"),
+        # Nothing but a greeting or thanks, or no opening at all: the message as it is.
+        ("thanks!", "thanks!"),
+        ("Thanks to whom did the station survive?", "Thanks to whom did the station survive?"),
+        ("Thanksgiving dates?", "Thanksgiving dates?"),
+        ("Hi-fi speakers in Terminus?", "Hi-fi speakers in Terminus?"),
+        ("Nice work on the budget. Who approved it?", "Nice work on the budget. Who approved it?"),
+    ],
+)
+def test_a_message_is_read_without_the_greeting_or_thanks_it_opens_with(message: str, asked: str) -> None:
+    assert asked_part(message) == asked
+
+
+def test_a_question_after_thanks_is_answered_as_if_asked_alone(engine: Engine) -> None:
+    alone = engine.ask("who is the head of Roscosmos in the 2025 articles?")
+    after = engine.ask("thanks! one more - who is the head of Roscosmos in the 2025 articles?")
+    assert after.question.startswith("thanks!")  # the answer repeats the message as sent
+    assert not after.abstained and after.answer == alone.answer
+    assert engine.prepare("thanks! one more - who is the head of Roscosmos?").query.answer_type == "person"
 
 
 def test_the_engine_answers_a_greeting_without_searching(engine: Engine) -> None:
