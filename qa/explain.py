@@ -96,8 +96,10 @@ def explain(request: AnswerRequest, answer: Answer, evidence: Sequence[str] = ()
         "chunks": chunks,
         "candidates": candidates,
         "question_features": {n: round(float(v), 4) for n, v in zip(QUESTION_FEATURES, cands.question)} if cands is not None else {},
-        "answerable": round(ev.answerable, 4),
-        "threshold": round(ev.threshold, 4),
+        # Unrounded: compared with the threshold (the chat's "at or above", `qa eval --curve`'s
+        # choice of one), a rounded value can fall on the other side of it than the answer did.
+        "answerable": ev.answerable,
+        "threshold": ev.threshold,
         "verdict": verdict(request, answer, evidence),
     }
     return trace

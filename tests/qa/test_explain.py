@@ -39,6 +39,8 @@ def test_trace_shows_ranks_candidates_and_threshold(engine):
     assert chosen and "1993" in chosen[0]["text"]
     assert trace["candidates"][0]["probability"] >= trace["candidates"][-1]["probability"]
     assert trace["answerable"] >= trace["threshold"] and trace["verdict"] == ANSWERED
+    # Exactly what the answer was decided on: a threshold chosen from the trace abstains as it says.
+    assert trace["answerable"] == engine.prepare("When did Russia join the space station program?").evidence.answerable
 
 
 def test_evidence_dropped_as_an_advertisement_is_blamed_on_cleaning(engine):
