@@ -11,9 +11,12 @@ then position), so an article's sentences are consecutive rows:
 * ``sentences.sqlite``: each sentence's text, offsets and kind by row and by
   id, each chunk's rows, each article's first and last row;
 * ``terms.json``, ``postings.npy``, ``offsets.npy``: every term (index.terms)
-  with the rows of the sentences holding it, so document frequencies, the
-  vocabulary for spelling correction and the search for sentences covering a
-  question's words need no sentence text at all;
+  with the rows of the sentences holding it, so document frequencies and the
+  search for sentences covering a question's words need no sentence text at
+  all;
+* ``words.json``: every word of letters alone as the sentences write it (in
+  lower case, not stemmed) with the number of sentences holding it: the
+  vocabulary a misspelt question word is corrected to;
 * ``chunk_vectors.npy``, ``chunk_ids.json``: for an index small enough to be
   scanned (at most ``scan_max`` sentences, index.build), each
   chunk's vector, normalised, float32, and its id, row by row, so that a
@@ -22,6 +25,7 @@ then position), so an article's sentences are consecutive rows:
 
 from __future__ import annotations
 
+import functools
 import json
 import mmap
 import os
@@ -36,13 +40,14 @@ import numpy as np
 
 from index.chunking import sentence_words
 from index.errors import IndexStoreError
-from index.terms import terms
+from index.terms import terms, words
 from index.types import Sentence
 
 FOLDER = "sentences"
 _DB = "sentences.sqlite"
 _VECTORS = "vectors.npy"
 _TERMS = "terms.json"
+_WORDS = "words.json"
 _POSTINGS = "postings.npy"
 _OFFSETS = "offsets.npy"
 _CHUNK_VECTORS = "chunk_vectors.npy"
@@ -87,6 +92,7 @@ def write_sentence_store(
 
     row_of = {sentences[k].id: row for row, k in enumerate(order)}
     postings: dict[str, list[int]] = {}
+    word_counts: dict[str, int] = {}
     db = sqlite3.connect(folder / _DB)
     try:
         db.executescript(
@@ -102,8 +108,12 @@ def write_sentence_store(
         for row, k in enumerate(order):
             s = sentences[k]
             records.append((row, s.id, s.source, s.start, s.end, s.text, s.kind, s.heading, s.position, s.lead, s.section))
-            for t in set(terms(sentence_words(s))):
+            read = sentence_words(s)
+            for t in set(terms(read)):
                 postings.setdefault(t, []).append(row)
+            for w in set(words(read)):
+                if w.isalpha():
+                    word_counts[w] = word_counts.get(w, 0) + 1
         db.executemany(f"INSERT INTO sentences ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
         db.execute("CREATE UNIQUE INDEX sentences_id ON sentences (id)")
         db.executemany(
@@ -120,6 +130,7 @@ def write_sentence_store(
     np.save(folder / _OFFSETS, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
     np.save(folder / _POSTINGS, np.asarray([r for t in vocabulary for r in postings[t]], dtype=np.int32))
     (folder / _TERMS).write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
+    (folder / _WORDS).write_text(json.dumps(dict(sorted(word_counts.items())), ensure_ascii=False), encoding="utf-8")
 
 
 def _write_unit_rows(path: Path, vectors: Sequence[np.ndarray], order: Sequence[int]) -> None:
@@ -144,6 +155,7 @@ class SentenceStore:
     """Read access to what :func:`write_sentence_store` wrote; safe to share between threads."""
 
     def __init__(self, folder: Path) -> None:
+        self._folder = folder
         try:
             self.vectors: np.ndarray = np.load(folder / _VECTORS, mmap_mode="r")
             vocabulary = json.loads((folder / _TERMS).read_text(encoding="utf-8"))
@@ -287,6 +299,20 @@ class SentenceStore:
         return rows
 
     # -- terms -------------------------------------------------------------
+    @functools.cached_property
+    def word_counts(self) -> dict[str, int]:
+        """Each word of letters alone the sentences write (lower case) and the number of sentences holding it.
+
+        Read when first asked for: only a question with a word the corpus
+        never uses needs it."""
+        try:
+            return json.loads((self._folder / _WORDS).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexStoreError(
+                f"The words of {self._folder} cannot be read ({type(exc).__name__}: {exc}).",
+                "Rebuild the index with: qa index --rebuild",
+            ) from None
+
     def document_frequencies(self) -> dict[str, int]:
         """Each term and the number of sentences holding it."""
         counts = np.diff(self._offsets)

@@ -329,15 +329,16 @@ class Engine:
             asked = self._resolved(question, history) if history else question
             (text, context_terms) = followup.search_text(asked, history)
         prior, about = reader.source_prior(asked)
-        asked_terms, kind = terms(about), answer_type(asked)
+        # A misspelt word is searched for and weighed as the corpus's word it stands for.
+        asked_terms, kind = terms(reader.spelled(about)), answer_type(asked)
         if history and not (standalone or restated) and followup.asks_again(asked):
             # "Why not?", "What about the Russian side?": what the earlier turn asked about is asked again.
             earlier = reader.source_prior(history[-1])[1]
-            asked_terms, kind = asked_terms + terms(earlier), kind or answer_type(earlier)
+            asked_terms, kind = asked_terms + terms(reader.spelled(earlier)), kind or answer_type(earlier)
             context_terms = [t for t in context_terms if t not in asked_terms]
         query = Query(
             question=question,
-            search_text=text,
+            search_text=reader.spelled(text),
             terms=list(dict.fromkeys(reader.correct(asked_terms))),
             context_terms=context_terms,
             source_prior=prior,

@@ -21,7 +21,7 @@ import operator
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import overload
@@ -38,7 +38,7 @@ from index.sentence_store import ChunkLayout, SentenceStore
 from index.store import CHUNKS, ChromaStore
 from index.types import Sentence
 from qa.errors import IndexStoreError
-from qa.lexical import SYNONYM_CREDIT, SYNONYMS, TermWeights, bigrams, terms, words
+from qa.lexical import STOPWORDS, SYNONYM_CREDIT, SYNONYMS, TermWeights, bigrams, is_english_word, terms, words
 from qa.question import tokens, year_span
 from qa.types import Passage
 
@@ -467,36 +467,55 @@ class IndexReader:
         nxt = self.sentences[i + 1] if i + 1 < len(self.sentences) else None
         return (prev if prev is not None and prev.source == s.source else None, nxt if nxt is not None and nxt.source == s.source else None)
 
+    def spelled(self, text: str) -> str:
+        """``text`` with each word of five letters or more that the corpus never
+        uses ("probaton", "statoin") replaced by the corpus's most frequent
+        word a letter away ("probation", "station"): a letter left out,
+        added or changed, or two swapped.
+
+        Read as words, not terms: a misspelling changes the stem too
+        ("probaton" against "probat"), so the terms the corpus uses are no
+        guide to what was meant. Capitalised words (names), words with
+        digits, stop words and words an English dictionary holds ("lends",
+        however rare here: see qa.lexical.is_english_word) are left as
+        written; :meth:`correct` still reads their terms."""
+        return _SPELLABLE.sub(self._respelled, text)
+
+    def _respelled(self, m: re.Match[str]) -> str:
+        word = m.group(0)
+        low = word.lower()
+        if low in STOPWORDS or any(self.weights.known(t) for t in terms(low)):
+            return word
+        counts = self.sentence_store.word_counts
+        if low in counts or is_english_word(low):
+            return word
+        near = [k for k in _sharing_deletion(low, counts, self._word_letters) if len(k) >= 4 and k not in STOPWORDS]
+        if not near:
+            return word
+        # Several candidates: the most frequent one is the likelier word.
+        return max(near, key=lambda k: (counts[k], k))
+
     def correct(self, query_terms: list[str]) -> list[str]:
-        """Terms the corpus never uses replaced by the one known term a letter away ("maastrich")."""
+        """Terms the corpus never uses replaced by the one known term a letter away
+        ("arpnet" in "ARPNET", "telnet" of "Telnet" for the corpus's Telenet)."""
         out = []
+        df = self.weights.df
         for t in query_terms:
             if self.weights.known(t) or len(t) < 5 or t.isdigit():
                 out.append(t)
                 continue
-            near = {k for k in self._sharing_deletion(t) if abs(len(k) - len(t)) <= 1}
+            near = {k for k in _sharing_deletion(t, df, self._term_letters) if len(k) >= 4 and not k.isdigit()}
             # Several candidates: the most frequent one is the likelier word.
-            out.append(max(near, key=lambda k: (self.weights.df[k], k)) if near else t)
-        return out
-
-    def _sharing_deletion(self, term: str) -> set[str]:
-        """Known terms of four letters or more (not numbers) that share ``term`` or one of its one-letter deletions.
-
-        The symmetric-deletion match, found by generating what could match:
-        a known term ``k`` shares the key ``d`` when ``k == d`` or ``d`` is
-        ``k`` less a letter, i.e. ``k`` is ``d`` with a letter inserted.
-        """
-        df = self.weights.df
-        out = set()
-        for key in {term, *_deletions(term)}:
-            for k in (key, *(key[:i] + c + key[i:] for i in range(len(key) + 1) for c in self._alphabet)):
-                if k in df and len(k) >= 4 and not k.isdigit():
-                    out.add(k)
+            out.append(max(near, key=lambda k: (df[k], k)) if near else t)
         return out
 
     @functools.cached_property
-    def _alphabet(self) -> str:
-        return "".join(sorted(set().union(*self.weights.df))) if self.weights.df else ""
+    def _word_letters(self) -> str:
+        return "".join(sorted(set().union(*self.sentence_store.word_counts)))
+
+    @functools.cached_property
+    def _term_letters(self) -> str:
+        return "".join(sorted(set().union(*self.weights.df)))
 
     def unknown_share(self, query_terms: list[str]) -> float:
         """Share of the question's term weight in terms the corpus never uses."""
@@ -548,8 +567,25 @@ def _top_rows(vectors: np.ndarray, query: np.ndarray, scores: np.ndarray, k: int
     return near[np.lexsort((near, -exact))][:k].tolist()
 
 
-def _deletions(term: str) -> set[str]:
-    return {term[:i] + term[i + 1 :] for i in range(len(term))}
+def _sharing_deletion(word: str, vocabulary: Collection[str], letters: str) -> set[str]:
+    """What of ``vocabulary`` shares ``word`` or one of its one-letter deletions, within a letter of its length.
+
+    The symmetric-deletion match, found by generating what could match: an
+    entry ``k`` shares the key ``d`` when ``k == d`` or ``d`` is ``k`` less a
+    letter, i.e. ``k`` is ``d`` with one of ``letters`` inserted.
+    """
+    out = set()
+    for key in {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}:
+        for k in (key, *(key[:i] + c + key[i:] for i in range(len(key) + 1) for c in letters)):
+            if k in vocabulary and abs(len(k) - len(word)) <= 1:
+                out.add(k)
+    return out
+
+
+# A word spelling correction may change: five letters or more, in lower case
+# ("probaton"). A capitalised word is a name, and a name the corpus lacks may be
+# another name ("Lavietes Pavillion"): its terms are still read by correct().
+_SPELLABLE = re.compile(r"(?<![\w'’.-])[a-z]{5,}(?![\w'’-]|\.\w)")
 
 
 # A year or decade as a question writes it ("in 2010", "the 1990s", "the 1000's"; not the

@@ -11,7 +11,7 @@ import pytest
 from index.store import CHUNKS, SENTENCES
 from qa.config import Settings
 from qa.engine import Engine
-from qa.lexical import SYNONYMS, terms
+from qa.lexical import STOPWORDS, SYNONYMS, is_english_word, terms
 from qa.retrieve import IndexReader, Query
 
 from ..conftest import SEEDS
@@ -85,7 +85,7 @@ def test_best_covering_is_what_a_scan_of_every_sentence_finds(engine: Engine, de
     reader = engine.reader()
     every = list(reader.sentences)
     for q in dev_questions[:12]:
-        query_terms = reader.correct(terms(q["question"]))
+        query_terms = terms(reader.spelled(q["question"]))
         sims = reader.similarities(reader.vectors[0])
         wanted = set(query_terms) | {syn for t in query_terms for syn in SYNONYMS.get(t, ())}
         scan = sorted(
@@ -131,6 +131,42 @@ def test_spelling_correction_finds_the_terms_a_letter_away(engine: Engine) -> No
     corrected = reader.correct(typos)
     assert corrected == [expected(t) for t in typos]
     assert sum(c != t for c, t in zip(corrected, typos)) > len(typos) // 2
+
+
+def test_spelling_correction_finds_the_corpus_words_an_edit_away(engine: Engine) -> None:
+    reader = engine.reader()
+    counts = reader.sentence_store.word_counts
+    known = sorted(w for w in counts if len(w) >= 6 and w not in STOPWORDS)[::20]
+
+    def keys(w: str) -> set[str]:
+        return {w, *(w[:k] + w[k + 1 :] for k in range(len(w)))}
+
+    def expected(w: str) -> str:
+        """What a scan of every word of the corpus finds: one that shares ``w`` or a one-letter deletion of it."""
+        if w in counts or any(reader.weights.known(t) for t in terms(w)) or is_english_word(w):
+            return w
+        near = [k for k in counts if len(k) >= 4 and k not in STOPWORDS and abs(len(k) - len(w)) <= 1 and keys(k) & keys(w)]
+        return max(near, key=lambda k: (counts[k], k)) if near else w
+
+    typos = []
+    for w in known:
+        typos += [w[:2] + w[3:], w[:3] + "q" + w[3:], w[:2] + w[3] + w[2] + w[4:], w[:-1] + "x"]
+    corrected = [reader.spelled(t) for t in typos]
+    assert corrected == [expected(t) for t in typos]
+    assert sum(c == w for c, w in zip(corrected, (w for w in known for _ in range(4)))) > len(typos) // 2
+    # A capitalised word (a name), a word of four letters or one the dictionary holds is no misspelling.
+    assert reader.spelled("russa") == "russia" and reader.spelled("Russa NASAX rusa") == "Russa NASAX rusa"
+    assert reader.spelled("sting") == "sting" and not reader.weights.known("sting")
+
+
+@pytest.mark.parametrize(
+    "typed, fact",
+    [("how long is probaton for new starters at kvt", "six months"), ("how many chars does my pasword need to be", "14 characters")],
+)
+def test_a_question_typed_in_a_hurry_is_answered_as_spelt_right(intranet_engine: Engine, typed: str, fact: str) -> None:
+    answer = intranet_engine.ask(typed)
+    assert not answer.abstained and fact in answer.answer
+    assert answer.question == typed  # the answer repeats the message as sent
 
 
 class CountingQueries:
