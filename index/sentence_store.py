@@ -17,6 +17,9 @@ then position), so an article's sentences are consecutive rows:
 * ``words.json``: every word of letters alone as the sentences write it (in
   lower case, not stemmed) with the number of sentences holding it: the
   vocabulary a misspelt question word is corrected to;
+* ``names.json``: the words the sentences mostly capitalise where a sentence
+  does not open with them ("roscosmos": "Roscosmos", "nasa": "NASA"), as
+  most often written: how a question typed all in lower case is read;
 * ``chunk_vectors.npy``, ``chunk_ids.json``: for an index small enough to be
   scanned (at most ``scan_max`` sentences, index.build), each
   chunk's vector, normalised, float32, and its id, row by row, so that a
@@ -28,6 +31,7 @@ from __future__ import annotations
 import functools
 import json
 import mmap
+import re
 import os
 import sqlite3
 import threading
@@ -40,7 +44,7 @@ import numpy as np
 
 from index.chunking import sentence_words
 from index.errors import IndexStoreError
-from index.terms import terms, words
+from index.terms import terms_of, words
 from index.types import Sentence
 
 FOLDER = "sentences"
@@ -48,6 +52,10 @@ _DB = "sentences.sqlite"
 _VECTORS = "vectors.npy"
 _TERMS = "terms.json"
 _WORDS = "words.json"
+_NAMES = "names.json"
+# A word as written, with its case: letters alone ("NASA", "Roscosmos", "fiancée").
+_WRITTEN_WORD = re.compile(r"[^\W\d_]+")
+_STATEMENT = re.compile(r"[.!?][\"'”’)\]]*$")
 _POSTINGS = "postings.npy"
 _OFFSETS = "offsets.npy"
 _CHUNK_VECTORS = "chunk_vectors.npy"
@@ -93,6 +101,7 @@ def write_sentence_store(
     row_of = {sentences[k].id: row for row, k in enumerate(order)}
     postings: dict[str, list[int]] = {}
     word_counts: dict[str, int] = {}
+    written: dict[str, dict[str, int]] = {}  # a word in lower case -> how it is written where no sentence opens with it
     db = sqlite3.connect(folder / _DB)
     try:
         db.executescript(
@@ -108,10 +117,15 @@ def write_sentence_store(
         for row, k in enumerate(order):
             s = sentences[k]
             records.append((row, s.id, s.source, s.start, s.end, s.text, s.kind, s.heading, s.position, s.lead, s.section))
-            read = sentence_words(s)
-            for t in set(terms(read)):
+            shown = sentence_words(s)
+            # Running text only: a heading or a title capitalises its common words too.
+            for m in list(_WRITTEN_WORD.finditer(shown))[1:] if _STATEMENT.search(shown) else ():
+                forms = written.setdefault(m.group(0).lower(), {})
+                forms[m.group(0)] = forms.get(m.group(0), 0) + 1
+            read = words(shown)
+            for t in set(terms_of(read)):
                 postings.setdefault(t, []).append(row)
-            for w in set(words(read)):
+            for w in set(read):
                 if w.isalpha():
                     word_counts[w] = word_counts.get(w, 0) + 1
         db.executemany(f"INSERT INTO sentences ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
@@ -131,6 +145,17 @@ def write_sentence_store(
     np.save(folder / _POSTINGS, np.asarray([r for t in vocabulary for r in postings[t]], dtype=np.int32))
     (folder / _TERMS).write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
     (folder / _WORDS).write_text(json.dumps(dict(sorted(word_counts.items())), ensure_ascii=False), encoding="utf-8")
+    (folder / _NAMES).write_text(json.dumps(_names(written), ensure_ascii=False), encoding="utf-8")
+
+
+def _names(written: dict[str, dict[str, int]]) -> dict[str, str]:
+    """Each word capitalised in most of the places it is written, and its commonest capitalised form."""
+    out = {}
+    for low, forms in sorted(written.items()):
+        capital = {f: n for f, n in forms.items() if f[0].isupper()}
+        if 2 * sum(capital.values()) > sum(forms.values()):
+            out[low] = max(capital, key=lambda f: (capital[f], f))
+    return out
 
 
 def _write_unit_rows(path: Path, vectors: Sequence[np.ndarray], order: Sequence[int]) -> None:
@@ -310,6 +335,17 @@ class SentenceStore:
         except (OSError, ValueError) as exc:
             raise IndexStoreError(
                 f"The words of {self._folder} cannot be read ({type(exc).__name__}: {exc}).",
+                "Rebuild the index with: qa index --rebuild",
+            ) from None
+
+    @functools.cached_property
+    def names(self) -> dict[str, str]:
+        """Each word the sentences mostly capitalise (lower case) and how it is most often written."""
+        try:
+            return json.loads((self._folder / _NAMES).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexStoreError(
+                f"The names of {self._folder} cannot be read ({type(exc).__name__}: {exc}).",
                 "Rebuild the index with: qa index --rebuild",
             ) from None
 

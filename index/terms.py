@@ -87,4 +87,9 @@ def _stem(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Content terms of ``text``: stop words removed, the rest stemmed."""
-    return [w if w[0] == "-" else _stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return terms_of(words(text))
+
+
+def terms_of(word_list: list[str]) -> list[str]:
+    """Content terms of the :func:`words` of a text (for a caller that needs both)."""
+    return [w if w[0] == "-" else _stem(w) for w in word_list if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]

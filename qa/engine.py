@@ -314,6 +314,10 @@ class Engine:
             return AnswerRequest(question, history, query, empty, reader, s, timings, scorer=scorer), self._conversation
         # "Thanks! And who approves it?" asks what follows the thanks; the answer repeats the message as sent.
         said, question = question, conversation.asked_part(question)
+        # Read as meant: a misspelt word as the corpus spells it, a question typed
+        # all in lower case with its names' capitals (see IndexReader.spelled, .cased).
+        question = reader.cased(reader.spelled(question))
+        history = [reader.cased(reader.spelled(h)) for h in history]
         asked_parts = compound.parts(question)[: compound.MAX_PARTS] if answerer.name == "extractive" else [question]
         if len(asked_parts) > 1:
             # "How much notice do I need to give, and who do I tell?": each part follows on from those before it.
@@ -329,16 +333,15 @@ class Engine:
             asked = self._resolved(question, history) if history else question
             (text, context_terms) = followup.search_text(asked, history)
         prior, about = reader.source_prior(asked)
-        # A misspelt word is searched for and weighed as the corpus's word it stands for.
-        asked_terms, kind = terms(reader.spelled(about)), answer_type(asked)
+        asked_terms, kind = terms(about), answer_type(asked)
         if history and not (standalone or restated) and followup.asks_again(asked):
             # "Why not?", "What about the Russian side?": what the earlier turn asked about is asked again.
             earlier = reader.source_prior(history[-1])[1]
-            asked_terms, kind = asked_terms + terms(reader.spelled(earlier)), kind or answer_type(earlier)
+            asked_terms, kind = asked_terms + terms(earlier), kind or answer_type(earlier)
             context_terms = [t for t in context_terms if t not in asked_terms]
         query = Query(
             question=question,
-            search_text=reader.spelled(text),
+            search_text=text,
             terms=list(dict.fromkeys(reader.correct(asked_terms))),
             context_terms=context_terms,
             source_prior=prior,

@@ -169,6 +169,21 @@ def test_a_question_typed_in_a_hurry_is_answered_as_spelt_right(intranet_engine:
     assert answer.question == typed  # the answer repeats the message as sent
 
 
+def test_a_question_typed_in_lower_case_is_read_with_its_names_capitals(engine: Engine) -> None:
+    reader = engine.reader()
+    # As the articles write the names; a word neither they nor a dictionary know is a name too.
+    assert reader.cased("who heads roscosmos and nasa") == "who heads Roscosmos and NASA"
+    assert reader.cased("what did jared isaacman say") == "what did jared Isaacman say"
+    assert reader.cased("Who heads roscosmos") == "Who heads roscosmos"  # typed with capitals: as typed
+
+
+@pytest.mark.parametrize("question", ["When will China land astronauts on Mars?", "What did the European Space Agency decide about ExoMars?"])
+def test_a_question_typed_in_lower_case_abstains_as_it_does_typed_with_capitals(engine: Engine, question: str) -> None:
+    # Names the articles never mention are what these questions ask about: told by their capitals.
+    assert engine.ask(question).abstained
+    assert engine.ask(question.lower()).abstained
+
+
 class CountingQueries:
     """A Chroma collection that counts the queries asked of it."""
 
