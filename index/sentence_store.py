@@ -324,28 +324,24 @@ class SentenceStore:
         return rows
 
     # -- terms -------------------------------------------------------------
+    # Read when first asked for: only a question with a word the corpus never
+    # uses, or typed all in lower case, needs them.
     @functools.cached_property
     def word_counts(self) -> dict[str, int]:
-        """Each word of letters alone the sentences write (lower case) and the number of sentences holding it.
-
-        Read when first asked for: only a question with a word the corpus
-        never uses needs it."""
-        try:
-            return json.loads((self._folder / _WORDS).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise IndexStoreError(
-                f"The words of {self._folder} cannot be read ({type(exc).__name__}: {exc}).",
-                "Rebuild the index with: qa index --rebuild",
-            ) from None
+        """Each word of letters alone the sentences write (lower case) and the number of sentences holding it."""
+        return self._read_json(_WORDS)
 
     @functools.cached_property
     def names(self) -> dict[str, str]:
         """Each word the sentences mostly capitalise (lower case) and how it is most often written."""
+        return self._read_json(_NAMES)
+
+    def _read_json(self, name: str) -> dict:
         try:
-            return json.loads((self._folder / _NAMES).read_text(encoding="utf-8"))
+            return json.loads((self._folder / name).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise IndexStoreError(
-                f"The names of {self._folder} cannot be read ({type(exc).__name__}: {exc}).",
+                f"{self._folder / name} cannot be read ({type(exc).__name__}: {exc}).",
                 "Rebuild the index with: qa index --rebuild",
             ) from None
 
