@@ -489,7 +489,7 @@ class IndexReader:
         counts = self.sentence_store.word_counts
         if low in counts or is_english_word(low):
             return word
-        near = [k for k in _sharing_deletion(low, counts, self._word_letters) if len(k) >= 4 and k not in STOPWORDS]
+        near = [k for k in _sharing_deletion(low, counts, self._word_letters) if k not in STOPWORDS]
         if not near:
             return word
         # Several candidates: the most frequent one is the likelier word.
