@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Answers to questions as people type them into a chat box.
 
-    python bench/as_typed.py [--shared ../shared] [--work /tmp/qa-as-typed]
+    python bench/as_typed.py [--shared ../shared] [--work /tmp/qa-as-typed] [--sets docs,intranet,...]
 
 Each question of the project's sets is asked as written and rewritten the
 way a hurried user types it, and what a rewriting costs is the difference
@@ -81,6 +81,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--work", type=Path, default=Path("/tmp/qa-as-typed"))
+    ap.add_argument("--sets", default="", help="only these sets, by name, comma-separated (default: all; the chat messages always)")
     args = ap.parse_args()
 
     sets = [(name, DATA / name / "corpus", DATA / name / "questions.jsonl") for name in ("docs", "intranet", "reports", "varied")]
@@ -88,6 +89,9 @@ def main() -> int:
     wiki = args.shared / "eval" / "wiki"
     if wiki.is_dir():
         sets.append(("wiki 440", wiki / "corpus", wiki / "questions.jsonl"))
+    if args.sets:
+        wanted = {name.strip() for name in args.sets.split(",")}
+        sets = [s for s in sets if s[0] in wanted]
     totals = {v: [0, 0, 0, 0] for v in VARIANTS}  # answerable right, answerable, unanswerable abstained, unanswerable
     for name, corpus, qfile in sets:
         engine = Engine(Settings.load({"corpus": corpus, "index_dir": args.work / re.sub(r"\W", "-", str(corpus)), "mode": "extractive"}, env={}))
