@@ -24,7 +24,6 @@ intranet's and the varied set's documents), right by style.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import re
@@ -41,6 +40,7 @@ from index.terms import STOPWORDS  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.engine import Engine  # noqa: E402
 from qa.metrics import norm  # noqa: E402
+from quality import read_jsonl  # noqa: E402  (bench/quality.py, beside this script)
 
 DATA = ROOT / "tests" / "data"
 OPENINGS = ("thanks! one more - ", "hi there, quick question: ", "Cheers. ", "Hello! ", "ok thanks. ", "Sorry, ")
@@ -64,10 +64,6 @@ VARIANTS = {
     "lower case": lambda q, n: q.lower(),
     "opening": lambda q, n: OPENINGS[n % len(OPENINGS)] + q,
 }
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def right(answer, q: dict, facts: list[list[str]]) -> bool:
