@@ -295,7 +295,15 @@ def kind_asked(question: str) -> str:
     m = _KIND_ASKED.match(question)
     if not m or any(w in STOPWORDS for w in words(m.group(1))):
         return ""
+    if _PLURAL.search(m.group(1)):
+        # "What hours is the Service Desk open?": an "it" after it is no "hours", but what the question names.
+        subject = _NAMED_SUBJECT.match(question, m.end())
+        return subject.group(1) if subject else ""
     return f"the {m.group(1)}"
+
+
+_PLURAL = re.compile(r"[a-z]{2}(?<!s)s$|ies$", re.I)
+_NAMED_SUBJECT = re.compile(r"\s+((?:the\s+)?[A-Z][\w&'’-]*(?:\s+(?:of\s+)?[A-Z][\w&'’-]*)*)")
 
 
 # "that room", "this profile", "the same function": a thing or place an earlier

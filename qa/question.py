@@ -16,7 +16,7 @@ import re
 
 from index.sentences import split_spans
 
-PERSON, AUTHOR, DATE, NUMBER, REASON, ENTITY = "person", "author", "date", "number", "reason", "entity"
+PERSON, AUTHOR, DATE, NUMBER, PHONE, REASON, ENTITY = "person", "author", "date", "number", "phone", "reason", "entity"
 
 # Offices: who holds one changes over time (see asks_role).
 _OFFICES = (
@@ -37,6 +37,8 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b(?:which|what)\s+(?:(?!{AUXILIARY}\b)\w+\s+){{0,2}}(?:{_PERSON_NOUNS})s?\b", re.I), PERSON),
     (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?when\b|\b(?:what|which)\s+(?:years?|dates?|months?|days?|decades?|centur(?:y|ies)|era|period|time)\b|\b(?:since when|how long|until when)\b", re.I), DATE),
     (re.compile(r"\b(?:how (?:much|many|far|big|large|old)|what (?:price|percentage|share|amount|number))\b", re.I), NUMBER),
+    # "What is the Service Desk's phone number?" is answered by "call ext. 4400", never by "Helen Marsh".
+    (re.compile(r"\b(?:phone|telephone|mobile|fax|extension|contact)\s+numbers?\b|\bwhat(?:['’]s|\s+is)\s+(?:the\s+|his\s+|her\s+|their\s+|(?:\w+\s+)?\w+['’]s?\s+)extension\b|\bwhich\s+extension\b", re.I), PHONE),
     (re.compile(r"\b(?:why|what (?:reason|caused|made)|for what reason)\b", re.I), REASON),
     (re.compile(r"^\s*(?:and\s+)?where\b|\b(?:in what place|which (?:\w+\s+)?(?:city|country|countries|place|newspaper|company|agency|program|organi[sz]ation|outlet))\b", re.I), ENTITY),
 ]
@@ -59,6 +61,8 @@ _DATE = re.compile(
     re.I,
 )
 _NUMBER = re.compile(rf"[$€£]\s?\d|\b\d[\d,.]*\s*(?:%|percent|million|billion|thousand|kilowatts?)?|\b(?:{_NUMBER_WORDS})\b", re.I)
+# A telephone number or extension: four digits or more, maybe grouped ("ext. 4400", "0808 157 0192", "+44 20 7946 0958").
+_PHONE = re.compile(r"(?<![\w.,])\+?\(?\d(?:[ ()-]{0,2}\d){3,}\b")
 _REASON = re.compile(
     r"\b(?:because|due to|owing to|as a result|in order to|so that|thanks to|reasons?|made it|led to|caus\w*|amid|citing)\b|"
     r"\bfor (?:his|her|its|their) (?:role|part|involvement|actions?|support)\b|"
@@ -81,6 +85,38 @@ _OPENING_WORD = re.compile(rf"^\s*(?:and\s+)?{ASKING_WORD}\b", re.I)
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w.-]*[A-Za-z]")
 # A byline: "by Jane Doe", "Op/Ed by Chris Devonshire-Ellis".
 _BYLINE = re.compile(r"\bby\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
+
+
+# Chat shorthand, written out: "whats" and "wat" ask "what", "cant" and "dont"
+# negate, "phone no" is a number (and negates nothing). Typed without the
+# apostrophe or the letters, the question word goes unread and so does the
+# negation. Only forms that are no English word themselves ("wont" and "id"
+# are).
+_SHORTHAND = {
+    "wat": "what", "wats": "what's", "whats": "what's", "whos": "who's", "wheres": "where's", "hows": "how's",
+    "whens": "when's", "whys": "why's", "cant": "can't", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't",
+    "isnt": "isn't", "arent": "aren't", "wasnt": "wasn't", "werent": "weren't", "havent": "haven't",
+    "hasnt": "hasn't", "hadnt": "hadn't", "wouldnt": "wouldn't", "shouldnt": "shouldn't", "couldnt": "couldn't",
+    "im": "I'm", "ive": "I've", "pls": "please", "plz": "please",
+}
+_SHORT_WORD = re.compile(r"\b(?:" + "|".join(_SHORTHAND) + r")\b(?!['’])", re.I)
+_NAME_NEXT = re.compile(r"\s+[A-Z]")
+_NUMBER_NO = re.compile(r"\b(phone|telephone|tel|mobile|fax|account|reference|ref|order|invoice|ticket|case|contract|policy|room|seat|flight)\s+no\b(?!\s+(?:longer|more|one|need)\b)\.?", re.I)
+
+
+def written_out(question: str) -> str:
+    """``question`` with chat shorthand written out: "wats the service desk phone
+    no" reads "what's the service desk phone number"."""
+    text = _NUMBER_NO.sub(lambda m: f"{m.group(1)} number", question)
+
+    def word(m: re.Match[str]) -> str:
+        typed = m.group(0)
+        if typed[0].isupper() and (m.start() > 0 or _NAME_NEXT.match(text, m.end())):  # "Wat Tyler", "Watt and Wat": names
+            return typed
+        full = _SHORTHAND[typed.lower()]
+        return full[0].upper() + full[1:] if typed[0].isupper() else full
+
+    return _SHORT_WORD.sub(word, text)
 
 
 @functools.lru_cache(maxsize=256)
@@ -189,7 +225,7 @@ def answer_spans(kind: str, sentence: str, question: str) -> list[tuple[int, int
     return [span for span, initials, words in found if initials not in acronyms and not words <= asked]
 
 
-_PATTERNS = {PERSON: _NAME, AUTHOR: _BYLINE, DATE: _DATE, NUMBER: _NUMBER, REASON: _REASON, ENTITY: _CAPITALISED}
+_PATTERNS = {PERSON: _NAME, AUTHOR: _BYLINE, DATE: _DATE, NUMBER: _NUMBER, PHONE: _PHONE, REASON: _REASON, ENTITY: _CAPITALISED}
 _ALWAYS_NOVEL = frozenset({AUTHOR, REASON})  # a byline or a stated reason is news whatever the question says
 _WORD = re.compile(r"\w+")
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")

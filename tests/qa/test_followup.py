@@ -331,10 +331,19 @@ def test_she_is_the_person_a_who_question_was_answered_with_not_a_team_by_name(i
         ("Which room has a hearing loop?", "the room"),
         ("Which cosmonaut launched in 2025?", ""),  # no verb of its own to end the kind at
         ("Which of the rooms is free?", ""),
+        # Asked for in the plural, it is no "it": the thing the question names is.
+        ("What hours is the Service Desk open on a Saturday?", "the Service Desk"),
+        ("What protocols does uvicorn support?", ""),
     ],
 )
 def test_a_which_question_asks_for_a_kind_of_thing(question, kind):
     assert kind_asked(question) == kind
+
+
+def test_it_after_a_question_for_several_things_is_what_that_question_named(intranet_engine):
+    history = ["What hours is the Service Desk open on a Saturday?"]
+    asked = intranet_engine.prepare("And who do I ring if something operational breaks after it closes?", history).query.asked
+    assert asked == "And who do I ring if something operational breaks after the Service Desk closes?"
 
 
 def test_it_is_the_kind_of_thing_asked_for_when_the_answer_names_none(engine):

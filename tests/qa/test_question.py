@@ -1,6 +1,22 @@
 import pytest
 
-from qa.question import AUTHOR, DATE, ENTITY, NUMBER, PERSON, REASON, answer_spans, answer_type, asks_role, has_answer, is_title, persons_named
+from qa.features import asks_negated
+from qa.question import (
+    AUTHOR,
+    DATE,
+    ENTITY,
+    NUMBER,
+    PERSON,
+    PHONE,
+    REASON,
+    answer_spans,
+    answer_type,
+    asks_role,
+    has_answer,
+    is_title,
+    persons_named,
+    written_out,
+)
 
 
 @pytest.mark.parametrize(
@@ -28,6 +44,11 @@ from qa.question import AUTHOR, DATE, ENTITY, NUMBER, PERSON, REASON, answer_spa
         ("What is the general term for the output?", ""),
         ("What did Ambassador Cromer order?", ""),
         ("What German general and pilot was of Huguenot ancestry?", PERSON),
+        # A telephone number or extension; a count of them is a number.
+        ("What is the Service Desk's phone number?", PHONE),
+        ("What's Owen Pryce's extension?", PHONE),
+        ("How many phone numbers does the page list?", NUMBER),
+        ("What file extension does the export use?", ""),
     ],
 )
 def test_answer_type(question, kind):
@@ -204,3 +225,42 @@ def test_asks_role_tells_an_office_from_a_deed(question: str, role: bool) -> Non
 )
 def test_a_name_that_ends_in_an_office_is_a_title(name: str, title: bool) -> None:
     assert is_title(name) is title
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("wats the service desk phone no", "what's the service desk phone number"),
+        ("whats the wifi password", "what's the wifi password"),
+        ("why cant i connect, im at home", "why can't i connect, I'm at home"),
+        ("Whats the ref no. on the invoice?", "What's the ref number on the invoice?"),
+        # Names, real words and a "no" that negates are left as typed.
+        ("What did Newcomen add to Wat's engine?", "What did Newcomen add to Wat's engine?"),
+        ("Wat Tyler led which revolt?", "Wat Tyler led which revolt?"),
+        ("Does the phone no longer ring?", "Does the phone no longer ring?"),
+        ("Why wont it start?", "Why wont it start?"),
+    ],
+)
+def test_chat_shorthand_is_written_out(typed: str, meant: str) -> None:
+    assert written_out(typed) == meant
+
+
+def test_written_out_the_shorthand_asks_and_negates() -> None:
+    assert answer_type(written_out("wats the phone no for the service desk")) == PHONE
+    assert answer_type(written_out("whos on call tonight")) == PERSON
+    assert asks_negated(written_out("which staff dont need a permit")) and not asks_negated("which staff dont need a permit")
+
+
+@pytest.mark.parametrize(
+    "sentence, phone",
+    [
+        ("Call the Service Desk on ext. 4400.", "4400"),
+        ("Ticketa Ltd (FareHub supplier)   -   0808 157 0192", "0808 157 0192"),
+        ("From abroad, dial +44 (0)20 7946 0958.", "+44 (0)20 7946 0958"),
+        ("The desk opens at 07:00 and meals are £9.50.", None),
+        ("Version 3.2.1 fixes it.", None),
+    ],
+)
+def test_a_phone_number_is_four_digits_or_more_maybe_grouped(sentence: str, phone: str | None) -> None:
+    found = [sentence[a:b] for a, b in answer_spans(PHONE, sentence, "What is the phone number?")]
+    assert found == ([phone] if phone else [])

@@ -169,6 +169,16 @@ def test_a_question_typed_in_a_hurry_is_answered_as_spelt_right(intranet_engine:
     assert answer.question == typed  # the answer repeats the message as sent
 
 
+@pytest.mark.parametrize(
+    "typed, fact",
+    [("wats the service desk phone no", "4400"), ("What's the FareHub supplier's phone number?", "0808 157 0192"), ("whats Owen Pryce's extension", "4630")],
+)
+def test_a_phone_number_is_answered_with_a_number(intranet_engine: Engine, typed: str, fact: str) -> None:
+    # Not with the sentence that says most about the desk, the supplier or the person.
+    answer = intranet_engine.ask(typed)
+    assert not answer.abstained and fact in answer.answer
+
+
 def test_a_question_typed_in_lower_case_is_read_with_its_names_capitals(engine: Engine) -> None:
     reader = engine.reader()
     # As the articles write the names; a word neither they nor a dictionary know is a name too.
