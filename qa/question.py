@@ -160,7 +160,16 @@ def answer_type(question: str) -> str:
     for pattern, kind in _RULES:
         if pattern.search(asked):
             return kind
+    if "?" not in asked and not _ASKS_ANYWHERE.search(asked) and _KEYWORDS_FOR_DATE.search(asked):
+        # Keywords alone, ending in what they want: "depot safety induction day and time".
+        return DATE
     return ""
+
+
+_ASKS_ANYWHERE = re.compile(rf"\b{ASKING_WORD}\b", re.I)
+# Not "cost" or "rate" for a number: "vpn token replacement cost", which no page states, was then
+# answered with any sentence holding a number.
+_KEYWORDS_FOR_DATE = re.compile(r"\b(?:dates?|times?|days?|deadline|hours)\W*$", re.I)
 
 
 # An office, by name or by what its holder does.

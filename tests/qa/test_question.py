@@ -49,6 +49,10 @@ from qa.question import (
         ("What's Owen Pryce's extension?", PHONE),
         ("How many phone numbers does the page list?", NUMBER),
         ("What file extension does the export use?", ""),
+        # Keywords alone, ending in what they want.
+        ("depot safety induction day and time", DATE),
+        ("canteen opening hours", DATE),
+        ("depot safety induction", ""),
     ],
 )
 def test_answer_type(question, kind):

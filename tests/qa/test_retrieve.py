@@ -179,6 +179,11 @@ def test_a_phone_number_is_answered_with_a_number(intranet_engine: Engine, typed
     assert not answer.abstained and fact in answer.answer
 
 
+def test_keywords_that_ask_for_a_time_are_answered_with_one(intranet_engine: Engine) -> None:
+    answer = intranet_engine.ask("depot induction time")
+    assert not answer.abstained and "Tuesday at 10:00" in answer.answer
+
+
 def test_a_question_typed_in_lower_case_is_read_with_its_names_capitals(engine: Engine) -> None:
     reader = engine.reader()
     # As the articles write the names; a word neither they nor a dictionary know is a name too.
