@@ -19,7 +19,9 @@ then position), so an article's sentences are consecutive rows:
   vocabulary a misspelt question word is corrected to;
 * ``names.json``: the words the sentences mostly capitalise where a sentence
   does not open with them ("roscosmos": "Roscosmos", "nasa": "NASA"), as
-  most often written: how a question typed all in lower case is read;
+  most often written, apart from those mostly capitalised only as part of a
+  longer name ("desk" of "Service Desk"): how a question typed all in lower
+  case is read;
 * ``chunk_vectors.npy``, ``chunk_ids.json``: for an index small enough to be
   scanned (at most ``scan_max`` sentences, index.build), each
   chunk's vector, normalised, float32, and its id, row by row, so that a
@@ -102,6 +104,7 @@ def write_sentence_store(
     postings: dict[str, list[int]] = {}
     word_counts: dict[str, int] = {}
     written: dict[str, dict[str, int]] = {}  # a word in lower case -> how it is written where no sentence opens with it
+    beside: dict[str, dict[str, dict[str, int]]] = {}  # a word in lower case -> the capitalised words it is capitalised beside
     db = sqlite3.connect(folder / _DB)
     try:
         db.executescript(
@@ -119,9 +122,14 @@ def write_sentence_store(
             records.append((row, s.id, s.source, s.start, s.end, s.text, s.kind, s.heading, s.position, s.lead, s.section))
             shown = sentence_words(s)
             # Running text only: a heading or a title capitalises its common words too.
-            for m in list(_WRITTEN_WORD.finditer(shown))[1:] if _STATEMENT.search(shown) else ():
+            found = list(_WRITTEN_WORD.finditer(shown))[1:] if _STATEMENT.search(shown) else []
+            for k, m in enumerate(found):
                 forms = written.setdefault(m.group(0).lower(), {})
                 forms[m.group(0)] = forms.get(m.group(0), 0) + 1
+                for j in (k - 1, k + 1) if m.group(0)[0].isupper() else ():
+                    if 0 <= j < len(found) and _beside(shown, m, found[j]):
+                        near = beside.setdefault(m.group(0).lower(), {}).setdefault(found[j].group(0).lower(), {})
+                        near[found[j].group(0)] = near.get(found[j].group(0), 0) + 1
             read = words(shown)
             for t in set(terms_of(read)):
                 postings.setdefault(t, []).append(row)
@@ -145,17 +153,38 @@ def write_sentence_store(
     np.save(folder / _POSTINGS, np.asarray([r for t in vocabulary for r in postings[t]], dtype=np.int32))
     (folder / _TERMS).write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
     (folder / _WORDS).write_text(json.dumps(dict(sorted(word_counts.items())), ensure_ascii=False), encoding="utf-8")
-    (folder / _NAMES).write_text(json.dumps(_names(written), ensure_ascii=False), encoding="utf-8")
+    (folder / _NAMES).write_text(json.dumps(_names(written, beside), ensure_ascii=False), encoding="utf-8")
 
 
-def _names(written: dict[str, dict[str, int]]) -> dict[str, str]:
-    """Each word capitalised in most of the places it is written, and its commonest capitalised form."""
-    out = {}
+def _names(written: dict[str, dict[str, int]], beside: dict[str, dict[str, dict[str, int]]]) -> dict[str, dict]:
+    """How the sentences capitalise words, as a question typed in lower case is read (IndexReader.cased).
+
+    "alone": each word capitalised in most of the places it is written and never in lower case, or
+    mostly by itself, and its commonest capitalised form ("Russia", "NASA"); "joined": such a word
+    also written in lower case that is capitalised mostly beside another capitalised word, as part of
+    a longer name ("Desk" of "Service Desk" and "the desk"); "beside": for each of them, the words it
+    is capitalised beside, as most often written ("desk": {"service": "Service"}; "marlowe":
+    {"bikes": "Bikes"}, though "bikes" is mostly written in lower case).
+    """
+    out: dict[str, dict] = {"alone": {}, "joined": {}, "beside": {}}
     for low, forms in sorted(written.items()):
         capital = {f: n for f, n in forms.items() if f[0].isupper()}
-        if 2 * sum(capital.values()) > sum(forms.values()):
-            out[low] = max(capital, key=lambda f: (capital[f], f))
+        n = sum(capital.values())
+        if 2 * n <= sum(forms.values()):
+            continue
+        near = beside.get(low, {})
+        in_names = sum(c for f in near.values() for c in f.values())
+        part = "joined" if 2 * in_names > n and n < sum(forms.values()) else "alone"
+        out[part][low] = max(capital, key=lambda f: (capital[f], f))
+        if near:
+            out["beside"][low] = {w: max(f, key=lambda x: (f[x], x)) for w, f in sorted(near.items())}
     return out
+
+
+def _beside(text: str, m: re.Match[str], other: re.Match[str]) -> bool:
+    """Whether ``other`` is a capitalised word next to ``m`` in ``text``, with only a space between."""
+    a, b = (m, other) if m.start() < other.start() else (other, m)
+    return other.group(0)[0].isupper() and text[a.end() : b.start()].isspace()
 
 
 def _write_unit_rows(path: Path, vectors: Sequence[np.ndarray], order: Sequence[int]) -> None:
@@ -332,8 +361,9 @@ class SentenceStore:
         return self._read_json(_WORDS)
 
     @functools.cached_property
-    def names(self) -> dict[str, str]:
-        """Each word the sentences mostly capitalise (lower case) and how it is most often written."""
+    def names(self) -> dict[str, dict[str, str]]:
+        """Each word the sentences mostly capitalise (lower case) and how it is most often written,
+        under "alone" or, when mostly capitalised as part of a longer name, "joined"."""
         return self._read_json(_NAMES)
 
     def _read_json(self, name: str) -> dict:

@@ -498,7 +498,10 @@ class IndexReader:
     def cased(self, text: str) -> str:
         """``text``, when typed all in lower case, with capitals where a name has them:
         a word the corpus mostly capitalises as the corpus writes it ("who heads
-        roscosmos" reads "who heads Roscosmos", "nasa" "NASA"), and a word of five
+        roscosmos" reads "who heads Roscosmos", "nasa" "NASA"; a word it also writes
+        in lower case and capitalises mostly as part of a longer name, only beside a
+        word it capitalises it beside: "service desk" reads "Service Desk", "marlowe
+        bikes" "Marlowe Bikes", "claim for food" stays as typed), and a word of five
         letters or more that neither the corpus nor an English dictionary knows
         capitalised, as the name the corpus lacks it likely is ("jared isaacman";
         a shorter one is as likely shorthand: "wifi", "pls").
@@ -509,16 +512,32 @@ class IndexReader:
         abstentions and 4 answers of 468."""
         if any(c.isupper() for c in text):
             return text
-        return _LOWER_WORD.sub(self._recased, text)
-
-    def _recased(self, m: re.Match[str]) -> str:
-        word = m.group(0)
-        written = self.sentence_store.names.get(word)
-        if written:
-            return written
-        if len(word) >= 5 and not any(self.weights.known(t) for t in terms(word)) and not is_english_word(word):
-            return word[0].upper() + word[1:]
-        return word
+        names = self.sentence_store.names
+        alone, joined, beside = names["alone"], names["joined"], names["beside"]
+        found = list(_LOWER_WORD.finditer(text))
+        out, at = [], 0
+        for k, m in enumerate(found):
+            word = m.group(0)
+            # A neighbour the corpus capitalises this word beside, or that it capitalises beside this one.
+            partner = next(
+                (
+                    (b.group(0), beside.get(b.group(0), {}).get(word))
+                    for b in (found[j] for j in (k - 1, k + 1) if 0 <= j < len(found))
+                    if text[min(m.end(), b.end()) : max(m.start(), b.start())].isspace()
+                    and (b.group(0) in beside.get(word, {}) or word in beside.get(b.group(0), {}))
+                ),
+                None,
+            )
+            written = alone.get(word)
+            if written is None and partner is not None:
+                # "desk" is the Service Desk's only beside "service", "bikes" Marlowe Bikes' beside "marlowe":
+                # "claim for food" names no Food Partnership.
+                written = joined.get(word) or partner[1]
+            if written is None and len(word) >= 5 and not any(self.weights.known(t) for t in terms(word)) and not is_english_word(word):
+                written = word[0].upper() + word[1:]
+            out += [text[at : m.start()], written or word]
+            at = m.end()
+        return "".join(out) + text[at:]
 
     def correct(self, query_terms: list[str]) -> list[str]:
         """Terms the corpus never uses replaced by the one known term a letter away

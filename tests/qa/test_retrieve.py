@@ -192,6 +192,15 @@ def test_a_question_typed_in_lower_case_is_read_with_its_names_capitals(engine: 
     assert reader.cased("Who heads roscosmos") == "Who heads roscosmos"  # typed with capitals: as typed
 
 
+def test_a_word_capitalised_only_in_a_longer_name_is_capitalised_only_beside_the_rest_of_it(intranet_engine: Engine) -> None:
+    reader = intranet_engine.reader()
+    # The pages write "Service Desk" and "Signal Box", and "the desk" and "a box" too.
+    assert reader.cased("what is the service desk phone number") == "what is the Service Desk phone number"
+    assert reader.cased("how do i book the signal box") == "how do I book the Signal Box"
+    assert reader.cased("who staffs the desk on saturdays") == "who staffs the desk on Saturdays"
+    assert reader.cased("does the box have a screen") == "does the box have a screen"
+
+
 @pytest.mark.parametrize("question", ["When will China land astronauts on Mars?", "What did the European Space Agency decide about ExoMars?"])
 def test_a_question_typed_in_lower_case_abstains_as_it_does_typed_with_capitals(engine: Engine, question: str) -> None:
     # Names the articles never mention are what these questions ask about: told by their capitals.
