@@ -321,6 +321,7 @@ def _without_page_furniture(text: str, breaks: tuple[tuple[int, int, int], ...])
     parts = []
     pos = 0
     for start, end, newlines in breaks:
+        newlines = min(newlines, end - start)  # a form feed within a line leaves one line break to stand for it
         parts += [text[pos:start], " " * (end - start - newlines), "\n" * newlines]
         pos = end
     parts.append(text[pos:])

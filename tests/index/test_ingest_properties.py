@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from index.chunking import chunk_sentences, split_document
@@ -60,6 +60,7 @@ def check_file(tmp_path: Path, name: str, data: bytes) -> None:
 
 @SETTINGS
 @given(text=TEXT, newline=st.sampled_from(["\n", "\r\n"]))
+@example(text="0\f0\n0A\n", newline="\n")  # a form feed within a line, then one line to the end
 def test_plain_text_offsets_slice_the_raw_file(tmp_path, text, newline):
     check_file(tmp_path, "article.txt", text.replace("\n", newline).encode("utf-8"))
 
