@@ -16,7 +16,7 @@ import re
 
 from index.sentences import split_spans
 
-PERSON, AUTHOR, DATE, NUMBER, PHONE, REASON, ENTITY = "person", "author", "date", "number", "phone", "reason", "entity"
+PERSON, AUTHOR, DATE, NUMBER, PHONE, VERSION, REASON, ENTITY = "person", "author", "date", "number", "phone", "version", "reason", "entity"
 
 # Offices: who holds one changes over time (see asks_role).
 _OFFICES = (
@@ -39,6 +39,8 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:how (?:much|many|far|big|large|old)|what (?:price|percentage|share|amount|number))\b", re.I), NUMBER),
     # "What is the Service Desk's phone number?" is answered by "call ext. 4400", never by "Helen Marsh".
     (re.compile(r"\b(?:phone|telephone|mobile|fax|extension|contact)\s+numbers?\b|\bwhat(?:['’]s|\s+is)\s+(?:the\s+|his\s+|her\s+|their\s+|(?:\w+\s+)?\w+['’]s?\s+)extension\b|\bwhich\s+extension\b", re.I), PHONE),
+    # "Which version fixes that?", "What is the oldest Rust version it runs on?": a release's number.
+    (re.compile(r"\b(?:which|what)\s+(?:[\w.-]+\s+){0,4}?(?:versions?|releases?(?!\s+(?:the|a|an|its|his|her|their|some|any|all)\b))\b(?!\s+(?:of|name|number|pattern|control|notes?|date)\b)", re.I), VERSION),
     (re.compile(r"\b(?:why|what (?:reason|caused|made)|for what reason)\b", re.I), REASON),
     (re.compile(r"^\s*(?:and\s+)?where\b|\b(?:in what place|which (?:\w+\s+)?(?:city|country|countries|place|newspaper|company|agency|program|organi[sz]ation|outlet))\b", re.I), ENTITY),
 ]
@@ -63,6 +65,7 @@ _DATE = re.compile(
 _NUMBER = re.compile(rf"[$€£]\s?\d|\b\d[\d,.]*\s*(?:%|percent|million|billion|thousand|kilowatts?)?|\b(?:{_NUMBER_WORDS})\b", re.I)
 # A telephone number or extension: four digits or more, maybe grouped ("ext. 4400", "0808 157 0192", "+44 20 7946 0958").
 _PHONE = re.compile(r"(?<![\w.,])\+?\(?\d(?:[ ()-]{0,2}\d){3,}\b")
+_VERSION = re.compile(r"(?<![\w.£$€])v?\d+(?:\.\d+)+[a-z]?(?![\w.]\d)", re.I)
 _REASON = re.compile(
     r"\b(?:because|due to|owing to|as a result|in order to|so that|thanks to|reasons?|made it|led to|caus\w*|amid|citing)\b|"
     r"\bfor (?:his|her|its|their) (?:role|part|involvement|actions?|support)\b|"
@@ -234,7 +237,7 @@ def answer_spans(kind: str, sentence: str, question: str) -> list[tuple[int, int
     return [span for span, initials, words in found if initials not in acronyms and not words <= asked]
 
 
-_PATTERNS = {PERSON: _NAME, AUTHOR: _BYLINE, DATE: _DATE, NUMBER: _NUMBER, PHONE: _PHONE, REASON: _REASON, ENTITY: _CAPITALISED}
+_PATTERNS = {PERSON: _NAME, AUTHOR: _BYLINE, DATE: _DATE, NUMBER: _NUMBER, PHONE: _PHONE, VERSION: _VERSION, REASON: _REASON, ENTITY: _CAPITALISED}
 _ALWAYS_NOVEL = frozenset({AUTHOR, REASON})  # a byline or a stated reason is news whatever the question says
 _WORD = re.compile(r"\w+")
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")

@@ -13,7 +13,8 @@ from qa.config import Settings
 from index.chunking import readable
 from qa.engine import Engine
 
-CLEANING = Path(__file__).resolve().parents[1] / "data" / "cleaning"
+DATA = Path(__file__).resolve().parents[1] / "data"
+CLEANING = DATA / "cleaning"
 
 
 @pytest.fixture(scope="module")
@@ -302,3 +303,14 @@ def test_a_restructuredtext_page_is_answered_as_sphinx_shows_it(other_engine: En
     # A definition list's definition is answered under its term.
     answer = other_engine.ask("How often is the backup battery of a tide gauge replaced?")
     assert [c.shown for c in answer.citations[:2]] == ["Battery", "The backup battery is replaced every two years, whether or not the logger reports it as weak."]
+
+
+def test_which_version_is_answered_with_the_release_that_does_it(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # A forum thread's solution: "It is fixed in 3.2.1, which we released this morning."
+    corpus = tmp_path_factory.mktemp("forum") / "corpus"
+    corpus.mkdir()
+    shutil.copy(DATA / "varied" / "corpus" / "forum-thread.html", corpus)
+    engine = Engine(settings.replace(corpus=corpus, index_dir=corpus.parent / "index"))
+    engine.build()
+    answer = engine.ask("Which version fixes files with accented names being skipped?")
+    assert not answer.abstained and "3.2.1" in answer.answer

@@ -9,6 +9,7 @@ from qa.question import (
     PERSON,
     PHONE,
     REASON,
+    VERSION,
     answer_spans,
     answer_type,
     asks_role,
@@ -49,6 +50,12 @@ from qa.question import (
         ("What's Owen Pryce's extension?", PHONE),
         ("How many phone numbers does the page list?", NUMBER),
         ("What file extension does the export use?", ""),
+        # A release's number; not a version of something, nor its name or notes.
+        ("Which version fixes that?", VERSION),
+        ("In which Tessellate version is automatic failover planned?", VERSION),
+        ("Which release dropped Python 3.8?", VERSION),
+        ("Which file does pyenv local write the chosen version name into?", ""),
+        ("Who translated this version of the scriptures?", PERSON),
         # Keywords alone, ending in what they want.
         ("depot safety induction day and time", DATE),
         ("canteen opening hours", DATE),
@@ -268,3 +275,15 @@ def test_written_out_the_shorthand_asks_and_negates() -> None:
 def test_a_phone_number_is_four_digits_or_more_maybe_grouped(sentence: str, phone: str | None) -> None:
     found = [sentence[a:b] for a, b in answer_spans(PHONE, sentence, "What is the phone number?")]
     assert found == ([phone] if phone else [])
+
+
+@pytest.mark.parametrize(
+    "sentence, versions",
+    [
+        ("It is fixed in 3.2.1, which we released this morning.", ["3.2.1"]),
+        ("rustfmt runs on Rust 1.24 and above; v2.0b is a beta.", ["1.24", "v2.0b"]),
+        ("Meals cost up to £9.50, and 1,284,330 trips were taken in 2026.", []),
+    ],
+)
+def test_a_version_is_a_dotted_release_number(sentence: str, versions: list[str]) -> None:
+    assert [sentence[a:b] for a, b in answer_spans(VERSION, sentence, "Which version is it?")] == versions
