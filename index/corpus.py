@@ -170,6 +170,9 @@ _ONLY_LINKS = re.compile(r"^(?:\s*!?\[(?:[^\]]|\[[^\]]*\])*\]\([^)]*\))+\s*$")
 _MAN_HEADER = re.compile(r"\s*([\w.+-]+)\((\w+)\)\s{2,}.*?\s{2,}\1\(\2\)[ \t]*\n")
 _MAN_NAME = re.compile(r"^NAME[ \t]*\n[ \t]+(\S[^\n]*(?:\n[ \t]+\S[^\n]*)?)", re.M)
 _HEADING_TAG = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
+_TITLE_CLASS = re.compile(
+    r"<(p|div|h1)\b[^>]*\bclass=(?:[\"'](?:[^\"']*\s)?(?:title|MsoTitle)(?:\s[^\"']*)?[\"']|(?:title|MsoTitle)(?=[\s/>]))[^>]*>(.*?)</\1\s*>", re.I | re.S
+)
 
 
 # reStructuredText's fields over a document (":title: AWS CLI S3 FAQ", then ":category: S3"), one of them its title.
@@ -207,7 +210,9 @@ def _page_title(page: str) -> str:
         return re.sub(r"[\W_]+", "", s.lower())
 
     m = _TITLE_TAG.search(page)
-    title = shown(m.group(1)) if m else ""
+    # A document exported without a <title> (Google Docs, Word) marks its title paragraph by class.
+    m = m or _TITLE_CLASS.search(page)
+    title = shown(m.group(m.lastindex)) if m else ""
     headings = [h for h in (shown(m.group(1)) for m in _HEADING_TAG.finditer(page)) if key(h)]
     # A site's own name can be a heading too (a wiki's logo): the page's comes first in the <title>.
     named = sorted((key(title).index(key(h)), -len(h), h) for h in headings if key(h) in key(title))

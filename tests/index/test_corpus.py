@@ -39,6 +39,14 @@ def read_one(tmp_path: Path, name: str, data: bytes, max_bytes: int = 10_000_000
             "Release checklist",
         ),
         ("ratio.html", b"<html><head><title>Ratio : a guide</title></head><body><h1>Ratio : a guide</h1></body></html>", "Ratio : a guide"),
+        # A Google Docs or Word export without a <title>: its title paragraph by class, not its first heading.
+        (
+            "policy.html",
+            b"<html><body><div><p class='c22'>Harbour Trust &middot; HT-07</p></div><p class='c9 title'><span>Volunteer Expenses Policy</span></p>"
+            b"<h1 class='c5'>1. Purpose</h1><p>Text.</p></body></html>",
+            "Volunteer Expenses Policy",
+        ),
+        ("report.htm", b"<html><body><p class=MsoTitle>Leakage Review</p><h1>Summary</h1><p>Text.</p></body></html>", "Leakage Review"),
         ("rst-page.rst", b":orphan:\n:title: AWS CLI S3 FAQ\n:category: S3\n\nS3 FAQ\n======\n\nText.\n", "AWS CLI S3 FAQ"),
         ("rst-plain.rst", b"=========\nGauge log\n=========\n\n.. note:: Text.\n", "Gauge log"),
         # A manual page rendered as text: its running header is no title, its NAME line is.
