@@ -10,7 +10,8 @@ from the same questions as written (with the shipped scorer):
 * ``one typo``: one letter of one word of five letters or more left out,
   added, changed or two swapped (the same letter for a question every run);
 * ``lower case``: all of it in lower case;
-* ``opening``: a greeting, thanks or filler before it ("thanks! one more - ").
+* ``opening``: a greeting, thanks or filler before it ("thanks! one more - ");
+* ``no question mark``: its question marks left out.
 
 A line counts the answerable questions answered right (the answer holds an
 accepted answer) and the unanswerable ones abstained on. The sets: the
@@ -63,6 +64,7 @@ VARIANTS = {
     "one typo": lambda q, n: one_typo(q),
     "lower case": lambda q, n: q.lower(),
     "opening": lambda q, n: OPENINGS[n % len(OPENINGS)] + q,
+    "no question mark": lambda q, n: q.replace("?", ""),
 }
 
 

@@ -104,12 +104,14 @@ _SHORTHAND = {
 }
 _SHORT_WORD = re.compile(r"\b(?:" + "|".join(_SHORTHAND) + r")\b(?!['’])", re.I)
 _NAME_NEXT = re.compile(r"\s+[A-Z]")
+_UNMARKED_END = re.compile(r"[\w\"'”’)\]]\s*$")
+_ASKS_FROM = re.compile(rf"\s*(?:and\s+)?{ASKING_WORD}\b", re.I)
 _NUMBER_NO = re.compile(r"\b(phone|telephone|tel|mobile|fax|account|reference|ref|order|invoice|ticket|case|contract|policy|room|seat|flight)\s+no\b(?!\s+(?:longer|more|one|need)\b)\.?", re.I)
 
 
 def written_out(question: str) -> str:
     """``question`` with chat shorthand written out: "wats the service desk phone
-    no" reads "what's the service desk phone number"."""
+    no" reads "what's the service desk phone number?"."""
     text = _NUMBER_NO.sub(lambda m: f"{m.group(1)} number", question)
 
     def word(m: re.Match[str]) -> str:
@@ -119,7 +121,13 @@ def written_out(question: str) -> str:
         full = _SHORTHAND[typed.lower()]
         return full[0].upper() + full[1:] if typed[0].isupper() else full
 
-    return _SHORT_WORD.sub(word, text)
+    text = _SHORT_WORD.sub(word, text)
+    # "when did the mesh fail": read, and embedded, as the question it is. Typed without its
+    # mark, a question is embedded a little apart from itself, and that moved answers both ways.
+    last = list(split_spans(text))[-1:] if text.strip() else []
+    if last and _ASKS_FROM.match(text, last[0][0]) and _UNMARKED_END.search(text):
+        text = text.rstrip() + "?"
+    return text
 
 
 @functools.lru_cache(maxsize=256)

@@ -241,15 +241,20 @@ def test_a_name_that_ends_in_an_office_is_a_title(name: str, title: bool) -> Non
 @pytest.mark.parametrize(
     "typed, meant",
     [
-        ("wats the service desk phone no", "what's the service desk phone number"),
-        ("whats the wifi password", "what's the wifi password"),
-        ("why cant i connect, im at home", "why can't i connect, I'm at home"),
+        ("wats the service desk phone no", "what's the service desk phone number?"),
+        ("whats the wifi password", "what's the wifi password?"),
+        ("why cant i connect, im at home", "why can't i connect, I'm at home?"),
         ("Whats the ref no. on the invoice?", "What's the ref number on the invoice?"),
         # Names, real words and a "no" that negates are left as typed.
         ("What did Newcomen add to Wat's engine?", "What did Newcomen add to Wat's engine?"),
         ("Wat Tyler led which revolt?", "Wat Tyler led which revolt?"),
         ("Does the phone no longer ring?", "Does the phone no longer ring?"),
         ("Why wont it start?", "Why wont it start?"),
+        # A question typed without its mark is read with it; keywords and requests are not questions.
+        ("When did the mesh fail", "When did the mesh fail?"),
+        ("The link is down. Who do I call", "The link is down. Who do I call?"),
+        ("depot induction time", "depot induction time"),
+        ("Tell me how it works", "Tell me how it works"),
     ],
 )
 def test_chat_shorthand_is_written_out(typed: str, meant: str) -> None:

@@ -201,6 +201,11 @@ def test_a_word_capitalised_only_in_a_longer_name_is_capitalised_only_beside_the
     assert reader.cased("does the box have a screen") == "does the box have a screen"
 
 
+@pytest.mark.parametrize("question", ["When will China land astronauts on Mars?", "How long did the Apollo-Soyuz crews live together according to Nelson?"])
+def test_a_question_typed_without_its_question_mark_is_answered_as_with_it(engine: Engine, question: str) -> None:
+    assert engine.ask(question.rstrip("?")).answer == engine.ask(question).answer
+
+
 @pytest.mark.parametrize("question", ["When will China land astronauts on Mars?", "What did the European Space Agency decide about ExoMars?"])
 def test_a_question_typed_in_lower_case_abstains_as_it_does_typed_with_capitals(engine: Engine, question: str) -> None:
     # Names the articles never mention are what these questions ask about: told by their capitals.
