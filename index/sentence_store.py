@@ -363,7 +363,8 @@ class SentenceStore:
     @functools.cached_property
     def names(self) -> dict[str, dict[str, str]]:
         """Each word the sentences mostly capitalise (lower case) and how it is most often written,
-        under "alone" or, when mostly capitalised as part of a longer name, "joined"."""
+        under "alone" or, when mostly capitalised as part of a longer name, "joined"; and under
+        "beside", the words each is capitalised beside (see _names)."""
         return self._read_json(_NAMES)
 
     def _read_json(self, name: str) -> dict:

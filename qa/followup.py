@@ -302,7 +302,7 @@ def kind_asked(question: str) -> str:
     return f"the {m.group(1)}"
 
 
-_PLURAL = re.compile(r"[a-z]{2}(?<!s)s$|ies$", re.I)
+_PLURAL = re.compile(r"[a-z]{2}(?<![siu])s$|ies$", re.I)  # "hours", "entries"; not "class", "analysis", "bus"
 _NAMED_SUBJECT = re.compile(r"\s+((?:the\s+)?[A-Z][\w&'’-]*(?:\s+(?:of\s+)?[A-Z][\w&'’-]*)*)")
 
 

@@ -93,8 +93,7 @@ _BYLINE = re.compile(r"\bby\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
 # Chat shorthand, written out: "whats" and "wat" ask "what", "cant" and "dont"
 # negate, "phone no" is a number (and negates nothing). Typed without the
 # apostrophe or the letters, the question word goes unread and so does the
-# negation. Only forms that are no English word themselves ("wont" and "id"
-# are).
+# negation. Not "wont" or "id": as often words of their own.
 _SHORTHAND = {
     "wat": "what", "wats": "what's", "whats": "what's", "whos": "who's", "wheres": "where's", "hows": "how's",
     "whens": "when's", "whys": "why's", "cant": "can't", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't",

@@ -518,21 +518,7 @@ class IndexReader:
         out, at = [], 0
         for k, m in enumerate(found):
             word = m.group(0)
-            # A neighbour the corpus capitalises this word beside, or that it capitalises beside this one.
-            partner = next(
-                (
-                    (b.group(0), beside.get(b.group(0), {}).get(word))
-                    for b in (found[j] for j in (k - 1, k + 1) if 0 <= j < len(found))
-                    if text[min(m.end(), b.end()) : max(m.start(), b.start())].isspace()
-                    and (b.group(0) in beside.get(word, {}) or word in beside.get(b.group(0), {}))
-                ),
-                None,
-            )
-            written = alone.get(word)
-            if written is None and partner is not None:
-                # "desk" is the Service Desk's only beside "service", "bikes" Marlowe Bikes' beside "marlowe":
-                # "claim for food" names no Food Partnership.
-                written = joined.get(word) or partner[1]
+            written = alone.get(word) or _in_name_beside(text, found, k, joined, beside)
             if written is None and len(word) >= 5 and not any(self.weights.known(t) for t in terms(word)) and not is_english_word(word):
                 written = word[0].upper() + word[1:]
             out += [text[at : m.start()], written or word]
@@ -627,6 +613,21 @@ def _sharing_deletion(word: str, vocabulary: Collection[str], letters: str) -> s
 
 
 # A word of a question typed in lower case (see IndexReader.cased).
+def _in_name_beside(text: str, found: list[re.Match[str]], k: int, joined: dict[str, str], beside: dict[str, dict[str, str]]) -> str | None:
+    """How the corpus writes ``found[k]`` as part of a longer name, when a word next to it is one
+    the corpus capitalises it beside: "desk" is the Service Desk's only beside "service", and
+    "bikes" Marlowe Bikes' beside "marlowe"; "claim for food" names no Food Partnership."""
+    word = found[k].group(0)
+    for j in (k - 1, k + 1):
+        if not 0 <= j < len(found):
+            continue
+        other = found[j].group(0)
+        between = text[found[j].end() : found[k].start()] if j < k else text[found[k].end() : found[j].start()]
+        if between.isspace() and (other in beside.get(word, {}) or word in beside.get(other, {})):
+            return joined.get(word) or beside.get(other, {}).get(word)
+    return None
+
+
 _LOWER_WORD = re.compile(r"(?<![\w'’.-])[^\W\d_]+(?![\w'’-]|\.\w)")
 # A word spelling correction may change: five letters or more, in lower case
 # ("probaton"). A capitalised word is a name, and a name the corpus lacks may be
