@@ -11,7 +11,8 @@ from the same questions as written (with the shipped scorer):
   added, changed or two swapped (the same letter for a question every run);
 * ``lower case``: all of it in lower case;
 * ``opening``: a greeting, thanks or filler before it ("thanks! one more - ");
-* ``no question mark``: its question marks left out.
+* ``no question mark``: its question marks left out;
+* ``closing``: thanks after it ("... Many thanks!").
 
 A line counts the answerable questions answered right (the answer holds an
 accepted answer) and the unanswerable ones abstained on. The sets: the
@@ -45,6 +46,7 @@ from quality import read_jsonl  # noqa: E402  (bench/quality.py, beside this scr
 
 DATA = ROOT / "tests" / "data"
 OPENINGS = ("thanks! one more - ", "hi there, quick question: ", "Cheers. ", "Hello! ", "ok thanks. ", "Sorry, ")
+CLOSINGS = (" Thanks!", " Many thanks", " Cheers.", " Thank you :)")
 
 
 def one_typo(question: str) -> str:
@@ -65,6 +67,7 @@ VARIANTS = {
     "lower case": lambda q, n: q.lower(),
     "opening": lambda q, n: OPENINGS[n % len(OPENINGS)] + q,
     "no question mark": lambda q, n: q.replace("?", ""),
+    "closing": lambda q, n: q + CLOSINGS[n % len(CLOSINGS)],
 }
 
 

@@ -52,10 +52,19 @@ _TRIM = re.compile(r"^[\s\W_]+|[\s\W_]+$")
 # closed by a stop, a comma, a colon or a dash.
 _FILLER = re.compile(
     r"(?:quick\s+(?:one|question)|one\s+more(?:\s+(?:thing|question))?|another\s+(?:one|question)|"
-    r"(?:a\s+)?question(?:\s+for\s+you)?|sorry|btw|by\s+the\s+way|that\s+helps|that\s+helped)",
+    r"(?:a\s+)?question(?:\s+for\s+you)?|sorry|btw|by\s+the\s+way|that\s+helps|that\s+helped|"
+    r"(?:i\s+)?hope\s+(?:you(?:['’]re|\s+are)\s+(?:well|ok(?:ay)?|good)|all\s+is\s+well))",
     re.I,
 )
-_OPENING = re.compile(rf"\s*(?:{_GREETING.pattern}|{_THANKS.pattern}|{_FILLER.pattern})\s*(?:[!.,:;]+|\s[-\u2013\u2014]+)\s*", re.I)
+_OPENING = re.compile(rf"\s*(?:{_GREETING.pattern}|{_THANKS.pattern}|{_FILLER.pattern})\s*(?::-?\)|[🙂😊]|[!.,:;]+|\s[-\u2013\u2014]+)\s*", re.I)
+# Thanks after the question has ended: "... in 2025? Many thanks :)", "... ext.? Thanks in advance!",
+# or typed without the question mark, as a sentence of its own: "what was the crisis called Thanks"
+# (not "Who sang Thank You", a title).
+_CLOSING = re.compile(
+    rf"(?:(?<=[?!.])|(?<=[?!.][\"'”’)]))\s*(?:{_THANKS.pattern})(?:\s+(?:in\s+advance|for\s+(?:your|the)\s+help))?[\s!.]*(?::-?\)|🙂|😊|🙏)?\s*$|"
+    r"(?-i:(?<=[\w)])\s+(?:Thanks|Many thanks|Cheers|Thx|Thank you)(?: so much| very much| in advance)?)[\s!.]*(?::-?\)|🙂|😊|🙏)?\s*$",
+    re.I,
+)
 
 
 def turn_kind(message: str) -> str:
@@ -70,18 +79,21 @@ def turn_kind(message: str) -> str:
 
 
 def asked_part(message: str) -> str:
-    """``message`` without the greeting, thanks or filler it opens with: "hi
-    there! quick one - how many seats does Terminus have?" asks "how many
-    seats does Terminus have?", and "Thanks, that helps. And who approves
-    it?" asks "And who approves it?". Read whole, their words were searched
+    """``message`` without the greeting, thanks or filler it opens with, or the
+    thanks it closes with: "hi there! quick one - how many seats does Terminus
+    have?" asks "how many seats does Terminus have?", "Thanks, that helps. And
+    who approves it?" asks "And who approves it?", and "Who approves it? Many
+    thanks!" asks "Who approves it?". Read whole, their words were searched
     for and counted as the question's, and "who" after "one more -" went
     unread. A message that is nothing else is left as it is (see turn_kind)."""
     rest = message
     while True:
         m = _OPENING.match(rest)
         if m is None or not _TRIM.sub("", rest[m.end() :]):
-            return rest
+            break
         rest = rest[m.end() :]
+    m = _CLOSING.search(rest)
+    return rest[: m.start()] if m and _TRIM.sub("", rest[: m.start()]) else rest
 
 
 def reply(kind: str, documents: Mapping[str, Mapping[str, str]], examples: Sequence[str]) -> str:

@@ -131,12 +131,16 @@ def written_out(question: str) -> str:
 
 @functools.lru_cache(maxsize=256)
 def asking_sentence(question: str) -> str:
-    """The sentence of ``question`` that asks: its last, from a "so" that leads
+    """The sentence of ``question`` that asks: its last that asks (that holds a
+    question mark or opens with a question word), or else its last; from a "so" that leads
     to the question ("zlib can't open .Z files, so what are my options?").
     What comes before sets the scene ("My download was interrupted yesterday.
     What does -c do?"): its names and negations are not what is asked about."""
     spans = list(split_spans(question))
-    last = question[spans[-1][0] : spans[-1][1]] if spans else question
+    # The last sentence that asks, not a "Many thanks" after it.
+    asking = [(a, b) for a, b in spans if "?" in question[a:b] or _ASKS_FROM.match(question, a)]
+    a, b = (asking or spans)[-1] if spans else (0, len(question))
+    last = question[a:b]
     m = _SO_ASKING.search(last)
     return last[m.end() :] if m else last
 

@@ -66,7 +66,7 @@ def test_the_soak_benchmark_reindexes_under_load_and_reports_no_errors() -> None
     assert re.search(r"requests \d+ +errors 0 ", out) and out.rstrip().endswith("OK"), out
 
 
-def test_the_typing_benchmark_asks_each_question_five_ways_and_the_chat_messages(tmp_path: Path) -> None:
+def test_the_typing_benchmark_asks_each_question_six_ways_and_the_chat_messages(tmp_path: Path) -> None:
     out = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "as_typed.py"), "--sets", "intranet", "--work", str(tmp_path), "--shared", str(tmp_path / "none")],
         capture_output=True,
@@ -75,6 +75,6 @@ def test_the_typing_benchmark_asks_each_question_five_ways_and_the_chat_messages
     )
     assert out.returncode == 0, out.stderr
     line = next(l for l in out.stdout.splitlines() if l.startswith("intranet: "))
-    counts = re.findall(r"(as written|one typo|lower case|opening|no question mark) (\d+)/40, (\d+)/16", line)
-    assert [c[0] for c in counts] == ["as written", "one typo", "lower case", "opening", "no question mark"], line
+    counts = re.findall(r"(as written|one typo|lower case|opening|no question mark|closing) (\d+)/40, (\d+)/16", line)
+    assert [c[0] for c in counts] == ["as written", "one typo", "lower case", "opening", "no question mark", "closing"], line
     assert re.search(r"^chat messages \((\d+) of 48 right\), by style: a \d/6; b \d/6; .*h \d/6$", out.stdout, re.M), out.stdout

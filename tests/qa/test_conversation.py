@@ -72,9 +72,15 @@ def test_a_large_collection_is_counted_and_a_few_of_its_titles_named() -> None:
         ("Thanksgiving dates?", "Thanksgiving dates?"),
         ("Hi-fi speakers in Terminus?", "Hi-fi speakers in Terminus?"),
         ("Nice work on the budget. Who approved it?", "Nice work on the budget. Who approved it?"),
+        # Thanks after the question, or a hope that all is well before it.
+        ("Who approves swaps? Many thanks!", "Who approves swaps?"),
+        ("Hello, hope you're well :) What was the total income in 2025? Thank you :)", "What was the total income in 2025?"),
+        ("what was the oil crisis called Thanks", "what was the oil crisis called"),
+        ("Who sang Thank You", "Who sang Thank You"),
+        ("Is it cool", "Is it cool"),
     ],
 )
-def test_a_message_is_read_without_the_greeting_or_thanks_it_opens_with(message: str, asked: str) -> None:
+def test_a_message_is_read_without_the_greeting_or_thanks_it_opens_or_closes_with(message: str, asked: str) -> None:
     assert asked_part(message) == asked
 
 
@@ -84,6 +90,9 @@ def test_a_question_after_thanks_is_answered_as_if_asked_alone(engine: Engine) -
     assert after.question.startswith("thanks!")  # the answer repeats the message as sent
     assert not after.abstained and after.answer == alone.answer
     assert engine.prepare("thanks! one more - who is the head of Roscosmos?").query.answer_type == "person"
+    # And one with thanks after it: neither searched for nor read as what is asked.
+    assert engine.ask("who is the head of Roscosmos in the 2025 articles? Many thanks!").answer == alone.answer
+    assert engine.prepare("Who heads Roscosmos? Cheers.").query.answer_type == "person"
 
 
 def test_the_engine_answers_a_greeting_without_searching(engine: Engine) -> None:

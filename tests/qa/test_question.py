@@ -12,6 +12,7 @@ from qa.question import (
     VERSION,
     answer_spans,
     answer_type,
+    asking_sentence,
     asks_role,
     has_answer,
     is_title,
@@ -292,3 +293,17 @@ def test_a_phone_number_is_four_digits_or_more_maybe_grouped(sentence: str, phon
 )
 def test_a_version_is_a_dotted_release_number(sentence: str, versions: list[str]) -> None:
     assert [sentence[a:b] for a, b in answer_spans(VERSION, sentence, "Which version is it?")] == versions
+
+
+@pytest.mark.parametrize(
+    "message, asking",
+    [
+        ("My download failed yesterday. When was -c added?", "When was -c added?"),
+        ("When was -c added? I'm on version 1.2.", "When was -c added?"),
+        ("Who approves swaps? Many thanks", "Who approves swaps?"),
+        ("zlib can't open .Z files, so what are my options?", "what are my options?"),
+        ("Tell me the median time.", "Tell me the median time."),
+    ],
+)
+def test_the_asking_sentence_is_the_last_that_asks(message: str, asking: str) -> None:
+    assert asking_sentence(message) == asking
