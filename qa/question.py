@@ -115,7 +115,7 @@ def written_out(question: str) -> str:
 
     def word(m: re.Match[str]) -> str:
         typed = m.group(0)
-        if typed[0].isupper() and (m.start() > 0 or _NAME_NEXT.match(text, m.end())):  # "Wat Tyler", "Watt and Wat": names
+        if typed[0].isupper() and (m.start() > 0 or _NAME_NEXT.match(text, m.end())):  # "Wat Tyler", "added to Wat's engine": names
             return typed
         full = _SHORTHAND[typed.lower()]
         return full[0].upper() + full[1:] if typed[0].isupper() else full
