@@ -968,11 +968,16 @@ COMMENT_NAMES = frozenset("comment comments commentlist disqus".split())
 _BLOCK_ELEMENT = re.compile(r"<(div|section|ol|ul|li|article|aside)\b([^>]*)>", re.I)
 
 
+# A document editor's export keeps its reviewers' comments at the end, each block opening with
+# the comment's own anchor, which links back to where it was made (Google Docs: '<a href="#cmnt_ref1" id="cmnt1">[a]</a>').
+_COMMENT_ANCHOR = re.compile(r"\s*(?:<(?!a\b)[a-z][a-z0-9]*\b[^>]*>\s*)*<a\b[^>]*\bid=[\"']?(?:cmnt|comment)[-_]?\d+\b", re.I)
+
+
 def _comment_blocks(page: str) -> list[tuple[int, int]]:
-    """Where the blocks ``page`` names as its comment thread start and end, outermost only."""
+    """Where the blocks ``page`` names as its comment thread, or as one comment, start and end, outermost only."""
     found: list[tuple[int, int]] = []
     for m in _BLOCK_ELEMENT.finditer(page):
-        if (found and m.start() < found[-1][1]) or not _named(m.group(2), COMMENT_NAMES):
+        if (found and m.start() < found[-1][1]) or not (_named(m.group(2), COMMENT_NAMES) or _COMMENT_ANCHOR.match(page, m.end())):
             continue
         end = _element_end(page, m.group(1), m.end())
         if end > m.end():
