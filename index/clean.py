@@ -829,6 +829,7 @@ def mask_html(html: str) -> str:
     out = _COMMENT.sub(blank, out)
     out = _without_landmarks(out)
     out = _without_banner(out)
+    out = _without_export_furniture(out)
     out = _EDIT_LINK.sub(blank, out)
     out = _FOOTNOTE_MARK.sub(blank, out)
     out = digit_scripts(out, keep_offsets=True)
@@ -983,6 +984,48 @@ def _comment_blocks(page: str) -> list[tuple[int, int]]:
         if end > m.end():
             found.append((m.start(), end))
     return found
+
+
+# A document editor's web page export (Google Docs': "<body class="... doc-content">") sets the
+# document's running header and footer as bare <div>s: the body's first child, and its last before
+# the reviewers' comments ("Brindlecombe Harbour Trust · HT-07 Volunteer Expenses · DRAFT v3").
+_EXPORT_BODY = re.compile(r"<body\b[^>]*\bclass=[\"'][^\"']*\bdoc-content\b[^>]*>", re.I)
+_BARE_DIV = re.compile(r"\s*(<div\s*>)", re.I)
+
+
+def _without_export_furniture(html: str) -> str:
+    body = _EXPORT_BODY.search(html)
+    if body is None:
+        return html
+    found = []
+    first = _BARE_DIV.match(html, body.end())
+    if first:
+        found.append((first.start(1), "div", first.end(1)))
+    # The footer: a bare <div> after which come only the comments and the body's end.
+    for m in re.finditer(r"<div\s*>", html[body.end() :], re.I):
+        start, tag_end = body.end() + m.start(), body.end() + m.end()
+        end = _element_end(html, "div", tag_end)
+        if end > tag_end and start > (found[0][0] if found else -1) and _only_comments_after(html, end):
+            found.append((start, "div", tag_end))
+            break
+    total = _letters(TAG.sub(" ", html)) or 1
+    return _without_elements(html, found, lambda inside: _letters(TAG.sub(" ", inside)) < CHROME_BLOCK_SHARE * total)
+
+
+def _only_comments_after(html: str, pos: int) -> bool:
+    """Whether nothing but comment blocks (see _COMMENT_ANCHOR) stands between ``pos`` and the body's end."""
+    while True:
+        while pos < len(html) and html[pos].isspace():
+            pos += 1
+        if html.startswith("</body", pos) or html.startswith("</BODY", pos):
+            return True
+        m = _BLOCK_ELEMENT.match(html, pos)
+        if m is None or not _COMMENT_ANCHOR.match(html, m.end()):
+            return False
+        end = _element_end(html, m.group(1), m.end())
+        if end <= m.end():
+            return False
+        pos = end
 
 
 def _without_marked_chrome(html: str) -> str:

@@ -163,6 +163,22 @@ def test_a_region_marked_by_a_landmark_role_is_chrome_up_to_its_own_end():
     assert "Article text after it." in text and "Kept: not a role." in text and "Never closed, so kept." in text
 
 
+def test_a_document_exports_running_header_and_footer_are_chrome_its_comments_comments():
+    page = (
+        '<body class="c21 doc-content"><div><p class="c22">Harbour Trust - HT-07 - DRAFT v3</p></div>'
+        '<p class="title">Expenses Policy</p><p>Meals cost up to 9 pounds.</p>'
+        + "<p>Volunteers may claim bus and train fares at standard class, with a ticket as proof.</p>" * 3
+        + '<div><p class="c22">Harbour Office - Not for circulation</p></div>'
+        '<div class="c6"><p><a href="#cmnt_ref1" id="cmnt1">[a]</a>Should we raise this?</p></div></body>'
+    )
+    text = masked(page)
+    assert "DRAFT v3" not in text and "Not for circulation" not in text
+    assert "Expenses Policy" in text and "Meals cost" in text and "Should we raise this?" in text
+    # Without the editor's mark on the body, or with text after it, a bare block is kept.
+    assert "DRAFT v3" in masked(page.replace(" doc-content", ""))
+    assert "Not for circulation" in masked(page.replace("</body>", "<p>More text.</p></body>"))
+
+
 def test_a_header_outside_the_content_a_page_marks_is_its_banner():
     page = (
         "<body><header><p>Riverside Gazette</p><p>News from the valley since 1921</p></header>"
