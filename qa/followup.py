@@ -186,7 +186,7 @@ _NEXT_WORD = re.compile(r"\s+([A-Za-z]+)")
 # ("Which protocols does it support?"). Not an "it" that stands for what
 # follows it ("Is it possible to ...", "does it take to ...").
 _WHAT_IS = re.compile(
-    r"^\s*(?i:(?:and\s+)?what\s+(?:is|are|was|were))\s+(?:(?i:an?|the)\s+)?([^?]+?)\s*\??\s*$|"
+    r"^\s*(?i:(?:and\s+)?what(?:['’]s|\s+(?:is|are|was|were)))\s+(?:(?i:an?|the)\s+)?([^?]+?)\s*\??\s*$|"
     r"^\s*(?i:(?:and\s+)?what\s+(?:does|do))\s+(?:(?i:an?|the)\s+)?([^?]+?)\s+(?i:do|mean|stand\s+for)\s*\??\s*$|"
     r"^\s*(?i:(?:and\s+)?how\s+(?:does|do))\s+(?:(?i:an?|the)\s+)?([^?]+?)\s+(?i:work)\s*\??\s*$"
 )

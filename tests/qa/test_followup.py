@@ -100,6 +100,7 @@ def test_what_about_asks_the_earlier_question_of_something_else(engine):
     [
         ("What is uvicorn?", "Which protocols does it support?", "Which protocols does uvicorn support?"),
         ("What is Zstandard?", "Where is its format documented?", "Where is Zstandard's format documented?"),
+        ("What's the Russian Orbital Station?", "When was its first module supposed to be up?", "When was Russian Orbital Station's first module supposed to be up?"),
         # An "it" that stands for what follows it is kept.
         ("What is pyenv?", "Is it possible to use it with fish?", "Is it possible to use pyenv with fish?"),
         # "What is X used for?" and "What is X doing?" ask what X does: no thing to point at.
