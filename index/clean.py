@@ -990,7 +990,9 @@ def _comment_blocks(page: str) -> list[tuple[int, int]]:
 # document's running header and footer as bare <div>s: the body's first child, and its last before
 # the reviewers' comments ("Brindlecombe Harbour Trust · HT-07 Volunteer Expenses · DRAFT v3").
 _EXPORT_BODY = re.compile(r"<body\b[^>]*\bclass=[\"'][^\"']*\bdoc-content\b[^>]*>", re.I)
-_BARE_DIV = re.compile(r"\s*(<div\s*>)", re.I)
+_BARE_DIV = re.compile(r"<div\s*>", re.I)
+_SPACE = re.compile(r"\s*")
+_BODY_END = re.compile(r"</body\b", re.I)
 
 
 def _without_export_furniture(html: str) -> str:
@@ -998,26 +1000,23 @@ def _without_export_furniture(html: str) -> str:
     if body is None:
         return html
     found = []
-    first = _BARE_DIV.match(html, body.end())
+    first = _BARE_DIV.match(html, _SPACE.match(html, body.end()).end())
     if first:
-        found.append((first.start(1), "div", first.end(1)))
+        found.append((first.start(), "div", first.end()))
     # The footer: a bare <div> after which come only the comments and the body's end.
-    for m in re.finditer(r"<div\s*>", html[body.end() :], re.I):
-        start, tag_end = body.end() + m.start(), body.end() + m.end()
-        end = _element_end(html, "div", tag_end)
-        if end > tag_end and start > (found[0][0] if found else -1) and _only_comments_after(html, end):
-            found.append((start, "div", tag_end))
+    for m in _BARE_DIV.finditer(html, _element_end(html, "div", first.end()) if first else body.end()):
+        end = _element_end(html, "div", m.end())
+        if end > m.end() and _only_comments_after(html, end):
+            found.append((m.start(), "div", m.end()))
             break
-    total = _letters(TAG.sub(" ", html)) or 1
-    return _without_elements(html, found, lambda inside: _letters(TAG.sub(" ", inside)) < CHROME_BLOCK_SHARE * total)
+    return _without_elements(html, found, _small_part_of(html))
 
 
 def _only_comments_after(html: str, pos: int) -> bool:
     """Whether nothing but comment blocks (see _COMMENT_ANCHOR) stands between ``pos`` and the body's end."""
     while True:
-        while pos < len(html) and html[pos].isspace():
-            pos += 1
-        if html.startswith("</body", pos) or html.startswith("</BODY", pos):
+        pos = _SPACE.match(html, pos).end()
+        if _BODY_END.match(html, pos):
             return True
         m = _BLOCK_ELEMENT.match(html, pos)
         if m is None or not _COMMENT_ANCHOR.match(html, m.end()):
@@ -1028,14 +1027,16 @@ def _only_comments_after(html: str, pos: int) -> bool:
         pos = end
 
 
-def _without_marked_chrome(html: str) -> str:
+def _small_part_of(html: str) -> Callable[[str], bool]:
+    """Whether a block's inside is small enough a part of ``html`` to be a notice, a header or a
+    footer: a block of a large share of the page's text is kept, whatever it is named."""
     total = _letters(TAG.sub(" ", html)) or 1
+    return lambda inside: _letters(TAG.sub(" ", inside)) < CHROME_BLOCK_SHARE * total
 
-    def notice(inside: str) -> bool:  # too much of the page to be a notice: keep it
-        return _letters(TAG.sub(" ", inside)) < CHROME_BLOCK_SHARE * total
 
+def _without_marked_chrome(html: str) -> str:
     named = ((m.start(), m.group(1), m.end()) for m in _NAMED_BLOCK.finditer(html) if _chrome_named(m.group(2)))
-    return _without_elements(html, named, notice)
+    return _without_elements(html, named, _small_part_of(html))
 
 
 def _without_elements(html: str, found: Iterable[tuple[int, str, int]], blank_if: Callable[[str], bool] | None = None) -> str:

@@ -123,10 +123,10 @@ def write_sentence_store(
             shown = sentence_words(s)
             # Running text only: a heading or a title capitalises its common words too.
             found = list(_WRITTEN_WORD.finditer(shown))[1:] if _STATEMENT.search(shown) else []
-            for k, m in enumerate(found):
+            for i, m in enumerate(found):
                 forms = written.setdefault(m.group(0).lower(), {})
                 forms[m.group(0)] = forms.get(m.group(0), 0) + 1
-                for j in (k - 1, k + 1) if m.group(0)[0].isupper() else ():
+                for j in (i - 1, i + 1) if m.group(0)[0].isupper() else ():
                     if 0 <= j < len(found) and _beside(shown, m, found[j]):
                         near = beside.setdefault(m.group(0).lower(), {}).setdefault(found[j].group(0).lower(), {})
                         near[found[j].group(0)] = near.get(found[j].group(0), 0) + 1

@@ -39,7 +39,7 @@ from qa.errors import (
 from qa.evidence import EvidenceSet, gather
 from qa.examples import load_examples
 from qa.lexical import terms
-from qa.question import ENTITY, PERSON, answer_type, asking_sentence, persons_named, written_out
+from qa.question import ENTITY, PERSON, answer_type, asking_sentence, persons_named
 from qa.retrieve import Hits, IndexReader, Query, SentenceRecord
 from qa.scorer import Scorer, load_scorer
 from qa.types import Answer, AnswerEvent
@@ -314,10 +314,9 @@ class Engine:
             return AnswerRequest(question, history, query, empty, reader, s, timings, scorer=scorer), self._conversation
         # "Thanks! And who approves it?" asks what follows the thanks; the answer repeats the message as sent.
         said, question = question, conversation.asked_part(question)
-        # Read as meant: chat shorthand written out, a misspelt word as the corpus spells it, a question
-        # typed all in lower case with its names' capitals (see written_out, IndexReader.spelled, .cased).
-        question = reader.cased(reader.spelled(written_out(question)))
-        history = [reader.cased(reader.spelled(written_out(h))) for h in history]
+        # "wats the phone no", "probaton", "who heads roscosmos": read as meant (see IndexReader.as_meant).
+        question = reader.as_meant(question)
+        history = [reader.as_meant(h) for h in history]
         asked_parts = compound.parts(question)[: compound.MAX_PARTS] if answerer.name == "extractive" else [question]
         if len(asked_parts) > 1:
             # "How much notice do I need to give, and who do I tell?": each part follows on from those before it.

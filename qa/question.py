@@ -84,7 +84,8 @@ _NAME = re.compile(
     rf"\b(?:Mr|Mrs|Ms|Dr|Gen|Sen|President|Minister|Administrator)\.?\s+{_NAME_WORD}"
 )
 _FULL_NAME_ONLY = re.compile(rf"\b(?:{_FULL_NAME})")
-_OPENING_WORD = re.compile(rf"^\s*(?:and\s+)?{ASKING_WORD}\b", re.I)
+# The word a question (or a sentence of it, matched where that sentence starts) opens with.
+_OPENING_WORD = re.compile(rf"\s*(?:and\s+)?{ASKING_WORD}\b", re.I)
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w.-]*[A-Za-z]")
 # A byline: "by Jane Doe", "Op/Ed by Chris Devonshire-Ellis".
 _BYLINE = re.compile(r"\bby\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
@@ -104,7 +105,6 @@ _SHORTHAND = {
 _SHORT_WORD = re.compile(r"\b(?:" + "|".join(_SHORTHAND) + r")\b(?!['’])", re.I)
 _NAME_NEXT = re.compile(r"\s+[A-Z]")
 _UNMARKED_END = re.compile(r"[\w\"'”’)\]]\s*$")
-_ASKS_FROM = re.compile(rf"\s*(?:and\s+)?{ASKING_WORD}\b", re.I)
 _NUMBER_NO = re.compile(r"\b(phone|telephone|tel|mobile|fax|account|reference|ref|order|invoice|ticket|case|contract|policy|room|seat|flight)\s+no\b(?!\s+(?:longer|more|one|need)\b)\.?", re.I)
 
 
@@ -124,7 +124,7 @@ def written_out(question: str) -> str:
     # "when did the mesh fail": read, and embedded, as the question it is. Typed without its
     # mark, a question is embedded a little apart from itself, and that moved answers both ways.
     last = list(split_spans(text))[-1:] if text.strip() else []
-    if last and _ASKS_FROM.match(text, last[0][0]) and _UNMARKED_END.search(text):
+    if last and _OPENING_WORD.match(text, last[0][0]) and _UNMARKED_END.search(text):
         text = text.rstrip() + "?"
     return text
 
@@ -138,7 +138,7 @@ def asking_sentence(question: str) -> str:
     What does -c do?"): its names and negations are not what is asked about."""
     spans = list(split_spans(question))
     # The last sentence that asks, not a "Many thanks" after it.
-    asking = [(a, b) for a, b in spans if "?" in question[a:b] or _ASKS_FROM.match(question, a)]
+    asking = [(a, b) for a, b in spans if "?" in question[a:b] or _OPENING_WORD.match(question, a)]
     a, b = (asking or spans)[-1] if spans else (0, len(question))
     last = question[a:b]
     m = _SO_ASKING.search(last)
@@ -210,7 +210,9 @@ def persons_named(question: str) -> list[str]:
     thing to be read as a person, and a name after "the" or a preposition of
     place is a place's or a thing's ("the United States", "in New
     Mexico")."""
-    asked = _OPENING_WORD.sub("", asking_sentence(question), count=1)  # "Did Bill Nelson ...": "Did" is no name
+    asked = asking_sentence(question)
+    opening = _OPENING_WORD.match(asked)
+    asked = asked[opening.end() :] if opening else asked  # "Did Bill Nelson ...": "Did" is no name
     return [m.group(0) for m in _FULL_NAME_ONLY.finditer(asked) if not _THE_BEFORE.search(asked, 0, m.start())]
 
 

@@ -39,7 +39,7 @@ from index.store import CHUNKS, ChromaStore
 from index.types import Sentence
 from qa.errors import IndexStoreError
 from qa.lexical import STOPWORDS, SYNONYM_CREDIT, SYNONYMS, TermWeights, bigrams, is_english_word, terms, words
-from qa.question import tokens, year_span
+from qa.question import tokens, written_out, year_span
 from qa.types import Passage
 
 
@@ -467,6 +467,17 @@ class IndexReader:
         nxt = self.sentences[i + 1] if i + 1 < len(self.sentences) else None
         return (prev if prev is not None and prev.source == s.source else None, nxt if nxt is not None and nxt.source == s.source else None)
 
+    def as_meant(self, text: str) -> str:
+        """``text`` read as its asker meant it: chat shorthand written out
+        (qa.question.written_out), a misspelt word as the corpus spells it
+        (:meth:`spelled`), a question typed all in lower case with its names'
+        capitals (:meth:`cased`)."""
+        return self.cased(self.spelled(written_out(text)))
+
+    def _knows(self, word: str) -> bool:
+        """Whether the corpus uses one of ``word``'s terms, or an English dictionary holds it."""
+        return any(self.weights.known(t) for t in terms(word)) or is_english_word(word)
+
     def spelled(self, text: str) -> str:
         """``text`` with each word of five letters or more that the corpus never
         uses ("probaton", "statoin") replaced by the corpus's most frequent
@@ -484,10 +495,8 @@ class IndexReader:
     def _respelled(self, m: re.Match[str]) -> str:
         word = m.group(0)
         low = word.lower()
-        if low in STOPWORDS or any(self.weights.known(t) for t in terms(low)):
-            return word
         counts = self.sentence_store.word_counts
-        if low in counts or is_english_word(low):
+        if low in STOPWORDS or low in counts or self._knows(low):
             return word
         near = [k for k in _sharing_deletion(low, counts, self._word_letters) if k not in STOPWORDS]
         if not near:
@@ -519,7 +528,7 @@ class IndexReader:
         for k, m in enumerate(found):
             word = m.group(0)
             written = alone.get(word) or _in_name_beside(text, found, k, joined, beside)
-            if written is None and len(word) >= 5 and not any(self.weights.known(t) for t in terms(word)) and not is_english_word(word):
+            if written is None and len(word) >= 5 and not self._knows(word):
                 written = word[0].upper() + word[1:]
             out += [text[at : m.start()], written or word]
             at = m.end()
@@ -612,7 +621,6 @@ def _sharing_deletion(word: str, vocabulary: Collection[str], letters: str) -> s
     return out
 
 
-# A word of a question typed in lower case (see IndexReader.cased).
 def _in_name_beside(text: str, found: list[re.Match[str]], k: int, joined: dict[str, str], beside: dict[str, dict[str, str]]) -> str | None:
     """How the corpus writes ``found[k]`` as part of a longer name, when a word next to it is one
     the corpus capitalises it beside: "desk" is the Service Desk's only beside "service", and
@@ -628,6 +636,7 @@ def _in_name_beside(text: str, found: list[re.Match[str]], k: int, joined: dict[
     return None
 
 
+# A word of a question typed in lower case (see IndexReader.cased).
 _LOWER_WORD = re.compile(r"(?<![\w'’.-])[^\W\d_]+(?![\w'’-]|\.\w)")
 # A word spelling correction may change: five letters or more, in lower case
 # ("probaton"). A capitalised word is a name, and a name the corpus lacks may be
