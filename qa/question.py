@@ -1,7 +1,7 @@
 """What kind of answer a question asks for, and whether a sentence has one.
 
 Classic factoid question analysis: "who" wants a person, "when" a date,
-"how much" a number, "why" a reason, "where"/"which country" a place or
+"how much" a number ("how much does it cost" money), "why" a reason, "where"/"which country" a place or
 other named thing. A sentence that covers the question's words *and* holds
 something of the asked-for kind that the question does not already contain
 is far more likely to be the answer than one that merely restates the
@@ -16,7 +16,7 @@ import re
 
 from index.sentences import split_spans
 
-PERSON, AUTHOR, DATE, NUMBER, PHONE, VERSION, REASON, ENTITY = "person", "author", "date", "number", "phone", "version", "reason", "entity"
+PERSON, AUTHOR, DATE, MONEY, NUMBER, PHONE, VERSION, REASON, ENTITY = "person", "author", "date", "money", "number", "phone", "version", "reason", "entity"
 
 # Offices: who holds one changes over time (see asks_role).
 _OFFICES = (
@@ -30,12 +30,26 @@ _PERSON_NOUNS = rf"{_OFFICES}|author|writer|person|official|cosmonaut|astronaut|
 WH_WORD = r"(?:who|whom|whose|what|which|when|where|why|how)"
 AUXILIARY = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might)"
 ASKING_WORD = rf"(?:{WH_WORD}|{AUXILIARY})"
+# What is paid, and the verbs of paying: a question about either asks for money.
+_CHARGES = r"price|cost|fee|fare|rent|ticket|fine|deposit|salary|wage|subscription|toll"
+_SPENDING = r"cost|costs|costing|pay|pays|paid|spend|spends|spent|charge|charges|charged|earn|earns|earned|sell|sells|sold|worth"
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bwho\s+(?:wrote|authored|penned|is the author)\b|\b(?:author|writer) of\b|\bwritten by\b", re.I), AUTHOR),
     (re.compile(r"^\s*(?:and\s+)?(?:who|whom|whose)\b", re.I), PERSON),
     # "Which acting NASA administrator ...", not "What is the general term ..." or "What did Ambassador Cromer order?".
     (re.compile(rf"\b(?:which|what)\s+(?:(?!{AUXILIARY}\b)\w+\s+){{0,2}}(?:{_PERSON_NOUNS})s?\b", re.I), PERSON),
     (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?when\b|\b(?:what|which)\s+(?:years?|dates?|months?|days?|decades?|centur(?:y|ies)|era|period|time)\b|\b(?:since when|how long|until when)\b", re.I), DATE),
+    # "How much does a season ticket cost?" is answered by an amount of money, never by "500 people";
+    # "How much did the price of oil increase?" may be a share.
+    (
+        re.compile(
+            rf"\bhow much\s+(?:money\b|(?={AUXILIARY}\b.*\b(?:{_SPENDING})\b)|(?:is|was|are|were)\s+(?:the|an?)\s+(?:[\w-]+\s+){{0,3}}?(?:{_CHARGES})s?\b)|"
+            rf"\bwhat\s+(?:do|does|did|will|would|could|might|should)\s+(?:[\w&'’-]+\s+){{1,10}}?(?:cost|charge)\b|"
+            rf"\bwhat(?:['’]s|\s+{AUXILIARY})\s+the\s+(?:[\w-]+\s+){{0,3}}?(?:{_CHARGES})s?\b(?!\s+(?:increase|rise|fall|cut|index)\b)",
+            re.I,
+        ),
+        MONEY,
+    ),
     (re.compile(r"\b(?:how (?:much|many|far|big|large|old)|what (?:price|percentage|share|amount|number))\b", re.I), NUMBER),
     # "What is the Service Desk's phone number?" is answered by "call ext. 4400", never by "Helen Marsh".
     (re.compile(r"\b(?:phone|telephone|mobile|fax|extension|contact)\s+numbers?\b|\bwhat(?:['’]s|\s+is)\s+(?:the\s+|his\s+|her\s+|their\s+|(?:\w+\s+)?\w+['’]s?\s+)extension\b|\bwhich\s+extension\b", re.I), PHONE),
@@ -60,6 +74,13 @@ _DATE = re.compile(
     rf"\b(?:\d+|{_NUMBER_WORDS})[\s-]+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b|\b(?:yesterday|today|tomorrow|ago|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
     # A time of day: "at 09:00", "by 5 p.m.", "noon".
     r"\b(?:[01]?\d|2[0-3]):[0-5]\d\b|\b(?:1[0-2]|0?[1-9])(?:[:.][0-5]\d)?\s*[ap]\.?m\b\.?|\b(?:noon|midday|midnight)\b",
+    re.I,
+)
+# An amount of money: "£9.80", "$5 million", "6 million Lira", "twenty dollars", "free of charge".
+_MONEY = re.compile(
+    rf"[$€£¥₹]\s?\d|\b(?:US\$|USD|EUR|GBP)\s?\d|"
+    rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS})\s*(?:k|m|bn|million|billion|thousand|trillion)?\s*(?:dollars?|euros?|pounds?|pence|cents?|francs?|lira|lire|rubles?|roubles?|yen|yuan|rupees?|USD|EUR|GBP)\b|"
+    r"\b\d+p\b(?!\.)|\b(?:free of charge|no charge|at no (?:extra )?cost|pays? nothing|for free)\b",
     re.I,
 )
 _NUMBER = re.compile(rf"[$€£]\s?\d|\b\d[\d,.]*\s*(?:%|percent|million|billion|thousand|kilowatts?)?|\b(?:{_NUMBER_WORDS})\b", re.I)
@@ -174,16 +195,21 @@ def answer_type(question: str) -> str:
     for pattern, kind in _RULES:
         if pattern.search(asked):
             return kind
-    if "?" not in asked and not _ASKS_ANYWHERE.search(asked) and _KEYWORDS_FOR_DATE.search(asked):
-        # Keywords alone, ending in what they want: "depot safety induction day and time".
-        return DATE
+    if "?" not in asked and not _ASKS_ANYWHERE.search(asked):
+        # Keywords alone, ending in what they want: "depot safety induction day and time", "vpn token replacement cost".
+        for pattern, kind in _KEYWORDS_FOR:
+            if pattern.search(asked):
+                return kind
     return ""
 
 
 _ASKS_ANYWHERE = re.compile(rf"\b{ASKING_WORD}\b", re.I)
-# Not "cost" or "rate" for a number: "vpn token replacement cost", which no page states, was then
-# answered with any sentence holding a number.
-_KEYWORDS_FOR_DATE = re.compile(r"\b(?:dates?|times?|days?|deadline|hours)\W*$", re.I)
+# Not "rate" for a number, nor "cost" for any number: "vpn token replacement cost", which no
+# page states, was then answered with any sentence holding one.
+_KEYWORDS_FOR = (
+    (re.compile(r"\b(?:dates?|times?|days?|deadline|hours)\W*$", re.I), DATE),
+    (re.compile(rf"\b(?:{_CHARGES})s?\W*$", re.I), MONEY),
+)
 
 
 # An office, by name or by what its holder does.
@@ -250,7 +276,7 @@ def answer_spans(kind: str, sentence: str, question: str) -> list[tuple[int, int
     return [span for span, initials, words in found if initials not in acronyms and not words <= asked]
 
 
-_PATTERNS = {PERSON: _NAME, AUTHOR: _BYLINE, DATE: _DATE, NUMBER: _NUMBER, PHONE: _PHONE, VERSION: _VERSION, REASON: _REASON, ENTITY: _CAPITALISED}
+_PATTERNS = {PERSON: _NAME, AUTHOR: _BYLINE, DATE: _DATE, MONEY: _MONEY, NUMBER: _NUMBER, PHONE: _PHONE, VERSION: _VERSION, REASON: _REASON, ENTITY: _CAPITALISED}
 _ALWAYS_NOVEL = frozenset({AUTHOR, REASON})  # a byline or a stated reason is news whatever the question says
 _WORD = re.compile(r"\w+")
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")

@@ -116,7 +116,10 @@ def test_a_short_answer_that_refers_back_comes_after_what_it_refers_to(other_eng
 
 
 def test_a_long_answer_that_refers_back_without_the_asked_person_comes_after_whom_it_names(other_engine: Engine) -> None:
-    got = other_engine.ask("Who persuaded the trustees to admit women?")
+    # How the answer is put together, not whether it is given: its best sentence
+    # names no person, so P(answerable) sits near the threshold and moves with a refit.
+    engine = Engine(other_engine.settings.replace(min_support=0.0))
+    got = engine.ask("Who persuaded the trustees to admit women?")
     assert not got.abstained
     # "She argued ..." holds what was done, the sentence before it who did it.
     assert "Margaret Okafor" in got.answer, got.answer

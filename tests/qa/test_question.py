@@ -5,6 +5,7 @@ from qa.question import (
     AUTHOR,
     DATE,
     ENTITY,
+    MONEY,
     NUMBER,
     PERSON,
     PHONE,
@@ -60,7 +61,20 @@ from qa.question import (
         # Keywords alone, ending in what they want.
         ("depot safety induction day and time", DATE),
         ("canteen opening hours", DATE),
+        ("vpn token replacement cost", MONEY),
         ("depot safety induction", ""),
+        # What something costs, or what is paid for it; not how much of a thing, or how much a price moved.
+        ("How much does a monthly season ticket cost?", MONEY),
+        ("How much did it cost to build the stadium?", MONEY),
+        ("What would the option of buying water through the interconnector cost to run each year?", MONEY),
+        ("What does the ferry company charge to cancel a standard fare?", MONEY),
+        ("Up to how much can I spend on a hotel per night?", MONEY),
+        ("How much money was he allowed to claim in damages?", MONEY),
+        ("What is the per-metre fee for a mooring permit?", MONEY),
+        ("How much is the annual membership fee?", MONEY),
+        ("How much oil did they sell?", NUMBER),
+        ("How much did the price of oil increase?", NUMBER),
+        ("What is the charge against him?", ""),
     ],
 )
 def test_answer_type(question, kind):
@@ -107,6 +121,22 @@ def test_a_date_of_any_century_answers_when(sentence):
 )
 def test_a_duration_or_a_time_of_day_answers_how_long_and_when(question, sentence):
     assert has_answer(DATE, sentence, question)
+
+
+@pytest.mark.parametrize(
+    "sentence, holds",
+    [
+        ("The pet supplement is £9 per single journey.", True),
+        ("Saudi Arabia spent over 100 billion dollars.", True),
+        ("He was awarded 6 million Lira.", True),
+        ("Stamps cost 85p each.", True),
+        ("Replacement is free of charge.", True),
+        ("The first 500 people to register receive a free month's travel.", False),
+        ("The shop opens at 5 p.m.", False),
+    ],
+)
+def test_money_is_an_amount_of_a_currency(sentence, holds):
+    assert has_answer(MONEY, sentence, "How much does it cost?") is holds
 
 
 def test_a_decimal_is_no_time_of_day():
