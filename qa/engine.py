@@ -436,7 +436,7 @@ class Engine:
         if answered is None:
             return ""
         record, query_terms = answered
-        return named(record.text, record.tokens, turn, query_terms)
+        return named(record.shown, record.tokens, turn, query_terms)
 
     def _best_sentence(self, turn: str, before: Sequence[str]) -> tuple[SentenceRecord, list[str]] | None:
         """The sentence the engine's answer to an earlier ``turn`` would lead with,

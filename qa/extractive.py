@@ -159,7 +159,7 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
 def _lacks_asked_kind(ev: Evidence, request: AnswerRequest) -> bool:
     """The question asks for a kind of answer (a person, a date, ...) and ``ev`` holds none."""
     kind = request.query.answer_type
-    return bool(kind) and not answer_spans(kind, ev.text, request.query.question)
+    return bool(kind) and not answer_spans(kind, readable(ev.source, ev.text), request.query.question)
 
 
 _OPENS_WITH_PRONOUN = re.compile(r"\W*(?:he|she|it|they|this|these|those|such)\b", re.I)
@@ -289,7 +289,7 @@ def _role_holders(reader, ev: Evidence, request: AnswerRequest) -> set[str]:
     if query.answer_type != PERSON or ev.coverage < FULL_COVERAGE or not asks_role(query.asked or query.question):
         return set()
     s = _record(reader, ev)
-    return {s.text[a:b].split()[-1] for a, b in answer_spans(PERSON, s.text, query.question)}
+    return {s.shown[a:b].split()[-1] for a, b in answer_spans(PERSON, s.shown, query.question)}
 
 
 def _year(reader, ev: Evidence) -> str:

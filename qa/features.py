@@ -238,10 +238,10 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
             coverage = window = missing = 0.0
         n_specific = len(signals.specifics)
         names_missing = sum(1 for spec in signals.specifics if not spec <= around) / n_specific if n_specific else 0.0
-        spans = answer_spans(query.answer_type, s.text, query.question) if query.answer_type else []
+        spans = answer_spans(query.answer_type, s.shown, query.question) if query.answer_type else []
         # "When was SSH support added?": the item says what, its heading when.
-        in_lead = bool(not spans and lead is not None and query.answer_type and answer_spans(query.answer_type, lead.text, query.question))
-        n_words = len(s.text.split())
+        in_lead = bool(not spans and lead is not None and query.answer_type and answer_spans(query.answer_type, lead.shown, query.question))
+        n_words = len(s.shown.split())
         meta_date = reader.meta(s.source).get("date", "")
         row = out[r]
         row[0] = sims[i] if j is None else _read_together(sims, i, j)
@@ -265,12 +265,12 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         row[20] = 1.0 if meta_date and any(meta_date.startswith(d) or d.startswith(meta_date) for d in signals.dates) else 0.0
         row[21] = max((sims[j] for j in (i - 1, i + 1) if (prev if j < i else nxt) is not None), default=0.0)
         row[24] = math.log(1 + len(q_set - own))
-        row[25] = 1.0 if signals.negated != _negates(s.text) else 0.0
+        row[25] = 1.0 if signals.negated != _negates(s.shown) else 0.0
         row[26] = sum(1 for spec in signals.specifics if not spec <= own) / n_specific if n_specific else 0.0
         row[27] = _density(s.tokens, q_set)
-        row[28] = 0.0 if _TERMINATED.search(s.text) else 1.0
-        row[29], row[30] = _time_relation(signals.periods, periods(s.text)) if signals.periods else (0.0, 0.0)
-        row[31] = 1.0 if signals.defined and defines(signals.defined, s.text, lead.text if lead is not None else "") else 0.0
+        row[28] = 0.0 if _TERMINATED.search(s.shown) else 1.0
+        row[29], row[30] = _time_relation(signals.periods, periods(s.shown)) if signals.periods else (0.0, 0.0)
+        row[31] = 1.0 if signals.defined and defines(signals.defined, s.shown, lead.shown if lead is not None else "") else 0.0
     if len(rows):
         out[:, 1] = out[:, 0] - out[:, 0].max()
         out[:, 3] = out[:, 2] - out[:, 2].max()

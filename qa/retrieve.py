@@ -54,14 +54,20 @@ class SentenceRecord(Sentence):
     # are made on first use: made for every sentence when the index opens,
     # they took most of its time and memory (10k chunks: 17 s and 1.3 GB).
     @functools.cached_property
+    def shown(self) -> str:
+        """The sentence as a reader sees it, a web page's markup and entities off:
+        what its answer, negation and dates are read from ("&pound;9" is "£9")."""
+        return sentence_words(self)
+
+    @functools.cached_property
     def words(self) -> frozenset[str]:
         """Every word, stop words too: for spotting near-duplicates."""
-        return frozenset(words(self.text))
+        return frozenset(words(self.shown))
 
     @functools.cached_property
     def tokens(self) -> tuple:
-        """Words with offsets and terms: for answer proximity (qa.question)."""
-        return tokens(self.text)
+        """Words of ``shown`` with their offsets there, and terms: for answer proximity (qa.question)."""
+        return tokens(self.shown)
 
 
 def _record(s: Sentence) -> SentenceRecord:

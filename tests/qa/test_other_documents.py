@@ -317,3 +317,25 @@ def test_which_version_is_answered_with_the_release_that_does_it(settings: Setti
     engine.build()
     answer = engine.ask("Which version fixes files with accented names being skipped?")
     assert not answer.abstained and "3.2.1" in answer.answer
+
+
+def test_a_web_page_sentence_is_read_for_its_answer_as_a_reader_sees_it(settings: Settings, tmp_path: Path) -> None:
+    # "&pound;9" is "£9": the amount a "how much does it cost" question asks for,
+    # where the markup alone held no currency and the sentence no answer.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "fares.html").write_text(
+        "<html><head><title>Ferry fares</title></head><body><h1>Ferry fares</h1>"
+        "<p>The pet supplement is &pound;9 per single journey.</p>"
+        "<p>Up to <b>eight</b> pets travel on each sailing, and <em>20 people</em> may bring bicycles.</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    engine = Engine(settings.replace(corpus=corpus, index_dir=tmp_path / "index"))
+    engine.build()
+    answer, trace = engine.explain("How much does the pet supplement cost?")
+    assert trace["question"]["answer_type"] == "money"
+    by_text = {readable("fares.html", c["text"]).strip(): c["features"] for c in trace["candidates"]}
+    assert by_text["The pet supplement is £9 per single journey."]["type_span"] == 1.0
+    assert by_text["Up to eight pets travel on each sailing, and 20 people may bring bicycles."]["type_span"] == 0.0
+    assert answer.answer.startswith("The pet supplement is £9 per single journey [1].")
