@@ -159,7 +159,7 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
 def _lacks_asked_kind(ev: Evidence, request: AnswerRequest) -> bool:
     """The question asks for a kind of answer (a person, a date, ...) and ``ev`` holds none."""
     kind = request.query.answer_type
-    return bool(kind) and not answer_spans(kind, readable(ev.source, ev.text), request.query.question)
+    return bool(kind) and not answer_spans(kind, _record(request.reader, ev).shown, request.query.question)
 
 
 _OPENS_WITH_PRONOUN = re.compile(r"\W*(?:he|she|it|they|this|these|those|such)\b", re.I)

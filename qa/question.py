@@ -1,8 +1,8 @@
 """What kind of answer a question asks for, and whether a sentence has one.
 
 Classic factoid question analysis: "who" wants a person, "when" a date,
-"how much" a number ("how much does it cost" money), "why" a reason, "where"/"which country" a place or
-other named thing. A sentence that covers the question's words *and* holds
+"how much" a number, "what does it cost" an amount of money, "why" a
+reason, "where"/"which country" a place or other named thing. A sentence that covers the question's words *and* holds
 something of the asked-for kind that the question does not already contain
 is far more likely to be the answer than one that merely restates the
 question ("the heads of Roscosmos and NASA met" for "who heads Roscosmos?").
