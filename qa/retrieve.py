@@ -492,11 +492,28 @@ class IndexReader:
 
         Read as words, not terms: a misspelling changes the stem too
         ("probaton" against "probat"), so the terms the corpus uses are no
-        guide to what was meant. Capitalised words (names), words with
-        digits, stop words and words an English dictionary holds ("lends",
-        however rare here: see qa.lexical.is_english_word) are left as
-        written; :meth:`correct` still reads their terms."""
-        return _SPELLABLE.sub(self._respelled, text)
+        guide to what was meant. Words with digits, stop words and words an
+        English dictionary holds ("lends", however rare here: see
+        qa.lexical.is_english_word) are left as written. A capitalised word is
+        a name: it is respelled only as a name the corpus writes with a capital
+        ("Hugueont" as "Huguenot", "Toytoa" as "Toyota"), since a name the
+        corpus never mentions is what many an unanswerable question asks about
+        and a lower-case word is no name; :meth:`correct` still reads the terms
+        of one left as written."""
+        return _NAME_SPELLABLE.sub(self._renamed, _SPELLABLE.sub(self._respelled, text))
+
+    def _renamed(self, m: re.Match[str]) -> str:
+        word = m.group(0)
+        low = word.lower()
+        counts = self.sentence_store.word_counts
+        if low in counts or self._knows(low):
+            return word
+        names = self.sentence_store.names
+        written = {**names["joined"], **names["alone"]}
+        near = [k for k in _sharing_deletion(low, counts, self._word_letters) if k in written]
+        if not near:
+            return word
+        return written[max(near, key=lambda k: (counts[k], k))]
 
     def _respelled(self, m: re.Match[str]) -> str:
         word = m.group(0)
@@ -648,6 +665,9 @@ _LOWER_WORD = re.compile(r"(?<![\w'’.-])[^\W\d_]+(?![\w'’-]|\.\w)")
 # ("probaton"). A capitalised word is a name, and a name the corpus lacks may be
 # another name ("Lavietes Pavillion"): its terms are still read by correct().
 _SPELLABLE = re.compile(r"(?<![\w'’.-])[a-z]{5,}(?![\w'’-]|\.\w)")
+# A capitalised word, possessive or not ("Margaret's"): not a run of capitals ("NASA"), nor part of a
+# hyphenated or dotted one.
+_NAME_SPELLABLE = re.compile(r"(?<![\w'’.-])[A-Z][a-z]{4,}(?=['’]s\b|(?![\w'’-]|\.\w))")
 
 
 # A year or decade as a question writes it ("in 2010", "the 1990s", "the 1000's"; not the

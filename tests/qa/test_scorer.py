@@ -65,8 +65,11 @@ def test_a_sentence_dated_outside_the_period_asked_about_is_marked():
 def test_misspelt_question_words_are_read_as_the_corpus_spells_them(engine):
     reader = engine.reader()
     assert reader.spelled("What did rogozn say about sanctons?") == "What did rogozin say about sanctions?"
-    # A capitalised word may be a name the corpus lacks: left as written, its terms read as the corpus's.
-    assert reader.spelled("What did Rogozn say?") == "What did Rogozn say?"
+    # A capitalised word is a name: respelled as a name the corpus writes ("Rogozin's" too), never as a
+    # lower-case word ("sanctions"), and a name the corpus lacks is left as written.
+    assert reader.spelled("What did Rogozn say?") == "What did Rogozin say?"
+    assert reader.spelled("Was it Rogozn's idea?") == "Was it Rogozin's idea?"
+    assert reader.spelled("Sanctons for Isaacman?") == "Sanctons for Isaacman?"
     assert reader.correct(terms("ROGOZN sanctons")) == terms("Rogozin sanctions")
     assert reader.spelled("zzzzzzzz NASA Roscosmos") == "zzzzzzzz NASA Roscosmos"
 
