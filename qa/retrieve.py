@@ -508,12 +508,17 @@ class IndexReader:
         counts = self.sentence_store.word_counts
         if low in counts or self._knows(low):
             return word
-        names = self.sentence_store.names
-        written = {**names["joined"], **names["alone"]}
+        written = self._name_words
         near = [k for k in _sharing_deletion(low, counts, self._word_letters) if k in written]
         if not near:
             return word
         return written[max(near, key=lambda k: (counts[k], k))]
+
+    @functools.cached_property
+    def _name_words(self) -> dict[str, str]:
+        """Each word the corpus capitalises, alone or within a longer name, as it writes it."""
+        names = self.sentence_store.names
+        return {**names["joined"], **names["alone"]}
 
     def _respelled(self, m: re.Match[str]) -> str:
         word = m.group(0)
