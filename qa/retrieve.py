@@ -21,7 +21,7 @@ import operator
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import overload
@@ -504,15 +504,18 @@ class IndexReader:
 
     def _renamed(self, m: re.Match[str]) -> str:
         word = m.group(0)
-        low = word.lower()
+        near = self._nearest(word.lower(), self._name_words.__contains__)
+        return self._name_words[near] if near else word
+
+    def _nearest(self, low: str, allowed: Callable[[str], bool]) -> str | None:
+        """The corpus's most frequent ``allowed`` word a letter away from ``low`` (lower case), or
+        None when the corpus or a dictionary knows ``low`` itself, or no such word is that near."""
         counts = self.sentence_store.word_counts
         if low in counts or self._knows(low):
-            return word
-        written = self._name_words
-        near = [k for k in _sharing_deletion(low, counts, self._word_letters) if k in written]
-        if not near:
-            return word
-        return written[max(near, key=lambda k: (counts[k], k))]
+            return None
+        near = [k for k in _sharing_deletion(low, counts, self._word_letters) if allowed(k)]
+        # Several candidates: the most frequent one is the likelier word.
+        return max(near, key=lambda k: (counts[k], k)) if near else None
 
     @functools.cached_property
     def _name_words(self) -> dict[str, str]:
@@ -522,15 +525,9 @@ class IndexReader:
 
     def _respelled(self, m: re.Match[str]) -> str:
         word = m.group(0)
-        low = word.lower()
-        counts = self.sentence_store.word_counts
-        if low in STOPWORDS or low in counts or self._knows(low):
+        if word in STOPWORDS:
             return word
-        near = [k for k in _sharing_deletion(low, counts, self._word_letters) if k not in STOPWORDS]
-        if not near:
-            return word
-        # Several candidates: the most frequent one is the likelier word.
-        return max(near, key=lambda k: (counts[k], k))
+        return self._nearest(word, lambda k: k not in STOPWORDS) or word
 
     def cased(self, text: str) -> str:
         """``text``, when typed all in lower case, with capitals where a name has them:
