@@ -262,6 +262,11 @@ class _Leads:
         self.previous: tuple[Sentence, str] | None = None  # the last sentence and what opened its block
         self.opener = ""  # what opened the block of the sentence last asked about
         self.section = -1  # position of the heading of the section going on
+        # The headings going on, outermost first, with their ranks (1 for "#" or <h1>): a
+        # heading's section is the one it stands in ("### Fixes" under "## 2.14.0 (2026-10-08)").
+        self.outline: list[tuple[int, int]] = []
+        self.rank = 0  # the rank of the heading last asked about (0: none, or not known)
+        self.code = _fenced(doc.text) if is_markdown(doc.source) else []  # where "# ..." is a comment, not a heading
 
     def lead(self, start: int, raw: str, out: list[Sentence]) -> int:
         """The lead of the sentence at ``start`` (-1 for none); call :meth:`kept` once it is made."""
@@ -441,10 +446,31 @@ class _Leads:
         self.terms[first] = found
         return found
 
+    def parent(self, start: int) -> int:
+        """The heading whose section the heading at ``start`` stands in (-1: none, or its rank
+        is not known: plain text and reStructuredText do not say which heading is within which)."""
+        self.rank = self._rank(start)
+        while self.outline and self.outline[-1][0] >= self.rank > 0:
+            self.outline.pop()
+        return self.outline[-1][1] if self.rank and self.outline else -1
+
     def kept(self, sentence: Sentence) -> None:
         self.previous = (sentence, self.opener)
         if self.opener == "h":
             self.section = sentence.position
+            self.outline = [*self.outline, (self.rank, sentence.position)] if self.rank else []
+
+    def _rank(self, start: int) -> int:
+        text = self.doc.text
+        if is_web_page(self.doc.source):
+            m = _HTML_OPENER.search(text, max(0, start - 400), start)
+            return int(m.group(1)[1]) if m and m.group(1).lower().startswith("h") else 0
+        if not is_markdown(self.doc.source):
+            return 0
+        if text.startswith("#", start):
+            return len(text[start : start + 7]) - len(text[start : start + 7].lstrip("#"))
+        underline = _UNDERLINE.match(text, text.find("\n", start) + 1)
+        return (1 if underline.group(0).strip().startswith("=") else 2) if underline else 0
 
     def _opener(self, start: int) -> str:
         text = self.doc.text
@@ -458,7 +484,7 @@ class _Leads:
         if _LIST_MARKER.fullmatch(line):
             return "h" if self.plain_text and _NUMBERED.fullmatch(line) and self._title_line(start) else "li"
         if is_markdown(self.doc.source) and text.startswith("#", start):
-            return "h"
+            return "" if any(a <= start < b for a, b in self.code) else "h"
         if self.plain_text and clean.WIKI_HEADING_OPEN.fullmatch(line):
             return "h"  # a wiki's "====== Harbour ferry ======", its marks blanked
         # A line underlined with "===" or "---" (plain text, Markdown's other heading), or with
@@ -469,6 +495,15 @@ class _Leads:
         if self.rst:
             return "h" if clean.underlined(text, after) else ""
         return "h" if _UNDERLINE.match(text, after + 1) else ""
+
+
+_FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~).*$", re.M)
+
+
+def _fenced(text: str) -> list[tuple[int, int]]:
+    """The spans of a Markdown text's fenced code blocks."""
+    marks = [m.start() for m in _FENCE_LINE.finditer(text)]
+    return [(a, b) for a, b in zip(marks[::2], marks[1::2])]
 
 
 def split_document(doc: Document) -> list[Sentence]:
@@ -496,6 +531,7 @@ def split_document(doc: Document) -> list[Sentence]:
                 continue  # a block the page repeats (or a title shown twice)
             seen.add(key)
             lead = leads.lead(start, raw, out)
+            section = leads.parent(start) if leads.opener == "h" else leads.section
             # What a sentence is read with (see embedding_text) is part of its
             # id, so that a changed lead or antecedent reads it again.
             if lead >= 0:
@@ -512,7 +548,7 @@ def split_document(doc: Document) -> list[Sentence]:
                 position=len(out),
                 heading=seg.heading,
                 lead=lead,
-                section=-1 if leads.opener == "h" else leads.section,
+                section=section,
             )
             out.append(sentence)
             leads.kept(sentence)

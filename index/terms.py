@@ -25,6 +25,8 @@ STOPWORDS = frozenset(
 )
 
 _VERSION = re.compile(r"\d+(?:\.\d+){2,}")
+# "v2.14.4", "v1.2": a version as release notes title it, the same version as "2.14.4" and "1.2".
+_MARKED_VERSION = re.compile(r"v(\d+(?:\.\d+)+)")
 _WORD = r"[a-z0-9]+(?:\.[a-z0-9]+)*"
 # "-c" in "wget -c" or "What does -k do?"; not a hyphen inside a word.
 _OPTION = re.compile(r"(?<![\w-])-[A-Za-z](?![\w-])")
@@ -55,7 +57,8 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lower-case word tokens; "U.S.", "Gazeta.ru" and "2.3.0" stay one token, and
+    """Lower-case word tokens; "U.S.", "Gazeta.ru" and "2.3.0" stay one token ("v2.3.0" is
+    "2.3.0" too, "v1.2" is "1" and "2" as "1.2" is), and
     a command's one-letter option ("-c") is one too, in its own case ("-C" is
     another); a long option ("--no-compress") is one, followed by its words;
     Sphinx's "versionadded" is "version added"."""
@@ -71,6 +74,9 @@ def words(text: str) -> list[str]:
             original = cased[options] if options < len(cased) else ""
             out.append(original if original.lower() == w else w)
             options += 1
+        elif (marked := _MARKED_VERSION.fullmatch(w)) is not None:
+            version = marked.group(1)
+            out.extend([version] if _VERSION.fullmatch(version) else version.split("."))
         elif w in _DIRECTIVE_WORDS:
             out.extend(_DIRECTIVE_WORDS[w])
         elif _VERSION.fullmatch(w):

@@ -65,9 +65,11 @@ class Sentence:
     # It says what the sentence is about ("2 | Mills" under "Expansion
     # stages | Inventor"; "Added SSH certificates." under "## 2.3.0").
     lead: int = -1
-    # The position of the heading of the section it stands in, or -1 (none, or
-    # it is a heading): what a reference section is about ("## `os.EOL`")
-    # goes unsaid in the sentences under it, however many.
+    # The position of the heading of the section it stands in, or -1: what a
+    # reference section is about ("## `os.EOL`") goes unsaid in the sentences
+    # under it, however many. A heading stands in the section of the heading
+    # it is ranked under ("### Fixes" under "## 2.14.0"), where its rank is
+    # known (Markdown, web pages), else in none.
     section: int = -1
 
 

@@ -211,6 +211,7 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
     for r, i in enumerate(rows):
         s = reader.sentences[i]
         prev, nxt = reader.neighbours(i)
+        heads = nxt is not None and nxt.section == s.position  # a heading, with its section under it
         if nxt is not None and is_heading(nxt.source, nxt.text):
             nxt = None  # a heading names what follows it, not what it follows
         # A sentence with a lead (a table row under its header, a definition
@@ -220,8 +221,9 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         own = s.terms | lead.terms if lead is not None else s.terms
         # What its section is about goes without saying under its heading,
         # however far down ("## `os.EOL`" over "{string}" over "The operating
-        # system-specific end-of-line marker.").
-        k = reader.section_row(i)
+        # system-specific end-of-line marker."); a heading's own words are
+        # what it says, not those of the heading it is ranked under.
+        k = reader.section_row(i) if not heads else None
         if k is not None:
             own = own | reader.sentences[k].terms
         around = own | (prev.terms if prev is not None else frozenset()) | (nxt.terms if nxt is not None else frozenset())

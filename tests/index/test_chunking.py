@@ -64,6 +64,21 @@ def test_a_sentence_that_says_little_alone_is_read_under_its_lead(documents, sou
         assert sentence not in found
 
 
+def test_a_heading_stands_in_the_section_of_the_heading_ranked_over_it(documents):
+    sentences = split_document(documents["release-notes.md"])
+    section = {shown(s): shown(sentences[s.section]) if s.section >= 0 else None for s in sentences}
+    # "### Changes" and "### Fixes" under "## v3.0.0 (...)", which is under "# Changelog".
+    assert section["Changes"] == section["Fixes"] == "v3.0.0 (2025-09-15)"
+    assert section["v3.0.0 (2025-09-15)"] == section["v2.5.0 (2025-06-01)"] == "Changelog"
+    assert section["This release drops support for Python 3.9 and needs Python 3.10 or later."] == "Changes"
+    assert section["Fixed the progress bar on narrow terminals."] == "Fixes"
+    # A comment in a code block ("# After: deploy undo web") is no heading: nothing stands under it.
+    assert section["After: deploy undo web"] == "Changes"
+    # Plain text does not say which heading is within which: a heading there stands in no section.
+    plain = split_text("notes.txt", "Changes\n=======\n\nFixes\n-----\n\nFixed the progress bar.\n")
+    assert [s.section for s in plain if shown(s) in ("Changes", "Fixes")] == [-1, -1]
+
+
 def test_a_list_that_a_sentence_introduces_has_no_lead(documents):
     # "Do this first:" brings its list forward in an answer (qa.extractive);
     # its items are not read under its words. Under the heading itself, they are.
@@ -316,7 +331,9 @@ def test_a_sentence_knows_the_heading_of_its_section_however_far_down() -> None:
     assert section["The file the offsets are read from."] == "## `STATION_CALIBRATION`"
     assert section["Records are sent every hour."] == "## Upload"
     assert section["The station reads its settings when it starts."] == "# Settings"
-    assert section["## Upload"] is None  # a heading is no sentence of the section before it
+    # A heading is no sentence of the section before it, but of the heading ranked over it.
+    assert section["## Upload"] == section["## `STATION_CALIBRATION`"] == "# Settings"
+    assert section["# Settings"] is None
     # Text without headings has no sections.
     assert all(s.section == -1 for s in split_text("plain.txt", "One sentence here. Another one there.\n"))
 

@@ -194,6 +194,9 @@ def test_a_version_number_is_one_term_that_no_other_version_matches():
     from qa.lexical import terms
 
     assert "2.3.0" in terms("What changed in 2.3.0?")
+    # As release notes title it, it is the same version.
+    assert set(terms("## v2.3.0 (2024-11-18)")) >= set(terms("2.3.0"))
+    assert set(terms("v1.2")) == set(terms("1.2"))
     # Its parts are not terms of their own, so "2.4.0" shares nothing with it.
     assert not set(terms("2.3.0")) & set(terms("release 2.4.0 of 2025"))
     # Decimals and initialisms read as before.
