@@ -9,7 +9,9 @@ articles differ in date, each sentence says which outlet and date it is
 from; a table row comes with its table's header row, a list item with the
 heading it hangs from, an FAQ's question with its answer, and a short
 sentence that refers back ("It was admitted ...") after the one it refers
-to. The thresholds are qa.scorer.Composition's.
+to, and a sentence without the kind of answer asked for (a date, a version)
+under the heading over it that holds one ("## v2.14.0 (2026-10-08)"). The
+thresholds are qa.scorer.Composition's.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from qa.answerer import Answerer, AnswerRequest, register
 from qa.config import Settings
 from qa.evidence import attribution, cite, shown_beside, with_leads
 from qa.features import is_heading
-from qa.question import PERSON, answer_spans, asks_role
+from qa.question import DATE, PERSON, VERSION, answer_spans, asks_role
 from qa.types import Answer, AnswerSentence, Evidence
 
 ABSTAIN_TEXT = "I could not find that in the articles."
@@ -152,8 +154,40 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
                 n_words += len(ev.text.split())
     chosen = _with_what_leads_on(chosen, reader, comp, settings.answer_words - n_words)
     words_left = settings.answer_words - sum(len(ev.text.split()) for ev in chosen)
-    chosen = _with_antecedent(chosen, reader, comp, words_left, _lacks_asked_kind(best, request))
+    lacks = _lacks_asked_kind(best, request)
+    chosen = _with_antecedent(chosen, reader, comp, words_left, lacks)
+    if request.query.answer_type in _KINDS_A_HEADING_GIVES and (lacks or opens_with_reference(best.text)):
+        words_left = settings.answer_words - sum(len(ev.text.split()) for ev in chosen)
+        chosen = _with_heading_holding_it(chosen, best, request, words_left)
     return with_leads(chosen, reader)
+
+
+# What a heading says of everything under it, as release notes', minutes' and a
+# log's headings do ("## 2.14.0", "## 12 March 2024"); a title's name or number
+# is what its page is about, not the answer to a question about one sentence.
+_KINDS_A_HEADING_GIVES = frozenset({DATE, VERSION})
+
+
+def _with_heading_holding_it(chosen: list[Evidence], best: Evidence, request: AnswerRequest, words_left: int) -> list[Evidence]:
+    """``chosen`` with the heading over the best sentence that holds the kind of
+    answer asked for, when the sentence does not or may mean it by a word that
+    refers back: "This release drops support for Python 3.9." says which
+    release only under "## v2.14.0 (2026-10-08)", and "Fixed the crash on
+    resume." when only under "## 3.1 (March 2024)".
+    The nearest such heading, however many ranks up, shown first."""
+    reader = request.reader
+    shown = {ev.sentence_id for ev in chosen}
+    up = reader.section_row(reader.sentences.row_of(best.sentence_id))
+    while up is not None:  # (a section's heading always comes before what stands in it)
+        heading = reader.sentences[up]
+        if heading.id in shown or heading.shown.strip() == reader.meta(heading.source).get("title", ""):
+            return chosen  # (a document's title: what all of it is about)
+        if answer_spans(request.query.answer_type, heading.shown, request.query.question):
+            if len(heading.text.split()) > words_left:
+                return chosen
+            return [shown_beside(best, heading), *chosen]
+        up = reader.section_row(up)
+    return chosen
 
 
 def _lacks_asked_kind(ev: Evidence, request: AnswerRequest) -> bool:

@@ -193,6 +193,20 @@ def test_what_a_colon_introduces_ends_at_the_next_heading(other_engine: Engine) 
     assert "deploy --changelog" in answer.answer[lead:] and "Changelog [" not in answer.answer
 
 
+@pytest.mark.parametrize(("question", "heading", "sentence"), [
+    # "This release" says which only under its version's heading, two headings up.
+    ("Which deploy release dropped support for Python 3.9?", "v3.0.0 (2025-09-15)", "This release drops support for Python 3.9"),
+    # A change whose list hangs from "### Changes": the date is in the heading over that.
+    ("When was deploy rollback renamed to deploy undo?", "v3.0.0 (2025-09-15)", "Renamed deploy rollback to deploy undo"),
+])
+def test_a_sentence_without_what_was_asked_comes_under_the_heading_that_holds_it(other_engine: Engine, question: str, heading: str, sentence: str) -> None:
+    got = other_engine.ask(question)
+    assert not got.abstained
+    assert got.answer.index(heading) < got.answer.index(sentence)
+    assert {c.source for c in got.citations} == {"release-notes.md"}
+    check_quotes(other_engine, got)
+
+
 @pytest.mark.parametrize(("question", "answer", "next_entry"), [
     ("How do I reset my password?", "Open the self-service portal at id.example.org", "Why is my account locked?"),
     ("Can I use my own laptop?", "Yes, if it is enrolled in device management first", "Which printers can I use?"),
