@@ -265,8 +265,8 @@ class _Leads:
         # The headings going on, outermost first, with their ranks (1 for "#" or <h1>): a
         # heading's section is the one it stands in ("### Fixes" under "## 2.14.0 (2026-10-08)").
         self.outline: list[tuple[int, int]] = []
-        self.rank = 0  # the rank of the heading last asked about (0: none, or not known)
-        self.code = _fenced(doc.text) if is_markdown(doc.source) else []  # where "# ..." is a comment, not a heading
+        self.rank = 0  # the rank of the heading :meth:`_opener` last found (0: none, or not known)
+        self.code = clean.code_fences(doc.text) if is_markdown(doc.source) else []  # where "# ..." is a comment, not a heading
 
     def lead(self, start: int, raw: str, out: list[Sentence]) -> int:
         """The lead of the sentence at ``start`` (-1 for none); call :meth:`kept` once it is made."""
@@ -446,10 +446,9 @@ class _Leads:
         self.terms[first] = found
         return found
 
-    def parent(self, start: int) -> int:
-        """The heading whose section the heading at ``start`` stands in (-1: none, or its rank
-        is not known: plain text and reStructuredText do not say which heading is within which)."""
-        self.rank = self._rank(start)
+    def parent(self) -> int:
+        """The heading whose section the heading :meth:`lead` was last asked about stands in (-1: none,
+        or its rank is not known: plain text and reStructuredText do not say which heading is within which)."""
         while self.outline and self.outline[-1][0] >= self.rank > 0:
             self.outline.pop()
         return self.outline[-1][1] if self.rank and self.outline else -1
@@ -460,31 +459,28 @@ class _Leads:
             self.section = sentence.position
             self.outline = [*self.outline, (self.rank, sentence.position)] if self.rank else []
 
-    def _rank(self, start: int) -> int:
-        text = self.doc.text
-        if is_web_page(self.doc.source):
-            m = _HTML_OPENER.search(text, max(0, start - 400), start)
-            return int(m.group(1)[1]) if m and m.group(1).lower().startswith("h") else 0
-        if not is_markdown(self.doc.source):
-            return 0
-        if text.startswith("#", start):
-            return len(text[start : start + 7]) - len(text[start : start + 7].lstrip("#"))
-        underline = _UNDERLINE.match(text, text.find("\n", start) + 1)
-        return (1 if underline.group(0).strip().startswith("=") else 2) if underline else 0
-
     def _opener(self, start: int) -> str:
+        """What opens the block of the sentence at ``start``: "h" for a heading (its rank, when
+        known, in ``self.rank``), "li", "dd" or "dt", or "" for none of them."""
         text = self.doc.text
+        self.rank = 0
         if is_web_page(self.doc.source):
             m = _HTML_OPENER.search(text, max(0, start - 400), start)
             if not m:
                 return ""
             tag = m.group(1).lower()
-            return "h" if tag.startswith("h") else tag
+            if not tag.startswith("h"):
+                return tag
+            self.rank = int(tag[1])
+            return "h"
         line = text[text.rfind("\n", 0, start) + 1 : start]
         if _LIST_MARKER.fullmatch(line):
             return "h" if self.plain_text and _NUMBERED.fullmatch(line) and self._title_line(start) else "li"
         if is_markdown(self.doc.source) and text.startswith("#", start):
-            return "" if any(a <= start < b for a, b in self.code) else "h"
+            if any(a <= start < b for a, b in self.code):
+                return ""
+            self.rank = len(text[start : start + 7]) - len(text[start : start + 7].lstrip("#"))
+            return "h"
         if self.plain_text and clean.WIKI_HEADING_OPEN.fullmatch(line):
             return "h"  # a wiki's "====== Harbour ferry ======", its marks blanked
         # A line underlined with "===" or "---" (plain text, Markdown's other heading), or with
@@ -494,16 +490,10 @@ class _Leads:
             return ""
         if self.rst:
             return "h" if clean.underlined(text, after) else ""
-        return "h" if _UNDERLINE.match(text, after + 1) else ""
-
-
-_FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~).*$", re.M)
-
-
-def _fenced(text: str) -> list[tuple[int, int]]:
-    """The spans of a Markdown text's fenced code blocks."""
-    marks = [m.start() for m in _FENCE_LINE.finditer(text)]
-    return [(a, b) for a, b in zip(marks[::2], marks[1::2])]
+        underline = _UNDERLINE.match(text, after + 1)
+        if underline and is_markdown(self.doc.source):
+            self.rank = 1 if underline.group(0).lstrip().startswith("=") else 2  # Markdown's "===" and "---"
+        return "h" if underline else ""
 
 
 def split_document(doc: Document) -> list[Sentence]:
@@ -531,7 +521,7 @@ def split_document(doc: Document) -> list[Sentence]:
                 continue  # a block the page repeats (or a title shown twice)
             seen.add(key)
             lead = leads.lead(start, raw, out)
-            section = leads.parent(start) if leads.opener == "h" else leads.section
+            section = leads.parent() if leads.opener == "h" else leads.section
             # What a sentence is read with (see embedding_text) is part of its
             # id, so that a changed lead or antecedent reads it again.
             if lead >= 0:

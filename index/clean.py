@@ -1115,6 +1115,16 @@ _MD_ANCHOR = re.compile(r"\[([^\]]*)\]\(#[^)]*\)")  # "[Fares](#fares)"
 _MD_FENCE = re.compile(r"^\s*(```|~~~)[\w+-]*\s*$")
 
 
+def code_fences(text: str) -> list[tuple[int, int]]:
+    """Where a Markdown text's fenced code blocks run, from each opening fence to its closing one."""
+    marks, at = [], 0
+    for line in text.split("\n"):
+        if _MD_FENCE.match(line):
+            marks.append(at)
+        at += len(line) + 1
+    return list(zip(marks[::2], marks[1::2]))
+
+
 # A link reference definition ("[path.sep]: #pathsep"): the target of "[text][path.sep]",
 # not shown. A footnote's ("[^2]: On Windows ...") is.
 _MD_LINK_DEFINITION = re.compile(r"""^ {0,3}\[(?!\^)[^\]]+\]:\s*<?\S+>?(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*$""")

@@ -153,12 +153,13 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
                 holders |= others
                 n_words += len(ev.text.split())
     chosen = _with_what_leads_on(chosen, reader, comp, settings.answer_words - n_words)
-    words_left = settings.answer_words - sum(len(ev.text.split()) for ev in chosen)
+    def words_left() -> int:
+        return settings.answer_words - sum(len(ev.text.split()) for ev in chosen)
+
     lacks = _lacks_asked_kind(best, request)
-    chosen = _with_antecedent(chosen, reader, comp, words_left, lacks)
+    chosen = _with_antecedent(chosen, reader, comp, words_left(), lacks)
     if request.query.answer_type in _KINDS_A_HEADING_GIVES and (lacks or opens_with_reference(best.text)):
-        words_left = settings.answer_words - sum(len(ev.text.split()) for ev in chosen)
-        chosen = _with_heading_holding_it(chosen, best, request, words_left)
+        chosen = _with_heading_holding_it(chosen, best, request, words_left())
     return with_leads(chosen, reader)
 
 
