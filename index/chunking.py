@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import html
@@ -12,7 +13,7 @@ import unicodedata
 from index import clean, rst
 from index.clean import is_markdown, is_rst, is_web_page
 from index.sentences import ALERT_LABEL, BULLET, COLUMNS, FOOTNOTE_MARK, QUOTE_MARKS, indent, split_spans
-from index.types import Chunk, Document, Sentence
+from index.types import Chunk, Document, Segment, Sentence
 
 def plain(text: str) -> str:
     """A quote as a reader sees it: markup removed, entities decoded, spaces folded."""
@@ -497,9 +498,8 @@ class _Leads:
 
 
 def split_document(doc: Document) -> list[Sentence]:
-    """The document's kept sentences, in order, each repeated text only once."""
+    """The document's kept sentences, in order, with what the page repeats of itself once."""
     text = clean.visible_text(doc.source, doc.text)
-    seen: set[str] = set()
     out: list[Sentence] = []
     leads = _Leads(doc, text)
     # Where a page's tags were blanked, a blank may be no space (see split_spans);
@@ -510,39 +510,79 @@ def split_document(doc: Document) -> list[Sentence]:
     wrapped = clean.wrapping_text(doc.source, doc.text, text)
     inline = rst.inline_spans(doc.text) if rst_file else ()
     web = is_web_page(doc.source)
+    spans: list[tuple[int, int, Segment]] = []
     for seg in clean.segments(doc, text):
         if seg.kind == "boilerplate":
             continue
         for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=source, wrapped=wrapped, rst=rst_file, inline=inline, references=web):
             start, end = opens.get(start, start), closes.get(end, end)
-            raw = doc.text[start:end]
-            key = normalize(raw)
-            if not key or key in seen:
-                continue  # a block the page repeats (or a title shown twice)
-            seen.add(key)
-            lead = leads.lead(start, raw, out)
-            section = leads.parent() if leads.opener == "h" else leads.section
-            # What a sentence is read with (see embedding_text) is part of its
-            # id, so that a changed lead or antecedent reads it again.
-            if lead >= 0:
-                context = out[lead].text
-            else:
-                context = out[-1].text if out and opens_with_reference(raw) else ""
-            sentence = Sentence(
-                id=stable_id(doc.source, raw, context),
-                source=doc.source,
-                start=start,
-                end=end,
-                text=raw,
-                kind=seg.kind,
-                position=len(out),
-                heading=seg.heading,
-                lead=lead,
-                section=section,
-            )
-            out.append(sentence)
-            leads.kept(sentence)
+            if normalize(doc.text[start:end]):
+                spans.append((start, end, seg))
+    keys = [normalize(doc.text[start:end]) for start, end, _ in spans]
+    shown: dict[str, int] = {}
+    for i in sorted(set(range(len(spans))) - repeated(keys)):
+        start, end, seg = spans[i]
+        raw = doc.text[start:end]
+        lead = leads.lead(start, raw, out)
+        section = leads.parent() if leads.opener == "h" else leads.section
+        # What a sentence is read with (see embedding_text) is part of its
+        # id, so that a changed lead or antecedent reads it again.
+        if lead >= 0:
+            context = out[lead].text
+        else:
+            context = out[-1].text if out and opens_with_reference(raw) else ""
+        # A text the page says again ("To install:" under each toolchain) is
+        # another sentence, and needs an id of its own.
+        again = shown.get(keys[i], 0)
+        shown[keys[i]] = again + 1
+        sentence = Sentence(
+            id=stable_id(doc.source, raw, context, *[str(again)] * bool(again)),
+            source=doc.source,
+            start=start,
+            end=end,
+            text=raw,
+            kind=seg.kind,
+            position=len(out),
+            heading=seg.heading,
+            lead=lead,
+            section=section,
+        )
+        out.append(sentence)
+        leads.kept(sentence)
     return out
+
+
+# A stretch of this many sentences said again, in the same order, is a block
+# the page repeats (an article printed twice, a release's notes copied into
+# the next); fewer are a document's own refrains ("To install:", "Fixes").
+REPEATED_RUN = 3
+# A sentence of this many words said twice in a row is a title shown twice or
+# a pull quote; a shorter one is data ("24p | 24p" in a table).
+REPEATED_TWICE_WORDS = 3
+
+
+def repeated(keys: list[str]) -> set[int]:
+    """Positions of ``keys`` (sentences' comparison keys, in order) that only repeat the page.
+
+    Evidence, not sameness alone, makes a repeat: text said again straight
+    away, or inside a stretch of sentences said again in the same order.
+    Anything else said twice is kept where it stands, because where it
+    stands (under which heading, before which list) is part of what it says.
+    """
+    earlier: dict[str, list[int]] = {}
+    run = [0] * len(keys)
+    for i, key in enumerate(keys):
+        for j in earlier.get(key, ()):
+            if i and j and keys[i - 1] == keys[j - 1]:
+                continue  # inside a stretch already measured from its start
+            n = 0
+            while i + n < len(keys) and j + n < i and keys[i + n] == keys[j + n]:
+                n += 1
+            for k in range(i, i + n):
+                run[k] = max(run[k], n)
+        earlier.setdefault(key, []).append(i)
+    twice = {i for i in range(1, len(keys)) if keys[i] == keys[i - 1] and len(keys[i].split()) >= REPEATED_TWICE_WORDS}
+    return twice | {i for i, n in enumerate(run) if n >= REPEATED_RUN}
 
 
 @functools.lru_cache(maxsize=4)
@@ -587,6 +627,7 @@ def chunk_sentences(sentences: list[Sentence], max_tokens: int, overlap: int, en
     group: list[Sentence] = []
     tokens: list[int] = []
     by_position = {(s.source, s.position): s for s in sentences}
+    ids: dict[str, int] = {}
 
     def flush() -> None:
         if group:
@@ -594,7 +635,12 @@ def chunk_sentences(sentences: list[Sentence], max_tokens: int, overlap: int, en
             first = group[0]
             # (A lead comes before what it leads, so never in the same group.)
             lead = by_position.get((first.source, first.lead)) if first.lead >= 0 else None
-            chunks.append(_make_chunk(group, model_text(lead) if lead is not None else ""))
+            chunk = _make_chunk(group, model_text(lead) if lead is not None else "")
+            # The same words in two places of a page (a refrain and what follows
+            # it twice) are two chunks all the same.
+            again = ids.get(chunk.id, 0)
+            ids[chunk.id] = again + 1
+            chunks.append(dataclasses.replace(chunk, id=stable_id(chunk.id, str(again))) if again else chunk)
 
     for sent in sentences:
         n = count_tokens(model_text(sent), encoding)

@@ -66,9 +66,13 @@ def test_a_sentence_that_says_little_alone_is_read_under_its_lead(documents, sou
 
 def test_a_heading_stands_in_the_section_of_the_heading_ranked_over_it(documents):
     sentences = split_document(documents["release-notes.md"])
-    section = {shown(s): shown(sentences[s.section]) if s.section >= 0 else None for s in sentences}
-    # "### Changes" and "### Fixes" under "## v3.0.0 (...)", which is under "# Changelog".
+    under = [(shown(s), shown(sentences[s.section]) if s.section >= 0 else None) for s in sentences]
+    section = dict(reversed(under))  # what a text said twice stands under the first time
+    # "### Changes" and "### Fixes" under "## v3.0.0 (...)", which is under "# Changelog";
+    # the next release's own "### Changes" under it.
     assert section["Changes"] == section["Fixes"] == "v3.0.0 (2025-09-15)"
+    assert [over for text, over in under if text == "Changes"] == ["v3.0.0 (2025-09-15)", "v2.5.0 (2025-06-01)"]
+    assert section["Added the --parallel option, for up to eight hosts at once."] == "Changes"
     assert section["v3.0.0 (2025-09-15)"] == section["v2.5.0 (2025-06-01)"] == "Changelog"
     assert section["This release drops support for Python 3.9 and needs Python 3.10 or later."] == "Changes"
     assert section["Fixed the progress bar on narrow terminals."] == "Fixes"
@@ -336,6 +340,54 @@ def test_a_sentence_knows_the_heading_of_its_section_however_far_down() -> None:
     assert section["# Settings"] is None
     # Text without headings has no sections.
     assert all(s.section == -1 for s in split_text("plain.txt", "One sentence here. Another one there.\n"))
+
+
+def test_what_a_page_says_again_in_another_place_is_kept_there() -> None:
+    text = (
+        "# Installing\n\n"
+        "## Stable\n\n"
+        "To install:\n\n"
+        "```sh\nrustup component add gaugefmt\n```\n\n"
+        "### Fixes\n\n"
+        "Offsets are read once.\n\n"
+        "## Nightly\n\n"
+        "To install:\n\n"
+        "```sh\nrustup component add gaugefmt --toolchain nightly\n```\n\n"
+        "### Fixes\n\n"
+        "Offsets are read twice.\n"
+    )
+    sentences = split_checked("install.md", text)
+    said = [s for s in sentences if s.text == "To install:"]
+    assert len(said) == 2, [s.text for s in sentences]
+    # Each stands in its own section, and is a sentence of its own.
+    assert [sentences[s.section].text for s in said] == ["## Stable", "## Nightly"]
+    assert len({s.id for s in sentences}) == len(sentences)
+    fixes = [s for s in sentences if s.text == "### Fixes"]
+    assert [sentences[s.section].text for s in fixes] == ["## Stable", "## Nightly"]
+    under = {s.text: sentences[s.section].text for s in sentences if s.text.startswith("Offsets")}
+    assert under == {"Offsets are read once.": "### Fixes", "Offsets are read twice.": "### Fixes"}
+    # Two places alike make two chunks, each with an id of its own.
+    fixes_twice = [fixes[0], sentences[fixes[0].position + 1]]
+    fixes_twice += [replace(s, id=s.id + "again", position=s.position + 100, start=s.start + 200, end=s.end + 200) for s in fixes_twice]
+    chunks = chunk_sentences(fixes_twice, max_tokens=8, overlap=0, encoding="cl100k_base")
+    assert len(chunks) == 2 and chunks[0].text == chunks[1].text
+    assert chunks[0].id != chunks[1].id
+
+
+def test_a_stretch_the_page_repeats_and_a_title_shown_twice_are_indexed_once() -> None:
+    body = (
+        "The survey counted 41 lighthouses on the coast. "
+        "Nine of them still keep a light. "
+        "The oldest was built in 1791 at Hartland Point.\n\n"
+    )
+    text = "Lighthouses of the north coast\n\nLighthouses of the north coast\n\n" + body + "Photographs by the Harbour Trust.\n\n" + body + "Yes\n\nYes\n"
+    sentences = [s.text for s in split_checked("survey.txt", text)]
+    assert sentences.count("Lighthouses of the north coast") == 1
+    assert sentences.count("Nine of them still keep a light.") == 1
+    assert sentences.count("The oldest was built in 1791 at Hartland Point.") == 1
+    # A word said twice in a row is no page repeating itself: a table's two
+    # columns alike, a form's answers.
+    assert sentences.count("Yes") == 2
 
 
 def test_bold_words_in_a_wrapped_text_file_do_not_cut_its_sentences_at_the_line_ends() -> None:
