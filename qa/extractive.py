@@ -17,6 +17,7 @@ thresholds are qa.scorer.Composition's.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from index.chunking import is_markdown, opens_with_reference, readable
 from index.sentences import ends_with_abbreviation
@@ -164,9 +165,16 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
 
 
 # What a heading says of everything under it, as release notes', minutes' and a
-# log's headings do ("## 2.14.0", "## 12 March 2024"); a title's name or number
-# is what its page is about, not the answer to a question about one sentence.
+# log's headings do ("## 2.14.0", "## 12 March 2024"); and a page's title, when
+# the page is one release's notes ("Git 2.35 Release Notes"). A title's date is
+# mostly when the page was written ("Capacity Study 2025"), not when what it
+# tells of happened.
 _KINDS_A_HEADING_GIVES = frozenset({DATE, VERSION})
+_KINDS_A_TITLE_GIVES = frozenset({VERSION})
+# A version after one of these is another release than the one the text under
+# it is about: "Fixes since v2.38", "Changes since Git 2.34", "Backups fail
+# after upgrading to 3.2.0", "Migrating from 1.x".
+_ANOTHER_RELEASE = re.compile(r"\b(?:since|to|from|after|before|until)\s+(?:[\w.-]+\s+)?$", re.I)
 
 
 def _with_heading_holding_it(chosen: list[Evidence], best: Evidence, request: AnswerRequest, words_left: int) -> list[Evidence]:
@@ -175,20 +183,35 @@ def _with_heading_holding_it(chosen: list[Evidence], best: Evidence, request: An
     refers back: "This release drops support for Python 3.9." says which
     release only under "## v2.14.0 (2026-10-08)", and "Fixed the crash on
     resume." when only under "## 3.1 (March 2024)".
-    The nearest such heading, however many ranks up, shown first."""
+    The nearest such heading, however many ranks up, shown first; the page's
+    title last of all, for a version its headings do not name."""
     reader = request.reader
     shown = {ev.sentence_id for ev in chosen}
-    up = reader.section_row(reader.sentences.row_of(best.sentence_id))
-    while up is not None:  # (a section's heading always comes before what stands in it)
+    kind, question = request.query.answer_type, request.query.question
+    for up, is_title in _headings_over(reader, reader.sentences.row_of(best.sentence_id), reader.meta(best.source).get("title", "")):
         heading = reader.sentences[up]
-        if heading.id in shown or heading.shown.strip() == reader.meta(heading.source).get("title", ""):
-            return chosen  # (a document's title: what all of it is about)
-        if answer_spans(request.query.answer_type, heading.shown, request.query.question):
+        if heading.id in shown or (is_title and kind not in _KINDS_A_TITLE_GIVES):
+            return chosen
+        text = heading.shown
+        if any(not _ANOTHER_RELEASE.search(text[:a]) for a, _ in answer_spans(kind, text, question)):
             if len(heading.text.split()) > words_left:
                 return chosen
             return [shown_beside(best, heading), *chosen]
-        up = reader.section_row(up)
     return chosen
+
+
+def _headings_over(reader, row: int, title: str) -> Iterator[tuple[int, bool]]:
+    """The rows of the headings sentence ``row`` stands under, nearest first,
+    then the document's title if it is a sentence of it; each with whether it is the title."""
+    up = reader.section_row(row)
+    while up is not None:  # (a section's heading always comes before what stands in it)
+        if reader.sentences[up].shown.strip() == title:
+            break  # the title, however many ranks up, comes last
+        yield up, False
+        up = reader.section_row(up)
+    first = row - reader.sentences[row].position  # (a document's sentences are consecutive rows)
+    if title and first != row and reader.sentences[first].shown.strip() == title:
+        yield first, True
 
 
 def _lacks_asked_kind(ev: Evidence, request: AnswerRequest) -> bool:

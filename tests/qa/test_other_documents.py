@@ -207,6 +207,29 @@ def test_a_sentence_without_what_was_asked_comes_under_the_heading_that_holds_it
     check_quotes(other_engine, got)
 
 
+@pytest.mark.parametrize(("question", "title", "sentence", "source"), [
+    ("Which Tidelog release added the --keep-gaps option to merge?", "Tidelog 1.8 Release Notes", "learned the \"--keep-gaps\" option", "tidelog-1.8-notes.txt"),
+    ("In which version was the --legacy-units option deprecated?", "Tidelog 1.7 Release Notes", "Deprecate the \"--legacy-units\" option", "tidelog-1.7-notes.txt"),
+])
+def test_a_release_that_only_its_page_title_names_comes_from_the_title(other_engine: Engine, question: str, title: str, sentence: str, source: str) -> None:
+    got = other_engine.ask(question)
+    assert not got.abstained
+    # First, before the heading the change stands under, which names the
+    # release it counts from ("Updates since Tidelog 1.6").
+    assert got.answer.startswith(title)
+    assert sentence in got.answer
+    assert {c.source for c in got.citations} == {source}
+    check_quotes(other_engine, got)
+
+
+def test_a_page_title_gives_no_date_for_what_happened_on_the_page(other_engine: Engine) -> None:
+    # The year in a report's title is when it was written, not when the gauge moved.
+    got = other_engine.ask("When was the Portwell gauge moved to the ferry pier?")
+    assert not got.abstained
+    assert "The Portwell gauge was moved from the old stone pier" in got.answer
+    assert "Survey 2024" not in got.answer
+
+
 @pytest.mark.parametrize(("question", "answer", "next_entry"), [
     ("How do I reset my password?", "Open the self-service portal at id.example.org", "Why is my account locked?"),
     ("Can I use my own laptop?", "Yes, if it is enrolled in device management first", "Which printers can I use?"),
