@@ -90,7 +90,7 @@ _ASKS_READERS = re.compile(r"\b(readers?|comments?|commenters?|commenting)\b", r
 # Names, numbers and dates in a question: what an unanswerable question swaps.
 _SPECIFIC = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’-]*[A-Za-z]|\b\d[\d,.]*(?:st|nd|rd|th|s)?\b")
 _WHY = re.compile(r"\W*(?:(?:and|but|so)\s+)?why\b", re.I)
-_NEGATION = re.compile(r"\b(not|never|no|none|nor|neither|without|n't|cannot)\b|n't\b", re.I)
+_NEGATION = re.compile(r"\b(not|never|no|none|nor|neither|n't|cannot)\b|n't\b", re.I)
 # A conditional clause, up to the next comma or the question's end ("when" not
 # as the question's own first word).
 _CONDITION = re.compile(r"(?:\b(?:if|unless|whenever|in case)|(?<=\s)when)\b[^,?]*", re.I)
