@@ -52,13 +52,14 @@ SENTENCE_FEATURES = (
     "similarity_rank",  # 1 / (1 + rank) by similarity among the candidates
     "coverage_rank",  # 1 / (1 + rank) by coverage among the candidates
     "missing_terms",  # how many of the question's terms the sentence lacks (log)
-    "negation_mismatch",  # one of question and sentence negates ("not", "never"), the other does not
+    "negation_missing",  # the question negates ("not", "never") and the sentence does not
     "names_missing_here",  # share of the question's names and numbers the sentence itself lacks
     "density",  # the question's terms the sentence holds, over the words they span: a phrase, not scattered words
     "unterminated",  # no closing full stop, question or exclamation mark: a headline or list item, not a statement
     "time_conflict",  # the question names a period (year, decade, century) and every year or century the sentence states lies outside it
     "time_fit",  # ... and one of them lies inside it
     "defines",  # the question asks what or who something is, and the sentence opens by saying it ("DECnet is a suite of ...")
+    "negates_unasked",  # the sentence negates ("cannot contain your name") and the question does not
 )
 
 QUESTION_FEATURES = (
@@ -74,7 +75,6 @@ QUESTION_FEATURES = (
     "unknown_names",  # the question names something the corpus never mentions
     "has_type",  # the question asks for a kind of answer
     "log_terms",  # log of the question's number of content terms
-    "top_negation_mismatch",  # the best candidate's negation_mismatch
     "top_neighbour_similarity",  # the best candidate's neighbour_similarity
     "document_missing",  # share of the question's weight the best candidate's whole article lacks
     "top_margin",  # best logit minus the mean of the next four: one clear answer or many half ones
@@ -90,7 +90,8 @@ _ASKS_READERS = re.compile(r"\b(readers?|comments?|commenters?|commenting)\b", r
 # Names, numbers and dates in a question: what an unanswerable question swaps.
 _SPECIFIC = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’-]*[A-Za-z]|\b\d[\d,.]*(?:st|nd|rd|th|s)?\b")
 _WHY = re.compile(r"\W*(?:(?:and|but|so)\s+)?why\b", re.I)
-_NEGATION = re.compile(r"\b(not|never|no|none|nor|neither|n't|cannot)\b|n't\b", re.I)
+# A word of its own: "--no-compress" and "no-op" name things, negating nothing.
+_NEGATION = re.compile(r"(?<![\w-])(?:not|never|no|none|nor|neither|cannot)(?![\w-])|n't\b", re.I)
 # A conditional clause, up to the next comma or the question's end ("when" not
 # as the question's own first word).
 _CONDITION = re.compile(r"(?:\b(?:if|unless|whenever|in case)|(?<=\s)when)\b[^,?]*", re.I)
@@ -267,12 +268,14 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         row[20] = 1.0 if meta_date and any(meta_date.startswith(d) or d.startswith(meta_date) for d in signals.dates) else 0.0
         row[21] = max((sims[j] for j in (i - 1, i + 1) if (prev if j < i else nxt) is not None), default=0.0)
         row[24] = math.log(1 + len(q_set - own))
-        row[25] = 1.0 if signals.negated != _negates(s.shown) else 0.0
+        negates = _negates(s.shown)
+        row[25] = 1.0 if signals.negated and not negates else 0.0
         row[26] = sum(1 for spec in signals.specifics if not spec <= own) / n_specific if n_specific else 0.0
         row[27] = _density(s.tokens, q_set)
         row[28] = 0.0 if _TERMINATED.search(s.shown) else 1.0
         row[29], row[30] = _time_relation(signals.periods, periods(s.shown)) if signals.periods else (0.0, 0.0)
         row[31] = 1.0 if signals.defined and defines(signals.defined, s.shown, lead.shown if lead is not None else "") else 0.0
+        row[32] = 1.0 if negates and not signals.negated else 0.0
     if len(rows):
         out[:, 1] = out[:, 0] - out[:, 0].max()
         out[:, 3] = out[:, 2] - out[:, 2].max()
@@ -309,37 +312,40 @@ def _ranks(values: np.ndarray) -> np.ndarray:
 def question_row(query, unknown_terms: float, features: np.ndarray, logits: np.ndarray, document_missing: float = 0.0) -> np.ndarray:
     """The row of QUESTION_FEATURES for a question whose candidates have ``features`` and ``logits``."""
     f = SENTENCE_FEATURES.index
-    row = np.zeros(len(QUESTION_FEATURES), dtype=np.float64)
+    values: dict[str, float] = {"top_logit": -10.0, "second_logit": -10.0}
     if len(logits):
         order = np.argsort(-logits)
         top = features[order[0]]
-        row[0] = logits[order[0]]
-        row[1] = logits[order[1]] if len(order) > 1 else logits[order[0]] - 5.0
-        row[2] = top[f("coverage")]
-        row[3] = top[f("similarity")]
-        row[4] = top[f("missing_weight")]
-        row[5] = top[f("names_missing")]
-        row[6] = top[f("type_span")]
-        row[7] = features[:, f("coverage")].max()
-        row[12] = top[f("negation_mismatch")]
-        row[13] = top[f("neighbour_similarity")]
-        row[16] = top[f("names_missing_here")]
-        row[17] = top[f("density")]
-        row[18] = top[f("time_conflict")]
-        row[19] = top[f("negation_mismatch")] if asks_negated(query.question) else 0.0
-        top3 = features[order[:3]]
-        row[20] = np.maximum(top3[:, f("time_fit")], top3[:, f("date_match")]).mean()
-        row[21] = top[f("date_match")]
         rest = logits[order[1:5]]
-        row[15] = logits[order[0]] - (rest.mean() if len(rest) else logits[order[0]] - 5.0)
-    else:
-        row[0] = row[1] = -10.0
-    row[8] = unknown_terms
-    row[9] = 1.0 if query.unknown_names else 0.0
-    row[10] = 1.0 if query.answer_type else 0.0
-    row[11] = math.log(1 + len(set(query.terms)))
-    row[14] = document_missing
-    return row
+        top3 = features[order[:3]]
+        values = {
+            "top_logit": logits[order[0]],
+            "second_logit": logits[order[1]] if len(order) > 1 else logits[order[0]] - 5.0,
+            "top_coverage": top[f("coverage")],
+            "top_similarity": top[f("similarity")],
+            "top_missing_weight": top[f("missing_weight")],
+            "top_names_missing": top[f("names_missing")],
+            "top_type_span": top[f("type_span")],
+            "best_coverage": features[:, f("coverage")].max(),
+            "top_neighbour_similarity": top[f("neighbour_similarity")],
+            "top_margin": logits[order[0]] - (rest.mean() if len(rest) else logits[order[0]] - 5.0),
+            "top_names_missing_here": top[f("names_missing_here")],
+            "top_density": top[f("density")],
+            "top_time_conflict": top[f("time_conflict")],
+            "negation_unmatched": top[f("negation_missing")],
+            "top3_time_fit": np.maximum(top3[:, f("time_fit")], top3[:, f("date_match")]).mean(),
+            "top_date_match": top[f("date_match")],
+        }
+    values.update({
+        "unknown_terms": unknown_terms,
+        "unknown_names": 1.0 if query.unknown_names else 0.0,
+        "has_type": 1.0 if query.answer_type else 0.0,
+        "log_terms": math.log(1 + len(set(query.terms))),
+        "document_missing": document_missing,
+    })
+    assert set(values) <= set(QUESTION_FEATURES), set(values) - set(QUESTION_FEATURES)
+    # (With no candidates, what the candidates would tell is 0.)
+    return np.array([values.get(name, 0.0) for name in QUESTION_FEATURES], dtype=np.float64)
 
 
 _TERMINATED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")

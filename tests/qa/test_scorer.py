@@ -200,6 +200,15 @@ def test_a_condition_or_a_premise_the_question_sets_is_not_a_negated_question():
     assert question_signals("Which countries did not sign, and why?").negated
 
 
+def test_a_preposition_or_a_name_with_no_in_it_negates_nothing():
+    # "without water" says what "lost supply" does; "--no-compress" is an option's name.
+    assert not question_signals("How many homes were left without water?").negated
+    assert not question_signals("What does --no-compress do?").negated
+    assert not question_signals("Which command is a no-op?").negated
+    assert question_signals("Which homes had no water?").negated
+    assert question_signals("Which option does not compress?").negated
+
+
 def test_answerability_weighs_each_corpus_by_its_share_and_each_class_alike():
     sys.path.insert(0, str(ROOT / "scripts"))
     from train_scorer import CORPUS_SHARE, Item, answerable_weights
