@@ -511,14 +511,16 @@ def split_document(doc: Document) -> list[Sentence]:
     inline = rst.inline_spans(doc.text) if rst_file else ()
     web = is_web_page(doc.source)
     spans: list[tuple[int, int, Segment]] = []
+    keys: list[str] = []
     for seg in clean.segments(doc, text):
         if seg.kind == "boilerplate":
             continue
         for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=source, wrapped=wrapped, rst=rst_file, inline=inline, references=web):
             start, end = opens.get(start, start), closes.get(end, end)
-            if normalize(doc.text[start:end]):
+            key = normalize(doc.text[start:end])
+            if key:
                 spans.append((start, end, seg))
-    keys = [normalize(doc.text[start:end]) for start, end, _ in spans]
+                keys.append(key)
     shown: dict[str, int] = {}
     for i in sorted(set(range(len(spans))) - repeated(keys)):
         start, end, seg = spans[i]
@@ -572,7 +574,9 @@ def repeated(keys: list[str]) -> set[int]:
     earlier: dict[str, list[int]] = {}
     run = [0] * len(keys)
     for i, key in enumerate(keys):
-        for j in earlier.get(key, ()):
+        # Against its last few sayings only: a line said thousands of times
+        # (a log's, a table's "Yes") would cost the square of that.
+        for j in earlier.get(key, ())[-4:]:
             if i and j and keys[i - 1] == keys[j - 1]:
                 continue  # inside a stretch already measured from its start
             n = 0
