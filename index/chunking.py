@@ -480,7 +480,7 @@ class _Leads:
         if is_markdown(self.doc.source) and text.startswith("#", start):
             if any(a <= start < b for a, b in self.code):
                 return ""
-            self.rank = len(text[start : start + 7]) - len(text[start : start + 7].lstrip("#"))
+            self.rank = clean.markdown_heading_rank(text[start : start + 7])
             return "h"
         if self.plain_text and clean.WIKI_HEADING_OPEN.fullmatch(line):
             return "h"  # a wiki's "====== Harbour ferry ======", its marks blanked
@@ -521,9 +521,11 @@ def split_document(doc: Document) -> list[Sentence]:
             if key:
                 spans.append((start, end, seg))
                 keys.append(key)
+    dropped = repeated(keys)
     shown: dict[str, int] = {}
-    for i in sorted(set(range(len(spans))) - repeated(keys)):
-        start, end, seg = spans[i]
+    for i, (start, end, seg) in enumerate(spans):
+        if i in dropped:
+            continue
         raw = doc.text[start:end]
         lead = leads.lead(start, raw, out)
         section = leads.parent() if leads.opener == "h" else leads.section
@@ -538,7 +540,7 @@ def split_document(doc: Document) -> list[Sentence]:
         again = shown.get(keys[i], 0)
         shown[keys[i]] = again + 1
         sentence = Sentence(
-            id=stable_id(doc.source, raw, context, *[str(again)] * bool(again)),
+            id=stable_id(doc.source, raw, context, str(again)) if again else stable_id(doc.source, raw, context),
             source=doc.source,
             start=start,
             end=end,

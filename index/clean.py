@@ -186,7 +186,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
     kinds: list[str] = []
     headings: list[str] = []
     levels: dict[int, int] = {}  # the rank of each line that is a heading (1 for <h1> or "#")
-    in_code = False  # within a Markdown code fence, where "# ..." is a comment, not a heading
+    code = code_fences(text) if markdown else []  # where "# ..." is a comment, not a heading
     section = "article"
     section_rank = 0  # the rank (1 for <h1>) of the page heading that opened ``section``; 0: none did
     related_title = ""
@@ -201,10 +201,8 @@ def segments(doc: Document, text: str) -> list[Segment]:
         )
         # A manual's section heading in capitals ("SEE ALSO", then "BUGS") ranks as a page's <h1> does.
         rank = ranks.get(i, 0) or (1 if plain and _CAPITALS_HEADING.fullmatch(line.strip()) else 0)
-        if markdown and _MD_FENCE.match(line):
-            in_code = not in_code
-        elif rank or (markdown_heading and not in_code):
-            levels[i] = rank or len(line.lstrip()) - len(line.lstrip().lstrip("#"))
+        if rank or (markdown_heading and not any(a <= start < b for a, b in code)):
+            levels[i] = rank or markdown_heading_rank(line)
         if (
             (links and _link_dense(text, start, end, links) and not (i in ranks and _titles(norm, page_title)))
             or sum(1 for a, b in pager if start <= a and b <= end) >= 2
@@ -1113,6 +1111,12 @@ MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
 _MD_BADGE = re.compile(r"\[!\[([^\]]*)\]\([^)]*\)\]\([^)]*\)")  # "[![build](badge.svg)](ci)"
 _MD_ANCHOR = re.compile(r"\[([^\]]*)\]\(#[^)]*\)")  # "[Fares](#fares)"
 _MD_FENCE = re.compile(r"^\s*(```|~~~)[\w+-]*\s*$")
+
+
+def markdown_heading_rank(line: str) -> int:
+    """How many "#" open a Markdown heading's line: 1 for "# Title", 2 for "## Section"."""
+    stripped = line.lstrip()
+    return len(stripped) - len(stripped.lstrip("#"))
 
 
 def code_fences(text: str) -> list[tuple[int, int]]:

@@ -12,6 +12,7 @@ import pytest
 from qa.config import Settings
 from index.chunking import readable
 from qa.engine import Engine
+from qa.types import Answer
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CLEANING = DATA / "cleaning"
@@ -28,6 +29,17 @@ def other_engine(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     return engine
 
 
+def answered(engine: Engine, question: str, source: str | None = None) -> Answer:
+    """The engine's answer to ``question``, asserted given (not abstained), with every
+    quote its file's text (see check_quotes), and cited from ``source`` alone when named."""
+    got = engine.ask(question)
+    assert not got.abstained, got.answer
+    check_quotes(engine, got)
+    if source is not None:
+        assert {c.source for c in got.citations} == {source}
+    return got
+
+
 def check_quotes(engine: Engine, answer) -> None:
     """Every quote is its file's text as read in Python's text mode, sliced at the citation's offsets."""
     for c in answer.citations:
@@ -36,39 +48,32 @@ def check_quotes(engine: Engine, answer) -> None:
 
 
 def test_a_sentence_wrapped_over_lines_is_answered_whole(other_engine: Engine) -> None:
-    answer = other_engine.ask("Who built the oldest lighthouse tower, at Marram Head?")
-    assert not answer.abstained
+    answer = answered(other_engine, "Who built the oldest lighthouse tower, at Marram Head?")
     assert "The oldest tower, at Marram Head, was built in 1836 by the engineer Thomas Rennard and has kept its original iron stair" in answer.answer
     assert "\n" not in answer.answer and "\r" not in answer.answer
     assert answer.citations[0].source == "lighthouse-survey.txt"
-    check_quotes(other_engine, answer)
 
 
 def test_a_web_page_is_answered_in_plain_words_and_cited_in_its_markup(other_engine: Engine) -> None:
-    answer = other_engine.ask("What does the rate argument of the valve tool set?")
-    assert not answer.abstained
+    answer = answered(other_engine, "What does the rate argument of the valve tool set?")
     assert "The rate argument sets how fast a valve moves, in degrees per second" in answer.answer
     assert "<" not in answer.answer and "&" not in answer.answer
     cited = answer.citations[0]
     assert cited.source == "valve-manual.html" and "<var>rate</var>" in cited.quote
     assert cited.shown.startswith("The rate argument sets how fast a valve moves, in degrees per second;")
-    check_quotes(other_engine, answer)
 
 
 def test_a_markdown_answer_shows_the_words_not_the_markup(other_engine: Engine) -> None:
-    answer = other_engine.ask("How can passengers check the day's ferry sailings?")
-    assert not answer.abstained
+    answer = answered(other_engine, "How can passengers check the day's ferry sailings?")
     assert "Check the day's sailings with ferry status or on the operator's status page [" in answer.answer
     assert "`" not in answer.answer and "](" not in answer.answer
     cited = next(c for c in answer.citations if c.source == "ferry-timetable.md")
     assert "[operator's status page](https://ferry.example/status)" in cited.quote
     assert cited.shown == "Check the day's sailings with ferry status or on the operator's status page."
-    check_quotes(other_engine, answer)
 
 
 def test_html_in_markdown_is_shown_and_searched_as_its_words(other_engine: Engine) -> None:
-    answer = other_engine.ask("How long are readings kept on the station?")
-    assert not answer.abstained
+    answer = answered(other_engine, "How long are readings kept on the station?")
     assert "Readings are kept for 90 days on the station [" in answer.answer
     assert "<b>" not in answer.answer and "<br>" not in answer.answer
     cited = next(c for c in answer.citations if "90 days" in c.shown)
@@ -76,7 +81,6 @@ def test_html_in_markdown_is_shown_and_searched_as_its_words(other_engine: Engin
     reader = other_engine.prepare("When are older records deleted?").reader
     deleted = next(s for s in reader.sentences if "Older records are deleted" in s.text)
     assert "br" not in deleted.terms and "delet" in deleted.terms
-    check_quotes(other_engine, answer)
 
 
 @pytest.mark.parametrize(("question", "field"), [
@@ -84,10 +88,8 @@ def test_html_in_markdown_is_shown_and_searched_as_its_words(other_engine: Engin
     ("When were the station settings last reviewed?", "Last reviewed: 2024-09-12"),
 ])
 def test_a_field_on_its_own_line_is_answered_alone(other_engine: Engine, question: str, field: str) -> None:
-    answer = other_engine.ask(question)
-    assert not answer.abstained
+    answer = answered(other_engine, question)
     assert answer.citations[0].shown == field  # not run together with the fields around it
-    check_quotes(other_engine, answer)
 
 
 @pytest.mark.parametrize(("question", "answer"), [
@@ -99,20 +101,16 @@ def test_a_field_on_its_own_line_is_answered_alone(other_engine: Engine, questio
     ("Packing a full week of readings drains my gauge's battery before the archive is written. What can I do?", "A: Pack with --level=1"),
 ])
 def test_a_q_and_a_faq_entry_is_answered_with_its_answer(other_engine: Engine, question: str, answer: str) -> None:
-    got = other_engine.ask(question)
-    assert not got.abstained
+    got = answered(other_engine, question)
     assert answer in got.answer, got.answer
     assert "Q: Can I pack" not in got.answer  # not the next entry
-    check_quotes(other_engine, got)
 
 
 def test_a_short_answer_that_refers_back_comes_after_what_it_refers_to(other_engine: Engine) -> None:
-    got = other_engine.ask("When was Alaska admitted as the 49th state?")
-    assert not got.abstained
+    got = answered(other_engine, "When was Alaska admitted as the 49th state?")
     # "It was admitted ..." alone does not say what was.
     assert got.answer.index("Alaska became a territory in 1912") < got.answer.index("It was admitted as the 49th state on January 3, 1959")
     assert [c.shown for c in got.citations][:2] == ["Alaska became a territory in 1912.", "It was admitted as the 49th state on January 3, 1959."]
-    check_quotes(other_engine, got)
 
 
 def test_a_long_answer_that_refers_back_without_the_asked_person_comes_after_whom_it_names(other_engine: Engine) -> None:
@@ -171,12 +169,10 @@ def test_a_numbered_heading_does_not_lead_the_answer(other_engine: Engine) -> No
     ),
 ])
 def test_a_sentence_that_introduces_what_follows_brings_it(other_engine: Engine, question: str, lead: str, follows: list[str]) -> None:
-    answer = other_engine.ask(question)
-    assert not answer.abstained
+    answer = answered(other_engine, question)
     at = answer.answer.index(lead)
     for text in follows:
         assert text in answer.answer[at:]
-    check_quotes(other_engine, answer)
 
 
 def test_what_a_colon_introduces_ends_at_the_next_heading(other_engine: Engine) -> None:
@@ -200,11 +196,8 @@ def test_what_a_colon_introduces_ends_at_the_next_heading(other_engine: Engine) 
     ("When was deploy rollback renamed to deploy undo?", "v3.0.0 (2025-09-15)", "Renamed deploy rollback to deploy undo"),
 ])
 def test_a_sentence_without_what_was_asked_comes_under_the_heading_that_holds_it(other_engine: Engine, question: str, heading: str, sentence: str) -> None:
-    got = other_engine.ask(question)
-    assert not got.abstained
+    got = answered(other_engine, question, source="release-notes.md")
     assert got.answer.index(heading) < got.answer.index(sentence)
-    assert {c.source for c in got.citations} == {"release-notes.md"}
-    check_quotes(other_engine, got)
 
 
 @pytest.mark.parametrize(("question", "title", "sentence", "source"), [
@@ -212,14 +205,11 @@ def test_a_sentence_without_what_was_asked_comes_under_the_heading_that_holds_it
     ("In which version was the --legacy-units option deprecated?", "Tidelog 1.7 Release Notes", "Deprecate the \"--legacy-units\" option", "tidelog-1.7-notes.txt"),
 ])
 def test_a_release_that_only_its_page_title_names_comes_from_the_title(other_engine: Engine, question: str, title: str, sentence: str, source: str) -> None:
-    got = other_engine.ask(question)
-    assert not got.abstained
+    got = answered(other_engine, question, source=source)
     # First, before the heading the change stands under, which names the
     # release it counts from ("Updates since Tidelog 1.6").
     assert got.answer.startswith(title)
     assert sentence in got.answer
-    assert {c.source for c in got.citations} == {source}
-    check_quotes(other_engine, got)
 
 
 def test_a_page_title_gives_no_date_for_what_happened_on_the_page(other_engine: Engine) -> None:
@@ -235,13 +225,10 @@ def test_a_page_title_gives_no_date_for_what_happened_on_the_page(other_engine: 
     ("Can I use my own laptop?", "Yes, if it is enrolled in device management first", "Which printers can I use?"),
 ])
 def test_an_faq_entry_is_answered_with_its_answer_not_only_its_question(other_engine: Engine, question: str, answer: str, next_entry: str) -> None:
-    got = other_engine.ask(question)
-    assert not got.abstained
+    got = answered(other_engine, question, source="help-desk-faq.md")
     assert answer in got.answer
     # The entry's answer, not the next entry's question.
     assert next_entry not in got.answer
-    assert {c.source for c in got.citations} == {"help-desk-faq.md"}
-    check_quotes(other_engine, got)
 
 
 HEADER = "Engine design | Expansion stages | First installed at | Year"
@@ -273,22 +260,18 @@ HEADER = "Engine design | Expansion stages | First installed at | Year"
     ("What does the log code W2 from tidepack mean?", "Tidepack writes one of the following codes to its log:", "a gauge clock ran backwards", "tidepack-manual.txt"),
 ])
 def test_a_table_row_list_item_or_definition_is_answered_under_its_lead(other_engine: Engine, question: str, lead: str, answer: str, source: str) -> None:
-    got = other_engine.ask(question)
-    assert not got.abstained
+    got = answered(other_engine, question)
     assert answer in got.answer
     # The lead is quoted and cited like any sentence, from the same file, before what it leads.
     shown = {c.shown: c.source for c in got.citations}
     assert shown.get(lead) == source, shown
     assert got.answer.index(lead.rstrip(".")) < got.answer.index(answer)  # its stop follows its marker
-    check_quotes(other_engine, got)
 
 
 def test_a_row_under_a_colon_line_is_answered_alone_under_that_line(other_engine: Engine) -> None:
-    got = other_engine.ask("Which code does tidepack log when a gauge clock runs backwards?")
-    assert not got.abstained
+    got = answered(other_engine, "Which code does tidepack log when a gauge clock runs backwards?")
     assert got.answer.index("Tidepack writes one of the following codes to its log:") < got.answer.index("W2 a gauge clock ran backwards")
     assert "W1" not in got.answer  # the row asked about, not the whole list its line introduces
-    check_quotes(other_engine, got)
 
 
 def test_the_llm_is_shown_a_table_row_with_its_header(other_engine: Engine) -> None:
@@ -312,10 +295,8 @@ def test_rows_of_one_table_are_shown_in_the_tables_order(other_engine: Engine) -
 def test_a_sentence_under_a_heading_answers_for_it_however_far_down(other_engine: Engine) -> None:
     # "## `STATION_CALIBRATION`", then its type, then what it is: the
     # description never names the setting; its section's heading does.
-    got = other_engine.ask("What does STATION_CALIBRATION set?")
-    assert not got.abstained
+    got = answered(other_engine, "What does STATION_CALIBRATION set?")
     assert "The file the sensors' offsets are read from at start-up" in got.answer
-    check_quotes(other_engine, got)
 
 
 def test_a_heading_comes_before_a_sentence_under_it_only_when_that_sentence_opens_by_pointing_at_it(other_engine: Engine) -> None:
