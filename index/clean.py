@@ -193,6 +193,12 @@ def segments(doc: Document, text: str) -> list[Segment]:
     reopening: set[int] = set()  # the headings that end such a section: the document's own
     for i, (start, end) in enumerate(lines):
         line = text[start:end]
+        if any(a <= start < b for a, b in code) and not _MD_FENCE.match(line):
+            # Code: a "# See also" or "# Copyright ..." in a script is a comment
+            # of its own, and opens or ends no section of the page.
+            kinds.append(section)
+            headings.append(related_title if section == "related" else "")
+            continue
         norm = _norm(line)
         markdown_heading = markdown and line.lstrip().startswith("#")
         wiki_heading = plain and (
@@ -201,7 +207,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
         )
         # A manual's section heading in capitals ("SEE ALSO", then "BUGS") ranks as a page's <h1> does.
         rank = ranks.get(i, 0) or (1 if plain and _CAPITALS_HEADING.fullmatch(line.strip()) else 0)
-        if rank or (markdown_heading and not any(a <= start < b for a, b in code)):
+        if rank or markdown_heading:
             levels[i] = rank or markdown_heading_rank(line)
         if (
             (links and _link_dense(text, start, end, links) and not (i in ranks and _titles(norm, page_title)))

@@ -537,6 +537,22 @@ def test_a_comment_in_a_markdown_code_block_ends_no_section():
     assert "Examples" in seen and any("tool copy -r docs" in s for s in seen)
 
 
+def test_a_line_of_a_markdown_code_block_opens_and_ends_no_section():
+    # A script's comments that read like a page's "See also" or "Copyright"
+    # heading are code: the code and what follows the block are the page's text.
+    body = "The nightly job copies the database to the archive host, then checks the copy. " * 8
+    for comment in ("# See also", "# Related", "# Copyright 2024 Harbour Trust"):
+        text = (
+            f"# Backups\n\n{body}\n\nRun it by hand like this:\n\n```bash\n{comment}\n"
+            "rsync -a /srv/db archive:/backups\n```\n\nThe copy is checked each morning before eight.\n"
+        )
+        sents = split_text("backups.md", text)
+        assert {s.kind for s in sents} == {"article"}, comment
+        seen = [shown(s) for s in sents]
+        assert "rsync -a /srv/db archive:/backups" in seen, comment
+        assert "The copy is checked each morning before eight." in seen, comment
+
+
 def test_a_page_edit_stamp_is_chrome_but_prose_about_an_update_is_not():
     text = (
         "The map of the harbour shows every mooring.\n\n"
