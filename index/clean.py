@@ -186,7 +186,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
     kinds: list[str] = []
     headings: list[str] = []
     levels: dict[int, int] = {}  # the rank of each line that is a heading (1 for <h1> or "#")
-    code = code_fences(text) if markdown else []  # where "# ..." is a comment, not a heading
+    code = _code_blocks(doc.text, text, markdown, web)  # where "# ..." is a comment, not a heading
     section = "article"
     section_rank = 0  # the rank (1 for <h1>) of the page heading that opened ``section``; 0: none did
     related_title = ""
@@ -199,14 +199,17 @@ def segments(doc: Document, text: str) -> list[Segment]:
             kinds.append(section)
             headings.append(related_title if section == "related" else "")
             continue
+        # Nor does a line set in as far as code is (an indented listing, a
+        # manual's text under its heading): no heading is set in that far.
+        set_in = not web and _indent(doc.text, start) >= CODE_INDENT
         norm = _norm(line)
-        markdown_heading = markdown and line.lstrip().startswith("#")
-        wiki_heading = plain and (
+        markdown_heading = markdown and not set_in and line.lstrip().startswith("#")
+        wiki_heading = plain and not set_in and (
             WIKI_HEADING_OPEN.fullmatch(doc.text, doc.text.rfind("\n", 0, start) + 1, start) is not None
             or (rst_file and underlined(doc.text, end))
         )
         # A manual's section heading in capitals ("SEE ALSO", then "BUGS") ranks as a page's <h1> does.
-        rank = ranks.get(i, 0) or (1 if plain and _CAPITALS_HEADING.fullmatch(line.strip()) else 0)
+        rank = ranks.get(i, 0) or (1 if plain and not set_in and _CAPITALS_HEADING.fullmatch(line.strip()) else 0)
         if rank or markdown_heading:
             levels[i] = rank or markdown_heading_rank(line)
         if (
@@ -220,7 +223,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
             kinds.append("boilerplate")
             headings.append("")
             continue
-        opened = _section_heading(norm)
+        opened = _section_heading(norm) if not set_in else ""
         if opened == "comment" and norm in _AMBIGUOUS_COMMENT_HEADINGS and not _thread_follows(text, lines, i, markdown):
             opened = ""  # a report's own "Comments" section: its text is the report's
         if opened:
@@ -231,7 +234,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
         # A document's own "Copyright" heading heads its text ("## Copyright Change").
         own_copyright = bool(markdown_heading or wiki_heading or rank) and norm.startswith("copyright")
         tail = sum(e - s for s, e in lines[i + 1 :])
-        if _FOOTER_HEADING.match(norm) and not own_copyright and tail <= FOOTER_TAIL_SHARE * total:
+        if _FOOTER_HEADING.match(norm) and not own_copyright and not set_in and tail <= FOOTER_TAIL_SHARE * total:
             section, section_rank = "boilerplate", rank
             kinds.append("boilerplate")
             headings.append("")
@@ -1123,6 +1126,26 @@ def markdown_heading_rank(line: str) -> int:
     """How many "#" open a Markdown heading's line: 1 for "# Title", 2 for "## Section"."""
     stripped = line.lstrip()
     return len(stripped) - len(stripped.lstrip("#"))
+
+
+CODE_INDENT = 4  # columns a line is set in as code (a tab counts four), as Markdown's indented code blocks are
+
+
+def _indent(text: str, start: int) -> int:
+    """How many columns the line holding ``start`` is set in by (a tab counts four)."""
+    begin = at = text.rfind("\n", 0, start) + 1
+    while at < len(text) and text[at] in " \t":
+        at += 1
+    return len(text[begin:at].expandtabs(CODE_INDENT))
+
+
+def _code_blocks(raw: str, text: str, markdown: bool, web: bool) -> list[tuple[int, int]]:
+    """Where code stands: a Markdown text's fenced blocks, a web page's preformatted text."""
+    if markdown:
+        return code_fences(text)
+    if web:
+        return [m.span() for m in _PRE.finditer(raw) if m.group(1).lower() == "pre"]
+    return []
 
 
 def code_fences(text: str) -> list[tuple[int, int]]:

@@ -537,20 +537,26 @@ def test_a_comment_in_a_markdown_code_block_ends_no_section():
     assert "Examples" in seen and any("tool copy -r docs" in s for s in seen)
 
 
-def test_a_line_of_a_markdown_code_block_opens_and_ends_no_section():
+def test_a_line_of_code_opens_and_ends_no_section():
     # A script's comments that read like a page's "See also" or "Copyright"
-    # heading are code: the code and what follows the block are the page's text.
+    # heading are code: the code and what follows it are the page's text, in
+    # a Markdown fence, an indented listing or a web page's <pre>.
     body = "The nightly job copies the database to the archive host, then checks the copy. " * 8
+    after = "The copy is checked each morning before eight."
     for comment in ("# See also", "# Related", "# Copyright 2024 Harbour Trust"):
-        text = (
-            f"# Backups\n\n{body}\n\nRun it by hand like this:\n\n```bash\n{comment}\n"
-            "rsync -a /srv/db archive:/backups\n```\n\nThe copy is checked each morning before eight.\n"
-        )
-        sents = split_text("backups.md", text)
-        assert {s.kind for s in sents} == {"article"}, comment
-        seen = [shown(s) for s in sents]
-        assert "rsync -a /srv/db archive:/backups" in seen, comment
-        assert "The copy is checked each morning before eight." in seen, comment
+        script = f"{comment}\nrsync -a /srv/db archive:/backups\n"
+        indented = "".join(f"    {line}\n" for line in script.splitlines())
+        pages = {
+            "backups.md": f"# Backups\n\n{body}\n\nRun it by hand like this:\n\n```bash\n{script}```\n\n{after}\n",
+            "indented.md": f"# Backups\n\n{body}\n\nRun it by hand like this:\n\n{indented}\n{after}\n",
+            "backups.txt": f"Backups\n\n{body}\n\nRun it by hand like this:\n\n{indented}\n{after}\n",
+            "backups.html": f"<h1>Backups</h1><p>{body}</p><p>Run it by hand like this:</p><pre><code>{script}</code></pre><p>{after}</p>",
+        }
+        for name, text in pages.items():
+            sents = split_text(name, text)
+            assert {s.kind for s in sents} == {"article"}, (name, comment)
+            seen = [shown(s) for s in sents]
+            assert "rsync -a /srv/db archive:/backups" in seen and after in seen, (name, comment)
 
 
 def test_a_page_edit_stamp_is_chrome_but_prose_about_an_update_is_not():
