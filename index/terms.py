@@ -39,6 +39,13 @@ _TOKEN_WORD = re.compile(_WORD)
 # 2.3"), whose names a reStructuredText or MyST file keeps in its text: their
 # words, so that "When was it added?" finds the version.
 _DIRECTIVE_WORDS = {"versionadded": ["version", "added"], "versionchanged": ["version", "changed"], "versionremoved": ["version", "removed"]}
+# A month's abbreviation as dates write it ("Jan–Sep", "3 Jan 2024"): the month,
+# as a question names it. Beside no number or month, "Jan" may be a name.
+_MONTH_ABBREVIATIONS = {
+    "jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june", "jul": "july",
+    "aug": "august", "sep": "september", "sept": "september", "oct": "october", "nov": "november", "dec": "december",
+}
+_MONTHS = frozenset(_MONTH_ABBREVIATIONS.values()) | {"may"}
 _FOLD = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
 
 
@@ -83,6 +90,29 @@ def words(text: str) -> list[str]:
             out.append(w)  # "2.3.0" (a version, an address) names one thing; its parts match any number
         else:
             out.extend(w.split(".") if not re.fullmatch(r"(?:[a-z]\.)+[a-z]?|[a-z0-9]+\.[a-z]{2,3}", w) else [w.replace(".", "")])
+    return _months_spelled(out)
+
+
+def _months_spelled(tokens: list[str]) -> list[str]:
+    """``tokens`` with each month's abbreviation that stands beside a number or a month written out."""
+    if not any(w in _MONTH_ABBREVIATIONS for w in tokens):
+        return tokens
+    words = [w for w in tokens if w not in STOPWORDS]  # "from Oct to Dec"
+    spelled = {}
+    for k, w in enumerate(words):
+        if w in _MONTH_ABBREVIATIONS:
+            beside = words[max(k - 1, 0) : k] + words[k + 1 : k + 2]
+            if any(b.isdigit() or b in _MONTH_ABBREVIATIONS or b in _MONTHS for b in beside):
+                spelled[k] = _MONTH_ABBREVIATIONS[w]
+    if not spelled:
+        return tokens
+    out, k = [], 0
+    for w in tokens:
+        if w in STOPWORDS:
+            out.append(w)
+            continue
+        out.append(spelled.get(k, w))
+        k += 1
     return out
 
 

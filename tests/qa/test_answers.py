@@ -97,6 +97,12 @@ def test_why_something_did_not_happen_is_answered_with_its_cause(reports_engine)
     assert "battery" in answer.answer
 
 
+def test_a_table_whose_header_abbreviates_its_months_answers_a_question_naming_them(reports_engine):
+    # The header reads "Contacts 2025 (Jan–Sep)".
+    answer = reports_engine.ask("How many contacts came through the telephone contact centre between January and September 2025?")
+    assert not answer.abstained and "268,900" in answer.answer
+
+
 def test_a_caption_does_not_answer_for_its_table(reports_engine):
     # "Table 1: Employees, hours worked, lost-time injuries ... by site" shares
     # the question's words and says nothing; the note defining the term does.
