@@ -22,6 +22,9 @@ then position), so an article's sentences are consecutive rows:
   most often written, apart from those mostly capitalised only as part of a
   longer name ("desk" of "Service Desk"): how a question typed all in lower
   case is read;
+* ``acronyms.json``: each acronym the sentences define ("lost-time injury
+  (LTI)"), as a term, with the terms of the words it stands for
+  (index.acronyms): a sentence that writes one holds the other too;
 * ``chunk_vectors.npy``, ``chunk_ids.json``: for an index small enough to be
   scanned (at most ``scan_max`` sentences, index.build), each
   chunk's vector, normalised, float32, and its id, row by row, so that a
@@ -44,6 +47,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
+from index.acronyms import Acronyms, acronym_terms
 from index.chunking import sentence_words
 from index.errors import IndexStoreError
 from index.terms import terms_of, words
@@ -55,6 +59,7 @@ _VECTORS = "vectors.npy"
 _TERMS = "terms.json"
 _WORDS = "words.json"
 _NAMES = "names.json"
+_ACRONYMS = "acronyms.json"
 # A word as written, with its case: letters alone ("NASA", "Roscosmos", "fiancée").
 _WRITTEN_WORD = re.compile(r"[^\W\d_]+")
 _STATEMENT = re.compile(r"[.!?][\"'”’)\]]*$")
@@ -154,6 +159,8 @@ def write_sentence_store(
     (folder / _TERMS).write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
     (folder / _WORDS).write_text(json.dumps(dict(sorted(word_counts.items())), ensure_ascii=False), encoding="utf-8")
     (folder / _NAMES).write_text(json.dumps(_names(written, beside), ensure_ascii=False), encoding="utf-8")
+    acronyms = acronym_terms(sentence_words(sentences[k]) for k in order)
+    (folder / _ACRONYMS).write_text(json.dumps(acronyms, ensure_ascii=False), encoding="utf-8")
 
 
 def _names(written: dict[str, dict[str, int]], beside: dict[str, dict[str, dict[str, int]]]) -> dict[str, dict]:
@@ -366,6 +373,11 @@ class SentenceStore:
         under "alone" or, when mostly capitalised as part of a longer name, "joined"; and under
         "beside", the words each is capitalised beside (see _names)."""
         return self._read_json(_NAMES)
+
+    @functools.cached_property
+    def acronyms(self) -> Acronyms:
+        """The acronyms the sentences define (index.acronyms)."""
+        return Acronyms(self._read_json(_ACRONYMS))
 
     def _read_json(self, name: str) -> dict:
         try:

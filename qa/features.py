@@ -209,6 +209,7 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
     idfs = {t: weights.idf(t) for t in q_set}
     rarest = max(idfs.values(), default=0.0) or 1.0
     out = np.zeros((len(rows), len(SENTENCE_FEATURES)), dtype=np.float64)
+    acronyms = reader.sentence_store.acronyms
     for r, i in enumerate(rows):
         s = reader.sentences[i]
         prev, nxt = reader.neighbours(i)
@@ -227,7 +228,9 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         k = reader.section_row(i) if not heads else None
         if k is not None:
             own = own | reader.sentences[k].terms
-        around = own | (prev.terms if prev is not None else frozenset()) | (nxt.terms if nxt is not None else frozenset())
+        # An acronym the corpus defines is as good as the words it stands for, and back.
+        own = acronyms.read(own)
+        around = acronyms.read(own | (prev.terms if prev is not None else frozenset()) | (nxt.terms if nxt is not None else frozenset()))
         # What the whole document is about (a manual's "tidepack", an article's
         # "Normans") goes without saying in each of its sentences.
         around = around | _title_terms(reader.meta(s.source).get("title", ""))

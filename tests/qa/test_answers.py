@@ -103,6 +103,12 @@ def test_a_table_whose_header_abbreviates_its_months_answers_a_question_naming_t
     assert not answer.abstained and "268,900" in answer.answer
 
 
+def test_a_question_spelling_out_an_acronym_the_report_defines_is_answered_where_it_abbreviates(reports_engine):
+    # The report defines "lost-time injury (LTI)" once, then writes "LTI".
+    answer = reports_engine.ask("What lost-time injury frequency rate does the company aim for by March 2026?")
+    assert not answer.abstained and "0.35" in answer.answer
+
+
 def test_a_caption_does_not_answer_for_its_table(reports_engine):
     # "Table 1: Employees, hours worked, lost-time injuries ... by site" shares
     # the question's words and says nothing; the note defining the term does.
