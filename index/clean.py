@@ -64,6 +64,9 @@ _SECTION_HEADINGS: list[tuple[re.Pattern[str], str]] = [
 _FOOTER_HEADING = re.compile(
     r"^(about us|about the author|about the publisher|tags|topics|filed under|copyright.*|(media|press) (contacts?|enquiries|inquiries))$"
 )
+# ... and those that label a post, only over labels: under a document's own
+# "## Tags" or "Topics" heading, prose is its text ("Tags mark release points.").
+_LABELS_HEADING = re.compile(r"^(tags|topics|filed under)$")
 # Share of the page's text that may follow a footer heading.
 FOOTER_TAIL_SHARE = 0.25
 # Headings that are chrome themselves and nothing more.
@@ -234,7 +237,13 @@ def segments(doc: Document, text: str) -> list[Segment]:
         # A document's own "Copyright" heading heads its text ("## Copyright Change").
         own_copyright = bool(markdown_heading or wiki_heading or rank) and norm.startswith("copyright")
         tail = sum(e - s for s, e in lines[i + 1 :])
-        if _FOOTER_HEADING.match(norm) and not own_copyright and not set_in and tail <= FOOTER_TAIL_SHARE * total:
+        if (
+            _FOOTER_HEADING.match(norm)
+            and not own_copyright
+            and not set_in
+            and tail <= FOOTER_TAIL_SHARE * total
+            and not (_LABELS_HEADING.match(norm) and any(_is_prose(text[a:b]) for a, b in lines[i + 1 :]))
+        ):
             section, section_rank = "boilerplate", rank
             kinds.append("boilerplate")
             headings.append("")

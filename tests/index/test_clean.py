@@ -559,6 +559,18 @@ def test_a_line_of_code_opens_and_ends_no_section():
             assert "rsync -a /srv/db archive:/backups" in seen and after in seen, (name, comment)
 
 
+def test_a_documents_own_tags_or_topics_section_at_its_end_is_its_text():
+    # A blog's "Tags" heading over its labels is a footer; a guide's own
+    # "## Tags" section, or minutes' "Topics", is prose under a heading.
+    body = "Git stores history as a graph of commits, each pointing at its parents. " * 6
+    for heading, prose in (("## Tags", "Tags mark release points, and git tag -a v1.0 creates an annotated one."),
+                           ("Topics", "The board discussed the new pier and the winter timetable at length.")):
+        text = f"# Git basics\n\n{body}\n\n## Branches\n\nA branch is a movable pointer to a commit.\n\n{heading}\n\n{prose}\n"
+        assert prose in texts(split_text("guide.md", text), "article"), heading
+    labels = f"# Git basics\n\n{body}\n\n## Tags\n\n- git\n- version-control\n"
+    assert "version-control" not in texts(split_text("post.md", labels), "article")
+
+
 def test_a_page_edit_stamp_is_chrome_but_prose_about_an_update_is_not():
     text = (
         "The map of the harbour shows every mooring.\n\n"
