@@ -841,7 +841,24 @@ def mask_html(html: str) -> str:
         s = blank(m)
         return "\n" + s[1:]
 
-    out = _SCRIPT.sub(blank, html)
+    articles = _article_spans(html)
+
+    def hidden(m: re.Match[str]) -> str:
+        # An <aside> within an <article> is the article's own (a fact box); a
+        # sidebar beside it is the site's, and a pull quote (a quotation set
+        # aside, or one the page hides from screen readers) repeats what the
+        # article says. What in it is chrome (a link list, a sign-up box named
+        # so) goes as chrome does anywhere.
+        if (
+            m.group(1).lower() in _ARTICLE_PARTS
+            and any(a <= m.start() < b for a, b in articles)
+            and not _ARIA_HIDDEN.search(html, m.start(), html.index(">", m.start()))
+            and not _BLOCKQUOTE.search(m.group(0))
+        ):
+            return m.group(0)
+        return blank(m)
+
+    out = _SCRIPT.sub(hidden, html)
     out = _COMMENT.sub(blank, out)
     out = _without_landmarks(out)
     out = _without_banner(out)
@@ -913,6 +930,29 @@ _LANDMARK = re.compile(r"<([a-z][\w-]*)\b[^>]*(?<![\w-])role\s*=\s*[\"']?(?:navi
 def _blanked(text: str) -> str:
     """``text`` as spaces, its line breaks kept: gone, with every offset after it unchanged."""
     return "".join("\n" if ch == "\n" else " " for ch in text)
+
+
+_ARTICLE_PARTS = frozenset({"aside"})
+_ARIA_HIDDEN = re.compile(r"\baria-hidden\s*=\s*[\"']?true", re.I)
+_BLOCKQUOTE = re.compile(r"<blockquote\b", re.I)
+_ARTICLE_TAG = re.compile(r"<(/?)article\b[^>]*>", re.I)
+
+
+def _article_spans(html: str) -> list[tuple[int, int]]:
+    """Where each outermost <article> element runs (to the page's end if it never closes)."""
+    spans, depth, start = [], 0, 0
+    for m in _ARTICLE_TAG.finditer(html):
+        if not m.group(1):
+            if depth == 0:
+                start = m.start()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, m.end()))
+    if depth:
+        spans.append((start, len(html)))
+    return spans
 
 
 def _without_landmarks(html: str) -> str:

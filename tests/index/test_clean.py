@@ -571,6 +571,22 @@ def test_a_documents_own_tags_or_topics_section_at_its_end_is_its_text():
     assert "version-control" not in texts(split_text("post.md", labels), "article")
 
 
+def test_a_fact_box_within_an_article_is_its_text_but_a_sidebar_and_a_pull_quote_are_not():
+    story = "<p>The new bridge over the Sele opened on Monday after three years of work.</p>"
+    page = (
+        f"<html><body><article><h1>Sele bridge opens</h1>{story}"
+        "<aside class='factbox'><h3>Key facts</h3><p>The bridge cost £14 million and is 220 metres long.</p></aside>"
+        "<p>Drivers queued from six to cross it first, said the council.</p>"
+        "<aside class='quote'><blockquote><p>Drivers queued from six to cross it first.</p><footer>Ann Lee, council leader</footer></blockquote></aside>"
+        "<aside aria-hidden='true'><p>“Three years of work”</p></aside>"
+        "</article><aside><h3>Most read</h3><p>Ferry fares rise again in the spring, the board says.</p></aside></body></html>"
+    )
+    article = texts(split_text("bridge.html", page), "article")
+    assert "The bridge cost £14 million and is 220 metres long." in article
+    assert "Ann Lee" not in article and "“Three years of work”" not in article
+    assert "Ferry fares" not in article
+
+
 def test_a_page_edit_stamp_is_chrome_but_prose_about_an_update_is_not():
     text = (
         "The map of the harbour shows every mooring.\n\n"
