@@ -93,13 +93,16 @@ _CHROME = [
     # A page's audio player ("Listen to this article"), an email's link to its web copy.
     re.compile(r"^listen to this (article|post|story|episode)$"),
     re.compile(r"\bview (this|the) (email|newsletter|message) (in|on) (your|a|the) (web )?browser\b"),
-    re.compile(r"\b(download|install) (the |our )?[\w ]{0,20}app\b|\bapp-?store\b|\bplay-?store\b|\bgoogle play\b"),
     re.compile(r"\b(ai features|can do for you)\b"),
     # A site's navigation heading (a MediaWiki's "Navigation menu" over its menus),
     # a generator's credit ("Created using Sphinx 5.3.0").
     re.compile(r"^(navigation|navigation menu|site navigation|main menu|on this page|table of contents)$"),
     re.compile(r"^((created|generated) (using|with)|powered by) [\w .-]{1,30}$"),
 ]
+# A site's button or banner for its app ("Download the app", "Get it on Google
+# Play"); not a sentence telling staff what to install ("Install the
+# Authenticator app on your phone.").
+_APP_PROMO = re.compile(r"\b(download|install) (the |our )?[\w ]{0,20}app\b|\bapp-?store\b|\bplay-?store\b|\bgoogle play\b")
 # A page's edit stamp ("start.txt · Last modified: 2026/12/03 12:41 by admin",
 # "This page was last edited on 3 December 2026, at 12:42."): when the page
 # changed, not what it says. A date must follow, so prose that opens "Last
@@ -455,7 +458,9 @@ def _is_chrome(line: str, norm: str) -> bool:
         return True
     if _COMMENT_POLICY.search(norm) or (len(norm.split()) <= EDIT_STAMP_MAX_WORDS and _EDIT_STAMP.match(norm)):
         return True
-    if len(norm.split()) <= CHROME_MAX_WORDS and (_CHROME_HEADING.match(norm) or any(p.search(norm) for p in _CHROME)):
+    if len(norm.split()) <= CHROME_MAX_WORDS and (
+        _CHROME_HEADING.match(norm) or any(p.search(norm) for p in _CHROME) or (_APP_PROMO.search(norm) and not _SENTENCE_END.search(line))
+    ):
         return True
     return _ad_strength(norm) == 2
 

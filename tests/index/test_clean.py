@@ -587,6 +587,18 @@ def test_a_fact_box_within_an_article_is_its_text_but_a_sidebar_and_a_pull_quote
     assert "Ferry fares" not in article
 
 
+def test_a_sentence_telling_staff_to_install_an_app_is_text_but_an_app_button_is_not():
+    text = (
+        "# Your first day\n\nYour manager meets you at reception at nine.\n\n"
+        "Install the app on your work phone only.\n\nDownload the ShiftBase app to book leave.\n\n"
+        "Download the app\n\nGet it on Google Play\n"
+    )
+    article = texts(split_text("first-day.md", text), "article")
+    assert "Install the app on your work phone only." in article
+    assert "Download the ShiftBase app to book leave." in article
+    assert "Download the app\n" not in article + "\n" and "Google Play" not in article
+
+
 def test_a_page_edit_stamp_is_chrome_but_prose_about_an_update_is_not():
     text = (
         "The map of the harbour shows every mooring.\n\n"
