@@ -81,7 +81,6 @@ CHROME_MAX_WORDS = 8
 _CHROME = [
     re.compile(r"^(logo|menu|search|home|share|tweet|print|email|e-mail|skip to (main )?content|advertisement|sponsored( content)?|back to top|close)$"),
     re.compile(r"^((posted|written|published|updated)( by| on)?\s*)+$"),
-    re.compile(r"\d+\s*(seconds?|minutes?|hours?|days?|weeks?|months?)\s+ago$"),
     re.compile(r"^no comments( yet)?\W*$"),
     # A page's feedback box ("Is this page useful?", "Was this article helpful?"), a post's counters ("3 Likes").
     re.compile(r"^(is|was) this (page|article|answer|information|post) (useful|helpful)\??$|^thank you for your feedback$|^report a problem with this page$"),
@@ -93,7 +92,8 @@ _CHROME = [
     # A page's audio player ("Listen to this article"), an email's link to its web copy.
     re.compile(r"^listen to this (article|post|story|episode)$"),
     re.compile(r"\bview (this|the) (email|newsletter|message) (in|on) (your|a|the) (web )?browser\b"),
-    re.compile(r"\b(ai features|can do for you)\b"),
+    # A site's promotion of its AI ("Try Our AI Features", "Explore what Daily8 AI can do for you:").
+    re.compile(r"\b(ai features|ai can do for you)\b"),
     # A site's navigation heading (a MediaWiki's "Navigation menu" over its menus),
     # a generator's credit ("Created using Sphinx 5.3.0").
     re.compile(r"^(navigation|navigation menu|site navigation|main menu|on this page|table of contents)$"),
@@ -102,6 +102,9 @@ _CHROME = [
 # A site's button or banner for its app ("Download the app", "Get it on Google
 # Play"); not a sentence telling staff what to install ("Install the
 # Authenticator app on your phone.").
+# A post's or a comment's time stamp ("Anna Lee · 5 minutes ago"); not a
+# sentence ("The pier reopened 3 weeks ago.").
+_AGO_STAMP = re.compile(r"\d+\s*(seconds?|minutes?|hours?|days?|weeks?|months?)\s+ago$")
 _APP_PROMO = re.compile(r"\b(download|install) (the |our )?[\w ]{0,20}app\b|\bapp-?store\b|\bplay-?store\b|\bgoogle play\b")
 # A page's edit stamp ("start.txt · Last modified: 2026/12/03 12:41 by admin",
 # "This page was last edited on 3 December 2026, at 12:42."): when the page
@@ -459,7 +462,7 @@ def _is_chrome(line: str, norm: str) -> bool:
     if _COMMENT_POLICY.search(norm) or (len(norm.split()) <= EDIT_STAMP_MAX_WORDS and _EDIT_STAMP.match(norm)):
         return True
     if len(norm.split()) <= CHROME_MAX_WORDS and (
-        _CHROME_HEADING.match(norm) or any(p.search(norm) for p in _CHROME) or (_APP_PROMO.search(norm) and not _SENTENCE_END.search(line))
+        _CHROME_HEADING.match(norm) or any(p.search(norm) for p in _CHROME) or ((_APP_PROMO.search(norm) or _AGO_STAMP.search(norm)) and not _SENTENCE_END.search(line))
     ):
         return True
     return _ad_strength(norm) == 2

@@ -599,6 +599,16 @@ def test_a_sentence_telling_staff_to_install_an_app_is_text_but_an_app_button_is
     assert "Download the app\n" not in article + "\n" and "Google Play" not in article
 
 
+def test_a_sentence_that_ends_ago_is_text_but_a_posts_time_stamp_is_not():
+    text = (
+        "# Harbour news\n\nThe pier reopened 3 weeks ago.\n\nAnna Lee · 5 minutes ago\n\n"
+        "What the Service Desk can do for you\n\nThe desk resets passwords and lends laptops.\n"
+    )
+    article = texts(split_text("news.md", text), "article")
+    assert "The pier reopened 3 weeks ago." in article and "What the Service Desk can do for you" in article
+    assert "5 minutes ago" not in article
+
+
 def test_a_page_edit_stamp_is_chrome_but_prose_about_an_update_is_not():
     text = (
         "The map of the harbour shows every mooring.\n\n"
