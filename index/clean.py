@@ -78,10 +78,11 @@ _CHROME_HEADING = re.compile(
 
 # Lines that are chrome wherever they stand: all short, so prose never matches.
 CHROME_MAX_WORDS = 8
+_NO_COMMENTS = re.compile(r"^no comments( yet)?\W*$")
 _CHROME = [
     re.compile(r"^(logo|menu|search|home|share|tweet|print|email|e-mail|skip to (main )?content|advertisement|sponsored( content)?|back to top|close)$"),
     re.compile(r"^((posted|written|published|updated)( by| on)?\s*)+$"),
-    re.compile(r"^no comments( yet)?\W*$"),
+    _NO_COMMENTS,
     # A page's feedback box ("Is this page useful?", "Was this article helpful?"), a post's counters ("3 Likes").
     re.compile(r"^(is|was) this (page|article|answer|information|post) (useful|helpful)\??$|^thank you for your feedback$|^report a problem with this page$"),
     re.compile(r"^\d+ (likes?|shares?|views?|replies|reply)$|^\d+ min(ute)? read$"),
@@ -122,6 +123,7 @@ _STRONG_CUES = re.compile(
     r"add to (cart|basket)|free trial|trial membership|coupon|promo code|bookseller|book seller|"
     r"available (now )?(at|on) amazon|download (\w+ )?app|(preferred|your) app store|get started now|subscribe for free)\b"
 )
+_FORMATS = frozenset({"e-book", "ebook", "audiobook", "paperback", "hardcover", "print"})  # as _cue names them
 _WEAK_CUES = re.compile(
     r"\b(purchased?|amazon|audible|discount|subscribe|subscription|sign up|newsletter|sponsored|publisher|"
     r"available (now )?(at|on|from|everywhere|as)|vendors?)\b|\$\d+(\.\d\d)?"
@@ -132,8 +134,13 @@ _BLURB = re.compile(r"^[\"“].{20,}[\"”]\s*(--|—|–)\s*\S")
 # What a comment thread looks like, line by line.
 _COMMENTER = re.compile(r"^[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}:\s")
 _BARE_URL = re.compile(r"^(https?://|www\.)\S+$")
-# "Comments" alone may be a report's section; it opens a thread only when replies follow.
-_AMBIGUOUS_COMMENT_HEADINGS = {"comment", "comments", "responses", "replies"}
+# "Comments" alone may be a report's section, "What do you think?" what an
+# opinion piece asks its readers halfway, "Join the discussion" a guide's own
+# section: they open a thread only when replies follow.
+_AMBIGUOUS_COMMENT_HEADINGS = {
+    "comment", "comments", "responses", "replies", "what do you think?", "what do you think",
+    "join the conversation", "join the discussion",
+}
 COMMENT_SIGNS = 2  # lines with such signs needed after an ad to call the rest comments
 
 
@@ -417,7 +424,7 @@ def _thread_follows(text: str, lines: list[tuple[int, int]], i: int, markdown: b
         if _section_heading(_norm(line)) or (markdown and line.lstrip().startswith("#")) or _CAPITALS_HEADING.fullmatch(line.strip()):
             break
         body.append(line.strip())
-    return _comment_signs(body) >= 1 or any(_CHROME[3].search(_norm(line)) for line in body)
+    return _comment_signs(body) >= 1 or any(_NO_COMMENTS.search(_norm(line)) for line in body)
 
 
 def _comment_signs(lines: list[str]) -> int:
@@ -472,9 +479,11 @@ def _ad_strength(norm: str) -> int:
     """2: the line is promotion; 1: it has a cue (joins an ad next to it); 0: none."""
     strong = {_cue(m.group(0)) for m in _STRONG_CUES.finditer(norm)}
     weak = {_cue(m.group(0)) for m in _WEAK_CUES.finditer(norm)}
-    if (strong and len(strong) + len(weak) >= 2) or len(weak) >= 4:
+    # Formats alone sell nothing: "borrow an ebook or an audiobook with your
+    # library card" is a library's text; "now available as an ebook" sells.
+    if (strong and len(strong) + len(weak) >= 2 and (strong | weak) - _FORMATS) or len(weak) >= 4:
         return 2
-    return 1 if strong else 0
+    return 1 if strong - _FORMATS else 0
 
 
 def _cue(match: str) -> str:

@@ -609,6 +609,26 @@ def test_a_sentence_that_ends_ago_is_text_but_a_posts_time_stamp_is_not():
     assert "5 minutes ago" not in article
 
 
+def test_a_question_to_readers_halfway_opens_no_thread_unless_replies_follow():
+    body = "The council voted to close the Pellow Road library in a meeting on Tuesday night. " * 3
+    after = "The library costs £90,000 a year to run, and the council says it cannot afford it."
+    for heading in ("What do you think?", "## Join the discussion"):
+        text = f"# Close the library?\n\n{body}\n\n{heading}\n\n{after}\n"
+        assert after in texts(split_text("oped.md", text), "article"), heading
+    thread = f"<h1>Close the library?</h1><p>{body}</p><h2>Join the conversation</h2><p>Anna: Shameful decision.</p><p>Ben: Agreed.</p>"
+    assert "Anna: Shameful decision." in texts(split_text("oped.html", thread), "comment")
+
+
+def test_a_sentence_naming_books_formats_is_no_ad_without_a_sale():
+    text = (
+        "# Library services\n\nYou can borrow an ebook or an audiobook free with your library card.\n\n"
+        "Genesis is now available as both an ebook and an audiobook.\n\nThe library opens at nine on weekdays.\n"
+    )
+    article = texts(split_text("library.md", text), "article")
+    assert "You can borrow an ebook or an audiobook free with your library card." in article
+    assert "now available as" not in article
+
+
 def test_a_page_edit_stamp_is_chrome_but_prose_about_an_update_is_not():
     text = (
         "The map of the harbour shows every mooring.\n\n"
