@@ -61,9 +61,6 @@ class Acronyms:
         for short, long in self.spelled.items():
             self._by_word.setdefault(min(long), []).append((short, long))
 
-    def __len__(self) -> int:
-        return len(self.spelled)
-
     def read(self, held: frozenset[str]) -> frozenset[str]:
         """``held`` (a sentence's terms) with the words its acronyms stand for, and the acronyms of the words it spells out."""
         if not self.spelled:

@@ -100,11 +100,10 @@ _CHROME = [
     re.compile(r"^(navigation|navigation menu|site navigation|main menu|on this page|table of contents)$"),
     re.compile(r"^((created|generated) (using|with)|powered by) [\w .-]{1,30}$"),
 ]
-# A site's button or banner for its app ("Download the app", "Get it on Google
-# Play"); not a sentence telling staff what to install ("Install the
-# Authenticator app on your phone.").
-# A post's or a comment's time stamp ("Anna Lee · 5 minutes ago"); not a
-# sentence ("The pier reopened 3 weeks ago.").
+# Chrome only when no sentence: a post's or a comment's time stamp ("Anna Lee ·
+# 5 minutes ago", not "The pier reopened 3 weeks ago."), and a site's button or
+# banner for its app ("Download the app", "Get it on Google Play", not
+# "Install the Authenticator app on your phone.").
 _AGO_STAMP = re.compile(r"\d+\s*(seconds?|minutes?|hours?|days?|weeks?|months?)\s+ago$")
 _APP_PROMO = re.compile(r"\b(download|install) (the |our )?[\w ]{0,20}app\b|\bapp-?store\b|\bplay-?store\b|\bgoogle play\b")
 # A page's edit stamp ("start.txt · Last modified: 2026/12/03 12:41 by admin",

@@ -122,10 +122,12 @@ def write_sentence_store(
             """
         )
         records = []
+        shown_texts: list[str] = []  # as a reader sees each sentence, for the acronyms it defines
         for row, k in enumerate(order):
             s = sentences[k]
             records.append((row, s.id, s.source, s.start, s.end, s.text, s.kind, s.heading, s.position, s.lead, s.section))
             shown = sentence_words(s)
+            shown_texts.append(shown)
             # Running text only: a heading or a title capitalises its common words too.
             found = list(_WRITTEN_WORD.finditer(shown))[1:] if _STATEMENT.search(shown) else []
             for i, m in enumerate(found):
@@ -159,8 +161,7 @@ def write_sentence_store(
     (folder / _TERMS).write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
     (folder / _WORDS).write_text(json.dumps(dict(sorted(word_counts.items())), ensure_ascii=False), encoding="utf-8")
     (folder / _NAMES).write_text(json.dumps(_names(written, beside), ensure_ascii=False), encoding="utf-8")
-    acronyms = acronym_terms(sentence_words(sentences[k]) for k in order)
-    (folder / _ACRONYMS).write_text(json.dumps(acronyms, ensure_ascii=False), encoding="utf-8")
+    (folder / _ACRONYMS).write_text(json.dumps(acronym_terms(shown_texts), ensure_ascii=False), encoding="utf-8")
 
 
 def _names(written: dict[str, dict[str, int]], beside: dict[str, dict[str, dict[str, int]]]) -> dict[str, dict]:

@@ -94,14 +94,14 @@ def words(text: str) -> list[str]:
 
 
 def _months_spelled(tokens: list[str]) -> list[str]:
-    """``tokens`` with each month's abbreviation that stands beside a number or a month written out."""
+    """``tokens`` with each month's abbreviation written out where it stands beside a number or a month."""
     if not any(w in _MONTH_ABBREVIATIONS for w in tokens):
         return tokens
-    words = [w for w in tokens if w not in STOPWORDS]  # "from Oct to Dec"
+    content = [w for w in tokens if w not in STOPWORDS]  # "from Oct to Dec"
     spelled = {}
-    for k, w in enumerate(words):
+    for k, w in enumerate(content):
         if w in _MONTH_ABBREVIATIONS:
-            beside = words[max(k - 1, 0) : k] + words[k + 1 : k + 2]
+            beside = content[max(k - 1, 0) : k] + content[k + 1 : k + 2]
             if any(b.isdigit() or b in _MONTH_ABBREVIATIONS or b in _MONTHS for b in beside):
                 spelled[k] = _MONTH_ABBREVIATIONS[w]
     if not spelled:
