@@ -690,7 +690,11 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 MD_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)  # in a stretch of Markdown shown: a comment, or one it cuts off
 # Tags that end a line of text. A table row is one line; its cells are
 # parted by spaces here, and shown parted by bars (index.chunking.readable).
-BLOCK_TAG = re.compile(r"</?(p|div|br|h[1-6]|li|ul|ol|tr|table|section|article|header|blockquote|pre|hr|title|figure|figcaption|main|dd|dt|dl)\b[^>]*>", re.I)
+BLOCK_TAG = re.compile(
+    r"</?(p|div|br|h[1-6]|li|ul|ol|tr|table|caption|section|article|aside|header|footer|address|blockquote|pre|hr|title|figure|figcaption|"
+    r"main|dd|dt|dl|details|summary|fieldset|legend)\b[^>]*>",
+    re.I,
+)
 CELL_TAG = re.compile(r"<(td|th)\b[^>]*>", re.I)
 TAG = re.compile(r"<[^>]+>")  # any tag, as the pages here are read: no parser
 # A link: an <a> with an href. Not an anchor ("<a name=...>Title</a>"), nor one

@@ -629,6 +629,21 @@ def test_a_sentence_naming_books_formats_is_no_ad_without_a_sale():
     assert "now available as" not in article
 
 
+def test_a_disclosure_widgets_question_and_its_answer_are_sentences_of_their_own():
+    # <summary> and <details> are blocks, as a browser shows them: the lines of
+    # an FAQ of such widgets read as a wrapped paragraph had run each question
+    # into its answer.
+    faq = [
+        ("Who can park in the staff car park?", "Any member of staff with a valid permit. Visitors park on Quay Street."),
+        ("How do I get a permit?", "Apply through the staff portal. Permits cost £5 a month and are taken from your salary."),
+        ("Is there charging for electric cars?", "Yes. There are six charging points by the north entrance, free for staff."),
+    ]
+    page = "<main><h1>Parking FAQ</h1>\n" + "\n".join(f"<details><summary>{q}</summary><p>{a}</p></details>" for q, a in faq) + "\n</main>"
+    seen = [shown(s) for s in split_text("faq.html", page)]
+    for question, answer in faq:
+        assert question in seen and answer.split(". ")[0] + "." in seen, question
+
+
 def test_a_page_edit_stamp_is_chrome_but_prose_about_an_update_is_not():
     text = (
         "The map of the harbour shows every mooring.\n\n"
