@@ -17,6 +17,8 @@ from index.terms import terms
 # Up to eight words, then the acronym in brackets: two capitals or more, maybe
 # with small letters between ("CoE"), ending the brackets.
 _DEFINITION = re.compile(r"((?:[A-Za-z][\w'’-]*[\s-]+){1,8}?)\((?=[A-Za-z]*[A-Z][A-Za-z]*[A-Z])([A-Z][A-Za-z]{1,7})\)")
+# ... or the acronym, then the words in brackets: "the CAB (Change Advisory Board)".
+_DEFINITION_AFTER = re.compile(r"\b(?=[A-Za-z]*[A-Z][A-Za-z]*[A-Z])([A-Z][A-Za-z]{1,7})\s+\(((?:[A-Za-z][\w'’-]*[\s-]+){1,8}[A-Za-z][\w'’-]*)\)")
 _PART = re.compile(r"[^\s-]+")
 # Words an acronym's letters skip: "Treaty on European Union" (TEU).
 _SKIPPED = frozenset({"a", "an", "and", "for", "in", "of", "on", "the", "to"})
@@ -26,17 +28,26 @@ def definitions(text: str) -> Iterable[tuple[str, str]]:
     """Each ``(acronym, spelled out)`` that ``text`` defines."""
     if "(" not in text:
         return
+    for m in _DEFINITION_AFTER.finditer(text):
+        words = _PART.findall(m.group(2))
+        if _spells(m.group(1).lower(), words):
+            yield m.group(1), m.group(2)
     for m in _DEFINITION.finditer(text):
         acronym, letters, before = m.group(2), m.group(2).lower(), m.group(1)
         parts = list(_PART.finditer(before))  # "lost-time" is two words, as its initials count
         # The fewest words before the brackets whose initials spell it.
         for n in range(1, len(parts) + 1):
-            words = [p.group(0) for p in parts[-n:]]
-            initials = "".join(w[0].lower() for w in words if w.lower() not in _SKIPPED)
-            every = "".join(w[0].lower() for w in words)  # "Council of Europe" (CoE)
-            if letters in (initials, every) and words[0].lower() not in _SKIPPED:
+            if _spells(letters, [p.group(0) for p in parts[-n:]]):
                 yield acronym, before[parts[-n].start() :].strip()
                 break
+
+
+def _spells(letters: str, words: list[str]) -> bool:
+    """Whether the initials of ``words`` spell ``letters``, the small words skipped or not ("Council of Europe": CoE)."""
+    if not words or words[0].lower() in _SKIPPED:
+        return False
+    initials = "".join(w[0].lower() for w in words if w.lower() not in _SKIPPED)
+    return letters in (initials, "".join(w[0].lower() for w in words))
 
 
 def acronym_terms(texts: Iterable[str]) -> dict[str, list[str]]:

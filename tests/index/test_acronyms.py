@@ -12,10 +12,12 @@ def test_an_acronym_is_defined_by_the_words_before_it_that_spell_it():
         ("TFEU", "Treaty on the Functioning of the European Union")
     ]
     assert list(definitions("the Council of Europe (CoE) said")) == [("CoE", "Council of Europe")]
+    # The other way round: the acronym, then its words in brackets.
+    assert list(definitions("Every SLA (service level agreement) is reviewed yearly.")) == [("SLA", "service level agreement")]
 
 
 def test_brackets_that_define_nothing_are_no_acronym():
-    for text in ("It was built in Rome (Italy).", "as shown (see Table 2)", "NASA (the agency) said", "the old reactor (NR)"):
+    for text in ("It was built in Rome (Italy).", "as shown (see Table 2)", "NASA (the agency) said", "the old reactor (NR)", "the UK (England and Wales)"):
         assert list(definitions(text)) == [], text
 
 
