@@ -2,9 +2,10 @@
 
 A report spells a term out once and abbreviates it after, while a reader asks
 in either form ("What was the LTI rate?", "What lost-time injury rate ...?").
-Only a definition the text itself writes counts, the spelled-out words
-standing right before the acronym in brackets, their initials spelling it;
-an acronym the corpus defines two ways is left alone.
+Only a definition the text itself writes counts: the spelled-out words right
+before the acronym in brackets, or in brackets right after it ("the CAB
+(Change Advisory Board)"), their initials spelling it. An acronym the corpus
+defines two ways is left alone.
 """
 
 from __future__ import annotations
