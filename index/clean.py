@@ -61,12 +61,13 @@ _SECTION_HEADINGS: list[tuple[re.Pattern[str], str]] = [
     ),
 ]
 # Headings of a page footer: they end the page only when little text follows.
-_FOOTER_HEADING = re.compile(
-    r"^(about us|about the author|about the publisher|tags|topics|filed under|copyright.*|(media|press) (contacts?|enquiries|inquiries))$"
-)
-# ... and those that label a post, only over labels: under a document's own
+# Those that label a post end it only over labels: under a document's own
 # "## Tags" or "Topics" heading, prose is its text ("Tags mark release points.").
-_LABELS_HEADING = re.compile(r"^(tags|topics|filed under)$")
+_LABELS = r"tags|topics|filed under"
+_LABELS_HEADING = re.compile(rf"^({_LABELS})$")
+_FOOTER_HEADING = re.compile(
+    rf"^(about us|about the author|about the publisher|{_LABELS}|copyright.*|(media|press) (contacts?|enquiries|inquiries))$"
+)
 # Share of the page's text that may follow a footer heading.
 FOOTER_TAIL_SHARE = 0.25
 # Headings that are chrome themselves and nothing more.
@@ -248,12 +249,11 @@ def segments(doc: Document, text: str) -> list[Segment]:
             continue
         # A document's own "Copyright" heading heads its text ("## Copyright Change").
         own_copyright = bool(markdown_heading or wiki_heading or rank) and norm.startswith("copyright")
-        tail = sum(e - s for s, e in lines[i + 1 :])
         if (
             _FOOTER_HEADING.match(norm)
             and not own_copyright
             and not set_in
-            and tail <= FOOTER_TAIL_SHARE * total
+            and sum(e - s for s, e in lines[i + 1 :]) <= FOOTER_TAIL_SHARE * total  # (summed only under such a heading)
             and not (_LABELS_HEADING.match(norm) and any(_is_prose(text[a:b]) for a, b in lines[i + 1 :]))
         ):
             section, section_rank = "boilerplate", rank
@@ -870,7 +870,7 @@ def mask_html(html: str) -> str:
         # article says. What in it is chrome (a link list, a sign-up box named
         # so) goes as chrome does anywhere.
         if (
-            m.group(1).lower() in _ARTICLE_PARTS
+            m.group(1).lower() == "aside"
             and any(a <= m.start() < b for a, b in articles)
             and not _ARIA_HIDDEN.search(html, m.start(), html.index(">", m.start()))
             and not _BLOCKQUOTE.search(m.group(0))
@@ -952,7 +952,6 @@ def _blanked(text: str) -> str:
     return "".join("\n" if ch == "\n" else " " for ch in text)
 
 
-_ARTICLE_PARTS = frozenset({"aside"})
 _ARIA_HIDDEN = re.compile(r"\baria-hidden\s*=\s*[\"']?true", re.I)
 _BLOCKQUOTE = re.compile(r"<blockquote\b", re.I)
 _ARTICLE_TAG = re.compile(r"<(/?)article\b[^>]*>", re.I)
