@@ -10,7 +10,7 @@ import os
 import re
 import unicodedata
 
-from index import clean, rst
+from index import clean, fences, rst
 from index.clean import is_markdown, is_rst, is_web_page
 from index.sentences import ALERT_LABEL, BULLET, COLUMNS, FOOTNOTE_MARK, QUOTE_MARKS, indent, split_spans
 from index.types import Chunk, Document, Segment, Sentence
@@ -267,7 +267,7 @@ class _Leads:
         # heading's section is the one it stands in ("### Fixes" under "## 2.14.0 (2026-10-08)").
         self.outline: list[tuple[int, int]] = []
         self.rank = 0  # the rank of the heading :meth:`_opener` last found (0: none, or not known)
-        self.code = clean.code_fences(doc.text) if is_markdown(doc.source) else []  # where "# ..." is a comment, not a heading
+        self.code = fences.code_blocks(doc.text) if is_markdown(doc.source) else ()  # where "# ..." is a comment, not a heading
 
     def lead(self, start: int, raw: str, out: list[Sentence]) -> int:
         """The lead of the sentence at ``start`` (-1 for none); call :meth:`kept` once it is made."""
@@ -478,7 +478,7 @@ class _Leads:
         if _LIST_MARKER.fullmatch(line):
             return "h" if self.plain_text and _NUMBERED.fullmatch(line) and self._title_line(start) else "li"
         if is_markdown(self.doc.source) and text.startswith("#", start):
-            if any(a <= start < b for a, b in self.code):
+            if fences.inside(self.code, start):
                 return ""
             self.rank = clean.markdown_heading_rank(text[start : start + 7])
             return "h"

@@ -42,7 +42,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from html import unescape
 from pathlib import PurePosixPath
 
-from index import rst
+from index import fences, rst
 from index.sentences import soft_breaks
 from index.types import Document, Segment
 
@@ -203,13 +203,18 @@ def segments(doc: Document, text: str) -> list[Segment]:
     headings: list[str] = []
     levels: dict[int, int] = {}  # the rank of each line that is a heading (1 for <h1> or "#")
     code = _code_blocks(doc.text, text, markdown, web)  # where "# ..." is a comment, not a heading
+    fence_lines = fences.fence_lines(text) if markdown else frozenset()
     section = "article"
     section_rank = 0  # the rank (1 for <h1>) of the page heading that opened ``section``; 0: none did
     related_title = ""
     reopening: set[int] = set()  # the headings that end such a section: the document's own
     for i, (start, end) in enumerate(lines):
         line = text[start:end]
-        if any(a <= start < b for a, b in code) and not _MD_FENCE.match(line):
+        if start in fence_lines:
+            kinds.append("boilerplate")  # a code block's fence: markup
+            headings.append("")
+            continue
+        if fences.inside(code, start):
             # Code: a "# See also" or "# Copyright ..." in a script is a comment
             # of its own, and opens or ends no section of the page.
             kinds.append(section)
@@ -435,7 +440,7 @@ def _comment_signs(lines: list[str]) -> int:
     return sum(
         1
         for line in lines
-        if _COMMENTER.match(line) or _BARE_URL.match(line) or (len(line.split()) <= 3 and not line.endswith(":") and not _MD_FENCE.match(line))
+        if _COMMENTER.match(line) or _BARE_URL.match(line) or (len(line.split()) <= 3 and not line.endswith(":") and not fences.FENCE_LINE.match(line))
     )
 
 
@@ -572,7 +577,7 @@ def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str],
         return (
             kinds[j] == "boilerplate"
             and any(ch.isalnum() for ch in line)
-            and not _MD_FENCE.match(line)
+            and not fences.FENCE_LINE.match(line)
             and not _MD_IMAGES_ONLY.fullmatch(line.strip())
         )
 
@@ -1187,7 +1192,6 @@ MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
 _MD_BADGE = re.compile(r"\[!\[([^\]]*)\]\([^)]*\)\]\([^)]*\)")  # "[![build](badge.svg)](ci)"
 _MD_ANCHOR = re.compile(r"\[([^\]]*)\]\(#[^)]*\)")  # "[Fares](#fares)"
-_MD_FENCE = re.compile(r"^\s*(```|~~~)[\w+-]*\s*$")
 
 
 def markdown_heading_rank(line: str) -> int:
@@ -1207,23 +1211,13 @@ def _indent(text: str, start: int) -> int:
     return len(text[begin:at].expandtabs(CODE_INDENT))
 
 
-def _code_blocks(raw: str, text: str, markdown: bool, web: bool) -> list[tuple[int, int]]:
+def _code_blocks(raw: str, text: str, markdown: bool, web: bool) -> tuple[tuple[int, int], ...]:
     """Where code stands: a Markdown text's fenced blocks, a web page's preformatted text."""
     if markdown:
-        return code_fences(text)
+        return fences.code_blocks(text)
     if web:
-        return [m.span() for m in _PRE.finditer(raw) if m.group(1).lower() == "pre"]
-    return []
-
-
-def code_fences(text: str) -> list[tuple[int, int]]:
-    """Where a Markdown text's fenced code blocks run, from each opening fence to its closing one."""
-    marks, at = [], 0
-    for line in text.split("\n"):
-        if _MD_FENCE.match(line):
-            marks.append(at)
-        at += len(line) + 1
-    return list(zip(marks[::2], marks[1::2]))
+        return tuple(m.span() for m in _PRE.finditer(raw) if m.group(1).lower() == "pre")
+    return ()
 
 
 # A link reference definition ("[path.sep]: #pathsep"): the target of "[text][path.sep]",
@@ -1235,13 +1229,12 @@ _MD_IMAGES_ONLY = re.compile(r"(?:(?:!\[[^\]]*\]\([^)]*\)|!\[\[[^\[\]\n]+\]\])\s
 
 
 def _markdown_markup(line: str) -> bool:
-    """A Markdown line that is markup, not text: a code fence's marker line, a link
-    reference definition, a line of images alone (a reader sees the pictures,
+    """A Markdown line that is markup, not text: a link reference definition, a line of images alone (a reader sees the pictures,
     not their alt text: "image", as a page's <img> is no text either), or
     mostly links within the page (a table of contents) or linked images (a row
     of badges). Links to elsewhere are text: a list of them under "Running
     rustfmt from your editor" says which editors."""
-    if _MD_FENCE.match(line) or all(_MD_LINK_DEFINITION.match(part) for part in line.splitlines()):
+    if all(_MD_LINK_DEFINITION.match(part) for part in line.splitlines()):
         return True
     if _MD_IMAGES_ONLY.fullmatch(line.strip()):
         return True

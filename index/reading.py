@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from index import fences
 from index.chunking import is_markdown, is_web_page, readable
 from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, is_rst, mask_html, rewrite_wiki_marks
 from index.corpus import FRONT_MATTER
@@ -20,9 +21,9 @@ from index.sentences import soft_breaks
 # Stands in for a character a reader never sees (a tag, front matter): the
 # text keeps its length, so offsets still cut it, and these go after cutting.
 _HIDDEN = "\0"
-# Lines of Markdown that are markup only: a code block's fences, a table's
-# delimiter row, a rule or a heading's underline.
-_MARKUP_LINE = re.compile(r"^[ \t]*(?:(?:```|~~~)[\w+-]*|\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?|=+)[ \t]*$", re.M)
+# Lines of Markdown that are markup only (besides a code block's fences): a
+# table's delimiter row, a rule or a heading's underline.
+_MARKUP_LINE = re.compile(r"^[ \t]*(?:\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?|=+)[ \t]*$", re.M)
 _WRAP = re.compile(r"[ \t]*\n[ \t]*")
 
 
@@ -76,6 +77,10 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
     if is_markdown(source):
         view = FRONT_MATTER.sub(_hide, text)
         view = _MARKUP_LINE.sub(_hide, view)
+        for at in fences.fence_lines(text):
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            view = view[:at] + _HIDDEN * (end - at) + view[end:]
         return view, soft_breaks(text, markdown=True)
     # A wiki's marks in a text file ("====== Harbour ferry ======", "[[page|text]]"): its words
     # shown, its marks not (a footnote's parentheses as a space).

@@ -18,6 +18,7 @@ import html
 import re
 from typing import Iterator
 
+from index import fences
 from index.rst import ADORNMENT
 
 # Abbreviations after which a period does not end a sentence.
@@ -153,7 +154,6 @@ _WHOLE_BLOCK = re.compile(r"\s*(?:#|\|.*\|$|```|~~~|[=-]{3,}\s*$)")
 # Words set out in columns ("colorizer.py      # Colorize text"): a table, not prose.
 # Not the wide gap some manuals leave after a sentence ("is set to 20.   The math ...").
 COLUMNS = re.compile(r"(?:[^\s.!?]|(?<![a-z0-9)])[.!?])(?: {3,}|\t)\S")
-_FENCE = re.compile(r"\s*(?:```|~~~)")
 # A line that opens with a bold label ("**Owner:** Payments team"): one field of
 # several, each on its line, which a renderer would run together.
 _FIELD = re.compile(r"[ \t]*(?:\*\*|__)[^*_\n]{1,40}?(?::(?:\*\*|__)|(?:\*\*|__):)[ \t]")
@@ -200,12 +200,11 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
     raw_lines = [text[a:b] for a, b in bounds]
     lines = [line.rstrip().expandtabs() for line in raw_lines]
     inner: list[int] = []  # lines followed by another line of the same block
-    fenced = False
+    # In reStructuredText, "~~~~" underlines a title.
+    code = () if rst else fences.code_blocks(text)
     for i in range(len(lines) - 1):
         line, nxt = lines[i], lines[i + 1]
-        if _FENCE.match(line) and not rst:  # in reStructuredText, "~~~~" underlines a title
-            fenced = not fenced
-            continue
+        fenced = fences.inside(code, bounds[i][0])
         if not rst and _quotation(line, markdown) and _quotation(nxt, markdown):
             # A quotation's lines (Markdown's, an email's): a paragraph within it runs on as any does, but not from its alert's label.
             line, nxt = _QUOTED.sub("", line, 1), _QUOTED.sub("", nxt, 1)

@@ -559,6 +559,29 @@ def test_a_line_of_code_opens_and_ends_no_section():
             assert "rsync -a /srv/db archive:/backups" in seen and after in seen, (name, comment)
 
 
+def test_a_code_fence_is_found_however_its_info_string_is_written():
+    # A renderer opens a block at "```js title=...", "``` yaml" or "~~~~", and a
+    # block of four backticks holds a "```" of its own; a comment inside any of
+    # them that reads like "See also", "Related" or "Comments" opens no section
+    # over the article's text after it.
+    body = "The worker reads its settings from a file at start-up. " * 6
+    after = "Retries are spaced a minute apart, and the worker logs every job it takes."
+    for opening, closing in (
+        ('```python title="settings.py"', "```"),
+        ("``` yaml", "```"),
+        ("```js {1,3}", "```"),
+        ("~~~~ {.ini}", "~~~~"),
+        ("````markdown\n```bash", "```\n````"),
+    ):
+        for comment in ("# See also", "# Related", "# Comments"):
+            text = f"# Worker\n\n{body}\n\n{opening}\n{comment}\nretries = 3\n{closing}\n\n{after}\n"
+            sents = split_text("worker.md", text)
+            assert {s.kind for s in sents} == {"article"}, (opening, comment)
+            seen = [shown(s) for s in sents]
+            assert "retries = 3" in seen and after in seen, (opening, comment)
+            assert not any(opening.split("\n")[0] in s for s in seen), (opening, comment)  # the fence itself is markup
+
+
 def test_a_documents_own_tags_or_topics_section_at_its_end_is_its_text():
     # A blog's "Tags" heading over its labels is a footer; a guide's own
     # "## Tags" section, or minutes' "Topics", is prose under a heading.

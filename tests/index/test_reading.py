@@ -52,6 +52,13 @@ def test_markdown_is_shown_without_front_matter_heading_marks_or_link_targets() 
     assert "```" not in article and "08:45 on time" in article
 
 
+def test_a_code_fence_with_attributes_is_markup_and_its_code_is_shown() -> None:
+    text = '# Worker\n\nSet the queue:\n\n```python title="settings.py" {2}\nQUEUE = "jobs"\n```\n\nThen restart it.\n'
+    article = shown("worker.md", text, "Then restart it.")
+    assert "```" not in article and "title=" not in article
+    assert 'QUEUE = "jobs"' in article and "⟦Then restart it.⟧" in article
+
+
 def test_a_hard_wrapped_text_is_shown_as_its_paragraphs() -> None:
     text = (CLEANING / "lighthouse-survey.txt").read_text(encoding="utf-8")
     quote = text[text.index("The oldest tower") : text.index("original iron stair.") + len("original iron stair.")]

@@ -1,0 +1,71 @@
+"""Markdown's fenced code blocks, found once for every reader of a Markdown file.
+
+A fence opens with three or more backticks or tildes and an optional info
+string ("```python", "``` yaml", "```js title=\"app.js\" {1,3}"), and closes
+with a line of the same character, at least as long, and nothing else: a
+"```bash" block inside a "````markdown" one is the outer block's text. A
+fence left open runs to the end of the file, as a renderer shows it.
+
+Cleaning (a "# See also" comment in a script opens no section), sentence
+splitting (a code block's lines are never run together as a wrapped
+paragraph), the lead each sentence is read under and the article as a
+reader sees it all ask where code stands; they ask here, so that they agree.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import math
+import re
+
+# Any indent: a fence in a list item is set in to the item's text. A backtick
+# fence's info string holds no backtick ("```foo``` bar" is inline code).
+_OPENING = re.compile(r"[ \t]*(?:(`{3,})[^`\n]*|(~{3,})[^\n]*)$")
+_CLOSING = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t\r]*$")
+# What looks like a fence's line on its own, for rules that read one line
+# without its document ("```ini" over a config file's lines is no caption).
+FENCE_LINE = re.compile(r"[ \t]*(?:`{3,}|~{3,})")
+
+
+def code_blocks(text: str) -> tuple[tuple[int, int], ...]:
+    """Where each fenced code block of ``text`` runs: from the start of its
+    opening fence's line to the start of its closing fence's line (the end
+    of ``text`` for a fence left open)."""
+    return _scan(text)[0]
+
+
+def fence_lines(text: str) -> frozenset[int]:
+    """Where the fences that open or close a code block of ``text`` start
+    (after their indent): markup, never text."""
+    return _scan(text)[1]
+
+
+@functools.lru_cache(maxsize=8)
+def _scan(text: str) -> tuple[tuple[tuple[int, int], ...], frozenset[int]]:
+    blocks: list[tuple[int, int]] = []
+    marks: set[int] = set()
+    opened: tuple[int, str] | None = None  # the open block's start and its fence
+    at = 0
+    for line in text.split("\n"):
+        if opened is None:
+            m = _OPENING.match(line)
+            if m:
+                opened = (at, m.group(1) or m.group(2))
+                marks.add(at + len(line) - len(line.lstrip(" \t")))
+        else:
+            m = _CLOSING.match(line)
+            if m and m.group(1)[0] == opened[1][0] and len(m.group(1)) >= len(opened[1]):
+                blocks.append((opened[0], at))
+                marks.add(at + len(line) - len(line.lstrip(" \t")))
+                opened = None
+        at += len(line) + 1
+    if opened is not None:
+        blocks.append((opened[0], len(text)))
+    return tuple(blocks), frozenset(marks)
+
+
+def inside(blocks: tuple[tuple[int, int], ...], pos: int) -> bool:
+    """Whether ``pos`` falls within one of ``blocks`` (as :func:`code_blocks` gives them, in order)."""
+    k = bisect.bisect_right(blocks, (pos, math.inf)) - 1
+    return k >= 0 and pos < blocks[k][1]
