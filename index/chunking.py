@@ -57,6 +57,8 @@ def readable(source: str, text: str) -> str:
         text = _MD_HEADING.sub("", clean.MD_COMMENT.sub("", text))
         text = ALERT_LABEL.sub(lambda m: m.group(1).capitalize(), text)
         text = _MD_ADMONITION.sub(lambda m: m.group(2) or m.group(1).capitalize(), text)
+        if ":::" in text:
+            text = _MD_DIRECTIVE.sub(lambda m: (m.group(2) or m.group(3) or m.group(1).capitalize()) if m.group(1) else "", text)
         text = _MD_TASK.sub(lambda m: "☐ " if m.group(1) == " " else "☑ ", text)
         text = _MD_FOOTNOTE.sub("", text)
         text = clean.MD_IMAGE.sub(r"\1", text)
@@ -127,6 +129,9 @@ _MD_BLOCK_ID = re.compile(r"\s\^[A-Za-z0-9-]{3,}\s*$", re.M)
 # note ..."). Struck-out text keeps its tildes: shown plain, it would read as said.
 _MD_QUOTE = re.compile("^" + QUOTE_MARKS, re.M)
 _MD_ADMONITION = re.compile(r'^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+([\w-]+)(?:[ \t]+"([^"]*)")?[ \t]*$', re.M)
+# Docusaurus's and MyST's admonitions between colons (":::tip Faster builds",
+# ":::note[Your title]", ":::{warning}", then ":::"): the title, or the type; the closing line nothing.
+_MD_DIRECTIVE = re.compile(r"^[ \t]*:{3,}[ \t]*(?:\{?([A-Za-z][\w-]*)\}?(?:\[([^\]\n]*)\]|[ \t]+([^\n]*?))?)?[ \t]*$", re.M)
 _MD_QUOTED_ITEM = re.compile(rf"^[ \t]*{BULLET}[ \t]+(?=\S)")
 _MD_TASK = re.compile(r"^[ \t]*\[([ xX])\][ \t]+")
 _MD_FOOTNOTE = re.compile(rf"^[ \t]*{FOOTNOTE_MARK}:[ \t]*|{FOOTNOTE_MARK}(?!:)", re.M)

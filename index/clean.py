@@ -1191,6 +1191,7 @@ def pager_link_spans(html: str) -> list[tuple[int, int]]:
 MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
 _MD_BADGE = re.compile(r"\[!\[([^\]]*)\]\([^)]*\)\]\([^)]*\)")  # "[![build](badge.svg)](ci)"
+_MD_DIRECTIVE_END = re.compile(r"[ \t]*:{3,}[ \t]*")  # ":::" after ":::note ...", as Docusaurus and MyST write it
 _MD_ANCHOR = re.compile(r"\[([^\]]*)\]\(#[^)]*\)")  # "[Fares](#fares)"
 
 
@@ -1229,12 +1230,13 @@ _MD_IMAGES_ONLY = re.compile(r"(?:(?:!\[[^\]]*\]\([^)]*\)|!\[\[[^\[\]\n]+\]\])\s
 
 
 def _markdown_markup(line: str) -> bool:
-    """A Markdown line that is markup, not text: a link reference definition, a line of images alone (a reader sees the pictures,
+    """A Markdown line that is markup, not text: a link reference definition, the
+    colons that close an admonition (":::"), a line of images alone (a reader sees the pictures,
     not their alt text: "image", as a page's <img> is no text either), or
     mostly links within the page (a table of contents) or linked images (a row
     of badges). Links to elsewhere are text: a list of them under "Running
     rustfmt from your editor" says which editors."""
-    if all(_MD_LINK_DEFINITION.match(part) for part in line.splitlines()):
+    if all(_MD_LINK_DEFINITION.match(part) for part in line.splitlines()) or _MD_DIRECTIVE_END.fullmatch(line):
         return True
     if _MD_IMAGES_ONLY.fullmatch(line.strip()):
         return True

@@ -22,8 +22,8 @@ from index.sentences import soft_breaks
 # text keeps its length, so offsets still cut it, and these go after cutting.
 _HIDDEN = "\0"
 # Lines of Markdown that are markup only (besides a code block's fences): a
-# table's delimiter row, a rule or a heading's underline.
-_MARKUP_LINE = re.compile(r"^[ \t]*(?:\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?|=+)[ \t]*$", re.M)
+# table's delimiter row, a rule or a heading's underline, an admonition's closing colons.
+_MARKUP_LINE = re.compile(r"^[ \t]*(?:\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?|=+|:{3,})[ \t]*$", re.M)
 _WRAP = re.compile(r"[ \t]*\n[ \t]*")
 
 

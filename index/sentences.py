@@ -136,9 +136,9 @@ WRAP_SHARE = 0.6
 # A list item's marker: a bullet ("-", "*", "•", a dash) or a number ("3.", "2)").
 BULLET = r"(?:[-*+•·–—]|\d{1,3}[.)])"
 # A line that starts a block of its own, never the rest of a wrapped one: a
-# list item, a Markdown heading, quote, table row or code fence, a heading's
-# underline.
-_BLOCK_START = re.compile(rf"\s*(?:{BULLET}\s|#|>|\|.*\|$|```|~~~|[=-]{{3,}}\s*$)")
+# list item, a Markdown heading, quote, table row, code fence or admonition's
+# colons (":::note"), a heading's underline.
+_BLOCK_START = re.compile(rf"\s*(?:{BULLET}\s|#|>|\|.*\|$|```|~~~|:::|[=-]{{3,}}\s*$)")
 # Markdown's marks that index.chunking.readable also takes off: a footnote's
 # ("[^1]", over "[^1]: The note ..."), a quotation's at a line's start, and
 # GitHub's alert label ("> [!NOTE]"), a title of its own.
@@ -149,8 +149,8 @@ ALERT_LABEL = re.compile(r"\[!([A-Za-z][A-Za-z-]{1,20})\][+-]?")
 _FOOTNOTE_DEFINITION = re.compile(rf"[ \t]*{FOOTNOTE_MARK}:")
 _QUOTED = re.compile(QUOTE_MARKS)
 # A line that is a block by itself, never run on into the next: a heading, a
-# rule or underline, a table row, a code fence.
-_WHOLE_BLOCK = re.compile(r"\s*(?:#|\|.*\|$|```|~~~|[=-]{3,}\s*$)")
+# rule or underline, a table row, a code fence, an admonition's colons.
+_WHOLE_BLOCK = re.compile(r"\s*(?:#|\|.*\|$|```|~~~|:::|[=-]{3,}\s*$)")
 # Words set out in columns ("colorizer.py      # Colorize text"): a table, not prose.
 # Not the wide gap some manuals leave after a sentence ("is set to 20.   The math ...").
 COLUMNS = re.compile(r"(?:[^\s.!?]|(?<![a-z0-9)])[.!?])(?: {3,}|\t)\S")

@@ -254,6 +254,30 @@ def test_markdown_quotations_alerts_admonitions_tasks_and_footnotes_read_as_rend
     ]
 
 
+def test_admonitions_between_colons_read_as_docusaurus_and_myst_show_them() -> None:
+    # ":::tip Faster builds" or ":::note[Title]" shows its title, ":::{warning}"
+    # its type; the closing colons show nothing and run into no sentence, and
+    # the admonition's wrapped lines are one sentence.
+    text = (
+        "# Deploying\n\n"
+        ":::tip Faster builds\nUse the cache flag to halve\nbuild times.\n:::\n\n"
+        ":::note[Approvals]\nDeploys need two approvals.\n:::\n\n"
+        ":::{warning}\nNever deploy on a Friday.\n:::\n\n"
+        "A deploy takes ten minutes.\n"
+    )
+    sentences = split_checked("deploy.md", text)
+    assert [shown(s) for s in sentences] == [
+        "Deploying",
+        "Faster builds",
+        "Use the cache flag to halve build times.",
+        "Approvals",
+        "Deploys need two approvals.",
+        "Warning",
+        "Never deploy on a Friday.",
+        "A deploy takes ten minutes.",
+    ]
+
+
 @pytest.mark.parametrize(
     "written, shown_as",
     [

@@ -52,11 +52,14 @@ def test_markdown_is_shown_without_front_matter_heading_marks_or_link_targets() 
     assert "```" not in article and "08:45 on time" in article
 
 
-def test_a_code_fence_with_attributes_is_markup_and_its_code_is_shown() -> None:
+def test_code_fences_and_admonition_colons_are_markup_and_what_they_hold_is_shown() -> None:
     text = '# Worker\n\nSet the queue:\n\n```python title="settings.py" {2}\nQUEUE = "jobs"\n```\n\nThen restart it.\n'
     article = shown("worker.md", text, "Then restart it.")
     assert "```" not in article and "title=" not in article
     assert 'QUEUE = "jobs"' in article and "⟦Then restart it.⟧" in article
+    text = "# Worker\n\n:::tip Faster restarts\nSend it a hangup signal.\n:::\n\nThen check the log.\n"
+    article = shown("worker.md", text, "Then check the log.")
+    assert ":::" not in article and "Faster restarts\n\nSend it a hangup signal.\n\n⟦Then check the log.⟧" in article
 
 
 def test_a_hard_wrapped_text_is_shown_as_its_paragraphs() -> None:
