@@ -146,7 +146,7 @@ COMMENT_SIGNS = 2  # lines with such signs needed after an ad to call the rest c
 
 # The suffixes an article is read by; anything else is reported as not read.
 TEXT_SUFFIXES = frozenset({".txt"})
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx"})  # MDX: Markdown with JSX, as Docusaurus writes it
 WEB_SUFFIXES = frozenset({".html", ".htm"})
 RST_SUFFIXES = rst.RST_SUFFIXES  # read as text files are, their markup blanked (index.rst)
 
@@ -732,10 +732,32 @@ def visible_text(source: str, text: str) -> str:
     if is_web_page(source):
         return mask_html(text)
     if is_markdown(source):
+        if _suffix(source) == ".mdx":
+            text = _without_mdx_markup(text)
         return _COMMENT.sub(lambda m: _blanked(m.group(0)), text) if "<!--" in text else text
     shown = without_wiki_marks(text, rst_file=is_rst(source, text))
     # A text set in pages (a PDF's text, an RFC) without its running headers and footers.
     return _without_page_furniture(shown, _page_breaks(text)) if "\f" in text else shown
+
+
+# An MDX file's own JavaScript, outside code: an "import" or "export"
+# statement at a line's start, to the next blank line (an export may run over
+# lines), and a line of a component's tags alone ("<Tabs>", '<TabItem
+# value="deb" label="Debian">'): a name in capitals, as JSX tells a component
+# from HTML.
+_MDX_MARKUP = re.compile(r"^(?:import|export)\b.*(?:\n(?![ \t]*\n).*)*|^[ \t]*(?:</?[A-Z][\w.]*(?:\s[^<>]*)?/?>[ \t]*)+$", re.M)
+
+
+def mdx_markup(text: str) -> list[tuple[int, int]]:
+    """Where an MDX file's statements and component tags stand (not its code blocks' lines)."""
+    code = fences.code_blocks(text)
+    return [m.span() for m in _MDX_MARKUP.finditer(text) if not fences.inside(code, m.start())]
+
+
+def _without_mdx_markup(text: str) -> str:
+    for a, b in mdx_markup(text):
+        text = text[:a] + _blanked(text[a:b]) + text[b:]
+    return text
 
 
 def underlined(text: str, line_end: int) -> bool:

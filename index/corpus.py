@@ -19,7 +19,7 @@ from index.types import Document, Metadata
 
 SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | WEB_SUFFIXES | RST_SUFFIXES
 # How messages name the files read: one phrase, so that none forgets a type.
-READ_TYPES = ".txt, .md, .rst or .html"
+READ_TYPES = ".txt, .md, .mdx, .rst or .html"
 METADATA_FILE = "metadata.json"
 
 

@@ -14,7 +14,7 @@ import re
 
 from index import fences
 from index.chunking import is_markdown, is_web_page, readable
-from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, is_rst, mask_html, rewrite_wiki_marks
+from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, is_rst, mask_html, mdx_markup, rewrite_wiki_marks
 from index.corpus import FRONT_MATTER
 from index.sentences import soft_breaks
 
@@ -77,6 +77,8 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
     if is_markdown(source):
         view = FRONT_MATTER.sub(_hide, text)
         view = _MARKUP_LINE.sub(_hide, view)
+        for a, b in mdx_markup(text) if source.lower().endswith(".mdx") else ():
+            view = view[:a] + "".join("\n" if ch == "\n" else _HIDDEN for ch in view[a:b]) + view[b:]
         for at in fences.fence_lines(text):
             end = text.find("\n", at)
             end = len(text) if end < 0 else end

@@ -278,6 +278,31 @@ def test_admonitions_between_colons_read_as_docusaurus_and_myst_show_them() -> N
     ]
 
 
+def test_an_mdx_page_reads_as_markdown_without_its_javascript() -> None:
+    # Docusaurus writes .mdx: Markdown with import and export statements and
+    # components' tags, which a reader never sees; the same lines inside a
+    # code block are the code a reader is shown.
+    text = (
+        "---\ntitle: Installing the agent\n---\n\n"
+        "import Tabs from '@theme/Tabs';\nimport TabItem from '@theme/TabItem';\n\n"
+        "# Installing the agent\n\n"
+        '<Tabs>\n  <TabItem value="deb" label="Debian" default>\n\n'
+        "Install the package with apt,\nthen enable the service.\n\n"
+        "  </TabItem>\n</Tabs>\n\n"
+        "export const toc = [\n  {value: 'Install', id: 'install'},\n];\n\n"
+        "```js\nimport Agent from 'log-agent';\n```\n\n"
+        "The agent reads its settings at start-up.\n"
+    )
+    sentences = split_checked("install.mdx", text)
+    assert [shown(s) for s in sentences] == [
+        "Installing the agent",
+        "Install the package with apt, then enable the service.",
+        "import Agent from 'log-agent';",
+        "The agent reads its settings at start-up.",
+    ]
+    assert {s.kind for s in sentences} == {"article"}
+
+
 @pytest.mark.parametrize(
     "written, shown_as",
     [

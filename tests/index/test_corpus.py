@@ -24,6 +24,8 @@ def read_one(tmp_path: Path, name: str, data: bytes, max_bytes: int = 10_000_000
         # The other names Markdown files and web pages go by read the same way.
         ("notes.markdown", b"---\ntitle: Release notes\n---\n\n# Changes\n\nText.\n", "Release notes"),
         ("README.markdown", b"[![CI](https://ci.example/badge.svg)](https://ci.example)\n\n# libsodium\n\nText.\n", "libsodium"),
+        ("install.mdx", b"---\ntitle: Installing the agent\n---\n\nimport Tabs from '@theme/Tabs';\n\nText.\n", "Installing the agent"),
+        ("setup.mdx", b"import Tabs from '@theme/Tabs';\n\n# Setting up\n\nText.\n", "Setting up"),
         ("page.HTM", b"<html><head><title>Users &amp; groups</title></head><body><p>Text.</p></body></html>", "Users & groups"),
         ("notes.txt", "\ufeffHarbour notes\n\nText.\n".encode("utf-8"), "Harbour notes"),
         ("manual.txt", b"*usr_01.txt*\tFor Vim version 9.0.  Last change: 2024\n\nText.\n", "*usr_01.txt* For Vim version 9.0. Last change: 2024"),
