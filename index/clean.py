@@ -65,8 +65,12 @@ _SECTION_HEADINGS: list[tuple[re.Pattern[str], str]] = [
 # "## Tags" or "Topics" heading, prose is its text ("Tags mark release points.").
 _LABELS = r"tags|topics|filed under"
 _LABELS_HEADING = re.compile(rf"^({_LABELS})$")
+# A page's copyright line, by its year, sign or reservation ("Copyright © 2025
+# Saltmere Weekly. All rights reserved."), not a section on copyright ("Copyright
+# notice for the tide data" over the terms the data may be reused on).
+_COPYRIGHT_LINE = r"copyright\b.*(\d{4}|©|&copy;|\(c\)|all rights reserved).*"
 _FOOTER_HEADING = re.compile(
-    rf"^(about us|about the author|about the publisher|{_LABELS}|copyright.*|(media|press) (contacts?|enquiries|inquiries))$"
+    rf"^(about us|about the author|about the publisher|{_LABELS}|copyright|{_COPYRIGHT_LINE}|(media|press) (contacts?|enquiries|inquiries))$"
 )
 # Share of the page's text that may follow a footer heading.
 FOOTER_TAIL_SHARE = 0.25

@@ -790,6 +790,14 @@ def test_a_documents_own_copyright_section_is_text_but_a_copyright_line_at_the_t
     news = f"{body}\n\nCopyright 2024\n\nHarbour Media Group. All rights reserved.\n"
     sents = split_text("story.txt", news)
     assert "All rights reserved" not in texts(sents)
+    # In plain text too: a line about copyright is no copyright line, which a year, a sign or a reservation makes.
+    terms = "The tide predictions are Crown copyright and may be reused under the Open Government Licence."
+    for line in ("Copyright notice for the tide data", "Copyright and reuse"):
+        sents = split_text("README.txt", f"{body}\n\n{line}\n\n{terms}\n")
+        assert terms in texts(sents, "article"), line
+    for line in ("Copyright (c) 2026 Harbour Trust", "Copyright © Harbour Trust. All rights reserved."):
+        sents = split_text("README.txt", f"{body}\n\n{line}\n\nHarbour Trust, 1 Quay Street, Westhaven.\n")
+        assert "Quay Street" not in texts(sents), line
 
 
 def test_a_markdown_line_of_images_alone_is_no_text_but_the_heading_over_it_is():
