@@ -38,6 +38,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from html import unescape
 from pathlib import PurePosixPath
@@ -81,11 +82,17 @@ _CHROME_HEADING = re.compile(
     r"download (the|our) app|get the app)$"
 )
 
+# A teaser's link to the rest of its story. Said once after a page's text, it may
+# head the page's teasers of other stories ("Read more", then their titles);
+# said after each of several teasers, it is each one's link.
+_TEASER_LINKS = frozenset({"read more", "continue reading", "read the full story", "read the full article", "full story"})
+
 # Lines that are chrome wherever they stand: all short, so prose never matches.
 CHROME_MAX_WORDS = 8
 _NO_COMMENTS = re.compile(r"^no comments( yet)?\W*$")
 _CHROME = [
     re.compile(r"^(logo|menu|search|home|share|tweet|print|email|e-mail|skip to (main )?content|advertisement|sponsored( content)?|back to top|close)$"),
+    re.compile(rf"^({'|'.join(_TEASER_LINKS)})( [»›→]| \.\.\.)?$"),
     re.compile(r"^((posted|written|published|updated)( by| on)?\s*)+$"),
     _NO_COMMENTS,
     # A page's feedback box ("Is this page useful?", "Was this article helpful?"), a post's counters ("3 Likes").
@@ -212,6 +219,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
     section_rank = 0  # the rank (1 for <h1>) of the page heading that opened ``section``; 0: none did
     related_title = ""
     reopening: set[int] = set()  # the headings that end such a section: the document's own
+    said = Counter(_norm(text[a:b]) for a, b in lines)
     for i, (start, end) in enumerate(lines):
         line = text[start:end]
         if start in fence_lines:
@@ -249,6 +257,8 @@ def segments(doc: Document, text: str) -> list[Segment]:
             headings.append("")
             continue
         opened = _section_heading(norm) if not set_in else ""
+        if opened == "related" and norm in _TEASER_LINKS and said[norm] > 1:
+            opened = ""  # each teaser's own "Read more" (a digest's, a blog's front page): chrome, not a heading over the rest
         if opened == "comment" and norm in _AMBIGUOUS_COMMENT_HEADINGS and not _thread_follows(text, lines, i, markdown):
             opened = ""  # a report's own "Comments" section: its text is the report's
         if opened:
@@ -576,13 +586,15 @@ def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str],
     def chrome(j: int) -> bool:
         # A rule or a heading's underline ("--------") is no evidence: it has no words;
         # nor is a code fence ("```ini"): the short lines it opens are code, not captions;
-        # nor a picture (a heading above it is the document's).
+        # nor a picture (a heading above it is the document's), nor a story's "Read more"
+        # (the title of the next story stands after it).
         line = text[lines[j][0] : lines[j][1]]
         return (
             kinds[j] == "boilerplate"
             and any(ch.isalnum() for ch in line)
             and not fences.FENCE_LINE.match(line)
             and not _MD_IMAGES_ONLY.fullmatch(line.strip())
+            and _norm(line) not in _TEASER_LINKS
         )
 
     for i in range(1, len(lines)):

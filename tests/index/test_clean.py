@@ -582,6 +582,21 @@ def test_a_code_fence_is_found_however_its_info_string_is_written():
             assert not any(opening.split("\n")[0] in s for s in seen), (opening, comment)  # the fence itself is markup
 
 
+def test_a_digests_read_more_after_each_story_is_chrome_not_a_related_section():
+    stories = [
+        ("Budget approved", "The council approved next year's budget on Tuesday, with a 4% rise for road repairs."),
+        ("Pier reopens", "The pier reopens on Monday after the winter repairs, two weeks ahead of plan."),
+        ("Car park closures", "The north car park closes from 3 April while the new barrier is fitted."),
+    ]
+    digest = "Staff news digest, week 12\n\n" + "".join(f"{title}\n{story}\nRead more\n\n" for title, story in stories)
+    sents = split_text("digest.txt", digest)
+    assert {s.kind for s in sents} == {"article"}
+    assert [shown(s) for s in sents][1:] == [line for pair in stories for line in pair]
+    # Said once after the page's text, over other stories' titles, it heads them.
+    page = f"{stories[0][1]} {stories[1][1]}\n\nRead more\n\nLibrary to open on Sundays\nNew bins for the harbour\n"
+    assert "Library to open on Sundays" not in texts(split_text("story.txt", page), "article")
+
+
 def test_a_documents_own_tags_or_topics_section_at_its_end_is_its_text():
     # A blog's "Tags" heading over its labels is a footer; a guide's own
     # "## Tags" section, or minutes' "Topics", is prose under a heading.
