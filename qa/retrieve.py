@@ -664,9 +664,10 @@ def _in_name_beside(text: str, found: list[re.Match[str]], k: int, joined: dict[
 # A word of a question typed in lower case (see IndexReader.cased).
 _LOWER_WORD = re.compile(r"(?<![\w'’.-])[^\W\d_]+(?![\w'’-]|\.\w)")
 # A word spelling correction may change: five letters or more, in lower case
-# ("probaton"). A capitalised word is a name, and a name the corpus lacks may be
-# another name ("Lavietes Pavillion"): its terms are still read by correct().
-_SPELLABLE = re.compile(r"(?<![\w'’.-])[a-z]{5,}(?![\w'’-]|\.\w)")
+# ("probaton"), alone or as part of a hyphenated one ("flete-wide"). A
+# capitalised word is a name, and a name the corpus lacks may be another name
+# ("Lavietes Pavillion"): its terms are still read by correct().
+_SPELLABLE = re.compile(r"(?<![\w'’.])[a-z]{5,}(?![\w'’]|\.\w)")
 # A capitalised word, possessive or not ("Margaret's"): not a run of capitals ("NASA"), nor part of a
 # hyphenated or dotted one.
 _NAME_SPELLABLE = re.compile(r"(?<![\w'’.-])[A-Z][a-z]{4,}(?=['’]s\b|(?![\w'’-]|\.\w))")

@@ -157,6 +157,7 @@ def test_spelling_correction_finds_the_corpus_words_an_edit_away(engine: Engine)
     # A capitalised word is a name, respelled only as a name the corpus writes; a run of capitals,
     # a word of four letters or one the dictionary holds is no misspelling.
     assert reader.spelled("russa") == "russia" and reader.spelled("Russa NASAX rusa") == "Russia NASAX rusa"
+    assert reader.spelled("a russa-led plan") == "a russia-led plan"  # a part of a hyphenated word too
     assert reader.spelled("sting") == "sting" and not reader.weights.known("sting")
 
 
@@ -167,6 +168,7 @@ def test_spelling_correction_finds_the_corpus_words_an_edit_away(engine: Engine)
         ("how many chars does my pasword need to be", "14 characters"),
         ("What's Owen Pryse's extension?", "4630"),
         ("Who chairs the Digital Desgin Authority?", "Priya Natarajan"),
+        ("Something flete-wide has just broken. Who do I phone first?", "4999"),
     ],
 )
 def test_a_question_typed_in_a_hurry_is_answered_as_spelt_right(intranet_engine: Engine, typed: str, fact: str) -> None:
