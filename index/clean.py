@@ -259,6 +259,10 @@ def segments(doc: Document, text: str) -> list[Segment]:
         opened = _section_heading(norm) if not set_in else ""
         if opened == "related" and norm in _TEASER_LINKS and said[norm] > 1:
             opened = ""  # each teaser's own "Read more" (a digest's, a blog's front page): chrome, not a heading over the rest
+        if opened == "related" and markdown and i + 1 < len(lines) and _is_prose(text[lines[i + 1][0] : lines[i + 1][1]]):
+            # In Markdown a teaser's title is a heading of its own: prose straight under
+            # "## See also" or "## Latest news" is the file's own section.
+            opened = ""
         if opened == "comment" and norm in _AMBIGUOUS_COMMENT_HEADINGS and not _thread_follows(text, lines, i, markdown):
             opened = ""  # a report's own "Comments" section: its text is the report's
         if opened:

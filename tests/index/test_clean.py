@@ -597,6 +597,21 @@ def test_a_digests_read_more_after_each_story_is_chrome_not_a_related_section():
     assert "Library to open on Sundays" not in texts(split_text("story.txt", page), "article")
 
 
+def test_prose_under_a_markdown_related_heading_is_the_files_own_section():
+    # A Markdown file's teasers each have a heading of their own; prose straight
+    # under "## Latest news" is the bulletin's news, while a list of links
+    # under "## See also" is still no text of it.
+    text = (
+        "# Staff bulletin, March\n\nThe bulletin goes to all staff on the first Monday of the month.\n\n"
+        "## Latest news\n\nThe canteen reopens on Monday after its refurbishment, with a new salad bar.\n\n"
+        "## See also\n\n- [Parking policy](parking.md)\n- [Canteen menu](canteen.md)\n"
+    )
+    sents = split_text("bulletin.md", text)
+    news = next(s for s in sents if "canteen reopens" in s.text)
+    assert news.kind == "article" and shown(sents[news.section]) == "Latest news"
+    assert "Parking policy" not in texts(sents, "article")
+
+
 def test_a_documents_own_tags_or_topics_section_at_its_end_is_its_text():
     # A blog's "Tags" heading over its labels is a footer; a guide's own
     # "## Tags" section, or minutes' "Topics", is prose under a heading.
