@@ -230,18 +230,24 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
             and not ADORNMENT.match(lines[i + 1])
             and not _RST_FIELD.match(lines[i + 1])
         )
-    if len(inner) < 3:
-        return frozenset()
     lengths = sorted(len(lines[i]) for i in inner)
-    width = lengths[int(0.9 * (len(lengths) - 1))]
-    if not WRAP_WIDTHS[0] <= width <= WRAP_WIDTHS[1]:
-        return frozenset()
+    width = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
     full = sum(1 for i in inner if len(lines[i]) + 1 + len(lines[i + 1].split()[0]) > width)
-    if full < max(3, len(inner) / 4):
-        return frozenset()
+    if len(inner) < 3 or not WRAP_WIDTHS[0] <= width <= WRAP_WIDTHS[1] or full < max(3, len(inner) / 4):
+        # Too few lines to tell a width by (a short email, "... Please leave by the
+        # nearest" / "exit and gather ..."): only a line as long as a wrapped one
+        # that stops on a word, mid-sentence, before a word in lower case runs on;
+        # not code ("... */" / "do {"), nor a line before a link ("https://...").
+        return frozenset(
+            bounds[i][1]
+            for i in inner
+            if len(lines[i]) >= WRAP_WIDTHS[0] and lines[i][-1].isalpha() and _WORD_GOING_ON.match(lines[i + 1])
+        )
     return frozenset(bounds[i][1] for i in inner if len(lines[i]) >= WRAP_SHARE * width or _runs_on(lines[i], lines[i + 1]))
 
 
+# A line going on with a word in lower case ("exit and gather ..."), not a link ("https://...").
+_WORD_GOING_ON = re.compile(r"[ \t]*[a-z][a-z'’-]*(?:[ \t,;.!?]|$)")
 # A field of a memo's or an email's header: a label of a word or two, a colon ("Reply-To: ...").
 _LABELLED = re.compile(r"[ \t]*[A-Z][A-Za-z-]{1,20}(?: [A-Za-z-]{1,20})?:[ \t]+\S")
 # An interpreter's prompt (">>> x = 1" in a text file's example), not a quotation three deep.

@@ -82,6 +82,19 @@ def test_lines_that_are_not_wrapped_prose_keep_their_breaks():
     assert len(spans(long_lines)) == 4
 
 
+def test_a_short_wrapped_email_runs_its_sentences_on_but_not_its_signature_or_a_link():
+    # Two wrapped lines are too few to tell a width by; a long line stopping on
+    # a word before one going on in lower case still runs on.
+    email = (
+        "Hi all,\n\nThere will be a fire drill on Thursday at 11am. Please leave by the nearest\n"
+        "exit and gather at the car park on Quay Street.\n\nThanks,\nJane\n\n"
+        "Germany's Fiscal Free Fall: Record Debt, Recession, and Welfare Crisis\nhttps://news.example/germany\n"
+    )
+    got = [" ".join(s.split()) for s in spans(email)]
+    assert "Please leave by the nearest exit and gather at the car park on Quay Street." in got
+    assert "Thanks," in got and "Jane" in got and "https://news.example/germany" in got
+
+
 def test_code_lists_and_tables_in_wrapped_text_are_never_joined():
     text = WRAPPED + "\n".join(
         [
