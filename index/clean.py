@@ -69,7 +69,7 @@ _LABELS_HEADING = re.compile(rf"^({_LABELS})$")
 # A page's copyright line, by its year, sign or reservation ("Copyright © 2025
 # Saltmere Weekly. All rights reserved."), not a section on copyright ("Copyright
 # notice for the tide data" over the terms the data may be reused on).
-_COPYRIGHT_LINE = r"copyright\b.*(\d{4}|©|&copy;|\(c\)|all rights reserved).*"
+_COPYRIGHT_LINE = r"(copyright\b.*(\d{4}|©|&copy;|\(c\)|all rights reserved)|(©|&copy;) ?\d{4}\b).*"
 _FOOTER_HEADING = re.compile(
     rf"^(about us|about the author|about the publisher|{_LABELS}|copyright|{_COPYRIGHT_LINE}|(media|press) (contacts?|enquiries|inquiries))$"
 )
@@ -111,7 +111,16 @@ _CHROME = [
     # a generator's credit ("Created using Sphinx 5.3.0").
     re.compile(r"^(navigation|navigation menu|site navigation|main menu|on this page|table of contents)$"),
     re.compile(r"^((created|generated) (using|with)|powered by) [\w .-]{1,30}$"),
+    re.compile(r"^(log|sign) in to (comment|reply|post|continue)$|^print this (page|article|story)$"),
 ]
+# A page's controls: an account's links, a cookie banner's buttons. Chrome, but
+# not as a heading of the document's own ("## Sign in" over how to sign in).
+_CONTROLS = re.compile(
+    r"^(sign in|log in|log out|sign out|register)$|"
+    r"^(accept|reject|allow|decline) (all|all cookies|cookies|necessary cookies)$|^(manage|cookie) (preferences|settings|options)$"
+)
+# A cookie banner's notice: cookies, and the reader's agreement to them by reading on or a button.
+_COOKIE_NOTICE = re.compile(r"\bcookies\b.*\b(by continuing|you (agree|consent|accept)|accept all)\b|\b(by continuing|you (agree|consent))\b.*\bcookies\b")
 # Chrome only when no sentence: a post's or a comment's time stamp ("Anna Lee ·
 # 5 minutes ago", not "The pier reopened 3 weeks ago."), and a site's button or
 # banner for its app ("Download the app", "Get it on Google Play", not
@@ -291,7 +300,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
             if section != "article":
                 reopening.add(i)
             section, section_rank = "article", 0
-        if _is_chrome(line, norm):
+        if _is_chrome(line, norm) or (_CONTROLS.match(norm) and not (markdown_heading or wiki_heading or rank)):
             kinds.append("boilerplate")
             headings.append("")
             continue
@@ -488,7 +497,7 @@ def _section_heading(norm: str) -> str:
 def _is_chrome(line: str, norm: str) -> bool:
     if not any(ch.isalnum() for ch in line):
         return True
-    if _COMMENT_POLICY.search(norm) or (len(norm.split()) <= EDIT_STAMP_MAX_WORDS and _EDIT_STAMP.match(norm)):
+    if _COMMENT_POLICY.search(norm) or (len(norm.split()) <= EDIT_STAMP_MAX_WORDS and _EDIT_STAMP.match(norm)) or _COOKIE_NOTICE.search(norm):
         return True
     if len(norm.split()) <= CHROME_MAX_WORDS and (
         _CHROME_HEADING.match(norm) or any(p.search(norm) for p in _CHROME) or ((_APP_PROMO.search(norm) or _AGO_STAMP.search(norm)) and not _SENTENCE_END.search(line))

@@ -612,6 +612,33 @@ def test_prose_under_a_markdown_related_heading_is_the_files_own_section():
     assert "Parking policy" not in texts(sents, "article")
 
 
+def test_a_scraped_pages_account_links_cookie_banner_and_copyright_line_are_chrome():
+    story = [
+        "The Quay Street bakery won the regional bread award on Saturday for its sourdough.",
+        "The bakery's cookies sold out by noon as visitors queued along the harbour.",
+        "Owner Ann Lee said the award would pay for a second oven.",
+    ]
+    chrome = [
+        "Sign in",
+        "We use cookies to give you the best experience on our website. By continuing you agree to our use of cookies.",
+        "Accept all cookies",
+        "Manage preferences",
+        "Print this page",
+        "Log in to comment",
+        "© 2026 Harbour Gazette",
+    ]
+    page = "\n".join([*chrome[:4], "Bakery wins regional award", *story, *chrome[4:]]) + "\n"
+    article = texts(split_text("bakery.txt", page), "article")
+    assert all(sentence in article for sentence in story)
+    assert not any(line.split(".")[0] in article for line in chrome)
+    # A privacy page's own words on cookies are its text.
+    policy = "We use cookies to remember your language. You can turn them off in your browser's settings.\n"
+    assert "We use cookies to remember your language." in texts(split_text("privacy.txt", policy), "article")
+    # A help page's own heading "Sign in" is its text.
+    guide = "# Using the portal\n\n## Sign in\n\nUse your staff number and the password the service desk gave you.\n"
+    assert "Sign in" in [shown(s) for s in split_text("portal.md", guide)]
+
+
 def test_a_documents_own_tags_or_topics_section_at_its_end_is_its_text():
     # A blog's "Tags" heading over its labels is a footer; a guide's own
     # "## Tags" section, or minutes' "Topics", is prose under a heading.
