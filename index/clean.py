@@ -112,6 +112,8 @@ _CHROME = [
     re.compile(r"^(navigation|navigation menu|site navigation|main menu|on this page|table of contents)$"),
     re.compile(r"^((created|generated) (using|with)|powered by) [\w .-]{1,30}$"),
     re.compile(r"^(log|sign) in to (comment|reply|post|continue)$|^print this (page|article|story)$"),
+    # A news page's note around an ad ("Story continues below advertisement", "Skip Advertisement").
+    re.compile(r"^((the )?(story|article) continues (below|after)( the)?( advertisement| advert| ad)?|continue reading( below| the main story)?|skip (advertisement|advert|ad))$"),
 ]
 # A page's controls: an account's links, a cookie banner's buttons. Chrome, but
 # not as a heading of the document's own ("## Sign in" over how to sign in).

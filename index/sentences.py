@@ -232,8 +232,10 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
         )
     lengths = sorted(len(lines[i]) for i in inner)
     width = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
-    full = sum(1 for i in inner if len(lines[i]) + 1 + len(lines[i + 1].split()[0]) > width)
-    if len(inner) < 3 or not WRAP_WIDTHS[0] <= width <= WRAP_WIDTHS[1] or full < max(3, len(inner) / 4):
+    full = [i for i in inner if len(lines[i]) + 1 + len(lines[i + 1].split()[0]) > width]
+    # Wrapping breaks lines mid-sentence; a text of one sentence a line ends them all.
+    mid = sum(1 for i in full if lines[i][-1] not in _SENTENCE_END)
+    if len(inner) < 3 or not WRAP_WIDTHS[0] <= width <= WRAP_WIDTHS[1] or len(full) < max(3, len(inner) / 4) or 2 * mid < len(full):
         # Too few lines to tell a width by (a short email, "... Please leave by the
         # nearest" / "exit and gather ..."): only a line as long as a wrapped one
         # that stops on a word, mid-sentence, before a word in lower case runs on;
@@ -246,6 +248,7 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
     return frozenset(bounds[i][1] for i in inner if len(lines[i]) >= WRAP_SHARE * width or _runs_on(lines[i], lines[i + 1]))
 
 
+_SENTENCE_END = ".!?\"'”’)"
 # A line going on with a word in lower case ("exit and gather ..."), not a link ("https://...").
 _WORD_GOING_ON = re.compile(r"[ \t]*[a-z][a-z'’-]*(?:[ \t,;.!?]|$)")
 # A field of a memo's or an email's header: a label of a word or two, a colon ("Reply-To: ...").

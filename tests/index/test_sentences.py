@@ -80,6 +80,14 @@ def test_lines_that_are_not_wrapped_prose_keep_their_breaks():
     assert spans(one_per_line) == one_per_line.strip().split("\n")
     long_lines = "\n".join(["This paragraph stands on one line and runs on well past any width text is wrapped at, " * 2 + "as scraped pages do"] * 4)
     assert len(spans(long_lines)) == 4
+    # One sentence a line, some as long as a wrapped text's lines: no line runs on.
+    per_line = (
+        "The harbour board approved a 4% rise in ferry fares on Tuesday.\nStory continues below advertisement\n"
+        "Season tickets will rise by 3%, and children under five still travel free.\nContinue reading below\n"
+        "The board said fuel costs had risen by a fifth since last spring.\nRelated: Harbour board approves new pier budget\n"
+        "Trending\nThe new fares take effect on 1 April.\n"
+    )
+    assert spans(per_line) == per_line.strip().split("\n")
 
 
 def test_a_short_wrapped_email_runs_its_sentences_on_but_not_its_signature_or_a_link():
