@@ -92,7 +92,7 @@ CHROME_MAX_WORDS = 8
 _NO_COMMENTS = re.compile(r"^no comments( yet)?\W*$")
 _CHROME = [
     re.compile(r"^(logo|menu|search|home|share|tweet|print|email|e-mail|skip to (main )?content|advertisement|sponsored( content)?|back to top|close)$"),
-    re.compile(rf"^({'|'.join(_TEASER_LINKS)})( [»›→]| \.\.\.)?$"),
+    re.compile(rf"^({'|'.join(sorted(_TEASER_LINKS))})( [»›→]| \.\.\.)?$"),
     re.compile(r"^((posted|written|published|updated)( by| on)?\s*)+$"),
     _NO_COMMENTS,
     # A page's feedback box ("Is this page useful?", "Was this article helpful?"), a post's counters ("3 Likes").
@@ -121,8 +121,11 @@ _CONTROLS = re.compile(
     r"^(sign in|log in|log out|sign out|register)$|"
     r"^(accept|reject|allow|decline) (all|all cookies|cookies|necessary cookies)$|^(manage|cookie) (preferences|settings|options)$"
 )
-# A cookie banner's notice: cookies, and the reader's agreement to them by reading on or a button.
-_COOKIE_NOTICE = re.compile(r"\bcookies\b.*\b(by continuing|you (agree|consent|accept)|accept all)\b|\b(by continuing|you (agree|consent))\b.*\bcookies\b")
+# A cookie banner's notice: the site's cookies, and the reader's agreement to them
+# by reading on or with a button ("We use cookies ... By continuing you agree ...").
+_SITE_COOKIES = re.compile(r"\b(we|this (site|website)|our (site|website)) uses? cookies\b|\bour use of cookies\b")
+_AGREEING = re.compile(r"\b(by continuing|by using|you (agree|consent|accept)|accept all)\b")
+COOKIE_NOTICE_MAX_WORDS = 60
 # Chrome only when no sentence: a post's or a comment's time stamp ("Anna Lee ·
 # 5 minutes ago", not "The pier reopened 3 weeks ago."), and a site's button or
 # banner for its app ("Download the app", "Get it on Google Play", not
@@ -499,13 +502,17 @@ def _section_heading(norm: str) -> str:
 def _is_chrome(line: str, norm: str) -> bool:
     if not any(ch.isalnum() for ch in line):
         return True
-    if _COMMENT_POLICY.search(norm) or (len(norm.split()) <= EDIT_STAMP_MAX_WORDS and _EDIT_STAMP.match(norm)) or _COOKIE_NOTICE.search(norm):
+    if _COMMENT_POLICY.search(norm) or (len(norm.split()) <= EDIT_STAMP_MAX_WORDS and _EDIT_STAMP.match(norm)) or _cookie_notice(norm):
         return True
     if len(norm.split()) <= CHROME_MAX_WORDS and (
         _CHROME_HEADING.match(norm) or any(p.search(norm) for p in _CHROME) or ((_APP_PROMO.search(norm) or _AGO_STAMP.search(norm)) and not _SENTENCE_END.search(line))
     ):
         return True
     return _ad_strength(norm) == 2
+
+
+def _cookie_notice(norm: str) -> bool:
+    return len(norm.split()) <= COOKIE_NOTICE_MAX_WORDS and bool(_SITE_COOKIES.search(norm)) and bool(_AGREEING.search(norm))
 
 
 def _ad_strength(norm: str) -> int:

@@ -133,6 +133,10 @@ def _split_referenced(text: str, start: int, end: int, source: str | None) -> It
 WRAP_WIDTHS = (40, 120)
 # In a wrapped text, a line at least this share of the width long runs on into the next.
 WRAP_SHARE = 0.6
+# What a line ending a sentence ends with (a text of one sentence a line is not wrapped).
+_SENTENCE_END = ".!?\"'”’)"
+# A line going on with a word in lower case ("exit and gather ..."), not a link ("https://...").
+_WORD_GOING_ON = re.compile(r"[ \t]*[a-z][a-z'’-]*(?:[ \t,;.!?]|$)")
 # A list item's marker: a bullet ("-", "*", "•", a dash) or a number ("3.", "2)").
 BULLET = r"(?:[-*+•·–—]|\d{1,3}[.)])"
 # A line that starts a block of its own, never the rest of a wrapped one: a
@@ -248,9 +252,6 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
     return frozenset(bounds[i][1] for i in inner if len(lines[i]) >= WRAP_SHARE * width or _runs_on(lines[i], lines[i + 1]))
 
 
-_SENTENCE_END = ".!?\"'”’)"
-# A line going on with a word in lower case ("exit and gather ..."), not a link ("https://...").
-_WORD_GOING_ON = re.compile(r"[ \t]*[a-z][a-z'’-]*(?:[ \t,;.!?]|$)")
 # A field of a memo's or an email's header: a label of a word or two, a colon ("Reply-To: ...").
 _LABELLED = re.compile(r"[ \t]*[A-Z][A-Za-z-]{1,20}(?: [A-Za-z-]{1,20})?:[ \t]+\S")
 # An interpreter's prompt (">>> x = 1" in a text file's example), not a quotation three deep.

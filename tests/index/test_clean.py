@@ -633,9 +633,11 @@ def test_a_scraped_pages_account_links_cookie_banner_and_copyright_line_are_chro
     article = texts(split_text("bakery.txt", page), "article")
     assert all(sentence in article for sentence in story)
     assert not any(line.split(".")[0] in article for line in chrome)
-    # A privacy page's own words on cookies are its text.
+    # A privacy page's own words on cookies are its text, as is a recipe's.
     policy = "We use cookies to remember your language. You can turn them off in your browser's settings.\n"
     assert "We use cookies to remember your language." in texts(split_text("privacy.txt", policy), "article")
+    recipe = "If you agree that cookies are best warm, bake them just before the guests arrive.\n"
+    assert recipe.strip() in texts(split_text("recipe.txt", recipe), "article")
     # A help page's own heading "Sign in" is its text.
     guide = "# Using the portal\n\n## Sign in\n\nUse your staff number and the password the service desk gave you.\n"
     assert "Sign in" in [shown(s) for s in split_text("portal.md", guide)]
