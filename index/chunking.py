@@ -13,6 +13,7 @@ import unicodedata
 from index import clean, fences, rst
 from index.clean import is_markdown, is_rst, is_web_page
 from index.sentences import ALERT_LABEL, BULLET, COLUMNS, FOOTNOTE_MARK, QUOTE_MARKS, indent, split_spans
+from index.terms import is_english_word
 from index.types import Chunk, Document, Segment, Sentence
 
 def plain(text: str) -> str:
@@ -80,9 +81,33 @@ def readable(source: str, text: str) -> str:
             text = _QUOTED_LINE.sub("\n", text)  # an email's quotation run on across its lines: its marks are no text
         if "\f" in text:
             text = _over_page_breaks(text)
+        text = dehyphenated(text)
         if _TEXT_ROW.match(text):
             text = " | ".join(cell.strip() for cell in _TEXT_CELL.split(text.strip()[1:-1]))
     return re.sub(r"\s+", " ", text)
+
+
+# A word a text breaks over two lines with a hyphen, as a PDF's text does ("col-" / "lection").
+_HYPHEN_BREAK = re.compile(r"\b([A-Za-z]+)-[ \t]*\n[ \t]*([a-z]+)\b")
+_PARTING = frozenset({"and", "or", "nor", "to", "than", "as"})  # "pre- and post-war", "one- to two-day"
+
+
+def dehyphenated(text: str) -> str:
+    """``text`` with each word broken over two lines with a hyphen whole again
+    ("col-" / "lection" reads "collection", "Sep-" / "tember" "September") when
+    a dictionary holds it; else the hyphen is the word's own ("forty-" / "two"
+    reads "forty-two"), or parts two words ("pre-" / "and post-war" is left)."""
+    if "-" not in text or "\n" not in text:
+        return text
+
+    def whole(m: re.Match[str]) -> str:
+        word = m.group(1) + m.group(2)
+        if is_english_word(word.lower()):
+            return word
+        compound = is_english_word(m.group(2)) and m.group(2) not in _PARTING and len(m.group(1)) > 1
+        return m.group(1) + "-" + m.group(2) if compound else m.group(0)
+
+    return _HYPHEN_BREAK.sub(whole, text)
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from index import fences
-from index.chunking import is_markdown, is_web_page, readable
+from index.chunking import dehyphenated, is_markdown, is_web_page, readable
 from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, is_rst, mask_html, mdx_markup, rewrite_wiki_marks
 from index.corpus import FRONT_MATTER
 from index.sentences import soft_breaks
@@ -113,4 +113,4 @@ def _shown(source: str, piece: str) -> str:
     piece = piece.replace(_HIDDEN, "")
     if is_web_page(source) or is_markdown(source):
         return readable(source, piece)
-    return _WRAP.sub(" ", piece)  # plain text as it is, a wrapped paragraph on one line
+    return _WRAP.sub(" ", dehyphenated(piece))  # plain text as it is, a wrapped paragraph on one line

@@ -135,6 +135,8 @@ WRAP_WIDTHS = (40, 120)
 WRAP_SHARE = 0.6
 # What a line ending a sentence ends with (a text of one sentence a line is not wrapped).
 _SENTENCE_END = ".!?\"'”’)"
+# A line stopping on a word, or on a word it breaks with a hyphen ("Sep-" over "tember").
+_WORD_STOPS = re.compile(r"[^\W\d_]-?$")
 # A line going on with a word in lower case ("exit and gather ..."), not a link ("https://...").
 _WORD_GOING_ON = re.compile(r"[ \t]*[a-z][a-z'’-]*(?:[ \t,;.!?]|$)")
 # A list item's marker: a bullet ("-", "*", "•", a dash) or a number ("3.", "2)").
@@ -242,12 +244,12 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
     if len(inner) < 3 or not WRAP_WIDTHS[0] <= width <= WRAP_WIDTHS[1] or len(full) < max(3, len(inner) / 4) or 2 * mid < len(full):
         # Too few lines to tell a width by (a short email, "... Please leave by the
         # nearest" / "exit and gather ..."): only a line as long as a wrapped one
-        # that stops on a word, mid-sentence, before a word in lower case runs on;
+        # that stops on a word (or breaks one), mid-sentence, before a word in lower case runs on;
         # not code ("... */" / "do {"), nor a line before a link ("https://...").
         return frozenset(
             bounds[i][1]
             for i in inner
-            if len(lines[i]) >= WRAP_WIDTHS[0] and lines[i][-1].isalpha() and _WORD_GOING_ON.match(lines[i + 1])
+            if len(lines[i]) >= WRAP_WIDTHS[0] and _WORD_STOPS.search(lines[i]) and _WORD_GOING_ON.match(lines[i + 1])
         )
     return frozenset(bounds[i][1] for i in inner if len(lines[i]) >= WRAP_SHARE * width or _runs_on(lines[i], lines[i + 1]))
 

@@ -129,3 +129,22 @@ def terms(text: str) -> list[str]:
 def terms_of(word_list: list[str]) -> list[str]:
     """Content terms of the :func:`words` of a text (for a caller that needs both)."""
     return [w if w[0] == "-" else _stem(w) for w in word_list if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+def is_english_word(word: str) -> bool:
+    """Whether an English dictionary (pyspellchecker's, 160,000 words) holds ``word`` (lower case).
+
+    Spelling correction leaves such a word alone: "lends", "riled" or
+    "harmonize" is what the asker meant even where the corpus never uses
+    it, and read as the corpus's "lands", "oiled" or "harmonise" the
+    question would ask something else. And a word a text file breaks over
+    two lines with a hyphen is one word again when the dictionary holds it
+    (index.chunking.dehyphenated)."""
+    return word in _dictionary()
+
+
+@functools.lru_cache(maxsize=1)
+def _dictionary():
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="en", distance=1).word_frequency

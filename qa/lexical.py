@@ -7,12 +7,11 @@ words ("Starliner", "Gazeta.ru") count for much more than common ones.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections import Counter
 from typing import Iterable, Mapping
 
-from index.terms import STOPWORDS, fold, terms, words
+from index.terms import STOPWORDS, fold, is_english_word, terms, words
 
 __all__ = ["STOPWORDS", "SYNONYMS", "SYNONYM_CREDIT", "TermWeights", "bigrams", "fold", "is_english_word", "terms", "words"]
 
@@ -24,23 +23,6 @@ _SYNONYM_GROUPS = [
 ]
 SYNONYMS: dict[str, frozenset[str]] = {t: frozenset(g - {t}) for g in _SYNONYM_GROUPS for t in g}
 SYNONYM_CREDIT = 0.8
-
-
-def is_english_word(word: str) -> bool:
-    """Whether an English dictionary (pyspellchecker's, 160,000 words) holds ``word`` (lower case).
-
-    Spelling correction leaves such a word alone: "lends", "riled" or
-    "harmonize" is what the asker meant even where the corpus never uses
-    it, and read as the corpus's "lands", "oiled" or "harmonise" the
-    question would ask something else."""
-    return word in _dictionary()
-
-
-@functools.lru_cache(maxsize=1)
-def _dictionary():
-    from spellchecker import SpellChecker
-
-    return SpellChecker(language="en", distance=1).word_frequency
 
 
 def bigrams(term_list: list[str]) -> frozenset[tuple[str, str]]:

@@ -303,6 +303,23 @@ def test_an_mdx_page_reads_as_markdown_without_its_javascript() -> None:
     assert {s.kind for s in sentences} == {"article"}
 
 
+def test_a_word_a_pdfs_text_breaks_over_two_lines_reads_whole() -> None:
+    # pdftotext breaks long words with a hyphen at a line's end: read whole
+    # where a dictionary knows the word, its own hyphen kept where it is a
+    # compound's, and the quote still the file's text.
+    text = (
+        "The trust completed the replacement of the harbour's north wall in Sep-\n"
+        "tember, three months ahead of schedule. The new wall protects forty-\n"
+        "two moorings and the fuel berth from winter storms, and its construc-\n"
+        "tion cost £2.4 million, of which the Marine Fund paid half, for pre-\n"
+        "and post-storm repairs alike.\n"
+    )
+    shown_text = " ".join(shown(s) for s in split_checked("report.txt", text))
+    assert "in September," in shown_text and "forty-two moorings" in shown_text and "its construction cost" in shown_text
+    assert "pre- and post-storm" in shown_text
+    assert "septemb" in terms(shown_text)
+
+
 @pytest.mark.parametrize(
     "written, shown_as",
     [
