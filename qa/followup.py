@@ -106,10 +106,12 @@ def restate(question: str, earlier: str) -> str:
     after "Who was the NASA Administrator in June 2021?" asks it of 2025;
     "What about Nelson?" after "What did Rogozin say about sanctions?" asks
     what Nelson said; "And Americans?" after "How many Russians were
-    aboard?" asks how many Americans. What it replaces is what the earlier
-    question says the same way: with the same preposition (the phrase with
-    a year, if the follow-up gives one), a year, a people's name, or the one
-    name the earlier question gives. When none is, "" (the follow-up is
+    aboard?" asks how many Americans; "And pyenv shell?" after "Where does
+    pyenv local store the version?" asks it of pyenv shell. What it replaces
+    is what the earlier question says the same way: with the same
+    preposition (the phrase with a year, if the follow-up gives one), a
+    year, a people's name, the one name the earlier question gives, or the
+    one phrase of as many words that opens with the same word. When none is, "" (the follow-up is
     answered with the earlier turn as context, as any other).
     """
     if not _ASKED_AGAIN.match(question) or not earlier.strip():
@@ -137,6 +139,19 @@ def restate(question: str, earlier: str) -> str:
     if len(said) == 1 and _CAPITALISED_RUN.fullmatch(_THE.sub("", new, count=1)):
         start, stop = said[0]
         return body[:start] + new + body[stop:] + end
+    # A phrase that opens as one of the earlier question's ("pyenv shell" after "Where
+    # does pyenv local store the version?", "version 12" after "... version 11 ..."):
+    # the earlier question asked of it instead.
+    given = new.split()
+    if len(given) > 1 and given[0].lower() not in STOPWORDS:
+        tokens = list(re.finditer(r"\S+", body))
+        runs = [
+            (tokens[k].start(), tokens[k + len(given) - 1].end())
+            for k in range(len(tokens) - len(given) + 1)
+            if tokens[k].group(0).lower() == given[0].lower() and [t.group(0) for t in tokens[k : k + len(given)]] != given
+        ]
+        if len(runs) == 1:
+            return body[: runs[0][0]] + new + body[runs[0][1] :] + end
     return ""
 
 

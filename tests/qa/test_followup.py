@@ -256,7 +256,11 @@ def test_he_is_the_person_a_who_question_was_answered_with_not_one_it_named(engi
         ("How many Russians were aboard the ISS in June 2021?", "and Americans?", "How many Americans were aboard the ISS in June 2021?"),
         ("What did Rogozin say about sanctions?", "What about Nelson?", "What did Nelson say about sanctions?"),
         ("What is the hotel limit in London?", "And Manchester?", "What is the hotel limit in Manchester?"),
-        # Nothing said the same way, or two names it might replace: not restated.
+        # The one phrase of as many words that opens with the same word.
+        ("When is the upgrade to TrackLine version 11 scheduled?", "And version 12?", "When is the upgrade to TrackLine version 12 scheduled?"),
+        ("What does pyenv install --list do?", "And pyenv install --keep?", "What does pyenv install --keep do?"),
+        # Nothing said the same way, or two names or phrases it might replace: not restated.
+        ("Does pyenv local override pyenv global?", "And pyenv shell?", ""),
         ("Who represented NASA in the 2025 talks with Roscosmos?", "And the Russian side?", ""),
         ("Who represented NASA in the talks with Roscosmos?", "What about Bakanov?", ""),
         # A question of its own, or no words at all.
@@ -274,6 +278,13 @@ def test_an_elliptical_follow_up_is_answered_as_the_question_it_restates(docs_en
     assert request.query.asked == "How do I run rustfmt on a whole crate?"
     answer = docs_engine.ask("And on a whole crate?", history)
     assert not answer.abstained and "root file" in answer.answer
+
+
+def test_a_follow_up_naming_another_option_is_answered_of_it(docs_engine):
+    history = ["What does pyenv install --list do?"]
+    assert docs_engine.prepare("And pyenv install --keep?", history).query.asked == "What does pyenv install --keep do?"
+    answer = docs_engine.ask("And pyenv install --keep?", history)
+    assert not answer.abstained and "Keep source tree" in answer.answer and "--list" not in answer.answer
 
 
 def test_a_restated_follow_up_can_be_restated_again(engine):
