@@ -65,6 +65,8 @@ def readable(source: str, text: str) -> str:
         text = clean.MD_IMAGE.sub(r"\1", text)
         text = _MD_AUTOLINK.sub(r"\1", text)
         text = clean.MD_LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+        if "<" in text and source.lower().endswith(".mdx"):
+            text = _JSX_TAG.sub(lambda m: "" if _is_component(m, text) else m.group(0), text)
         text = _MD_CODE.sub(_code, text)
         text = _MD_BOLD.sub(r"\1", text)
         if "[[" in text or "==" in text or "^" in text:
@@ -161,6 +163,17 @@ _MD_QUOTED_ITEM = re.compile(rf"^[ \t]*{BULLET}[ \t]+(?=\S)")
 _MD_TASK = re.compile(r"^[ \t]*\[([ xX])\][ \t]+")
 _MD_FOOTNOTE = re.compile(rf"^[ \t]*{FOOTNOTE_MARK}:[ \t]*|{FOOTNOTE_MARK}(?!:)", re.M)
 _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+# An MDX page's component tags within a line ("see <Link to="/x">the guide</Link>"): a
+# name in capitals, as JSX tells a component from HTML.
+_JSX_TAG = re.compile(r"<(/?)([A-Z][\w.]*)(\s[^<>]*)?(/?)>")
+
+
+def _is_component(m: re.Match[str], text: str) -> bool:
+    """Whether a tag-like ``m`` is a component's: one with attributes, closing, closed in
+    itself, or closed later (not "List<String>" in prose about code)."""
+    return bool(m.group(1) or m.group(3) or m.group(4)) or f"</{m.group(2)}>" in text
+
+
 # Code ticks, and a MyST role's ("{any}`--no-deps`", "{ref}`Installing <install>`"),
 # as Sphinx's Markdown writes a cross-reference or a footnote's mark ("{sup}`1`").
 _MD_CODE = re.compile(r"(?:(?<!\$)\{([\w:.+-]+)\})?`([^`]+)`")  # not a template's "${name}`"

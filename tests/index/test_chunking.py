@@ -291,14 +291,16 @@ def test_an_mdx_page_reads_as_markdown_without_its_javascript() -> None:
         "  </TabItem>\n</Tabs>\n\n"
         "export const toc = [\n  {value: 'Install', id: 'install'},\n];\n\n"
         "```js\nimport Agent from 'log-agent';\n```\n\n"
-        "The agent reads its settings at start-up.\n"
+        'The agent reads its settings at start-up; see <Link to="/config">the settings page</Link>.\n\n'
+        "A `List<String>` holds the names of its inputs.\n"
     )
     sentences = split_checked("install.mdx", text)
     assert [shown(s) for s in sentences] == [
         "Installing the agent",
         "Install the package with apt, then enable the service.",
         "import Agent from 'log-agent';",
-        "The agent reads its settings at start-up.",
+        "The agent reads its settings at start-up; see the settings page.",
+        "A List<String> holds the names of its inputs.",
     ]
     assert {s.kind for s in sentences} == {"article"}
 
