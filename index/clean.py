@@ -110,15 +110,17 @@ _CHROME = [
     # A site's navigation heading (a MediaWiki's "Navigation menu" over its menus),
     # a generator's credit ("Created using Sphinx 5.3.0").
     re.compile(r"^(navigation|navigation menu|site navigation|main menu|on this page|table of contents)$"),
-    re.compile(r"^((created|generated) (using|with)|powered by) [\w .-]{1,30}$"),
+    re.compile(r"^((created|generated) (using|with)|(powered|printed) by) [\w .-]{1,30}$"),
+    # A wiki's or a blog's invitation to like a page ("Be the first to like this", under Confluence's "Like").
+    re.compile(r"^be the first to (like|rate|review|comment on) this( page| post| article)?$"),
     re.compile(r"^(log|sign) in to (comment|reply|post|continue)$|^print this (page|article|story)$"),
     # A news page's note around an ad ("Story continues below advertisement", "Skip Advertisement").
     re.compile(r"^((the )?(story|article) continues (below|after)( the)?( advertisement| advert| ad)?|continue reading( below| the main story)?|skip (advertisement|advert|ad))$"),
 ]
-# A page's controls: an account's links, a cookie banner's buttons. Chrome, but
+# A page's controls: an account's links, a "Like" button, a cookie banner's buttons. Chrome, but
 # not as a heading of the document's own ("## Sign in" over how to sign in).
 _CONTROLS = re.compile(
-    r"^(sign in|log in|log out|sign out|register)$|"
+    r"^(sign in|log in|log out|sign out|register|like|unlike)$|"
     r"^(accept|reject|allow|decline) (all|all cookies|cookies|necessary cookies)$|^(manage|cookie) (preferences|settings|options)$"
 )
 # A cookie banner's notice: the site's cookies, and the reader's agreement to them

@@ -643,6 +643,21 @@ def test_a_scraped_pages_account_links_cookie_banner_and_copyright_line_are_chro
     assert "Sign in" in [shown(s) for s in split_text("portal.md", guide)]
 
 
+def test_a_wiki_page_copied_as_text_loses_its_like_button_and_credits():
+    body = [
+        "Before each release, the release manager checks that the change has been approved at CAB.",
+        "The release is tagged in Git and the notes are published on this page.",
+    ]
+    chrome = ["Like", "Be the first to like this", "Powered by Atlassian Confluence 8.5.4", "Printed by Atlassian Confluence 8.5.4"]
+    page = "\n".join(["Release checklist", *body, *chrome]) + "\n"
+    sents = split_text("release.txt", page)
+    assert all(b in texts(sents, "article") for b in body)
+    assert not any(shown(s) in chrome for s in sents)
+    # A guide's own heading "Like" is its text.
+    guide = "# Reactions\n\n## Like\n\nA like tells the author that you found the page useful.\n"
+    assert "Like" in [shown(s) for s in split_text("reactions.md", guide)]
+
+
 def test_a_documents_own_tags_or_topics_section_at_its_end_is_its_text():
     # A blog's "Tags" heading over its labels is a footer; a guide's own
     # "## Tags" section, or minutes' "Topics", is prose under a heading.
