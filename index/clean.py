@@ -128,6 +128,12 @@ _CONTROLS = re.compile(
 _SITE_COOKIES = re.compile(r"\b(we|this (site|website)|our (site|website)) uses? cookies\b|\bour use of cookies\b")
 _AGREEING = re.compile(r"\b(by continuing|by using|you (agree|consent|accept)|accept all)\b")
 COOKIE_NOTICE_MAX_WORDS = 60
+# A teaser set inline between a story's paragraphs: a label, then another story's
+# title ("READ MORE: Harbour board approves new pier budget", "Also read | ...").
+# Chrome when no sentence and no heading of the document's own (not "See also: the
+# 2023 report, which lists every mooring.", nor "## Related: Windows").
+TEASER_MAX_WORDS = 20
+_INLINE_TEASER = re.compile(r"^(read more|also read|read also|related|watch|listen|see also|recommended)\s*[:|]\s*\S")
 # Chrome only when no sentence: a post's or a comment's time stamp ("Anna Lee ·
 # 5 minutes ago", not "The pier reopened 3 weeks ago."), and a site's button or
 # banner for its app ("Download the app", "Get it on Google Play", not
@@ -307,7 +313,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
             if section != "article":
                 reopening.add(i)
             section, section_rank = "article", 0
-        if _is_chrome(line, norm) or (_CONTROLS.match(norm) and not (markdown_heading or wiki_heading or rank)):
+        if _is_chrome(line, norm) or (not (markdown_heading or wiki_heading or rank) and (_CONTROLS.match(norm) or _inline_teaser(line, norm))):
             kinds.append("boilerplate")
             headings.append("")
             continue
@@ -507,10 +513,16 @@ def _is_chrome(line: str, norm: str) -> bool:
     if _COMMENT_POLICY.search(norm) or (len(norm.split()) <= EDIT_STAMP_MAX_WORDS and _EDIT_STAMP.match(norm)) or _cookie_notice(norm):
         return True
     if len(norm.split()) <= CHROME_MAX_WORDS and (
-        _CHROME_HEADING.match(norm) or any(p.search(norm) for p in _CHROME) or ((_APP_PROMO.search(norm) or _AGO_STAMP.search(norm)) and not _SENTENCE_END.search(line))
+        _CHROME_HEADING.match(norm)
+        or any(p.search(norm) for p in _CHROME)
+        or ((_APP_PROMO.search(norm) or _AGO_STAMP.search(norm)) and not _SENTENCE_END.search(line))
     ):
         return True
     return _ad_strength(norm) == 2
+
+
+def _inline_teaser(line: str, norm: str) -> bool:
+    return bool(_INLINE_TEASER.match(norm)) and len(norm.split()) <= TEASER_MAX_WORDS and not _SENTENCE_END.search(line)
 
 
 def _cookie_notice(norm: str) -> bool:

@@ -643,6 +643,22 @@ def test_a_scraped_pages_account_links_cookie_banner_and_copyright_line_are_chro
     assert "Sign in" in [shown(s) for s in split_text("portal.md", guide)]
 
 
+def test_a_teaser_between_a_storys_paragraphs_is_chrome_but_a_see_also_sentence_is_text():
+    story = [
+        "The harbour board approved a 4% rise in ferry fares on Tuesday, the first rise in three years.",
+        "Season tickets will rise by 3%, and children under five will still travel free on every sailing.",
+        "See also: the board's 2023 report, which lists every mooring and its fee.",
+        "The board said fuel costs had risen by a fifth since last spring, and wages by a tenth.",
+    ]
+    teasers = ["READ MORE: Harbour board approves new pier budget", "Also read | Lifeboat crew rescue two kayakers off Penrock Point", "Related: New timetable for winter sailings"]
+    page = "\n".join(["Ferry fares to rise in April", story[0], teasers[0], story[1], teasers[1], story[2], teasers[2], story[3]]) + "\n"
+    sents = split_text("fares.txt", page)
+    assert all(s in texts(sents, "article") for s in story)
+    assert not any(shown(s) in teasers for s in sents)
+    guide = "# Install\n\nRun the installer.\n\n## Related: Windows\n\nOn Windows, run it as an administrator.\n"
+    assert "Related: Windows" in [shown(s) for s in split_text("install.md", guide)]
+
+
 def test_a_wiki_page_copied_as_text_loses_its_like_button_and_credits():
     body = [
         "Before each release, the release manager checks that the change has been approved at CAB.",
