@@ -44,7 +44,7 @@ _SENTENCE_STARTERS = {
 # ".[^3] The": a wiki's references, copied as text), then either whitespace
 # or (for glued text such as "ground.This") directly an upper-case letter.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?:\[[^\[\]\n]{1,32}\])*(?=\s|[A-Z“\"])")
-_BULLET = re.compile(r"\s*(?:[-*•·–—]|\d+[.)])\s+")
+_BULLET = re.compile(r"\s*(?:[-*•·–—●○◦▪‣■□]|\d+[.)])\s+")
 _TAG = re.compile(r"<[^>]*>")
 # A heading's number, alone or after its label: "2.1.", "Chapter 1.", "Part IV.", "Appendix B."
 _SECTION_NUMBER = re.compile(r"\s*(?:\d{1,3}(?:\.\d{1,3})+|[A-Z][a-z]{2,}\s+(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6}|[A-Z]))")
@@ -139,8 +139,9 @@ _SENTENCE_END = ".!?\"'”’)"
 _WORD_STOPS = re.compile(r"[^\W\d_]-?$")
 # A line going on with a word in lower case ("exit and gather ..."), not a link ("https://...").
 _WORD_GOING_ON = re.compile(r"[ \t]*[a-z][a-z'’-]*(?:[ \t,;.!?]|$)")
-# A list item's marker: a bullet ("-", "*", "•", a dash) or a number ("3.", "2)").
-BULLET = r"(?:[-*+•·–—]|\d{1,3}[.)])"
+# A list item's marker: a bullet ("-", "*", "•", a dash, the "●" and "○" a word
+# processor's text has) or a number ("3.", "2)").
+BULLET = r"(?:[-*+•·–—●○◦▪‣■□]|\d{1,3}[.)])"
 # A line that starts a block of its own, never the rest of a wrapped one: a
 # list item, a Markdown heading, quote, table row, code fence or admonition's
 # colons (":::note"), a heading's underline.

@@ -154,7 +154,7 @@ def test_a_numbered_plain_text_heading_leads_its_list_and_a_numbered_step_does_n
     assert not any(s.lead == by_text["Drain the basin."].position for s in sentences)
 
 
-@pytest.mark.parametrize("bullet", ["-", "*", "•", "–", "1."])
+@pytest.mark.parametrize("bullet", ["-", "*", "•", "–", "1.", "●", "○", "▪"])
 def test_every_kind_of_bullet_makes_an_item_whose_later_sentences_hang_from_its_first(bullet):
     text = (
         "Field rules\n\nThe parser reads each record in turn and splits it into fields as it goes.\n\n"
