@@ -65,7 +65,7 @@ def readable(source: str, text: str) -> str:
         text = clean.MD_IMAGE.sub(r"\1", text)
         text = _MD_AUTOLINK.sub(r"\1", text)
         text = clean.MD_LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
-        if "<" in text and source.lower().endswith(".mdx"):
+        if "<" in text and clean.is_mdx(source):
             text = _JSX_TAG.sub(lambda m: "" if _is_component(m, text) else m.group(0), text)
         text = _MD_CODE.sub(_code, text)
         text = _MD_BOLD.sub(r"\1", text)
@@ -310,7 +310,8 @@ class _Leads:
         # heading's section is the one it stands in ("### Fixes" under "## 2.14.0 (2026-10-08)").
         self.outline: list[tuple[int, int]] = []
         self.rank = 0  # the rank of the heading :meth:`_opener` last found (0: none, or not known)
-        self.code = fences.code_blocks(doc.text) if is_markdown(doc.source) else ()  # where "# ..." is a comment, not a heading
+        # Where "# ..." is a comment, not a heading (of the text cleaning read: one scan for both).
+        self.code = fences.code_blocks(masked) if is_markdown(doc.source) else ()
 
     def lead(self, start: int, raw: str, out: list[Sentence]) -> int:
         """The lead of the sentence at ``start`` (-1 for none); call :meth:`kept` once it is made."""

@@ -198,6 +198,11 @@ def is_markdown(source: str) -> bool:
     return PurePosixPath(source).suffix.lower() in MARKDOWN_SUFFIXES
 
 
+def is_mdx(source: str) -> bool:
+    """Whether ``source`` is MDX (Markdown with JSX), read as Markdown without its JavaScript."""
+    return _suffix(source) == ".mdx"
+
+
 def is_plain_text(source: str) -> bool:
     """Whether ``source`` is a text file (``.txt``), which may be written in a wiki's markup or in reStructuredText."""
     return _suffix(source) in TEXT_SUFFIXES
@@ -241,7 +246,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
     section_rank = 0  # the rank (1 for <h1>) of the page heading that opened ``section``; 0: none did
     related_title = ""
     reopening: set[int] = set()  # the headings that end such a section: the document's own
-    said = Counter(_norm(text[a:b]) for a, b in lines)
+    said: Counter[str] | None = None  # how often each line is said, counted when a teaser's link asks
     for i, (start, end) in enumerate(lines):
         line = text[start:end]
         if start in fence_lines:
@@ -279,8 +284,10 @@ def segments(doc: Document, text: str) -> list[Segment]:
             headings.append("")
             continue
         opened = _section_heading(norm) if not set_in else ""
-        if opened == "related" and norm in _TEASER_LINKS and said[norm] > 1:
-            opened = ""  # each teaser's own "Read more" (a digest's, a blog's front page): chrome, not a heading over the rest
+        if opened == "related" and norm in _TEASER_LINKS:
+            said = said if said is not None else Counter(_norm(text[a:b]) for a, b in lines)
+            if said[norm] > 1:
+                opened = ""  # each teaser's own "Read more" (a digest's, a blog's front page): chrome, not a heading over the rest
         if opened == "related" and markdown and i + 1 < len(lines) and _is_prose(text[lines[i + 1][0] : lines[i + 1][1]]):
             # In Markdown a teaser's title is a heading of its own: prose straight under
             # "## See also" or "## Latest news" is the file's own section.
@@ -784,8 +791,8 @@ def visible_text(source: str, text: str) -> str:
     if is_web_page(source):
         return mask_html(text)
     if is_markdown(source):
-        if _suffix(source) == ".mdx":
-            text = _without_mdx_markup(text)
+        if is_mdx(source):
+            text = masked_spans(text, mdx_markup(text))
         return _COMMENT.sub(lambda m: _blanked(m.group(0)), text) if "<!--" in text else text
     shown = without_wiki_marks(text, rst_file=is_rst(source, text))
     # A text set in pages (a PDF's text, an RFC) without its running headers and footers.
@@ -806,10 +813,14 @@ def mdx_markup(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _MDX_MARKUP.finditer(text) if not fences.inside(code, m.start())]
 
 
-def _without_mdx_markup(text: str) -> str:
-    for a, b in mdx_markup(text):
-        text = text[:a] + _blanked(text[a:b]) + text[b:]
-    return text
+def masked_spans(text: str, spans: Iterable[tuple[int, int]], fill: str = " ") -> str:
+    """``text`` with each of ``spans`` (in order, apart) as ``fill``, its line breaks kept: the same length."""
+    parts, at = [], 0
+    for a, b in spans:
+        parts += [text[at:a], "".join("\n" if ch == "\n" else fill for ch in text[a:b])]
+        at = b
+    parts.append(text[at:])
+    return "".join(parts)
 
 
 def underlined(text: str, line_end: int) -> bool:
@@ -1265,7 +1276,6 @@ def pager_link_spans(html: str) -> list[tuple[int, int]]:
 MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
 _MD_BADGE = re.compile(r"\[!\[([^\]]*)\]\([^)]*\)\]\([^)]*\)")  # "[![build](badge.svg)](ci)"
-_MD_DIRECTIVE_END = re.compile(r"[ \t]*:{3,}[ \t]*")  # ":::" after ":::note ...", as Docusaurus and MyST write it
 _MD_ANCHOR = re.compile(r"\[([^\]]*)\]\(#[^)]*\)")  # "[Fares](#fares)"
 
 
@@ -1304,13 +1314,14 @@ _MD_IMAGES_ONLY = re.compile(r"(?:(?:!\[[^\]]*\]\([^)]*\)|!\[\[[^\[\]\n]+\]\])\s
 
 
 def _markdown_markup(line: str) -> bool:
-    """A Markdown line that is markup, not text: a link reference definition, the
-    colons that close an admonition (":::"), a line of images alone (a reader sees the pictures,
-    not their alt text: "image", as a page's <img> is no text either), or
+    """A Markdown line that is markup, not text (besides a code block's fences,
+    index.fences): a link reference definition, a line of images alone (a
+    reader sees the pictures, not their alt text: "image", as a page's <img>
+    is no text either), or
     mostly links within the page (a table of contents) or linked images (a row
     of badges). Links to elsewhere are text: a list of them under "Running
     rustfmt from your editor" says which editors."""
-    if all(_MD_LINK_DEFINITION.match(part) for part in line.splitlines()) or _MD_DIRECTIVE_END.fullmatch(line):
+    if all(_MD_LINK_DEFINITION.match(part) for part in line.splitlines()):
         return True
     if _MD_IMAGES_ONLY.fullmatch(line.strip()):
         return True

@@ -14,7 +14,7 @@ import re
 
 from index import fences
 from index.chunking import dehyphenated, is_markdown, is_web_page, readable
-from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, is_rst, mask_html, mdx_markup, rewrite_wiki_marks
+from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, is_mdx, is_rst, mask_html, masked_spans, mdx_markup, rewrite_wiki_marks
 from index.corpus import FRONT_MATTER
 from index.sentences import soft_breaks
 
@@ -22,8 +22,9 @@ from index.sentences import soft_breaks
 # text keeps its length, so offsets still cut it, and these go after cutting.
 _HIDDEN = "\0"
 # Lines of Markdown that are markup only (besides a code block's fences): a
-# table's delimiter row, a rule or a heading's underline, an admonition's closing colons.
-_MARKUP_LINE = re.compile(r"^[ \t]*(?:\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?|=+|:{3,})[ \t]*$", re.M)
+# table's delimiter row, a rule or a heading's underline. (An admonition's
+# closing colons read as nothing: index.chunking.readable.)
+_MARKUP_LINE = re.compile(r"^[ \t]*(?:\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?|=+)[ \t]*$", re.M)
 _WRAP = re.compile(r"[ \t]*\n[ \t]*")
 
 
@@ -77,13 +78,8 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
     if is_markdown(source):
         view = FRONT_MATTER.sub(_hide, text)
         view = _MARKUP_LINE.sub(_hide, view)
-        for a, b in mdx_markup(text) if source.lower().endswith(".mdx") else ():
-            view = view[:a] + "".join("\n" if ch == "\n" else _HIDDEN for ch in view[a:b]) + view[b:]
-        for at in fences.fence_lines(text):
-            end = text.find("\n", at)
-            end = len(text) if end < 0 else end
-            view = view[:at] + _HIDDEN * (end - at) + view[end:]
-        return view, soft_breaks(text, markdown=True)
+        hidden = [*(mdx_markup(text) if is_mdx(source) else ()), *((at, _line_end(text, at)) for at in fences.fence_lines(text))]
+        return masked_spans(view, sorted(hidden), _HIDDEN), soft_breaks(text, markdown=True)
     # A wiki's marks in a text file ("====== Harbour ferry ======", "[[page|text]]"): its words
     # shown, its marks not (a footnote's parentheses as a space).
     rst_file = is_rst(source, text)
@@ -91,6 +87,11 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
         text, lambda mark: [" " if mark in WIKI_FOOTNOTE_MARKS else _HIDDEN] + ["\n" if ch == "\n" else _HIDDEN for ch in mark[1:]], rst_file
     )
     return view, soft_breaks(text, rst=rst_file)
+
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
 
 
 def _hide(m: re.Match[str]) -> str:

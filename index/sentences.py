@@ -134,7 +134,7 @@ WRAP_WIDTHS = (40, 120)
 # In a wrapped text, a line at least this share of the width long runs on into the next.
 WRAP_SHARE = 0.6
 # What a line ending a sentence ends with (a text of one sentence a line is not wrapped).
-_SENTENCE_END = ".!?\"'”’)"
+_SENTENCE_CLOSERS = ".!?\"'”’)"
 # A line stopping on a word, or on a word it breaks with a hyphen ("Sep-" over "tember").
 _WORD_STOPS = re.compile(r"[^\W\d_]-?$")
 # A line going on with a word in lower case ("exit and gather ..."), not a link ("https://...").
@@ -241,7 +241,7 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
     width = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
     full = [i for i in inner if len(lines[i]) + 1 + len(lines[i + 1].split()[0]) > width]
     # Wrapping breaks lines mid-sentence; a text of one sentence a line ends them all.
-    mid = sum(1 for i in full if lines[i][-1] not in _SENTENCE_END)
+    mid = sum(1 for i in full if lines[i][-1] not in _SENTENCE_CLOSERS)
     if len(inner) < 3 or not WRAP_WIDTHS[0] <= width <= WRAP_WIDTHS[1] or len(full) < max(3, len(inner) / 4) or 2 * mid < len(full):
         # Too few lines to tell a width by (a short email, "... Please leave by the
         # nearest" / "exit and gather ..."): only a line as long as a wrapped one
