@@ -25,7 +25,7 @@ def plain(text: str) -> str:
 
 def sentence_words(sentence: Sentence) -> str:
     """A sentence as a reader sees it: what its terms are read from."""
-    return readable(sentence.source, sentence.text).strip()
+    return readable(sentence.source, sentence.text, sentence.code).strip()
 
 
 def model_text(sentence: Sentence) -> str:
@@ -33,15 +33,20 @@ def model_text(sentence: Sentence) -> str:
     return plain(sentence_words(sentence))
 
 
-def readable(source: str, text: str) -> str:
+def readable(source: str, text: str, code: bool = False) -> str:
     """A stretch of ``source``'s text as a reader sees it: a web page's markup
     and entities decoded, Markdown's heading marks, links, code ticks, bold
-    marks, HTML tags and a table row's outer bars taken off, line breaks and runs of
-    spaces as one space.
+    marks, HTML tags and a table row's outer bars taken off, a backslash escape
+    ("3\\.2", "hi\\-vis") as its character, line breaks and runs of spaces as
+    one space.
 
     Quotes and offsets keep the file's text exactly; this is for showing it.
     A space at either end stays, so pieces shown side by side stay apart.
+    ``code`` (a Markdown code block's text, see Sentence.code) is shown as
+    written, its line breaks as spaces.
     """
+    if code and is_markdown(source):
+        return re.sub(r"\s+", " ", text)
     if is_web_page(source):
         if "<" in text or "&" in text:
             # A block tag parts words; an inline one ("<code>f</code>.") does not;
@@ -52,6 +57,9 @@ def readable(source: str, text: str) -> str:
         if text.lstrip().startswith("| "):
             text = text.replace("| ", "", 1)  # a row's first cell has no bar before it
     elif is_markdown(source):
+        escaped = "\\" in text
+        if escaped:
+            text = _MD_ESCAPE.sub(_held, text)
         quoted = _MD_QUOTE.sub("", text)
         if quoted != text:  # a quotation's own list item or heading: its marks are no text either
             text = _MD_QUOTED_ITEM.sub("", quoted)
@@ -77,6 +85,8 @@ def readable(source: str, text: str) -> str:
             text = _MD_INLINE_TAG.sub("", _MD_BLOCK_TAG.sub(" ", clean.digit_scripts(text)))
         if _MD_ROW.match(text):
             text = " | ".join(cell.strip() for cell in text.strip().strip("|").split("|"))
+        if escaped:
+            text = text.translate(_RELEASED)
     else:
         text = clean.strip_wiki_marks(text, rst_file=is_rst(source) or (clean.is_plain_text(source) and rst.marked_inline(text)))
         if "\n" in text:
@@ -156,6 +166,19 @@ _MD_BLOCK_ID = re.compile(r"\s\^[A-Za-z0-9-]{3,}\s*$", re.M)
 # note ..."). Struck-out text keeps its tildes: shown plain, it would read as said.
 _MD_QUOTE = re.compile("^" + QUOTE_MARKS, re.M)
 _MD_ADMONITION = re.compile(r'^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+([\w-]+)(?:[ \t]+"([^"]*)")?[ \t]*$', re.M)
+# A Markdown backslash escape outside code: the character it escapes, shown as
+# itself and read as no markup ("\*" no emphasis, "3\." no list item), as
+# Google Docs' Markdown export escapes every full stop and hyphen. It is held
+# in the Private Use Area while the markup is read, then released.
+_MD_ESCAPE = re.compile(r"(`[^`\n]*`)|\\([!-/:-@\[-`{-~])")
+_HELD = 0xE000
+_RELEASED = {_HELD + c: c for c in range(0x21, 0x7F)}
+
+
+def _held(m: re.Match[str]) -> str:
+    return m.group(1) or chr(_HELD + ord(m.group(2)))
+
+
 # Docusaurus's and MyST's admonitions between colons (":::tip Faster builds",
 # ":::note[Your title]", ":::{warning}", then ":::"): the title, or the type; the closing line nothing.
 _MD_DIRECTIVE = re.compile(r"^[ \t]*:{3,}[ \t]*(?:\{?([A-Za-z][\w-]*)\}?(?:\[([^\]\n]*)\]|[ \t]+([^\n]*?))?)?[ \t]*$", re.M)
@@ -594,6 +617,7 @@ def split_document(doc: Document) -> list[Sentence]:
             heading=seg.heading,
             lead=lead,
             section=section,
+            code=fences.inside(leads.code, start),
         )
         out.append(sentence)
         leads.kept(sentence)

@@ -14,7 +14,7 @@ import re
 
 from index import fences
 from index.chunking import dehyphenated, is_markdown, is_web_page, readable
-from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, is_mdx, is_rst, mask_html, masked_spans, mdx_markup, rewrite_wiki_marks
+from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, is_rst, markdown_markup, mask_html, masked_spans, rewrite_wiki_marks
 from index.corpus import FRONT_MATTER
 from index.sentences import soft_breaks
 
@@ -35,11 +35,13 @@ def readable_article(source: str, text: str, start: int, end: int) -> tuple[str,
     ``before + quote + after`` is the article to show, with ``quote`` marked.
     """
     view, soft = _view(source, text)
+    code = fences.code_blocks(text) if is_markdown(source) else ()
     parts: tuple[list[str], list[str], list[str]] = ([], [], [])
     previous_end = -1
     for a, b in _blocks(view, soft):
+        in_code = fences.inside(code, a)
         pieces = [
-            (role, _shown(source, view[x:y]))
+            (role, _shown(source, view[x:y], in_code))
             for role, x, y in ((0, a, min(b, start)), (1, max(a, start), min(b, end)), (2, max(a, end), b))
             if x < y
         ]
@@ -78,7 +80,7 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
     if is_markdown(source):
         view = FRONT_MATTER.sub(_hide, text)
         view = _MARKUP_LINE.sub(_hide, view)
-        hidden = [*(mdx_markup(text) if is_mdx(source) else ()), *((at, _line_end(text, at)) for at in fences.fence_lines(text))]
+        hidden = [*markdown_markup(source, text), *((at, _line_end(text, at)) for at in fences.fence_lines(text))]
         return masked_spans(view, sorted(hidden), _HIDDEN), soft_breaks(text, markdown=True)
     # A wiki's marks in a text file ("====== Harbour ferry ======", "[[page|text]]"): its words
     # shown, its marks not (a footnote's parentheses as a space).
@@ -110,8 +112,8 @@ def _blocks(view: str, soft: frozenset[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _shown(source: str, piece: str) -> str:
+def _shown(source: str, piece: str, code: bool = False) -> str:
     piece = piece.replace(_HIDDEN, "")
     if is_web_page(source) or is_markdown(source):
-        return readable(source, piece)
+        return readable(source, piece, code)
     return _WRAP.sub(" ", dehyphenated(piece))  # plain text as it is, a wrapped paragraph on one line

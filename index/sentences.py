@@ -46,8 +46,10 @@ _SENTENCE_STARTERS = {
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?:\[[^\[\]\n]{1,32}\])*(?=\s|[A-Z“\"])")
 _BULLET = re.compile(r"\s*(?:[-*•·–—●○◦▪‣■□]|\d+[.)])\s+")
 _TAG = re.compile(r"<[^>]*>")
-# A heading's number, alone or after its label: "2.1.", "Chapter 1.", "Part IV.", "Appendix B."
-_SECTION_NUMBER = re.compile(r"\s*(?:\d{1,3}(?:\.\d{1,3})+|[A-Z][a-z]{2,}\s+(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6}|[A-Z]))")
+# A heading's or an item's number, alone or after its label: "1.", "2.1.", "Chapter 1.",
+# "Part IV.", "Appendix B."; in bold ("**2. Expenses**"), and escaped as a Markdown
+# export writes it so that no list begins ("3\. Costs").
+_SECTION_NUMBER = re.compile(r"\s*(?:#{1,6}\s+)?(?:\*\*|__|\*|_)?(?:\d{1,3}(?:\.\d{1,3})*|[A-Z][a-z]{2,}\s+(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6}|[A-Z]))\\?")
 
 
 def split_spans(

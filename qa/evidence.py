@@ -115,6 +115,7 @@ def gather(
             coverage=round(cov[r], 4),
             similarity=round(sim[r], 4),
             position=s.position,
+            code=s.code,
         )
     ranked = _collapse_duplicates(sims, sorted(scored.values(), key=lambda e: -e.score), comp, {records[i].id: (i, records[i]) for i in rows})
     scored_passages = [
@@ -200,7 +201,7 @@ def cite(n: int, ev: Evidence, reader: IndexReader) -> Citation:
         source=ev.source,
         title=title,
         quote=ev.text,
-        shown=readable(ev.source, ev.text).strip(),
+        shown=readable(ev.source, ev.text, ev.code).strip(),
         start=ev.start,
         end=ev.end,
         score=round(min(ev.score, 1.0), 3),
@@ -219,7 +220,10 @@ def attribution(publisher: str, title: str, source: str, date: str) -> str:
 
 def shown_beside(ev: Evidence, sentence) -> Evidence:
     """``sentence`` as evidence shown beside ``ev`` for what it adds (a lead, a list a colon opens), not for its own score."""
-    return replace(ev, sentence_id=sentence.id, start=sentence.start, end=sentence.end, text=sentence.text, position=sentence.position, coverage=0.0, similarity=0.0)
+    return replace(
+        ev, sentence_id=sentence.id, start=sentence.start, end=sentence.end, text=sentence.text, position=sentence.position, code=sentence.code,
+        coverage=0.0, similarity=0.0,
+    )
 
 
 def with_leads(chosen: Sequence[Evidence], reader) -> list[Evidence]:

@@ -75,6 +75,7 @@ def explain(request: AnswerRequest, answer: Answer, evidence: Sequence[str] = ()
                     "end": s.end,
                     "text": s.text,
                     "kind": s.kind,
+                    "code": s.code,
                     "probability": round(float(probs[k]), 4),
                     "features": {name: round(float(v), 4) for name, v in zip(SENTENCE_FEATURES, cands.features[k])},
                     "chosen": (s.source, s.start) in cited,
@@ -110,7 +111,7 @@ def _opening(reader: IndexReader, rows: Sequence[int]) -> str:
     if not rows:
         return ""
     first = reader.sentences[rows[0]]
-    words = readable(first.source, first.text).split()
+    words = readable(first.source, first.text, first.code).split()
     return " ".join(words[:OPENING_WORDS]) + (" …" if len(words) > OPENING_WORDS else "")
 
 
@@ -128,7 +129,7 @@ def verdict(request: AnswerRequest, answer: Answer, evidence: Sequence[str] = ()
     rows = cands.rows if cands is not None else []
 
     def holds(s: Sentence) -> bool:
-        return any(_holds(w, s.text, readable(s.source, s.text)) for w in wanted)
+        return any(_holds(w, s.text, readable(s.source, s.text, s.code)) for w in wanted)
 
     if any(holds(reader.sentences[i]) for i in rows):
         return ABSTAINED if answer.abstained else CHOICE

@@ -74,7 +74,7 @@ def _record(s: Sentence) -> SentenceRecord:
     term_list = terms(sentence_words(s))  # as the index's postings hold them
     return SentenceRecord(
         id=s.id, source=s.source, start=s.start, end=s.end, text=s.text, kind=s.kind, heading=s.heading, position=s.position, lead=s.lead,
-        section=s.section,
+        section=s.section, code=s.code,
         terms=frozenset(term_list), bigrams=bigrams(term_list),
     )
 

@@ -26,6 +26,7 @@ class Evidence:
     similarity: float  # cosine between question and sentence embeddings
     position: int
     relevance: float = 0.0  # how well it matches the question, before answer-type weighting
+    code: bool = False  # a code block's text, shown as written (index.types.Sentence.code)
 
 
 @dataclass(frozen=True)

@@ -132,7 +132,7 @@ class Source:
 
     @property
     def text(self) -> str:
-        return " ".join(readable(s.source, s.text).strip() for s in self.sentences)
+        return " ".join(readable(s.source, s.text, s.code).strip() for s in self.sentences)
 
 
 @dataclass

@@ -263,7 +263,7 @@ def explain_html(trace: dict) -> str:
         cands.append(
             f"<li{cls}>{mark}<span class=\"qa-prob\">p={c['probability']:.3f}</span> "
             f"<span class=\"qa-signals\">{escape(signals)}</span> "
-            f"<q>{escape(readable(c['source'], c['text']).strip())}</q> <span class=\"qa-muted\">{escape(c['source'])}</span></li>"
+            f"<q>{escape(readable(c['source'], c['text'], c.get('code', False)).strip())}</q> <span class=\"qa-muted\">{escape(c['source'])}</span></li>"
         )
     side = "at or above" if trace["answerable"] >= trace["threshold"] else "below"
     return (

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from index.build import build_index
-from index.chunking import readable, split_document
+from index.chunking import sentence_words, split_document
 from index.types import Document, Sentence
 from qa.config import Settings
 
@@ -26,7 +26,7 @@ def split_checked(source: str, text: str) -> list[Sentence]:
 
 def shown(sentence: Sentence) -> str:
     """A sentence as a reader sees it."""
-    return readable(sentence.source, sentence.text).strip()
+    return sentence_words(sentence)
 
 
 def article_shown(source: str, text: str) -> list[str]:

@@ -77,7 +77,7 @@ def test_a_heading_stands_in_the_section_of_the_heading_ranked_over_it(documents
     assert section["This release drops support for Python 3.9 and needs Python 3.10 or later."] == "Changes"
     assert section["Fixed the progress bar on narrow terminals."] == "Fixes"
     # A comment in a code block ("# After: deploy undo web") is no heading: nothing stands under it.
-    assert section["After: deploy undo web"] == "Changes"
+    assert section["# After: deploy undo web"] == "Changes"
     # Plain text does not say which heading is within which: a heading there stands in no section.
     plain = split_text("notes.txt", "Changes\n=======\n\nFixes\n-----\n\nFixed the progress bar.\n")
     assert [s.section for s in plain if shown(s) in ("Changes", "Fixes")] == [-1, -1]
@@ -303,6 +303,58 @@ def test_an_mdx_page_reads_as_markdown_without_its_javascript() -> None:
         "A List<String> holds the names of its inputs.",
     ]
     assert {s.kind for s in sentences} == {"article"}
+
+
+def test_a_site_generators_template_tags_are_no_text() -> None:
+    # Hugo's shortcodes and Jekyll's Liquid tags are replaced by the site's own
+    # markup: what they wrap is the page's text, no sentence opens or ends
+    # with one; written in code, they are the code a reader is shown.
+    text = (
+        "---\ntitle: Booking the minibus\n---\n\n"
+        "{{< notice info >}}\nBookings open on the first Monday of each month.\n{{< /notice >}}\n\n"
+        "{{% alert color=\"warning\" %}}\nThe mileage rate rose on 1 April 2025.\n{{% /alert %}}\n\n"
+        "{{< figure src=\"/images/minibus.jpg\" >}}\n\n"
+        "{% include toc.html %}\n\n"
+        "Groups pay 45p a mile.\n{{< /alert >}}\n\n"
+        "Link a page with `{{< ref \"page.md\" >}}`.\n\n"
+        "```\nhugo new posts/first.md  # then add {{< figure src=\"a.jpg\" >}}\n```\n"
+    )
+    sentences = split_checked("minibus.md", text)
+    assert [shown(s) for s in sentences] == [
+        "Bookings open on the first Monday of each month.",
+        "The mileage rate rose on 1 April 2025.",
+        "Groups pay 45p a mile.",
+        'Link a page with {{< ref "page.md" >}}.',
+        'hugo new posts/first.md # then add {{< figure src="a.jpg" >}}',
+    ]
+    assert {s.kind for s in sentences} == {"article"}
+
+
+def test_a_markdown_export_reads_as_its_document_shows_and_code_as_it_is_written() -> None:
+    # Google Docs' Markdown export escapes every full stop and hyphen and sets
+    # its headings' numbers in bold; the document shows the characters. Code
+    # keeps its characters, and what would be markup elsewhere is code there.
+    text = (
+        "# **Volunteer driver handbook**\n\n"
+        "**Version 3\\.2 \\- updated 4 March 2025**\n\n"
+        "## **1\\. Before your first trip**\n\n"
+        "Wear the hi\\-vis vest at the roadside\\. Never carry more than 14 passengers \\(the 15th seat is the driver’s\\)\\.\n\n"
+        "Pass options as \\*\\*kwargs, or `f(a\\.b)` in code.\n\n"
+        "```python\n# Build the rota\nrota = plan(**shifts, pattern=r\"a\\.b\")  # [Mon](x)\nhtml = \"<div>Rota</div>\"\n```\n"
+    )
+    sentences = split_checked("handbook.md", text)
+    assert [shown(s) for s in sentences] == [
+        "Volunteer driver handbook",
+        "Version 3.2 - updated 4 March 2025",
+        "1. Before your first trip",
+        "Wear the hi-vis vest at the roadside.",
+        "Never carry more than 14 passengers (the 15th seat is the driver’s).",
+        "Pass options as **kwargs, or f(a\\.b) in code.",
+        "# Build the rota",
+        'rota = plan(**shifts, pattern=r"a\\.b") # [Mon](x)',
+        'html = "<div>Rota</div>"',
+    ]
+    assert [s.code for s in sentences] == [False] * 6 + [True] * 3
 
 
 def test_a_word_a_pdfs_text_breaks_over_two_lines_reads_whole() -> None:

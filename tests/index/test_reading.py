@@ -62,6 +62,23 @@ def test_code_fences_and_admonition_colons_are_markup_and_what_they_hold_is_show
     assert ":::" not in article and "Faster restarts\n\nSend it a hangup signal.\n\n⟦Then check the log.⟧" in article
 
 
+def test_template_tags_are_markup_and_code_that_shows_them_is_shown() -> None:
+    text = (
+        "# Minibus\n\n{{< notice info >}}\nBookings open on Mondays.\n{{< /notice >}}\n\n"
+        "{% include toc.html %}\n\nThe fare is 45p a mile.\n\n```\n{{< figure src=\"bus.jpg\" >}}\n```\n"
+    )
+    article = shown("minibus.md", text, "The fare is 45p a mile.")
+    assert "notice" not in article and "toc.html" not in article
+    assert "Bookings open on Mondays.\n\n⟦The fare is 45p a mile.⟧" in article
+    assert '{{< figure src="bus.jpg" >}}' in article
+
+
+def test_code_is_shown_as_written_and_text_without_its_escapes() -> None:
+    text = "# Rota\n\nPlan the week\\. Call \\*plan\\*:\n\n```python\nplan(**shifts)  # [Mon](x)\n```\n\nThen publish it.\n"
+    article = shown("rota.md", text, "Then publish it.")
+    assert "Plan the week. Call *plan*:\n\nplan(**shifts) # [Mon](x)\n\n⟦Then publish it.⟧" in article
+
+
 def test_a_hard_wrapped_text_is_shown_as_its_paragraphs() -> None:
     text = (CLEANING / "lighthouse-survey.txt").read_text(encoding="utf-8")
     quote = text[text.index("The oldest tower") : text.index("original iron stair.") + len("original iron stair.")]

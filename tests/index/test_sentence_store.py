@@ -7,10 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
+from index.chunking import split_document
 from index.manifest import read_manifest
 from index.sentence_store import FOLDER, SentenceStore
 from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
 from index.terms import terms
+from index.types import Document
 
 
 def assert_store_matches_the_index(index_dir: Path, corpus: Path, scan_max: int = 50_000) -> SentenceStore:
@@ -35,6 +37,8 @@ def assert_store_matches_the_index(index_dir: Path, corpus: Path, scan_max: int 
     raws = {source: (corpus / source).read_text(encoding="utf-8") for source in manifest.files}
     for s in every.values():
         assert raws[s.source][s.start : s.end] == s.text
+    split = {t.id: t for source, raw in raws.items() for t in split_document(Document(source, raw, ""))}
+    assert all(s == split[s.id] for s in every.values())  # every field as split: its lead, section, whether it is code
     np.testing.assert_allclose(np.linalg.norm(store.vectors, axis=1), 1.0, atol=1e-5)
     row_of = store.rows_of([s.id for s in every.values()])
     assert len(row_of) == len(store)
@@ -89,12 +93,14 @@ def test_an_update_writes_carried_and_new_sentences_alike(small_corpus, build, s
     path = small_corpus / "004_a65aae2e38a59293.txt"
     path.write_text(path.read_text(encoding="utf-8").replace("BRICS countries", "Martian colonies"), encoding="utf-8")
     (small_corpus / "005_added.txt").write_text((seeds / "000_50b292b35026a21a.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (small_corpus / "006_rota.md").write_text("# Rota\n\nPlan the week with:\n\n```python\nplan(**shifts)\n```\n", encoding="utf-8")
     # The corpus outgrows the limit: the new generation's chunks are Chroma's to rank, its sentences still all in the store.
     report = build(small_corpus, scan_max=50)
     assert report.unchanged == ["002_026fb524575c518d.txt"] and report.sentences > 50
     store = assert_store_matches_the_index(build.index_dir, small_corpus, scan_max=50)
     [martian] = terms("Martian")
     assert len(store.postings(martian)) > 0
+    assert [s.text for _, s in store.scan() if s.code] == ["plan(**shifts)"]
     after = vectors_by_id(build.index_dir)
     carried = [sid for sid, row in store.rows_of(list(before)).items() if store.read([row])[row].source == "002_026fb524575c518d.txt"]
     assert carried

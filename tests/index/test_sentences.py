@@ -217,6 +217,17 @@ def test_a_heading_keeps_its_section_number_but_a_number_in_prose_still_ends_a_s
         "Then it fell.",
     ]
     assert spans("The mission was Apollo 11. The crew landed.") == ["The mission was Apollo 11.", "The crew landed."]
+    # A heading's or an item's number alone, with the marks a Markdown heading,
+    # bold or an export's escape put around it ("3\\." is no list item).
+    text = "## 1. Introduction\n**2. Costs**\n### 3\\. Scope\n4. Keep the network.\nThe count fell to 4. Then it rose."
+    assert spans(text) == [
+        "## 1. Introduction",
+        "**2. Costs**",
+        "### 3\\. Scope",
+        "Keep the network.",  # a list item's marker is no part of it
+        "The count fell to 4.",
+        "Then it rose.",
+    ]
 
 
 def test_a_footnote_mark_after_a_full_stop_stays_with_its_sentence_and_the_next_begins_after_it():

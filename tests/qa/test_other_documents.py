@@ -72,6 +72,13 @@ def test_a_markdown_answer_shows_the_words_not_the_markup(other_engine: Engine) 
     assert cited.shown == "Check the day's sailings with ferry status or on the operator's status page."
 
 
+def test_a_markdown_code_block_is_shown_as_written(other_engine: Engine) -> None:
+    # Its "#" is the shell's comment mark, not a heading's.
+    answer = answered(other_engine, "How do I undo a deploy of web now?", source="release-notes.md")
+    assert "# After: deploy undo web" in {c.shown for c in answer.citations}
+    assert "# After: deploy undo web [" in answer.answer
+
+
 def test_html_in_markdown_is_shown_and_searched_as_its_words(other_engine: Engine) -> None:
     answer = answered(other_engine, "How long are readings kept on the station?")
     assert "Readings are kept for 90 days on the station [" in answer.answer
