@@ -791,7 +791,7 @@ def visible_text(source: str, text: str) -> str:
     if is_web_page(source):
         return mask_html(text)
     if is_markdown(source):
-        markup = markdown_markup(source, text)
+        markup = site_markup(source, text)
         if markup:
             text = masked_spans(text, markup)
         return _COMMENT.sub(lambda m: _blanked(m.group(0)), text) if "<!--" in text else text
@@ -819,11 +819,11 @@ def mdx_markup(text: str) -> list[tuple[int, int]]:
 # Jekyll's Liquid tags ("{% include toc.html %}", "{% highlight ruby %}"). The
 # site writes its own markup in their place; what they wrap is the page's text.
 # A value a template prints ("{{ site.title }}") is left as it stands.
-TEMPLATE_TAG = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{%.*?%\}")
+_TEMPLATE_TAG = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{%.*?%\}")
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
 
 
-def template_tags(text: str) -> list[tuple[int, int]]:
+def _template_tags(text: str) -> list[tuple[int, int]]:
     """Where a Markdown text's template tags stand, outside its code blocks and
     code spans (a page about Hugo shows "`{{< ref >}}`" as it is written)."""
     if "{{" not in text and "{%" not in text:
@@ -832,15 +832,15 @@ def template_tags(text: str) -> list[tuple[int, int]]:
     spans = [m.span() for m in _CODE_SPAN.finditer(text)]
     return [
         m.span()
-        for m in TEMPLATE_TAG.finditer(text)
+        for m in _TEMPLATE_TAG.finditer(text)
         if not fences.inside(code, m.start()) and not any(a <= m.start() < b for a, b in spans)
     ]
 
 
-def markdown_markup(source: str, text: str) -> list[tuple[int, int]]:
+def site_markup(source: str, text: str) -> list[tuple[int, int]]:
     """What of a Markdown page its site replaces, in order and apart: an MDX
     file's statements and component tags, and template tags."""
-    found = sorted([*(mdx_markup(text) if is_mdx(source) else ()), *template_tags(text)])
+    found = sorted([*(mdx_markup(text) if is_mdx(source) else ()), *_template_tags(text)])
     apart: list[tuple[int, int]] = []
     for a, b in found:
         if not apart or a >= apart[-1][1]:

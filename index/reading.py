@@ -14,7 +14,7 @@ import re
 
 from index import fences
 from index.chunking import dehyphenated, is_markdown, is_web_page, readable
-from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, is_rst, markdown_markup, mask_html, masked_spans, rewrite_wiki_marks
+from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, is_rst, mask_html, masked_spans, rewrite_wiki_marks, site_markup
 from index.corpus import FRONT_MATTER
 from index.sentences import soft_breaks
 
@@ -80,7 +80,7 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
     if is_markdown(source):
         view = FRONT_MATTER.sub(_hide, text)
         view = _MARKUP_LINE.sub(_hide, view)
-        hidden = [*markdown_markup(source, text), *((at, _line_end(text, at)) for at in fences.fence_lines(text))]
+        hidden = [*site_markup(source, text), *((at, _line_end(text, at)) for at in fences.fence_lines(text))]
         return masked_spans(view, sorted(hidden), _HIDDEN), soft_breaks(text, markdown=True)
     # A wiki's marks in a text file ("====== Harbour ferry ======", "[[page|text]]"): its words
     # shown, its marks not (a footnote's parentheses as a space).
