@@ -293,7 +293,7 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
             if nxt.section not in sections or _opens_section(reader, row + 1):
                 break
             nxt_shown = readable(nxt.source, nxt.text, nxt.code).strip()
-            if asks and (_FAQ_QUESTION.match(nxt_shown) or is_heading(nxt.source, nxt.text)):
+            if asks and (_FAQ_QUESTION.match(nxt_shown) or is_heading(nxt.source, nxt.text, nxt.code)):
                 break  # the next entry
             if question_left and not _FAQ_ANSWER.match(nxt_shown):
                 question_left -= 1  # still the question: shown, not counted as its answer
@@ -320,7 +320,7 @@ def _faq_question_left(reader, row: int) -> int | None:
         if before.source != s.source or before.kind != s.kind:
             return None
         shown = readable(before.source, before.text, before.code).strip()
-        if _FAQ_ANSWER.match(shown) or is_heading(before.source, before.text):
+        if _FAQ_ANSWER.match(shown) or is_heading(before.source, before.text, before.code):
             return None
         if _FAQ_QUESTION.match(shown):
             return _FAQ_RUN_ON - back
@@ -330,7 +330,7 @@ def _faq_question_left(reader, row: int) -> int | None:
 def _opens_section(reader, row: int) -> bool:
     """Whether the sentence at ``row`` is a heading: Markdown's "#", or the one after it stands in its section."""
     s = reader.sentences[row]
-    if is_markdown(s.source) and s.text.startswith("#"):
+    if is_markdown(s.source) and s.text.startswith("#") and not s.code:
         return True
     _, after = reader.neighbours(row)
     return after is not None and after.section == s.position

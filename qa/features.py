@@ -41,7 +41,7 @@ SENTENCE_FEATURES = (
     "type_span",  # ... and the sentence holds one the question does not already contain
     "type_near",  # ... right beside the question's words
     "short",  # fewer than four words: "The occasion?" is never an answer alone
-    "fragment",  # a headline, title or fragment: names a topic, states nothing
+    "fragment",  # a headline, title or fragment: names a topic, states nothing (a line of code is none)
     "log_words",  # log of the sentence's length in words
     "comment",  # a reader comment
     "comment_asked",  # a reader comment, and the question asks what readers said
@@ -55,7 +55,7 @@ SENTENCE_FEATURES = (
     "negation_missing",  # the question negates ("not", "never") and the sentence does not
     "names_missing_here",  # share of the question's names and numbers the sentence itself lacks
     "density",  # the question's terms the sentence holds, over the words they span: a phrase, not scattered words
-    "unterminated",  # no closing full stop, question or exclamation mark: a headline or list item, not a statement
+    "unterminated",  # no closing full stop, question or exclamation mark: a headline or list item, not a statement (nor code)
     "time_conflict",  # the question names a period (year, decade, century) and every year or century the sentence states lies outside it
     "time_fit",  # ... and one of them lies inside it
     "defines",  # the question asks what or who something is, and the sentence opens by saying it ("DECnet is a suite of ...")
@@ -214,7 +214,7 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         s = reader.sentences[i]
         prev, nxt = reader.neighbours(i)
         heads = nxt is not None and nxt.section == s.position  # a heading, with its section under it
-        if nxt is not None and is_heading(nxt.source, nxt.text):
+        if nxt is not None and is_heading(nxt.source, nxt.text, nxt.code):
             nxt = None  # a heading names what follows it, not what it follows
         # A sentence with a lead (a table row under its header, a definition
         # under its term: Sentence.lead) is read with it: its words count too.
@@ -262,7 +262,7 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         row[11] = 1.0 if spans or in_lead else 0.0
         row[12] = 1.0 if spans and near_question_words(spans, s.tokens, q_set) else 0.0
         row[13] = 1.0 if n_words < 4 else 0.0
-        row[14] = 1.0 if is_heading(s.source, s.text) or _is_title(reader, s) else 0.0
+        row[14] = 1.0 if is_heading(s.source, s.text, s.code) or (not s.code and _is_title(reader, s)) else 0.0
         row[15] = math.log(1 + n_words)
         row[16] = 1.0 if s.kind == "comment" else 0.0
         row[17] = 1.0 if s.kind == "comment" and signals.asks_readers else 0.0
@@ -275,7 +275,7 @@ def sentence_rows(reader, query, signals: QuestionSignals, rows: list[int], sims
         row[25] = 1.0 if signals.negated and not negates else 0.0
         row[26] = sum(1 for spec in signals.specifics if not spec <= own) / n_specific if n_specific else 0.0
         row[27] = _density(s.tokens, q_set)
-        row[28] = 0.0 if _TERMINATED.search(s.shown) else 1.0
+        row[28] = 0.0 if s.code or _TERMINATED.search(s.shown) else 1.0
         row[29], row[30] = _time_relation(signals.periods, periods(s.shown)) if signals.periods else (0.0, 0.0)
         row[31] = 1.0 if signals.defined and defines(signals.defined, s.shown, lead.shown if lead is not None else "") else 0.0
         row[32] = 1.0 if negates and not signals.negated else 0.0
@@ -354,9 +354,10 @@ def question_row(query, unknown_terms: float, features: np.ndarray, logits: np.n
 _TERMINATED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 
 
-def is_heading(source: str, text: str) -> bool:
-    """A heading, a title, a caption or a fragment: names a topic, states nothing."""
-    return _is_fragment(text) or (is_markdown(source) and text.startswith("#")) or _is_caption(text)
+def is_heading(source: str, text: str, code: bool = False) -> bool:
+    """A heading, a title, a caption or a fragment: names a topic, states nothing.
+    A line of ``code`` is none of them, whatever it opens with ("# After: ...")."""
+    return not code and (_is_fragment(text) or (is_markdown(source) and text.startswith("#")) or _is_caption(text))
 
 
 # "Table 1: Employees and hours by site, 2024-25", "*Figure 2. Monthly complaints*".

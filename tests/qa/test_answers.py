@@ -273,3 +273,11 @@ def test_a_short_answer_takes_a_less_likely_sentence_of_its_own_article(docs_eng
     # A less likely sentence of another article does not join a short answer.
     answer = docs_engine.ask("Which RFC specifies the Zstandard format?")
     assert "RFC8878" in answer.answer and {c.source for c in answer.citations} == {"zstd-readme.md"}
+
+
+def test_a_command_in_a_code_block_is_no_headline(docs_engine):
+    # A line of code states no sentence and ends on no full stop, as a
+    # headline does; it is not scored as one, and the command is the answer.
+    answer = docs_engine.ask("How do I install rustfmt on nightly?")
+    assert not answer.abstained
+    assert "rustup component add rustfmt --toolchain nightly" in {c.shown for c in answer.citations}
