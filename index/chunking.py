@@ -63,7 +63,9 @@ def readable(source: str, text: str, code: bool = False) -> str:
         quoted = _MD_QUOTE.sub("", text)
         if quoted != text:  # a quotation's own list item or heading: its marks are no text either
             text = _MD_QUOTED_ITEM.sub("", quoted)
-        text = _MD_HEADING.sub("", clean.MD_COMMENT.sub("", text))
+        text = clean.MD_COMMENT.sub("", text)
+        if _MD_HEADING.match(text):
+            text = _MD_HEADING_CLOSE.sub("", _MD_HEADING.sub("", text))
         text = ALERT_LABEL.sub(lambda m: m.group(1).capitalize(), text)
         text = _MD_ADMONITION.sub(lambda m: m.group(2) or m.group(1).capitalize(), text)
         if ":::" in text:
@@ -152,6 +154,7 @@ def _furniture(lines: str) -> bool:
 
 
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
+_MD_HEADING_CLOSE = re.compile(r"[ \t]+#+[ \t]*$")  # "## Fees ##": a heading's closing marks
 _QUOTED_LINE = re.compile(r"\n" + QUOTE_MARKS)
 # A note app's (Obsidian's) Markdown: a link to another note by its name ("[[Project
 # Heron]]", "[[Meeting 2026-02-11|last meeting]]" shows "last meeting"), a

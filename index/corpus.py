@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index import fences
+from index.chunking import readable
 from index.clean import MARKDOWN_SUFFIXES, RST_SUFFIXES, TAG, TEXT_SUFFIXES, WEB_SUFFIXES, is_markdown, is_rst, is_web_page, visible_text
 from index.errors import CorpusError
 from index.types import Document, Metadata
@@ -191,11 +193,43 @@ def _guess_title(text: str, path: Path) -> str:
         # running header; its NAME line says what it is.
         named = _MAN_NAME.search(text)
         return " ".join(named.group(1).split())[:120] if named else f"{manual.group(1)}({manual.group(2)})"
+    if is_markdown(path.name):
+        return _markdown_title(path.name, text.lstrip("\ufeff")) or path.stem
     for line in visible_text(path.name, text.lstrip("\ufeff")).splitlines():
         line = line.strip().lstrip("#").strip()
         if line and line != "---" and any(ch.isalpha() for ch in line) and not _ONLY_LINKS.match(line):
             return " ".join(line.split())[:120]  # tabs laid out for a terminal are one space in a title
     return path.stem
+
+
+# A Markdown page's heading of the first rank: "# rustfmt", or a line underlined with "=".
+_MD_TOP_HEADING = re.compile(r"^[ \t]{0,3}#[ \t]+\S.*$|^[ \t]{0,3}\S.*\n[ \t]{0,3}=+[ \t]*$", re.M)
+# A logo alone over a README ('<p align="center"><img src="logo.png" alt="Zstandard"></p>',
+# "![Zstandard](logo.png)"): the name it shows.
+_LOGO = re.compile(r"^(?:<p\b[^>]*>\s*)?(?:<img\b[^>]*\balt=[\"']([^\"']+)[\"'][^>]*>|!\[([^\]]+)\]\([^)]*\))\s*(?:</p\s*>)?$", re.I)
+_LINKED_IMAGE = re.compile(r"\[\s*!\[[^\]]*\]\([^)]*\)\s*\]\([^)]*\)|!\[[^\]]*\]\([^)]*\)")
+
+
+def _markdown_title(source: str, text: str) -> str:
+    """A Markdown page's title, as its renderer shows it: its first heading of
+    the first rank, else its first line, or the name a logo alone there shows.
+    Front matter without a title field is no part of it, nor are a heading's
+    badges ("# rustfmt [![linux](...)](...)"), nor code."""
+    body = visible_text(source, FRONT_MATTER.sub("", text, count=1))
+    code = fences.code_blocks(body)
+    top = next((m for m in _MD_TOP_HEADING.finditer(body) if not fences.inside(code, m.start())), None)
+    lines = [top.group(0).splitlines()[0]] if top else body.splitlines()
+    for line in lines:
+        line = line.strip()
+        logo = _LOGO.match(line)
+        if logo:
+            return " ".join((logo.group(1) or logo.group(2)).split())[:120]
+        if not line or _ONLY_LINKS.match(line):
+            continue
+        shown = " ".join(readable(source, _LINKED_IMAGE.sub("", line)).split())
+        if any(ch.isalpha() for ch in shown):
+            return shown[:120]
+    return ""
 
 
 def _page_title(page: str) -> str:

@@ -26,6 +26,15 @@ def read_one(tmp_path: Path, name: str, data: bytes, max_bytes: int = 10_000_000
         ("README.markdown", b"[![CI](https://ci.example/badge.svg)](https://ci.example)\n\n# libsodium\n\nText.\n", "libsodium"),
         ("install.mdx", b"---\ntitle: Installing the agent\n---\n\nimport Tabs from '@theme/Tabs';\n\nText.\n", "Installing the agent"),
         ("setup.mdx", b"import Tabs from '@theme/Tabs';\n\n# Setting up\n\nText.\n", "Setting up"),
+        # As a Markdown renderer shows the first heading of the first rank: without its badges, marks and
+        # links; over a README, a logo's name; after front matter without a title, or a line before it.
+        ("rustfmt.md", b"# rustfmt [![linux](https://ci.example/badge.svg)](https://ci.example)\n\nA tool.\n", "rustfmt"),
+        ("handbook.md", b"# **Volunteer driver handbook**\n\n**Version 3\\.2**\n", "Volunteer driver handbook"),
+        ("guide.md", b"# [Tidewatch](https://tide.example) user guide ##\n\nText.\n", "Tidewatch user guide"),
+        ("zstd.md", b'<p align="center"><img src="logo.png" alt="Zstandard"></p>\n\n__Zstandard__ is fast.\n', "Zstandard"),
+        ("heron.md", b"---\ntags:\n  - heron\n---\n# Heron depot review\n\nText.\n", "Heron depot review"),
+        ("changes.md", b"To read these notes, run:\n\n```sh\n# deploy --changelog\n```\n\nChangelog\n=========\n\nText.\n", "Changelog"),
+        ("fees.md", b"## Harbour fees ##\n\nText.\n", "Harbour fees"),
         ("page.HTM", b"<html><head><title>Users &amp; groups</title></head><body><p>Text.</p></body></html>", "Users & groups"),
         ("notes.txt", "\ufeffHarbour notes\n\nText.\n".encode("utf-8"), "Harbour notes"),
         ("manual.txt", b"*usr_01.txt*\tFor Vim version 9.0.  Last change: 2024\n\nText.\n", "*usr_01.txt* For Vim version 9.0. Last change: 2024"),
