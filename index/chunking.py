@@ -172,9 +172,10 @@ _MD_ADMONITION = re.compile(r'^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+([\w-]+)(?:[ \t]+"([
 # A Markdown backslash escape outside code: the character it escapes, shown as
 # itself and read as no markup ("\*" no emphasis, "3\." no list item), as
 # Google Docs' Markdown export escapes every full stop and hyphen. It is held
-# in the Private Use Area while the markup is read, then released.
+# in a plane of private use while the markup is read, then released: the
+# supplementary one, which no text or icon font writes in (icons take U+E000 on).
 _MD_ESCAPE = re.compile(r"(`[^`\n]*`)|\\([!-/:-@\[-`{-~])")
-_HELD = 0xE000
+_HELD = 0xF0000
 _RELEASED = {_HELD + c: c for c in range(0x21, 0x7F)}
 
 
