@@ -338,7 +338,7 @@ class _Leads:
         self.outline: list[tuple[int, int]] = []
         self.rank = 0  # the rank of the heading :meth:`_opener` last found (0: none, or not known)
         # Where "# ..." is a comment, not a heading (of the text cleaning read: one scan for both).
-        self.code = fences.code_blocks(masked) if is_markdown(doc.source) else ()
+        self.code = clean.code_blocks(doc.source, doc.text, masked)
 
     def lead(self, start: int, raw: str, out: list[Sentence]) -> int:
         """The lead of the sentence at ``start`` (-1 for none); call :meth:`kept` once it is made."""

@@ -240,7 +240,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
     kinds: list[str] = []
     headings: list[str] = []
     levels: dict[int, int] = {}  # the rank of each line that is a heading (1 for <h1> or "#")
-    code = _code_blocks(doc.text, text, markdown, web)  # where "# ..." is a comment, not a heading
+    code = code_blocks(doc.source, doc.text, text)  # where "# ..." is a comment, not a heading
     fence_lines = fences.fence_lines(text) if markdown else frozenset()
     section = "article"
     section_rank = 0  # the rank (1 for <h1>) of the page heading that opened ``section``; 0: none did
@@ -1331,11 +1331,13 @@ def _indent(text: str, start: int) -> int:
     return len(text[begin:at].expandtabs(CODE_INDENT))
 
 
-def _code_blocks(raw: str, text: str, markdown: bool, web: bool) -> tuple[tuple[int, int], ...]:
-    """Where code stands: a Markdown text's fenced blocks, a web page's preformatted text."""
-    if markdown:
+@functools.lru_cache(maxsize=16)  # asked by cleaning and by the sentences' leads, of one page in turn
+def code_blocks(source: str, raw: str, text: str) -> tuple[tuple[int, int], ...]:
+    """Where code stands in ``source`` (``raw`` as read, ``text`` as visible_text gives it):
+    a Markdown text's fenced blocks, a web page's preformatted text."""
+    if is_markdown(source):
         return fences.code_blocks(text)
-    if web:
+    if is_web_page(source):
         return tuple(m.span() for m in _PRE.finditer(raw) if m.group(1).lower() == "pre")
     return ()
 

@@ -359,6 +359,13 @@ def test_a_markdown_export_reads_as_its_document_shows_and_code_as_it_is_written
     assert [s.code for s in sentences] == [False] * 7 + [True] * 3
 
 
+def test_a_web_pages_preformatted_lines_are_code(documents) -> None:
+    sentences = split_document(documents["valve-manual.html"])
+    code = {shown(s) for s in sentences if s.code}
+    assert "vctl open NW-04 --rate 5" in code
+    assert not any("valve" in text for text in code)  # the manual's prose is no code
+
+
 def test_a_word_a_pdfs_text_breaks_over_two_lines_reads_whole() -> None:
     # pdftotext breaks long words with a hyphen at a line's end: read whole
     # where a dictionary knows the word, its own hyphen kept where it is a
