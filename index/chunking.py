@@ -14,6 +14,8 @@ from index import clean, fences, rst
 from index.clean import is_markdown, is_rst, is_web_page
 from index.sentences import ALERT_LABEL, BULLET, COLUMNS, FOOTNOTE_MARK, QUOTE_MARKS, indent, split_spans
 from index.terms import is_english_word
+from typing import Protocol
+
 from index.types import Chunk, Document, Segment, Sentence
 
 def plain(text: str) -> str:
@@ -23,8 +25,19 @@ def plain(text: str) -> str:
     return " ".join(text.split())
 
 
-def sentence_words(sentence: Sentence) -> str:
-    """A sentence as a reader sees it: what its terms are read from."""
+class Quoted(Protocol):
+    """A stretch of a file as it is cited: a Sentence, or the evidence made of one."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def code(self) -> bool: ...
+
+
+def sentence_words(sentence: Quoted) -> str:
+    """A sentence as a reader sees it, ends trimmed: what its answer shows and its terms are read from."""
     return readable(sentence.source, sentence.text, sentence.code).strip()
 
 
@@ -174,7 +187,7 @@ _MD_ADMONITION = re.compile(r'^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+([\w-]+)(?:[ \t]+"([
 # Google Docs' Markdown export escapes every full stop and hyphen. It is held
 # in a plane of private use while the markup is read, then released: the
 # supplementary one, which no text or icon font writes in (icons take U+E000 on).
-_MD_ESCAPE = re.compile(r"(`[^`\n]*`)|\\([!-/:-@\[-`{-~])")
+_MD_ESCAPE = re.compile(rf"({clean.CODE_SPAN.pattern})|\\([!-/:-@\[-`{{-~])")
 _HELD = 0xF0000
 _RELEASED = {_HELD + c: c for c in range(0x21, 0x7F)}
 

@@ -820,7 +820,7 @@ def mdx_markup(text: str) -> list[tuple[int, int]]:
 # site writes its own markup in their place; what they wrap is the page's text.
 # A value a template prints ("{{ site.title }}") is left as it stands.
 _TEMPLATE_TAG = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{%.*?%\}")
-_CODE_SPAN = re.compile(r"`[^`\n]*`")
+CODE_SPAN = re.compile(r"`[^`\n]*`")  # Markdown's inline code, within a line
 
 
 def _template_tags(text: str) -> list[tuple[int, int]]:
@@ -829,7 +829,7 @@ def _template_tags(text: str) -> list[tuple[int, int]]:
     if "{{" not in text and "{%" not in text:
         return []
     code = fences.code_blocks(text)
-    spans = [m.span() for m in _CODE_SPAN.finditer(text)]
+    spans = [m.span() for m in CODE_SPAN.finditer(text)]
     return [
         m.span()
         for m in _TEMPLATE_TAG.finditer(text)

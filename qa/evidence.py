@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from index.chunking import readable
+from index.chunking import sentence_words
 from qa.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_row, question_signals, sentence_rows
 from qa.retrieve import IndexReader, Query, SentenceRecord, Similarities
 from qa.scorer import Composition, Scorer
@@ -201,7 +201,7 @@ def cite(n: int, ev: Evidence, reader: IndexReader) -> Citation:
         source=ev.source,
         title=title,
         quote=ev.text,
-        shown=readable(ev.source, ev.text, ev.code).strip(),
+        shown=sentence_words(ev),
         start=ev.start,
         end=ev.end,
         score=round(min(ev.score, 1.0), 3),

@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from index.chunking import readable
+from index.chunking import sentence_words
 from index.types import Sentence
 from qa.answerer import AnswerRequest
 from qa.conversation import turn_kind
@@ -111,7 +111,7 @@ def _opening(reader: IndexReader, rows: Sequence[int]) -> str:
     if not rows:
         return ""
     first = reader.sentences[rows[0]]
-    words = readable(first.source, first.text, first.code).split()
+    words = sentence_words(first).split()
     return " ".join(words[:OPENING_WORDS]) + (" …" if len(words) > OPENING_WORDS else "")
 
 
@@ -129,7 +129,7 @@ def verdict(request: AnswerRequest, answer: Answer, evidence: Sequence[str] = ()
     rows = cands.rows if cands is not None else []
 
     def holds(s: Sentence) -> bool:
-        return any(_holds(w, s.text, readable(s.source, s.text, s.code)) for w in wanted)
+        return any(_holds(w, s.text, sentence_words(s)) for w in wanted)
 
     if any(holds(reader.sentences[i]) for i in rows):
         return ABSTAINED if answer.abstained else CHOICE

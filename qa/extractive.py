@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from index.chunking import is_markdown, opens_with_reference, readable
+from index.chunking import is_markdown, opens_with_reference, sentence_words
 from index.sentences import ends_with_abbreviation
 from qa import compound
 from qa.answerer import Answerer, AnswerRequest, register
@@ -69,7 +69,7 @@ class ExtractiveAnswerer(Answerer):
         attribute = len(dates) > 1
         pieces: list[AnswerSentence] = []
         for n, e in enumerate(chosen, start=1):
-            body = without_note_marks(readable(e.source, e.text, e.code).strip())
+            body = without_note_marks(sentence_words(e))
             if e.kind == "comment":
                 body = f"A reader comment says: “{body}”"
             if attribute:
@@ -274,7 +274,7 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
     out: list[Evidence] = []
     for ev in chosen:
         out.append(ev)
-        shown = readable(ev.source, ev.text, ev.code).strip()
+        shown = sentence_words(ev)
         row = reader.sentences.row_of(ev.sentence_id)
         # "Q: ..." may run on over sentences of its own ("How can I ...?") to its "A: ...",
         # and the one chosen may be one of those ("On a system with 256 MiB of RAM, xz ...").
@@ -292,7 +292,7 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
                 break
             if nxt.section not in sections or _opens_section(reader, row + 1):
                 break
-            nxt_shown = readable(nxt.source, nxt.text, nxt.code).strip()
+            nxt_shown = sentence_words(nxt)
             if asks and (_FAQ_QUESTION.match(nxt_shown) or is_heading(nxt.source, nxt.text, nxt.code)):
                 break  # the next entry
             if question_left and not _FAQ_ANSWER.match(nxt_shown):
@@ -319,7 +319,7 @@ def _faq_question_left(reader, row: int) -> int | None:
         before = reader.sentences[row - back]
         if before.source != s.source or before.kind != s.kind:
             return None
-        shown = readable(before.source, before.text, before.code).strip()
+        shown = sentence_words(before)
         if _FAQ_ANSWER.match(shown) or is_heading(before.source, before.text, before.code):
             return None
         if _FAQ_QUESTION.match(shown):

@@ -22,7 +22,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import overload
 
@@ -72,11 +72,7 @@ class SentenceRecord(Sentence):
 
 def _record(s: Sentence) -> SentenceRecord:
     term_list = terms(sentence_words(s))  # as the index's postings hold them
-    return SentenceRecord(
-        id=s.id, source=s.source, start=s.start, end=s.end, text=s.text, kind=s.kind, heading=s.heading, position=s.position, lead=s.lead,
-        section=s.section, code=s.code,
-        terms=frozenset(term_list), bigrams=bigrams(term_list),
-    )
+    return SentenceRecord(**{f.name: getattr(s, f.name) for f in fields(Sentence)}, terms=frozenset(term_list), bigrams=bigrams(term_list))
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from index.chunking import readable
+from index.chunking import sentence_words
 from index.sentences import split_spans
 from qa.lexical import STOPWORDS, TermWeights, fold, terms, words
 from qa.types import AnswerSentence, Evidence
@@ -132,7 +132,7 @@ class Source:
 
     @property
     def text(self) -> str:
-        return " ".join(readable(s.source, s.text, s.code).strip() for s in self.sentences)
+        return " ".join(sentence_words(s) for s in self.sentences)
 
 
 @dataclass
