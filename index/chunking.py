@@ -55,10 +55,10 @@ def readable(source: str, text: str, code: bool = False) -> str:
 
     Quotes and offsets keep the file's text exactly; this is for showing it.
     A space at either end stays, so pieces shown side by side stay apart.
-    ``code`` (a Markdown code block's text, see Sentence.code) is shown as
-    written, its line breaks as spaces.
+    ``code`` (the text of a Markdown code block or a reStructuredText literal
+    block, see Sentence.code) is shown as written, its line breaks as spaces.
     """
-    if code and is_markdown(source):
+    if code and not is_web_page(source):
         return re.sub(r"\s+", " ", text)
     if is_web_page(source):
         if "<" in text or "&" in text:
@@ -311,11 +311,6 @@ _RULER = re.compile(r"[ \t]*[-=+|]{3,}[-=+| \t]*")
 _TERM_LOOKBACK = 40  # lines read back from a sentence at most; a line of the same block above passes on its term, so a long description keeps it
 
 
-def _line_end(text: str, pos: int) -> int:
-    end = text.find("\n", pos)
-    return len(text) if end < 0 else end
-
-
 class _Leads:
     """Finds each sentence's lead as a document's sentences come, in order.
 
@@ -436,9 +431,9 @@ class _Leads:
     def _title_line(self, start: int) -> bool:
         """Whether the line from ``start`` is a title on its own: a few words, no closing stop, a blank line after."""
         text = self.doc.text
-        end = _line_end(text, start)
+        end = clean.line_end(text, start)
         title = text[start:end].strip()
-        after = text[end + 1 : _line_end(text, end + 1)] if end < len(text) else ""
+        after = text[end + 1 : clean.line_end(text, end + 1)] if end < len(text) else ""
         return bool(title) and len(title.split()) <= 8 and not _TERM_END.search(title) and not after.strip()
 
     def _line(self, start: int, end: int) -> tuple[int, int]:
@@ -605,7 +600,7 @@ def split_document(doc: Document) -> list[Sentence]:
             if key:
                 spans.append((start, end, seg))
                 keys.append(key)
-    dropped = repeated(keys)
+    dropped = repeated(keys, frozenset(i for i, (start, _, _) in enumerate(spans) if fences.inside(leads.code, start)))
     shown: dict[str, int] = {}
     for i, (start, end, seg) in enumerate(spans):
         if i in dropped:
@@ -650,15 +645,20 @@ REPEATED_RUN = 3
 REPEATED_TWICE_WORDS = 3
 
 
-def repeated(keys: list[str]) -> set[int]:
+def repeated(keys: list[str], code: frozenset[int] = frozenset()) -> set[int]:
     """Positions of ``keys`` (sentences' comparison keys, in order) that only repeat the page.
 
     Evidence, not sameness alone, makes a repeat: text said again straight
     away, or inside a stretch of sentences said again in the same order.
     Anything else said twice is kept where it stands, because where it
     stands (under which heading, before which list) is part of what it says.
+    The lines of code at positions ``code`` are said again by design (each
+    example's "$ pyenv versions" and its output): none is a repeat, and no
+    stretch runs on through one.
     """
-    earlier: dict[str, list[int]] = {}
+    if code:
+        keys = [object() if i in code else key for i, key in enumerate(keys)]  # type: ignore[misc]  # equal to nothing else
+    earlier: dict[object, list[int]] = {}
     run = [0] * len(keys)
     for i, key in enumerate(keys):
         # Against its last few sayings only: a line said thousands of times

@@ -810,7 +810,7 @@ _MDX_MARKUP = re.compile(r"^(?:import|export)\b.*(?:\n(?![ \t]*\n).*)*|^[ \t]*(?
 
 def mdx_markup(text: str) -> list[tuple[int, int]]:
     """Where an MDX file's statements and component tags stand (not its code blocks' lines)."""
-    code = fences.code_blocks(text)
+    code = fences.code_blocks(text, indented=True)
     return [m.span() for m in _MDX_MARKUP.finditer(text) if not fences.inside(code, m.start())]
 
 
@@ -828,7 +828,7 @@ def _template_tags(text: str) -> list[tuple[int, int]]:
     code spans (a page about Hugo shows "`{{< ref >}}`" as it is written)."""
     if "{{" not in text and "{%" not in text:
         return []
-    code = fences.code_blocks(text)
+    code = fences.code_blocks(text, indented=True)
     spans = [m.span() for m in CODE_SPAN.finditer(text)]
     return [
         m.span()
@@ -1334,12 +1334,21 @@ def _indent(text: str, start: int) -> int:
 @functools.lru_cache(maxsize=16)  # asked by cleaning and by the sentences' leads, of one page in turn
 def code_blocks(source: str, raw: str, text: str) -> tuple[tuple[int, int], ...]:
     """Where code stands in ``source`` (``raw`` as read, ``text`` as visible_text gives it):
-    a Markdown text's fenced blocks, a web page's preformatted text."""
+    a Markdown text's code blocks, a web page's preformatted text,
+    reStructuredText's literal blocks (a line each)."""
     if is_markdown(source):
-        return fences.code_blocks(text)
+        return fences.code_blocks(text, indented=True)
     if is_web_page(source):
         return tuple(m.span() for m in _PRE.finditer(raw) if m.group(1).lower() == "pre")
+    if is_rst(source, raw):
+        return tuple((a, line_end(raw, a)) for a in sorted(rst.literal_lines(raw)))
     return ()
+
+
+def line_end(text: str, start: int) -> int:
+    """Where the line of ``text`` holding ``start`` ends (its line break, or the text's end)."""
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
 
 
 # A link reference definition ("[path.sep]: #pathsep"): the target of "[text][path.sep]",

@@ -216,7 +216,7 @@ def _markdown_title(source: str, text: str) -> str:
     Front matter without a title field is no part of it, nor are a heading's
     badges ("# rustfmt [![linux](...)](...)"), nor code."""
     body = visible_text(source, FRONT_MATTER.sub("", text, count=1))
-    code = fences.code_blocks(body)
+    code = fences.code_blocks(body, indented=True)
     top = next((m for m in _MD_TOP_HEADING.finditer(body) if not fences.inside(code, m.start())), None)
     lines = [top.group(0).splitlines()[0]] if top else body.splitlines()
     for line in lines:

@@ -1,4 +1,4 @@
-"""Markdown's fenced code blocks, found once for every reader of a Markdown file.
+"""Markdown's code blocks, found once for every reader of a Markdown file.
 
 A fence opens with three or more backticks or tildes and an optional info
 string ("```python", "``` yaml", "```js title=\"app.js\" {1,3}"), and closes
@@ -28,11 +28,15 @@ _CLOSING = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t\r]*$")
 FENCE_LINE = re.compile(r"[ \t]*(?:`{3,}|~{3,})")
 
 
-def code_blocks(text: str) -> tuple[tuple[int, int], ...]:
+def code_blocks(text: str, indented: bool = False) -> tuple[tuple[int, int], ...]:
     """Where each fenced code block of ``text`` runs: from the start of its
     opening fence's line to the start of its closing fence's line (the end
-    of ``text`` for a fence left open)."""
-    return _scan(text)[0]
+    of ``text`` for a fence left open). With ``indented`` (a Markdown file's
+    text), its indented code blocks too (see :func:`_indented`)."""
+    fenced = _scan(text)[0]
+    if not indented:
+        return fenced
+    return tuple(sorted(fenced + _indented(text, fenced)))
 
 
 def fence_lines(text: str) -> frozenset[int]:
@@ -63,6 +67,47 @@ def _scan(text: str) -> tuple[tuple[tuple[int, int], ...], frozenset[int]]:
     if opened is not None:
         blocks.append((opened[0], len(text)))
     return tuple(blocks), frozenset(marks)
+
+
+# What a block set in four columns or more belongs to, when the line it is set
+# in under says so: a list item's or a footnote's next paragraph, a
+# definition's, an admonition's or a content tab's body (MkDocs' "!!! note",
+# "??? tip", '=== "Linux"').
+_CONTAINER = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)|\[\^[^\]]+\]:|:[ \t]|(?:!!!|\?\?\?\+?|===)[ \t]")
+
+
+@functools.lru_cache(maxsize=8)
+def _indented(text: str, fenced: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    """Markdown's indented code blocks: lines set in four columns or more
+    after a blank line, as far as the next line set in less. A renderer
+    shows them as code when the paragraph above stands at the margin; under
+    a list item (or anything set in, or a :data:`_CONTAINER`'s opening line)
+    the same indent continues that item, and is read as text here."""
+    if "\n    " not in text and "\n\t" not in text:
+        return ()
+    blocks: list[tuple[int, int]] = []
+    anchor = ""  # the last line set in less than four columns
+    blank = True
+    start = end = -1  # the open block's
+    at = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        depth = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+        if start >= 0 and stripped and depth < 4:
+            blocks.append((start, end))
+            start = -1
+        if stripped and not inside(fenced, at):
+            if depth >= 4 and start < 0 and blank and anchor[:1].strip() and not _CONTAINER.match(anchor):
+                start = at
+            if start >= 0:
+                end = at + len(line)
+            elif depth < 4:
+                anchor = line
+        blank = not stripped
+        at += len(line) + 1
+    if start >= 0:
+        blocks.append((start, end))
+    return tuple(blocks)
 
 
 def inside(blocks: tuple[tuple[int, int], ...], pos: int) -> bool:

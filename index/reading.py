@@ -14,7 +14,7 @@ import re
 
 from index import fences
 from index.chunking import dehyphenated, is_markdown, is_web_page, readable
-from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, is_rst, mask_html, masked_spans, rewrite_wiki_marks, site_markup
+from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, is_rst, line_end, mask_html, masked_spans, rewrite_wiki_marks, site_markup
 from index.corpus import FRONT_MATTER
 from index.sentences import soft_breaks
 
@@ -35,7 +35,7 @@ def readable_article(source: str, text: str, start: int, end: int) -> tuple[str,
     ``before + quote + after`` is the article to show, with ``quote`` marked.
     """
     view, soft = _view(source, text)
-    code = fences.code_blocks(text) if is_markdown(source) else ()
+    code = fences.code_blocks(text, indented=True) if is_markdown(source) else ()
     parts: tuple[list[str], list[str], list[str]] = ([], [], [])
     previous_end = -1
     for a, b in _blocks(view, soft):
@@ -80,7 +80,7 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
     if is_markdown(source):
         view = FRONT_MATTER.sub(_hide, text)
         view = _MARKUP_LINE.sub(_hide, view)
-        hidden = [*site_markup(source, text), *((at, _line_end(text, at)) for at in fences.fence_lines(text))]
+        hidden = [*site_markup(source, text), *((at, line_end(text, at)) for at in fences.fence_lines(text))]
         return masked_spans(view, sorted(hidden), _HIDDEN), soft_breaks(text, markdown=True)
     # A wiki's marks in a text file ("====== Harbour ferry ======", "[[page|text]]"): its words
     # shown, its marks not (a footnote's parentheses as a space).
@@ -89,11 +89,6 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
         text, lambda mark: [" " if mark in WIKI_FOOTNOTE_MARKS else _HIDDEN] + ["\n" if ch == "\n" else _HIDDEN for ch in mark[1:]], rst_file
     )
     return view, soft_breaks(text, rst=rst_file)
-
-
-def _line_end(text: str, at: int) -> int:
-    end = text.find("\n", at)
-    return len(text) if end < 0 else end
 
 
 def _hide(m: re.Match[str]) -> str:

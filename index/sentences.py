@@ -19,7 +19,7 @@ import re
 from typing import Iterator
 
 from index import fences
-from index.rst import ADORNMENT
+from index.rst import ADORNMENT, literal_lines
 
 # Abbreviations after which a period does not end a sentence.
 _ABBREVIATIONS = {
@@ -210,7 +210,7 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
     lines = [line.rstrip().expandtabs() for line in raw_lines]
     inner: list[int] = []  # lines followed by another line of the same block
     # In reStructuredText, "~~~~" underlines a title.
-    code = () if rst else fences.code_blocks(text)
+    code = () if rst else fences.code_blocks(text, indented=markdown)
     for i in range(len(lines) - 1):
         line, nxt = lines[i], lines[i + 1]
         fenced = fences.inside(code, bounds[i][0])
@@ -232,10 +232,12 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
     if markdown:
         return frozenset(bounds[i][1] for i in inner)
     if rst:
+        literal = literal_lines(text)  # code: each line as written ("sudo ./install" / "systemctl enable")
         return frozenset(
             bounds[i][1]
             for i in inner
-            if (indent(lines[i + 1]) == indent(lines[i]) or _hangs(lines[i], lines[i + 1]))
+            if bounds[i + 1][0] not in literal
+            and (indent(lines[i + 1]) == indent(lines[i]) or _hangs(lines[i], lines[i + 1]))
             and not ADORNMENT.match(lines[i + 1])
             and not _RST_FIELD.match(lines[i + 1])
         )

@@ -71,9 +71,10 @@ class Sentence:
     # it is ranked under ("### Fixes" under "## 2.14.0"), where its rank is
     # known (Markdown, web pages), else in none.
     section: int = -1
-    # A line or block of code (a Markdown fence's, a web page's <pre>): no
-    # headline however short, and in Markdown shown as written, its characters
-    # no markup ("**kwargs", "[i](x)", "<div>", "a\.b").
+    # A line or block of code (a Markdown fence's, a web page's <pre>, a
+    # reStructuredText literal block's line): no headline however short, and
+    # but on a web page shown as written, its characters no markup
+    # ("**kwargs", "[i](x)", "<div>", "a\.b").
     code: bool = False
 
 

@@ -359,6 +359,65 @@ def test_a_markdown_export_reads_as_its_document_shows_and_code_as_it_is_written
     assert [s.code for s in sentences] == [False] * 7 + [True] * 3
 
 
+def test_an_indented_code_block_in_markdown_is_a_line_a_sentence_as_written() -> None:
+    # Each example's commands and output, as a terminal shows them: never one
+    # run-together sentence, "<version>" no tag, "*" no emphasis. The same
+    # output lines in the next example repeat nothing the page should drop,
+    # nor does the prose that stands between them.
+    text = (
+        "Set a local version:\n\n"
+        "    $ pyenv local 2.7.6 3.3.3\n"
+        "    $ pyenv versions\n"
+        "      system\n"
+        "    * 2.7.6 (set by .python-version)\n\n"
+        "Or, if you prefer 3.3.3:\n\n"
+        "    $ pyenv versions\n"
+        "      system\n"
+        "    * 2.7.6 (set by .python-version)\n\n"
+        "Or, if you prefer 3.3.3:\n\n"
+        "    Usage: pyenv install [-f] <version>\n\n"
+        "- An item\n\n"
+        "    Its second paragraph, **in bold**.\n"
+    )
+    sentences = split_checked("commands.md", text)
+    assert [(shown(s), s.code) for s in sentences] == [
+        ("Set a local version:", False),
+        ("$ pyenv local 2.7.6 3.3.3", True),
+        ("$ pyenv versions", True),
+        ("system", True),
+        ("2.7.6 (set by .python-version)", True),
+        ("Or, if you prefer 3.3.3:", False),
+        ("$ pyenv versions", True),
+        ("system", True),
+        ("2.7.6 (set by .python-version)", True),
+        ("Or, if you prefer 3.3.3:", False),
+        ("Usage: pyenv install [-f] <version>", True),
+        ("An item", False),
+        ("Its second paragraph, in bold.", False),  # a list item's, indented as code would be
+    ]
+
+
+def test_a_restructuredtext_literal_block_is_a_line_a_sentence_as_written() -> None:
+    text = (
+        "Run the installer as an administrator::\n\n"
+        "    sudo ./install-agent --site harwick\n"
+        "    rm -f *.log *.tmp\n\n"
+        ".. code-block:: ini\n\n"
+        "   [agent]\n"
+        "   interval = 300\n\n"
+        "The agent reports every *five* minutes.\n"
+    )
+    sentences = split_checked("agent.rst", text)
+    assert [(shown(s), s.code) for s in sentences] == [
+        ("Run the installer as an administrator:", False),
+        ("sudo ./install-agent --site harwick", True),
+        ("rm -f *.log *.tmp", True),
+        ("[agent]", True),
+        ("interval = 300", True),
+        ("The agent reports every five minutes.", False),
+    ]
+
+
 def test_a_web_pages_preformatted_lines_are_code(documents) -> None:
     sentences = split_document(documents["valve-manual.html"])
     code = {shown(s) for s in sentences if s.code}

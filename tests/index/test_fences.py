@@ -1,3 +1,5 @@
+import pytest
+
 from index.fences import code_blocks, fence_lines, inside
 
 
@@ -33,3 +35,26 @@ def test_inside_tells_whether_a_position_is_in_a_block():
     text = "a\n```\ncode\n```\nb\n```\nmore\n```\n"
     blocks = code_blocks(text)
     assert [inside(blocks, text.index(w)) for w in ("a", "code", "b", "more")] == [False, True, False, True]
+
+
+def test_an_indented_block_after_a_paragraph_at_the_margin_is_code():
+    text = (
+        "To list them:\n\n"
+        "    $ pyenv versions\n"
+        "      system\n\n"
+        "    * 3.3.3\n\n"
+        "Then pick one.\n"
+    )
+    assert [text[a:b] for a, b in code_blocks(text, indented=True)] == ["    $ pyenv versions\n      system\n\n    * 3.3.3"]
+    assert code_blocks(text) == ()  # only Markdown reads indented lines as code
+
+
+@pytest.mark.parametrize("opener", ["- Battery swaps", "3. Battery swaps", '!!! note "Scope"', "[^1]: Board minutes.", ": A term's definition."])
+def test_an_indented_block_under_a_list_item_footnote_definition_or_admonition_is_their_text(opener):
+    text = f"{opener}\n\n    The fleet needs 96 swaps a day.\n\nAfter.\n"
+    assert code_blocks(text, indented=True) == ()
+
+
+def test_an_indented_line_that_runs_on_a_paragraph_is_no_code():
+    text = "The fleet needs\n    96 swaps a day.\n"
+    assert code_blocks(text, indented=True) == ()

@@ -80,6 +80,13 @@ def test_code_is_shown_as_written_and_text_without_its_escapes() -> None:
     assert "Plan the week. Call *plan* \ue021:\n\nplan(**shifts) # [Mon](x)\n\n⟦Then publish it.⟧" in article
 
 
+def test_an_indented_code_block_and_a_literal_block_are_shown_a_line_each_as_written() -> None:
+    text = "Run:\n\n    $ pyenv install 3.10\n    $ pyenv install --list | grep *-dev\n\nThen pick one.\n"
+    assert shown("pyenv.md", text, "Then pick one.") == "Run:\n\n$ pyenv install 3.10\n\n$ pyenv install --list | grep *-dev\n\n⟦Then pick one.⟧"
+    text = "Run::\n\n    $ agent install\n    $ agent start\n\nThen wait.\n"
+    assert shown("agent.rst", text, "Then wait.") == "Run:\n\n$ agent install\n\n$ agent start\n\n⟦Then wait.⟧"
+
+
 def test_a_hard_wrapped_text_is_shown_as_its_paragraphs() -> None:
     text = (CLEANING / "lighthouse-survey.txt").read_text(encoding="utf-8")
     quote = text[text.index("The oldest tower") : text.index("original iron stair.") + len("original iron stair.")]

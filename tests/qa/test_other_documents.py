@@ -187,6 +187,8 @@ def test_what_a_colon_introduces_ends_at_the_next_heading(other_engine: Engine) 
     assert not answer.abstained
     lead = answer.answer.index("Upgrading from 2.3 takes one step first:")
     assert "deploy migrate --config deploy.toml" in answer.answer[lead:]
+    # Each line of the code block as it stands, not run together into one command.
+    assert {"deploy migrate --config deploy.toml", "deploy check --config deploy.toml"} <= {c.shown for c in answer.citations}
     # Not the next version's heading and changes, which follow it in the file.
     assert "2.3.0 (2024-11-18)" not in answer.answer[lead:] and "SSH certificates" not in answer.answer
     check_quotes(other_engine, answer)
