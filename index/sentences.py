@@ -96,7 +96,7 @@ def split_spans(
         if references and "&" in text[piece:line_end]:
             yield from _split_referenced(text, piece, line_end, source)
         else:
-            yield from _split_line(text, piece, line_end, source, inline, markdown)
+            yield from _split_line(text, piece, line_end, source, inline, markdown, page=references)
         pos = line_end + 1
 
 
@@ -126,7 +126,7 @@ def _split_referenced(text: str, start: int, end: int, source: str | None) -> It
     at.extend(range(pos, end))
     at.append(end)
     line = "".join(view)
-    for a, b in _split_line(line, 0, len(line), "".join(shown) if source is not None else None):
+    for a, b in _split_line(line, 0, len(line), "".join(shown) if source is not None else None, page=True):
         yield at[a], at[b]
 
 
@@ -293,14 +293,16 @@ def indent(line: str) -> int:
 
 
 def _split_line(
-    text: str, start: int, end: int, source: str | None = None, inline: tuple[tuple[int, int], ...] = (), markdown: bool = False
+    text: str, start: int, end: int, source: str | None = None, inline: tuple[tuple[int, int], ...] = (), markdown: bool = False, page: bool = False
 ) -> Iterator[tuple[int, int]]:
+    # ``page``: a web page's line, whose list numbers are its markup (<ol>):
+    # a number opening its text was written there ("<h2>1. Introduction</h2>").
     # Markdown's quotations, and an email's in a text file; a page has none (its ">" is "&gt;").
     quoted = _quotation(text, markdown, start, end) if markdown or source is None else None
     if quoted:
         start = quoted.end()  # a quotation's marks, then perhaps a list item's marker in it
     bullet = _BULLET.match(text, start, end)
-    if bullet:
+    if bullet and not (page and bullet.group(0).lstrip()[:1].isdigit()):
         start = bullet.end()
     sent_start = start
     for m in _BOUNDARY.finditer(text, start, end):

@@ -397,6 +397,27 @@ def test_an_indented_code_block_in_markdown_is_a_line_a_sentence_as_written() ->
     ]
 
 
+def test_a_number_a_web_page_writes_before_its_text_is_text_but_a_plain_text_list_marker_is_not() -> None:
+    # A page's list numbers are its markup (<ol>), not in its text: a number
+    # written there is the author's, a heading's or a step's.
+    html = (
+        "<html><body><article><h1>Annual report</h1>"
+        "<h2>1. Introduction</h2><p>The utility served 41,000 homes.</p>"
+        "<h3>2.1 Energy</h3><p>3. Submit the form by May. 4. Keep a copy.</p>"
+        "<ol><li>Read the meter.</li></ol></article></body></html>"
+    )
+    assert [shown(s) for s in split_checked("report.html", html)] == [
+        "Annual report",
+        "1. Introduction",
+        "The utility served 41,000 homes.",
+        "2.1 Energy",
+        "3. Submit the form by May.",
+        "4. Keep a copy.",
+        "Read the meter.",
+    ]
+    assert [shown(s) for s in split_checked("steps.txt", "1. Read the meter.\n2. Note the reading.\n")] == ["Read the meter.", "Note the reading."]
+
+
 def test_a_restructuredtext_literal_block_is_a_line_a_sentence_as_written() -> None:
     text = (
         "Run the installer as an administrator::\n\n"
