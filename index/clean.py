@@ -120,9 +120,16 @@ _CHROME = [
 # A page's controls: an account's links, a "Like" button, a cookie banner's buttons. Chrome, but
 # not as a heading of the document's own ("## Sign in" over how to sign in).
 _CONTROLS = re.compile(
-    r"^(sign in|log in|log out|sign out|register|like|unlike)$|"
+    r"^(sign in|log in|log out|sign out|register|subscribe|like|unlike)$|"
     r"^(accept|reject|allow|decline) (all|all cookies|cookies|necessary cookies)$|^(manage|cookie) (preferences|settings|options)$"
 )
+_CONTROL_BAR = re.compile(r"\s*[|·•]\s*")  # "Subscribe | Sign in": a row of them
+
+
+def _controls(norm: str) -> bool:
+    if "&" in norm:
+        norm = unescape(norm).replace("\xa0", " ")  # a page's "Subscribe&nbsp;|&nbsp;Sign in"
+    return all(_CONTROLS.match(part) for part in _CONTROL_BAR.split(norm.strip()))
 # A cookie banner's notice: the site's cookies, and the reader's agreement to them
 # by reading on or with a button ("We use cookies ... By continuing you agree ...").
 _SITE_COOKIES = re.compile(r"\b(we|this (site|website)|our (site|website)) uses? cookies\b|\bour use of cookies\b")
@@ -146,6 +153,9 @@ _APP_PROMO = re.compile(r"\b(download|install) (the |our )?[\w ]{0,20}app\b|\bap
 # updated in the 1990s, the map ..." is no stamp.
 _EDIT_STAMP = re.compile(r"^(?:\S+\s+[·|•–-]\s+)?(?:this page was\s+|page\s+)?last (?:modified|edited|updated|changed)(?:\s+on|\s+at)?\s*:?\s*\d")
 EDIT_STAMP_MAX_WORDS = 16
+# A trail of breadcrumbs that names itself ("You are here: Home > Business > Saltmere").
+_YOU_ARE_HERE = re.compile(r"^you are here\s*:")
+BREADCRUMBS_MAX_WORDS = 20
 # A comment policy is chrome at any length.
 _COMMENT_POLICY = re.compile(r"\b(right|reserves? the right)\b.{0,80}\b(monitor|remove)\b.{0,80}\bcomments?\b")
 
@@ -320,7 +330,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
             if section != "article":
                 reopening.add(i)
             section, section_rank = "article", 0
-        if _is_chrome(line, norm) or (not (markdown_heading or wiki_heading or rank) and (_CONTROLS.match(norm) or _inline_teaser(line, norm))):
+        if _is_chrome(line, norm) or (not (markdown_heading or wiki_heading or rank) and (_controls(norm) or _inline_teaser(line, norm))):
             kinds.append("boilerplate")
             headings.append("")
             continue
@@ -518,6 +528,8 @@ def _is_chrome(line: str, norm: str) -> bool:
     if not any(ch.isalnum() for ch in line):
         return True
     if _COMMENT_POLICY.search(norm) or (len(norm.split()) <= EDIT_STAMP_MAX_WORDS and _EDIT_STAMP.match(norm)) or _cookie_notice(norm):
+        return True
+    if len(norm.split()) <= BREADCRUMBS_MAX_WORDS and _YOU_ARE_HERE.match(norm):
         return True
     if len(norm.split()) <= CHROME_MAX_WORDS and (
         _CHROME_HEADING.match(norm)
@@ -760,6 +772,33 @@ BLOCK_TAG = re.compile(
     re.I,
 )
 CELL_TAG = re.compile(r"<(td|th)\b[^>]*>", re.I)
+_TABLE_EDGE = re.compile(r"<(/?)(td|th|tr|table)\b[^>]*>", re.I)
+
+
+def layout_cells(html: str) -> list[int]:
+    """Where the cells of a page's layout open: a cell holding a block (a
+    paragraph, a line break, a list, a table) lays out the page, as tables
+    did before style sheets (a menu's cell beside the content's), and its
+    edges part lines as a block's do; so does the next cell's in its row.
+    A data table's cells hold words, and a row of them stays one line."""
+    edges = list(_TABLE_EDGE.finditer(html)) if "<t" in html or "<T" in html else []
+    out: list[int] = []
+    for k, m in enumerate(edges):
+        if m.group(1) or m.group(2).lower() not in ("td", "th"):
+            continue
+        following = edges[k + 1] if k + 1 < len(edges) else None
+        inner = html[m.end() : following.start() if following is not None else len(html)]
+        nested = following is not None and following.group(2).lower() == "table" and not following.group(1)
+        if not (nested or BLOCK_TAG.search(inner)):
+            continue
+        out.append(m.start())
+        for e in edges[k + 1 :]:
+            if e.group(2).lower() in ("tr", "table"):
+                break
+            if not e.group(1):
+                out.append(e.start())
+                break
+    return out
 TAG = re.compile(r"<[^>]+>")  # any tag, as the pages here are read: no parser
 # A link: an <a> with an href. Not an anchor ("<a name=...>Title</a>"), nor one
 # closed in its own tag ("<a name=.../>", as XHTML writes it), whose text would
@@ -1015,6 +1054,10 @@ def mask_html(html: str) -> str:
     out = _without_marked_chrome(out)
     out = _unwrap(out)
     out = BLOCK_TAG.sub(block, out)
+    for at in layout_cells(html):
+        if out.startswith("<", at):
+            end = out.index(">", at) + 1
+            out = out[:at] + "\n" + _blanked(out[at + 1 : end]) + out[end:]
     return TAG.sub(blank, out)
 
 

@@ -75,7 +75,8 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
         ]
         # A table's cells are parted by a bar, written where each cell's tag ("<td>") stood.
         for m in CELL_TAG.finditer(text):
-            chars[m.start() : m.start() + 3] = " | "
+            if masked[m.start()] != "\n":  # a layout cell's edge parts lines (index.clean.layout_cells)
+                chars[m.start() : m.start() + 3] = " | "
         return "".join(chars), soft_breaks(masked)
     if is_markdown(source):
         view = FRONT_MATTER.sub(_hide, text)

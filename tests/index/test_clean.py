@@ -643,6 +643,34 @@ def test_a_scraped_pages_account_links_cookie_banner_and_copyright_line_are_chro
     assert "Sign in" in [shown(s) for s in split_text("portal.md", guide)]
 
 
+def test_a_page_laid_out_in_a_table_reads_its_cells_apart_and_its_row_of_controls_and_trail_are_chrome():
+    # Before style sheets, a page set its menu in one cell and its text in the
+    # next: the menu's last link is no part of the text's first line.
+    page = (
+        "<html><head><title>Parish council news</title></head><body>"
+        '<table width="100%"><tr><td valign="top">SALTMERE PARISH<br>Serving the parish since 1894</td>'
+        '<td align="right"><a href="/subscribe">Subscribe</a> &nbsp;|&nbsp; <a href="/login">Sign in</a></td></tr></table>'
+        '<table width="100%"><tr><td width="150" valign="top"><a href="/">Home</a><br><a href="/news">News</a><br>'
+        '<a href="/contact">Contact</a></td><td valign="top">'
+        '<div>You are here: <a href="/">Home</a> &gt; <a href="/news">News</a> &gt; Council</div>'
+        "<b>Parish council news</b><br><br>"
+        "The parish council met on 3 March in the village hall.<br>"
+        "Councillors agreed to repair the bus shelter on Mill Lane.</td></tr></table>"
+        "<table><tr><th>Meeting</th><th>Date</th></tr><tr><td>Planning</td><td>7 April</td></tr></table>"
+        "</body></html>"
+    )
+    shown_lines = [shown(s) for s in split_text("parish.html", page) if s.kind == "article"]
+    assert shown_lines == [
+        "SALTMERE PARISH",
+        "Serving the parish since 1894",
+        "Parish council news",
+        "The parish council met on 3 March in the village hall.",
+        "Councillors agreed to repair the bus shelter on Mill Lane.",
+        "Meeting | Date",  # a table of data: a row is one line, its cells parted
+        "Planning | 7 April",
+    ]
+
+
 def test_a_teaser_between_a_storys_paragraphs_is_chrome_but_a_see_also_sentence_is_text():
     story = [
         "The harbour board approved a 4% rise in ferry fares on Tuesday, the first rise in three years.",

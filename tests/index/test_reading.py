@@ -87,6 +87,17 @@ def test_an_indented_code_block_and_a_literal_block_are_shown_a_line_each_as_wri
     assert shown("agent.rst", text, "Then wait.") == "Run:\n\n$ agent install\n\n$ agent start\n\n⟦Then wait.⟧"
 
 
+def test_a_page_laid_out_in_a_table_shows_its_cells_apart_and_a_data_tables_row_whole() -> None:
+    text = (
+        '<html><body><table><tr><td><a href="/">Home</a><br><a href="/contact">Contact</a></td>'
+        "<td><b>Parish news</b><br>The council met on 3 March.</td></tr></table>"
+        "<table><tr><td>Planning</td><td>7 April</td></tr></table></body></html>"
+    )
+    article = shown("parish.html", text, "The council met on 3 March.")
+    assert "Contact\n\nParish news\n\n⟦The council met on 3 March.⟧" in article
+    assert article.endswith("Planning | 7 April")
+
+
 def test_a_hard_wrapped_text_is_shown_as_its_paragraphs() -> None:
     text = (CLEANING / "lighthouse-survey.txt").read_text(encoding="utf-8")
     quote = text[text.index("The oldest tower") : text.index("original iron stair.") + len("original iron stair.")]
