@@ -110,6 +110,10 @@ def load_document(corpus: Path, path: Path, meta: Metadata | None, max_bytes: in
         # As Python's text mode reads it ("\r\n" and "\r" become "\n"), so
         # that open(path, encoding="utf-8").read()[start:end] is the quote.
         text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        if text.startswith(BYTE_ORDER_MARK):
+            # No text, as an editor shows it: read as a line break, every offset
+            # still the file's, so "# Leave policy" after it is a heading.
+            text = "\n" + text[1:]
     except UnicodeDecodeError as exc:
         raise CorpusError(
             f"{source}: not valid UTF-8 (byte {exc.start}).",
@@ -140,7 +144,9 @@ def scan(corpus: Path, max_bytes: int) -> CorpusScan:
     return result
 
 
-FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
+BYTE_ORDER_MARK = "\ufeff"  # as Windows editors begin a UTF-8 file
+# At the file's start, or after its byte order mark (read as a line break).
+FRONT_MATTER = re.compile(r"\A\n?---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
 
 
 def _front_matter(text: str) -> dict[str, str]:
@@ -178,7 +184,7 @@ _TITLE_CLASS = re.compile(
 
 
 # reStructuredText's fields over a document (":title: AWS CLI S3 FAQ", then ":category: S3"), one of them its title.
-_RST_TITLE_FIELD = re.compile(r"\A\ufeff?(?:[ \t]*:[^:\n]+:[^\n]*\n)*?[ \t]*:title:[ \t]*(\S[^\n]*)", re.I)
+_RST_TITLE_FIELD = re.compile(r"\A\n?(?:[ \t]*:[^:\n]+:[^\n]*\n)*?[ \t]*:title:[ \t]*(\S[^\n]*)", re.I)
 
 
 def _guess_title(text: str, path: Path) -> str:

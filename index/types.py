@@ -33,7 +33,7 @@ class Document:
     """One file of the corpus, exactly as read."""
 
     source: str  # path relative to the corpus folder, with forward slashes
-    text: str
+    text: str  # as Python's text mode reads it, a byte order mark as a line break (index.corpus)
     fingerprint: str  # sha256 of the raw bytes
     meta: Metadata = field(default_factory=Metadata)
 

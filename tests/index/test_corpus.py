@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from index.chunking import sentence_words, split_document
 from index.corpus import scan
 
 
@@ -73,6 +74,30 @@ def test_a_file_without_a_title_in_the_metadata_gets_the_one_a_reader_would_see(
 def test_windows_line_ends_are_read_as_text_mode_reads_them(tmp_path):
     result, path = read_one(tmp_path, "report.txt", b"Title\r\n\r\nFirst line.\r\nSecond line.\r\n")
     assert result.documents[0].text == open(path, encoding="utf-8").read() == "Title\n\nFirst line.\nSecond line.\n"
+
+
+BOM = b"\xef\xbb\xbf"  # as Notepad and many exports begin a UTF-8 file
+
+
+@pytest.mark.parametrize(
+    "name, data, title, first",
+    [
+        ("leave.md", BOM + b"# Leave policy\n\nStaff get 25 days a year.\n", "Leave policy", "Leave policy"),
+        ("parking.md", BOM + b"---\ntitle: Parking\n---\n\nThe car park opens at 7am.\n", "Parking", "The car park opens at 7am."),
+        ("leave.txt", BOM + b"Leave policy\r\n============\r\n\r\nStaff get 25 days a year.\r\n", "Leave policy", "Leave policy"),
+        ("agent.rst", BOM + b"=====\nAgent\n=====\n\nIt runs hourly.\n", "Agent", "Agent"),
+        ("leave.html", BOM + b"<!DOCTYPE html><title>Leave policy</title><h1>Leave</h1><p>Staff get 25 days.</p>", "Leave", "Leave policy"),
+    ],
+)
+def test_a_byte_order_mark_is_no_text_and_moves_no_offset(tmp_path, name, data, title, first):
+    result, path = read_one(tmp_path, name, data)
+    doc = result.documents[0]
+    assert doc.meta.title == title
+    sentences = split_document(doc)
+    assert sentence_words(sentences[0]) == first  # no mark before a heading, front matter no text
+    as_read = open(path, encoding="utf-8").read()
+    assert as_read[0] == "\ufeff" and len(doc.text) == len(as_read)
+    assert all(as_read[s.start : s.end] == s.text for s in sentences)
 
 
 def test_the_size_limit_is_stated_as_set(tmp_path):

@@ -24,6 +24,8 @@ def other_engine(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     shutil.copytree(CLEANING, corpus)
     survey = corpus / "lighthouse-survey.txt"
     survey.write_bytes(survey.read_bytes().replace(b"\n", b"\r\n"))  # as saved on Windows
+    faq = corpus / "help-desk-faq.md"
+    faq.write_bytes(b"\xef\xbb\xbf" + faq.read_bytes())  # as Notepad saves UTF-8: a byte order mark first
     engine = Engine(settings.replace(corpus=corpus, index_dir=corpus.parent / "index"))
     engine.build()
     return engine
@@ -45,6 +47,14 @@ def check_quotes(engine: Engine, answer) -> None:
     for c in answer.citations:
         text = open(engine.settings.corpus / c.source, encoding="utf-8").read()
         assert text[c.start : c.end] == c.quote
+
+
+def test_a_file_that_opens_with_a_byte_order_mark_is_titled_and_cited_as_without(other_engine: Engine) -> None:
+    answer = answered(other_engine, "How do I reset my password at the help desk?", source="help-desk-faq.md")
+    reader = other_engine.reader()
+    assert reader.meta("help-desk-faq.md")["title"] == "IT help desk: frequently asked questions"
+    first = next(s for s in reader.sentences if s.source == "help-desk-faq.md")
+    assert first.shown == "IT help desk: frequently asked questions"  # a heading, its mark no text
 
 
 def test_a_sentence_wrapped_over_lines_is_answered_whole(other_engine: Engine) -> None:
