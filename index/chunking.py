@@ -111,6 +111,8 @@ def readable(source: str, text: str, code: bool = False) -> str:
         text = dehyphenated(text)
         if _TEXT_ROW.match(text):
             text = " | ".join(cell.strip() for cell in _TEXT_CELL.split(text.strip()[1:-1]))
+        elif "\t" in text.strip() and "\n" not in text.strip():
+            text = " | ".join(cell.strip() for cell in text.strip().split("\t"))  # a spreadsheet's row, its cells parted by tabs
     return re.sub(r"\s+", " ", text)
 
 
@@ -365,7 +367,7 @@ class _Leads:
             elif prev is not None and prev.text.rstrip().endswith(":") and self._own_line(prev) and self._next_row(prev.end, start):
                 lead = self.text_table = prev.position
             else:
-                self.text_table = len(out) if self._ruled_below(start) else None
+                self.text_table = len(out) if self._ruled_below(start) or self._heads_tab_separated(start, raw) else None
             if lead >= 0 or self.text_table is not None:
                 self.table, self.list_lead, self.item = -1, None, None
                 return lead
@@ -452,6 +454,18 @@ class _Leads:
         _, b = self._line(start, start)
         after = self.masked.find("\n", b + 1)
         return bool(_RULER.fullmatch(self.masked[b + 1 : len(self.masked) if after < 0 else after]))
+
+    def _heads_tab_separated(self, start: int, raw: str) -> bool:
+        """Whether the line at ``start`` heads values a spreadsheet's export parts
+        with tabs: the next line has as many cells ("Site<TAB>Opened<TAB>Staff"
+        over "Harwick depot<TAB>1998<TAB>42")."""
+        a, b = self._line(start, start + len(raw))
+        line = self.masked[a:b].strip()
+        if "\t" not in line or b >= len(self.masked):
+            return False
+        after = self.masked.find("\n", b + 1)
+        below = self.masked[b + 1 : len(self.masked) if after < 0 else after].strip()
+        return len(below.split("\t")) == len(line.split("\t"))
 
     def _next_row(self, end: int, start: int) -> bool:
         """Whether nothing but line breaks (blank lines, a ruler) part a row from the one before."""

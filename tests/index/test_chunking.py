@@ -418,6 +418,20 @@ def test_a_number_a_web_page_writes_before_its_text_is_text_but_a_plain_text_lis
     assert [shown(s) for s in split_checked("steps.txt", "1. Read the meter.\n2. Note the reading.\n")] == ["Read the meter.", "Note the reading."]
 
 
+def test_values_a_spreadsheet_parts_with_tabs_are_rows_read_under_their_header() -> None:
+    text = "Site\tOpened\tStaff\nHarwick depot\t1998\t42\nDunmore depot\t2004\t17\n\nBoth depots run on renewable power.\n"
+    sentences = split_checked("depots.txt", text)
+    assert [(shown(s), s.lead) for s in sentences] == [
+        ("Site | Opened | Staff", -1),
+        ("Harwick depot | 1998 | 42", 0),
+        ("Dunmore depot | 2004 | 17", 0),
+        ("Both depots run on renewable power.", -1),
+    ]
+    # A line with a tab the next line does not follow cell for cell heads nothing.
+    text = "Opening hours\t(summer)\nThe depot opens at 7am.\n"
+    assert [s.lead for s in split_checked("hours.txt", text)] == [-1, -1]
+
+
 def test_a_restructuredtext_literal_block_is_a_line_a_sentence_as_written() -> None:
     text = (
         "Run the installer as an administrator::\n\n"
