@@ -918,7 +918,7 @@ def underlined(text: str, line_end: int) -> bool:
 # or its image with it.
 _WIKI_MARKS = (
     ("heading", re.compile(r"^[ \t]*(={2,6})[ \t]*[^=\s](?:[^\n]*[^=\s])?[ \t]*(={2,6})[ \t]*$", re.M)),
-    ("link", re.compile(r"(\[\[)(?=[^\s\[\]])(?:[^\[\]|\n]*(\|))?[^\[\]\n]*?(\]\])")),
+    ("link", re.compile(r"(\[\[)(?=[^\s\[\]])(?!(?:category|file|image):)(?:[^\[\]|\n]*(\|))?[^\[\]\n]*?(\]\])", re.I)),
     ("whole", re.compile(r"(\{\{[ \t]*[\w:./-]+\.(?:png|jpe?g|gif|svg|webp)\b[^{}\n]*\}\})", re.I)),
     ("pair", re.compile(r"(?<![\w*(,=])(\*\*)(?=[^\s*])[^*\n]*?(?<=[^\s*])(\*\*)(?![\w*])")),
     ("pair", re.compile(r"(?<![:\w/])(//)(?=[^\s/])[^\n]*?(?<=[^\s/:])(//)(?![\w/])")),
@@ -926,8 +926,14 @@ _WIKI_MARKS = (
     ("pair", re.compile(r"(\(\()(?=\S)[^\n]*?(?<=\S)(\)\))")),
     # A line that only opens or closes a code block ("<code bash>", "</file>") or is a macro ("~~NOTOC~~").
     ("whole", re.compile(r"^[ \t]*(</?(?:code|file|nowiki)\b[^<>\n]*>|~~[A-Z]+(?::[^~\n]*)?~~)[ \t]*$", re.M)),
+    # MediaWiki's, as its raw export writes a page: a reference (shown as a
+    # footnote's number, its text in the list at the end), that list, a
+    # category or a file's link (a picture, its caption), a magic word.
+    ("whole", re.compile(r"(<ref\b[^<>]*/>|<ref\b[^<>]*>.*?</ref\s*>|<references\s*/>)", re.S | re.I)),
+    ("whole", re.compile(r"(__(?:NOTOC|TOC|FORCETOC|NOEDITSECTION)__)")),
+    ("whole", re.compile(r"(\[\[(?:category|file|image):[^\[\]]*(?:\[\[[^\[\]]*\]\][^\[\]]*)*\]\])", re.I)),
 )
-_WIKI_CUES = ("==", "[[", "{{", "**", "//", "''", "((", "<code", "</code", "<file", "</file", "<nowiki", "</nowiki", "~~")
+_WIKI_CUES = ("==", "[[", "{{", "**", "//", "''", "((", "<code", "</code", "<file", "</file", "<nowiki", "</nowiki", "~~", "<ref")
 # What stands before a wiki heading's words on its line, once its marks are blanked.
 WIKI_HEADING_OPEN = re.compile(r"[ \t]*={2,6}[ \t]*")
 
@@ -978,7 +984,40 @@ def _wiki_marks(text: str) -> tuple[tuple[tuple[int, int], str], ...]:
                 spans += [(m.span(1), ""), (m.span(2), "")]
             else:
                 spans.append((m.span(1), ""))
+    if "{{" in text:
+        spans += [(span, "") for span in _templates(text)]
     return tuple(spans)
+
+
+_TEMPLATE_OPEN = re.compile(r"\{\{(?=[A-Za-z])")
+
+
+def _templates(text: str) -> list[tuple[int, int]]:
+    """Where MediaWiki's templates stand ("{{Infobox station | name = ...}}",
+    "{{cite web|...}}", "{{reflist}}"), each to its own closing braces, those
+    it holds included: a box beside the text, a citation or a list, but none
+    of the text. Not "{{ name }}", a template language's variable."""
+    out: list[tuple[int, int]] = []
+    at = 0
+    while True:
+        m = _TEMPLATE_OPEN.search(text, at)
+        if m is None:
+            return out
+        depth, i = 0, m.start()
+        while i < len(text) - 1:
+            pair = text[i : i + 2]
+            if pair == "{{":
+                depth, i = depth + 1, i + 2
+            elif pair == "}}":
+                depth, i = depth - 1, i + 2
+                if depth == 0:
+                    break
+            else:
+                i += 1
+        if depth:
+            return out  # left open: no template, as MediaWiki shows it
+        out.append((m.start(), i))
+        at = i
 
 
 def without_wiki_marks(text: str, rst_file: bool = False) -> str:

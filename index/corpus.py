@@ -187,25 +187,30 @@ _TITLE_CLASS = re.compile(
 _RST_TITLE_FIELD = re.compile(r"\A\n?(?:[ \t]*:[^:\n]+:[^\n]*\n)*?[ \t]*:title:[ \t]*(\S[^\n]*)", re.I)
 
 
+TITLE_MAX_WORDS = 20  # a first line longer is a paragraph, no title
+
+
 def _guess_title(text: str, path: Path) -> str:
     if is_web_page(path.name):
         return _page_title(text) or path.stem.replace("_", " ")
     titled = _RST_TITLE_FIELD.match(text) if is_rst(path.name, text) else None
     if titled:
         return " ".join(titled.group(1).split())[:120]
-    manual = _MAN_HEADER.match(text.lstrip("\ufeff"))
+    manual = _MAN_HEADER.match(text)
     if manual:
         # A manual page rendered as text: "TAR(1)  GNU TAR Manual  TAR(1)" is its
         # running header; its NAME line says what it is.
         named = _MAN_NAME.search(text)
         return " ".join(named.group(1).split())[:120] if named else f"{manual.group(1)}({manual.group(2)})"
     if is_markdown(path.name):
-        return _markdown_title(path.name, text.lstrip("\ufeff")) or path.stem
-    for line in visible_text(path.name, text.lstrip("\ufeff")).splitlines():
+        return _markdown_title(path.name, text) or path.stem
+    for line in visible_text(path.name, text).splitlines():
         line = line.strip().lstrip("#").strip()
         if line and line != "---" and any(ch.isalpha() for ch in line) and not _ONLY_LINKS.match(line):
+            if len(line.split()) > TITLE_MAX_WORDS:
+                break  # a paragraph, as a wiki's raw export begins: the page's name is the file's
             return " ".join(line.split())[:120]  # tabs laid out for a terminal are one space in a title
-    return path.stem
+    return path.stem.replace("_", " ")
 
 
 # A Markdown page's heading of the first rank: "# rustfmt", or a line underlined with "=".

@@ -954,3 +954,29 @@ def test_a_wiki_code_block_in_a_text_file_shows_its_code_not_its_tags():
         "To restart the service, run:",
         "sudo systemctl restart ferry",
     ]
+
+
+def test_a_mediawiki_page_exported_raw_reads_as_the_wiki_shows_it():
+    # Its infobox, references, categories and pictures are not its text; its
+    # links show their words, and a template language's "{{ name }}" is text.
+    text = (
+        "{{Infobox station\n| name = Brackwater\n| opened = {{start date|1862}}\n}}\n"
+        "'''Brackwater railway station''' serves [[Brackwater]] in [[Wessex|the county of Wessex]]."
+        "<ref>{{cite web|url=http://example.org|title=Station facts}}</ref> It opened in 1862.<ref name=\"gwr\"/>\n\n"
+        "== History ==\n__NOTOC__\n"
+        "[[File:Brackwater station.jpg|thumb|The station in [[1910]]]]\n"
+        "The station was rebuilt in 1978 after a fire.{{citation needed|date=May 2024}}\n\n"
+        "The mail-merge field {{ name }} is filled in from the list.\n\n"
+        "== References ==\n{{reflist}}\n<references />\n\n"
+        "[[Category:Railway stations in Wessex]]\n"
+    )
+    sents = split_text("Brackwater_railway_station.txt", text)
+    assert [shown(s) for s in sents] == [
+        "Brackwater railway station serves Brackwater in the county of Wessex.",
+        "It opened in 1862.",
+        "History",
+        "The station was rebuilt in 1978 after a fire.",
+        "The mail-merge field {{ name }} is filled in from the list.",
+        "References",
+    ]
+    assert all(s.kind == "article" for s in sents)

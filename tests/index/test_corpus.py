@@ -64,6 +64,8 @@ def read_one(tmp_path: Path, name: str, data: bytes, max_bytes: int = 10_000_000
         # A manual page rendered as text: its running header is no title, its NAME line is.
         ("tar.1.txt", b"TAR(1)              GNU TAR Manual              TAR(1)\n\nNAME\n       tar - an archiving utility\n\nSYNOPSIS\n       tar -c\n", "tar - an archiving utility"),
         ("ls.txt", b"LS(1)      User Commands      LS(1)\n\nSYNOPSIS\n       ls [OPTION]...\n", "LS(1)"),
+        # A text that opens with a paragraph, as a wiki's raw export does: the page's name is the file's.
+        ("Brackwater_station.txt", b"Brackwater station serves the town of Brackwater in the county of Wessex, and was opened in 1862 by the Great Western Railway.\n", "Brackwater station"),
     ],
 )
 def test_a_file_without_a_title_in_the_metadata_gets_the_one_a_reader_would_see(tmp_path, name, data, title):
