@@ -14,7 +14,7 @@ from index import clean, fences, rst
 from index.clean import is_markdown, is_rst, is_web_page
 from index.sentences import ALERT_LABEL, BULLET, COLUMNS, FOOTNOTE_MARK, QUOTE_MARKS, indent, split_spans
 from index.terms import is_english_word
-from typing import Protocol
+from typing import Callable, Protocol
 
 from index.types import Chunk, Document, Segment, Sentence
 
@@ -90,6 +90,8 @@ def readable(source: str, text: str, code: bool = False) -> str:
         text = clean.MD_LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
         if "<" in text and clean.is_mdx(source):
             text = _JSX_TAG.sub(lambda m: "" if _is_component(m, text) else m.group(0), text)
+        if "*" in text or "_" in text:
+            text = _outside_code(text, lambda t: _MD_EMPHASIS.sub(lambda m: m.group(1) or m.group(2), t))
         text = _MD_CODE.sub(_code, text)
         text = _MD_BOLD.sub(r"\1", text)
         if "[[" in text or "==" in text or "^" in text:
@@ -228,6 +230,18 @@ _TEXT_CELL = re.compile(r"\||(?<=\s)\^(?=\s)")
 _MD_BLOCK_TAG = re.compile(r"</?(?:br|p|div|details|summary|center|picture|source|hr|table|tr|td|th|ul|ol|li|h[1-6])\b[^>]*>", re.I)
 _MD_INLINE_TAG = re.compile(r"</?(?:b|i|u|em|strong|sup|sub|small|kbd|code|a|img|span|font|mark|del|ins|s|abbr|tt|big|nobr|wbr)\b[^>]*>", re.I)
 _MD_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # not __: Python's __init__ is a name
+# Emphasis: "*must*", "_not_". Never within a word ("snake_case", "a*b*c") nor
+# around a space ("5 * 3 * 2"), nor a double mark ("__init__", "**kwargs").
+_MD_EMPHASIS = re.compile(r"(?<![\w*\\])\*(?![\s*])([^*\n]+?)(?<![\s*\\])\*(?![\w*])|(?<![\w\\])_(?![\s_])([^_\n]+?)(?<![\s_\\])_(?!\w)")
+
+
+def _outside_code(text: str, rewrite: Callable[[str], str]) -> str:
+    """``text`` with ``rewrite`` applied to what stands outside its code spans ("`*/bin/*`" stays)."""
+    parts = clean.CODE_SPAN.split(text)
+    if len(parts) == 1:
+        return rewrite(text)
+    spans = clean.CODE_SPAN.findall(text)
+    return "".join(rewrite(part) + (spans[k] if k < len(spans) else "") for k, part in enumerate(parts))
 
 
 def _code(m: re.Match[str]) -> str:

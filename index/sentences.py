@@ -89,7 +89,8 @@ def split_spans(
             nl = text.find("\n", nl + 1, end)
         line_end = end if nl == -1 else nl
         piece = pos
-        if markdown and "<" in text[pos:line_end]:
+        # In a table's cell ("| 3 | Per request<br>not per batch |"), a <br> breaks the cell's line, not the row.
+        if markdown and "<" in text[pos:line_end] and not text[pos:line_end].lstrip().startswith("|"):
             for m in _BREAK_TAG.finditer(text, pos, line_end):  # an HTML line break is a hard break
                 yield from _split_line(text, piece, m.start(), source, inline, markdown)
                 piece = m.end()

@@ -359,6 +359,22 @@ def test_a_markdown_export_reads_as_its_document_shows_and_code_as_it_is_written
     assert [s.code for s in sentences] == [False] * 7 + [True] * 3
 
 
+def test_markdown_emphasis_reads_as_its_words_but_names_and_code_keep_their_marks() -> None:
+    text = (
+        "Raise a *Software request* in Pulse; there is _no_ other way.\n\n"
+        "Set snake_case_names, __init__ and a*b*c as written; 5 * 3 * 2 is thirty.\n\n"
+        "Shims live in `~/.pyenv/versions/*/bin/*`, one a *binary*.\n\n"
+        "| Setting | Notes |\n|---|---|\n| `retry_limit` | Per request<br>not per batch |\n"
+    )
+    assert [shown(s) for s in split_checked("notes.md", text)] == [
+        "Raise a Software request in Pulse; there is no other way.",
+        "Set snake_case_names, __init__ and a*b*c as written; 5 * 3 * 2 is thirty.",
+        "Shims live in ~/.pyenv/versions/*/bin/*, one a binary.",
+        "Setting | Notes",
+        "retry_limit | Per request not per batch",  # a line break within a cell: one row still
+    ]
+
+
 def test_an_indented_code_block_in_markdown_is_a_line_a_sentence_as_written() -> None:
     # Each example's commands and output, as a terminal shows them: never one
     # run-together sentence, "<version>" no tag, "*" no emphasis. The same
