@@ -124,12 +124,6 @@ _CONTROLS = re.compile(
     r"^(accept|reject|allow|decline) (all|all cookies|cookies|necessary cookies)$|^(manage|cookie) (preferences|settings|options)$"
 )
 _CONTROL_BAR = re.compile(r"\s*[|·•]\s*")  # "Subscribe | Sign in": a row of them
-
-
-def _controls(norm: str) -> bool:
-    if "&" in norm:
-        norm = unescape(norm).replace("\xa0", " ")  # a page's "Subscribe&nbsp;|&nbsp;Sign in"
-    return all(_CONTROLS.match(part) for part in _CONTROL_BAR.split(norm.strip()))
 # A cookie banner's notice: the site's cookies, and the reader's agreement to them
 # by reading on or with a button ("We use cookies ... By continuing you agree ...").
 _SITE_COOKIES = re.compile(r"\b(we|this (site|website)|our (site|website)) uses? cookies\b|\bour use of cookies\b")
@@ -540,6 +534,13 @@ def _is_chrome(line: str, norm: str) -> bool:
     return _ad_strength(norm) == 2
 
 
+def _controls(norm: str) -> bool:
+    """Whether a line is a page's control, or a row of them ("Subscribe | Sign in")."""
+    if "&" in norm:
+        norm = unescape(norm).replace("\xa0", " ")  # a page's "Subscribe&nbsp;|&nbsp;Sign in"
+    return all(_CONTROLS.match(part) for part in _CONTROL_BAR.split(norm.strip()))
+
+
 def _inline_teaser(line: str, norm: str) -> bool:
     return bool(_INLINE_TEASER.match(norm)) and len(norm.split()) <= TEASER_MAX_WORDS and not _SENTENCE_END.search(line)
 
@@ -773,32 +774,6 @@ BLOCK_TAG = re.compile(
 )
 CELL_TAG = re.compile(r"<(td|th)\b[^>]*>", re.I)
 _TABLE_EDGE = re.compile(r"<(/?)(td|th|tr|table)\b[^>]*>", re.I)
-
-
-def layout_cells(html: str) -> list[int]:
-    """Where the cells of a page's layout open: a cell holding a block (a
-    paragraph, a line break, a list, a table) lays out the page, as tables
-    did before style sheets (a menu's cell beside the content's), and its
-    edges part lines as a block's do; so does the next cell's in its row.
-    A data table's cells hold words, and a row of them stays one line."""
-    edges = list(_TABLE_EDGE.finditer(html)) if "<t" in html or "<T" in html else []
-    out: list[int] = []
-    for k, m in enumerate(edges):
-        if m.group(1) or m.group(2).lower() not in ("td", "th"):
-            continue
-        following = edges[k + 1] if k + 1 < len(edges) else None
-        inner = html[m.end() : following.start() if following is not None else len(html)]
-        nested = following is not None and following.group(2).lower() == "table" and not following.group(1)
-        if not (nested or BLOCK_TAG.search(inner)):
-            continue
-        out.append(m.start())
-        for e in edges[k + 1 :]:
-            if e.group(2).lower() in ("tr", "table"):
-                break
-            if not e.group(1):
-                out.append(e.start())
-                break
-    return out
 TAG = re.compile(r"<[^>]+>")  # any tag, as the pages here are read: no parser
 # A link: an <a> with an href. Not an anchor ("<a name=...>Title</a>"), nor one
 # closed in its own tag ("<a name=.../>", as XHTML writes it), whose text would
@@ -1045,6 +1020,32 @@ def rewrite_wiki_marks(text: str, rewrite: Callable[[str], list[str]], rst_file:
     for (a, b), _ in spans:
         out[a:b] = rewrite(text[a:b])
     return "".join(out)
+
+
+def layout_cells(html: str) -> list[int]:
+    """Where the cells of a page's layout open: a cell holding a block (a
+    paragraph, a line break, a list, a table) lays out the page, as tables
+    did before style sheets (a menu's cell beside the content's), and its
+    edges part lines as a block's do; so does the next cell's in its row.
+    A data table's cells hold words, and a row of them stays one line."""
+    edges = list(_TABLE_EDGE.finditer(html)) if "<t" in html or "<T" in html else []
+    out: list[int] = []
+    for k, m in enumerate(edges):
+        if m.group(1) or m.group(2).lower() not in ("td", "th"):
+            continue
+        following = edges[k + 1] if k + 1 < len(edges) else None
+        inner = html[m.end() : following.start() if following is not None else len(html)]
+        nested = following is not None and following.group(2).lower() == "table" and not following.group(1)
+        if not (nested or BLOCK_TAG.search(inner)):
+            continue
+        out.append(m.start())
+        for e in edges[k + 1 :]:
+            if e.group(2).lower() in ("tr", "table"):
+                break
+            if not e.group(1):
+                out.append(e.start())
+                break
+    return out
 
 
 def mask_html(html: str) -> str:

@@ -71,10 +71,10 @@ class Sentence:
     # it is ranked under ("### Fixes" under "## 2.14.0"), where its rank is
     # known (Markdown, web pages), else in none.
     section: int = -1
-    # A line or block of code (a Markdown fence's, a web page's <pre>, a
-    # reStructuredText literal block's line): no headline however short, and
-    # but on a web page shown as written, its characters no markup
-    # ("**kwargs", "[i](x)", "<div>", "a\.b").
+    # A line or block of code (a Markdown fence's or indented block's, a
+    # reStructuredText literal block's, a web page's <pre>): no headline
+    # however short, and shown as written, its characters no markup
+    # ("**kwargs", "[i](x)", "<div>", "a\.b"; a web page's tags still go).
     code: bool = False
 
 
