@@ -114,6 +114,8 @@ _CHROME = [
     # A wiki's or a blog's invitation to like a page ("Be the first to like this", under Confluence's "Like").
     re.compile(r"^be the first to (like|rate|review|comment on) this( page| post| article)?$"),
     re.compile(r"^(log|sign) in to (comment|reply|post|continue)$|^print this (page|article|story)$"),
+    # A blog's "Like" widget ("Like this:", then "Like Loading..."), its reply form's heading and link.
+    re.compile(r"^(like this|like loading|leave a reply( cancel reply)?|cancel reply)$"),
     # A news page's note around an ad ("Story continues below advertisement", "Skip Advertisement").
     re.compile(r"^((the )?(story|article) continues (below|after)( the)?( advertisement| advert| ad)?|continue reading( below| the main story)?|skip (advertisement|advert|ad))$"),
 ]

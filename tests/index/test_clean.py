@@ -980,3 +980,20 @@ def test_a_mediawiki_page_exported_raw_reads_as_the_wiki_shows_it():
         "References",
     ]
     assert all(s.kind == "article" for s in sents)
+
+
+def test_a_blogs_like_widget_and_reply_form_are_chrome():
+    page = (
+        "<html><body><article><h1>Why the hall switched to heat pumps</h1>"
+        "<p>The committee replaced the oil boiler in October.</p>"
+        '<div class="sharedaddy"><h3 class="sd-title">Like this:</h3>'
+        '<div class="likes-widget-placeholder"><span class="button"><span>Like</span></span> <span class="loading">Loading...</span></div></div>'
+        "</article>"
+        '<div id="respond"><h3 id="reply-title">Leave a Reply <small><a href="#">Cancel reply</a></small></h3>'
+        "<p>Your email address will not be published.</p></div></body></html>"
+    )
+    shown_lines = [shown(s) for s in split_text("post.html", page)]
+    assert "The committee replaced the oil boiler in October." in shown_lines
+    assert not any(line.startswith(("Like", "Leave a Reply")) for line in shown_lines)
+    # A page's own words are its text.
+    assert "Like this: the hall is warm by 9am." in [shown(s) for s in split_text("note.txt", "Like this: the hall is warm by 9am.\n")]
