@@ -90,6 +90,8 @@ def readable(source: str, text: str, code: bool = False) -> str:
         text = clean.MD_LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
         if "<" in text and clean.is_mdx(source):
             text = _JSX_TAG.sub(lambda m: "" if _is_component(m, text) else m.group(0), text)
+        if "{{" in text or "{%" in text:
+            text = _outside_code(text, lambda t: clean.TEMPLATE_TAG.sub("", t))  # a site generator's, within a sentence
         if "*" in text or "_" in text:
             text = _outside_code(text, lambda t: _MD_EMPHASIS.sub(lambda m: m.group(1) or m.group(2), t))
         text = _MD_CODE.sub(_code, text)

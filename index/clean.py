@@ -835,7 +835,7 @@ def mdx_markup(text: str) -> list[tuple[int, int]]:
 # Jekyll's Liquid tags ("{% include toc.html %}", "{% highlight ruby %}"). The
 # site writes its own markup in their place; what they wrap is the page's text.
 # A value a template prints ("{{ site.title }}") is left as it stands.
-_TEMPLATE_TAG = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{%.*?%\}")
+TEMPLATE_TAG = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{%.*?%\}")
 CODE_SPAN = re.compile(r"`[^`\n]*`")  # Markdown's inline code, within a line
 
 
@@ -848,7 +848,7 @@ def _template_tags(text: str) -> list[tuple[int, int]]:
     spans = [m.span() for m in CODE_SPAN.finditer(text)]
     return [
         m.span()
-        for m in _TEMPLATE_TAG.finditer(text)
+        for m in TEMPLATE_TAG.finditer(text)
         if not fences.inside(code, m.start()) and not any(a <= m.start() < b for a, b in spans)
     ]
 

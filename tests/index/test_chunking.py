@@ -316,6 +316,7 @@ def test_a_site_generators_template_tags_are_no_text() -> None:
         "{{< figure src=\"/images/minibus.jpg\" >}}\n\n"
         "{% include toc.html %}\n\n"
         "Groups pay 45p a mile.\n{{< /alert >}}\n\n"
+        "Drivers log each trip{{< sup \"1\" >}} in the book.\n\n"
         "Link a page with `{{< ref \"page.md\" >}}`.\n\n"
         "```\nhugo new posts/first.md  # then add {{< figure src=\"a.jpg\" >}}\n```\n"
     )
@@ -324,6 +325,7 @@ def test_a_site_generators_template_tags_are_no_text() -> None:
         "Bookings open on the first Monday of each month.",
         "The mileage rate rose on 1 April 2025.",
         "Groups pay 45p a mile.",
+        "Drivers log each trip in the book.",  # a tag within a sentence, as much as one on its own line
         'Link a page with {{< ref "page.md" >}}.',
         'hugo new posts/first.md # then add {{< figure src="a.jpg" >}}',
     ]
