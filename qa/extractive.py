@@ -75,7 +75,7 @@ class ExtractiveAnswerer(Answerer):
             if attribute:
                 meta = reader.meta(e.source)
                 body = attribution(meta.get("publisher", ""), meta.get("title", ""), e.source, meta.get("date", "")) + body
-            pieces.append(AnswerSentence(text=with_marker(body, n), citations=(n,)))
+            pieces.append(AnswerSentence(text=with_marker(body, n, e.code), citations=(n,)))
         return Answer(
             question=request.question,
             answer=" ".join(p.text for p in pieces),
@@ -98,10 +98,11 @@ def without_note_marks(sentence: str) -> str:
     return _NOTE_MARK.sub("", sentence) if "[" in sentence else sentence
 
 
-def with_marker(sentence: str, n: int) -> str:
-    """Put ``[n]`` where a reader expects it: before the closing full stop."""
+def with_marker(sentence: str, n: int, code: bool = False) -> str:
+    """Put ``[n]`` where a reader expects it: before the closing full stop, but
+    after a line of ``code``, whose last character is its own ("docker build -t app .")."""
     m = re.search(r"([.!?])$", sentence)
-    if m and not sentence.endswith("...") and not ends_with_abbreviation(sentence):
+    if m and not code and not sentence.endswith("...") and not ends_with_abbreviation(sentence):
         return f"{sentence[:-1].rstrip()} [{n}]{m.group(1)}"
     return f"{sentence} [{n}]"
 
@@ -273,7 +274,6 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
     ids = {ev.sentence_id for ev in chosen}
     out: list[Evidence] = []
     for ev in chosen:
-        out.append(ev)
         shown = sentence_words(ev)
         row = reader.sentences.row_of(ev.sentence_id)
         # "Q: ..." may run on over sentences of its own ("How can I ...?") to its "A: ...",
@@ -282,6 +282,13 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
         question_left = in_question or 0
         asks = shown.endswith("?") or in_question is not None
         introduces = shown.endswith(":") or bool(_CUT_BEFORE.search(shown))
+        _, after = reader.neighbours(row)
+        introduced = next((k for k, o in enumerate(out) if after is not None and o.sentence_id == after.id), None)
+        if (introduces or asks) and introduced is not None:
+            # What it introduces or asks is in the answer before it ("Build the image:", then the command): it goes first.
+            out.insert(introduced, ev)
+            continue
+        out.append(ev)
         limit = comp.colon_followers if introduces else comp.question_followers if asks else 0
         # What it introduces lies in its own section (or under it, when it is the heading): never past the next heading.
         own = reader.sentences[row] if limit > 0 else None

@@ -375,11 +375,17 @@ def _is_fragment(text: str) -> bool:
 
 
 def _title_case(text: str) -> bool:
-    long = [w for w in _WORDS.findall(text) if len(w) >= 4 and not w.isupper()]  # "PUTIN:" is a speaker, not a title
+    # "PUTIN:" is a speaker, not a title; "Tuesday to Sunday, 10am to 5pm." is
+    # capitalised as any sentence naming days or months is.
+    long = [w for w in _WORDS.findall(text) if len(w) >= 4 and not w.isupper() and w.lower() not in _CALENDAR]
     return len(long) >= 2 and all(w[0].isupper() for w in long)
 
 
 _WORDS = re.compile(r"[A-Za-z][\w'’-]*")
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday "
+    "january february march april june july august september october november december".split()
+)
 
 
 def _is_title(reader, s) -> bool:

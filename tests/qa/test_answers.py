@@ -233,6 +233,10 @@ def test_the_citation_marker_goes_before_the_closing_stop_unless_the_stop_is_an_
     assert with_marker(sentence, 1) == shown
 
 
+def test_the_citation_marker_goes_after_a_line_of_code_whose_stop_is_its_own():
+    assert with_marker("docker build -t kiosk:2.1 .", 1, code=True) == "docker build -t kiosk:2.1 . [1]"
+
+
 def test_a_name_in_what_the_question_says_first_does_not_make_it_unanswerable(engine, seeds):
     # Users set the scene before they ask; a name there the articles never use is not asked about.
     question = "I read about this on Zorblax News last week. When did Russia join the space station program?"

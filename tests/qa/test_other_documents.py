@@ -57,6 +57,20 @@ def test_a_file_that_opens_with_a_byte_order_mark_is_titled_and_cited_as_without
     assert first.shown == "IT help desk: frequently asked questions"  # a heading, its mark no text
 
 
+def test_an_faq_answer_naming_days_is_no_headline_and_comes_after_its_question(other_engine: Engine) -> None:
+    # "Tuesday to Sunday, 10am to 5pm." is capitalised as sentences naming days are, not as a title is.
+    answer = answered(other_engine, "When is the museum open to visitors?")
+    assert [(c.source, c.shown) for c in answer.citations[:2]] == [
+        ("museum-faq.html", "When is the museum open?"),
+        ("museum-faq.html", "Tuesday to Sunday, 10am to 5pm."),
+    ]
+
+
+def test_a_command_comes_after_the_line_that_introduces_it_and_keeps_its_last_character(other_engine: Engine) -> None:
+    answer = answered(other_engine, "How do I build the kiosk image?", source="museum-faq.html")
+    assert "Build the kiosk image: [1] docker build -t kiosk:2.1 . [2]" in answer.answer
+
+
 def test_a_sentence_wrapped_over_lines_is_answered_whole(other_engine: Engine) -> None:
     answer = answered(other_engine, "Who built the oldest lighthouse tower, at Marram Head?")
     assert "The oldest tower, at Marram Head, was built in 1836 by the engineer Thomas Rennard and has kept its original iron stair" in answer.answer
