@@ -162,7 +162,35 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
     chosen = _with_antecedent(chosen, reader, comp, words_left(), lacks)
     if request.query.answer_type in _KINDS_A_HEADING_GIVES and (lacks or opens_with_reference(best.text)):
         chosen = _with_heading_holding_it(chosen, best, request, words_left())
-    return with_leads(chosen, reader)
+    return with_leads(_code_in_order(chosen, reader), reader)
+
+
+def _code_in_order(chosen: list[Evidence], reader) -> list[Evidence]:
+    """Lines of code that stand one after another in their document are shown
+    in that order, where the first of them was chosen: "[agent]", then
+    "interval = 300", as the file sets them, whichever ranked higher."""
+    rows = {reader.sentences.row_of(ev.sentence_id): ev for ev in chosen if ev.code}
+    if len(rows) < 2:
+        return chosen
+    row_of = {ev.sentence_id: row for row, ev in rows.items()}
+    out: list[Evidence] = []
+    placed: set[str] = set()
+    for ev in chosen:
+        if ev.sentence_id in placed:
+            continue
+        if not ev.code:
+            out.append(ev)
+            placed.add(ev.sentence_id)
+            continue
+        first = last = row_of[ev.sentence_id]
+        while first - 1 in rows and rows[first - 1].source == ev.source:
+            first -= 1
+        while last + 1 in rows and rows[last + 1].source == ev.source:
+            last += 1
+        for row in range(first, last + 1):
+            out.append(rows[row])
+            placed.add(rows[row].sentence_id)
+    return out
 
 
 # What a heading says of everything under it, as release notes', minutes' and a
@@ -287,14 +315,19 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
         if (introduces or asks) and introduced is not None:
             # What it introduces or asks is in the answer before it ("Build the image:", then the command): it goes first.
             out.insert(introduced, ev)
-            continue
-        out.append(ev)
+            at = introduced + 1
+        else:
+            out.append(ev)
+            at = len(out)  # where what follows it goes
         limit = comp.colon_followers if introduces else comp.question_followers if asks else 0
         # What it introduces lies in its own section (or under it, when it is the heading): never past the next heading.
         own = reader.sentences[row] if limit > 0 else None
         sections = {own.section, own.position} if own is not None else set()
         while limit > 0:
             _, nxt = reader.neighbours(row)
+            if nxt is not None and at < len(out) and out[at].sentence_id == nxt.id:
+                at, row, limit = at + 1, row + 1, limit - 1  # in the answer already, just after it: on past it
+                continue
             if nxt is None or nxt.id in ids or nxt.kind != ev.kind or len(nxt.text.split()) > words_left:
                 break
             if nxt.section not in sections or _opens_section(reader, row + 1):
@@ -309,7 +342,8 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
                 if asks and nxt_shown.endswith("?"):
                     break  # the next entry, not this one's answer
                 limit -= 1
-            out.append(shown_beside(ev, nxt))
+            out.insert(at, shown_beside(ev, nxt))
+            at += 1
             ids.add(nxt.id)
             words_left -= len(nxt.text.split())
             row += 1

@@ -12,6 +12,8 @@ import pytest
 from qa.config import Settings
 from index.chunking import readable
 from qa.engine import Engine
+from qa.evidence import shown_beside
+from qa.extractive import _code_in_order
 from qa.types import Answer
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -66,9 +68,20 @@ def test_an_faq_answer_naming_days_is_no_headline_and_comes_after_its_question(o
     ]
 
 
-def test_a_command_comes_after_the_line_that_introduces_it_and_keeps_its_last_character(other_engine: Engine) -> None:
+def test_commands_come_after_the_line_that_introduces_them_and_keep_their_last_character(other_engine: Engine) -> None:
     answer = answered(other_engine, "How do I build the kiosk image?", source="museum-faq.html")
-    assert "Build the kiosk image: [1] docker build -t kiosk:2.1 . [2]" in answer.answer
+    assert "Build the kiosk image: [1] docker build -t kiosk:2.1 . [2] docker push registry.example/kiosk:2.1 [3]" in answer.answer
+
+
+def test_lines_of_code_are_shown_in_the_order_the_file_sets_them(other_engine: Engine) -> None:
+    # The second line ranked above the first, as when it holds what was asked.
+    request = other_engine.prepare("Which registry does the kiosk image go to?")
+    reader = request.reader
+    lines = {s.text: s for s in reader.sentences if s.source == "museum-faq.html" and s.code}
+    prose = next(e for e in request.evidence.ranked if not e.code)
+    build, push = (shown_beside(prose, lines[t]) for t in ("docker build -t kiosk:2.1 .", "docker push registry.example/kiosk:2.1"))
+    # Together, where the first of them was chosen.
+    assert _code_in_order([push, prose, build], reader) == [build, push, prose]
 
 
 def test_a_sentence_wrapped_over_lines_is_answered_whole(other_engine: Engine) -> None:
