@@ -84,7 +84,12 @@ def readable(source: str, text: str, code: bool = False) -> str:
         if ":::" in text:
             text = _MD_DIRECTIVE.sub(lambda m: (m.group(2) or m.group(3) or m.group(1).capitalize()) if m.group(1) else "", text)
         text = _MD_TASK.sub(lambda m: "☐ " if m.group(1) == " " else "☑ ", text)
+        if "^[" in text:
+            text = _MD_INLINE_NOTE.sub(r" (\1)", text)
         text = _MD_FOOTNOTE.sub("", text)
+        if "{" in text:
+            text = _outside_code(text, lambda t: _MD_ATTRIBUTES.sub("", _MD_SPAN.sub(r"\1", t)))
+        text = _MD_CAPTION.sub("", text)
         text = clean.MD_IMAGE.sub(r"\1", text)
         text = _MD_AUTOLINK.sub(r"\1", text)
         text = clean.MD_LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
@@ -204,7 +209,16 @@ def _held(m: re.Match[str]) -> str:
 
 # Docusaurus's and MyST's admonitions between colons (":::tip Faster builds",
 # ":::note[Your title]", ":::{warning}", then ":::"): the title, or the type; the closing line nothing.
-_MD_DIRECTIVE = re.compile(r"^[ \t]*:{3,}[ \t]*(?:\{?([A-Za-z][\w-]*)\}?(?:\[([^\]\n]*)\]|[ \t]+([^\n]*?))?)?[ \t]*$", re.M)
+_MD_DIRECTIVE = re.compile(r"^[ \t]*:{3,}[ \t]*(?:\{[.#][^}\n]*\}|\{?([A-Za-z][\w-]*)\}?(?:\[([^\]\n]*)\]|[ \t]+([^\n]*?))?)?[ \t]*$", re.M)
+# Pandoc's Markdown, as it writes a word processor's document: attributes
+# ("# Summary {#summary}", "`x`{.python}", "[Harwick]{.smallcaps}", whose
+# words show), an inline note ("^[Including four on loan.]", shown in
+# brackets where it stands) and a table's caption (": Fleet by type").
+_MD_ATTRIBUTE = r"(?:[.#][\w:-]+|[\w-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s}]+))"
+_MD_ATTRIBUTES = re.compile(rf"[ \t]*\{{{_MD_ATTRIBUTE}(?:[ \t]+{_MD_ATTRIBUTE})*\}}")
+_MD_SPAN = re.compile(rf"\[([^\]\n]+)\](?=\{{{_MD_ATTRIBUTE})")
+_MD_INLINE_NOTE = re.compile(r"\^\[([^\]\n]+)\]")
+_MD_CAPTION = re.compile(r"^[ \t]*:[ \t]+(?=\S)")
 _MD_QUOTED_ITEM = re.compile(rf"^[ \t]*{BULLET}[ \t]+(?=\S)")
 _MD_TASK = re.compile(r"^[ \t]*\[([ xX])\][ \t]+")
 _MD_FOOTNOTE = re.compile(rf"^[ \t]*{FOOTNOTE_MARK}:[ \t]*|{FOOTNOTE_MARK}(?!:)", re.M)

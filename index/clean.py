@@ -853,10 +853,15 @@ def _template_tags(text: str) -> list[tuple[int, int]]:
     ]
 
 
+# A fenced div's opening line as Pandoc writes it ("::: {.note}", "::::: {#summary}"): a box, no text.
+_PANDOC_DIV = re.compile(r"^[ \t]*:{3,}[ \t]*\{[.#][^}\n]*\}[ \t]*$", re.M)  # not MyST's ":::{warning}", a titled box
+
+
 def site_markup(source: str, text: str) -> list[tuple[int, int]]:
     """What of a Markdown page its site replaces, in order and apart: an MDX
-    file's statements and component tags, and template tags."""
-    found = sorted([*(mdx_markup(text) if is_mdx(source) else ()), *_template_tags(text)])
+    file's statements and component tags, template tags, and Pandoc's div fences."""
+    divs = [m.span() for m in _PANDOC_DIV.finditer(text)] if ":::" in text else []
+    found = sorted([*(mdx_markup(text) if is_mdx(source) else ()), *_template_tags(text), *divs])
     apart: list[tuple[int, int]] = []
     for a, b in found:
         if not apart or a >= apart[-1][1]:

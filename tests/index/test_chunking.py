@@ -377,6 +377,29 @@ def test_markdown_emphasis_reads_as_its_words_but_names_and_code_keep_their_mark
     ]
 
 
+def test_a_word_processors_document_as_pandoc_writes_it_reads_as_the_document_shows() -> None:
+    text = (
+        "# Summary {#summary}\n\n"
+        "The fleet grew to 48 vehicles in 2025.^[Including four on loan.] Fuel costs fell by 6%.\n\n"
+        "::: {.note}\nElectric vans now make up a quarter of the fleet.\n:::\n\n"
+        "## Costs {#costs .unnumbered}\n\n"
+        "The depot at [Harwick]{.smallcaps} handles repairs; run `make report`{.bash} for the figures.\n\n"
+        "  Vehicle   Count\n  --------- -------\n  Vans      30\n\n: Fleet by type\n"
+    )
+    sentences = split_checked("fleet.md", text)
+    assert [shown(s) for s in sentences] == [
+        "Summary",
+        "The fleet grew to 48 vehicles in 2025. (Including four on loan.)",
+        "Fuel costs fell by 6%.",
+        "Electric vans now make up a quarter of the fleet.",
+        "Costs",
+        "The depot at Harwick handles repairs; run make report for the figures.",
+        "Vehicle Count",
+        "Vans 30",
+        "Fleet by type",
+    ]
+
+
 def test_an_indented_code_block_in_markdown_is_a_line_a_sentence_as_written() -> None:
     # Each example's commands and output, as a terminal shows them: never one
     # run-together sentence, "<version>" no tag, "*" no emphasis. The same
