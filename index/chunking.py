@@ -638,7 +638,9 @@ def split_document(doc: Document) -> list[Sentence]:
     for seg in clean.segments(doc, text):
         if seg.kind == "boilerplate":
             continue
-        for start, end in split_spans(text, seg.start, seg.end, markdown=is_markdown(doc.source), source=source, wrapped=wrapped, rst=rst_file, inline=inline, references=web):
+        for start, end in split_spans(
+            text, seg.start, seg.end, markdown=is_markdown(doc.source), source=source, wrapped=wrapped, rst=rst_file, inline=inline, references=web, code=leads.code
+        ):
             start, end = opens.get(start, start), closes.get(end, end)
             key = normalize(doc.text[start:end])
             if key:

@@ -237,7 +237,8 @@ def segments(doc: Document, text: str) -> list[Segment]:
     if web:
         links = link_spans(doc.text)
         pager = pager_link_spans(doc.text)
-    lines = _lines(text, markdown=markdown, wrapped=wrapping_text(doc.source, doc.text, text), rst_file=rst_file)
+    code = code_blocks(doc.source, doc.text, text)  # where "# ..." is a comment, not a heading, and no line runs on
+    lines = _lines(text, markdown=markdown, wrapped=wrapping_text(doc.source, doc.text, text), rst_file=rst_file, code=code)
     if markdown:
         lines = _drop_front_matter(text, lines)
     ranks = heading_ranks(doc.text, lines) if web else {}
@@ -246,7 +247,6 @@ def segments(doc: Document, text: str) -> list[Segment]:
     kinds: list[str] = []
     headings: list[str] = []
     levels: dict[int, int] = {}  # the rank of each line that is a heading (1 for <h1> or "#")
-    code = code_blocks(doc.source, doc.text, text)  # where "# ..." is a comment, not a heading
     fence_lines = fences.fence_lines(text) if markdown else frozenset()
     section = "article"
     section_rank = 0  # the rank (1 for <h1>) of the page heading that opened ``section``; 0: none did
@@ -728,10 +728,13 @@ def _is_prose(line: str) -> bool:
     return len(words) >= 8 and bool(re.search(r"[.!?][\"'”’)]*$", line))
 
 
-def _lines(text: str, markdown: bool = False, wrapped: str | None = None, rst_file: bool = False) -> list[tuple[int, int]]:
+def _lines(
+    text: str, markdown: bool = False, wrapped: str | None = None, rst_file: bool = False, code: tuple[tuple[int, int], ...] = ()
+) -> list[tuple[int, int]]:
     """The text's lines, trimmed, empty ones left out; a wrapped paragraph is one line
-    (``wrapped``: the text whose lines tell which breaks only wrap, see wrapping_text)."""
-    soft = soft_breaks(text if wrapped is None else wrapped, markdown, rst_file)
+    (``wrapped``: the text whose lines tell which breaks only wrap, see wrapping_text;
+    ``code``: where code stands, whose lines are never joined)."""
+    soft = soft_breaks(text if wrapped is None else wrapped, markdown, rst_file, code)
     out = []
     pos = 0
     for raw in text.split("\n"):

@@ -14,7 +14,7 @@ import re
 
 from index import fences
 from index.chunking import dehyphenated, is_markdown, is_web_page, readable
-from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, is_rst, line_end, mask_html, masked_spans, rewrite_wiki_marks, site_markup
+from index.clean import CELL_TAG, TAG, WIKI_FOOTNOTE_MARKS, code_blocks, is_rst, line_end, mask_html, masked_spans, rewrite_wiki_marks, site_markup
 from index.corpus import FRONT_MATTER
 from index.sentences import soft_breaks
 
@@ -35,7 +35,7 @@ def readable_article(source: str, text: str, start: int, end: int) -> tuple[str,
     ``before + quote + after`` is the article to show, with ``quote`` marked.
     """
     view, soft = _view(source, text)
-    code = fences.code_blocks(text, indented=True) if is_markdown(source) else ()
+    code = code_blocks(source, text, text)
     parts: tuple[list[str], list[str], list[str]] = ([], [], [])
     previous_end = -1
     for a, b in _blocks(view, soft):
@@ -77,7 +77,7 @@ def _view(source: str, text: str) -> tuple[str, frozenset[int]]:
         for m in CELL_TAG.finditer(text):
             if masked[m.start()] != "\n":  # a layout cell's edge parts lines (index.clean.layout_cells)
                 chars[m.start() : m.start() + 3] = " | "
-        return "".join(chars), soft_breaks(masked)
+        return "".join(chars), soft_breaks(masked, code=code_blocks(source, text, masked))
     if is_markdown(source):
         view = FRONT_MATTER.sub(_hide, text)
         view = _MARKUP_LINE.sub(_hide, view)

@@ -62,6 +62,7 @@ def split_spans(
     rst: bool = False,
     inline: tuple[tuple[int, int], ...] = (),
     references: bool = False,
+    code: tuple[tuple[int, int], ...] = (),
 ) -> Iterator[tuple[int, int]]:
     """Yield (start, end) of each sentence in ``text[start:end]``.
 
@@ -78,10 +79,11 @@ def split_spans(
     sentence ends: ":ref:`GET ... FILENAME <get>`" and "``MyCompany.Package``"
     are one name each. ``references``: the text is a web page's, whose
     character references a reader sees as the characters they stand for: a
-    sentence ends before "&nbsp;&ldquo;The" as before " “The".
+    sentence ends before "&nbsp;&ldquo;The" as before " “The". ``code``: where
+    code stands (index.clean.code_blocks), whose lines are never run together.
     """
     end = len(text) if end is None else end
-    soft = soft_breaks(text if wrapped is None else wrapped, markdown, rst)
+    soft = soft_breaks(text if wrapped is None else wrapped, markdown, rst, code)
     pos = start
     while pos < end:
         nl = text.find("\n", pos, end)
@@ -178,7 +180,7 @@ _HTML_TAG = re.compile(r"\s*</?[A-Za-z][\w-]*(?:\s|/?>|$)")
 
 
 @functools.lru_cache(maxsize=8)
-def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozenset[int]:
+def soft_breaks(text: str, markdown: bool = False, rst: bool = False, code: tuple[tuple[int, int], ...] = ()) -> frozenset[int]:
     """The positions of the line breaks in ``text`` that only wrap a paragraph.
 
     In Markdown every line break inside a paragraph is one (a renderer shows
@@ -198,7 +200,8 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
     paragraph per line (lines longer than any wrap width) or a list of short
     lines keeps every break.
 
-    Code fences, list items, headings and table rows are never joined.
+    Code fences, list items, headings and table rows are never joined, nor
+    the lines of ``code`` (a web page's <pre>, index.clean.code_blocks).
     """
     if "\n" not in text:
         return frozenset()
@@ -211,7 +214,7 @@ def soft_breaks(text: str, markdown: bool = False, rst: bool = False) -> frozens
     lines = [line.rstrip().expandtabs() for line in raw_lines]
     inner: list[int] = []  # lines followed by another line of the same block
     # In reStructuredText, "~~~~" underlines a title.
-    code = () if rst else fences.code_blocks(text, indented=markdown)
+    code = tuple(sorted({*code, *(() if rst else fences.code_blocks(text, indented=markdown))}))
     for i in range(len(lines) - 1):
         line, nxt = lines[i], lines[i + 1]
         fenced = fences.inside(code, bounds[i][0])

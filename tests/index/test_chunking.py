@@ -501,6 +501,22 @@ def test_a_web_pages_preformatted_lines_are_code(documents) -> None:
     assert not any("valve" in text for text in code)  # the manual's prose is no code
 
 
+def test_a_web_pages_preformatted_lines_are_never_run_together() -> None:
+    # Two commands in a Confluence code panel: a short line before one in lower
+    # case is no wrapped paragraph there.
+    page = (
+        "<html><body><p>Install the VPN client:</p>"
+        '<div class="code panel"><pre class="syntaxhighlighter-pre">sudo apt install openvpn\nopenvpn --config staff.ovpn</pre></div>'
+        "</body></html>"
+    )
+    sentences = split_checked("vpn.html", page)
+    assert [(shown(s), s.code) for s in sentences] == [
+        ("Install the VPN client:", False),
+        ("sudo apt install openvpn", True),
+        ("openvpn --config staff.ovpn", True),
+    ]
+
+
 def test_a_word_a_pdfs_text_breaks_over_two_lines_reads_whole() -> None:
     # pdftotext breaks long words with a hyphen at a line's end: read whole
     # where a dictionary knows the word, its own hyphen kept where it is a
