@@ -319,6 +319,7 @@ def is_table_row(source: str, text: str) -> bool:
 # (other tags and spaces may follow it); elsewhere, the line's list marker.
 _HTML_OPENER = re.compile(r"<(li|dd|dt|h[1-6])\b[^>]*>(?:\s|<[^>]*>)*\Z", re.I)
 _UNDERLINE = re.compile(r"[ \t]*(?:={3,}|-{3,})[ \t]*(?:\n|\Z)")
+_DEFINITION_MARK = re.compile(r"[ \t]{0,3}:[ \t]+")
 _LIST_MARKER = re.compile(rf"[ \t>]*{BULLET}[ \t]+(?:\[[ xX]\][ \t]+)?")  # with a task list's box
 # A term a plain-text block is indented under: one short indented line that
 # does not end a sentence, one word or a name in code's spelling
@@ -600,6 +601,13 @@ class _Leads:
         line = text[text.rfind("\n", 0, start) + 1 : start]
         if _LIST_MARKER.fullmatch(line):
             return "h" if self.plain_text and _NUMBERED.fullmatch(line) and self._title_line(start) else "li"
+        if is_markdown(self.doc.source) and not fences.inside(self.code, start):
+            # A definition list as Pandoc, PHP Markdown Extra and MkDocs write it: "Jitter", then ": Variation in ...".
+            if _DEFINITION_MARK.fullmatch(line) or (not line.strip() and _DEFINITION_MARK.match(text, start)):
+                return "dd"
+            after = text.find("\n", start)
+            if not line.strip() and after >= 0 and _DEFINITION_MARK.match(text, after + 1):
+                return "dt"
         if is_markdown(self.doc.source) and text.startswith("#", start):
             if fences.inside(self.code, start):
                 return ""

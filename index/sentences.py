@@ -150,7 +150,7 @@ BULLET = r"(?:[-*+•·–—●○◦▪‣■□]|\d{1,3}[.)])"
 # A line that starts a block of its own, never the rest of a wrapped one: a
 # list item, a Markdown heading, quote, table row, code fence or admonition's
 # colons (":::note"), a heading's underline.
-_BLOCK_START = re.compile(rf"\s*(?:{BULLET}\s|#|>|\|.*\|$|```|~~~|:::|[=-]{{3,}}\s*$)")
+_BLOCK_START = re.compile(rf"\s*(?:{BULLET}\s|#|>|\|.*\|$|```|~~~|:::|:[ \t]|[=-]{{3,}}\s*$)")  # ": " opens a definition (Pandoc, MkDocs)
 # Markdown's marks that index.chunking.readable also takes off: a footnote's
 # ("[^1]", over "[^1]: The note ..."), a quotation's at a line's start, and
 # GitHub's alert label ("> [!NOTE]"), a title of its own.
@@ -171,7 +171,7 @@ COLUMNS = re.compile(r"(?:[^\s.!?]|(?<![a-z0-9)])[.!?])(?: {3,}|\t)\S")
 _FIELD = re.compile(r"[ \t]*(?:\*\*|__)[^*_\n]{1,40}?(?::(?:\*\*|__)|(?:\*\*|__):)[ \t]")
 # What a hanging indent hangs from: a list marker, an FAQ's "Q:" and "A:", or a
 # reference's label ("[RFC2119]  ...", "[3] ...").
-_ITEM_MARKER = re.compile(rf"\s*(?:{BULLET}|[QA]:|\[[^\]\s]{{1,20}}\])\s+")
+_ITEM_MARKER = re.compile(rf"\s*(?:{BULLET}|[QA]:|:|\[[^\]\s]{{1,20}}\])\s+")  # ":" a definition's (Pandoc, MkDocs)
 _BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
 # A reStructuredText field (":Author: ...", ":param x: ..."): one of a list, each on its line.
 _RST_FIELD = re.compile(r"[ \t]*:[^:\s][^:\n]*:(?:[ \t]|$)")

@@ -400,6 +400,21 @@ def test_a_word_processors_document_as_pandoc_writes_it_reads_as_the_document_sh
     ]
 
 
+def test_a_markdown_definition_list_reads_each_definition_under_its_term() -> None:
+    # As Pandoc, PHP Markdown Extra and MkDocs write one: the term, then ": " and
+    # its definition, wrapped or not; never one run-together line.
+    text = "# Glossary\n\nJitter\n: Variation in packet delay.\n\nLatency\n:   The time a packet takes\n    to arrive.\n\nPlain text.\n"
+    sentences = split_checked("glossary.md", text)
+    assert [(shown(s), s.lead) for s in sentences] == [
+        ("Glossary", -1),
+        ("Jitter", -1),
+        ("Variation in packet delay.", 1),
+        ("Latency", -1),
+        ("The time a packet takes to arrive.", 3),
+        ("Plain text.", -1),
+    ]
+
+
 def test_an_indented_code_block_in_markdown_is_a_line_a_sentence_as_written() -> None:
     # Each example's commands and output, as a terminal shows them: never one
     # run-together sentence, "<version>" no tag, "*" no emphasis. The same
