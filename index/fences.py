@@ -76,33 +76,47 @@ def _scan(text: str) -> tuple[tuple[tuple[int, int], ...], frozenset[int]]:
 _CONTAINER = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)|\[\^[^\]]+\]:|:[ \t]|(?:!!!|\?\?\?\+?|===)[ \t]")
 
 
+# A list item's marker and the spaces after it: its text starts where they end.
+_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?=\S)")
+
+
 @functools.lru_cache(maxsize=8)
 def _indented(text: str, fenced: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
     """Markdown's indented code blocks: lines set in four columns or more
     after a blank line, as far as the next line set in less. A renderer
-    shows them as code when the paragraph above stands at the margin; under
-    a list item (or anything set in, or a :data:`_CONTAINER`'s opening line)
-    the same indent continues that item, and is read as text here."""
+    shows them as code when the paragraph above stands at the margin, or,
+    in a list item, when they are set four columns past the item's text
+    ("1. Push it:" over a command in seven); at the item's own indent they
+    are its next paragraph. Under anything else set in, or a
+    :data:`_CONTAINER`'s opening line, they are read as text here."""
     if "\n    " not in text and "\n\t" not in text:
         return ()
     blocks: list[tuple[int, int]] = []
     anchor = ""  # the last line set in less than four columns
+    item = -1  # the column the text of the list item going on starts at; -1: none
     blank = True
     start = end = -1  # the open block's
     at = 0
     for line in text.split("\n"):
         stripped = line.strip()
         depth = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
-        if start >= 0 and stripped and depth < 4:
+        need = item + 4 if item >= 0 else 4  # where code is set, in the item or at the margin
+        if start >= 0 and stripped and depth < need:
             blocks.append((start, end))
             start = -1
         if stripped and not inside(fenced, at):
-            if depth >= 4 and start < 0 and blank and anchor[:1].strip() and not _CONTAINER.match(anchor):
+            if depth >= need and start < 0 and blank and (item >= 0 or (anchor[:1].strip() and not _CONTAINER.match(anchor))):
                 start = at
             if start >= 0:
                 end = at + len(line)
-            elif depth < 4:
-                anchor = line
+            else:
+                marker = _ITEM.match(line)
+                if marker and depth < need:
+                    item = len(marker.group(0).expandtabs(4))
+                elif item >= 0 and depth < item and blank:
+                    item = -1  # back at the margin: the list has ended
+                if depth < 4:
+                    anchor = line
         blank = not stripped
         at += len(line) + 1
     if start >= 0:

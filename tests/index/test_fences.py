@@ -58,3 +58,16 @@ def test_an_indented_block_under_a_list_item_footnote_definition_or_admonition_i
 def test_an_indented_line_that_runs_on_a_paragraph_is_no_code():
     text = "The fleet needs\n    96 swaps a day.\n"
     assert code_blocks(text, indented=True) == ()
+
+
+def test_a_block_set_four_columns_past_a_list_items_text_is_code_and_at_its_indent_is_its_text():
+    text = (
+        "1. Push it:\n\n"
+        "       docker push registry.example/app:1.4\n\n"
+        "   Then wait for the build.\n\n"
+        "- Battery swaps\n\n"
+        "    The fleet needs 96 swaps a day.\n\n"
+        "Back at the margin.\n\n"
+        "    $ fleetctl status\n"
+    )
+    assert [text[a:b].strip() for a, b in code_blocks(text, indented=True)] == ["docker push registry.example/app:1.4", "$ fleetctl status"]
