@@ -9,14 +9,14 @@ import html
 import os
 import re
 import unicodedata
+from typing import Callable, Protocol
 
 from index import clean, fences, rst
 from index.clean import is_markdown, is_rst, is_web_page
 from index.sentences import ALERT_LABEL, BULLET, COLUMNS, FOOTNOTE_MARK, QUOTE_MARKS, indent, split_spans
 from index.terms import is_english_word
-from typing import Callable, Protocol
-
 from index.types import Chunk, Document, Segment, Sentence
+
 
 def plain(text: str) -> str:
     """A quote as a reader sees it: markup removed, entities decoded, spaces folded."""
@@ -87,18 +87,14 @@ def readable(source: str, text: str, code: bool = False) -> str:
         if "^[" in text:
             text = _MD_INLINE_NOTE.sub(r" (\1)", text)
         text = _MD_FOOTNOTE.sub("", text)
-        if "{" in text:
-            text = _outside_code(text, lambda t: _MD_ATTRIBUTES.sub("", _MD_SPAN.sub(r"\1", t)))
         text = _MD_CAPTION.sub("", text)
         text = clean.MD_IMAGE.sub(r"\1", text)
         text = _MD_AUTOLINK.sub(r"\1", text)
         text = clean.MD_LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
         if "<" in text and clean.is_mdx(source):
             text = _JSX_TAG.sub(lambda m: "" if _is_component(m, text) else m.group(0), text)
-        if "{{" in text or "{%" in text:
-            text = _outside_code(text, lambda t: clean.TEMPLATE_TAG.sub("", t))  # a site generator's, within a sentence
-        if "*" in text or "_" in text:
-            text = _outside_code(text, lambda t: _MD_EMPHASIS.sub(lambda m: m.group(1) or m.group(2), t))
+        if "{" in text or "*" in text or "_" in text:
+            text = _outside_code(text, _without_inline_marks)
         text = _MD_CODE.sub(_code, text)
         text = _MD_BOLD.sub(r"\1", text)
         if "[[" in text or "==" in text or "^" in text:
@@ -249,6 +245,16 @@ _MD_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # not __: Python's __init_
 # Emphasis: "*must*", "_not_". Never within a word ("snake_case", "a*b*c") nor
 # around a space ("5 * 3 * 2"), nor a double mark ("__init__", "**kwargs").
 _MD_EMPHASIS = re.compile(r"(?<![\w*\\])\*(?![\s*])([^*\n]+?)(?<![\s*\\])\*(?![\w*])|(?<![\w\\])_(?![\s_])([^_\n]+?)(?<![\s_\\])_(?!\w)")
+
+
+def _without_inline_marks(text: str) -> str:
+    """Markdown outside code without a site generator's template tags, Pandoc's
+    attributes (a bracketed span's words kept) and emphasis marks."""
+    if "{" in text:
+        text = _MD_ATTRIBUTES.sub("", _MD_SPAN.sub(r"\1", clean.TEMPLATE_TAG.sub("", text)))
+    if "*" in text or "_" in text:
+        text = _MD_EMPHASIS.sub(lambda m: m.group(1) or m.group(2), text)
+    return text
 
 
 def _outside_code(text: str, rewrite: Callable[[str], str]) -> str:
@@ -481,10 +487,13 @@ class _Leads:
         a, b = self._line(start, start + len(raw))
         return not self.masked[a:start].strip() and not self.masked[start + len(raw) : b].strip()
 
+    def _line_below(self, line_end: int) -> str:
+        """The line after the one ending at ``line_end`` ("" past the text's end)."""
+        return self.masked[line_end + 1 : clean.line_end(self.masked, line_end + 1)] if line_end < len(self.masked) else ""
+
     def _ruled_below(self, start: int) -> bool:
         _, b = self._line(start, start)
-        after = self.masked.find("\n", b + 1)
-        return bool(_RULER.fullmatch(self.masked[b + 1 : len(self.masked) if after < 0 else after]))
+        return bool(_RULER.fullmatch(self._line_below(b)))
 
     def _heads_tab_separated(self, start: int, raw: str) -> bool:
         """Whether the line at ``start`` heads values a spreadsheet's export parts
@@ -492,11 +501,7 @@ class _Leads:
         over "Harwick depot<TAB>1998<TAB>42")."""
         a, b = self._line(start, start + len(raw))
         line = self.masked[a:b].strip()
-        if "\t" not in line or b >= len(self.masked):
-            return False
-        after = self.masked.find("\n", b + 1)
-        below = self.masked[b + 1 : len(self.masked) if after < 0 else after].strip()
-        return len(below.split("\t")) == len(line.split("\t"))
+        return "\t" in line and len(self._line_below(b).strip().split("\t")) == len(line.split("\t"))
 
     def _next_row(self, end: int, start: int) -> bool:
         """Whether nothing but line breaks (blank lines, a ruler) part a row from the one before."""
@@ -601,18 +606,20 @@ class _Leads:
         line = text[text.rfind("\n", 0, start) + 1 : start]
         if _LIST_MARKER.fullmatch(line):
             return "h" if self.plain_text and _NUMBERED.fullmatch(line) and self._title_line(start) else "li"
-        if is_markdown(self.doc.source) and not fences.inside(self.code, start):
-            # A definition list as Pandoc, PHP Markdown Extra and MkDocs write it: "Jitter", then ": Variation in ...".
-            if _DEFINITION_MARK.fullmatch(line) or (not line.strip() and _DEFINITION_MARK.match(text, start)):
-                return "dd"
-            after = text.find("\n", start)
-            if not line.strip() and after >= 0 and _DEFINITION_MARK.match(text, after + 1):
-                return "dt"
-        if is_markdown(self.doc.source) and text.startswith("#", start):
-            if fences.inside(self.code, start):
-                return ""
-            self.rank = clean.markdown_heading_rank(text[start : start + 7])
-            return "h"
+        if is_markdown(self.doc.source):
+            in_code = fences.inside(self.code, start)  # where "# ..." is a comment and ": ..." no definition
+            if not in_code:
+                # A definition list as Pandoc, PHP Markdown Extra and MkDocs write it: "Jitter", then ": Variation in ...".
+                if _DEFINITION_MARK.fullmatch(line) or (not line.strip() and _DEFINITION_MARK.match(text, start)):
+                    return "dd"
+                after = text.find("\n", start)
+                if not line.strip() and after >= 0 and _DEFINITION_MARK.match(text, after + 1):
+                    return "dt"
+            if text.startswith("#", start):
+                if in_code:
+                    return ""
+                self.rank = clean.markdown_heading_rank(text[start : start + 7])
+                return "h"
         if self.plain_text and clean.WIKI_HEADING_OPEN.fullmatch(line):
             return "h"  # a wiki's "====== Harbour ferry ======", its marks blanked
         # A line underlined with "===" or "---" (plain text, Markdown's other heading), or with

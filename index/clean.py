@@ -848,12 +848,8 @@ def _template_tags(text: str) -> list[tuple[int, int]]:
     if "{{" not in text and "{%" not in text:
         return []
     code = fences.code_blocks(text, indented=True)
-    spans = [m.span() for m in CODE_SPAN.finditer(text)]
-    return [
-        m.span()
-        for m in TEMPLATE_TAG.finditer(text)
-        if not fences.inside(code, m.start()) and not any(a <= m.start() < b for a, b in spans)
-    ]
+    spans = tuple(m.span() for m in CODE_SPAN.finditer(text))
+    return [m.span() for m in TEMPLATE_TAG.finditer(text) if not fences.inside(code, m.start()) and not fences.inside(spans, m.start())]
 
 
 # A fenced div's opening line as Pandoc writes it ("::: {.note}", "::::: {#summary}"): a box, no text.
@@ -975,6 +971,7 @@ def _wiki_marks(text: str) -> tuple[tuple[tuple[int, int], str], ...]:
 
 
 _TEMPLATE_OPEN = re.compile(r"\{\{(?=[A-Za-z])")
+_BRACES = re.compile(r"\{\{|\}\}")
 
 
 def _templates(text: str) -> list[tuple[int, int]]:
@@ -988,21 +985,15 @@ def _templates(text: str) -> list[tuple[int, int]]:
         m = _TEMPLATE_OPEN.search(text, at)
         if m is None:
             return out
-        depth, i = 0, m.start()
-        while i < len(text) - 1:
-            pair = text[i : i + 2]
-            if pair == "{{":
-                depth, i = depth + 1, i + 2
-            elif pair == "}}":
-                depth, i = depth - 1, i + 2
-                if depth == 0:
-                    break
-            else:
-                i += 1
+        depth = 0
+        for brace in _BRACES.finditer(text, m.start()):
+            depth += 1 if brace.group() == "{{" else -1
+            if depth == 0:
+                break
         if depth:
             return out  # left open: no template, as MediaWiki shows it
-        out.append((m.start(), i))
-        at = i
+        out.append((m.start(), brace.end()))
+        at = brace.end()
 
 
 def without_wiki_marks(text: str, rst_file: bool = False) -> str:
@@ -1104,10 +1095,15 @@ def mask_html(html: str) -> str:
     out = _without_marked_chrome(out)
     out = _unwrap(out)
     out = BLOCK_TAG.sub(block, out)
-    for at in layout_cells(html):
-        if out.startswith("<", at):
+    cells = sorted({at for at in layout_cells(html) if out.startswith("<", at)})
+    if cells:
+        # Each layout cell's tag a line break, the rest of it blank: one pass over the page.
+        parts, done = [], 0
+        for at in cells:
             end = out.index(">", at) + 1
-            out = out[:at] + "\n" + _blanked(out[at + 1 : end]) + out[end:]
+            parts += [out[done:at], "\n", _blanked(out[at + 1 : end])]
+            done = end
+        out = "".join(parts) + out[done:]
     return TAG.sub(blank, out)
 
 

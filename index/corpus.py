@@ -15,7 +15,7 @@ from pathlib import Path
 
 from index import fences
 from index.chunking import readable
-from index.clean import MARKDOWN_SUFFIXES, RST_SUFFIXES, TAG, TEXT_SUFFIXES, WEB_SUFFIXES, is_markdown, is_rst, is_web_page, visible_text
+from index.clean import MARKDOWN_SUFFIXES, RST_SUFFIXES, TAG, TEXT_SUFFIXES, WEB_SUFFIXES, code_blocks, is_markdown, is_rst, is_web_page, visible_text
 from index.errors import CorpusError
 from index.types import Document, Metadata
 
@@ -227,7 +227,7 @@ def _markdown_title(source: str, text: str) -> str:
     Front matter without a title field is no part of it, nor are a heading's
     badges ("# rustfmt [![linux](...)](...)"), nor code."""
     body = visible_text(source, FRONT_MATTER.sub("", text, count=1))
-    code = fences.code_blocks(body, indented=True)
+    code = code_blocks(source, text, body)
     top = next((m for m in _MD_TOP_HEADING.finditer(body) if not fences.inside(code, m.start())), None)
     lines = [top.group(0).splitlines()[0]] if top else body.splitlines()
     for line in lines:

@@ -143,7 +143,7 @@ def write_sentence_store(
             for w in set(read):
                 if w.isalpha():
                     word_counts[w] = word_counts.get(w, 0) + 1
-        db.executemany(f"INSERT INTO sentences ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
+        db.executemany(f"INSERT INTO sentences ({_COLUMNS}) VALUES ({', '.join('?' * len(_COLUMNS.split(',')))})", records)
         db.execute("CREATE UNIQUE INDEX sentences_id ON sentences (id)")
         db.executemany(
             "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
