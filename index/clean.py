@@ -110,6 +110,8 @@ _CHROME = [
     # A site's navigation heading (a MediaWiki's "Navigation menu" over its menus),
     # a generator's credit ("Created using Sphinx 5.3.0").
     re.compile(r"^(navigation|navigation menu|site navigation|main menu|on this page|table of contents)$"),
+    # The categories a wiki hides from readers but lists for its editors, under its own categories.
+    re.compile(r"^hidden categories$"),
     re.compile(r"^((created|generated) (using|with)|(powered|printed) by) [\w .-]{1,30}$"),
     # A wiki's or a blog's invitation to like a page ("Be the first to like this", under Confluence's "Like").
     re.compile(r"^be the first to (like|rate|review|comment on) this( page| post| article)?$"),
@@ -346,7 +348,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
         headings.append("")
     if web:
         _mark_named_comments(doc.text, lines, kinds)
-    _absorb_fragments(text, lines, kinds, reopening | _subheadings(doc.text, text, lines, kinds, web, markdown))
+    _absorb_fragments(text, lines, kinds, reopening | _subheadings(doc.text, text, lines, kinds, web, markdown), doc.text if web else "")
     _empty_sections(kinds, levels)  # after: a heading made chrome is no evidence that a fragment beside it is
     last_ad = _mark_ads(text, lines, kinds)
     _mark_trailing_comments(text, lines, kinds, last_ad)
@@ -633,13 +635,17 @@ def _subheadings(page: str, text: str, lines: list[tuple[int, int]], kinds: list
     return found
 
 
-def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str], headings: Collection[int] = ()) -> None:
+def _absorb_fragments(
+    text: str, lines: list[tuple[int, int]], kinds: list[str], headings: Collection[int] = (), page: str = ""
+) -> None:
     """A stray fragment (an image caption, a button label) beside chrome is chrome.
 
     "Fragment": three words or fewer and no sentence punctuation. The first
     line (usually the title) is never absorbed, nor a heading beside its
     underline, nor one of ``headings`` (a heading that ends a related section
-    is the document's: "References" under a "See also" list).
+    is the document's: "References" under a "See also" list), nor a web
+    ``page``'s table row of two cells or more (a fact box's "Constructed |
+    1852" under a row of links is a fact).
     """
     def chrome(j: int) -> bool:
         # A rule or a heading's underline ("--------") is no evidence: it has no words;
@@ -659,6 +665,8 @@ def _absorb_fragments(text: str, lines: list[tuple[int, int]], kinds: list[str],
         s, e = lines[i]
         line = text[s:e]
         if kinds[i] == "boilerplate" or i in headings or len(line.split()) > 3 or re.search(r"[.!?:]", line):
+            continue
+        if page and CELL_TAG.search(page, s, e):
             continue
         if chrome(i - 1) or (i + 1 < len(lines) and chrome(i + 1)):
             kinds[i] = "boilerplate"
@@ -1135,20 +1143,32 @@ def digit_scripts(html: str, keep_offsets: bool = False) -> str:
 
 
 _PRE = re.compile(r"<(pre|textarea)\b.*?</\1\s*>", re.S | re.I)
-# A wiki's "[edit]" beside each heading, its brackets wrapped in spans or not.
-_EDIT_LINK = re.compile(r"(?:<span\b[^>]*>\s*)?\[(?:\s*</span>)?\s*<a\b[^>]*>\s*edit(?: source)?\s*</a>\s*(?:<span\b[^>]*>\s*)?\](?:\s*</span>)?", re.I)
+# A wiki's "[edit]" beside each heading, its brackets wrapped in spans or not, as
+# are its words ("<a><span>edit</span></a>"), with "| edit source" where the
+# wiki offers both editors.
+_MARKS = r"(?:\s|<(?!/?a\b)[^>]*>)*"  # spaces and tags other than a link's, around a mark's characters
+_EDIT_WORDS = rf"<a\b[^>]*>{_MARKS}edit(?: source)?{_MARKS}</a>"
+_EDIT_LINK = re.compile(
+    rf"(?:<span\b[^>]*>\s*)?\[(?:\s*</span>)?\s*{_EDIT_WORDS}(?:{_MARKS}\|{_MARKS}{_EDIT_WORDS})?\s*(?:<span\b[^>]*>\s*)?\](?:\s*</span>)?",
+    re.I,
+)
 # A footnote's mark: a superscript link to a note further down the page
-# (a wiki's "[2]" or "1)"), a number in brackets set as a superscript, or a
-# link within the page whose text is a mark in brackets, in whatever spans
-# (a word processor's "[2]", a shared document's comment mark "[a]"). It
-# stands between a full stop and the next sentence, where a reader skips it,
-# and would otherwise run the two together. And the note's way back up to
+# (a wiki's "[2]" or "1)"), a superscript whose text is a mark in brackets
+# (a number, or an encyclopedia's "[citation needed]"), or a link within the
+# page whose text is a mark in brackets, in whatever spans (a word
+# processor's "[2]", a shared document's comment mark "[a]"; the brackets
+# may be written as character references, as Wikipedia writes "&#91;2&#93;").
+# It stands between a full stop and the next sentence, where a reader skips
+# it, and would otherwise run the two together. And the note's way back up to
 # its mark, which opens the note: an arrow ("↑", "^", "↩", "↩²" to its
-# second mark) or the mark again.
+# second mark), the mark again, or a letter for each of its marks.
+_OPEN, _CLOSE = r"(?:\[|&#91;|&#x5b;|&lsqb;|&lbrack;)", r"(?:\]|&#93;|&#x5d;|&rsqb;|&rbrack;)"
 _FOOTNOTE_MARK = re.compile(
-    r"<sup\b[^>]*>\s*(?:<a\b[^>]*\bhref\s*=\s*[\"']#[^>]*>[^<]{1,16}</a\s*>|\[[^\]<]{1,16}\])\s*</sup\s*>"
+    rf"<sup\b[^>]*>\s*(?:<a\b[^>]*\bhref\s*=\s*[\"']#[^>]*>[^<]{{1,16}}</a\s*>|{_MARKS}{_OPEN}(?:[\w ]|<[^>]*>){{1,300}}?{_CLOSE}{_MARKS})\s*</sup\s*>"
     r"|<a\b[^>]*\bhref\s*=\s*[\"']#[^>]*>\s*(?:↑|\^|↩\ufe0e?)\s*(?:<sup\b[^>]*>\s*\d{1,3}\s*</sup\s*>\s*)?</a\s*>"
-    r"|<a\b[^>]*\bhref\s*=\s*[\"']#[^>]*>(?:\s|<(?!/?a\b)[^>]*>)*\[\w{1,4}\](?:\s|<(?!/?a\b)[^>]*>)*</a\s*>",
+    rf"|<a\b[^>]*\bhref\s*=\s*[\"']#[^>]*>{_MARKS}{_OPEN}{_MARKS}\w{{1,4}}{_MARKS}{_CLOSE}{_MARKS}</a\s*>"
+    # A note cited more than once: its way back to each mark, a letter each ("^ a b").
+    rf"|(?:\^\s*)?(?:<a\b[^>]*\bhref\s*=\s*[\"']#[^>]*>{_MARKS}[a-z]{_MARKS}</a\s*>\s*){{2,}}",
     re.I,
 )
 # A breadcrumb trail ("Home › Manuals › Valves", "Trace: • normans"): where the page sits, not what it says.

@@ -17,6 +17,7 @@ from index import fences
 from index.chunking import readable
 from index.clean import MARKDOWN_SUFFIXES, RST_SUFFIXES, TAG, TEXT_SUFFIXES, WEB_SUFFIXES, code_blocks, is_markdown, is_rst, is_web_page, visible_text
 from index.errors import CorpusError
+from index.page_meta import iso_date, page_metadata
 from index.types import Document, Metadata
 
 SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | WEB_SUFFIXES | RST_SUFFIXES
@@ -106,23 +107,46 @@ def load_document(corpus: Path, path: Path, meta: Metadata | None, max_bytes: in
         raise CorpusError(f"{source}: the file is empty.", "Add the article's text or remove the file.")
     if b"\x00" in data[:8192]:
         raise CorpusError(f"{source}: looks like a binary file, not text.", f"Convert it to {READ_TYPES}.")
-    try:
-        # As Python's text mode reads it ("\r\n" and "\r" become "\n"), so
-        # that open(path, encoding="utf-8").read()[start:end] is the quote.
-        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-        if text.startswith(BYTE_ORDER_MARK):
-            # No text, as an editor shows it: read as a line break, every offset
-            # still the file's, so "# Leave policy" after it is a heading.
-            text = "\n" + text[1:]
-    except UnicodeDecodeError as exc:
-        raise CorpusError(
-            f"{source}: not valid UTF-8 (byte {exc.start}).",
-            "Re-save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8).",
-        ) from None
-    meta = _merge(meta or Metadata(), _front_matter(text) if is_markdown(path.name) else {})
+    # As Python's text mode reads it ("\r\n" and "\r" become "\n"), so that
+    # open(path, encoding=...).read()[start:end] is the quote.
+    text = _decoded(source, path, data).replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith(BYTE_ORDER_MARK):
+        # No text, as an editor shows it: read as a line break, every offset
+        # still the file's, so "# Leave policy" after it is a heading.
+        text = "\n" + text[1:]
+    stated = _front_matter(text) if is_markdown(path.name) else page_metadata(text) if is_web_page(path.name) else {}
+    meta = _merge(meta or Metadata(), stated)
     if not meta.title:
         meta = Metadata(title=_guess_title(text, path), publisher=meta.publisher, author=meta.author, date=meta.date)
     return Document(source=source, text=text, fingerprint=fingerprint(data), meta=meta)
+
+
+# A web page's own statement of its encoding, as a browser reads it: <meta charset="...">
+# or <meta http-equiv="Content-Type" content="text/html; charset=...">, near its top.
+_DECLARED_CHARSET = re.compile(rb"<meta\b[^>]*?\bcharset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+CHARSET_SNIFF_BYTES = 1024  # as the HTML standard's prescan, over the first kilobyte
+
+
+def _decoded(source: str, path: Path, data: bytes) -> str:
+    """The file's text: UTF-8, or a web page's declared encoding (an old page's
+    "iso-8859-1" or "windows-1252"), which a browser would use to show it."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        declared = _DECLARED_CHARSET.search(data, 0, CHARSET_SNIFF_BYTES) if is_web_page(path.name) else None
+        if declared:
+            name = declared.group(1).decode("ascii", "replace").lower()
+            # As browsers do: a page that says Latin-1 is read as Windows-1252, its superset.
+            name = "cp1252" if name in {"iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii"} else name
+            try:
+                return data.decode(name)
+            except (LookupError, UnicodeDecodeError):
+                pass  # a name Python does not know, or bytes the encoding lacks: the error below
+        said = f' (it declares "{declared.group(1).decode("ascii", "replace")}")' if declared else ""
+        raise CorpusError(
+            f"{source}: not valid UTF-8 (byte {exc.start}){said}.",
+            "Re-save the file as UTF-8 (e.g. iconv -f windows-1252 -t utf-8).",
+        ) from None
 
 
 def scan(corpus: Path, max_bytes: int) -> CorpusScan:
@@ -159,11 +183,13 @@ def _front_matter(text: str) -> dict[str, str]:
         key, sep, value = line.partition(":")
         if sep and key.strip().lower() in {"title", "publisher", "author", "date"}:
             out[key.strip().lower()] = value.strip().strip("'\"")
+    if "date" in out:
+        out["date"] = iso_date(out["date"]) or out["date"]  # Hugo's "2025-03-03T10:00:00+01:00" as the day
     return out
 
 
 def _merge(meta: Metadata, extra: dict[str, str]) -> Metadata:
-    """The sidecar wins; front matter fills what it leaves empty."""
+    """The sidecar wins; what the file states of itself (front matter, a page's head) fills what it leaves empty."""
     return Metadata(**{k: getattr(meta, k) or extra.get(k, "") for k in ("title", "publisher", "author", "date")})
 
 
@@ -178,6 +204,9 @@ _ONLY_LINKS = re.compile(r"^(?:\s*!?\[(?:[^\]]|\[[^\]]*\])*\]\([^)]*\))+\s*$")
 _MAN_HEADER = re.compile(r"\s*([\w.+-]+)\((\w+)\)\s{2,}.*?\s{2,}\1\(\2\)[ \t]*\n")
 _MAN_NAME = re.compile(r"^NAME[ \t]*\n[ \t]+(\S[^\n]*(?:\n[ \t]+\S[^\n]*)?)", re.M)
 _HEADING_TAG = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
+# A heading that is a link to the site's home page ("/", "https://example.org/", "index.html") alone.
+_HOME_LINK = re.compile(r"\s*<a\b[^>]*\bhref\s*=\s*[\"'](?:(?:https?:)?//[^/\"']+)?(?:/|\./|/?index\.html?)?[\"'][^>]*>(.*?)</a\s*>\s*", re.I | re.S)
+_TITLE_SEPARATORS = "-–—|:·•»"  # between a page's title and its site's name
 _TITLE_CLASS = re.compile(
     r"<(p|div|h1)\b[^>]*\bclass=(?:[\"'](?:[^\"']*\s)?(?:title|MsoTitle)(?:\s[^\"']*)?[\"']|(?:title|MsoTitle)(?=[\s/>]))[^>]*>(.*?)</\1\s*>", re.I | re.S
 )
@@ -223,7 +252,7 @@ _LINKED_IMAGE = re.compile(r"\[\s*!\[[^\]]*\]\([^)]*\)\s*\]\([^)]*\)|!\[[^\]]*\]
 
 def _markdown_title(source: str, text: str) -> str:
     """A Markdown page's title, as its renderer shows it: its first heading of
-    the first rank, else its first line, or the name a logo alone there shows.
+    the first rank, else its first line (unless a paragraph), or the name a logo alone there shows.
     Front matter without a title field is no part of it, nor are a heading's
     badges ("# rustfmt [![linux](...)](...)"), nor code."""
     body = visible_text(source, FRONT_MATTER.sub("", text, count=1))
@@ -239,7 +268,8 @@ def _markdown_title(source: str, text: str) -> str:
             continue
         shown = " ".join(readable(source, _LINKED_IMAGE.sub("", line)).split())
         if any(ch.isalpha() for ch in shown):
-            return shown[:120]
+            # A paragraph, as a wiki page's file opens (its name is the page's): no title.
+            return "" if not top and len(shown.split()) > TITLE_MAX_WORDS else shown[:120]
     return ""
 
 
@@ -258,7 +288,15 @@ def _page_title(page: str) -> str:
     # A document exported without a <title> (Google Docs, Word) marks its title paragraph by class.
     m = m or _TITLE_CLASS.search(page)
     title = shown(m.group(m.lastindex)) if m else ""
-    headings = [h for h in (shown(m.group(1)) for m in _HEADING_TAG.finditer(page)) if key(h)]
+    headings = [h for h in (shown(m.group(1)) for m in _HEADING_TAG.finditer(page) if not _HOME_LINK.fullmatch(m.group(1))) if key(h)]
+    for site in (shown(h.group(1)) for h in _HEADING_TAG.finditer(page) if _HOME_LINK.fullmatch(h.group(1))):
+        # A heading that links to the site's home page is the site's name (a blog's,
+        # over each post): "Tyneside Rail Rambles: The last day of the Alston branch"
+        # titles the post "The last day of the Alston branch".
+        if site and title.startswith(site) and title[len(site) :].lstrip()[:1] in _TITLE_SEPARATORS:
+            title = title[len(site) :].lstrip()[1:].strip() or title
+        elif site and title.endswith(site) and title[: -len(site)].rstrip()[-1:] in _TITLE_SEPARATORS:
+            title = title[: -len(site)].rstrip()[:-1].strip() or title
     # A site's own name can be a heading too (a wiki's logo): the page's comes first in the <title>.
     named = sorted((key(title).index(key(h)), -len(h), h) for h in headings if key(h) in key(title))
     found = named[0][2] if named else title or (headings[0] if headings else "")

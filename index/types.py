@@ -16,7 +16,7 @@ KINDS = ("article", "related", "comment", "boilerplate")
 
 @dataclass(frozen=True)
 class Metadata:
-    """What is known about an article, from the corpus's sidecar file."""
+    """What is known about an article: from the corpus's sidecar file, else as the file states it (index.corpus)."""
 
     title: str = ""
     publisher: str = ""

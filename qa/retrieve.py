@@ -35,6 +35,7 @@ from index.lock import pin_generation
 from index.manifest import Manifest
 from index.sentence_store import FOLDER as SENTENCE_FOLDER
 from index.sentence_store import ChunkLayout, SentenceStore
+from index.terms import is_english_word
 from index.store import CHUNKS, ChromaStore
 from index.types import Sentence
 from qa.errors import IndexStoreError
@@ -684,6 +685,7 @@ _NAME_WORD = re.compile(r"(?<![\w'’-])[A-Z][\w'’.-]*[\w]")
 def _publication_refs(documents: dict[str, dict[str, str]]) -> list[tuple[re.Pattern[str], set[str]]]:
     """Patterns naming an outlet or author, and the articles they point at."""
     by_name: dict[str, set[str]] = {}
+    as_written: set[str] = set()
     for source, meta in documents.items():
         for key in ("publisher", "author"):
             value = meta.get(key, "")
@@ -691,13 +693,15 @@ def _publication_refs(documents: dict[str, dict[str, str]]) -> list[tuple[re.Pat
             name = re.split(r"[(,]", value)[0].strip()
             if len(name) >= 2:
                 by_name.setdefault(name, set()).add(source)
+                if key == "publisher" and " " not in name and is_english_word(name.lower()):
+                    as_written.add(name)  # an outlet called "Medium" or "Time": not "what time", "a medium-risk change"
                 if key == "author" and " " in name:
                     by_name.setdefault(name.split()[-1], set()).add(source)
     refs = []
     for name, sources in by_name.items():
         escaped = re.escape(name)
-        # Short names (RT) must match in capitals; longer ones in any case.
-        flags = 0 if len(name) <= 3 else re.I
+        # Short names (RT) and an outlet's name that is a word must match as written; others in any case.
+        flags = 0 if len(name) <= 3 or name in as_written else re.I
         refs.append((re.compile(rf"(?<![\w.]){escaped}(?![\w])", flags), sources))
     return refs
 

@@ -66,6 +66,25 @@ def read_one(tmp_path: Path, name: str, data: bytes, max_bytes: int = 10_000_000
         ("ls.txt", b"LS(1)      User Commands      LS(1)\n\nSYNOPSIS\n       ls [OPTION]...\n", "LS(1)"),
         # A text that opens with a paragraph, as a wiki's raw export does: the page's name is the file's.
         ("Brackwater_station.txt", b"Brackwater station serves the town of Brackwater in the county of Wessex, and was opened in 1862 by the Great Western Railway.\n", "Brackwater station"),
+        # And a wiki's Markdown page, as GitHub's wiki keeps each page in a file of its name.
+        (
+            "Deploying-to-staging.md",
+            b"Before you start, read [[Access requests]] and make sure you are in the `deployers` group, which the platform team grants within a day.\n\n## Steps\n",
+            "Deploying-to-staging",
+        ),
+        # A blog's name over each post is a link to its home page: the <title> names the site, then the post.
+        (
+            "alston.html",
+            b"<html><head><title>Tyneside Rail Rambles: The last day of the Alston branch</title></head><body>"
+            b"<h1 class='title'><a href='https://tyneside.example/'>Tyneside Rail Rambles</a></h1>"
+            b"<h3 class='post-title'>The last day of the Alston branch</h3><p>Text.</p></body></html>",
+            "The last day of the Alston branch",
+        ),
+        (
+            "bees.html",
+            b"<html><head><title>Hive weights | Hive Notes</title></head><body><h1><a href='/'>Hive Notes</a></h1><p>Text.</p></body></html>",
+            "Hive weights",
+        ),
     ],
 )
 def test_a_file_without_a_title_in_the_metadata_gets_the_one_a_reader_would_see(tmp_path, name, data, title):
@@ -100,6 +119,107 @@ def test_a_byte_order_mark_is_no_text_and_moves_no_offset(tmp_path, name, data, 
     as_read = open(path, encoding="utf-8").read()
     assert as_read[0] == "\ufeff" and len(doc.text) == len(as_read)
     assert all(as_read[s.start : s.end] == s.text for s in sentences)
+
+
+@pytest.mark.parametrize(
+    "head, body, stated",
+    [
+        # Open Graph and <meta name="author">, as news sites and blogs write their head.
+        (
+            '<meta property="og:site_name" content="Wrenbury Courier"><meta name="author" content="Harriet Colley">'
+            '<meta property="article:published_time" content="2025-03-04T09:12:00+00:00">'
+            '<meta property="article:modified_time" content="2025-03-05T10:00:00+00:00">',
+            "",
+            ("2025-03-04", "Harriet Colley", "Wrenbury Courier"),
+        ),
+        # schema.org's JSON-LD: the article's own item, not a reply's after it; a person's name, not the address of their profile.
+        (
+            '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "name": "Quillbox"},'
+            '{"@type": "DiscussionForumPosting", "datePublished": "2026-02-09T14:22:31Z", "author": [{"@type": "Person", "name": "Tomas Reyes"}],'
+            '"publisher": {"@type": "Organization", "name": "Quillbox Community"}},'
+            '{"@type": "Comment", "datePublished": "2026-02-10T09:12:40Z", "author": {"name": "Ana"}}]}</script>'
+            '<meta property="article:author" content="https://quillbox.example/u/treyes">',
+            "",
+            ("2026-02-09", "Tomas Reyes", "Quillbox Community"),
+        ),
+        # A byline's markup: schema.org microdata, a link to the writer's page; a comment's time after it is no date of the page.
+        (
+            "",
+            '<p class="byline">By <a rel="author" href="/profile/nadia-ferrow"><span itemprop="name">Nadia Ferrow</span></a>, '
+            '<time itemprop="datePublished" datetime="2025-03-10T08:05:00Z">10 March</time></p><p>Text.</p>'
+            '<div class="comment"><a href="/author/sam-lee/">Sam Lee</a> <time class="published" datetime="2025-03-11">11 March</time></div>',
+            ("2025-03-10", "Nadia Ferrow", ""),
+        ),
+        # A blog theme's hAtom ("abbr class=published"), and its "/author/" link.
+        (
+            "",
+            "<p>Text.</p><span class='post-author vcard'>Posted by <a class='g-profile' href='https://blog.example/author/ian-routledge/'>"
+            "<span>Ian Routledge</span></a></span> at <abbr class='published' title='2025-05-03T10:42:00+01:00'>10:42</abbr>",
+            ("2025-05-03", "Ian Routledge", ""),
+        ),
+        # Only when it was changed, and a link to a profile that names no one: nothing is stated.
+        (
+            '<meta property="article:modified_time" content="2026-02-11T09:14:27Z"><meta name="author" content="https://example.org/me">',
+            '<p>Text.</p><time itemprop="dateModified" datetime="2026-02-11T09:14:27Z">Feb 11</time><a rel="author" href="/me">View my profile</a>',
+            ("", "", ""),
+        ),
+    ],
+)
+def test_a_web_page_states_its_date_author_and_outlet_for_its_citations(tmp_path, head, body, stated):
+    page = f"<html><head><title>Flood report</title>{head}</head><body><h1>Flood report</h1>{body}</body></html>"
+    result, _ = read_one(tmp_path, "flood.html", page.encode("utf-8"))
+    meta = result.documents[0].meta
+    assert (meta.date, meta.author, meta.publisher) == stated
+
+
+@pytest.mark.parametrize("written, date", [("2025-03-03T10:00:00+01:00", "2025-03-03"), ('"2025-03"', "2025-03"), ("March 2025", "March 2025")])
+def test_a_markdown_page_is_dated_by_the_day_its_front_matter_gives(tmp_path, written, date):
+    result, _ = read_one(tmp_path, "post.md", f"---\ntitle: Harbour news\ndate: {written}\n---\n\nText.\n".encode("utf-8"))
+    assert result.documents[0].meta.date == date
+
+
+def test_the_metadata_file_wins_over_what_a_page_states(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "flood.html").write_text(
+        '<html><head><title>Flood</title><meta property="og:site_name" content="Wrenbury Courier">'
+        '<meta property="article:published_time" content="2025-03-04T09:12:00Z"></head><body><p>Text.</p></body></html>',
+        encoding="utf-8",
+    )
+    (corpus / "metadata.json").write_text('{"flood.html": {"publisher": "The Courier", "author": "H. Colley"}}', encoding="utf-8")
+    meta = scan(corpus, 10_000_000).documents[0].meta
+    assert (meta.publisher, meta.author, meta.date) == ("The Courier", "H. Colley", "2025-03-04")
+
+
+def test_a_web_page_in_the_encoding_it_declares_is_read_as_a_browser_shows_it(tmp_path):
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"><title>Caf\u00e9 Ren\u00e9</title></head>'
+        "<body><p>Caf\u00e9 Ren\u00e9 opened on the Quai Saint-Andr\u00e9 in 1968.</p><p>A cr\u00e8me br\u00fbl\u00e9e costs \u00a36.50.</p></body></html>"
+    )
+    result, path = read_one(tmp_path, "cafe.html", page.encode("latin-1"))
+    doc = result.documents[0]
+    sentences = split_document(doc)
+    assert doc.meta.title == "Caf\u00e9 Ren\u00e9"
+    assert [sentence_words(s) for s in sentences][-2:] == ["Caf\u00e9 Ren\u00e9 opened on the Quai Saint-Andr\u00e9 in 1968.", "A cr\u00e8me br\u00fbl\u00e9e costs \u00a36.50."]
+    # Offsets are the file's as Python reads it in that encoding (Windows-1252, as browsers read "iso-8859-1").
+    as_read = open(path, encoding="cp1252").read()
+    assert all(as_read[s.start : s.end] == s.text for s in sentences)
+
+
+@pytest.mark.parametrize(
+    "name, data, said",
+    [
+        # A text file says nothing of its encoding: it is not guessed.
+        ("handbook.txt", "The caf\u00e9 serves breakfast until 10:30.\n".encode("cp1252"), "not valid UTF-8 (byte 7)."),
+        # Nor is a page that declares UTF-8 and is not, nor one whose encoding Python does not know.
+        ("menu.html", '<meta charset="utf-8"><p>Caf\u00e9</p>'.encode("cp1252"), 'not valid UTF-8 (byte 28) (it declares "utf-8").'),
+        ("old.html", '<meta charset="x-mac-klingon"><p>Caf\u00e9</p>'.encode("cp1252"), 'it declares "x-mac-klingon"'),
+    ],
+)
+def test_a_file_in_an_encoding_it_does_not_declare_is_skipped_with_the_fix(tmp_path, name, data, said):
+    result, _ = read_one(tmp_path, name, data)
+    assert not result.documents
+    assert said in result.skipped[name] and "iconv -f windows-1252 -t utf-8" in result.skipped[name]
 
 
 def test_the_size_limit_is_stated_as_set(tmp_path):

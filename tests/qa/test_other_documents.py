@@ -59,6 +59,23 @@ def test_a_file_that_opens_with_a_byte_order_mark_is_titled_and_cited_as_without
     assert first.shown == "IT help desk: frequently asked questions"  # a heading, its mark no text
 
 
+def test_a_saved_blog_post_is_cited_by_its_own_title_and_the_date_its_byline_states(other_engine: Engine) -> None:
+    answer = answered(other_engine, "When did the Alston branch close to passengers?", source="blogger-post.html")
+    assert "1 May 1976" in answer.answer
+    # Not the blog's name over every post, and dated without a metadata.json.
+    assert {(c.title, c.date) for c in answer.citations} == {("The last day of the Alston branch", "2025-05-03")}
+    assert other_engine.reader().meta("blogger-post.html")["author"] == "Ian Routledge"
+
+
+def test_an_encyclopedia_page_is_answered_without_its_reference_marks(other_engine: Engine) -> None:
+    answer = answered(other_engine, "When did the last keepers leave Harwick Lighthouse?")
+    first = answer.citations[0]
+    assert first.source == "wikipedia-article.html"
+    # The sentence alone: no "[3][4]" after it, and not run together with the next one.
+    assert first.shown == "The light was converted to electricity in 1923, and the last keepers left on 30 September 1991."
+    assert not any("[" in c.shown for c in answer.citations)
+
+
 def test_an_faq_answer_naming_days_is_no_headline_and_comes_after_its_question(other_engine: Engine) -> None:
     # "Tuesday to Sunday, 10am to 5pm." is capitalised as sentences naming days are, not as a title is.
     answer = answered(other_engine, "When is the museum open to visitors?")

@@ -12,7 +12,7 @@ from index.store import CHUNKS, SENTENCES
 from qa.config import Settings
 from qa.engine import Engine
 from qa.lexical import STOPWORDS, SYNONYMS, is_english_word, terms
-from qa.retrieve import IndexReader, Query
+from qa.retrieve import IndexReader, Query, _publication_refs
 
 from ..conftest import SEEDS
 
@@ -52,6 +52,21 @@ def test_opening_reads_no_sentence_and_an_answer_reads_only_its_candidates(fresh
     assert not answer.abstained and answer.citations
     for c in answer.citations:
         assert (SEEDS / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
+
+
+def test_an_outlet_whose_name_is_a_word_is_named_only_as_written() -> None:
+    # Outlets as saved pages state them (og:site_name): "Medium" is a blog host, and "medium" a word.
+    refs = _publication_refs(
+        {"mesh.html": {"publisher": "Medium", "author": "Ines Calloway-Bright"}, "flood.html": {"publisher": "Wrenbury Courier"}}
+    )
+
+    def named(question: str) -> set[str]:
+        return {source for pattern, sources in refs if pattern.search(question) for source in sources}
+
+    assert named("What did the post on Medium say about antennas?") == {"mesh.html"}
+    assert named("Which changes count as medium-risk?") == set()
+    assert named("what did the wrenbury courier report about the flood") == {"flood.html"}
+    assert named("what did calloway-bright say about the antennas") == {"mesh.html"}
 
 
 def test_the_table_of_sentences_reads_in_document_order(engine: Engine) -> None:
