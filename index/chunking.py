@@ -101,8 +101,12 @@ def readable(source: str, text: str, code: bool = False) -> str:
             text = _MD_WIKILINK.sub(lambda m: m.group(2) or m.group(1).split("#")[0], text)
             text = _MD_BLOCK_ID.sub("", _MD_HIGHLIGHT.sub(r"\1", text))
         if "<" in text:
-            # HTML in Markdown: a break or a block parts words, an inline tag ("<b>Linux</b>") does not.
+            # HTML in Markdown: a break or a block parts words, an inline tag ("<b>Linux</b>") does not,
+            # and a table's cells are parted by bars, as a page's are.
+            text, cells = clean.CELL_TAG.subn(" | ", text)
             text = _MD_INLINE_TAG.sub("", _MD_BLOCK_TAG.sub(" ", clean.digit_scripts(text)))
+            if cells and text.lstrip().startswith("| "):
+                text = text.replace("| ", "", 1)  # a row's first cell has no bar before it
         if _MD_ROW.match(text):
             text = " | ".join(cell.strip() for cell in text.strip().strip("|").split("|"))
         if escaped:
@@ -314,7 +318,9 @@ def is_table_row(source: str, text: str) -> bool:
     """Whether a sentence is a row of a table (a table row is one line): a Markdown or
     HTML table's, or in a text file a wiki's ("^ Route ^ First ^" over "| A | 05:40 |")."""
     if is_markdown(source):
-        return bool(_MD_ROW.match(text))
+        # A pipe table's, or an HTML table's row set on one line within the Markdown
+        # (a row set a cell a line is read a cell a sentence, as before: no row's lead).
+        return bool(_MD_ROW.match(text) or len(clean.CELL_TAG.findall(text)) >= 2)
     if is_web_page(source):
         return bool(clean.CELL_TAG.search(text))
     return bool(_TEXT_ROW.match(text))

@@ -141,6 +141,22 @@ def test_a_markdown_table_padded_into_columns_keeps_its_own_header():
     assert [s.lead for s in sentences if "return" in s.text] == [header, header]
 
 
+def test_an_html_table_in_markdown_is_read_as_a_page_reads_one() -> None:
+    text = (
+        "## Environments\n\n<table>\n<tr><th>Environment</th><th>Database</th></tr>\n"
+        "<tr><td>staging</td><td>pg-stage-02</td></tr>\n<tr><td>preview</td><td>pg-stage-03</td></tr>\n</table>\n\n"
+        "Staging is wiped every Sunday.\n"
+    )
+    sentences = split_checked("deploy.md", text)
+    assert [(shown(s).strip(), s.lead) for s in sentences] == [
+        ("Environments", -1),
+        ("Environment | Database", -1),
+        ("staging | pg-stage-02", 1),
+        ("preview | pg-stage-03", 1),
+        ("Staging is wiped every Sunday.", -1),
+    ]
+
+
 def test_a_numbered_plain_text_heading_leads_its_list_and_a_numbered_step_does_not():
     text = (
         "Harbour survey 2024\n\n1. Findings\n\n- The north pier needs new fenders.\n- Two bollards are cracked.\n\n"
