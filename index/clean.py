@@ -254,6 +254,10 @@ def segments(doc: Document, text: str) -> list[Segment]:
     section_rank = 0  # the rank (1 for <h1>) of the page heading that opened ``section``; 0: none did
     related_title = ""
     reopening: set[int] = set()  # the headings that end such a section: the document's own
+    # The page's heading that says its title (index.corpus found it): the document's own, even
+    # when it stands beside chrome ("Skip to content" over a docs page's "Rate limits").
+    own_title = _norm(doc.meta.title) if web else ""
+    titled: set[int] = set()
     said: Counter[str] | None = None  # how often each line is said, counted when a teaser's link asks
     for i, (start, end) in enumerate(lines):
         line = text[start:end]
@@ -280,6 +284,8 @@ def segments(doc: Document, text: str) -> list[Segment]:
         rank = ranks.get(i, 0) or (1 if plain and not set_in and _CAPITALS_HEADING.fullmatch(line.strip()) else 0)
         if rank or markdown_heading:
             levels[i] = rank or markdown_heading_rank(line)
+        if i in ranks and own_title and _norm(unescape(line).replace("¶", "")) == own_title:
+            titled.add(i)
         if (
             (links and _link_dense(text, start, end, links) and not (i in ranks and _titles(norm, page_title)))
             or sum(1 for a, b in pager if start <= a and b <= end) >= 2
@@ -348,7 +354,7 @@ def segments(doc: Document, text: str) -> list[Segment]:
         headings.append("")
     if web:
         _mark_named_comments(doc.text, lines, kinds)
-    _absorb_fragments(text, lines, kinds, reopening | _subheadings(doc.text, text, lines, kinds, web, markdown), doc.text if web else "")
+    _absorb_fragments(text, lines, kinds, reopening | titled | _subheadings(doc.text, text, lines, kinds, web, markdown), doc.text if web else "")
     _empty_sections(kinds, levels)  # after: a heading made chrome is no evidence that a fragment beside it is
     last_ad = _mark_ads(text, lines, kinds)
     _mark_trailing_comments(text, lines, kinds, last_ad)
@@ -643,7 +649,8 @@ def _absorb_fragments(
     "Fragment": three words or fewer and no sentence punctuation. The first
     line (usually the title) is never absorbed, nor a heading beside its
     underline, nor one of ``headings`` (a heading that ends a related section
-    is the document's: "References" under a "See also" list), nor a web
+    is the document's: "References" under a "See also" list; a page's heading
+    that says its title), nor a web
     ``page``'s table row of two cells or more (a fact box's "Constructed |
     1852" under a row of links is a fact).
     """
@@ -1242,7 +1249,8 @@ def _outer_headers(html: str) -> Iterator[tuple[int, str, int]]:
 # ("cookie-consent", "newsletter-signup", "ad-slot", "footer": names that
 # readability tools have long read the same way; "pageid": a wiki's page name
 # shown over the page, "harbour_ferry"; "sitenotice": a MediaWiki's notice shown
-# over every page, "The wiki will be read-only ..."). A word of the name counts,
+# over every page, "The wiki will be read-only ..."; "portlet": a MediaWiki's
+# menus, its language menu's "3 languages" among them). A word of the name counts,
 # not a part of one ("header" holds no "ad"); a post's category and tags,
 # which WordPress writes into its classes ("tag-cookies"), are no names; and
 # a block holding a quarter of the page's text or more is kept whatever its
@@ -1253,7 +1261,7 @@ _NAMED_BLOCK = re.compile(r"<(div|section|aside|p|ul|ol|span|dialog)\b([^>]*)>",
 # ("data-testid=\"consent-banner\""), and an accessible label ("Cookie consent").
 _NAME_ATTR = re.compile(r"\b(?:class|id|data-testid|data-test-id|data-component|aria-label)\s*=\s*([\"'])(.*?)\1", re.I | re.S)
 CHROME_NAMES = frozenset(
-    "cookie cookies gdpr consent newsletter signup advert adverts advertisement ad ads adslot sponsored promo popup modal footer menu navbar sidebar toc pageid sitenotice".split()
+    "cookie cookies gdpr consent newsletter signup advert adverts advertisement ad ads adslot sponsored promo popup modal footer menu navbar sidebar toc pageid sitenotice portlet".split()
 )
 CHROME_BLOCK_SHARE = 0.25
 

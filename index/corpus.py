@@ -279,7 +279,8 @@ def _page_title(page: str) -> str:
     else the <title>, else the heading."""
 
     def shown(fragment: str) -> str:
-        return " ".join(html.unescape(TAG.sub("", fragment)).split())
+        # Without a heading's permalink ("Rate limits¶", as Sphinx and MkDocs link each heading).
+        return " ".join(html.unescape(TAG.sub("", fragment)).replace("¶", "").split())
 
     def key(s: str) -> str:
         return re.sub(r"[\W_]+", "", s.lower())

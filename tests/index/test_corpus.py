@@ -80,6 +80,13 @@ def read_one(tmp_path: Path, name: str, data: bytes, max_bytes: int = 10_000_000
             b"<h3 class='post-title'>The last day of the Alston branch</h3><p>Text.</p></body></html>",
             "The last day of the Alston branch",
         ),
+        # A heading's permalink, as Sphinx and MkDocs put one after each, is no part of it.
+        (
+            "limits.html",
+            b"<html><head><title>Rate limits - Harbour API docs</title></head><body><h1 id='rate-limits'>Rate limits"
+            b"<a class='headerlink' href='#rate-limits' title='Permanent link'>&para;</a></h1><p>Text.</p></body></html>",
+            "Rate limits",
+        ),
         (
             "bees.html",
             b"<html><head><title>Hive weights | Hive Notes</title></head><body><h1><a href='/'>Hive Notes</a></h1><p>Text.</p></body></html>",
