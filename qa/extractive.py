@@ -119,14 +119,23 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
     chosen = [best]
     covered = q_terms & _record(reader, best).terms
     n_words = len(best.text.split())
+    # Rows of one table (items of one list) are records each: one that lacks the rarest word of
+    # the question that picked the best beyond what their header says ("Woolf" of "What year was
+    # the Woolf compound engine installed?") is another record, not more of the answer.
+    best_lead = reader.lead_row(reader.sentences.row_of(best.sentence_id))
+    picked = covered - reader.sentences[best_lead].terms if best_lead is not None else set()
+    rarest = max(sorted(picked), key=weights.idf, default=None)
 
     def fits(ev: Evidence) -> bool:
         return len(chosen) < settings.answer_sentences and n_words + len(ev.text.split()) <= settings.answer_words
 
+    def another_record(ev: Evidence) -> bool:
+        return rarest is not None and reader.lead_row(reader.sentences.row_of(ev.sentence_id)) == best_lead and rarest not in _record(reader, ev).terms
+
     for ev in ranked[1:]:
         if ev.score < min(comp.join_ratio, comp.short_join_ratio) * best.score or len(chosen) >= settings.answer_sentences:
             break
-        if ev.kind == "comment" or not fits(ev):
+        if ev.kind == "comment" or not fits(ev) or another_record(ev):
             continue
         if ev.score < comp.join_ratio * best.score and (ev.source != best.source or n_words + len(ev.text.split()) > comp.short_answer_words):
             continue  # less likely: only from the same article, while the answer is short

@@ -355,6 +355,22 @@ def test_rows_of_one_table_are_shown_in_the_tables_order(other_engine: Engine) -
     assert [got.answer.index(c.shown) for c in rows] == sorted(got.answer.index(c.shown) for c in rows)
 
 
+@pytest.mark.parametrize(
+    "question, row, source",
+    [
+        ("What year was the Woolf compound engine first installed?", "Woolf compound engine | 2 | Fernlea Mill | 1856", "engine-designs.html"),
+        ("How many requests per minute does the Team plan allow?", "Team | 600 | 100", "mkdocs-page.html"),
+    ],
+)
+def test_a_row_that_lacks_what_picked_the_best_row_is_another_record_not_more_of_the_answer(
+    other_engine: Engine, question: str, row: str, source: str
+) -> None:
+    got = answered(other_engine, question, source=source)
+    rows = [c.shown for c in got.citations if c.shown.count(" | ") >= 2]
+    # The header, then the row asked about: not the other engines or plans beside it.
+    assert rows[1:] == [row], got.answer
+
+
 def test_a_sentence_under_a_heading_answers_for_it_however_far_down(other_engine: Engine) -> None:
     # "## `STATION_CALIBRATION`", then its type, then what it is: the
     # description never names the setting; its section's heading does.
