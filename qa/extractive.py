@@ -320,6 +320,8 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
         asks = shown.endswith("?") or in_question is not None
         introduces = shown.endswith(":") or bool(_CUT_BEFORE.search(shown))
         _, after = reader.neighbours(row)
+        # A heading says nothing until its section does ("When you hit a limit"): its first sentence comes with it.
+        heads = after is not None and after.section == reader.sentences[row].position
         introduced = next((k for k, o in enumerate(out) if after is not None and o.sentence_id == after.id), None)
         if (introduces or asks) and introduced is not None:
             # What it introduces or asks is in the answer before it ("Build the image:", then the command): it goes first.
@@ -328,7 +330,7 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
         else:
             out.append(ev)
             at = len(out)  # where what follows it goes
-        limit = comp.colon_followers if introduces else comp.question_followers if asks else 0
+        limit = comp.colon_followers if introduces else comp.question_followers if asks else comp.heading_followers if heads else 0
         # What it introduces lies in its own section (or under it, when it is the heading): never past the next heading.
         own = reader.sentences[row] if limit > 0 else None
         sections = {own.section, own.position} if own is not None else set()

@@ -100,6 +100,7 @@ class Composition:
     other_date_ratio: float = _param(0.3, "A sentence naming another holder of the asked-about role, from an article of another date, joins at this share of the best probability.")
     colon_followers: int = _param(3, "A chosen sentence ending in a colon brings up to this many of the sentences after it (the list or quotation it introduces).")
     question_followers: int = _param(2, "A chosen sentence that asks a question (an FAQ's entry) brings up to this many of the sentences after it, its answer, up to the next question or heading.")
+    heading_followers: int = _param(1, "A chosen heading brings up to this many of the first sentences of its section.")
     antecedent_words: int = _param(12, "A best sentence of at most this many words that opens by referring back (\"It was admitted ...\") is shown after the sentence before it, which says what it refers to; a longer one too when it holds nothing of the kind of answer asked for (a \"who\" question's person).")
     near_duplicate_cosine: float = _param(0.92, "Sentences this similar (embedding cosine), stating the same numbers, are one sentence said twice; the more informative copy is cited.")
     near_duplicate_jaccard: float = _param(0.6, "... as are sentences sharing this share of their words.")

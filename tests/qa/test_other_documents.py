@@ -371,6 +371,13 @@ def test_a_row_that_lacks_what_picked_the_best_row_is_another_record_not_more_of
     assert rows[1:] == [row], got.answer
 
 
+def test_a_heading_chosen_for_an_answer_brings_the_first_sentence_of_its_section(other_engine: Engine) -> None:
+    got = answered(other_engine, "What happens when I hit the rate limit?", source="mkdocs-page.html")
+    shown = [c.shown for c in got.citations]
+    heading = shown.index("When you hit a limit")
+    assert shown[heading + 1] == "The API answers 429 Too Many Requests with a Retry-After header giving the seconds to wait."
+
+
 def test_a_sentence_under_a_heading_answers_for_it_however_far_down(other_engine: Engine) -> None:
     # "## `STATION_CALIBRATION`", then its type, then what it is: the
     # description never names the setting; its section's heading does.
