@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from index.chunking import is_markdown, opens_with_reference, sentence_words
+from index.chunking import is_markdown, is_table_row, opens_with_reference, sentence_words
 from index.sentences import ends_with_abbreviation
 from qa import compound
 from qa.answerer import Answerer, AnswerRequest, register
@@ -119,10 +119,11 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
     chosen = [best]
     covered = q_terms & _record(reader, best).terms
     n_words = len(best.text.split())
-    # Rows of one table (items of one list) are records each: one that lacks the rarest word of
-    # the question that picked the best beyond what their header says ("Woolf" of "What year was
-    # the Woolf compound engine installed?") is another record, not more of the answer.
-    best_lead = reader.lead_row(reader.sentences.row_of(best.sentence_id))
+    # Rows of one table are records each: one that lacks the rarest word of the question that
+    # picked the best row beyond what their header says ("Woolf" of "What year was the Woolf
+    # compound engine installed?") is another record, not more of the answer. (Not so the
+    # sentences under one term: a definition's "The default level is 4." goes on with its first.)
+    best_lead = reader.lead_row(reader.sentences.row_of(best.sentence_id)) if is_table_row(best.source, best.text) else None
     picked = covered - reader.sentences[best_lead].terms if best_lead is not None else set()
     rarest = max(sorted(picked), key=weights.idf, default=None)
 
@@ -130,7 +131,12 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
         return len(chosen) < settings.answer_sentences and n_words + len(ev.text.split()) <= settings.answer_words
 
     def another_record(ev: Evidence) -> bool:
-        return rarest is not None and reader.lead_row(reader.sentences.row_of(ev.sentence_id)) == best_lead and rarest not in _record(reader, ev).terms
+        return (
+            rarest is not None
+            and is_table_row(ev.source, ev.text)
+            and reader.lead_row(reader.sentences.row_of(ev.sentence_id)) == best_lead
+            and rarest not in _record(reader, ev).terms
+        )
 
     for ev in ranked[1:]:
         if ev.score < min(comp.join_ratio, comp.short_join_ratio) * best.score or len(chosen) >= settings.answer_sentences:
