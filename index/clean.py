@@ -828,10 +828,23 @@ def visible_text(source: str, text: str) -> str:
         markup = site_markup(source, text)
         if markup:
             text = masked_spans(text, markup)
-        return _COMMENT.sub(lambda m: _blanked(m.group(0)), text) if "<!--" in text else text
+        if "<!--" in text:
+            text = _COMMENT.sub(lambda m: _blanked(m.group(0)), text)
+        return _html_rows_on_one_line(text) if "<tr" in text or "<TR" in text else text
     shown = without_wiki_marks(text, rst_file=is_rst(source, text))
     # A text set in pages (a PDF's text, an RFC) without its running headers and footers.
     return _without_page_furniture(shown, _page_breaks(text)) if "\f" in text else shown
+
+
+_HTML_ROW = re.compile(r"<tr\b[^>]*>(?:(?!\n[ \t]*\n).)*?</tr\s*>", re.I | re.S)  # within a block: no blank line
+
+
+def _html_rows_on_one_line(text: str) -> str:
+    """A Markdown file's HTML table with each row on one line, as a page's is read
+    (a README sets a cell a line: "<tr>", then "<td>Tidemaster 300</td>", ...).
+    Line breaks become spaces, so every offset stays; code is left as written."""
+    code = fences.code_blocks(text, indented=True)
+    return _HTML_ROW.sub(lambda m: m.group(0) if fences.inside(code, m.start()) else m.group(0).replace("\n", " "), text)
 
 
 # An MDX file's own JavaScript, outside code: an "import" or "export"

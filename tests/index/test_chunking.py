@@ -141,12 +141,18 @@ def test_a_markdown_table_padded_into_columns_keeps_its_own_header():
     assert [s.lead for s in sentences if "return" in s.text] == [header, header]
 
 
-def test_an_html_table_in_markdown_is_read_as_a_page_reads_one() -> None:
-    text = (
-        "## Environments\n\n<table>\n<tr><th>Environment</th><th>Database</th></tr>\n"
-        "<tr><td>staging</td><td>pg-stage-02</td></tr>\n<tr><td>preview</td><td>pg-stage-03</td></tr>\n</table>\n\n"
-        "Staging is wiped every Sunday.\n"
-    )
+@pytest.mark.parametrize(
+    "table",
+    [
+        "<table>\n<tr><th>Environment</th><th>Database</th></tr>\n<tr><td>staging</td><td>pg-stage-02</td></tr>\n"
+        "<tr><td>preview</td><td>pg-stage-03</td></tr>\n</table>\n",
+        # As READMEs set one, a cell a line.
+        "<table>\n  <tr>\n    <th>Environment</th>\n    <th>Database</th>\n  </tr>\n  <tr>\n    <td>staging</td>\n"
+        "    <td>pg-stage-02</td>\n  </tr>\n  <tr>\n    <td>preview</td>\n    <td>pg-stage-03</td>\n  </tr>\n</table>\n",
+    ],
+)
+def test_an_html_table_in_markdown_is_read_as_a_page_reads_one(table: str) -> None:
+    text = f"## Environments\n\n{table}\nStaging is wiped every Sunday.\n"
     sentences = split_checked("deploy.md", text)
     assert [(shown(s).strip(), s.lead) for s in sentences] == [
         ("Environments", -1),
@@ -155,6 +161,9 @@ def test_an_html_table_in_markdown_is_read_as_a_page_reads_one() -> None:
         ("preview | pg-stage-03", 1),
         ("Staging is wiped every Sunday.", -1),
     ]
+    # In a code block, the table is code, a line a sentence as written.
+    fenced = split_checked("deploy.md", f"## Markup\n\n```html\n{table}```\n")
+    assert [s.text for s in fenced if s.code] == [line.strip() for line in table.splitlines() if "<td>" in line or "<th>" in line]
 
 
 def test_a_numbered_plain_text_heading_leads_its_list_and_a_numbered_step_does_not():
