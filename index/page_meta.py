@@ -3,7 +3,8 @@
 Publishers put this in the page's head for search engines and link previews
 (Open Graph's ``article:published_time`` and ``og:site_name``, a ``<meta
 name="author">``, schema.org's JSON-LD), and in the markup of its byline (a
-``<time itemprop="datePublished">``, a blog theme's ``class="published"``).
+``<time itemprop="datePublished">``, a blog theme's ``class="published"``,
+Asciidoctor's revision date under the title).
 Read from there, a saved page's citations show its date and outlet without a
 ``metadata.json``; the sidecar, when it has a field, still wins.
 
@@ -28,6 +29,9 @@ _PUBLISHED_ELEMENT = re.compile(
     r"<(?:time|abbr|span|meta)\b(?=[^>]*(?:\bitemprop\s*=\s*[\"']?datePublished\b|\bclass\s*=\s*[\"'](?:[^\"']*\s)?published[\s\"']))[^>]*>",
     re.I,
 )
+
+# Asciidoctor's revision date under the document's title ("<span id=\"revdate\">2025-09-14</span>").
+_REVISION_DATE = re.compile(r"<span\b[^>]*\bid\s*=\s*[\"']revdate[\"'][^>]*>([^<]*)</span\s*>", re.I)
 
 # By the name (or property) of a <meta>, in the order of trust: the first present wins.
 _DATE_NAMES = (
@@ -67,7 +71,7 @@ def page_metadata(page: str) -> dict[str, str]:
     ld = _linked_data(page)
     out: dict[str, str] = {}
     date = next((d for d in (iso_date(metas.get(k, "")) for k in _DATE_NAMES) if d), "")
-    date = date or iso_date(_text(ld.get("datePublished"))) or _published_element_date(page)
+    date = date or iso_date(_text(ld.get("datePublished"))) or _published_element_date(page) or _revision_date(page)
     if date:
         out["date"] = date
     author = next((a for a in (_name(metas.get(k, "")) for k in _AUTHOR_NAMES) if a), "") or _name(_text(ld.get("author"))) or _byline_author(page)
@@ -137,6 +141,11 @@ def _published_element_date(page: str) -> str:
         if found:
             return found
     return ""
+
+
+def _revision_date(page: str) -> str:
+    m = _REVISION_DATE.search(page)
+    return iso_date(html.unescape(m.group(1))) if m else ""
 
 
 def iso_date(value: str) -> str:

@@ -164,6 +164,13 @@ def test_a_byte_order_mark_is_no_text_and_moves_no_offset(tmp_path, name, data, 
             "<span>Ian Routledge</span></a></span> at <abbr class='published' title='2025-05-03T10:42:00+01:00'>10:42</abbr>",
             ("2025-05-03", "Ian Routledge", ""),
         ),
+        # Asciidoctor's header: the document's author and its revision's date.
+        (
+            '<meta name="generator" content="Asciidoctor 2.0.20"><meta name="author" content="Platform Team">',
+            '<div class="details"><span id="author" class="author">Platform Team</span><br>'
+            '<span id="revnumber">version 3.1,</span> <span id="revdate">2025-09-14</span></div><p>Text.</p>',
+            ("2025-09-14", "Platform Team", ""),
+        ),
         # Only when it was changed, and a link to a profile that names no one: nothing is stated.
         (
             '<meta property="article:modified_time" content="2026-02-11T09:14:27Z"><meta name="author" content="https://example.org/me">',
