@@ -456,7 +456,7 @@ def _page_title(page: str) -> str:
     return _norm(unescape(TAG.sub("", m.group(1)))) if m else ""
 
 
-_TITLE_SEPARATORS = "-–—|:·•»"  # between a page's title and its site's name
+TITLE_SEPARATORS = "-–—|:·•»"  # between a page's title and its site's name
 
 
 def _titles(norm: str, page_title: str) -> bool:
@@ -468,7 +468,7 @@ def _titles(norm: str, page_title: str) -> bool:
     if not norm or not page_title.startswith(norm):
         return False
     rest = page_title[len(norm) :].lstrip()
-    return not rest or (len(norm.split()) >= TITLE_WORDS and rest[:1] in _TITLE_SEPARATORS)
+    return not rest or (len(norm.split()) >= TITLE_WORDS and rest[:1] in TITLE_SEPARATORS)
 
 
 # A manual's section heading ("EXPRESSIONS"): a few words in capitals, no stop.

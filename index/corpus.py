@@ -15,7 +15,19 @@ from pathlib import Path
 
 from index import fences
 from index.chunking import readable
-from index.clean import MARKDOWN_SUFFIXES, RST_SUFFIXES, TAG, TEXT_SUFFIXES, WEB_SUFFIXES, code_blocks, is_markdown, is_rst, is_web_page, visible_text
+from index.clean import (
+    MARKDOWN_SUFFIXES,
+    RST_SUFFIXES,
+    TAG,
+    TEXT_SUFFIXES,
+    TITLE_SEPARATORS,
+    WEB_SUFFIXES,
+    code_blocks,
+    is_markdown,
+    is_rst,
+    is_web_page,
+    visible_text,
+)
 from index.errors import CorpusError
 from index.page_meta import iso_date, page_metadata
 from index.types import Document, Metadata
@@ -114,8 +126,7 @@ def load_document(corpus: Path, path: Path, meta: Metadata | None, max_bytes: in
         # No text, as an editor shows it: read as a line break, every offset
         # still the file's, so "# Leave policy" after it is a heading.
         text = "\n" + text[1:]
-    stated = _front_matter(text) if is_markdown(path.name) else page_metadata(text) if is_web_page(path.name) else {}
-    meta = _merge(meta or Metadata(), stated)
+    meta = _merge(meta or Metadata(), _stated(path, text))
     if not meta.title:
         meta = Metadata(title=_guess_title(text, path), publisher=meta.publisher, author=meta.author, date=meta.date)
     return Document(source=source, text=text, fingerprint=fingerprint(data), meta=meta)
@@ -188,6 +199,13 @@ def _front_matter(text: str) -> dict[str, str]:
     return out
 
 
+def _stated(path: Path, text: str) -> dict[str, str]:
+    """What a file states of itself: a Markdown file in its front matter, a web page in its head and byline."""
+    if is_markdown(path.name):
+        return _front_matter(text)
+    return page_metadata(text) if is_web_page(path.name) else {}
+
+
 def _merge(meta: Metadata, extra: dict[str, str]) -> Metadata:
     """The sidecar wins; what the file states of itself (front matter, a page's head) fills what it leaves empty."""
     return Metadata(**{k: getattr(meta, k) or extra.get(k, "") for k in ("title", "publisher", "author", "date")})
@@ -206,7 +224,6 @@ _MAN_NAME = re.compile(r"^NAME[ \t]*\n[ \t]+(\S[^\n]*(?:\n[ \t]+\S[^\n]*)?)", re
 _HEADING_TAG = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
 # A heading that is a link to the site's home page ("/", "https://example.org/", "index.html") alone.
 _HOME_LINK = re.compile(r"\s*<a\b[^>]*\bhref\s*=\s*[\"'](?:(?:https?:)?//[^/\"']+)?(?:/|\./|/?index\.html?)?[\"'][^>]*>(.*?)</a\s*>\s*", re.I | re.S)
-_TITLE_SEPARATORS = "-–—|:·•»"  # between a page's title and its site's name
 _TITLE_CLASS = re.compile(
     r"<(p|div|h1)\b[^>]*\bclass=(?:[\"'](?:[^\"']*\s)?(?:title|MsoTitle)(?:\s[^\"']*)?[\"']|(?:title|MsoTitle)(?=[\s/>]))[^>]*>(.*?)</\1\s*>", re.I | re.S
 )
@@ -276,7 +293,8 @@ def _markdown_title(source: str, text: str) -> str:
 def _page_title(page: str) -> str:
     """A web page's own title: its heading when the <title> is that plus the
     site's name ("Steam engine - Team wiki", "steam_engine [Team wiki]"),
-    else the <title>, else the heading."""
+    else the <title> (without the site's name a heading links home with),
+    else the heading."""
 
     def shown(fragment: str) -> str:
         # Without a heading's permalink ("Rate limits¶", as Sphinx and MkDocs link each heading).
@@ -289,14 +307,17 @@ def _page_title(page: str) -> str:
     # A document exported without a <title> (Google Docs, Word) marks its title paragraph by class.
     m = m or _TITLE_CLASS.search(page)
     title = shown(m.group(m.lastindex)) if m else ""
-    headings = [h for h in (shown(m.group(1)) for m in _HEADING_TAG.finditer(page) if not _HOME_LINK.fullmatch(m.group(1))) if key(h)]
-    for site in (shown(h.group(1)) for h in _HEADING_TAG.finditer(page) if _HOME_LINK.fullmatch(h.group(1))):
-        # A heading that links to the site's home page is the site's name (a blog's,
-        # over each post): "Tyneside Rail Rambles: The last day of the Alston branch"
-        # titles the post "The last day of the Alston branch".
-        if site and title.startswith(site) and title[len(site) :].lstrip()[:1] in _TITLE_SEPARATORS:
+    # A heading that links to the site's home page is the site's name (a blog's, over each
+    # post), no heading of the page: "Tyneside Rail Rambles: The last day of the Alston
+    # branch" titles the post "The last day of the Alston branch".
+    headings, sites = [], []
+    for m in _HEADING_TAG.finditer(page):
+        (sites if _HOME_LINK.fullmatch(m.group(1)) else headings).append(shown(m.group(1)))
+    headings = [h for h in headings if key(h)]
+    for site in filter(None, sites):
+        if title.startswith(site) and title[len(site) :].lstrip()[:1] in TITLE_SEPARATORS:
             title = title[len(site) :].lstrip()[1:].strip() or title
-        elif site and title.endswith(site) and title[: -len(site)].rstrip()[-1:] in _TITLE_SEPARATORS:
+        elif title.endswith(site) and title[: -len(site)].rstrip()[-1:] in TITLE_SEPARATORS:
             title = title[: -len(site)].rstrip()[:-1].strip() or title
     # A site's own name can be a heading too (a wiki's logo): the page's comes first in the <title>.
     named = sorted((key(title).index(key(h)), -len(h), h) for h in headings if key(h) in key(title))

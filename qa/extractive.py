@@ -305,9 +305,10 @@ def _with_what_leads_on(chosen: list[Evidence], reader, comp, words_left: int) -
     list or quotation after it, nor does a sentence cut off by it ("If "make
     test" produces something like", a line of output, "check that you don't
     have old files ..."), and an FAQ's "How do I reset my password?"
-    nothing until its answer: up to ``comp.colon_followers`` (after a colon)
-    or ``comp.question_followers`` (after a question, stopping at the next
-    question or heading) of the sentences that follow it in its article join
+    nothing until its answer, nor a heading until its section: up to
+    ``comp.colon_followers`` (after a colon), ``comp.question_followers``
+    (after a question, stopping at the next question or heading) or
+    ``comp.heading_followers`` of the sentences that follow it in its article join
     it, as far as the answer's word budget allows, and never from the next
     section: "Or, to include the optional HTTP/2 support, use:", its command,
     and not "## Documentation" after them. An FAQ's "Q: ..." is a
