@@ -1095,8 +1095,16 @@ def mask_html(html: str) -> str:
         return "\n" + s[1:]
 
     articles = _article_spans(html)
+    headings = [h.span() for h in _HEADING_ELEMENT.finditer(html)]
 
     def hidden(m: re.Match[str]) -> str:
+        if m.group(1).lower() == "button" and any(a <= m.start() < b for a, b in headings):
+            # A button that is a heading's text: an accordion's question ("<h2><button
+            # aria-expanded=...>Can visitors park in a resident bay?</button></h2>"),
+            # shown over the answer it opens. Its tags go, its words stay.
+            inside = m.group(0)
+            opened, closed = inside.index(">") + 1, inside.lower().rindex("</button")
+            return _blanked(inside[:opened]) + inside[opened:closed] + _blanked(inside[closed:])
         # An <aside> within an <article> is the article's own (a fact box); a
         # sidebar beside it is the site's, and a pull quote (a quotation set
         # aside, or one the page hides from screen readers) repeats what the

@@ -119,13 +119,7 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
     chosen = [best]
     covered = q_terms & _record(reader, best).terms
     n_words = len(best.text.split())
-    # Rows of one table are records each: one that lacks the rarest word of the question that
-    # picked the best row beyond what their header says ("Woolf" of "What year was the Woolf
-    # compound engine installed?") is another record, not more of the answer. (Not so the
-    # sentences under one term: a definition's "The default level is 4." goes on with its first.)
-    best_lead = reader.lead_row(reader.sentences.row_of(best.sentence_id)) if is_table_row(best.source, best.text) else None
-    picked = covered - reader.sentences[best_lead].terms if best_lead is not None else set()
-    rarest = max(sorted(picked), key=weights.idf, default=None)
+    header, rarest = _record_key(ranked, reader, q_terms)
 
     def fits(ev: Evidence) -> bool:
         return len(chosen) < settings.answer_sentences and n_words + len(ev.text.split()) <= settings.answer_words
@@ -134,7 +128,7 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
         return (
             rarest is not None
             and is_table_row(ev.source, ev.text)
-            and reader.lead_row(reader.sentences.row_of(ev.sentence_id)) == best_lead
+            and reader.lead_row(reader.sentences.row_of(ev.sentence_id)) == header
             and rarest not in _record(reader, ev).terms
         )
 
@@ -178,6 +172,34 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
     if request.query.answer_type in _KINDS_A_HEADING_GIVES and (lacks or opens_with_reference(best.text)):
         chosen = _with_heading_holding_it(chosen, best, request, words_left())
     return with_leads(_code_in_order(chosen, reader), reader)
+
+
+def _record_key(ranked: list[Evidence], reader, q_terms: set[str]) -> tuple[int | None, str | None]:
+    """The header row of the best one's table, and the word that picks its record.
+
+    Rows of one table are records each: one that lacks the rarest word of the
+    question that picked the best-ranked row beyond what their header says
+    ("Woolf" of "What year was the Woolf compound engine installed?") is
+    another record, not more of the answer; so when the header itself ranks
+    first. (Not so the sentences under one term: a definition's "The default
+    level is 4." goes on with its first.) (None, None) when the best one is no
+    table's.
+    """
+    best = ranked[0]
+    if not is_table_row(best.source, best.text):
+        return None, None
+    best_row = reader.sentences.row_of(best.sentence_id)
+    header = reader.lead_row(best_row)
+    if header is None:
+        header = best_row  # the header ranked first: the rows it leads are the records
+    row = next(
+        (ev for ev in ranked if is_table_row(ev.source, ev.text) and reader.lead_row(reader.sentences.row_of(ev.sentence_id)) == header),
+        None,
+    )
+    if row is None:
+        return None, None
+    picked = (q_terms & _record(reader, row).terms) - reader.sentences[header].terms
+    return header, max(sorted(picked), key=reader.weights.idf, default=None)
 
 
 def _code_in_order(chosen: list[Evidence], reader) -> list[Evidence]:

@@ -35,7 +35,7 @@ from index.lock import pin_generation
 from index.manifest import Manifest
 from index.sentence_store import FOLDER as SENTENCE_FOLDER
 from index.sentence_store import ChunkLayout, SentenceStore
-from index.terms import is_english_word
+from index.terms import is_common_english_word, is_english_word
 from index.store import CHUNKS, ChromaStore
 from index.types import Sentence
 from qa.errors import IndexStoreError
@@ -695,8 +695,11 @@ def _publication_refs(documents: dict[str, dict[str, str]]) -> list[tuple[re.Pat
                 by_name.setdefault(name, set()).add(source)
                 if key == "publisher" and " " not in name and is_english_word(name.lower()):
                     as_written.add(name)  # an outlet called "Medium" or "Time": not "what time", "a medium-risk change"
-                if key == "author" and " " in name:
-                    by_name.setdefault(name.split()[-1], set()).add(source)
+                last = name.split()[-1]
+                if key == "author" and " " in name and not is_common_english_word(last.lower()):
+                    # "according to Zimmerman": a surname alone names its writer, but not a
+                    # common word ("the Team plan" names no page by its "Platform Team").
+                    by_name.setdefault(last, set()).add(source)
     refs = []
     for name, sources in by_name.items():
         escaped = re.escape(name)

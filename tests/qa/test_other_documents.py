@@ -76,6 +76,11 @@ def test_an_encyclopedia_page_is_answered_without_its_reference_marks(other_engi
     assert not any("[" in c.shown for c in answer.citations)
 
 
+def test_an_accordions_question_is_text_and_comes_before_its_answer(other_engine: Engine) -> None:
+    answer = answered(other_engine, "Can my visitors park in resident bays?", source="parking-faq.html")
+    assert [c.shown for c in answer.citations][:2] == ["Can visitors park in a resident bay?", "Only with a visitor voucher."]
+
+
 def test_an_faq_answer_naming_days_is_no_headline_and_comes_after_its_question(other_engine: Engine) -> None:
     # "Tuesday to Sunday, 10am to 5pm." is capitalised as sentences naming days are, not as a title is.
     answer = answered(other_engine, "When is the museum open to visitors?")

@@ -54,10 +54,15 @@ def test_opening_reads_no_sentence_and_an_answer_reads_only_its_candidates(fresh
         assert (SEEDS / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
 
 
-def test_an_outlet_whose_name_is_a_word_is_named_only_as_written() -> None:
-    # Outlets as saved pages state them (og:site_name): "Medium" is a blog host, and "medium" a word.
+def test_an_outlet_or_surname_that_is_a_common_word_names_no_page_by_that_word() -> None:
+    # As saved pages state them (og:site_name, <meta name="author">): "Medium" is a blog host, and
+    # "medium" a word; "Platform Team" wrote a runbook, and "Team" is no one's surname.
     refs = _publication_refs(
-        {"mesh.html": {"publisher": "Medium", "author": "Ines Calloway-Bright"}, "flood.html": {"publisher": "Wrenbury Courier"}}
+        {
+            "mesh.html": {"publisher": "Medium", "author": "Ines Calloway-Bright"},
+            "flood.html": {"publisher": "Wrenbury Courier"},
+            "runbook.html": {"author": "Platform Team"},
+        }
     )
 
     def named(question: str) -> set[str]:
@@ -67,6 +72,8 @@ def test_an_outlet_whose_name_is_a_word_is_named_only_as_written() -> None:
     assert named("Which changes count as medium-risk?") == set()
     assert named("what did the wrenbury courier report about the flood") == {"flood.html"}
     assert named("what did calloway-bright say about the antennas") == {"mesh.html"}
+    assert named("How many requests does the Team plan allow?") == set()
+    assert named("What does the Platform Team's runbook say about backups?") == {"runbook.html"}
 
 
 def test_the_table_of_sentences_reads_in_document_order(engine: Engine) -> None:
