@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 
 from index.clean import TAG
 
@@ -69,18 +70,20 @@ def page_metadata(page: str) -> dict[str, str]:
         if key and "content" in attrs:
             metas.setdefault(key, attrs["content"])
     ld = _linked_data(page)
-    out: dict[str, str] = {}
-    date = next((d for d in (iso_date(metas.get(k, "")) for k in _DATE_NAMES) if d), "")
-    date = date or iso_date(_text(ld.get("datePublished"))) or _published_element_date(page) or _revision_date(page)
-    if date:
-        out["date"] = date
-    author = next((a for a in (_name(metas.get(k, "")) for k in _AUTHOR_NAMES) if a), "") or _name(_text(ld.get("author"))) or _byline_author(page)
-    if author:
-        out["author"] = author
-    publisher = next((p for p in (_name(metas.get(k, "")) for k in _PUBLISHER_NAMES) if p), "") or _name(_text(ld.get("publisher")))
-    if publisher:
-        out["publisher"] = publisher
-    return out
+    stated = {
+        "date": _first(metas, _DATE_NAMES, iso_date)
+        or iso_date(_text(ld.get("datePublished")))
+        or _published_element_date(page)
+        or _revision_date(page),
+        "author": _first(metas, _AUTHOR_NAMES, _name) or _name(_text(ld.get("author"))) or _byline_author(page),
+        "publisher": _first(metas, _PUBLISHER_NAMES, _name) or _name(_text(ld.get("publisher"))),
+    }
+    return {field: value for field, value in stated.items() if value}
+
+
+def _first(metas: dict[str, str], names: tuple[str, ...], read: Callable[[str], str]) -> str:
+    """The first of the <meta> ``names`` the page gives that ``read`` makes something of."""
+    return next((value for value in (read(metas.get(name, "")) for name in names) if value), "")
 
 
 def _attributes(inside: str) -> dict[str, str]:
@@ -95,7 +98,7 @@ def _linked_data(page: str) -> dict:
     """
     for m in _JSON_LD.finditer(page):
         try:
-            data = json.loads(html.unescape(m.group(1)).strip())
+            data = json.loads(m.group(1))  # a script's text: no character references to read
         except ValueError:
             continue  # a page's broken JSON-LD says nothing; the page's text is still read
         for item in _items(data):
