@@ -1095,7 +1095,7 @@ def mask_html(html: str) -> str:
         return "\n" + s[1:]
 
     articles = _article_spans(html)
-    headings = [h.span() for h in _HEADING_ELEMENT.finditer(html)]
+    headings = [h.span() for h in _HEADING_ELEMENT.finditer(html)] if "<button" in html or "<BUTTON" in html else []
 
     def hidden(m: re.Match[str]) -> str:
         if m.group(1).lower() == "button" and any(a <= m.start() < b for a, b in headings):

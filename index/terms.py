@@ -143,16 +143,6 @@ def is_english_word(word: str) -> bool:
     return word in _dictionary()
 
 
-COMMON_WORD_COUNT = 5000  # pyspellchecker's count for a word in common use ("team" 221,786, "brown" 33,083; "zimmerman" 50)
-
-
-def is_common_english_word(word: str) -> bool:
-    """Whether ``word`` (lower case) is an English word in common use, not only a name
-    the dictionary also holds: a surname that is such a word ("Team" of "Platform
-    Team", "Young") names no one alone (qa.retrieve)."""
-    return _dictionary()[word] >= COMMON_WORD_COUNT
-
-
 @functools.lru_cache(maxsize=1)
 def _dictionary():
     from spellchecker import SpellChecker

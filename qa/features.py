@@ -382,10 +382,7 @@ def _title_case(text: str) -> bool:
 
 
 _WORDS = re.compile(r"[A-Za-z][\w'’-]*")
-_CALENDAR = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday "
-    "january february march april june july august september october november december".split()
-)
+_CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday".split() + _MONTHS)
 
 
 def _is_title(reader, s) -> bool:

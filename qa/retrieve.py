@@ -35,7 +35,6 @@ from index.lock import pin_generation
 from index.manifest import Manifest
 from index.sentence_store import FOLDER as SENTENCE_FOLDER
 from index.sentence_store import ChunkLayout, SentenceStore
-from index.terms import is_common_english_word, is_english_word
 from index.store import CHUNKS, ChromaStore
 from index.types import Sentence
 from qa.errors import IndexStoreError
@@ -248,7 +247,6 @@ class IndexReader:
         self.vectors = self.sentence_store.vectors  # mapped, not read
         self.chunk_count = self.sentence_store.chunk_count
         self.weights = TermWeights.from_counts(self.sentence_store.document_frequencies(), len(self.sentences))
-        self._publication_refs = _publication_refs(self.documents)
 
     # -- questions ---------------------------------------------------------
     def source_prior(self, question: str) -> tuple[dict[str, float], str]:
@@ -515,6 +513,15 @@ class IndexReader:
         return max(near, key=lambda k: (counts[k], k)) if near else None
 
     @functools.cached_property
+    def _publication_refs(self) -> list[tuple[re.Pattern[str], set[str]]]:
+        # On the first question, not on opening: it reads the corpus's words and names.
+        return _publication_refs(self.documents, self.common_word)
+
+    def common_word(self, word: str) -> bool:
+        """Whether the sentences use ``word`` (lower case) as a word, not mostly capitalised alone as a name is."""
+        return word in self.sentence_store.word_counts and word not in self.sentence_store.names["alone"]
+
+    @functools.cached_property
     def _name_words(self) -> dict[str, str]:
         """Each word the corpus capitalises, alone or within a longer name, as it writes it."""
         names = self.sentence_store.names
@@ -682,8 +689,13 @@ _YEAR_TERM = re.compile(r"(1\d{3}|20\d{2})(s)?")
 _NAME_WORD = re.compile(r"(?<![\w'’-])[A-Z][\w'’.-]*[\w]")
 
 
-def _publication_refs(documents: dict[str, dict[str, str]]) -> list[tuple[re.Pattern[str], set[str]]]:
-    """Patterns naming an outlet or author, and the articles they point at."""
+def _publication_refs(documents: dict[str, dict[str, str]], common: Callable[[str], bool]) -> list[tuple[re.Pattern[str], set[str]]]:
+    """Patterns naming an outlet or author, and the articles they point at.
+
+    ``common`` says whether a word (lower case) is one the corpus uses as a
+    word, not a name (IndexReader.common_word): an outlet so named counts only
+    as written, and such a surname names no writer alone.
+    """
     by_name: dict[str, set[str]] = {}
     as_written: set[str] = set()
     for source, meta in documents.items():
@@ -693,10 +705,10 @@ def _publication_refs(documents: dict[str, dict[str, str]]) -> list[tuple[re.Pat
             name = re.split(r"[(,]", value)[0].strip()
             if len(name) >= 2:
                 by_name.setdefault(name, set()).add(source)
-                if key == "publisher" and " " not in name and is_english_word(name.lower()):
+                if key == "publisher" and " " not in name and common(name.lower()):
                     as_written.add(name)  # an outlet called "Medium" or "Time": not "what time", "a medium-risk change"
                 last = name.split()[-1]
-                if key == "author" and " " in name and not is_common_english_word(last.lower()):
+                if key == "author" and " " in name and not common(last.lower()):
                     # "according to Zimmerman": a surname alone names its writer, but not a
                     # common word ("the Team plan" names no page by its "Platform Team").
                     by_name.setdefault(last, set()).add(source)

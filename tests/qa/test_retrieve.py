@@ -12,7 +12,7 @@ from index.store import CHUNKS, SENTENCES
 from qa.config import Settings
 from qa.engine import Engine
 from qa.lexical import STOPWORDS, SYNONYMS, is_english_word, terms
-from qa.retrieve import IndexReader, Query, _publication_refs
+from qa.retrieve import IndexReader, Query
 
 from ..conftest import SEEDS
 
@@ -54,19 +54,33 @@ def test_opening_reads_no_sentence_and_an_answer_reads_only_its_candidates(fresh
         assert (SEEDS / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
 
 
-def test_an_outlet_or_surname_that_is_a_common_word_names_no_page_by_that_word() -> None:
+def test_an_outlet_or_surname_that_is_a_common_word_names_no_page_by_that_word(settings: Settings, tmp_path: Path) -> None:
     # As saved pages state them (og:site_name, <meta name="author">): "Medium" is a blog host, and
-    # "medium" a word; "Platform Team" wrote a runbook, and "Team" is no one's surname.
-    refs = _publication_refs(
-        {
-            "mesh.html": {"publisher": "Medium", "author": "Ines Calloway-Bright"},
-            "flood.html": {"publisher": "Wrenbury Courier"},
-            "runbook.html": {"author": "Platform Team"},
-        }
+    # "medium" a word here; "Platform Team" wrote a runbook, and "team" a word here, no one's surname.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "mesh.html").write_text(
+        '<html><head><title>Village mesh</title><meta property="og:site_name" content="Medium">'
+        '<meta name="author" content="Ines Calloway-Bright"></head><body><p>The village mesh uses twelve antennas on church towers.</p></body></html>',
+        encoding="utf-8",
     )
+    (corpus / "flood.html").write_text(
+        '<html><head><title>Sele floods</title><meta property="og:site_name" content="Wrenbury Courier"></head>'
+        "<body><p>The River Sele flooded 140 homes in Ashcombe.</p></body></html>",
+        encoding="utf-8",
+    )
+    (corpus / "runbook.html").write_text(
+        '<html><head><title>Backups</title><meta name="author" content="Platform Team"></head><body><p>The team restores '
+        "backups every quarter. A medium-risk change needs one reviewer from the team.</p></body></html>",
+        encoding="utf-8",
+    )
+    engine = Engine(settings.replace(corpus=corpus, index_dir=tmp_path / "index"))
+    engine.build()
+    reader = engine.reader()
 
     def named(question: str) -> set[str]:
-        return {source for pattern, sources in refs if pattern.search(question) for source in sources}
+        weights, _ = reader.source_prior(question)
+        return {source for source, weight in weights.items() if weight == 1.0}
 
     assert named("What did the post on Medium say about antennas?") == {"mesh.html"}
     assert named("Which changes count as medium-risk?") == set()
