@@ -141,6 +141,14 @@ def engine_over_documents(settings: Settings, folder: Path, names: list[str]) ->
     return eng
 
 
+def write_corpus(folder: Path, files: dict[str, str]) -> Path:
+    """A corpus folder of ``files`` (name: text, written as UTF-8)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
 @pytest.fixture
 def corpus_copy(tmp_path: Path) -> Path:
     """A private copy of the seed corpus that a test may change."""

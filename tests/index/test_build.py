@@ -16,6 +16,8 @@ from index.sentence_store import FOLDER as SENTENCE_FOLDER
 from index.sentence_store import SentenceStore
 from index.store import CHUNKS, SENTENCES, ChromaStore, read_all
 
+from ..conftest import write_corpus
+
 
 def stored_sources(index_dir: Path) -> dict[str, set[str]]:
     manifest = read_manifest(index_dir)
@@ -209,17 +211,14 @@ def test_unwritable_index_folder_is_a_clear_error(small_corpus, build, tmp_path)
 
 
 def test_markdown_and_html_articles_index_with_their_own_metadata(tmp_path, build):
-    corpus = tmp_path / "mixed"
-    corpus.mkdir()
-    (corpus / "note.md").write_text(
-        "---\ntitle: Lunar gardens\ndate: 2024-05\nauthor: A. Writer\n---\n# Lunar gardens\n\n"
-        "Botanists grew basil in lunar regolith for six weeks. The plants survived.\n",
-        encoding="utf-8",
-    )
-    (corpus / "page.html").write_text(
-        "<html><head><title>Mars dust</title><style>p{}</style></head><body><nav>Menu</nav>"
-        "<p>Mars dust storms can last for <em>months</em>. Rovers wait them out.</p></body></html>",
-        encoding="utf-8",
+    corpus = write_corpus(
+        tmp_path / "mixed",
+        {
+            "note.md": "---\ntitle: Lunar gardens\ndate: 2024-05\nauthor: A. Writer\n---\n# Lunar gardens\n\n"
+            "Botanists grew basil in lunar regolith for six weeks. The plants survived.\n",
+            "page.html": "<html><head><title>Mars dust</title><style>p{}</style></head><body><nav>Menu</nav>"
+            "<p>Mars dust storms can last for <em>months</em>. Rovers wait them out.</p></body></html>",
+        },
     )
     report = build(corpus)
     assert report.files == 2 and not report.skipped

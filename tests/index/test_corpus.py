@@ -9,6 +9,8 @@ import pytest
 from index.chunking import sentence_words, split_document
 from index.corpus import scan
 
+from ..conftest import write_corpus
+
 
 def read_one(tmp_path: Path, name: str, data: bytes, max_bytes: int = 10_000_000):
     corpus = tmp_path / "corpus"
@@ -193,14 +195,14 @@ def test_a_markdown_page_is_dated_by_the_day_its_front_matter_gives(tmp_path, wr
 
 
 def test_the_metadata_file_wins_over_what_a_page_states(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "flood.html").write_text(
-        '<html><head><title>Flood</title><meta property="og:site_name" content="Wrenbury Courier">'
-        '<meta property="article:published_time" content="2025-03-04T09:12:00Z"></head><body><p>Text.</p></body></html>',
-        encoding="utf-8",
+    corpus = write_corpus(
+        tmp_path / "corpus",
+        {
+            "flood.html": '<html><head><title>Flood</title><meta property="og:site_name" content="Wrenbury Courier">'
+            '<meta property="article:published_time" content="2025-03-04T09:12:00Z"></head><body><p>Text.</p></body></html>',
+            "metadata.json": '{"flood.html": {"publisher": "The Courier", "author": "H. Colley"}}',
+        },
     )
-    (corpus / "metadata.json").write_text('{"flood.html": {"publisher": "The Courier", "author": "H. Colley"}}', encoding="utf-8")
     meta = scan(corpus, 10_000_000).documents[0].meta
     assert (meta.publisher, meta.author, meta.date) == ("The Courier", "H. Colley", "2025-03-04")
 

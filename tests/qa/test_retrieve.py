@@ -14,7 +14,7 @@ from qa.engine import Engine
 from qa.lexical import STOPWORDS, SYNONYMS, is_english_word, terms
 from qa.retrieve import IndexReader, Query
 
-from ..conftest import SEEDS
+from ..conftest import SEEDS, write_corpus
 
 
 @pytest.fixture
@@ -57,22 +57,16 @@ def test_opening_reads_no_sentence_and_an_answer_reads_only_its_candidates(fresh
 def test_an_outlet_or_surname_that_is_a_common_word_names_no_page_by_that_word(settings: Settings, tmp_path: Path) -> None:
     # As saved pages state them (og:site_name, <meta name="author">): "Medium" is a blog host, and
     # "medium" a word here; "Platform Team" wrote a runbook, and "team" a word here, no one's surname.
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "mesh.html").write_text(
-        '<html><head><title>Village mesh</title><meta property="og:site_name" content="Medium">'
-        '<meta name="author" content="Ines Calloway-Bright"></head><body><p>The village mesh uses twelve antennas on church towers.</p></body></html>',
-        encoding="utf-8",
-    )
-    (corpus / "flood.html").write_text(
-        '<html><head><title>Sele floods</title><meta property="og:site_name" content="Wrenbury Courier"></head>'
-        "<body><p>The River Sele flooded 140 homes in Ashcombe.</p></body></html>",
-        encoding="utf-8",
-    )
-    (corpus / "runbook.html").write_text(
-        '<html><head><title>Backups</title><meta name="author" content="Platform Team"></head><body><p>The team restores '
-        "backups every quarter. A medium-risk change needs one reviewer from the team.</p></body></html>",
-        encoding="utf-8",
+    corpus = write_corpus(
+        tmp_path / "corpus",
+        {
+            "mesh.html": '<html><head><title>Village mesh</title><meta property="og:site_name" content="Medium">'
+            '<meta name="author" content="Ines Calloway-Bright"></head><body><p>The village mesh uses twelve antennas on church towers.</p></body></html>',
+            "flood.html": '<html><head><title>Sele floods</title><meta property="og:site_name" content="Wrenbury Courier"></head>'
+            "<body><p>The River Sele flooded 140 homes in Ashcombe.</p></body></html>",
+            "runbook.html": '<html><head><title>Backups</title><meta name="author" content="Platform Team"></head><body><p>The team restores '
+            "backups every quarter. A medium-risk change needs one reviewer from the team.</p></body></html>",
+        },
     )
     engine = Engine(settings.replace(corpus=corpus, index_dir=tmp_path / "index"))
     engine.build()
