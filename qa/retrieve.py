@@ -28,7 +28,7 @@ from typing import overload
 
 import numpy as np
 
-from index.chunking import sentence_words
+from index.chunking import readable, sentence_words
 from index.embedding import Embedder
 from index.keyword import KeywordIndex
 from index.lock import pin_generation
@@ -347,6 +347,12 @@ class IndexReader:
             ts = terms(word)
             if ts and not any(self.weights.known(t) for t in ts):
                 out.append(word)
+        # A code identifier is a name too ("ffi_prep_closure_loc", "--clean",
+        # "windowBits"): written as the articles would write it, and one the
+        # documentation never writes is something it does not cover.
+        for m in _IDENTIFIER.finditer(question):
+            if m.group(0) not in out and not self._writes(m.group(1)):
+                out.append(m.group(0))
         # A year is a name too: "in 2010" of articles that never reach 2010.
         for m in _YEAR_WORD.finditer(question):
             year, decade = m.group(1) or m.group(2), m.group(3)
@@ -355,6 +361,19 @@ class IndexReader:
             if k == len(self._years) or self._years[k] > last:
                 out.append(year + (decade or ""))
         return out
+
+    def _writes(self, identifier: str) -> bool:
+        """Whether some sentence writes ``identifier`` (in any case), as a reader sees it
+        (Markdown's "ffi\\_prep\\_cif" is "ffi_prep_cif"); read from the sentences holding
+        all its words, the first IDENTIFIER_ROWS of them."""
+        ts = terms(identifier)
+        if not ts or not all(self.weights.known(t) for t in ts):
+            return False
+        if len(ts) == 1:
+            return True
+        rows = functools.reduce(np.intersect1d, (self.sentence_store.postings(t) for t in ts))[:IDENTIFIER_ROWS]
+        wanted = identifier.lower()
+        return any(wanted in readable(s.source, s.text, s.code).lower() for s in self.sentence_store.read(rows.tolist()).values())
 
     @functools.cached_property
     def _years(self) -> list[int]:
@@ -687,6 +706,20 @@ _YEAR_WORD = re.compile(
 )
 _YEAR_TERM = re.compile(r"(1\d{3}|20\d{2})(s)?")
 _NAME_WORD = re.compile(r"(?<![\w'’-])[A-Z][\w'’.-]*[\w]")
+# A code identifier as documentation writes it: an option ("--clean", "-k"),
+# a call ("gzprintf()", "os.path.join()"), a name joined by underscores
+# ("ffi_prep_cif", "Z_STREAM_ERROR") or in camel case ("windowBits"), with a
+# file's suffix ("playTest.sh"); group 1 without a call's brackets.
+_IDENTIFIER = re.compile(
+    r"(?<![\w'’.-])("
+    r"--?[A-Za-z][\w-]*"
+    r"|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?=\(\))"
+    r"|(?:[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[a-z]+[A-Z][A-Za-z0-9]+)(?:\.[A-Za-z]\w*)*"
+    r")(?:\(\))?"
+)
+# Sentences read to find an identifier written: they hold all its words, which may
+# each be common ("max_width"), so a large corpus can have thousands.
+IDENTIFIER_ROWS = 2000
 
 
 def _publication_refs(documents: dict[str, dict[str, str]], common: Callable[[str], bool]) -> list[tuple[re.Pattern[str], set[str]]]:

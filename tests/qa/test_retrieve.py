@@ -332,3 +332,41 @@ def test_above_the_scan_limit_chunks_come_from_chromas_index_and_sentences_from_
     assert counting.queries == 7
     for c in answer.citations:
         assert (SEEDS / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
+
+
+@pytest.mark.parametrize(
+    "question, unknown",
+    [
+        ("How do I create a closure with ffi_prep_closure_loc?", ["ffi_prep_closure_loc"]),
+        ("What does the --clean option of pyenv install do?", ["--clean"]),
+        ("What windowBits value should be passed to deflateInit2() to get a gzip header?", ["windowBits"]),
+        # As the pages write them, in any case, a call with or without its brackets.
+        ("Which ABI value should I normally pass to ffi_prep_cif?", []),
+        ("What does FFI_PREP_CIF return?", []),
+        ("When can deflate() return Z_STREAM_ERROR?", []),
+        ("Which strm fields must be set before calling inflateInit?", []),
+        ("What does the --check flag of rustfmt do?", []),
+        ("Which environment variables does the playTest.sh script need?", []),
+    ],
+)
+def test_a_code_identifier_the_documentation_never_writes_is_a_name_it_lacks(docs_engine: Engine, question: str, unknown: list[str]) -> None:
+    # The parts of "ffi_prep_closure_loc" are all words the libffi manual uses
+    # ("ffi_prep_cif", "closure"); the name as a whole is one it never writes,
+    # so the question asks about something the pages do not cover.
+    assert docs_engine.prepare(question).query.unknown_names == unknown
+
+
+def test_an_identifier_counts_as_written_where_markdown_escapes_it_and_is_read_beyond_its_words(settings: Settings, tmp_path: Path) -> None:
+    # Markdown writes "ffi\_prep\_cif" so that its underscores are no emphasis; a
+    # reader sees "ffi_prep_cif". "max" and "width" stand apart in another sentence.
+    corpus = write_corpus(
+        tmp_path / "corpus",
+        {
+            "ffi.md": "# Calls\n\nPrepare the call interface with ffi\\_prep\\_cif before any call.\n\n"
+            "The max line width of the listing is set apart from the width of a tab.\n",
+        },
+    )
+    engine = Engine(settings.replace(corpus=corpus, index_dir=tmp_path / "index"))
+    engine.build()
+    assert engine.prepare("What does ffi_prep_cif prepare?").query.unknown_names == []
+    assert engine.prepare("What is the default max_width?").query.unknown_names == ["max_width"]
