@@ -1271,7 +1271,10 @@ def _outer_headers(html: str) -> Iterator[tuple[int, str, int]]:
 # readability tools have long read the same way; "pageid": a wiki's page name
 # shown over the page, "harbour_ferry"; "sitenotice": a MediaWiki's notice shown
 # over every page, "The wiki will be read-only ..."; "portlet": a MediaWiki's
-# menus, its language menu's "3 languages" among them). A word of the name counts,
+# menus, its language menu's "3 languages" among them; "noprint": what a
+# MediaWiki leaves off a printed article, its "From Wikipedia, the free
+# encyclopedia" tagline among it; "revision": a docs page's revision stamp,
+# MkDocs' "git-revision-date-localized-plugin" dates). A word of the name counts,
 # not a part of one ("header" holds no "ad"); a post's category and tags,
 # which WordPress writes into its classes ("tag-cookies"), are no names; and
 # a block holding a quarter of the page's text or more is kept whatever its
@@ -1282,7 +1285,7 @@ _NAMED_BLOCK = re.compile(r"<(div|section|aside|p|ul|ol|span|dialog)\b([^>]*)>",
 # ("data-testid=\"consent-banner\""), and an accessible label ("Cookie consent").
 _NAME_ATTR = re.compile(r"\b(?:class|id|data-testid|data-test-id|data-component|aria-label)\s*=\s*([\"'])(.*?)\1", re.I | re.S)
 CHROME_NAMES = frozenset(
-    "cookie cookies gdpr consent newsletter signup advert adverts advertisement ad ads adslot sponsored promo popup modal footer menu navbar sidebar toc pageid sitenotice portlet".split()
+    "cookie cookies gdpr consent newsletter signup advert adverts advertisement ad ads adslot sponsored promo popup modal footer menu navbar sidebar toc pageid sitenotice portlet noprint revision".split()
 )
 CHROME_BLOCK_SHARE = 0.25
 
