@@ -350,8 +350,12 @@ class IndexReader:
         # A code identifier is a name too ("ffi_prep_closure_loc", "--clean",
         # "windowBits"): written as the articles would write it, and one the
         # documentation never writes is something it does not cover.
+        written: dict[str, bool] = {}
         for m in _IDENTIFIER.finditer(question):
-            if m.group(0) not in out and not self._writes(m.group(1)):
+            name = m.group(1)
+            if name not in written and len(written) < IDENTIFIERS_READ:
+                written[name] = self._writes(name)
+            if written.get(name) is False and m.group(0) not in out:
                 out.append(m.group(0))
         # A year is a name too: "in 2010" of articles that never reach 2010.
         for m in _YEAR_WORD.finditer(question):
@@ -718,8 +722,10 @@ _IDENTIFIER = re.compile(
     r")(?:\(\))?"
 )
 # Sentences read to find an identifier written: they hold all its words, which may
-# each be common ("max_width"), so a large corpus can have thousands.
+# each be common ("max_width"), so a large corpus can have thousands. And the
+# identifiers looked for: a question with a listing pasted in may hold dozens.
 IDENTIFIER_ROWS = 2000
+IDENTIFIERS_READ = 8
 
 
 def _publication_refs(documents: dict[str, dict[str, str]], common: Callable[[str], bool]) -> list[tuple[re.Pattern[str], set[str]]]:
