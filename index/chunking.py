@@ -34,11 +34,14 @@ class Quoted(Protocol):
     def text(self) -> str: ...
     @property
     def code(self) -> bool: ...
+    @property
+    def shown_row(self) -> str: ...
 
 
 def sentence_words(sentence: Quoted) -> str:
-    """A sentence as a reader sees it, ends trimmed: what its answer shows and its terms are read from."""
-    return readable(sentence.source, sentence.text, sentence.code).strip()
+    """A sentence as a reader sees it, ends trimmed: what its answer shows and its terms are read from
+    (a table row with the cells spanned down into it, as the table shows it: Sentence.shown_row)."""
+    return sentence.shown_row or readable(sentence.source, sentence.text, sentence.code).strip()
 
 
 def model_text(sentence: Sentence) -> str:
@@ -347,6 +350,12 @@ _TERM_END = re.compile(r"[.!?:;,]$")
 _LABEL = re.compile(r"(`{1,2})[^`\s]{1,60}\1|\*\*[^*\n]{1,100}(?<![.!?:;,])\*\*")
 # The same on a web page: a paragraph holding only a title in bold or a name in code,
 # and the paragraph that follows it.
+# An HTML table's row and its cells, for the cells that span rows ("<td rowspan="2">Monday</td>").
+_ROW_OPEN = re.compile(r"<tr\b[^>]*>", re.I)
+_ROW_CLOSE = re.compile(r"</tr\s*>|<tr\b|</t(?:body|head|foot|able)\s*>", re.I)
+_CELL = re.compile(r"<t[dh]\b([^>]*)>(.*?)(?=</t[dh]\s*>|<t[dh]\b|\Z)", re.I | re.S)
+_SPAN = re.compile(r"\b(row|col)span\s*=\s*[\"']?(\d+)", re.I)
+_ROW_LOOKBACK = 4000  # characters before a row's first cell's text where its <tr> may open (attributes, markup)
 _HTML_LABEL_OPEN = re.compile(r"<p\b[^>]*>\s*<(strong|b|code)\b[^>]*>\s*\Z", re.I)
 _HTML_LABEL_TO_NEXT = re.compile(r"\s*</(?:strong|b|code)\s*>\s*</p\s*>\s*<p\b[^>]*>\s*", re.I)
 _HTML_LABEL_TEXT = re.compile(r"[^<>\n]{1,100}(?<![.!?:;,])")
@@ -376,6 +385,8 @@ class _Leads:
     def __init__(self, doc: Document, masked: str) -> None:
         self.doc, self.masked = doc, masked
         self.table = -1  # position of the current table's first row
+        self.spans: list[list] = []  # the current HTML table's cells spanning rows below: [column, rows left, text]
+        self.shown_row = ""  # the row :meth:`lead` was last asked about as its table shows it (Sentence.shown_row)
         self.list_lead: int | None = None  # the current list's lead (-1: none), None outside a list
         self.item: int | None = None  # position of the first sentence of the list item or definition going on
         self.item_column = 0  # where the list item's text starts on its line: its later paragraphs are indented to it
@@ -396,6 +407,7 @@ class _Leads:
     def lead(self, start: int, raw: str, out: list[Sentence]) -> int:
         """The lead of the sentence at ``start`` (-1 for none); call :meth:`kept` once it is made."""
         opener = self.opener = self._opener(start)
+        self.shown_row = ""
         prev, prev_opener = self.previous if self.previous else (None, "")
         gap = self.masked[prev.end : start] if prev is not None else "\n\n"
         lead = -1
@@ -417,8 +429,11 @@ class _Leads:
         else:
             self.text_table = None
         if table_row:
+            if self.table < 0:
+                self.spans = []
             self.table = self.table if self.table >= 0 else len(out)
             lead = self.table if self.table < len(out) else -1
+            self.shown_row = self._shown_row(start)
             self.list_lead = self.item = None
         elif opener == "li":
             self.table = -1
@@ -452,6 +467,38 @@ class _Leads:
         if lead < 0 and self.plain_text and not opener:
             lead = self._term(start, out)
         return lead
+
+    def _shown_row(self, start: int) -> str:
+        """The HTML table row at ``start`` as its table shows it, when cells of rows
+        above span down into it (``rowspan``): their text in their columns among
+        its own cells' ("" when none does); and this row's cells that span down,
+        kept for the rows below."""
+        text = self.doc.text
+        opened = None
+        for opened in _ROW_OPEN.finditer(text, max(0, start - _ROW_LOOKBACK), start):
+            pass
+        if opened is None or _ROW_CLOSE.search(text, opened.end(), start):
+            return ""  # a Markdown table's row: no <tr> of its own
+        closed = _ROW_CLOSE.search(text, start)
+        row = text[opened.end() : closed.start() if closed else len(text)]
+        above = [s for s in self.spans if s[1] > 0]
+        taken = {s[0] for s in above}
+        shown = [(s[0], s[2]) for s in above]
+        column = 0
+        below = []
+        for cell in _CELL.finditer(row):
+            while column in taken:
+                column += 1
+            words = readable(self.doc.source, cell.group(2)).strip()
+            shown.append((column, words))
+            span = {a.group(1).lower(): int(a.group(2)) for a in _SPAN.finditer(cell.group(1))}
+            if span.get("row", 1) > 1:
+                below.append([column, span["row"] - 1, words])
+            column += max(span.get("col", 1), 1)
+        for s in above:
+            s[1] -= 1
+        self.spans = [s for s in self.spans if s[1] > 0] + below
+        return " | ".join(words for _, words in sorted(shown, key=lambda c: c[0]) if words) if above else ""
 
     def _labels(self, prev: Sentence, gap: str, start: int) -> bool:
         """Whether ``prev`` is a name in code or a title in bold standing as a paragraph of
@@ -681,6 +728,8 @@ def split_document(doc: Document) -> list[Sentence]:
             context = out[lead].text
         else:
             context = out[-1].text if out and opens_with_reference(raw) else ""
+        if leads.shown_row:
+            context = f"{context}\n{leads.shown_row}"
         # A text the page says again ("To install:" under each toolchain) is
         # another sentence, and needs an id of its own.
         again = shown.get(keys[i], 0)
@@ -697,6 +746,7 @@ def split_document(doc: Document) -> list[Sentence]:
             lead=lead,
             section=section,
             code=fences.inside(leads.code, start),
+            shown_row=leads.shown_row,
         )
         out.append(sentence)
         leads.kept(sentence)

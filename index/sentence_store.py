@@ -67,7 +67,7 @@ _POSTINGS = "postings.npy"
 _OFFSETS = "offsets.npy"
 _CHUNK_VECTORS = "chunk_vectors.npy"
 _CHUNK_IDS = "chunk_ids.json"
-_COLUMNS = "row, id, source, start, end_, text, kind, heading, position, lead, section, code"
+_COLUMNS = "row, id, source, start, end_, text, kind, heading, position, lead, section, code, shown_row"
 # Rows asked of SQLite at once: one SQL variable each.
 _PAGE = 900
 _KEEP_LAYOUTS = 4096  # chunk layouts kept in memory (a few hundred bytes each)
@@ -116,7 +116,7 @@ def write_sentence_store(
             """
             CREATE TABLE sentences (row INTEGER PRIMARY KEY, id TEXT NOT NULL, source TEXT NOT NULL, start INTEGER NOT NULL,
                 end_ INTEGER NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL, heading TEXT NOT NULL, position INTEGER NOT NULL,
-                lead INTEGER NOT NULL, section INTEGER NOT NULL, code INTEGER NOT NULL);
+                lead INTEGER NOT NULL, section INTEGER NOT NULL, code INTEGER NOT NULL, shown_row TEXT NOT NULL);
             CREATE TABLE chunks (id TEXT PRIMARY KEY, source TEXT NOT NULL, kind TEXT NOT NULL, rows BLOB NOT NULL) WITHOUT ROWID;
             CREATE TABLE documents (source TEXT PRIMARY KEY, first INTEGER NOT NULL, last INTEGER NOT NULL) WITHOUT ROWID;
             """
@@ -125,7 +125,7 @@ def write_sentence_store(
         shown_texts: list[str] = []  # as a reader sees each sentence, for the acronyms it defines
         for row, k in enumerate(order):
             s = sentences[k]
-            records.append((row, s.id, s.source, s.start, s.end, s.text, s.kind, s.heading, s.position, s.lead, s.section, int(s.code)))
+            records.append((row, s.id, s.source, s.start, s.end, s.text, s.kind, s.heading, s.position, s.lead, s.section, int(s.code), s.shown_row))
             shown = sentence_words(s)
             shown_texts.append(shown)
             # Running text only: a heading or a title capitalises its common words too.
@@ -289,9 +289,9 @@ class SentenceStore:
         return {
             row: Sentence(
                 id=sid, source=source, start=start, end=end, text=text, kind=kind, heading=heading, position=position, lead=lead, section=section,
-                code=bool(code),
+                code=bool(code), shown_row=shown_row,
             )
-            for row, sid, source, start, end, text, kind, heading, position, lead, section, code in found
+            for row, sid, source, start, end, text, kind, heading, position, lead, section, code, shown_row in found
         }
 
     def documents(self, sources: Iterable[str]) -> tuple[list[Sentence], np.ndarray]:

@@ -76,6 +76,11 @@ class Sentence:
     # however short, and shown as written, its characters no markup
     # ("**kwargs", "[i](x)", "<div>", "a\.b"; a web page's tags still go).
     code: bool = False
+    # An HTML table's row as the table shows it when a cell of a row above
+    # spans down into it (rowspan), that cell in its column: "Monday | Late |
+    # Ben Ortiz", where the row's own cells say only "Late | Ben Ortiz" and
+    # not which day; "" for any other sentence.
+    shown_row: str = ""
 
 
 @dataclass(frozen=True)

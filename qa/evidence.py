@@ -116,6 +116,7 @@ def gather(
             similarity=round(sim[r], 4),
             position=s.position,
             code=s.code,
+            shown_row=s.shown_row,
         )
     ranked = _collapse_duplicates(sims, sorted(scored.values(), key=lambda e: -e.score), comp, {records[i].id: (i, records[i]) for i in rows})
     scored_passages = [
@@ -222,7 +223,7 @@ def shown_beside(ev: Evidence, sentence) -> Evidence:
     """``sentence`` as evidence shown beside ``ev`` for what it adds (a lead, a list a colon opens), not for its own score."""
     return replace(
         ev, sentence_id=sentence.id, start=sentence.start, end=sentence.end, text=sentence.text, position=sentence.position, code=sentence.code,
-        coverage=0.0, similarity=0.0,
+        shown_row=sentence.shown_row, coverage=0.0, similarity=0.0,
     )
 
 

@@ -119,17 +119,17 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
     chosen = [best]
     covered = q_terms & _record(reader, best).terms
     n_words = len(best.text.split())
-    header, rarest = _record_key(ranked, reader, q_terms)
+    header, record_words = _record_key(ranked, reader, q_terms)
 
     def fits(ev: Evidence) -> bool:
         return len(chosen) < settings.answer_sentences and n_words + len(ev.text.split()) <= settings.answer_words
 
     def another_record(ev: Evidence) -> bool:
         return (
-            rarest is not None
+            record_words is not None
             and is_table_row(ev.source, ev.text)
             and reader.lead_row(reader.sentences.row_of(ev.sentence_id)) == header
-            and rarest not in _record(reader, ev).terms
+            and not record_words <= _record(reader, ev).terms
         )
 
     for ev in ranked[1:]:
@@ -174,16 +174,18 @@ def select(ranked: list[Evidence], request: AnswerRequest) -> list[Evidence]:
     return with_leads(_code_in_order(chosen, reader), reader)
 
 
-def _record_key(ranked: list[Evidence], reader, q_terms: set[str]) -> tuple[int | None, str | None]:
-    """The header row of the best one's table, and the word that picks its record.
+def _record_key(ranked: list[Evidence], reader, q_terms: set[str]) -> tuple[int | None, frozenset[str] | None]:
+    """The header row of the best one's table, and the words that pick its record.
 
-    Rows of one table are records each: one that lacks the rarest word of the
-    question that picked the best-ranked row beyond what their header says
-    ("Woolf" of "What year was the Woolf compound engine installed?") is
-    another record, not more of the answer; so when the header itself ranks
-    first. (Not so the sentences under one term: a definition's "The default
-    level is 4." goes on with its first.) (None, None) when the best one is no
-    table's.
+    Rows of one table are records each: one that lacks a word of the question
+    that picked the best-ranked row beyond what their header says ("Woolf" of
+    "What year was the Woolf compound engine installed?"; "late" or "Monday"
+    of "Who works the late shift on Monday?") is another record, not more of
+    the answer; so when the header itself ranks first. (Not so the sentences
+    under one term: a definition's "The default level is 4." goes on with its
+    first.) (None, None) when the best one is no table's or its words pick none.
+    (The rarest of them alone let a rota's "Tuesday | Late | Dev Patel" join
+    "Monday | Late | Ben Ortiz", "late" being the rarer word there.)
     """
     best = ranked[0]
     if not is_table_row(best.source, best.text):
@@ -199,7 +201,7 @@ def _record_key(ranked: list[Evidence], reader, q_terms: set[str]) -> tuple[int 
     if row is None:
         return None, None
     picked = (q_terms & _record(reader, row).terms) - reader.sentences[header].terms
-    return header, max(sorted(picked), key=reader.weights.idf, default=None)
+    return header, (frozenset(picked) or None)
 
 
 def _code_in_order(chosen: list[Evidence], reader) -> list[Evidence]:

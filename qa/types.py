@@ -27,6 +27,7 @@ class Evidence:
     position: int
     relevance: float = 0.0  # how well it matches the question, before answer-type weighting
     code: bool = False  # a code block's text, shown as written (index.types.Sentence.code)
+    shown_row: str = ""  # a table row as its table shows it, cells spanned into it in place (index.types.Sentence.shown_row)
 
 
 @dataclass(frozen=True)

@@ -448,3 +448,15 @@ def test_a_web_page_sentence_is_read_for_its_answer_as_a_reader_sees_it(settings
     assert by_text["The pet supplement is £9 per single journey."]["type_span"] == 1.0
     assert by_text["Up to eight pets travel on each sailing, and 20 people may bring bicycles."]["type_span"] == 0.0
     assert answer.answer.startswith("The pet supplement is £9 per single journey [1].")
+
+
+def test_a_table_row_under_a_cell_that_spans_rows_is_read_and_shown_with_it(other_engine: Engine) -> None:
+    # The rota's day and desk cells each span two rows: the row "Late | Ben Ortiz"
+    # is Monday's late shift at the front desk, though its own cells say neither.
+    answer = answered(other_engine, "Who works the late shift on Monday?", source="helpdesk-rota.html")
+    assert "Ben Ortiz" in answer.answer
+    assert "Dev Patel" not in answer.answer and "Finn Doyle" not in answer.answer
+    row = next(c for c in answer.citations if "Ben Ortiz" in c.shown)
+    assert row.shown == "Monday | Late | Ben Ortiz | Front desk"
+    assert row.quote == "Late</td><td>Ben Ortiz"  # the row's own cells, exactly as the file has them
+    assert "Monday" in answered(other_engine, "Which day does Ben Ortiz work?", source="helpdesk-rota.html").answer
