@@ -350,15 +350,15 @@ _TERM_END = re.compile(r"[.!?:;,]$")
 _LABEL = re.compile(r"(`{1,2})[^`\s]{1,60}\1|\*\*[^*\n]{1,100}(?<![.!?:;,])\*\*")
 # The same on a web page: a paragraph holding only a title in bold or a name in code,
 # and the paragraph that follows it.
+_HTML_LABEL_OPEN = re.compile(r"<p\b[^>]*>\s*<(strong|b|code)\b[^>]*>\s*\Z", re.I)
+_HTML_LABEL_TO_NEXT = re.compile(r"\s*</(?:strong|b|code)\s*>\s*</p\s*>\s*<p\b[^>]*>\s*", re.I)
+_HTML_LABEL_TEXT = re.compile(r"[^<>\n]{1,100}(?<![.!?:;,])")
 # An HTML table's row and its cells, for the cells that span rows ("<td rowspan="2">Monday</td>").
 _ROW_OPEN = re.compile(r"<tr\b[^>]*>", re.I)
 _ROW_CLOSE = re.compile(r"</tr\s*>|<tr\b|</t(?:body|head|foot|able)\s*>", re.I)
 _CELL = re.compile(r"<t[dh]\b([^>]*)>(.*?)(?=</t[dh]\s*>|<t[dh]\b|\Z)", re.I | re.S)
 _SPAN = re.compile(r"\b(row|col)span\s*=\s*[\"']?(\d+)", re.I)
 _ROW_LOOKBACK = 4000  # characters before a row's first cell's text where its <tr> may open (attributes, markup)
-_HTML_LABEL_OPEN = re.compile(r"<p\b[^>]*>\s*<(strong|b|code)\b[^>]*>\s*\Z", re.I)
-_HTML_LABEL_TO_NEXT = re.compile(r"\s*</(?:strong|b|code)\s*>\s*</p\s*>\s*<p\b[^>]*>\s*", re.I)
-_HTML_LABEL_TEXT = re.compile(r"[^<>\n]{1,100}(?<![.!?:;,])")
 # A plain-text table: its lines in columns (index.sentences.COLUMNS, which keeps
 # them apart), its header underlined by a ruler.
 _RULER = re.compile(r"[ \t]*[-=+|]{3,}[-=+| \t]*")
