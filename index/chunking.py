@@ -354,10 +354,11 @@ _HTML_LABEL_OPEN = re.compile(r"<p\b[^>]*>\s*<(strong|b|code)\b[^>]*>\s*\Z", re.
 _HTML_LABEL_TO_NEXT = re.compile(r"\s*</(?:strong|b|code)\s*>\s*</p\s*>\s*<p\b[^>]*>\s*", re.I)
 _HTML_LABEL_TEXT = re.compile(r"[^<>\n]{1,100}(?<![.!?:;,])")
 # An HTML table's row and its cells, for the cells that span rows ("<td rowspan="2">Monday</td>").
-_ROW_OPEN = re.compile(r"<tr\b[^>]*>", re.I)
+_ROW_OPEN = re.compile(r"<tr[\s>]", re.I)
 _ROW_CLOSE = re.compile(r"</tr\s*>|<tr\b|</t(?:body|head|foot|able)\s*>", re.I)
 _CELL = re.compile(r"<t[dh]\b([^>]*)>(.*?)(?=</t[dh]\s*>|<t[dh]\b|\Z)", re.I | re.S)
 _SPAN = re.compile(r"\b(row|col)span\s*=\s*[\"']?(\d+)", re.I)
+_ROW_GROUP = re.compile(r"</?t(?:body|head|foot|able)\b", re.I)
 _ROW_LOOKBACK = 4000  # characters before a row's first cell's text where its <tr> may open (attributes, markup)
 # A plain-text table: its lines in columns (index.sentences.COLUMNS, which keeps
 # them apart), its header underlined by a ruler.
@@ -386,6 +387,7 @@ class _Leads:
         self.doc, self.masked = doc, masked
         self.table = -1  # position of the current table's first row
         self.spans: list[list] = []  # the current HTML table's cells spanning rows below: [column, rows left, text]
+        self.row_end = 0  # where the last HTML table row read ends
         self.shown_row = ""  # the row :meth:`lead` was last asked about as its table shows it (Sentence.shown_row)
         self.list_lead: int | None = None  # the current list's lead (-1: none), None outside a list
         self.item: int | None = None  # position of the first sentence of the list item or definition going on
@@ -475,12 +477,17 @@ class _Leads:
         kept for the rows below."""
         text = self.doc.text
         opened = None
-        for opened in _ROW_OPEN.finditer(text, max(0, start - _ROW_LOOKBACK), start):
+        # The row's <tr> stands before its first cell's text, or (in Markdown) opens the sentence.
+        for opened in _ROW_OPEN.finditer(text, max(0, start - _ROW_LOOKBACK), start + 4):
             pass
-        if opened is None or _ROW_CLOSE.search(text, opened.end(), start):
+        cells = text.find(">", opened.start()) + 1 if opened else 0
+        if opened is None or _ROW_CLOSE.search(text, cells, start):
             return ""  # a Markdown table's row: no <tr> of its own
-        closed = _ROW_CLOSE.search(text, start)
-        row = text[opened.end() : closed.start() if closed else len(text)]
+        if _ROW_GROUP.search(text, self.row_end, opened.start()):
+            self.spans = []  # a cell spans no further than its row group (<tbody>, <thead>), as browsers show it
+        closed = _ROW_CLOSE.search(text, max(start, cells))
+        self.row_end = closed.start() if closed else len(text)
+        row = text[cells : self.row_end]
         above = [s for s in self.spans if s[1] > 0]
         taken = {s[0] for s in above}
         shown = [(s[0], s[2]) for s in above]

@@ -212,6 +212,30 @@ def test_a_paragraph_indented_under_a_list_item_is_read_under_it(source):
     assert by_text["A paragraph at the margin ends the list."].lead == -1
 
 
+@pytest.mark.parametrize("source", ["rota.html", "rota.md"])
+def test_a_cell_that_spans_rows_is_read_into_them_within_its_row_group(source: str) -> None:
+    # A page's table, or one in Markdown as READMEs set it: the day spans its
+    # two shifts, and no further than its <tbody>, however many rows it says.
+    table = (
+        "<table>\n<thead><tr><th>Day</th><th>Shift</th><th>Staff</th></tr></thead>\n<tbody>\n"
+        '<tr><td rowspan="2">Monday</td><td>Early</td><td>Ana Lowe</td></tr>\n'
+        "<tr><td>Late</td><td>Ben Ortiz</td></tr>\n"
+        '<tr><td rowspan="9">Tuesday</td><td>Early</td><td>Cara Finch</td></tr>\n'
+        "</tbody>\n<tbody>\n<tr><td>Wednesday</td><td>Late</td><td>Dev Patel</td></tr>\n</tbody>\n</table>\n"
+    )
+    text = f"<html><body><h1>Rota</h1>\n{table}</body></html>" if source.endswith(".html") else f"# Rota\n\n{table}"
+    sentences = split_checked(source, text)
+    assert [shown(s) for s in sentences if "td" in s.text] == [
+        "Monday | Early | Ana Lowe",
+        "Monday | Late | Ben Ortiz",
+        "Tuesday | Early | Cara Finch",
+        "Wednesday | Late | Dev Patel",
+    ]
+    late = next(s for s in sentences if "Ben Ortiz" in s.text)
+    assert "Monday" not in late.text  # the quote: the row's own cells, as the file has them
+    assert late.lead == next(s.position for s in sentences if "Day" in s.text)
+
+
 def test_rows_set_in_columns_hang_from_the_line_that_introduces_them_with_a_colon():
     text = (
         "EXIT STATUS\n"
