@@ -356,7 +356,6 @@ _HTML_LABEL_TEXT = re.compile(r"[^<>\n]{1,100}(?<![.!?:;,])")
 # An HTML table's row and its cells, for the cells that span rows ("<td rowspan="2">Monday</td>").
 _ROW_OPEN = re.compile(r"<tr[\s>]", re.I)
 _ROW_CLOSE = re.compile(r"</tr\s*>|<tr\b|</t(?:body|head|foot|able)\s*>", re.I)
-_CELL = re.compile(r"<t[dh]\b([^>]*)>(.*?)(?=</t[dh]\s*>|<t[dh]\b|\Z)", re.I | re.S)
 _SPAN = re.compile(r"\b(row|col)span\s*=\s*[\"']?(\d+)", re.I)
 _ROW_GROUP = re.compile(r"</?t(?:body|head|foot|able)\b", re.I)
 _ROW_LOOKBACK = 4000  # characters before a row's first cell's text where its <tr> may open (attributes, markup)
@@ -488,17 +487,20 @@ class _Leads:
         closed = _ROW_CLOSE.search(text, max(start, cells))
         self.row_end = closed.start() if closed else len(text)
         row = text[cells : self.row_end]
+        if not self.spans and not _SPAN.search(row):
+            return ""  # most tables: no cell spans a row, none needs reading
         above = [s for s in self.spans if s[1] > 0]
         taken = {s[0] for s in above}
         shown = [(s[0], s[2]) for s in above]
         column = 0
         below = []
-        for cell in _CELL.finditer(row):
+        opens = list(clean.CELL_TAG.finditer(row))
+        for k, cell in enumerate(opens):
             while column in taken:
                 column += 1
-            words = readable(self.doc.source, cell.group(2)).strip()
+            words = readable(self.doc.source, row[cell.end() : opens[k + 1].start() if k + 1 < len(opens) else len(row)]).strip()
             shown.append((column, words))
-            span = {a.group(1).lower(): int(a.group(2)) for a in _SPAN.finditer(cell.group(1))}
+            span = {a.group(1).lower(): int(a.group(2)) for a in _SPAN.finditer(cell.group(0))}
             if span.get("row", 1) > 1:
                 below.append([column, span["row"] - 1, words])
             column += max(span.get("col", 1), 1)

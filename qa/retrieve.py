@@ -28,7 +28,7 @@ from typing import overload
 
 import numpy as np
 
-from index.chunking import readable, sentence_words
+from index.chunking import sentence_words
 from index.embedding import Embedder
 from index.keyword import KeywordIndex
 from index.lock import pin_generation
@@ -378,7 +378,7 @@ class IndexReader:
             return True
         rows = functools.reduce(np.intersect1d, (self.sentence_store.postings(t) for t in ts))[:IDENTIFIER_ROWS]
         wanted = identifier.lower()
-        return any(wanted in readable(s.source, s.text, s.code).lower() for s in self.sentence_store.read(rows.tolist()).values())
+        return any(wanted in sentence_words(s).lower() for s in self.sentence_store.read(rows.tolist()).values())
 
     @functools.cached_property
     def _years(self) -> list[int]:
