@@ -64,13 +64,21 @@ _ORDINALS = (
     r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|"
     r"fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first"
 )
+# A month as a date: with the day and year beside it, one span ("1 May 1191",
+# "June 21, 2021", "June 2021"), never a day cut from a year ("June 20|21").
+# "May" and "March" only capitalised (not "you may", "the march on Rome"), an
+# abbreviation only beside a number ("Jan van Riebeeck" is a name).
+_YEAR = r"(?:1\d{3}|20\d\d)"
+_MONTH = r"(?:(?-i:May|March)|january|february|april|june|july|august|september|october|november|december)"
+_MONTH_ABBR = r"(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
 # A year is four digits from 1000 (a decade with "s": "the 1960s", "the 880s"),
 # or three after a word that dates and before no plural ("in 911 as a fiefdom",
 # not "by 300 votes"); a century is an ordinal ("the eighteenth century").
 _DATE = re.compile(
     rf"\b(?:1\d{{3}}|20\d\d)(?:['’]?s)?\b|\b(?:in|by|since|until|till|from|after|before|around|circa|c\.|ad|ce)\s+\d{{3}}\b(?!\s*(?:%|[,.]\d|(?!was\b|has\b|his\b|thus\b)[a-z]{{2,}}s\b))|\b\d{{3}}\s+(?:ad|bc|bce|ce)\b|\b[1-9]\d0['’]?s\b|"
     rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)|{_ORDINALS})[\s-]+centur(?:y|ies)\b|"
-    rf"\b(?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b(?:\s+\d{{1,2}})?|"
+    rf"\b(?:\d{{1,2}}\s+)?{_MONTH}\b(?:\s+\d{{1,2}}\b(?!:))?(?:,?\s+{_YEAR}\b)?|"
+    rf"\b\d{{1,2}}\s+{_MONTH_ABBR}\b(?:\s+{_YEAR}\b)?|\b{_MONTH_ABBR}\b\.?\s+(?:\d{{1,2}}\b(?!:)(?:,?\s+{_YEAR}\b)?|{_YEAR}\b)|"
     rf"\b(?:\d+|{_NUMBER_WORDS})[\s-]+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b|\b(?:yesterday|today|tomorrow|ago|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
     # A time of day: "at 09:00", "by 5 p.m.", "noon".
     r"\b(?:[01]?\d|2[0-3]):[0-5]\d\b|\b(?:1[0-2]|0?[1-9])(?:[:.][0-5]\d)?\s*[ap]\.?m\b\.?|\b(?:noon|midday|midnight)\b",

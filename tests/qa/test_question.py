@@ -139,6 +139,33 @@ def test_money_is_an_amount_of_a_currency(sentence, holds):
     assert has_answer(MONEY, sentence, "How much does it cost?") is holds
 
 
+@pytest.mark.parametrize(
+    "sentence, date",
+    [
+        ("The summit was held in June 2021 in Geneva.", "June 2021"),
+        ("On 1 May 1191, Richard's fleet arrived at Limassol.", "1 May 1191"),
+        ("The line opened on May 11, 1878.", "May 11, 1878"),
+        ("Talks resumed on 3 Jan 2024.", "3 Jan 2024"),
+    ],
+)
+def test_a_month_is_read_with_its_day_and_year(sentence, date):
+    # Not "June 20" cut from "June 2021", the year lost.
+    assert [sentence[a:b] for a, b in answer_spans(DATE, sentence, "When was it?")] == [date]
+
+
+def test_a_date_the_question_gives_is_no_answer_to_it():
+    sentence = "The summit was held in June 2021 in Geneva."
+    assert not has_answer(DATE, sentence, "Where was the summit held in June 2021?")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Staff may apply for a transfer.", "The march on Rome began at dawn.", "Jan van Riebeeck founded the station."],
+)
+def test_a_word_that_only_spells_a_month_is_no_date(sentence):
+    assert not has_answer(DATE, sentence, "When did it happen?")
+
+
 def test_a_decimal_is_no_time_of_day():
     assert not has_answer(DATE, "The ratio is 3.14 and version 1.05 scored 2.30.", "When was it?")
 
