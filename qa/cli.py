@@ -97,6 +97,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings.load(overrides)
 
 
+BROKEN_PIPE = 141  # 128 + SIGPIPE: the status a shell reports for a tool that signal ended
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -108,6 +111,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Whatever read the output stopped reading ("qa batch ... | head"): end
+        # quietly, as a Unix tool does; stdout goes nowhere so that the last
+        # flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return BROKEN_PIPE
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from qa.cli import BROKEN_PIPE
+
 from ..conftest import DATA, DEV_QUESTIONS, INTRANET
 
 
@@ -48,6 +50,23 @@ def test_batch_answers_in_order_one_object_a_line(engine, settings):
     assert [a["question"] for a in answers] == [x["question"] for x in lines]
     assert "1993" in answers[0]["answer"]
     assert "empty" in answers[1]["error"]
+
+
+def test_output_read_only_in_part_ends_quietly(engine, settings):
+    # "qa batch questions.jsonl | head -1": the reader closes the pipe after one line.
+    env = dict(os.environ, QA_INDEX_DIR=str(settings.index_dir), QA_CORPUS=str(settings.corpus))
+    lines = "\n".join(json.dumps({"question": "When did Russia join the space station program?"}) for _ in range(200))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qa.cli", "batch", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    proc.stdin.write(lines.encode())
+    proc.stdin.close()
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=600) == BROKEN_PIPE
+    assert "1993" in json.loads(first)["answer"]
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
 
 
 def test_eval_prints_the_metrics_of_its_question_set(engine, settings):
