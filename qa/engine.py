@@ -451,6 +451,9 @@ class Engine:
         if not isinstance(question, str) or not question.strip():
             raise QuestionError("The question is empty.", "Type a question about the articles.")
         question = question.strip()
+        if not any(ch.isalnum() for ch in question):
+            # "???" or "🚀": nothing to look for, and the passages nearest nothing are noise.
+            raise QuestionError("The question has no words, only marks or symbols.", "Type a question about the articles.")
         limit = self.settings.max_question_chars
         if len(question) > limit:
             raise QuestionError(

@@ -153,6 +153,11 @@ def test_empty_question_is_400(client: httpx.Client, path: str) -> None:
 
 
 @pytest.mark.parametrize("path", ["/api/ask", "/api/ask/stream"])
+def test_question_without_words_is_400(client: httpx.Client, path: str) -> None:
+    assert "no words" in check_error(client.post(path, json={"question": "???"}), 400)["error"]
+
+
+@pytest.mark.parametrize("path", ["/api/ask", "/api/ask/stream"])
 def test_oversized_question_is_400(client: httpx.Client, settings: Settings, path: str) -> None:
     body = check_error(client.post(path, json={"question": "why " * settings.max_question_chars}), 400)
     assert "limit" in body["error"]

@@ -158,6 +158,13 @@ def test_empty_question_is_refused_with_advice(engine, question):
     assert exc.value.hint and exc.value.status == 400
 
 
+@pytest.mark.parametrize("question", ["???", "🚀", "…?!"])
+def test_question_without_words_is_refused_with_advice(engine, question):
+    with pytest.raises(QuestionError, match="no words") as exc:
+        engine.ask(question)
+    assert exc.value.hint and exc.value.status == 400
+
+
 def test_oversized_question_is_refused_with_advice(engine):
     with pytest.raises(QuestionError, match="100,000 characters") as exc:
         engine.ask("a" * 100_000)
