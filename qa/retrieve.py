@@ -729,6 +729,10 @@ IDENTIFIER_ROWS = 2000
 IDENTIFIERS_READ = 8
 
 
+# A web site's domain at the end of its name: ".com", ".co.uk", ".ru".
+_WEB_DOMAIN = re.compile(r"\.(?:com|org|net|info|news|co\.uk|org\.uk|[a-z]{2})$", re.I)
+
+
 def _publication_refs(documents: dict[str, dict[str, str]], common: Callable[[str], bool]) -> list[tuple[re.Pattern[str], set[str]]]:
     """Patterns naming an outlet or author, and the articles they point at.
 
@@ -745,6 +749,9 @@ def _publication_refs(documents: dict[str, dict[str, str]], common: Callable[[st
             name = re.split(r"[(,]", value)[0].strip()
             if len(name) >= 2:
                 by_name.setdefault(name, set()).add(source)
+                # A site is named without its domain too: "SpacePolicyOnline" for "SpacePolicyOnline.com".
+                if key == "publisher" and len(bare := _WEB_DOMAIN.sub("", name)) >= 3 and bare != name:
+                    by_name.setdefault(bare, set()).add(source)
                 if key == "publisher" and " " not in name and common(name.lower()):
                     as_written.add(name)  # an outlet called "Medium" or "Time": not "what time", "a medium-risk change"
                 last = name.split()[-1]

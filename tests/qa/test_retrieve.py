@@ -84,6 +84,16 @@ def test_an_outlet_or_surname_that_is_a_common_word_names_no_page_by_that_word(s
     assert named("What does the Platform Team's runbook say about backups?") == {"runbook.html"}
 
 
+def test_a_site_is_named_with_or_without_its_web_domain(engine):
+    reader = engine.reader()
+    spacepolicy = "002_026fb524575c518d.txt"  # published by "SpacePolicyOnline.com"
+    for question in ("What did SpacePolicyOnline.com report about Putin?", "What did SpacePolicyOnline report about Putin?"):
+        weights, rest = reader.source_prior(question)
+        assert {s for s, w in weights.items() if w == 1.0} == {spacepolicy}
+        # Words about the source, not the answer: nor is it a name the articles never use.
+        assert "SpacePolicyOnline" not in rest
+
+
 def test_the_table_of_sentences_reads_in_document_order(engine: Engine) -> None:
     reader = engine.reader()
     every = list(reader.sentences)  # read a page at a time, kept by nobody but this test
