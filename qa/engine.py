@@ -62,6 +62,7 @@ class Engine:
         self._search: Batcher[tuple[IndexReader, Query], Hits] = Batcher(self._search_batch)
         self._scoring = TurnLock()
         # Greetings and questions about the collection: its titles and the corpus's example questions.
+        self._article_dates = conversation.ArticleDateAnswerer()
         self._conversation = conversation.ConversationAnswerer([e.question for e in load_examples(Path(self.settings.corpus))])
         self.last_build: BuildReport | None = None
         self.build_error: Exception | None = None
@@ -367,6 +368,9 @@ class Engine:
             scorer=scorer,
             hits=hits,
         )
+        if conversation.asks_article_date(asked):
+            # What the collection records of an article, not what its sentences say (qa.conversation).
+            return request, self._article_dates
         return request, answerer
 
     def _resolved(self, question: str, history: Sequence[str]) -> str:
