@@ -15,8 +15,10 @@ asks what the collection records of the article, which no sentence of it
 may say: answered from the articles' text, it found whatever sentence was
 nearest. It is answered with the dates the collection records for the
 articles the question names (by outlet, author or year) or, naming none,
-for the article its search finds first; such a reply too cites nothing and
-counts as an abstention.
+for the article its search finds first; so is a question for an article's
+author ("Who wrote the RT article?") that the text does not answer (a
+byline the text holds is cited as any answer is). Such a reply too cites
+nothing and counts as an abstention.
 """
 
 from __future__ import annotations
@@ -67,6 +69,10 @@ _ARTICLE_DATE = re.compile(
     rf"\bhow\s+(?:old|recent)\s+is\s+(?:the|this|that)\b.*\b{_DOCUMENT}\b",
     re.I,
 )
+_ARTICLE_AUTHOR = re.compile(
+    rf"\bwho\s+(?:wrote|authored|penned|(?:is|was|are|were)\s+the\s+authors?\s+of)\b(?=.*\b{_DOCUMENT}\b)", re.I
+)
+DATE_ASKED, AUTHOR_ASKED = "date", "author"
 _MONTH_NAMES = "January February March April May June July August September October November December".split()
 _TRIM = re.compile(r"^[\s\W_]+|[\s\W_]+$")
 # What a chat message may open with before it asks: a greeting or thanks, and
@@ -139,24 +145,33 @@ def collection(documents: Mapping[str, Mapping[str, str]]) -> str:
     return f"{said}, among them {'; '.join(titles[:LISTED])}; and {n - LISTED} more."
 
 
-def asks_article_date(question: str) -> bool:
-    """Whether ``question`` asks when an article came out ("When was the RT article published?")."""
-    return bool(_ARTICLE_DATE.search(question))
+def article_asked(question: str) -> str:
+    """What of an article ``question`` asks that the collection records: ``DATE_ASKED``
+    ("When was the RT article published?"), ``AUTHOR_ASKED`` ("Who wrote the op-ed?"), or ""."""
+    if _ARTICLE_DATE.search(question):
+        return DATE_ASKED
+    return AUTHOR_ASKED if _ARTICLE_AUTHOR.search(question) else ""
 
 
-def article_dates(sources: Sequence[str], documents: Mapping[str, Mapping[str, str]]) -> str:
-    """The dates the collection records for ``sources``, in a sentence each."""
+def article_records(asked: str, sources: Sequence[str], documents: Mapping[str, Mapping[str, str]]) -> str:
+    """The date or author the collection records for each of ``sources``, in a sentence each."""
     said = []
     for source in sources[:LISTED]:
         meta = documents.get(source, {})
         title = meta.get("title", "").strip() or source
         publisher = meta.get("publisher", "").strip()
-        label = f"“{title}” ({publisher})" if publisher else f"“{title}”"
         date = spoken_date(meta.get("date", "").strip())
-        said.append(f"{label} is dated {date}." if date else f"{label} carries no date.")
+        if asked == AUTHOR_ASKED:
+            outlet = ", ".join(v for v in (publisher, date) if v)
+            label = f"“{title}” ({outlet})" if outlet else f"“{title}”"
+            author = meta.get("author", "").strip()
+            said.append(f"{label} is by {author}." if author else f"The collection records no author for {label}.")
+        else:
+            label = f"“{title}” ({publisher})" if publisher else f"“{title}”"
+            said.append(f"{label} is dated {date}." if date else f"{label} carries no date.")
     if len(sources) > LISTED:
         said.append(f"And {len(sources) - LISTED} more.")
-    return " ".join(said) + " These are the dates the collection records for the articles, not sentences of them."
+    return " ".join(said) + " This is what the collection records of the articles, not a sentence of them."
 
 
 def spoken_date(date: str) -> str:
@@ -190,15 +205,15 @@ def _series(items: Sequence[str]) -> str:
     return "; ".join(items[:-1]) + "; and " + items[-1]
 
 
-class ArticleDateAnswerer(Answerer):
-    """Answers :func:`asks_article_date` questions from the dates the collection records.
+class ArticleRecordAnswerer(Answerer):
+    """Answers a question :func:`article_asked` reads from what the collection records.
 
     The articles meant are those the question names by outlet, author or year
     (IndexReader.source_prior), else the one its best passage comes from;
-    with neither, the reply lists the collection with its dates.
+    with neither, the reply lists the collection with its outlets and dates.
     """
 
-    name = "article date"
+    name = "article record"
 
     def answer(self, request: AnswerRequest) -> Answer:
         reader = request.reader
@@ -208,7 +223,8 @@ class ArticleDateAnswerer(Answerer):
             sources = [request.evidence.ranked[0].source]
         elif not sources and request.evidence.passages:
             sources = [request.evidence.passages[0].source]
-        text = article_dates(sources, reader.documents) if sources else collection(reader.documents)
+        asked = article_asked(request.query.asked or request.question)
+        text = article_records(asked, sources, reader.documents) if sources else collection(reader.documents)
         return Answer(
             question=request.question,
             answer=text,

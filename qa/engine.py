@@ -39,7 +39,7 @@ from qa.errors import (
 from qa.evidence import EvidenceSet, gather
 from qa.examples import load_examples
 from qa.lexical import terms
-from qa.question import ENTITY, PERSON, answer_type, asking_sentence, persons_named
+from qa.question import AUTHOR, ENTITY, PERSON, answer_type, asking_sentence, has_answer, persons_named
 from qa.retrieve import Hits, IndexReader, Query, SentenceRecord
 from qa.scorer import Scorer, load_scorer
 from qa.types import Answer, AnswerEvent
@@ -62,7 +62,7 @@ class Engine:
         self._search: Batcher[tuple[IndexReader, Query], Hits] = Batcher(self._search_batch)
         self._scoring = TurnLock()
         # Greetings and questions about the collection: its titles and the corpus's example questions.
-        self._article_dates = conversation.ArticleDateAnswerer()
+        self._article_records = conversation.ArticleRecordAnswerer()
         self._conversation = conversation.ConversationAnswerer([e.question for e in load_examples(Path(self.settings.corpus))])
         self.last_build: BuildReport | None = None
         self.build_error: Exception | None = None
@@ -368,9 +368,10 @@ class Engine:
             scorer=scorer,
             hits=hits,
         )
-        if conversation.asks_article_date(asked):
+        asks = conversation.article_asked(asked)
+        if asks == conversation.DATE_ASKED or (asks == conversation.AUTHOR_ASKED and not _byline_answers(evidence, asked)):
             # What the collection records of an article, not what its sentences say (qa.conversation).
-            return request, self._article_dates
+            return request, self._article_records
         return request, answerer
 
     def _resolved(self, question: str, history: Sequence[str]) -> str:
@@ -476,6 +477,12 @@ class Engine:
         # A greeting or thanks between questions is no turn a follow-up points back at.
         asked = [conversation.asked_part(h.strip()[:limit]) for h in history if h.strip() and not conversation.turn_kind(h)]
         return asked[-MAX_HISTORY_TURNS:]
+
+
+def _byline_answers(evidence: EvidenceSet, question: str) -> bool:
+    """Whether the answer to "Who wrote the op-ed?" would lead with a byline ("Op/Ed by Chris
+    Devonshire-Ellis"), which it then cites; else the collection's record answers it."""
+    return evidence.supported and bool(evidence.ranked) and has_answer(AUTHOR, evidence.ranked[0].text, question)
 
 
 def _last_asked(history: Sequence[str]) -> str:
