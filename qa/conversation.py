@@ -53,7 +53,11 @@ _ABOUT = re.compile(
     r"what\s+(?:is|are)\s+(?:in\s+)?" + _COLLECTION + r"(?:\s+about)?|"
     r"(?:summari[sz]e|give\s+me\s+an\s+overview\s+of|overview\s+of)\s+" + _COLLECTION + r"|"
     r"what\s+(?:articles|documents|pages|sources|topics)\s+(?:do\s+you\s+have|can\s+you\s+(?:search|answer\s+from|cover)|are\s+(?:there|in\s+here|available))|"
-    r"which\s+(?:articles|documents|pages|sources)\s+(?:do\s+you\s+have|can\s+you\s+search|are\s+there))",
+    r"which\s+(?:articles|documents|pages|sources)\s+(?:do\s+you\s+have|can\s+you\s+search|are\s+there)|"
+    # "List the articles", "How many documents are there?", "Which sources do you use?"
+    r"(?:list|show(?:\s+me)?|name)\s+(?:(?:all\s+)?(?:the|your)\s+|all\s+)?(?:articles|documents|pages|sources|files)|"
+    r"how\s+many\s+(?:articles|documents|pages|sources|files)\s+(?:are\s+(?:there|in\s+(?:here|the\s+collection))|do\s+you\s+have|can\s+you\s+search)|"
+    r"(?:which|what)\s+(?:sources|topics)\s+do\s+you\s+(?:use|have|cover|know\s+about))",
     re.I,
 )
 # A question for the date an article came out: a kind of document, and a

@@ -23,6 +23,9 @@ from qa.engine import Engine
         ("help", ABOUT),
         ("Summarize the articles", ABOUT),
         ("Give me an overview of these documents.", ABOUT),
+        ("List the articles", ABOUT),
+        ("How many documents are there?", ABOUT),
+        ("Which sources do you use?", ABOUT),
         # Questions about the articles, however they open or close.
         ("Hi, who heads Roscosmos?", ""),
         ("Thanks. When did Russia join the program?", ""),
@@ -32,6 +35,8 @@ from qa.engine import Engine
         ("What are the articles of the treaty about?", ""),
         ("Summarize the treaty's articles on trade", ""),
         ("Give me an overview of the ISS program", ""),
+        ("List the partners of the ISS", ""),
+        ("How many articles mention Krikalev?", ""),
         ("Who are you meeting in Houston, Mr Bakanov?", ""),
     ],
 )
