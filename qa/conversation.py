@@ -63,18 +63,18 @@ _ABOUT = re.compile(
 # A question for the date an article came out: a kind of document, and a
 # verb of publishing or "date" ("When was the RT piece published?", "What is
 # the date of the op-ed?"); not "When was the interview?", which its text may say.
-_DOCUMENT = r"(?:article|piece|story|post|op-?ed|column|editorial|essay|report|interview|page|blog|feature|press\s+release)s?"
+DOCUMENT = r"(?:article|piece|story|post|op-?ed|column|editorial|essay|report|interview|page|blog|feature|press\s+release)s?"
 # (Not "post" or "release", which are documents too: "according to the 2025 post".)
 _PUBLISHED = r"(?:published|written|posted|released|dated|printed|put\s+out|c[oa]me\s+out|appear(?:ed)?|publish|write)"
 _ARTICLE_DATE = re.compile(
-    rf"^\s*(?:and\s+)?when\s+(?:was|were|did|is|had)\b(?=.*\b{_DOCUMENT}\b).*\b{_PUBLISHED}\b|"
-    rf"\b(?:what|which)\s+(?:(?:is|was)\s+)?(?:the\s+)?(?:publication\s+|release\s+)?(?:date|day|month|year)\b(?=.*\b{_DOCUMENT}\b)"
+    rf"^\s*(?:and\s+)?when\s+(?:was|were|did|is|had)\b(?=.*\b{DOCUMENT}\b).*\b{_PUBLISHED}\b|"
+    rf"\b(?:what|which)\s+(?:(?:is|was)\s+)?(?:the\s+)?(?:publication\s+|release\s+)?(?:date|day|month|year)\b(?=.*\b{DOCUMENT}\b)"
     rf"(?:.*\b{_PUBLISHED}\b|\s+(?:of|on)\b)|"
-    rf"\bhow\s+(?:old|recent)\s+is\s+(?:the|this|that)\b.*\b{_DOCUMENT}\b",
+    rf"\bhow\s+(?:old|recent)\s+is\s+(?:the|this|that)\b.*\b{DOCUMENT}\b",
     re.I,
 )
 _ARTICLE_AUTHOR = re.compile(
-    rf"\bwho\s+(?:wrote|authored|penned|(?:is|was|are|were)\s+the\s+authors?\s+of)\b(?=.*\b{_DOCUMENT}\b)", re.I
+    rf"\bwho\s+(?:wrote|authored|penned|(?:is|was|are|were)\s+the\s+authors?\s+of)\b(?=.*\b{DOCUMENT}\b)", re.I
 )
 DATE_ASKED, AUTHOR_ASKED = "date", "author"
 _MONTH_NAMES = "January February March April May June July August September October November December".split()

@@ -24,7 +24,7 @@ from index.embedding import Embedder, get_embedder
 from index.manifest import MANIFEST_NAME, read_manifest
 from index.store import ChromaStore
 from index.types import Document, Metadata
-from qa import compound, conversation, followup
+from qa import compound, conversation, followup, summary
 from qa.answerer import ANSWERERS, Answerer, AnswerRequest
 from qa.concurrency import Batcher, TurnLock
 from qa.config import Settings
@@ -63,6 +63,7 @@ class Engine:
         self._scoring = TurnLock()
         # Greetings and questions about the collection: its titles and the corpus's example questions.
         self._article_records = conversation.ArticleRecordAnswerer()
+        self._lead = summary.LeadAnswerer()
         self._conversation = conversation.ConversationAnswerer([e.question for e in load_examples(Path(self.settings.corpus))])
         self.last_build: BuildReport | None = None
         self.build_error: Exception | None = None
@@ -368,6 +369,9 @@ class Engine:
             scorer=scorer,
             hits=hits,
         )
+        if summary.asks_summary(asked):
+            # "What is the RT article about?": what it opens with (qa.summary).
+            return request, self._lead
         asks = conversation.article_asked(asked)
         if asks == conversation.DATE_ASKED or (asks == conversation.AUTHOR_ASKED and not _byline_answers(evidence, asked)):
             # What the collection records of an article, not what its sentences say (qa.conversation).
