@@ -9,16 +9,6 @@ titles, and the corpus's own example questions. Such a reply claims nothing
 from the articles, so it cites nothing and counts as an abstention. Only a
 whole message is read this way: "Thanks. Who heads Roscosmos?" is a
 question.
-
-A question for an article's date ("When was the RT article published?")
-asks what the collection records of the article, which no sentence of it
-may say: answered from the articles' text, it found whatever sentence was
-nearest. It is answered with the dates the collection records for the
-articles the question names (by outlet, author or year) or, naming none,
-for the article its search finds first; so is a question for an article's
-author ("Who wrote the RT article?") that the text does not answer (a
-byline the text holds is cited as any answer is). Such a reply too cites
-nothing and counts as an abstention.
 """
 
 from __future__ import annotations
@@ -60,24 +50,6 @@ _ABOUT = re.compile(
     r"(?:which|what)\s+(?:sources|topics)\s+do\s+you\s+(?:use|have|cover|know\s+about))",
     re.I,
 )
-# A question for the date an article came out: a kind of document, and a
-# verb of publishing or "date" ("When was the RT piece published?", "What is
-# the date of the op-ed?"); not "When was the interview?", which its text may say.
-DOCUMENT = r"(?:article|piece|story|post|op-?ed|column|editorial|essay|report|interview|page|blog|feature|press\s+release)s?"
-# (Not "post" or "release", which are documents too: "according to the 2025 post".)
-_PUBLISHED = r"(?:published|written|posted|released|dated|printed|put\s+out|c[oa]me\s+out|appear(?:ed)?|publish|write)"
-_ARTICLE_DATE = re.compile(
-    rf"^\s*(?:and\s+)?when\s+(?:was|were|did|is|had)\b(?=.*\b{DOCUMENT}\b).*\b{_PUBLISHED}\b|"
-    rf"\b(?:what|which)\s+(?:(?:is|was)\s+)?(?:the\s+)?(?:publication\s+|release\s+)?(?:date|day|month|year)\b(?=.*\b{DOCUMENT}\b)"
-    rf"(?:.*\b{_PUBLISHED}\b|\s+(?:of|on)\b)|"
-    rf"\bhow\s+(?:old|recent)\s+is\s+(?:the|this|that)\b.*\b{DOCUMENT}\b",
-    re.I,
-)
-_ARTICLE_AUTHOR = re.compile(
-    rf"\bwho\s+(?:wrote|authored|penned|(?:is|was|are|were)\s+the\s+authors?\s+of)\b(?=.*\b{DOCUMENT}\b)", re.I
-)
-DATE_ASKED, AUTHOR_ASKED = "date", "author"
-_MONTH_NAMES = "January February March April May June July August September October November December".split()
 _TRIM = re.compile(r"^[\s\W_]+|[\s\W_]+$")
 # What a chat message may open with before it asks: a greeting or thanks, and
 # words that only say a question is coming ("quick one", "one more"), each
@@ -149,47 +121,6 @@ def collection(documents: Mapping[str, Mapping[str, str]]) -> str:
     return f"{said}, among them {'; '.join(titles[:LISTED])}; and {n - LISTED} more."
 
 
-def article_asked(question: str) -> str:
-    """What of an article ``question`` asks that the collection records: ``DATE_ASKED``
-    ("When was the RT article published?"), ``AUTHOR_ASKED`` ("Who wrote the op-ed?"), or ""."""
-    if _ARTICLE_DATE.search(question):
-        return DATE_ASKED
-    return AUTHOR_ASKED if _ARTICLE_AUTHOR.search(question) else ""
-
-
-def article_records(asked: str, sources: Sequence[str], documents: Mapping[str, Mapping[str, str]]) -> str:
-    """The date or author the collection records for each of ``sources``, in a sentence each."""
-    said = []
-    for source in sources[:LISTED]:
-        meta = documents.get(source, {})
-        title = meta.get("title", "").strip() or source
-        publisher = meta.get("publisher", "").strip()
-        date = spoken_date(meta.get("date", "").strip())
-        if asked == AUTHOR_ASKED:
-            outlet = ", ".join(v for v in (publisher, date) if v)
-            label = f"“{title}” ({outlet})" if outlet else f"“{title}”"
-            author = meta.get("author", "").strip()
-            said.append(f"{label} is by {author}." if author else f"The collection records no author for {label}.")
-        else:
-            label = f"“{title}” ({publisher})" if publisher else f"“{title}”"
-            said.append(f"{label} is dated {date}." if date else f"{label} carries no date.")
-    if len(sources) > LISTED:
-        said.append(f"And {len(sources) - LISTED} more.")
-    return " ".join(said) + " This is what the collection records of the articles, not a sentence of them."
-
-
-def spoken_date(date: str) -> str:
-    """"2021-06-14" as "14 June 2021", "2025-08" as "August 2025"; anything else as written."""
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", date)
-    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
-        return date
-    year, month, day = m.groups()
-    if not month:
-        return year
-    named = f"{_MONTH_NAMES[int(month) - 1]} {year}"
-    return f"{int(day)} {named}" if day else named
-
-
 def suggestion(examples: Sequence[str]) -> str:
     if not examples:
         return " Ask a question about them."
@@ -207,36 +138,6 @@ def _series(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return "; ".join(items[:-1]) + "; and " + items[-1]
-
-
-class ArticleRecordAnswerer(Answerer):
-    """Answers a question :func:`article_asked` reads from what the collection records.
-
-    The articles meant are those the question names by outlet, author or year
-    (IndexReader.source_prior), else the one its best passage comes from;
-    with neither, the reply lists the collection with its outlets and dates.
-    """
-
-    name = "article record"
-
-    def answer(self, request: AnswerRequest) -> Answer:
-        reader = request.reader
-        weights, _ = reader.source_prior(request.query.asked or request.question)
-        sources = sorted(s for s, w in weights.items() if w == 1.0)
-        if not sources and request.evidence.ranked:
-            sources = [request.evidence.ranked[0].source]
-        elif not sources and request.evidence.passages:
-            sources = [request.evidence.passages[0].source]
-        asked = article_asked(request.query.asked or request.question)
-        text = article_records(asked, sources, reader.documents) if sources else collection(reader.documents)
-        return Answer(
-            question=request.question,
-            answer=text,
-            abstained=True,
-            mode="extractive",
-            sentences=[AnswerSentence(text=text, supported=False)],
-            conversation=True,
-        )
 
 
 class ConversationAnswerer(Answerer):

@@ -24,7 +24,7 @@ from index.embedding import Embedder, get_embedder
 from index.manifest import MANIFEST_NAME, read_manifest
 from index.store import ChromaStore
 from index.types import Document, Metadata
-from qa import compound, conversation, followup, summary
+from qa import articles, compound, conversation, followup
 from qa.answerer import ANSWERERS, Answerer, AnswerRequest
 from qa.concurrency import Batcher, TurnLock
 from qa.config import Settings
@@ -39,7 +39,7 @@ from qa.errors import (
 from qa.evidence import EvidenceSet, gather
 from qa.examples import load_examples
 from qa.lexical import terms
-from qa.question import AUTHOR, ENTITY, PERSON, answer_type, asking_sentence, has_answer, persons_named
+from qa.question import ENTITY, PERSON, answer_type, asking_sentence, persons_named
 from qa.retrieve import Hits, IndexReader, Query, SentenceRecord
 from qa.scorer import Scorer, load_scorer
 from qa.types import Answer, AnswerEvent
@@ -62,9 +62,10 @@ class Engine:
         self._search: Batcher[tuple[IndexReader, Query], Hits] = Batcher(self._search_batch)
         self._scoring = TurnLock()
         # Greetings and questions about the collection: its titles and the corpus's example questions.
-        self._article_records = conversation.ArticleRecordAnswerer()
-        self._lead = summary.LeadAnswerer()
         self._conversation = conversation.ConversationAnswerer([e.question for e in load_examples(Path(self.settings.corpus))])
+        # Questions about an article itself: its date, its author, what it is about (qa.articles).
+        self._article_records = articles.ArticleRecordAnswerer()
+        self._lead = articles.LeadAnswerer()
         self.last_build: BuildReport | None = None
         self.build_error: Exception | None = None
 
@@ -369,12 +370,11 @@ class Engine:
             scorer=scorer,
             hits=hits,
         )
-        if summary.asks_summary(asked):
-            # "What is the RT article about?": what it opens with (qa.summary).
+        if articles.asks_summary(asked):
             return request, self._lead
-        asks = conversation.article_asked(asked)
-        if asks == conversation.DATE_ASKED or (asks == conversation.AUTHOR_ASKED and not _byline_answers(evidence, asked)):
-            # What the collection records of an article, not what its sentences say (qa.conversation).
+        asks = articles.article_asked(asked)
+        # An author a byline of the text names is answered from the text, cited.
+        if asks == articles.DATE_ASKED or asks == articles.AUTHOR_ASKED and not articles.byline_answers(evidence, asked):
             return request, self._article_records
         return request, answerer
 
@@ -481,12 +481,6 @@ class Engine:
         # A greeting or thanks between questions is no turn a follow-up points back at.
         asked = [conversation.asked_part(h.strip()[:limit]) for h in history if h.strip() and not conversation.turn_kind(h)]
         return asked[-MAX_HISTORY_TURNS:]
-
-
-def _byline_answers(evidence: EvidenceSet, question: str) -> bool:
-    """Whether the answer to "Who wrote the op-ed?" would lead with a byline ("Op/Ed by Chris
-    Devonshire-Ellis"), which it then cites; else the collection's record answers it."""
-    return evidence.supported and bool(evidence.ranked) and has_answer(AUTHOR, evidence.ranked[0].text, question)
 
 
 def _last_asked(history: Sequence[str]) -> str:

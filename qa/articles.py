@@ -1,0 +1,218 @@
+"""Questions about an article itself rather than what it says: when it came
+out, who wrote it, what it is about.
+
+Searched as questions of the articles, they found whatever sentence was
+nearest "article", "published" or "about" wherever it stood. The articles
+meant are those the question names by outlet, author or year
+(IndexReader.source_prior), else the one its best passage comes from.
+
+* Its date ("When was the RT article published?"), which no sentence of it
+  may say, and its author when no byline in the text answers ("Who wrote
+  the RT article?"; "Who wrote the op-ed?" is answered by "Op/Ed by Chris
+  Devonshire-Ellis", cited): what the collection records of the article.
+  Such a reply cites nothing and counts as an abstention, as a reply to a
+  greeting does (qa.conversation).
+* What it is about ("What is the Behind the Black post about?", "Summarize
+  the RT article"): the sentences it opens with, cited, as a news article,
+  a report or a page says first what it is about. The collection as a whole
+  ("Summarize the articles") is answered with the collection
+  (qa.conversation.ABOUT).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping, Sequence
+
+from qa.answerer import Answerer, AnswerRequest
+from qa.conversation import LISTED, collection
+from qa.evidence import EvidenceSet, attribution, cite
+from qa.extractive import with_marker, without_note_marks
+from qa.metrics import norm
+from qa.question import AUTHOR, has_answer
+from qa.retrieve import IndexReader, SentenceRecord
+from qa.types import Answer, AnswerSentence, Evidence
+
+DATE_ASKED, AUTHOR_ASKED = "date", "author"
+LEAD_SENTENCES = 2  # of each article: a news lead is a sentence or two
+ARTICLES_SUMMED = 3  # articles named at once ("the 2025 articles"): the first three
+
+# What a question calls an article.
+DOCUMENT = r"(?:article|piece|story|post|op-?ed|column|editorial|essay|report|interview|page|blog|feature|press\s+release)s?"
+# When it came out: a document and a verb of publishing or "date" ("When was
+# the RT piece published?", "What is the date of the op-ed?"); not "When was
+# the interview?", which its text may say. Not "post" or "release" as verbs:
+# they are documents too ("according to the 2025 post").
+_PUBLISHED = r"(?:published|written|posted|released|dated|printed|put\s+out|c[oa]me\s+out|appear(?:ed)?|publish|write)"
+_ARTICLE_DATE = re.compile(
+    rf"^\s*(?:and\s+)?when\s+(?:was|were|did|is|had)\b(?=.*\b{DOCUMENT}\b).*\b{_PUBLISHED}\b|"
+    rf"\b(?:what|which)\s+(?:(?:is|was)\s+)?(?:the\s+)?(?:publication\s+|release\s+)?(?:date|day|month|year)\b(?=.*\b{DOCUMENT}\b)"
+    rf"(?:.*\b{_PUBLISHED}\b|\s+(?:of|on)\b)|"
+    rf"\bhow\s+(?:old|recent)\s+is\s+(?:the|this|that)\b.*\b{DOCUMENT}\b",
+    re.I,
+)
+_ARTICLE_AUTHOR = re.compile(
+    rf"\bwho\s+(?:wrote|authored|penned|(?:is|was|are|were)\s+the\s+authors?\s+of)\b(?=.*\b{DOCUMENT}\b)", re.I
+)
+# What it is about, the document ending the request ("Summarize the RT
+# article, please"; not "Summarize the treaty's articles on trade").
+_END = r"(?:\s*,?\s+(?:for\s+me|please))?\s*[?.!]*\s*$"
+_ASKS_SUMMARY = re.compile(
+    rf"^\s*(?:please\s+)?(?:summari[sz]e|sum\s+up|recap)\s+(?:the|this|that)\s+(?:.*\s)?{DOCUMENT}{_END}|"
+    rf"^\s*(?:give|send|show)\s+(?:me\s+)?(?:a\s+)?(?:short\s+|brief\s+|quick\s+)?(?:summary|overview|recap)\s+of\s+(?:the|this|that)\s+(?:.*\s)?{DOCUMENT}{_END}|"
+    rf"^\s*what(?:['’]s|\s+is|\s+was)\s+(?:the\s+)?(?:gist|summary|main\s+point|point)\s+of\s+(?:the|this|that)\s+(?:.*\s)?{DOCUMENT}{_END}|"
+    rf"^\s*what(?:['’]s|\s+is|\s+was)\s+(?:the|this|that)\s+(?:.*\s)?{DOCUMENT}\s+(?:about|saying)\s*[?.!]*\s*$|"
+    rf"^\s*what\s+(?:does|did)\s+(?:the|this|that)\s+(?:.*\s)?{DOCUMENT}\s+say\s*[?.!]*\s*$",
+    re.I,
+)
+# A sentence of the text, not its title, a byline or a heading: a few words
+# at least, ended as a sentence ends.
+_LEAD_WORDS = 8
+_ENDED = re.compile(r"[.!?][\"'”’)]*\s*$")
+_MONTH_NAMES = "January February March April May June July August September October November December".split()
+
+
+def asks_summary(question: str) -> bool:
+    """Whether ``question`` asks what an article it names is about."""
+    return bool(_ASKS_SUMMARY.search(question))
+
+
+def lead(reader: IndexReader, source: str, n: int = LEAD_SENTENCES) -> list[SentenceRecord]:
+    """The first ``n`` sentences of ``source``'s own text: not its title or a
+    sentence of it (which a page may repeat), a byline, a heading, code, a
+    comment or a related article's."""
+    title = norm(reader.meta(source).get("title", ""))
+    rows = reader.sentence_store.document_rows(source)
+    out: list[SentenceRecord] = []
+    # Read a page of rows at a time: the lead is near the top, an article may be long.
+    for start in range(rows.start, rows.stop, 64):
+        for s in reader.sentences[start : min(start + 64, rows.stop)]:
+            shown = s.shown
+            own_text = s.kind == "article" and not s.code and norm(shown) not in title
+            if not own_text or len(shown.split()) < _LEAD_WORDS or not _ENDED.search(shown):
+                continue
+            out.append(s)
+            if len(out) == n:
+                return out
+    return out
+
+
+def article_asked(question: str) -> str:
+    """What of an article ``question`` asks that the collection records: ``DATE_ASKED``
+    ("When was the RT article published?"), ``AUTHOR_ASKED`` ("Who wrote the op-ed?"), or ""."""
+    if _ARTICLE_DATE.search(question):
+        return DATE_ASKED
+    return AUTHOR_ASKED if _ARTICLE_AUTHOR.search(question) else ""
+
+
+def article_records(asked: str, sources: Sequence[str], documents: Mapping[str, Mapping[str, str]]) -> str:
+    """The date or author the collection records for each of ``sources``, in a sentence each."""
+    said = []
+    for source in sources[:LISTED]:
+        meta = documents.get(source, {})
+        title = meta.get("title", "").strip() or source
+        publisher = meta.get("publisher", "").strip()
+        date = spoken_date(meta.get("date", "").strip())
+        if asked == AUTHOR_ASKED:
+            outlet = ", ".join(v for v in (publisher, date) if v)
+            label = f"“{title}” ({outlet})" if outlet else f"“{title}”"
+            author = meta.get("author", "").strip()
+            said.append(f"{label} is by {author}." if author else f"The collection records no author for {label}.")
+        else:
+            label = f"“{title}” ({publisher})" if publisher else f"“{title}”"
+            said.append(f"{label} is dated {date}." if date else f"{label} carries no date.")
+    if len(sources) > LISTED:
+        said.append(f"And {len(sources) - LISTED} more.")
+    return " ".join(said) + " This is what the collection records of the articles, not a sentence of them."
+
+
+def spoken_date(date: str) -> str:
+    """"2021-06-14" as "14 June 2021", "2025-08" as "August 2025"; anything else as written."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", date)
+    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
+        return date
+    year, month, day = m.groups()
+    if not month:
+        return year
+    named = f"{_MONTH_NAMES[int(month) - 1]} {year}"
+    return f"{int(day)} {named}" if day else named
+
+
+def byline_answers(evidence: EvidenceSet, question: str) -> bool:
+    """Whether the answer to "Who wrote the op-ed?" leads with a byline ("Op/Ed by Chris
+    Devonshire-Ellis"), which it then cites; else the collection's record answers it."""
+    return evidence.supported and bool(evidence.ranked) and has_answer(AUTHOR, evidence.ranked[0].text, question)
+
+
+def meant(request: AnswerRequest) -> list[str]:
+    """The articles a question about an article means: those it names, else the one its best passage comes from."""
+    weights, _ = request.reader.source_prior(request.query.asked or request.question)
+    sources = sorted(s for s, w in weights.items() if w == 1.0)
+    if not sources and request.evidence.ranked:
+        sources = [request.evidence.ranked[0].source]
+    elif not sources and request.evidence.passages:
+        sources = [request.evidence.passages[0].source]
+    return sources
+
+
+class ArticleRecordAnswerer(Answerer):
+    """Answers a question :func:`article_asked` reads from what the collection records.
+
+    With no article meant (:func:`meant`), the reply lists the collection with its outlets and dates.
+    """
+
+    name = "article record"
+
+    def answer(self, request: AnswerRequest) -> Answer:
+        reader = request.reader
+        sources = meant(request)
+        asked = article_asked(request.query.asked or request.question)
+        text = article_records(asked, sources, reader.documents) if sources else collection(reader.documents)
+        return Answer(
+            question=request.question,
+            answer=text,
+            abstained=True,
+            mode="extractive",
+            sentences=[AnswerSentence(text=text, supported=False)],
+            conversation=True,
+        )
+
+
+class LeadAnswerer(Answerer):
+    """Answers an :func:`asks_summary` question with the lead of each article it means, cited."""
+
+    name = "lead"
+
+    def answer(self, request: AnswerRequest) -> Answer:
+        reader = request.reader
+        sources = meant(request)[:ARTICLES_SUMMED]
+        records = [s for source in sources for s in lead(reader, source)]
+        chosen = [_evidence(s) for s in records]
+        if not chosen:
+            text = "I could not find an article that the question names."
+            return Answer(
+                question=request.question, answer=text, abstained=True, mode="extractive", sentences=[AnswerSentence(text=text, supported=False)]
+            )
+        pieces = []
+        for n, (e, record) in enumerate(zip(chosen, records), start=1):
+            meta = reader.meta(e.source)
+            body = without_note_marks(record.shown)
+            # An article's first sentence says which article it is, as an answer from articles of different dates does.
+            if n == 1 or chosen[n - 2].source != e.source:
+                body = attribution(meta.get("publisher", ""), meta.get("title", ""), e.source, meta.get("date", "")) + body
+            pieces.append(AnswerSentence(text=with_marker(body, n, e.code), citations=(n,)))
+        return Answer(
+            question=request.question,
+            answer=" ".join(p.text for p in pieces),
+            abstained=False,
+            citations=[cite(n, e, reader) for n, e in enumerate(chosen, start=1)],
+            mode="extractive",
+            sentences=pieces,
+        )
+
+
+def _evidence(s: SentenceRecord) -> Evidence:
+    return Evidence(
+        sentence_id=s.id, source=s.source, start=s.start, end=s.end, text=s.text, kind=s.kind, heading=s.heading,
+        score=1.0, coverage=0.0, similarity=0.0, position=s.position, code=s.code, shown_row=s.shown_row,
+    )
