@@ -25,13 +25,13 @@ import re
 from typing import Mapping, Sequence
 
 from qa.answerer import Answerer, AnswerRequest
-from qa.conversation import LISTED, collection
-from qa.evidence import EvidenceSet, attribution, cite
-from qa.extractive import with_marker, without_note_marks
+from qa.conversation import LISTED, as_reply, collection
+from qa.evidence import EvidenceSet
+from qa.extractive import quoting
 from qa.metrics import norm
 from qa.question import AUTHOR, has_answer
 from qa.retrieve import IndexReader, SentenceRecord
-from qa.types import Answer, AnswerSentence, Evidence
+from qa.types import Answer, Evidence
 
 DATE_ASKED, AUTHOR_ASKED = "date", "author"
 LEAD_SENTENCES = 2  # of each article: a news lead is a sentence or two
@@ -167,15 +167,7 @@ class ArticleRecordAnswerer(Answerer):
         reader = request.reader
         sources = meant(request)
         asked = article_asked(request.query.asked or request.question)
-        text = article_records(asked, sources, reader.documents) if sources else collection(reader.documents)
-        return Answer(
-            question=request.question,
-            answer=text,
-            abstained=True,
-            mode="extractive",
-            sentences=[AnswerSentence(text=text, supported=False)],
-            conversation=True,
-        )
+        return as_reply(request.question, article_records(asked, sources, reader.documents) if sources else collection(reader.documents))
 
 
 class LeadAnswerer(Answerer):
@@ -186,29 +178,11 @@ class LeadAnswerer(Answerer):
     def answer(self, request: AnswerRequest) -> Answer:
         reader = request.reader
         sources = meant(request)[:ARTICLES_SUMMED]
-        records = [s for source in sources for s in lead(reader, source)]
-        chosen = [_evidence(s) for s in records]
+        chosen = [_evidence(s) for source in sources for s in lead(reader, source)]
         if not chosen:
-            text = "I could not find an article that the question names."
-            return Answer(
-                question=request.question, answer=text, abstained=True, mode="extractive", sentences=[AnswerSentence(text=text, supported=False)]
-            )
-        pieces = []
-        for n, (e, record) in enumerate(zip(chosen, records), start=1):
-            meta = reader.meta(e.source)
-            body = without_note_marks(record.shown)
-            # An article's first sentence says which article it is, as an answer from articles of different dates does.
-            if n == 1 or chosen[n - 2].source != e.source:
-                body = attribution(meta.get("publisher", ""), meta.get("title", ""), e.source, meta.get("date", "")) + body
-            pieces.append(AnswerSentence(text=with_marker(body, n, e.code), citations=(n,)))
-        return Answer(
-            question=request.question,
-            answer=" ".join(p.text for p in pieces),
-            abstained=False,
-            citations=[cite(n, e, reader) for n, e in enumerate(chosen, start=1)],
-            mode="extractive",
-            sentences=pieces,
-        )
+            return as_reply(request.question, "I could not find an article that the question names.")
+        # An article's first sentence says which article it is, as an answer from articles of different dates does.
+        return quoting(request.question, chosen, reader, attributed=[n == 0 or chosen[n - 1].source != e.source for n, e in enumerate(chosen)])
 
 
 def _evidence(s: SentenceRecord) -> Evidence:

@@ -149,12 +149,16 @@ class ConversationAnswerer(Answerer):
         self.examples = list(examples)
 
     def answer(self, request: AnswerRequest) -> Answer:
-        text = reply(turn_kind(request.question), request.reader.documents, self.examples)
-        return Answer(
-            question=request.question,
-            answer=text,
-            abstained=True,
-            mode="extractive",
-            sentences=[AnswerSentence(text=text, supported=False)],
-            conversation=True,
-        )
+        return as_reply(request.question, reply(turn_kind(request.question), request.reader.documents, self.examples))
+
+
+def as_reply(question: str, text: str) -> Answer:
+    """``text`` as the assistant's reply to ``question``: no claim of the articles, so no citation, and an abstention."""
+    return Answer(
+        question=question,
+        answer=text,
+        abstained=True,
+        mode="extractive",
+        sentences=[AnswerSentence(text=text, supported=False)],
+        conversation=True,
+    )

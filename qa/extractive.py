@@ -17,7 +17,7 @@ thresholds are qa.scorer.Composition's.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from index.chunking import is_markdown, is_table_row, opens_with_reference, sentence_words
 from index.sentences import ends_with_abbreviation
@@ -66,24 +66,29 @@ class ExtractiveAnswerer(Answerer):
             )
         chosen = select(ev.ranked, request)
         dates = {reader.meta(e.source).get("date", "")[:4] for e in chosen}
-        attribute = len(dates) > 1
-        pieces: list[AnswerSentence] = []
-        for n, e in enumerate(chosen, start=1):
-            body = without_note_marks(sentence_words(e))
-            if e.kind == "comment":
-                body = f"A reader comment says: “{body}”"
-            if attribute:
-                meta = reader.meta(e.source)
-                body = attribution(meta.get("publisher", ""), meta.get("title", ""), e.source, meta.get("date", "")) + body
-            pieces.append(AnswerSentence(text=with_marker(body, n, e.code), citations=(n,)))
-        return Answer(
-            question=request.question,
-            answer=" ".join(p.text for p in pieces),
-            abstained=False,
-            citations=[cite(n, e, reader) for n, e in enumerate(chosen, start=1)],
-            mode="extractive",
-            sentences=pieces,
-        )
+        return quoting(request.question, chosen, reader, attributed=[len(dates) > 1] * len(chosen))
+
+
+def quoting(question: str, chosen: Sequence[Evidence], reader, attributed: Sequence[bool]) -> Answer:
+    """The answer that says each of ``chosen`` in turn as a reader sees it, marked
+    with its citation; one ``attributed`` opens with its outlet and date."""
+    pieces: list[AnswerSentence] = []
+    for n, (e, attribute) in enumerate(zip(chosen, attributed), start=1):
+        body = without_note_marks(sentence_words(e))
+        if e.kind == "comment":
+            body = f"A reader comment says: “{body}”"
+        if attribute:
+            meta = reader.meta(e.source)
+            body = attribution(meta.get("publisher", ""), meta.get("title", ""), e.source, meta.get("date", "")) + body
+        pieces.append(AnswerSentence(text=with_marker(body, n, e.code), citations=(n,)))
+    return Answer(
+        question=question,
+        answer=" ".join(p.text for p in pieces),
+        abstained=False,
+        citations=[cite(n, e, reader) for n, e in enumerate(chosen, start=1)],
+        mode="extractive",
+        sentences=pieces,
+    )
 
 
 # A plain-text note's mark ("(LTI) [2], compared ...", "to this day.[3]") and
