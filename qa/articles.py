@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from typing import Mapping, Sequence
 
+from qa import followup
 from qa.answerer import Answerer, AnswerRequest
 from qa.conversation import LISTED, as_reply, collection
 from qa.evidence import EvidenceSet
@@ -138,6 +139,28 @@ def spoken_date(date: str) -> str:
     return f"{int(day)} {named}" if day else named
 
 
+# "it", "this", "that" standing for an article a follow-up does not name again.
+_THE_ARTICLE = re.compile(r"\b(?:it|this|that)\b(?!\s+(?:article|piece|story|post|op-?ed|report|page)\b)", re.I)
+
+
+def asked_of_article(question: str, earlier: str = "") -> tuple[bool, str]:
+    """Whether ``question`` asks what an article is about (:func:`asks_summary`), and
+    what of it the collection records it asks (:func:`article_asked`). A follow-up
+    to such an ``earlier`` turn asks it of the same article ("When was it
+    published?", "Who wrote it?") or of another it names ("And the Behind the
+    Black one?", which asks what the earlier turn asked)."""
+    summary, asked = asks_summary(question), article_asked(question)
+    if summary or asked or not earlier:
+        return summary, asked
+    before = asks_summary(earlier), article_asked(earlier)
+    if not any(before):
+        return False, ""
+    read = _THE_ARTICLE.sub("the article", question)
+    if read != question and (asks_summary(read) or article_asked(read)):
+        return asks_summary(read), article_asked(read)
+    return before if followup.asks_again(question) else (False, "")
+
+
 def byline_answers(evidence: EvidenceSet, question: str) -> bool:
     """Whether the answer to "Who wrote the op-ed?" leads with a byline ("Op/Ed by Chris
     Devonshire-Ellis"), which it then cites; else the collection's record answers it."""
@@ -145,9 +168,13 @@ def byline_answers(evidence: EvidenceSet, question: str) -> bool:
 
 
 def meant(request: AnswerRequest) -> list[str]:
-    """The articles a question about an article means: those it names, else the one its best passage comes from."""
-    weights, _ = request.reader.source_prior(request.query.asked or request.question)
-    sources = sorted(s for s, w in weights.items() if w == 1.0)
+    """The articles a question about an article means: those it names, else those the
+    earlier turn named ("When was it published?"), else the one its best passage comes from."""
+    sources: list[str] = []
+    for turn in (request.query.asked or request.question, *request.history[-1:]):
+        weights, _ = request.reader.source_prior(turn)
+        if sources := sorted(s for s, w in weights.items() if w == 1.0):
+            break
     if not sources and request.evidence.ranked:
         sources = [request.evidence.ranked[0].source]
     elif not sources and request.evidence.passages:
@@ -166,7 +193,7 @@ class ArticleRecordAnswerer(Answerer):
     def answer(self, request: AnswerRequest) -> Answer:
         reader = request.reader
         sources = meant(request)
-        asked = article_asked(request.query.asked or request.question)
+        asked = asked_of_article(request.query.asked or request.question, request.history[-1] if request.history else "")[1]
         return as_reply(request.question, article_records(asked, sources, reader.documents) if sources else collection(reader.documents))
 
 

@@ -370,9 +370,9 @@ class Engine:
             scorer=scorer,
             hits=hits,
         )
-        if articles.asks_summary(asked):
+        summary, asks = articles.asked_of_article(asked, history[-1] if history else "")
+        if summary:
             return request, self._lead
-        asks = articles.article_asked(asked)
         # An author a byline of the text names is answered from the text, cited.
         if asks == articles.DATE_ASKED or asks == articles.AUTHOR_ASKED and not articles.byline_answers(evidence, asked):
             return request, self._article_records

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.articles import AUTHOR_ASKED, DATE_ASKED, article_asked, asks_summary, spoken_date
+from qa.articles import AUTHOR_ASKED, DATE_ASKED, article_asked, asked_of_article, asks_summary, spoken_date
 from qa.engine import Engine
 
 from ..conftest import write_corpus
@@ -146,3 +146,29 @@ def test_a_pages_lead_skips_its_byline_and_headings(settings, tmp_path: Path) ->
         "Dredging of the outer channel finished in March, two months early.",
     ]
     quoted(engine, answer)
+
+
+@pytest.mark.parametrize(
+    "question, earlier, asked",
+    [
+        ("When was it published?", "What is the Behind the Black post about?", (False, DATE_ASKED)),
+        ("Who wrote it?", "What is the Behind the Black post about?", (False, AUTHOR_ASKED)),
+        ("What is it about?", "Who wrote the Behind the Black post?", (True, "")),
+        ("And the Behind the Black one?", "When was the RT article published?", (False, DATE_ASKED)),
+        # A question of what the article says, or after a turn about no article:
+        ("Why is Russia lobbying?", "What is the Behind the Black post about?", (False, "")),
+        ("When was it published?", "Who heads Roscosmos?", (False, "")),
+    ],
+)
+def test_a_follow_up_asks_of_an_article_what_the_earlier_turn_did(question: str, earlier: str, asked: tuple[bool, str]) -> None:
+    assert asked_of_article(question, earlier) == asked
+
+
+def test_a_follow_up_is_answered_of_the_article_the_earlier_turn_named(engine: Engine) -> None:
+    about = ["What is the Behind the Black post about?"]
+    assert "(Behind the Black) is dated August 2025." in engine.ask("When was it published?", about).answer
+    assert "is by Robert Zimmerman." in engine.ask("Who wrote it?", about).answer
+    other = engine.ask("And the Behind the Black one?", ["When was the RT article published?"])
+    assert other.answer.startswith("“Russia desperately lobbies the U.S. to continue and expand its space partnership” (Behind the Black) is dated")
+    searched = engine.ask("Why is Russia lobbying?", about)
+    assert not searched.conversation and searched.citations
