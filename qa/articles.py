@@ -28,6 +28,7 @@ from qa import followup
 from qa.answerer import Answerer, AnswerRequest
 from qa.conversation import LISTED, as_reply, collection
 from qa.evidence import EvidenceSet
+from qa.lexical import terms
 from qa.extractive import quoting
 from qa.metrics import norm
 from qa.question import AUTHOR, has_answer
@@ -70,6 +71,14 @@ _ASKS_SUMMARY = re.compile(
 # at least, ended as a sentence ends.
 _LEAD_WORDS = 8
 _ENDED = re.compile(r"[.!?][\"'”’)]*\s*$")
+# How a question asks about an article, as against what names it ("the travel policy page").
+_ASKING_TERMS = frozenset(
+    terms(
+        "article piece story post op-ed column editorial essay report interview page blog feature press release "
+        "summary summarize summarise gist point overview recap about say says said published written posted released "
+        "dated date wrote author authored give short brief quick old recent come came out appear"
+    )
+)
 _MONTH_NAMES = "January February March April May June July August September October November December".split()
 
 
@@ -168,18 +177,33 @@ def byline_answers(evidence: EvidenceSet, question: str) -> bool:
 
 
 def meant(request: AnswerRequest) -> list[str]:
-    """The articles a question about an article means: those it names, else those the
-    earlier turn named ("When was it published?"), else the one its best passage comes from."""
+    """The articles a question about an article means: those it names by outlet, author
+    or year, else by its title's words ("the travel policy page" for "Expenses and
+    Travel Policy"), else those the earlier turn named ("When was it published?"),
+    else the one its best passage comes from."""
+    question = request.query.asked or request.question
     sources: list[str] = []
-    for turn in (request.query.asked or request.question, *request.history[-1:]):
+    for turn in (question, *request.history[-1:]):
         weights, _ = request.reader.source_prior(turn)
         if sources := sorted(s for s, w in weights.items() if w == 1.0):
+            break
+        if turn is question and (sources := titled(question, request.reader.documents)):
             break
     if not sources and request.evidence.ranked:
         sources = [request.evidence.ranked[0].source]
     elif not sources and request.evidence.passages:
         sources = [request.evidence.passages[0].source]
     return sources
+
+
+def titled(question: str, documents: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """The articles whose titles share the most words with ``question`` (beyond how it
+    asks about an article): one alone, or several that share two words or more."""
+    asked = set(terms(question)) - _ASKING_TERMS
+    shared = {source: len(asked & set(terms(meta.get("title", "")))) for source, meta in documents.items()}
+    best = max(shared.values(), default=0)
+    found = sorted(s for s, n in shared.items() if n == best)
+    return found[:ARTICLES_SUMMED] if best >= 2 or best == 1 and len(found) == 1 else []
 
 
 class ArticleRecordAnswerer(Answerer):

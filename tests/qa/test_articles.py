@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.articles import AUTHOR_ASKED, DATE_ASKED, article_asked, asked_of_article, asks_summary, spoken_date
+from qa.articles import AUTHOR_ASKED, DATE_ASKED, article_asked, asked_of_article, asks_summary, spoken_date, titled
 from qa.engine import Engine
 
 from ..conftest import write_corpus
@@ -172,3 +172,24 @@ def test_a_follow_up_is_answered_of_the_article_the_earlier_turn_named(engine: E
     assert other.answer.startswith("“Russia desperately lobbies the U.S. to continue and expand its space partnership” (Behind the Black) is dated")
     searched = engine.ask("Why is Russia lobbying?", about)
     assert not searched.conversation and searched.citations
+
+
+def test_a_page_named_by_its_titles_words_is_the_one_meant(intranet_engine: Engine) -> None:
+    # "Expenses and Travel Policy": the search alone found the VPN page first.
+    answer = intranet_engine.ask("What is the travel policy page about?")
+    assert answer.citations and {c.source for c in answer.citations} == {"expenses_travel.md"}
+    assert "“Service catalogue” carries no date." in intranet_engine.ask("When was the service catalogue page published?").answer
+
+
+@pytest.mark.parametrize(
+    "question, found",
+    [
+        ("What is the travel policy page about?", ["b.md"]),
+        ("Summarize the ferry timetable", ["c.md"]),
+        # One word shared by several titles names none of them.
+        ("When was the policy page published?", []),
+    ],
+)
+def test_titled_finds_the_articles_whose_titles_a_question_says(question: str, found: list[str]) -> None:
+    documents = {"a.md": {"title": "Remote working policy"}, "b.md": {"title": "Expenses and Travel Policy"}, "c.md": {"title": "Ferry timetable"}}
+    assert titled(question, documents) == found
