@@ -68,9 +68,11 @@ _ASKS_SUMMARY = re.compile(
     re.I,
 )
 # A sentence of the text, not its title, a byline or a heading: a few words
-# at least, ended as a sentence ends.
+# at least, ended as a sentence ends, and not a page's stamp of who keeps it
+# or when ("Maintained by Aisha Rahman, People & Culture Advisor (ext. 4730).").
 _LEAD_WORDS = 8
 _ENDED = re.compile(r"[.!?][\"'”’)]*\s*$")
+_STAMP = re.compile(r"^\W*(?:by|(?:written|posted|maintained|owned|kept|reviewed|approved)\s+by|last\s+(?:updated|reviewed|edited|modified)|updated|published)\b", re.I)
 # How a question asks about an article, as against what names it ("the travel policy page").
 _ASKING_TERMS = frozenset(
     terms(
@@ -99,7 +101,7 @@ def lead(reader: IndexReader, source: str, n: int = LEAD_SENTENCES) -> list[Sent
         for s in reader.sentences[start : min(start + 64, rows.stop)]:
             shown = s.shown
             own_text = s.kind == "article" and not s.code and norm(shown) not in title
-            if not own_text or len(shown.split()) < _LEAD_WORDS or not _ENDED.search(shown):
+            if not own_text or len(shown.split()) < _LEAD_WORDS or not _ENDED.search(shown) or _STAMP.match(shown):
                 continue
             out.append(s)
             if len(out) == n:

@@ -132,7 +132,8 @@ def test_a_pages_lead_skips_its_byline_and_headings(settings, tmp_path: Path) ->
     corpus = write_corpus(
         tmp_path / "corpus",
         {
-            "harbour-report.md": "# Harbour annual report 2024\n\nBy Jane Doe, harbour master\n\n## Summary\n\n"
+            "harbour-report.md": "# Harbour annual report 2024\n\nBy Jane Doe, harbour master\n\n"
+            "Maintained by the Harbour Office, Quay Road, Wrenbury (ext. 4730).\n\n## Summary\n\n"
             "The harbour handled 1.2 million tonnes of cargo in 2024, eight percent more than the year before. "
             "Dredging of the outer channel finished in March, two months early.\n\n## Traffic\n\nFerries made 4,100 crossings.\n",
             "ferry-notice.md": "# Ferry timetable change\n\nFrom 1 May the first ferry of the day leaves at 06:40 instead of 07:10.\n",
