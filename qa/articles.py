@@ -46,19 +46,21 @@ DOCUMENT = r"(?:article|piece|story|post|op-?ed|column|editorial|essay|report|in
 # the interview?", which its text may say. Not "post" or "release" as verbs:
 # they are documents too ("according to the 2025 post").
 _PUBLISHED = r"(?:published|written|posted|released|dated|printed|put\s+out|c[oa]me\s+out|appear(?:ed)?|publish|write)"
+# The document ends the request ("Summarize the RT article, please", "What is
+# the date of the op-ed?"; not "the treaty's articles on trade", "the date of
+# the report's deadline").
+_END = r"(?:\s*,?\s+(?:for\s+me|please))?\s*[?.!]*\s*$"
 _ARTICLE_DATE = re.compile(
     rf"^\s*(?:and\s+)?when\s+(?:was|were|did|is|had)\b(?=.*\b{DOCUMENT}\b).*\b{_PUBLISHED}\b|"
-    rf"\b(?:what|which)\s+(?:(?:is|was)\s+)?(?:the\s+)?(?:publication\s+|release\s+)?(?:date|day|month|year)\b(?=.*\b{DOCUMENT}\b)"
-    rf"(?:.*\b{_PUBLISHED}\b|\s+(?:of|on)\b)|"
-    rf"\bhow\s+(?:old|recent)\s+is\s+(?:the|this|that)\b.*\b{DOCUMENT}\b",
+    rf"\b(?:what|which)\s+(?:(?:is|was)\s+)?(?:the\s+)?(?:publication\s+|release\s+)?(?:date|day|month|year)\b"
+    rf"(?:.*\b{DOCUMENT}\b.*\b{_PUBLISHED}\b|\s+(?:of|on)\s+(?:the|this|that)\s+(?:.*\s)?{DOCUMENT}{_END})|"
+    rf"\bhow\s+(?:old|recent)\s+is\s+(?:the|this|that)\s+(?:.*\s)?{DOCUMENT}{_END}",
     re.I,
 )
 _ARTICLE_AUTHOR = re.compile(
     rf"\bwho\s+(?:wrote|authored|penned|(?:is|was|are|were)\s+the\s+authors?\s+of)\b(?=.*\b{DOCUMENT}\b)", re.I
 )
-# What it is about, the document ending the request ("Summarize the RT
-# article, please"; not "Summarize the treaty's articles on trade").
-_END = r"(?:\s*,?\s+(?:for\s+me|please))?\s*[?.!]*\s*$"
+# What it is about.
 _ASKS_SUMMARY = re.compile(
     rf"^\s*(?:please\s+)?(?:summari[sz]e|sum\s+up|recap)\s+(?:the|this|that)\s+(?:.*\s)?{DOCUMENT}{_END}|"
     rf"^\s*(?:give|send|show)\s+(?:me\s+)?(?:a\s+)?(?:short\s+|brief\s+|quick\s+)?(?:summary|overview|recap)\s+of\s+(?:the|this|that)\s+(?:.*\s)?{DOCUMENT}{_END}|"

@@ -28,6 +28,7 @@ from ..conftest import write_corpus
         ("When is the ISS planned to retire, according to the 2025 Behind the Black post?", ""),
         ("When did Russia join the space station program?", ""),
         ("When was the report's recommendation adopted?", ""),
+        ("What is the date of the report's deadline?", ""),
         ("Who wrote to Rogozin about the sanctions?", ""),
     ],
 )
