@@ -57,8 +57,12 @@ _ARTICLE_DATE = re.compile(
     rf"\bhow\s+(?:old|recent)\s+is\s+(?:the|this|that)\s+(?:.*\s)?{DOCUMENT}{_END}",
     re.I,
 )
+# Who wrote it: the document the object of "wrote" ("Who wrote the op-ed arguing
+# that ...?"), not a thing an article holds ("Who wrote the letter quoted in the article?").
 _ARTICLE_AUTHOR = re.compile(
-    rf"\bwho\s+(?:wrote|authored|penned|(?:is|was|are|were)\s+the\s+authors?\s+of)\b(?=.*\b{DOCUMENT}\b)", re.I
+    r"\bwho\s+(?:wrote|authored|penned|(?:is|was|are|were)\s+the\s+authors?\s+of)\s+(?:the|this|that)\s+"
+    rf"(?:(?!(?:in|of|from|by|to|at|mentioned|quoted|cited|named)\b)[\w'’.&-]+\s+){{0,5}}?{DOCUMENT}\b",
+    re.I,
 )
 # What it is about.
 _ASKS_SUMMARY = re.compile(

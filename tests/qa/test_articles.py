@@ -29,6 +29,7 @@ from ..conftest import write_corpus
         ("When did Russia join the space station program?", ""),
         ("When was the report's recommendation adopted?", ""),
         ("What is the date of the report's deadline?", ""),
+        ("Who wrote the letter quoted in the article?", ""),
         ("Who wrote to Rogozin about the sanctions?", ""),
     ],
 )
