@@ -241,7 +241,9 @@ class LeadAnswerer(Answerer):
         if not chosen:
             return as_reply(request.question, "I could not find an article that the question names.")
         # An article's first sentence says which article it is, as an answer from articles of different dates does.
-        return quoting(request.question, chosen, reader, attributed=[n == 0 or chosen[n - 1].source != e.source for n, e in enumerate(chosen)])
+        # Each article told apart by its label, with its date where it has one: "(undated)" adds nothing.
+        firsts = [n == 0 or chosen[n - 1].source != e.source for n, e in enumerate(chosen)]
+        return quoting(request.question, chosen, reader, attributed=firsts, undated="")
 
 
 def _evidence(s: SentenceRecord) -> Evidence:

@@ -212,11 +212,12 @@ def cite(n: int, ev: Evidence, reader: IndexReader) -> Citation:
     )
 
 
-def attribution(publisher: str, title: str, source: str, date: str) -> str:
+def attribution(publisher: str, title: str, source: str, date: str, undated: str = "undated") -> str:
     """What an answer sentence opens with when its answer cites articles of
-    different dates: "Behind the Black (2025-08): "."""
+    different dates: "Behind the Black (2025-08): "; ``undated`` stands in
+    for a missing date ("" leaves it out)."""
     label = (publisher or title or source).split(" (")[0]
-    return f"{label} ({date or 'undated'}): "
+    return f"{label} ({date or undated}): " if date or undated else f"{label}: "
 
 
 def shown_beside(ev: Evidence, sentence) -> Evidence:

@@ -69,9 +69,10 @@ class ExtractiveAnswerer(Answerer):
         return quoting(request.question, chosen, reader, attributed=[len(dates) > 1] * len(chosen))
 
 
-def quoting(question: str, chosen: Sequence[Evidence], reader, attributed: Sequence[bool]) -> Answer:
+def quoting(question: str, chosen: Sequence[Evidence], reader, attributed: Sequence[bool], undated: str = "undated") -> Answer:
     """The answer that says each of ``chosen`` in turn as a reader sees it, marked
-    with its citation; one ``attributed`` opens with its outlet and date."""
+    with its citation; one ``attributed`` opens with its outlet and date (``undated``
+    where it has none, see qa.evidence.attribution)."""
     pieces: list[AnswerSentence] = []
     for n, (e, attribute) in enumerate(zip(chosen, attributed), start=1):
         body = without_note_marks(sentence_words(e))
@@ -79,7 +80,7 @@ def quoting(question: str, chosen: Sequence[Evidence], reader, attributed: Seque
             body = f"A reader comment says: “{body}”"
         if attribute:
             meta = reader.meta(e.source)
-            body = attribution(meta.get("publisher", ""), meta.get("title", ""), e.source, meta.get("date", "")) + body
+            body = attribution(meta.get("publisher", ""), meta.get("title", ""), e.source, meta.get("date", ""), undated) + body
         pieces.append(AnswerSentence(text=with_marker(body, n, e.code), citations=(n,)))
     return Answer(
         question=question,

@@ -181,6 +181,8 @@ def test_a_page_named_by_its_titles_words_is_the_one_meant(intranet_engine: Engi
     # "Expenses and Travel Policy": the search alone found the VPN page first.
     answer = intranet_engine.ask("What is the travel policy page about?")
     assert answer.citations and {c.source for c in answer.citations} == {"expenses_travel.md"}
+    # The page carries no date, and nothing else in the answer does either.
+    assert answer.answer.startswith("Expenses and Travel Policy: ")
     assert "“Service catalogue” carries no date." in intranet_engine.ask("When was the service catalogue page published?").answer
 
 
