@@ -37,6 +37,9 @@ class AnswerRequest:
     # A question that asks two things (qa.compound): each part prepared as a
     # question of its own; ``evidence`` and ``query`` are then the first's.
     parts: Sequence["AnswerRequest"] = ()
+    # The answerer a part goes to when it is not the whole question's
+    # ("... and who wrote it?": qa.articles), else None.
+    by: "Answerer | None" = None
 
 
 class Answerer(abc.ABC):

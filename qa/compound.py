@@ -82,7 +82,7 @@ def join(question: str, asked: Sequence[str], answers: Sequence[Answer]) -> Answ
     message that asks more than ``MAX_PARTS`` questions, ``asked`` are the
     first; the answer ends by naming the rest, to be asked again."""
     left = _left_unasked(question, len(asked))
-    if all(a.abstained for a in answers):
+    if all(a.abstained and not a.conversation for a in answers):
         first = answers[0]
         return dataclasses.replace(first, question=question, answer=f"{first.answer} {left}" if left else first.answer)
     citations: list[Citation] = []
@@ -92,6 +92,10 @@ def join(question: str, asked: Sequence[str], answers: Sequence[Answer]) -> Answ
     # dates, each sentence says which outlet and date it is from.
     dated = len({c.date[:4] for a in answers if not a.abstained for c in a.citations}) > 1
     for part, answer in zip(asked, answers):
+        if answer.conversation:
+            # What the collection records of an article ("... and who wrote it?", qa.articles): said as it is.
+            pieces.append(AnswerSentence(text=answer.answer, supported=False))
+            continue
         if answer.abstained:
             if _asks_of_its_own(asking_sentence(part)):
                 text = f"I could not find an answer to “{asking_sentence(part).strip()}” in the articles."
@@ -118,13 +122,15 @@ def join(question: str, asked: Sequence[str], answers: Sequence[Answer]) -> Answ
             pieces.append(AnswerSentence(text=text, citations=new, supported=s.supported))
     if left:
         pieces.append(AnswerSentence(text=left, supported=False))
+    replies = all(a.conversation or a.abstained for a in answers)
     return Answer(
         question=question,
         answer=" ".join(p.text for p in pieces),
-        abstained=False,
+        abstained=replies,
         citations=citations,
         mode=answers[0].mode,
         sentences=pieces,
+        conversation=replies and not citations,
     )
 
 

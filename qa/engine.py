@@ -323,7 +323,10 @@ class Engine:
         asked_parts = compound.parts(question)[: compound.MAX_PARTS] if answerer.name == "extractive" else [question]
         if len(asked_parts) > 1:
             # "How much notice do I need to give, and who do I tell?": each part follows on from those before it.
-            prepared = [self._prepare(part, [*history, *asked_parts[:k]], mode)[0] for k, part in enumerate(asked_parts)]
+            prepared = [
+                dataclasses.replace(r, by=a if a is not answerer else None)
+                for r, a in (self._prepare(part, [*history, *asked_parts[:k]], mode) for k, part in enumerate(asked_parts))
+            ]
             timings = {"retrieve": (time.perf_counter() - t0) * 1000}
             return dataclasses.replace(prepared[0], question=said, history=history, timings_ms=timings, parts=tuple(prepared)), answerer
         standalone, condense_ms = _condense(answerer, question, history)

@@ -50,7 +50,7 @@ class ExtractiveAnswerer(Answerer):
 
     def answer(self, request: AnswerRequest) -> Answer:
         if request.parts:
-            return compound.join(request.question, [p.question for p in request.parts], [self.answer(p) for p in request.parts])
+            return compound.join(request.question, [p.question for p in request.parts], [(p.by or self).answer(p) for p in request.parts])
         ev = request.evidence
         reader = request.reader
         if not ev.supported:

@@ -198,3 +198,12 @@ def test_a_page_named_by_its_titles_words_is_the_one_meant(intranet_engine: Engi
 def test_titled_finds_the_articles_whose_titles_a_question_says(question: str, found: list[str]) -> None:
     documents = {"a.md": {"title": "Remote working policy"}, "b.md": {"title": "Expenses and Travel Policy"}, "c.md": {"title": "Ferry timetable"}}
     assert titled(question, documents) == found
+
+
+def test_a_message_that_also_asks_of_an_article_is_answered_in_each_part(engine: Engine) -> None:
+    both = engine.ask("What is the Behind the Black post about, and when was it published?")
+    assert not both.abstained and {c.source for c in both.citations} == {"001_2c412687df2d06db.txt"}
+    assert "(Behind the Black) is dated August 2025." in both.answer and "I could not find" not in both.answer
+    records = engine.ask("When was the RT article published, and who wrote it?")
+    assert records.conversation and not records.citations
+    assert "is dated August 2025" in records.answer and "The collection records no author for" in records.answer
