@@ -24,16 +24,17 @@ from __future__ import annotations
 import re
 from typing import Mapping, Sequence
 
+from index.chunking import sentence_words
 from qa import followup
 from qa.answerer import Answerer, AnswerRequest
 from qa.conversation import LISTED, as_reply, collection
-from qa.evidence import EvidenceSet
+from qa.evidence import EvidenceSet, evidence_of
 from qa.lexical import terms
 from qa.extractive import quoting
 from qa.metrics import norm
 from qa.question import AUTHOR, has_answer
 from qa.retrieve import IndexReader, SentenceRecord
-from qa.types import Answer, Evidence
+from qa.types import Answer
 
 DATE_ASKED, AUTHOR_ASKED = "date", "author"
 LEAD_SENTENCES = 2  # of each article: a news lead is a sentence or two
@@ -181,7 +182,7 @@ def asked_of_article(question: str, earlier: str = "") -> tuple[bool, str]:
 def byline_answers(evidence: EvidenceSet, question: str) -> bool:
     """Whether the answer to "Who wrote the op-ed?" leads with a byline ("Op/Ed by Chris
     Devonshire-Ellis"), which it then cites; else the collection's record answers it."""
-    return evidence.supported and bool(evidence.ranked) and has_answer(AUTHOR, evidence.ranked[0].text, question)
+    return evidence.supported and bool(evidence.ranked) and has_answer(AUTHOR, sentence_words(evidence.ranked[0]), question)
 
 
 def meant(request: AnswerRequest) -> list[str]:
@@ -189,18 +190,16 @@ def meant(request: AnswerRequest) -> list[str]:
     or year, else by its title's words ("the travel policy page" for "Expenses and
     Travel Policy"), else those the earlier turn named ("When was it published?"),
     else the one its best passage comes from."""
+    reader, ev = request.reader, request.evidence
+
+    def named(turn: str) -> list[str]:
+        weights, _ = reader.source_prior(turn)
+        return sorted(s for s, w in weights.items() if w == 1.0)
+
     question = request.query.asked or request.question
-    sources: list[str] = []
-    for turn in (question, *request.history[-1:]):
-        weights, _ = request.reader.source_prior(turn)
-        if sources := sorted(s for s, w in weights.items() if w == 1.0):
-            break
-        if turn is question and (sources := titled(question, request.reader.documents)):
-            break
-    if not sources and request.evidence.ranked:
-        sources = [request.evidence.ranked[0].source]
-    elif not sources and request.evidence.passages:
-        sources = [request.evidence.passages[0].source]
+    sources = named(question) or titled(question, reader.documents) or (named(request.history[-1]) if request.history else [])
+    if not sources and (ev.ranked or ev.passages):
+        sources = [(ev.ranked or ev.passages)[0].source]
     return sources
 
 
@@ -215,18 +214,18 @@ def titled(question: str, documents: Mapping[str, Mapping[str, str]]) -> list[st
 
 
 class ArticleRecordAnswerer(Answerer):
-    """Answers a question :func:`article_asked` reads from what the collection records.
-
-    With no article meant (:func:`meant`), the reply lists the collection with its outlets and dates.
-    """
+    """Answers a question for an article's date or author (``asked``) from what the
+    collection records; with no article meant (:func:`meant`), with the collection."""
 
     name = "article record"
+
+    def __init__(self, asked: str) -> None:
+        self.asked = asked
 
     def answer(self, request: AnswerRequest) -> Answer:
         reader = request.reader
         sources = meant(request)
-        asked = asked_of_article(request.query.asked or request.question, request.history[-1] if request.history else "")[1]
-        return as_reply(request.question, article_records(asked, sources, reader.documents) if sources else collection(reader.documents))
+        return as_reply(request.question, article_records(self.asked, sources, reader.documents) if sources else collection(reader.documents))
 
 
 class LeadAnswerer(Answerer):
@@ -237,17 +236,9 @@ class LeadAnswerer(Answerer):
     def answer(self, request: AnswerRequest) -> Answer:
         reader = request.reader
         sources = meant(request)[:ARTICLES_SUMMED]
-        chosen = [_evidence(s) for source in sources for s in lead(reader, source)]
+        chosen = [evidence_of(s, score=1.0) for source in sources for s in lead(reader, source)]
         if not chosen:
             return as_reply(request.question, "I could not find an article that the question names.")
-        # An article's first sentence says which article it is, as an answer from articles of different dates does.
-        # Each article told apart by its label, with its date where it has one: "(undated)" adds nothing.
+        # Each article's first sentence says which article it is, and its date where it has one ("(undated)" adds nothing).
         firsts = [n == 0 or chosen[n - 1].source != e.source for n, e in enumerate(chosen)]
         return quoting(request.question, chosen, reader, attributed=firsts, undated="")
-
-
-def _evidence(s: SentenceRecord) -> Evidence:
-    return Evidence(
-        sentence_id=s.id, source=s.source, start=s.start, end=s.end, text=s.text, kind=s.kind, heading=s.heading,
-        score=1.0, coverage=0.0, similarity=0.0, position=s.position, code=s.code, shown_row=s.shown_row,
-    )

@@ -64,7 +64,7 @@ class Engine:
         # Greetings and questions about the collection: its titles and the corpus's example questions.
         self._conversation = conversation.ConversationAnswerer([e.question for e in load_examples(Path(self.settings.corpus))])
         # Questions about an article itself: its date, its author, what it is about (qa.articles).
-        self._article_records = articles.ArticleRecordAnswerer()
+        self._article_records = {asked: articles.ArticleRecordAnswerer(asked) for asked in (articles.DATE_ASKED, articles.AUTHOR_ASKED)}
         self._lead = articles.LeadAnswerer()
         self.last_build: BuildReport | None = None
         self.build_error: Exception | None = None
@@ -378,7 +378,7 @@ class Engine:
             return request, self._lead
         # An author a byline of the text names is answered from the text, cited.
         if asks == articles.DATE_ASKED or asks == articles.AUTHOR_ASKED and not articles.byline_answers(evidence, asked):
-            return request, self._article_records
+            return request, self._article_records[asks]
         return request, answerer
 
     def _resolved(self, question: str, history: Sequence[str]) -> str:

@@ -101,23 +101,8 @@ def gather(
     sim = features[:, SENTENCE_FEATURES.index("similarity")].tolist()
     scored: dict[int, Evidence] = {}
     for r, i in enumerate(rows):
-        s = records[i]
-        scored[i] = Evidence(
-            sentence_id=s.id,
-            source=s.source,
-            start=s.start,
-            end=s.end,
-            text=s.text,
-            kind=s.kind,
-            heading=s.heading,
-            score=round(probs[r], 4),
-            relevance=round(probs[r], 4),
-            coverage=round(cov[r], 4),
-            similarity=round(sim[r], 4),
-            position=s.position,
-            code=s.code,
-            shown_row=s.shown_row,
-        )
+        p = round(probs[r], 4)
+        scored[i] = evidence_of(records[i], score=p, relevance=p, coverage=round(cov[r], 4), similarity=round(sim[r], 4))
     ranked = _collapse_duplicates(sims, sorted(scored.values(), key=lambda e: -e.score), comp, {records[i].id: (i, records[i]) for i in rows})
     scored_passages = [
         Passage(
@@ -191,6 +176,15 @@ def _near_duplicates(vectors: np.ndarray, words: list[frozenset[str]], comp: Com
     extra = numbers @ (1.0 - numbers).T  # [i, j]: numbers of i that j lacks
     same_numbers = (extra == 0) | (extra.T == 0)
     return (((cosine >= comp.near_duplicate_cosine) | ((cosine >= _UNRELATED) & similar_words)) & same_numbers).tolist()
+
+
+def evidence_of(s: SentenceRecord, score: float, coverage: float = 0.0, similarity: float = 0.0, relevance: float = 0.0) -> Evidence:
+    """Sentence ``s`` as evidence with these scores."""
+    return Evidence(
+        sentence_id=s.id, source=s.source, start=s.start, end=s.end, text=s.text, kind=s.kind, heading=s.heading,
+        score=score, relevance=relevance, coverage=coverage, similarity=similarity, position=s.position, code=s.code,
+        shown_row=s.shown_row,
+    )
 
 
 def cite(n: int, ev: Evidence, reader: IndexReader) -> Citation:

@@ -75,7 +75,7 @@ _MONTH_ABBR = r"(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
 # or three after a word that dates and before no plural ("in 911 as a fiefdom",
 # not "by 300 votes"); a century is an ordinal ("the eighteenth century").
 _DATE = re.compile(
-    rf"\b(?:1\d{{3}}|20\d\d)(?:['’]?s)?\b|\b(?:in|by|since|until|till|from|after|before|around|circa|c\.|ad|ce)\s+\d{{3}}\b(?!\s*(?:%|[,.]\d|(?!was\b|has\b|his\b|thus\b)[a-z]{{2,}}s\b))|\b\d{{3}}\s+(?:ad|bc|bce|ce)\b|\b[1-9]\d0['’]?s\b|"
+    rf"\b{_YEAR}(?:['’]?s)?\b|\b(?:in|by|since|until|till|from|after|before|around|circa|c\.|ad|ce)\s+\d{{3}}\b(?!\s*(?:%|[,.]\d|(?!was\b|has\b|his\b|thus\b)[a-z]{{2,}}s\b))|\b\d{{3}}\s+(?:ad|bc|bce|ce)\b|\b[1-9]\d0['’]?s\b|"
     rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)|{_ORDINALS})[\s-]+centur(?:y|ies)\b|"
     rf"\b(?:\d{{1,2}}\s+)?{_MONTH}\b(?:\s+\d{{1,2}}\b(?!:))?(?:,?\s+{_YEAR}\b)?|"
     rf"\b\d{{1,2}}\s+{_MONTH_ABBR}\b(?:\s+{_YEAR}\b)?|\b{_MONTH_ABBR}\b\.?\s+(?:\d{{1,2}}\b(?!:)(?:,?\s+{_YEAR}\b)?|{_YEAR}\b)|"
