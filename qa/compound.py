@@ -93,7 +93,10 @@ def join(question: str, asked: Sequence[str], answers: Sequence[Answer]) -> Answ
     dated = len({c.date[:4] for a in answers if not a.abstained for c in a.citations}) > 1
     for part, answer in zip(asked, answers):
         if answer.conversation:
-            # What the collection records of an article ("... and who wrote it?", qa.articles): said as it is.
+            # What the collection records of an article ("... and who wrote it?", qa.articles): said as it
+            # is, its closing note ("This is what the collection records ...") once if the part before ends so too.
+            if pieces:
+                pieces[-1] = dataclasses.replace(pieces[-1], text=_without_closing(pieces[-1].text, answer.answer))
             pieces.append(AnswerSentence(text=answer.answer, supported=False))
             continue
         if answer.abstained:
@@ -141,6 +144,13 @@ def _left_unasked(question: str, answered: int) -> str:
         return ""
     quoted = ", ".join(f"“{asking_sentence(r).strip()}”" for r in rest)
     return f"Only the first {answered} questions of the message are answered here; please ask {quoted} separately."
+
+
+def _without_closing(text: str, after: str) -> str:
+    """``text`` without its last sentence when ``after`` ends with that sentence too (and ``text`` says more)."""
+    said = [text[a:b] for a, b in split_spans(text)]
+    closing = [after[a:b] for a, b in split_spans(after)][-1:]
+    return " ".join(said[:-1]) if len(said) > 1 and said[-1:] == closing else text
 
 
 def _renumbered(text: str, renumber: dict[int, int]) -> str:

@@ -207,3 +207,6 @@ def test_a_message_that_also_asks_of_an_article_is_answered_in_each_part(engine:
     records = engine.ask("When was the RT article published, and who wrote it?")
     assert records.conversation and not records.citations
     assert "is dated August 2025" in records.answer and "The collection records no author for" in records.answer
+    # Both parts' replies close with the same note: the joined reply says it once, at its end.
+    closing = engine.ask("When was the RT article published?").answer.rsplit(". ", 1)[-1]
+    assert records.answer.count(closing) == 1 and records.answer.endswith(closing)
