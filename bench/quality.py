@@ -24,7 +24,9 @@ tests/data/varied/ (pages, reports, notes, a PDF's text, a notebook), which
 no scorer is trained on: held out as a whole, a check that what is fitted to
 news and an encyclopedia holds on reference pages, intranet pages, reports
 and the rest; all but the reports with
-their follow-up sets too. A follow-up set's questions lean on earlier
+their follow-up sets too. Last, those pages' questions asked of the seed
+articles and of the Wikipedia articles, which answer none of them: the
+share abstained on. A follow-up set's questions lean on earlier
 ones ("history", which the engine answers itself): "When did he take the
 job?" after "Who leads Roscosmos?".
 """
@@ -126,6 +128,12 @@ def main() -> int:
         engine.ensure_index()
         answers, _ = answer_all({"all": engine}, questions, lambda q, n: "all")
         print(f"{label} (shipped scorer, which never saw these pages): " + line(score(questions, answers, folder / "corpus")))
+    # Questions about something else altogether: every one should be abstained on.
+    elsewhere = [q for name in ("docs", "intranet", "reports", "varied") for q in read_jsonl(ROOT / "tests" / "data" / name / "questions.jsonl")]
+    for label, dataset, corpus in (("seed articles", "seeds", ROOT / "seeds"), ("Wikipedia articles", "wiki", args.shared / "eval" / "wiki" / "corpus")):
+        engine = Engine(Settings.load({"corpus": corpus, "index_dir": args.work / "train" / dataset, "mode": "extractive"}, env={}))
+        abstained = [engine.ask(q["question"], q.get("history", [])).abstained for q in elsewhere]
+        print(f"the pages' questions asked of the {label} (shipped scorer): questions={len(abstained)} abstained={np.mean(abstained):.3f}")
     return 0
 
 

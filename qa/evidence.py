@@ -36,6 +36,7 @@ class Candidates:
     logits: np.ndarray
     question: np.ndarray  # the row of QUESTION_FEATURES
     document_missing: float = 0.0  # see QUESTION_FEATURES
+    date_support: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per candidate, see qa.features.sentence_rows
 
 
 @dataclass
@@ -94,7 +95,7 @@ def gather(
     sims.need(around)
     rows = sorted(i for i in candidates if include_comments or records[i].kind != "comment")
 
-    features = sentence_rows(reader, query, question_signals(query.question), rows, sims, context, chunk_rank)
+    features, date_support = sentence_rows(reader, query, question_signals(query.question), rows, sims, context, chunk_rank)
     logits = scorer.ranker.logits(features) if rows else np.zeros(0)
     probs = (1.0 / (1.0 + np.exp(-logits))).tolist()
     cov = features[:, SENTENCE_FEATURES.index("coverage")].tolist()
@@ -116,7 +117,7 @@ def gather(
         for p in passages
     ]
     top = rows[int(np.argmax(logits))] if rows else -1
-    q_row = question_row(query, reader.unknown_share(query.terms), features, logits, reader.document_missing(query.terms, top))
+    q_row = question_row(query, reader.unknown_share(query.terms), features, logits, reader.document_missing(query.terms, top), date_support=date_support)
     answerable = float(scorer.answerable.probabilities(q_row[None, :])[0])
     return EvidenceSet(
         ranked=ranked,
@@ -124,7 +125,10 @@ def gather(
         supported=bool(ranked) and answerable >= scorer.threshold,
         answerable=answerable,
         threshold=scorer.threshold,
-        candidates=Candidates(rows=rows, features=features, logits=logits, question=q_row, document_missing=float(q_row[QUESTION_FEATURES.index("document_missing")])),
+        candidates=Candidates(
+            rows=rows, features=features, logits=logits, question=q_row, document_missing=float(q_row[QUESTION_FEATURES.index("document_missing")]),
+            date_support=date_support,
+        ),
     )
 
 

@@ -11,7 +11,14 @@ Training data (each question labelled with the phrase that proves its answer):
   (``tests/data/heldout_questions.jsonl``), which only measures;
 * the Wikipedia corpus ``SHARED/eval/wiki/corpus`` with every SQuAD 2.0
   question on its eight articles (``all.jsonl``), a little over half of them
-  unanswerable by design.
+  unanswerable by design;
+* each corpus's questions asked of the other corpus, all unanswerable there
+  (``FOREIGN``): a question about something the collection is not about.
+  SQuAD's unanswerable questions are written to match their paragraph word
+  for word, and the news corpus has a handful of them, so without these
+  nothing taught the model that a question the articles share only a year
+  or a place name with ("What share of calls did the contact centre pick up
+  in 2025?", asked of news dated 2025) is one they do not answer.
 
 Every candidate sentence the engine considers becomes a row of
 qa.features.SENTENCE_FEATURES, labelled 1 when it holds an evidence phrase of
@@ -69,6 +76,8 @@ from qa.metrics import auc, norm, threshold_for  # noqa: E402
 from qa.scorer import SCORER_FILE, LinearModel, Scorer  # noqa: E402
 
 CORPUS_SHARE = 0.3  # weight of the news corpus's questions in either model, against the encyclopedia's
+FOREIGN = "foreign"  # the dataset of questions asked of the other corpus (see the docstring)
+FOREIGN_SHARE = 0.1  # their weight in the answerability model, against the corpora's own questions
 L2 = 1.0  # ridge penalty on standardised weights, per question-equivalent of data
 
 
@@ -85,6 +94,7 @@ class Item:
     document_missing: list[float]  # per candidate: what its article lacks of the question
     features: np.ndarray
     labels: np.ndarray
+    date_support: np.ndarray  # per candidate: see qa.features.sentence_rows
 
 
 def datasets(shared: Path) -> list[tuple[str, Path, list[Path]]]:
@@ -128,31 +138,36 @@ def bridging_scorer(work: Path) -> Path:
 def collect(shared: Path, work: Path) -> list[Item]:
     items: list[Item] = []
     scorer = bridging_scorer(work)
-    for name, corpus, files in datasets(shared):
+    sets = datasets(shared)
+    questions = {name: [(q, group_of(name, q, n)) for n, q in enumerate(q for path in files for q in read_jsonl(path))] for name, _, files in sets}
+    for name, corpus, _ in sets:
         settings = Settings.load({"corpus": corpus, "index_dir": work / name, "mode": "extractive", "scorer": str(scorer)}, env={})
         engine = Engine(settings)
         engine.ensure_index()
-        n = 0
-        for path in files:
-            for q in read_jsonl(path):
-                request = engine.prepare(q["question"], q.get("history", []))
-                cands = request.evidence.candidates
-                evidence = q["evidence"] if isinstance(q["evidence"], list) else [q["evidence"]]
-                evidence = [norm(e) for e in evidence if e] if q["answerable"] else []
-                # As a reader sees them (a web page's markup off), as evidence is written.
-                texts = [norm(readable(s.source, s.text)) for s in (request.reader.sentences[i] for i in cands.rows)]
-                labels = np.array([any(e in t for e in evidence) for t in texts], dtype=np.float64)
-                items.append(
-                    Item(
-                        name, q["id"], group_of(name, q, n), q["answerable"], request.query,
-                        request.reader.unknown_share(request.query.terms),
-                        [request.reader.document_missing(request.query.terms, i) for i in cands.rows],
-                        cands.features, labels,
-                    )
-                )
-                n += 1
-        print(f"{name}: {n} questions read", file=sys.stderr)
+        for q, group in questions[name]:
+            items.append(_item(engine, name, q, group, q["answerable"]))
+        # Another corpus's questions: none is answered here. Each stays in its own
+        # article's fold, so no fold trains on a question it is tested on.
+        foreign = [(q, group) for other in questions if other != name for q, group in questions[other]]
+        items.extend(_item(engine, FOREIGN, q, group, False) for q, group in foreign)
+        print(f"{name}: {len(questions[name])} questions read, and {len(foreign)} of the other corpus", file=sys.stderr)
     return items
+
+
+def _item(engine: Engine, dataset: str, q: dict, group: str, answerable: bool) -> Item:
+    request = engine.prepare(q["question"], q.get("history", []))
+    cands = request.evidence.candidates
+    evidence = q["evidence"] if isinstance(q["evidence"], list) else [q["evidence"]]
+    evidence = [norm(e) for e in evidence if e] if answerable else []
+    # As a reader sees them (a web page's markup off), as evidence is written.
+    texts = [norm(readable(s.source, s.text)) for s in (request.reader.sentences[i] for i in cands.rows)]
+    labels = np.array([any(e in t for e in evidence) for t in texts], dtype=np.float64)
+    return Item(
+        dataset, q["id"], group, answerable, request.query,
+        request.reader.unknown_share(request.query.terms),
+        [request.reader.document_missing(request.query.terms, i) for i in cands.rows],
+        cands.features, labels, cands.date_support,
+    )
 
 
 def standardiser(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -242,7 +257,7 @@ def fit_ranker(items: list[Item], share: float | None = None) -> LinearModel:
 def question_rows(items: list[Item], logits: list[np.ndarray]) -> np.ndarray:
     return np.vstack(
         [
-            question_row(it.query, it.unknown_share, it.features, lg, it.document_missing[int(np.argmax(lg))] if len(lg) else 1.0)
+            question_row(it.query, it.unknown_share, it.features, lg, it.document_missing[int(np.argmax(lg))] if len(lg) else 1.0, date_support=it.date_support)
             for it, lg in zip(items, logits)
         ]
     )
@@ -267,9 +282,14 @@ def answerable_weights(items: list[Item]) -> np.ndarray:
     y = np.array([it.answerable for it in items])
     of = np.array([it.dataset for it in items])
     datasets = set(of)
+    own = datasets - {FOREIGN}
+    foreign = FOREIGN_SHARE if FOREIGN in datasets and own else 1.0 if FOREIGN in datasets else 0.0
     w = np.ones(len(items))
     for ds in datasets:
-        share = (CORPUS_SHARE if ds == "seeds" else 1.0 - CORPUS_SHARE) if len(datasets) > 1 else 1.0
+        if ds == FOREIGN:
+            share = foreign
+        else:
+            share = (1.0 - foreign) * ((CORPUS_SHARE if ds == "seeds" else 1.0 - CORPUS_SHARE) if len(own) > 1 else 1.0)
         present = set(y[of == ds])
         for cls in present:
             mask = (of == ds) & (y == cls)
@@ -313,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         cache.write_bytes(pickle.dumps(items))
     groups = sorted({it.group for it in items})
     answerable = np.array([it.answerable for it in items])
+    own = np.array([it.dataset != FOREIGN for it in items])  # what the figures are of: the other corpus's questions are reported apart
 
     # Ranker: cross-validated top-1 hit rate, then out-of-fold logits for the answerability model.
     oof_logits, fold_rankers = out_of_fold(items, groups)
@@ -329,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         fold_answerable[g] = model
         test = [k for k, it in enumerate(items) if it.group == g]
         oof_p[test] = model.probabilities(rows[test])
-    threshold = threshold_for(oof_p, answerable, args.target_false_abstain)
+    threshold = threshold_for(oof_p[own], answerable[own], args.target_false_abstain)
 
     def rates(mask: np.ndarray) -> dict[str, float]:
         return {
@@ -339,10 +360,13 @@ def main(argv: list[str] | None = None) -> int:
         }
 
     by_dataset = {}
-    for ds in sorted({it.dataset for it in items}):
+    for ds in sorted({it.dataset for it in items} - {FOREIGN}):
         mask = np.array([it.dataset == ds for it in items])
         hits = [bool(it.labels[int(np.argmax(lg))]) for it, lg in zip(items, oof_logits) if it.dataset == ds and it.answerable and len(lg)]
         by_dataset[ds] = {"questions": int(mask.sum()), "answerable": int((mask & answerable).sum()), "ranker_top1": round(float(np.mean(hits)), 3), **rates(mask)}
+    foreign = ~own
+    if foreign.any():
+        by_dataset[FOREIGN] = {"questions": int(foreign.sum()), "abstain_accuracy": round(float((oof_p[foreign] < threshold).mean()), 3)}
 
     ranker = fit_ranker(items)
     final = Scorer(
@@ -354,14 +378,15 @@ def main(argv: list[str] | None = None) -> int:
                 name: {str(p.relative_to(args.shared) if p.is_relative_to(args.shared) else p.relative_to(ROOT)): sha256(p) for p in files}
                 for name, _, files in datasets(args.shared)
             },
-            "questions": len(items),
+            "questions": int(own.sum()),
+            "questions_of_the_other_corpus": int((~own).sum()),
             "candidate_rows": int(sum(len(it.labels) for it in items)),
             "folds": "leave one article out (a question belongs to the first of its sources)",
             "target_false_abstain": args.target_false_abstain,
             "cross_validated": {
                 "candidate_recall": round(float(np.mean(recall)), 3),
                 "ranker_top1": round(float(np.mean(top1)), 3),
-                **rates(np.ones(len(items), dtype=bool)),
+                **rates(own),
                 "by_dataset": by_dataset,
             },
         },

@@ -48,6 +48,24 @@ def test_abstains_when_the_corpus_cannot_answer(engine, question, seeds):
     assert_citations_hold(answer, seeds)
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["How many volunteers did the charity recruit in 2025?", "How many patients did the clinic see in June 2021?", "Which team won the league in 2021?"],
+)
+def test_a_question_about_something_else_is_abstained_on_though_it_names_when_the_articles_are_dated(engine, question):
+    # The articles are dated June 2021 and August 2025: the date is all these questions share with them.
+    assert engine.ask(question).abstained
+
+
+@pytest.mark.parametrize(
+    "question, fact",
+    [("Who represented NASA in the 2025 talks with Roscosmos?", "Duffy"), ("What did Putin tell NBC in June 2021 about the ISS?", "space cooperation")],
+)
+def test_a_question_about_the_articles_that_names_their_date_is_answered(engine, question, fact):
+    answer = engine.ask(question)
+    assert not answer.abstained and fact in answer.answer
+
+
 def test_follow_up_resolves_pronoun_from_history(engine):
     alone = engine.ask("Why did he visit the United States?")
     followed = engine.ask("Why did he visit the United States?", ["Who is the head of Roscosmos in 2025?"])

@@ -23,6 +23,20 @@ def test_shipped_scorer_matches_the_features_and_says_what_it_was_trained_on():
     assert record["trained_on"]["wiki"] and record["trained_on"]["seeds"]
     assert "leave one article out" in record["folds"]
     assert 0.0 < record["cross_validated"]["ranker_top1"] <= 1.0
+    # Each corpus's questions asked of the other, as questions the collection does not answer.
+    assert record["questions_of_the_other_corpus"] > 0 and "foreign" in record["cross_validated"]["by_dataset"]
+
+
+def test_an_article_dated_as_asked_supports_the_question_only_as_far_as_it_holds_its_other_words(engine):
+    def best(question: str) -> tuple[float, float]:
+        candidates = engine.prepare(question).evidence.candidates
+        top = int(np.argmax(candidates.logits))
+        return candidates.features[top, SENTENCE_FEATURES.index("date_match")], candidates.date_support[top]
+
+    # Both best sentences are of the articles dated 2025; only one says anything of the rest of its question.
+    dated, support = best("Who represented NASA in the 2025 talks with Roscosmos?")
+    assert dated == 1.0 and support > 0.5
+    assert best("How many volunteers did the charity recruit in 2025?") == (1.0, 0.0)
 
 
 def test_a_sentence_that_holds_the_answer_outranks_one_that_only_shares_the_topic(engine):
@@ -211,10 +225,10 @@ def test_a_preposition_or_a_name_with_no_in_it_negates_nothing():
 
 def test_answerability_weighs_each_corpus_by_its_share_and_each_class_alike():
     sys.path.insert(0, str(ROOT / "scripts"))
-    from train_scorer import CORPUS_SHARE, Item, answerable_weights
+    from train_scorer import CORPUS_SHARE, FOREIGN, FOREIGN_SHARE, Item, answerable_weights
 
     def item(dataset: str, answerable: bool) -> Item:
-        return Item(dataset, "q", dataset, answerable, None, 0.0, [], np.zeros((0, 0)), np.zeros(0))
+        return Item(dataset, "q", dataset, answerable, None, 0.0, [], np.zeros((0, 0)), np.zeros(0), np.zeros(0))
 
     # A small news corpus of 5 questions (one unanswerable) against 200 encyclopedia questions.
     items = [item("seeds", True)] * 4 + [item("seeds", False)] + [item("wiki", True)] * 80 + [item("wiki", False)] * 120
@@ -227,3 +241,10 @@ def test_answerability_weighs_each_corpus_by_its_share_and_each_class_alike():
     # One corpus alone: only its classes are balanced.
     alone = answerable_weights(items[5:])
     assert sum(alone[:80]) == pytest.approx(sum(alone[80:]))
+    # Each corpus's questions asked of the other weigh their own share, whatever their number; the corpora theirs of the rest.
+    mixed = items + [item(FOREIGN, False)] * 300
+    w = answerable_weights(mixed)
+    share = lambda ds: sum(wi for wi, it in zip(w, mixed) if it.dataset == ds) / w.sum()  # noqa: E731
+    assert share(FOREIGN) == pytest.approx(FOREIGN_SHARE)
+    assert share("seeds") == pytest.approx(CORPUS_SHARE * (1 - FOREIGN_SHARE))
+    assert share("wiki") == pytest.approx((1 - CORPUS_SHARE) * (1 - FOREIGN_SHARE))
