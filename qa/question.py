@@ -170,8 +170,18 @@ def asking_sentence(question: str) -> str:
     asking = [(a, b) for a, b in spans if "?" in question[a:b] or _OPENING_WORD.match(question, a)]
     a, b = (asking or spans)[-1] if spans else (0, len(question))
     last = question[a:b]
+    # Typed in lower case ("... saturday morning. is the desk open?"), a sentence
+    # opens with no capital, and the splitter runs it into the one before.
+    opened = [m.end() for m in _LOWER_CASE_OPENING.finditer(last)]
+    if opened:
+        last = last[opened[-1] :]
     m = _SO_ASKING.search(last)
     return last[m.end() :] if m else last
+
+
+# A stop after a word of two letters or more (not "a.m." or "U.S."), then a
+# question word or an auxiliary in lower case.
+_LOWER_CASE_OPENING = re.compile(rf"(?<=[a-z]{{2}})[.!?]\s+(?=(?:and\s+)?{ASKING_WORD}\b)")
 
 
 # "..., so what ...?": the clause before "so" says what the asker knows.

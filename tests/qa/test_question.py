@@ -363,6 +363,12 @@ def test_a_version_is_a_dotted_release_number(sentence: str, versions: list[str]
         ("Who approves swaps? Many thanks", "Who approves swaps?"),
         ("zlib can't open .Z files, so what are my options?", "what are my options?"),
         ("Tell me the median time.", "Tell me the median time."),
+        # Typed in lower case: a sentence that opens with no capital is still a sentence of its own.
+        ("my laptop won't boot and it's saturday morning. is the desk open?", "is the desk open?"),
+        ("we need a fix at 2 a.m. on a sunday. who can approve it?", "who can approve it?"),
+        # A stop in an abbreviation ends no sentence.
+        ("Why did the U.S. do that?", "Why did the U.S. do that?"),
+        ("What happened at 2 a.m. when the power failed?", "What happened at 2 a.m. when the power failed?"),
     ],
 )
 def test_the_asking_sentence_is_the_last_that_asks(message: str, asking: str) -> None:

@@ -261,6 +261,20 @@ def test_a_question_typed_in_lower_case_abstains_as_it_does_typed_with_capitals(
     assert engine.ask(question.lower()).abstained
 
 
+@pytest.mark.parametrize(
+    "message, fact",
+    [
+        ("My PC won't start and it's a Saturday. Is the Service Desk open?", "08:00 to 14:00 on Saturdays"),
+        ("There's a server outage at 3 a.m. on a Sunday. Who signs off an emergency change?", "Mark Ellery"),
+    ],
+)
+def test_a_message_typed_in_lower_case_is_answered_as_typed_with_capitals(intranet_engine: Engine, message: str, fact: str) -> None:
+    # In lower case its question opens with no capital after the sentence that sets the scene.
+    lower, capitals = intranet_engine.ask(message.lower()), intranet_engine.ask(message)
+    assert not lower.abstained and fact in lower.answer
+    assert lower.answer == capitals.answer
+
+
 class CountingQueries:
     """A Chroma collection that counts the queries asked of it."""
 
