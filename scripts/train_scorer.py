@@ -283,7 +283,8 @@ def answerable_weights(items: list[Item]) -> np.ndarray:
     of = np.array([it.dataset for it in items])
     datasets = set(of)
     own = datasets - {FOREIGN}
-    foreign = FOREIGN_SHARE if FOREIGN in datasets and own else 1.0 if FOREIGN in datasets else 0.0
+    # The other corpus's questions weigh FOREIGN_SHARE of the whole, the corpora's own the rest.
+    foreign = 0.0 if FOREIGN not in datasets else FOREIGN_SHARE if own else 1.0
     w = np.ones(len(items))
     for ds in datasets:
         if ds == FOREIGN:
