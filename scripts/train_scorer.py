@@ -53,7 +53,7 @@ import os
 import pickle
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 # The fits are small: BLAS threads only contend with each other on a shared
@@ -311,6 +311,20 @@ def out_of_fold(items: list[Item], groups: list[str]) -> tuple[list[np.ndarray],
     return logits, rankers
 
 
+def _reused(cache: Path) -> list[Item]:
+    """The candidates the last run read, from ``cache``; a clear error when another version read them."""
+    try:
+        items = pickle.loads(cache.read_bytes())
+    except (pickle.UnpicklingError, AttributeError, ModuleNotFoundError, EOFError) as e:
+        raise SystemExit(f"{cache} cannot be read ({e}): run again without --reuse.") from None
+    # Read by another version of the engine, they lack what this one reads, or hold other signals.
+    lacking = [f.name for f in fields(Item) if not all(hasattr(it, f.name) for it in items)]
+    if lacking or any(len(it.features) and it.features.shape[1] != len(SENTENCE_FEATURES) for it in items):
+        said = f"they lack {', '.join(lacking)}" if lacking else f"their rows are not the {len(SENTENCE_FEATURES)} signals of qa.features"
+        raise SystemExit(f"{cache} holds candidates read by another version ({said}): run again without --reuse.")
+    return items
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
@@ -328,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     cache = args.work / "items.pickle"
     if args.reuse and cache.exists():
-        items = pickle.loads(cache.read_bytes())
+        items = _reused(cache)
     else:
         items = collect(args.shared, args.work)
         cache.write_bytes(pickle.dumps(items))

@@ -248,3 +248,21 @@ def test_answerability_weighs_each_corpus_by_its_share_and_each_class_alike():
     assert share(FOREIGN) == pytest.approx(FOREIGN_SHARE)
     assert share("seeds") == pytest.approx(CORPUS_SHARE * (1 - FOREIGN_SHARE))
     assert share("wiki") == pytest.approx((1 - CORPUS_SHARE) * (1 - FOREIGN_SHARE))
+
+
+def test_candidates_read_by_another_version_are_not_reused(tmp_path):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import pickle
+
+    from train_scorer import Item, main
+
+    # Read before the date support was: the item lacks it.
+    old = Item("seeds", "q", "seeds:a", True, None, 0.0, [], np.zeros((0, len(SENTENCE_FEATURES))), np.zeros(0), np.zeros(0))
+    del old.date_support
+    (tmp_path / "items.pickle").write_bytes(pickle.dumps([old]))
+    with pytest.raises(SystemExit, match="another version .*lack date_support.*without --reuse"):
+        main(["--reuse", "--work", str(tmp_path), "--shared", str(tmp_path), "--out", str(tmp_path / "scorer.json")])
+    (tmp_path / "items.pickle").write_bytes(b"not a pickle")
+    with pytest.raises(SystemExit, match="cannot be read.*without --reuse"):
+        main(["--reuse", "--work", str(tmp_path), "--shared", str(tmp_path), "--out", str(tmp_path / "scorer.json")])
+    assert not (tmp_path / "scorer.json").exists()
