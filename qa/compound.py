@@ -18,7 +18,7 @@ from typing import Sequence
 from index.sentences import split_spans
 from qa.evidence import attribution
 from qa.lexical import terms
-from qa.question import ASKING_WORD, WH_WORD, asking_sentence
+from qa.question import ASKING_WORD, WH_WORD, asking_sentence, question_spans
 from qa.types import Answer, AnswerSentence, Citation
 
 _OPENS_ASKING = re.compile(
@@ -48,7 +48,7 @@ def parts(question: str) -> list[str]:
     on an earlier one ("and who do I tell?", "how much did it put out that
     day?"). What comes before the first question ("I'm working from Spain in
     October.") goes with each."""
-    spans = list(split_spans(question))
+    spans = question_spans(question)
     asking = [(a, b) for a, b in spans if question[a:b].rstrip().endswith("?") and _asks_of_its_own(question[a:b])]
     if len(asking) > 1:
         scene = question[: asking[0][0]]

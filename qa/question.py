@@ -152,7 +152,7 @@ def written_out(question: str) -> str:
     text = _SHORT_WORD.sub(word, text)
     # "when did the mesh fail": read, and embedded, as the question it is. Typed without its
     # mark, a question is embedded a little apart from itself, and that moved answers both ways.
-    last = list(split_spans(text))[-1:] if text.strip() else []
+    last = question_spans(text)[-1:] if text.strip() else []
     if last and _OPENING_WORD.match(text, last[0][0]) and _UNMARKED_END.search(text):
         text = text.rstrip() + "?"
     return text
@@ -165,18 +165,28 @@ def asking_sentence(question: str) -> str:
     to the question ("zlib can't open .Z files, so what are my options?").
     What comes before sets the scene ("My download was interrupted yesterday.
     What does -c do?"): its names and negations are not what is asked about."""
-    spans = list(split_spans(question))
+    spans = question_spans(question)
     # The last sentence that asks, not a "Many thanks" after it.
     asking = [(a, b) for a, b in spans if "?" in question[a:b] or _OPENING_WORD.match(question, a)]
     a, b = (asking or spans)[-1] if spans else (0, len(question))
     last = question[a:b]
-    # Typed in lower case ("... saturday morning. is the desk open?"), a sentence
-    # opens with no capital, and the splitter runs it into the one before.
-    opened = [m.end() for m in _LOWER_CASE_OPENING.finditer(last)]
-    if opened:
-        last = last[opened[-1] :]
     m = _SO_ASKING.search(last)
     return last[m.end() :] if m else last
+
+
+def question_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a message: as an article's
+    (index.sentences.split_spans), and typed in lower case, a sentence that
+    opens with a question word or an auxiliary after a stop ("... saturday
+    morning. is the desk open? who approves swaps?"), which the article
+    splitter, opening a sentence only at a capital, runs into the one before."""
+    out = []
+    for a, b in split_spans(text):
+        for m in _LOWER_CASE_OPENING.finditer(text, a, b):
+            out.append((a, m.start() + 1))
+            a = m.end()
+        out.append((a, b))
+    return out
 
 
 # A stop after a word of two letters or more (not "a.m." or "U.S."), then a

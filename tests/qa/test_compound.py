@@ -30,6 +30,8 @@ from qa.types import Answer, AnswerSentence, Citation
             ["I read the RT piece. Who heads Roscosmos?", "I read the RT piece. When did Russia join the ISS?"],
         ),
         ("Really? Who heads Roscosmos?", ["Really? Who heads Roscosmos?"]),  # "Really?" asks nothing of its own
+        # Typed in lower case: a question opens with no capital.
+        ("my pc broke. is the desk open today? who approves swaps?", ["my pc broke. is the desk open today?", "my pc broke. who approves swaps?"]),
         # A yes-or-no question may open with any auxiliary, "may" and "might" too.
         ("Can I bring a guest to the party? May I park on site?", ["Can I bring a guest to the party?", "May I park on site?"]),
         # One question, however many "and"s.
@@ -109,6 +111,11 @@ def test_each_part_of_a_two_part_question_is_answered(engine, seeds):
 
 def test_each_question_of_a_message_is_answered(engine):
     answer = engine.ask("Who is the head of Roscosmos in the 2025 articles? When did Russia join the space station program?")
+    assert not answer.abstained and "Bakanov" in answer.answer and "1993" in answer.answer
+
+
+def test_each_question_of_a_message_typed_in_lower_case_is_answered(engine):
+    answer = engine.ask("who is the head of roscosmos in the 2025 articles? when did russia join the space station program?")
     assert not answer.abstained and "Bakanov" in answer.answer and "1993" in answer.answer
 
 

@@ -314,6 +314,7 @@ def test_a_name_that_ends_in_an_office_is_a_title(name: str, title: bool) -> Non
         # A question typed without its mark is read with it; keywords and requests are not questions.
         ("When did the mesh fail", "When did the mesh fail?"),
         ("The link is down. Who do I call", "The link is down. Who do I call?"),
+        ("the link is down. who do I call", "the link is down. who do I call?"),
         ("depot induction time", "depot induction time"),
         ("Tell me how it works", "Tell me how it works"),
     ],
