@@ -25,6 +25,7 @@ import re
 from typing import Mapping, Sequence
 
 from index.chunking import sentence_words
+from index.terms import MONTHS
 from qa import followup
 from qa.answerer import Answerer, AnswerRequest
 from qa.conversation import LISTED, as_reply, collection
@@ -88,7 +89,6 @@ _ASKING_TERMS = frozenset(
         "dated date wrote author authored give short brief quick old recent come came out appear"
     )
 )
-_MONTH_NAMES = "January February March April May June July August September October November December".split()
 
 
 def asks_summary(question: str) -> bool:
@@ -153,7 +153,7 @@ def spoken_date(date: str) -> str:
     year, month, day = m.groups()
     if not month:
         return year
-    named = f"{_MONTH_NAMES[int(month) - 1]} {year}"
+    named = f"{MONTHS[int(month) - 1].capitalize()} {year}"
     return f"{int(day)} {named}" if day else named
 
 

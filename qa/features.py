@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.chunking import is_markdown, normalize, opens_with_reference
+from index.terms import MONTHS
 from qa.lexical import bigrams, terms
 from qa.question import answer_spans, asking_sentence, near_question_words, year_span
 
@@ -95,8 +96,7 @@ _NEGATION = re.compile(r"(?<![\w-])(?:not|never|no|none|nor|neither|cannot)(?![\
 # A conditional clause, up to the next comma or the question's end ("when" not
 # as the question's own first word).
 _CONDITION = re.compile(r"(?:\b(?:if|unless|whenever|in case)|(?<=\s)when)\b[^,?]*", re.I)
-_MONTHS = "january february march april may june july august september october november december".split()
-_QUESTION_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")?\s*((?:19|20)\d\d)\b", re.I)
+_QUESTION_DATE = re.compile(r"\b(" + "|".join(MONTHS) + r")?\s*((?:19|20)\d\d)\b", re.I)
 # "What is X?", "Who were the X?": a question for a definition (X of a few words).
 _DEFINITION_QUESTION = re.compile(r"(?:what|who)\s+(?:is|are|was|were)\s+(.+?)[\s?.]*$", re.I)
 _ARTICLE = re.compile(r"^(?:the|an?)\s+")
@@ -130,7 +130,7 @@ def question_signals(question: str) -> QuestionSignals:
     dates, date_terms = [], set()
     for m in _QUESTION_DATE.finditer(question):
         month, year = m.group(1), m.group(2)
-        dates.append(f"{year}-{_MONTHS.index(month.lower()) + 1:02d}" if month else year)
+        dates.append(f"{year}-{MONTHS.index(month.lower()) + 1:02d}" if month else year)
         date_terms.update(terms(m.group(0)))
     defined = _DEFINITION_QUESTION.match(question.strip())
     subject = _bare(defined.group(1)) if defined else ""
@@ -405,7 +405,7 @@ def _title_case(text: str) -> bool:
 
 
 _WORDS = re.compile(r"[A-Za-z][\w'’-]*")
-_CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday".split() + _MONTHS)
+_CALENDAR = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", *MONTHS))
 
 
 def _is_title(reader, s) -> bool:
