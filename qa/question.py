@@ -17,6 +17,8 @@ import re
 from index.sentences import split_spans
 
 PERSON, AUTHOR, DATE, MONEY, NUMBER, PHONE, VERSION, REASON, ENTITY = "person", "author", "date", "money", "number", "phone", "version", "reason", "entity"
+# A measure, by what it measures: answered by a quantity in a unit of its own.
+LENGTH, MASS, SPEED, TEMPERATURE = "length", "mass", "speed", "temperature"
 
 # Offices: who holds one changes over time (see asks_role).
 _OFFICES = (
@@ -33,6 +35,28 @@ ASKING_WORD = rf"(?:{WH_WORD}|{AUXILIARY})"
 # What is paid, and the verbs of paying: a question about either asks for money.
 _CHARGES = r"price|cost|fee|fare|rent|ticket|fine|deposit|salary|wage|subscription|toll"
 _SPENDING = r"cost|costs|costing|pay|pays|paid|spend|spends|spent|charge|charges|charged|earn|earns|earned|sell|sells|sold|worth"
+# Whose it is, said where "the" would be: "What is Sean Duffy's salary?", "What is its price?"
+_WHOSE = r"(?:(?:his|her|its|their|my|our|your)\s+|(?:[\w-]+\s+){0,2}[\w-]+['’]s?\s+)"
+# What a measure question asks with ("how tall", "the height of"), by what it measures.
+_MEASURED = (
+    (LENGTH, "tall|high|wide|deep|thick", "height|length|width|depth|altitude|elevation"),
+    (MASS, "heavy", "weight|mass"),
+    (SPEED, "fast", "speed|velocity"),
+    (TEMPERATURE, "hot|cold|warm", "temperature"),
+)
+
+
+def _measured(adjectives: str, nouns: str) -> re.Pattern[str]:
+    # The noun only as what is asked ("What is Elon Musk's height?", "the weight of a bushel"),
+    # not "What is the speed limit ...?" nor "What raises the steam temperature above ...?".
+    return re.compile(
+        rf"\bhow (?:{adjectives})\b|"
+        rf"\bwhat(?:['’]s|\s+(?:is|was|are|were))\s+(?:the\s+|{_WHOSE})"
+        rf"(?:(?:approximate|average|typical|maximum|minimum|top|total)\s+)?(?:{nouns})\b(?=\s*(?:of\b|[?.]|$))",
+        re.I,
+    )
+
+
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bwho\s+(?:wrote|authored|penned|is the author)\b|\b(?:author|writer) of\b|\bwritten by\b", re.I), AUTHOR),
     (re.compile(r"^\s*(?:and\s+)?(?:who|whom|whose)\b", re.I), PERSON),
@@ -45,14 +69,16 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
         re.compile(
             rf"\bhow much\s+(?:money\b|(?={AUXILIARY}\b.*\b(?:{_SPENDING})\b)|(?:is|was|are|were)\s+(?:the|an?)\s+(?:[\w-]+\s+){{0,3}}?(?:{_CHARGES})s?\b)|"
             rf"\bwhat\s+(?:do|does|did|will|would|could|might|should)\s+(?:[\w&'’-]+\s+){{1,10}}?(?:cost|charge)\b|"
-            rf"\bwhat(?:['’]s|\s+{AUXILIARY})\s+the\s+(?:[\w-]+\s+){{0,3}}?(?:{_CHARGES})s?\b(?!\s+(?:increase|rise|fall|cut|index)\b)",
+            rf"\bwhat(?:['’]s|\s+{AUXILIARY})\s+(?:the\s+|{_WHOSE})(?:[\w-]+\s+){{0,3}}?(?:{_CHARGES})s?\b(?!\s+(?:increase|rise|fall|cut|index)\b)",
             re.I,
         ),
         MONEY,
     ),
     (re.compile(r"\b(?:how (?:much|many|far|big|large|old)|what (?:price|percentage|share|amount|number))\b", re.I), NUMBER),
+    # "How tall is ...?", "What is the tower's height?": answered by "96 metres", never by "two decades" or "20 tonnes".
+    *((_measured(adjectives, nouns), kind) for kind, adjectives, nouns in _MEASURED),
     # "What is the Service Desk's phone number?" is answered by "call ext. 4400", never by "Helen Marsh".
-    (re.compile(r"\b(?:phone|telephone|mobile|fax|extension|contact)\s+numbers?\b|\bwhat(?:['’]s|\s+is)\s+(?:the\s+|his\s+|her\s+|their\s+|(?:\w+\s+)?\w+['’]s?\s+)extension\b|\bwhich\s+extension\b", re.I), PHONE),
+    (re.compile(rf"\b(?:phone|telephone|mobile|fax|extension|contact)\s+numbers?\b|\bwhat(?:['’]s|\s+is)\s+(?:the\s+|{_WHOSE})extension\b|\bwhich\s+extension\b", re.I), PHONE),
     # "Which version fixes that?", "What is the oldest Rust version it runs on?": a release's number.
     (re.compile(r"\b(?:which|what)\s+(?:[\w.-]+\s+){0,4}?(?:versions?|releases?(?!\s+(?:the|a|an|its|his|her|their|some|any|all)\b))\b(?!\s+(?:of|name|number|pattern|control|notes?|date)\b)", re.I), VERSION),
     (re.compile(r"\b(?:why|what (?:reason|caused|made)|for what reason)\b", re.I), REASON),
@@ -92,6 +118,23 @@ _MONEY = re.compile(
     re.I,
 )
 _NUMBER = re.compile(rf"[$€£]\s?\d|\b\d[\d,.]*\s*(?:%|percent|million|billion|thousand|kilowatts?)?|\b(?:{_NUMBER_WORDS})\b", re.I)
+# A quantity in a unit of what is measured: "408 km", "96 metres", "1,900 tonnes", "17,500 mph", "1500 °C".
+_UNITS = {
+    LENGTH: r"(?:milli|centi|kilo)?met(?:er|re)s?|km|cm|mm|miles?|feet|foot|ft|inch(?:es)?|yards?|storeys|floors",
+    MASS: r"(?:kilo|milli)?grams?|kg|mg|tons?|tonnes?|pounds?|lbs?|ounces?|oz",
+    SPEED: r"mph|km/h|kph|(?:met(?:er|re)s?|miles?|kilomet(?:er|re)s?|km)\s+(?:per|an|a)\s+(?:second|hour)|m/s|knots?",
+    TEMPERATURE: r"°\s?[CF]?|degrees?(?:\s+(?:celsius|fahrenheit|kelvin|c|f)\b)?|kelvin",
+}
+# "100m" and "5t" only written close: "in 2021 in Moscow" is no length in inches.
+_CLOSE_UNITS = {LENGTH: "m", MASS: "g|t"}
+
+
+def _measure(kind: str) -> re.Pattern[str]:
+    units = _UNITS[kind]
+    close = rf"|\b\d[\d,.]*(?:{_CLOSE_UNITS[kind]})\b" if kind in _CLOSE_UNITS else ""
+    return re.compile(rf"\b\d[\d,.]*\s*-?\s*(?:{units})(?![\w/])|\b(?:{_NUMBER_WORDS})[\s-]+(?:{units})(?![\w/]){close}", re.I)
+
+
 # A telephone number or extension: four digits or more, maybe grouped ("ext. 4400", "0808 157 0192", "+44 20 7946 0958").
 _PHONE = re.compile(r"(?<![\w.,])\+?\(?\d(?:[ ()-]{0,2}\d){3,}\b")
 _VERSION = re.compile(r"(?<![\w.£$€])v?\d+(?:\.\d+)+[a-z]?(?![\w.]\d)", re.I)
@@ -305,6 +348,7 @@ def answer_spans(kind: str, sentence: str, question: str) -> list[tuple[int, int
 
 
 _PATTERNS = {PERSON: _NAME, AUTHOR: _BYLINE, DATE: _DATE, MONEY: _MONEY, NUMBER: _NUMBER, PHONE: _PHONE, VERSION: _VERSION, REASON: _REASON, ENTITY: _CAPITALISED}
+_PATTERNS.update({kind: _measure(kind) for kind in _UNITS})
 _ALWAYS_NOVEL = frozenset({AUTHOR, REASON})  # a byline or a stated reason is news whatever the question says
 _WORD = re.compile(r"\w+")
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")

@@ -16,6 +16,8 @@ from qa.evidence import shown_beside
 from qa.extractive import _code_in_order
 from qa.types import Answer
 
+from ..conftest import write_corpus
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 CLEANING = DATA / "cleaning"
 
@@ -448,6 +450,23 @@ def test_a_web_page_sentence_is_read_for_its_answer_as_a_reader_sees_it(settings
     assert by_text["The pet supplement is £9 per single journey."]["type_span"] == 1.0
     assert by_text["Up to eight pets travel on each sailing, and 20 people may bring bicycles."]["type_span"] == 0.0
     assert answer.answer.startswith("The pet supplement is £9 per single journey [1].")
+
+
+def test_how_tall_is_answered_with_a_length_and_how_heavy_not_with_one(settings: Settings, tmp_path: Path) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus",
+        {
+            "bridge.txt": "The Harwick Bridge\n\nThe Harwick Bridge opened to traffic in 1932, two decades after the first plans for a crossing "
+            "were drawn up. Some 400 workers built it over six years. Each of its two towers stands 96 metres above the water of the "
+            "estuary. The bridge carries about 40,000 vehicles a day, and a toll of £2 was charged until 1998.\n"
+        },
+    )
+    engine = Engine(settings.replace(corpus=corpus, index_dir=tmp_path / "index"))
+    engine.build()
+    answer = engine.ask("How tall are the towers of the Harwick Bridge?")
+    assert answer.answer == "Each of its two towers stands 96 metres above the water of the estuary [1]."
+    # A length is no weight: the page does not say what the bridge weighs.
+    assert engine.ask("How heavy is the Harwick Bridge?").abstained
 
 
 def test_a_table_row_under_a_cell_that_spans_rows_is_read_and_shown_with_it(other_engine: Engine) -> None:

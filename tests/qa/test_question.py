@@ -5,11 +5,15 @@ from qa.question import (
     AUTHOR,
     DATE,
     ENTITY,
+    LENGTH,
+    MASS,
     MONEY,
     NUMBER,
     PERSON,
     PHONE,
     REASON,
+    SPEED,
+    TEMPERATURE,
     VERSION,
     answer_spans,
     answer_type,
@@ -75,6 +79,18 @@ from qa.question import (
         ("How much oil did they sell?", NUMBER),
         ("How much did the price of oil increase?", NUMBER),
         ("What is the charge against him?", ""),
+        ("What is Sean Duffy's salary?", MONEY),
+        ("What is its price?", MONEY),
+        # A measure: a quantity in a unit of what it measures.
+        ("How tall is Elon Musk?", LENGTH),
+        ("How high does the ISS orbit?", LENGTH),
+        ("How heavy is the reactor?", MASS),
+        ("How fast do the currents run?", SPEED),
+        ("how cold did it get that night?", TEMPERATURE),
+        ("What is Elon Musk's height?", LENGTH),
+        ("What is the weight of a bushel of coal in pounds?", MASS),
+        ("What is the speed limit set to reduce consumption?", ""),
+        ("How far is the plant from Tarnholm?", NUMBER),
     ],
 )
 def test_answer_type(question, kind):
@@ -137,6 +153,29 @@ def test_a_duration_or_a_time_of_day_answers_how_long_and_when(question, sentenc
 )
 def test_money_is_an_amount_of_a_currency(sentence, holds):
     assert has_answer(MONEY, sentence, "How much does it cost?") is holds
+
+
+@pytest.mark.parametrize(
+    "kind, sentence, measure",
+    [
+        (LENGTH, "The station orbits about 408 km above the Earth.", "408 km"),
+        (LENGTH, "Turbines moored in water between 38 and 55 metres deep.", "55 metres"),
+        (LENGTH, "The tower is 96m tall.", "96m"),
+        (SPEED, "It travels at 17,500 mph.", "17,500 mph"),
+        (SPEED, "Peak currents reach 4.2 metres per second.", "4.2 metres per second"),
+        (TEMPERATURE, "Overnight temperatures fell to minus 9 degrees.", "9 degrees"),
+        (MASS, "They brought in 1,900 tonnes of concrete blocks.", "1,900 tonnes"),
+        (LENGTH, "It took one to two decades.", None),
+        (LENGTH, "Three companies got $5 million each.", None),
+        (LENGTH, "In 2021 in Moscow, 20 people met.", None),
+        (LENGTH, "They brought in 1,900 tonnes of concrete blocks.", None),
+        (MASS, "The tower is 96 metres tall.", None),
+    ],
+)
+def test_a_measure_is_a_number_in_a_unit_of_what_it_measures(kind, sentence, measure):
+    # "How tall?" is answered by "96 metres", never by "two decades", "20 people" or "20 tonnes".
+    found = [sentence[a:b] for a, b in answer_spans(kind, sentence, "How much is it?")]
+    assert found == ([measure] if measure else [])
 
 
 @pytest.mark.parametrize(
