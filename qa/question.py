@@ -19,6 +19,7 @@ from index.sentences import split_spans
 PERSON, AUTHOR, DATE, MONEY, NUMBER, PHONE, VERSION, REASON, ENTITY = "person", "author", "date", "money", "number", "phone", "version", "reason", "entity"
 # A measure, by what it measures: answered by a quantity in a unit of its own.
 LENGTH, MASS, SPEED, TEMPERATURE = "length", "mass", "speed", "temperature"
+FREQUENCY = "frequency"
 
 # Offices: who holds one changes over time (see asks_role).
 _OFFICES = (
@@ -77,6 +78,8 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:how (?:much|many|far|big|large|old)|what (?:price|percentage|share|amount|number))\b", re.I), NUMBER),
     # "How tall is ...?", "What is the tower's height?": answered by "96 metres", never by "two decades" or "20 tonnes".
     *((_measured(adjectives, nouns), kind) for kind, adjectives, nouns in _MEASURED),
+    # "How often does the Council meet?" is answered by "each six months", "twice a year", "weekly".
+    (re.compile(r"\bhow (?:often|frequently)\b|\bat what intervals?\b", re.I), FREQUENCY),
     # "What is the Service Desk's phone number?" is answered by "call ext. 4400", never by "Helen Marsh".
     (re.compile(rf"\b(?:phone|telephone|mobile|fax|extension|contact)\s+numbers?\b|\bwhat(?:['’]s|\s+is)\s+(?:the\s+|{_WHOSE})extension\b|\bwhich\s+extension\b", re.I), PHONE),
     # "Which version fixes that?", "What is the oldest Rust version it runs on?": a release's number.
@@ -135,6 +138,13 @@ def _measure(kind: str) -> re.Pattern[str]:
     return re.compile(rf"\b\d[\d,.]*\s*-?\s*(?:{units})(?![\w/])|\b(?:{_NUMBER_WORDS})[\s-]+(?:{units})(?![\w/]){close}", re.I)
 
 
+_PERIOD = r"(?:second|minute|hour|day|night|week|fortnight|month|quarter|year|decade|term|season)s?"
+_FREQUENCY = re.compile(
+    rf"\b(?:every|each)\s+(?:(?:\d+|{_NUMBER_WORDS}|other|few)\s+)?{_PERIOD}\b|"
+    rf"\b(?:once|twice|thrice|(?:\d+|{_NUMBER_WORDS})\s+times)\s+(?:a|an|per|each|every)\s+{_PERIOD}\b|"
+    r"\b(?:hourly|daily|nightly|weekly|fortnightly|monthly|quarterly|annually|yearly|biannually|biennially)\b",
+    re.I,
+)
 # A telephone number or extension: four digits or more, maybe grouped ("ext. 4400", "0808 157 0192", "+44 20 7946 0958").
 _PHONE = re.compile(r"(?<![\w.,])\+?\(?\d(?:[ ()-]{0,2}\d){3,}\b")
 _VERSION = re.compile(r"(?<![\w.£$€])v?\d+(?:\.\d+)+[a-z]?(?![\w.]\d)", re.I)
@@ -348,7 +358,7 @@ def answer_spans(kind: str, sentence: str, question: str) -> list[tuple[int, int
 
 
 _PATTERNS = {PERSON: _NAME, AUTHOR: _BYLINE, DATE: _DATE, MONEY: _MONEY, NUMBER: _NUMBER, PHONE: _PHONE, VERSION: _VERSION, REASON: _REASON, ENTITY: _CAPITALISED}
-_PATTERNS.update({kind: _measure(kind) for kind in _UNITS})
+_PATTERNS.update({kind: _measure(kind) for kind in _UNITS}, **{FREQUENCY: _FREQUENCY})
 _ALWAYS_NOVEL = frozenset({AUTHOR, REASON})  # a byline or a stated reason is news whatever the question says
 _WORD = re.compile(r"\w+")
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")

@@ -452,21 +452,25 @@ def test_a_web_page_sentence_is_read_for_its_answer_as_a_reader_sees_it(settings
     assert answer.answer.startswith("The pet supplement is £9 per single journey [1].")
 
 
-def test_how_tall_is_answered_with_a_length_and_how_heavy_not_with_one(settings: Settings, tmp_path: Path) -> None:
+def test_a_measure_or_a_frequency_is_answered_with_one_of_its_kind(settings: Settings, tmp_path: Path) -> None:
     corpus = write_corpus(
         tmp_path / "corpus",
         {
             "bridge.txt": "The Harwick Bridge\n\nThe Harwick Bridge opened to traffic in 1932, two decades after the first plans for a crossing "
             "were drawn up. Some 400 workers built it over six years. Each of its two towers stands 96 metres above the water of the "
-            "estuary. The bridge carries about 40,000 vehicles a day, and a toll of £2 was charged until 1998.\n"
+            "estuary. The bridge carries about 40,000 vehicles a day, and a toll of £2 was charged until 1998. Engineers inspect its "
+            "cables every six months. Its deck was last repainted in 2019.\n"
         },
     )
     engine = Engine(settings.replace(corpus=corpus, index_dir=tmp_path / "index"))
     engine.build()
     answer = engine.ask("How tall are the towers of the Harwick Bridge?")
     assert answer.answer == "Each of its two towers stands 96 metres above the water of the estuary [1]."
-    # A length is no weight: the page does not say what the bridge weighs.
+    assert "every six months" in engine.ask("How often are the Harwick Bridge's cables inspected?").answer
+    # A length is no weight, and a year is no frequency: the page says neither what the bridge
+    # weighs nor how often its deck is repainted.
     assert engine.ask("How heavy is the Harwick Bridge?").abstained
+    assert engine.ask("How often is the deck repainted?").abstained
 
 
 def test_a_table_row_under_a_cell_that_spans_rows_is_read_and_shown_with_it(other_engine: Engine) -> None:

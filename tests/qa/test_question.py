@@ -5,6 +5,7 @@ from qa.question import (
     AUTHOR,
     DATE,
     ENTITY,
+    FREQUENCY,
     LENGTH,
     MASS,
     MONEY,
@@ -91,6 +92,8 @@ from qa.question import (
         ("What is the weight of a bushel of coal in pounds?", MASS),
         ("What is the speed limit set to reduce consumption?", ""),
         ("How far is the plant from Tarnholm?", NUMBER),
+        ("How often does the council meet?", FREQUENCY),
+        ("At what interval are the gauges read?", FREQUENCY),
     ],
 )
 def test_answer_type(question, kind):
@@ -176,6 +179,22 @@ def test_a_measure_is_a_number_in_a_unit_of_what_it_measures(kind, sentence, mea
     # "How tall?" is answered by "96 metres", never by "two decades", "20 people" or "20 tonnes".
     found = [sentence[a:b] for a, b in answer_spans(kind, sentence, "How much is it?")]
     assert found == ([measure] if measure else [])
+
+
+@pytest.mark.parametrize(
+    "sentence, frequency",
+    [
+        ("It meets each six months.", "each six months"),
+        ("Engineers inspect its cables every six months.", "every six months"),
+        ("The board meets twice a year.", "twice a year"),
+        ("The figures are published annually.", "annually"),
+        ("The panel met in the first four months of 2025.", None),
+        ("The bridge carries 40,000 vehicles.", None),
+    ],
+)
+def test_how_often_is_answered_by_a_frequency(sentence, frequency):
+    found = [sentence[a:b] for a, b in answer_spans(FREQUENCY, sentence, "How often does it happen?")]
+    assert found == ([frequency] if frequency else [])
 
 
 @pytest.mark.parametrize(
