@@ -19,7 +19,7 @@ from index.sentences import split_spans
 PERSON, AUTHOR, DATE, MONEY, NUMBER, PHONE, VERSION, REASON, ENTITY = "person", "author", "date", "money", "number", "phone", "version", "reason", "entity"
 # A measure, by what it measures: answered by a quantity in a unit of its own.
 LENGTH, MASS, SPEED, TEMPERATURE = "length", "mass", "speed", "temperature"
-FREQUENCY = "frequency"
+FREQUENCY, PERCENT = "frequency", "percent"
 
 # Offices: who holds one changes over time (see asks_role).
 _OFFICES = (
@@ -75,7 +75,9 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
         ),
         MONEY,
     ),
-    (re.compile(r"\b(?:how (?:much|many|far|big|large|old)|what (?:price|percentage|share|amount|number))\b", re.I), NUMBER),
+    # "What share of calls ...?" is answered by "88%" or "one-fifth", never by "in 2024".
+    (re.compile(r"\b(?:what|which)\s+(?:percentage|percent|proportion|share|fraction|portion)\b|\b(?:by\s+)?what\s+percent(?:age)?\b|\bhow many percent\b", re.I), PERCENT),
+    (re.compile(r"\b(?:how (?:much|many|far|big|large|old)|what (?:price|amount|number))\b", re.I), NUMBER),
     # "How tall is ...?", "What is the tower's height?": answered by "96 metres", never by "two decades" or "20 tonnes".
     *((_measured(adjectives, nouns), kind) for kind, adjectives, nouns in _MEASURED),
     # "How often does the Council meet?" is answered by "each six months", "twice a year", "weekly".
@@ -138,6 +140,12 @@ def _measure(kind: str) -> re.Pattern[str]:
     return re.compile(rf"\b\d[\d,.]*\s*-?\s*(?:{units})(?![\w/])|\b(?:{_NUMBER_WORDS})[\s-]+(?:{units})(?![\w/]){close}", re.I)
 
 
+_FRACTIONS = r"half|(?:a|one|two)[\s-]thirds?|(?:a|one|three)[\s-]quarters?|(?:one|two|three|four)[\s-]fifths?|(?:one|a)[\s-](?:sixth|tenth)"
+_PERCENT = re.compile(
+    rf"\b\d[\d,.]*\s*(?:(?:-|–|to)\s*\d[\d,.]*\s*)?(?:%|percent\b|per\s+cent\b|percentage\s+points?\b)|\b(?:{_FRACTIONS})\b|"
+    rf"\b(?:\d+|{_NUMBER_WORDS})\s+(?:in|out\s+of)\s+(?:every\s+)?(?:\d+|{_NUMBER_WORDS})\b",
+    re.I,
+)
 _PERIOD = r"(?:second|minute|hour|day|night|week|fortnight|month|quarter|year|decade|term|season)s?"
 _FREQUENCY = re.compile(
     rf"\b(?:every|each)\s+(?:(?:\d+|{_NUMBER_WORDS}|other|few)\s+)?{_PERIOD}\b|"
@@ -358,7 +366,7 @@ def answer_spans(kind: str, sentence: str, question: str) -> list[tuple[int, int
 
 
 _PATTERNS = {PERSON: _NAME, AUTHOR: _BYLINE, DATE: _DATE, MONEY: _MONEY, NUMBER: _NUMBER, PHONE: _PHONE, VERSION: _VERSION, REASON: _REASON, ENTITY: _CAPITALISED}
-_PATTERNS.update({kind: _measure(kind) for kind in _UNITS}, **{FREQUENCY: _FREQUENCY})
+_PATTERNS.update({kind: _measure(kind) for kind in _UNITS}, **{FREQUENCY: _FREQUENCY, PERCENT: _PERCENT})
 _ALWAYS_NOVEL = frozenset({AUTHOR, REASON})  # a byline or a stated reason is news whatever the question says
 _WORD = re.compile(r"\w+")
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")

@@ -57,9 +57,12 @@ def test_a_question_about_something_else_is_abstained_on_though_it_names_when_th
     assert engine.ask(question).abstained
 
 
-@pytest.mark.parametrize("question", ["How tall is Elon Musk?", "How heavy is the ISS?", "How fast does the ISS travel?"])
-def test_a_measure_the_articles_never_give_is_abstained_on(engine, question):
-    # The articles name Musk and the ISS, and give no length, weight or speed of either.
+@pytest.mark.parametrize(
+    "question",
+    ["How tall is Elon Musk?", "How heavy is the ISS?", "How fast does the ISS travel?", "What percentage of Russians support space cooperation?"],
+)
+def test_a_quantity_the_articles_never_give_is_abstained_on(engine, question):
+    # The articles name Musk, the ISS and Russians, and give no length, weight, speed or share of them.
     assert engine.ask(question).abstained
 
 

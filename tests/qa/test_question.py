@@ -10,6 +10,7 @@ from qa.question import (
     MASS,
     MONEY,
     NUMBER,
+    PERCENT,
     PERSON,
     PHONE,
     REASON,
@@ -92,6 +93,9 @@ from qa.question import (
         ("What is the weight of a bushel of coal in pounds?", MASS),
         ("What is the speed limit set to reduce consumption?", ""),
         ("How far is the plant from Tarnholm?", NUMBER),
+        ("What share of calls were answered within a minute?", PERCENT),
+        ("By what percentage is the council raising its tax?", PERCENT),
+        ("What portion of the city spoke French?", PERCENT),
         ("How often does the council meet?", FREQUENCY),
         ("At what interval are the gauges read?", FREQUENCY),
     ],
@@ -179,6 +183,23 @@ def test_a_measure_is_a_number_in_a_unit_of_what_it_measures(kind, sentence, mea
     # "How tall?" is answered by "96 metres", never by "two decades", "20 people" or "20 tonnes".
     found = [sentence[a:b] for a, b in answer_spans(kind, sentence, "How much is it?")]
     assert found == ([measure] if measure else [])
+
+
+@pytest.mark.parametrize(
+    "sentence, share",
+    [
+        ("The centre picked up 88% of calls within a minute.", "88%"),
+        ("Efficiency reached 27–30% in tests.", "27–30%"),
+        ("Tax rises by 4.99 per cent.", "4.99 per cent"),
+        ("By 1700, one-fifth of the city spoke French.", "one-fifth"),
+        ("One in five callers gave up.", "One in five"),
+        ("The centre picked up 41,200 calls in 2024.", None),
+    ],
+)
+def test_what_share_is_answered_by_a_percentage_or_a_fraction(sentence, share):
+    # Not any number: "41,200 calls" or "2024" is no share of anything.
+    found = [sentence[a:b] for a, b in answer_spans(PERCENT, sentence, "What share of calls?")]
+    assert found == ([share] if share else [])
 
 
 @pytest.mark.parametrize(
