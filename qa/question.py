@@ -1,12 +1,15 @@
 """What kind of answer a question asks for, and whether a sentence has one.
 
 Classic factoid question analysis: "who" wants a person, "when" a date,
-"how much" a number, "what does it cost" an amount of money, "why" a
-reason, "where"/"which country" a place or other named thing. A sentence that covers the question's words *and* holds
-something of the asked-for kind that the question does not already contain
-is far more likely to be the answer than one that merely restates the
-question ("the heads of Roscosmos and NASA met" for "who heads Roscosmos?").
-These are signals the answer model weighs (qa.features), not verdicts.
+"how much" a number, "what does it cost" an amount of money, "how tall" a
+length (and "how heavy" a mass, "how fast" a speed, "how cold" a
+temperature), "what share" a percentage, "how often" a frequency, "why" a
+reason, "where"/"which country" a place or other named thing. A sentence
+that covers the question's words *and* holds something of the asked-for
+kind that the question does not already contain is far more likely to be
+the answer than one that merely restates the question ("the heads of
+Roscosmos and NASA met" for "who heads Roscosmos?"). These are signals the
+answer model weighs (qa.features), not verdicts.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
         MONEY,
     ),
     # "What share of calls ...?" is answered by "88%" or "one-fifth", never by "in 2024".
-    (re.compile(r"\b(?:what|which)\s+(?:percentage|percent|proportion|share|fraction|portion)\b|\b(?:by\s+)?what\s+percent(?:age)?\b|\bhow many percent\b", re.I), PERCENT),
+    (re.compile(r"\b(?:what|which)\s+(?:percentage|percent|proportion|share|fraction|portion)\b|\bhow many percent\b", re.I), PERCENT),
     (re.compile(r"\b(?:how (?:much|many|far|big|large|old)|what (?:price|amount|number))\b", re.I), NUMBER),
     # "How tall is ...?", "What is the tower's height?": answered by "96 metres", never by "two decades" or "20 tonnes".
     *((_measured(adjectives, nouns), kind) for kind, adjectives, nouns in _MEASURED),
@@ -365,8 +368,11 @@ def answer_spans(kind: str, sentence: str, question: str) -> list[tuple[int, int
     return [span for span, initials, words in found if initials not in acronyms and not words <= asked]
 
 
-_PATTERNS = {PERSON: _NAME, AUTHOR: _BYLINE, DATE: _DATE, MONEY: _MONEY, NUMBER: _NUMBER, PHONE: _PHONE, VERSION: _VERSION, REASON: _REASON, ENTITY: _CAPITALISED}
-_PATTERNS.update({kind: _measure(kind) for kind in _UNITS}, **{FREQUENCY: _FREQUENCY, PERCENT: _PERCENT})
+_PATTERNS = {
+    PERSON: _NAME, AUTHOR: _BYLINE, DATE: _DATE, MONEY: _MONEY, NUMBER: _NUMBER, PERCENT: _PERCENT, FREQUENCY: _FREQUENCY,
+    PHONE: _PHONE, VERSION: _VERSION, REASON: _REASON, ENTITY: _CAPITALISED,
+    **{kind: _measure(kind) for kind in _UNITS},
+}
 _ALWAYS_NOVEL = frozenset({AUTHOR, REASON})  # a byline or a stated reason is news whatever the question says
 _WORD = re.compile(r"\w+")
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
