@@ -25,7 +25,7 @@ import numpy as np
 from index.chunking import is_markdown, normalize, opens_with_reference
 from index.terms import MONTHS
 from qa.lexical import bigrams, terms
-from qa.question import answer_spans, asking_sentence, near_question_words, year_span
+from qa.question import PERSON, answer_spans, asking_sentence, near_question_words, year_span
 
 SENTENCE_FEATURES = (
     "similarity",  # cosine between question and sentence embeddings
@@ -263,6 +263,8 @@ def sentence_rows(
         n_specific = len(signals.specifics)
         names_missing = sum(1 for spec in signals.specifics if not spec <= around) / n_specific if n_specific else 0.0
         spans = answer_spans(query.answer_type, s.shown, query.question) if query.answer_type else []
+        if spans and query.answer_type == PERSON and _title_case(s.shown) and is_heading(s.source, s.text, s.code):
+            spans = []  # "Expenses and Travel Policy", "Putin Wants Continued Space Cooperation": a title's capitals name no one
         # "When was SSH support added?": the item says what, its heading when.
         in_lead = bool(not spans and lead is not None and query.answer_type and answer_spans(query.answer_type, lead.shown, query.question))
         n_words = len(s.shown.split())

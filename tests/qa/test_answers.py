@@ -66,6 +66,13 @@ def test_a_quantity_the_articles_never_give_is_abstained_on(engine, question):
     assert engine.ask(question).abstained
 
 
+def test_a_title_in_capitals_names_no_one_who_answers(intranet_engine):
+    # "Expenses and Travel Policy" is the page's title, not a person's name.
+    answer = intranet_engine.ask("Who owns the expenses policy?")
+    assert answer.answer.startswith("Owner: Grace Lindqvist")
+    assert all("Travel Policy" not in c.quote for c in answer.citations)
+
+
 @pytest.mark.parametrize(
     "question, fact",
     [("Who represented NASA in the 2025 talks with Roscosmos?", "Duffy"), ("What did Putin tell NBC in June 2021 about the ISS?", "space cooperation")],
