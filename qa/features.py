@@ -262,9 +262,11 @@ def sentence_rows(
             coverage = window = missing = 0.0
         n_specific = len(signals.specifics)
         names_missing = sum(1 for spec in signals.specifics if not spec <= around) / n_specific if n_specific else 0.0
+        heading = is_heading(s.source, s.text, s.code)
         spans = answer_spans(query.answer_type, s.shown, query.question) if query.answer_type else []
-        if spans and query.answer_type == PERSON and _title_case(s.shown) and is_heading(s.source, s.text, s.code):
-            spans = []  # "Expenses and Travel Policy", "Putin Wants Continued Space Cooperation": a title's capitals name no one
+        if spans and query.answer_type == PERSON and heading and _title_case(s.shown):
+            # "Expenses and Travel Policy": a title's capitals name no one, though a byline's do ("Op/Ed by Chris Devonshire-Ellis").
+            spans = [(a, b) for a, b in spans if s.shown.startswith("by ", a)]
         # "When was SSH support added?": the item says what, its heading when.
         in_lead = bool(not spans and lead is not None and query.answer_type and answer_spans(query.answer_type, lead.shown, query.question))
         n_words = len(s.shown.split())
@@ -282,7 +284,7 @@ def sentence_rows(
         row[11] = 1.0 if spans or in_lead else 0.0
         row[12] = 1.0 if spans and near_question_words(spans, s.tokens, q_set) else 0.0
         row[13] = 1.0 if n_words < 4 else 0.0
-        row[14] = 1.0 if is_heading(s.source, s.text, s.code) or (not s.code and _is_title(reader, s)) else 0.0
+        row[14] = 1.0 if heading or (not s.code and _is_title(reader, s)) else 0.0
         row[15] = math.log(1 + n_words)
         row[16] = 1.0 if s.kind == "comment" else 0.0
         row[17] = 1.0 if s.kind == "comment" and signals.asks_readers else 0.0

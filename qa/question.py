@@ -50,15 +50,19 @@ _MEASURED = (
 )
 
 
+# "What is the ...", "What was its ...", "What's Elon Musk's ...": what the question asks for follows.
+_WHAT_IS_THE = rf"\bwhat(?:['’]s|\s+(?:is|was|are|were))\s+(?:the\s+|an?\s+|{_WHOSE})"
+# "the default maximum line width", "the approximate temperature": still a width, a temperature.
+_QUALIFIED = (
+    r"(?:(?:default|maximum|minimum|max|min|total|average|typical|current|approximate|largest|smallest|highest|lowest|"
+    r"overall|estimated|top)\s+)*"
+)
+
+
 def _measured(adjectives: str, nouns: str) -> re.Pattern[str]:
     # The noun only as what is asked ("What is Elon Musk's height?", "the weight of a bushel"),
     # not "What is the speed limit ...?" nor "What raises the steam temperature above ...?".
-    return re.compile(
-        rf"\bhow (?:{adjectives})\b|"
-        rf"\bwhat(?:['’]s|\s+(?:is|was|are|were))\s+(?:the\s+|{_WHOSE})"
-        rf"(?:(?:approximate|average|typical|maximum|minimum|top|total)\s+)?(?:{nouns})\b(?=\s*(?:of\b|[?.]|$))",
-        re.I,
-    )
+    return re.compile(rf"\bhow (?:{adjectives})\b|{_WHAT_IS_THE}{_QUALIFIED}(?:{nouns})\b(?=\s*(?:of\b|[?.]|$))", re.I)
 
 
 _RULES: list[tuple[re.Pattern[str], str]] = [
@@ -88,15 +92,7 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     # "What is the Service Desk's phone number?" is answered by "call ext. 4400", never by "Helen Marsh".
     (re.compile(rf"\b(?:phone|telephone|mobile|fax|extension|contact)\s+numbers?\b|\bwhat(?:['’]s|\s+is)\s+(?:the\s+|{_WHOSE})extension\b|\bwhich\s+extension\b", re.I), PHONE),
     # "What is the maximum number of arguments ...?", "What is the default line width?", "What was its total income?": a number.
-    (
-        re.compile(
-            rf"\bwhat(?:['’]s|\s+(?:is|was|are|were))\s+(?:the\s+|an?\s+|{_WHOSE})"
-            r"(?:(?:default|maximum|minimum|max|min|total|average|typical|current|approximate|largest|smallest|highest|lowest|overall|estimated)\s+)*"
-            r"(?:[\w-]+\s+){0,2}?(?:number|count|size|level|limit|width|total)\b",
-            re.I,
-        ),
-        NUMBER,
-    ),
+    (re.compile(rf"{_WHAT_IS_THE}{_QUALIFIED}(?:[\w-]+\s+){{0,2}}?(?:number|count|size|level|limit|width|total)\b", re.I), NUMBER),
     # "Which version fixes that?", "What is the oldest Rust version it runs on?": a release's number.
     (re.compile(r"\b(?:which|what)\s+(?:[\w.-]+\s+){0,4}?(?:versions?|releases?(?!\s+(?:the|a|an|its|his|her|their|some|any|all)\b))\b(?!\s+(?:of|name|number|pattern|control|notes?|date)\b)", re.I), VERSION),
     (re.compile(r"\b(?:why|what (?:reason|caused|made)|for what reason)\b", re.I), REASON),
