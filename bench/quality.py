@@ -26,7 +26,10 @@ news and an encyclopedia holds on reference pages, intranet pages, reports
 and the rest; all but the reports with
 their follow-up sets too. Last, those pages' questions asked of the seed
 articles and of the Wikipedia articles, which answer none of them: the
-share abstained on. A follow-up set's questions lean on earlier
+share abstained on; and the same share for questions about people and
+things those articles name, asking what they never say ("Which university
+did Dmitry Bakanov graduate from?", "What colour was James Watt's
+house?": tests/data/probe_questions.jsonl and wiki_probe_questions.jsonl). A follow-up set's questions lean on earlier
 ones ("history", which the engine answers itself): "When did he take the
 job?" after "Who leads Roscosmos?".
 """
@@ -137,6 +140,11 @@ def main() -> int:
     for label, dataset in (("seed articles", "seeds"), ("Wikipedia articles", "wiki")):
         abstained = [shipped_engines[dataset].ask(q["question"], q.get("history", [])).abstained for q in elsewhere]
         print(f"the pages' questions asked of the {label} (shipped scorer): questions={len(abstained)} abstained={np.mean(abstained):.3f}")
+    # Questions about someone or something the articles name, asking what they never say.
+    for label, dataset, qfile in (("seed articles", "seeds", "probe_questions.jsonl"), ("Wikipedia articles", "wiki", "wiki_probe_questions.jsonl")):
+        probes = read_jsonl(ROOT / "tests" / "data" / qfile)
+        abstained = [shipped_engines[dataset].ask(q["question"]).abstained for q in probes]
+        print(f"questions on what the {label} name and never say (shipped scorer): questions={len(abstained)} abstained={np.mean(abstained):.3f}")
     return 0
 
 

@@ -37,6 +37,7 @@ DATA = ROOT / "tests" / "data"
 DEV_QUESTIONS = DATA / "dev_questions.jsonl"
 HELDOUT_QUESTIONS = DATA / "heldout_questions.jsonl"  # on seeds/, written after the scorer was fitted; never trained on
 FOLLOWUP_QUESTIONS = DATA / "followup_questions.jsonl"  # conversations on seeds/: each question leans on its "history"; never trained on
+PROBE_QUESTIONS = DATA / "probe_questions.jsonl"  # on seeds/: what the articles name, asking what none says; never trained on
 DOCS = DATA / "docs"  # documentation pages and questions no scorer was fitted to
 INTRANET = DATA / "intranet"  # an organisation's wiki pages and questions no scorer was fitted to
 REPORTS = DATA / "reports"  # reports in plain text, Markdown and HTML, and questions no scorer was fitted to
