@@ -29,7 +29,10 @@ articles and of the Wikipedia articles, which answer none of them: the
 share abstained on; and the same share for questions about people and
 things those articles name, asking what they never say ("Which university
 did Dmitry Bakanov graduate from?", "What colour was James Watt's
-house?": tests/data/probe_questions.jsonl and wiki_probe_questions.jsonl). A follow-up set's questions lean on earlier
+house?": tests/data/probe_questions.jsonl and wiki_probe_questions.jsonl).
+Last, for each set, how many of its answers come with a caution (their
+P(answerable) below ``unsure_below``) and without, and how many of each are
+right. A follow-up set's questions lean on earlier
 ones ("history", which the engine answers itself): "When did he take the
 job?" after "Who leads Roscosmos?".
 """
@@ -70,10 +73,7 @@ def answer_all(engines: dict[str, Engine], questions: list[dict], fold_of) -> tu
     for n, q in enumerate(questions):
         engine = engines[fold_of(q, n)]
         request = engine.prepare(q["question"], q.get("history", []))
-        t = time.perf_counter()
-        answer = engine.answerer("extractive").answer(request)
-        answer.timings_ms = {**request.timings_ms, "answer": (time.perf_counter() - t) * 1000}
-        answers.append(answer.to_dict())
+        answers.append(engine.answer_prepared(request, "extractive").to_dict())
         p.append(request.evidence.answerable)
     return answers, np.asarray(p)
 
@@ -104,6 +104,7 @@ def main() -> int:
         ("wiki set", "wiki", args.shared / "eval" / "wiki" / "corpus", args.shared / "eval" / "wiki" / "questions.jsonl"),
     ]
     shipped_lines = []
+    cautions: list[tuple[str, list[dict], list[dict], Path]] = []  # each set's shipped answers, for caution_line
     shipped_engines: dict[str, Engine] = {}  # the shipped scorer's engine on each corpus, built once
     for label, dataset, corpus, qfile in sets:
         questions = read_jsonl(qfile)
@@ -116,6 +117,7 @@ def main() -> int:
             cross_validated(label, dataset, corpus, questions, base, folds, folds_dir)
         answers, _ = answer_all({"all": shipped}, questions, lambda q, n: "all")
         shipped_lines.append(f"{label} (shipped scorer, trained on these articles): " + line(score(questions, answers, corpus)))
+        cautions.append((label, questions, answers, corpus))
     print("\n".join(shipped_lines))
     # No scorer is fitted to the documentation pages or the wiki pages: every one of them is held out.
     elsewhere: list[dict] = []  # their questions (not the follow-ups), asked last of the other corpora
@@ -134,6 +136,7 @@ def main() -> int:
         engine.ensure_index()
         answers, _ = answer_all({"all": engine}, questions, lambda q, n: "all")
         print(f"{label} (shipped scorer, which never saw these pages): " + line(score(questions, answers, folder / "corpus")))
+        cautions.append((label, questions, answers, folder / "corpus"))
         if qfile == "questions.jsonl":
             elsewhere += questions
     # Questions about something else altogether: every one should be abstained on.
@@ -145,7 +148,21 @@ def main() -> int:
         probes = read_jsonl(ROOT / "tests" / "data" / qfile)
         abstained = [shipped_engines[dataset].ask(q["question"]).abstained for q in probes]
         print(f"questions on what the {label} name and never say (shipped scorer): questions={len(abstained)} abstained={np.mean(abstained):.3f}")
+    print("answers with and without a caution (shipped scorer; see unsure_below), and how many of each are right:")
+    print("\n".join(caution_line(*each) for each in cautions))
     return 0
+
+
+def caution_line(label: str, questions: list[dict], answers: list[dict], corpus: Path) -> str:
+    """How many of a set's answers (not abstentions) come with a caution and without, and how many of each are right."""
+    counts = {True: [0, 0], False: [0, 0]}
+    for q, a in zip(questions, answers):
+        if not a["abstained"]:
+            right = q["answerable"] and not score([q], [a], corpus)["failures"]
+            counts[bool(a["caution"])][0] += right
+            counts[bool(a["caution"])][1] += 1
+    (r1, n1), (r0, n0) = counts[True], counts[False]
+    return f"  {label}: with a caution {r1} right of {n1}, without {r0} right of {n0}"
 
 
 def cross_validated(label: str, dataset: str, corpus: Path, questions: list[dict], base: dict, folds: dict, folds_dir: Path) -> None:

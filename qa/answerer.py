@@ -44,6 +44,10 @@ class AnswerRequest:
 
 class Answerer(abc.ABC):
     name: str = ""
+    # Whether its answer rests on the sentences the scorer weighed, and so is
+    # as sure as their P(answerable); not so an article's own record (its date,
+    # author, lead) or a reply to a greeting.
+    weighs_evidence: bool = True
 
     @abc.abstractmethod
     def answer(self, request: AnswerRequest) -> Answer:

@@ -56,6 +56,11 @@ class Settings:
     min_support: float = _setting(
         -1.0, "Abstain when the probability that the articles answer the question is below this (0-1); -1: the threshold the scorer was trained with."
     )
+    unsure_below: float = _setting(
+        0.5,
+        "An answer whose probability that the articles answer the question is below this comes with a caution to check its quotes"
+        " (0-1; 0: never). At 0.5 the scorer finds the question likelier unanswered than answered, though above min_support.",
+    )
     scorer: str = _setting("", "File of answer-scoring weights written by scripts/train_scorer.py; empty: the shipped qa/scorer.json.")
     include_comments: bool = _setting(True, "Let reader comments serve as evidence (always labelled as comments).")
     max_question_chars: int = _setting(2000, "Longest question accepted.")

@@ -44,6 +44,9 @@ from qa.retrieve import Hits, IndexReader, Query, SentenceRecord
 from qa.scorer import Scorer, load_scorer
 from qa.types import Answer, AnswerEvent
 
+# Beside an answer whose P(answerable) is below Settings.unsure_below.
+CAUTION = "The articles may not say this: check what the quoted sentences say."
+
 # Modules whose import registers the built-in answerers.
 BUILTIN_ANSWERERS = {"extractive": "qa.extractive", "llm": "qa.llm"}
 MAX_HISTORY_TURNS = 10
@@ -254,7 +257,7 @@ class Engine:
         request, answerer = self._prepare(question, history, mode)
         t = time.perf_counter()
         answer = answerer.answer(request)
-        return _finish(answer, request, t)
+        return self._finish(answer, request, answerer, t)
 
     def explain(self, question: str, history: Sequence[str] = (), mode: str | None = None, evidence: Sequence[str] = ()) -> tuple[Answer, dict[str, Any]]:
         """The answer :meth:`ask` gives, and the trace of how it came about (see qa.explain)."""
@@ -262,7 +265,7 @@ class Engine:
 
         request, answerer = self._prepare(question, history, mode)
         t = time.perf_counter()
-        answer = _finish(answerer.answer(request), request, t)
+        answer = self._finish(answerer.answer(request), request, answerer, t)
         return answer, explain(request, answer, evidence)
 
     def stream(self, question: str, history: Sequence[str] = (), mode: str | None = None) -> Iterator[AnswerEvent]:
@@ -270,12 +273,26 @@ class Engine:
         t = time.perf_counter()
         for event in answerer.stream(request):
             if event.kind == "answer" and event.answer is not None:
-                event = AnswerEvent(kind="answer", answer=_finish(event.answer, request, t))
+                event = AnswerEvent(kind="answer", answer=self._finish(event.answer, request, answerer, t))
             yield event
+
+    def _finish(self, answer: Answer, request: AnswerRequest, answerer: Answerer, t_answer: float) -> Answer:
+        """``answer`` with its timings, how sure it is, and the caution an unsure one comes with."""
+        answer.timings_ms = _timings(answer, request, t_answer)
+        answer.answerable = _answerable(request, answerer)
+        if not answer.abstained and answer.answerable is not None and answer.answerable < self.settings.unsure_below:
+            answer.caution = CAUTION
+        return answer
 
     def prepare(self, question: str, history: Sequence[str] = ()) -> AnswerRequest:
         """The question read, retrieved and scored, as an answerer receives it (for training and tracing)."""
         return self._prepare(question, history, "extractive")[0]
+
+    def answer_prepared(self, request: AnswerRequest, mode: str | None = None) -> Answer:
+        """The ``mode`` answerer's answer to ``request`` (from :meth:`prepare`), finished as :meth:`ask` finishes one."""
+        answerer = self.answerer(mode)
+        t = time.perf_counter()
+        return self._finish(answerer.answer(request), request, answerer, t)
 
     def answerer(self, mode: str | None = None) -> Answerer:
         mode = mode or self.settings.mode
@@ -504,14 +521,24 @@ def _condense(answerer: Answerer, question: str, history: Sequence[str]) -> tupl
     return standalone, (time.perf_counter() - t) * 1000
 
 
-def _finish(answer: Answer, request: AnswerRequest, t_answer: float) -> Answer:
+def _timings(answer: Answer, request: AnswerRequest, t_answer: float) -> dict[str, float]:
     now = time.perf_counter()
     timings = dict(request.timings_ms)
     timings.update(answer.timings_ms)
     timings["answer"] = (now - t_answer) * 1000
     timings["total"] = timings["retrieve"] + timings.get("condense", 0.0) + timings["answer"]
-    answer.timings_ms = timings
-    return answer
+    return timings
+
+
+def _answerable(request: AnswerRequest, answerer: Answerer) -> float | None:
+    """The probability that the articles answer what was asked; None where
+    the answer rests on no weighed evidence (a greeting, an article's date or
+    author). Of a message asking several things, the least of the parts it
+    answers: a part it abstains on says so itself."""
+    pairs = ((p, p.by or answerer) for p in request.parts) if request.parts else [(request, answerer)]
+    weighed = [part.evidence for part, by in pairs if by.weighs_evidence]
+    answered = [ev.answerable for ev in weighed if ev.supported]
+    return min(answered or [ev.answerable for ev in weighed]) if weighed else None
 
 
 def _manifest_stamp(index_dir: Path) -> tuple[str, float] | None:

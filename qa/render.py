@@ -10,6 +10,8 @@ def render(answer: Answer) -> str:
     lines = [answer.answer]
     if answer.fallback:
         lines.append(f"(note: {answer.fallback})")
+    if answer.caution:
+        lines.append(f"({answer.caution})")
     if answer.citations:
         lines.append("")
         lines.append("Closest passages:" if answer.abstained else "Sources:")

@@ -90,6 +90,11 @@ class Answer:
     # A reply to a greeting, thanks or "What can you do?" (qa.conversation):
     # it claims nothing from the articles, cites nothing, and is abstained.
     conversation: bool = False
+    # The probability that the articles answer the question (qa.scorer); None where the
+    # answer rests on no weighed sentence (a reply to a greeting, an article's record).
+    answerable: float | None = None
+    # Said beside an answer the scorer is unsure of (see Settings.unsure_below), else "".
+    caution: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +110,8 @@ class Answer:
             ],
             "fallback": self.fallback,
             "conversation": self.conversation,
+            "answerable": None if self.answerable is None else round(self.answerable, 3),
+            "caution": self.caution,
         }
 
 

@@ -66,6 +66,8 @@ def answer_html(answer: Answer, turn: int) -> str:
     body = f'<p class="qa-text">{_with_chips(answer.answer, turn, answer.citations)}</p>'
     if answer.fallback:
         body += f'<p class="qa-note">Note: {escape(answer.fallback)}</p>'
+    if answer.caution:
+        body += f'<p class="qa-note qa-caution">{escape(answer.caution)}</p>'
     if answer.conversation:
         return f'<div class="qa-answer qa-conversation">{body}</div>'
     if answer.abstained:

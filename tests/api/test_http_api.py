@@ -35,6 +35,11 @@ def check_contract(obj: dict, question: str) -> None:
         assert text[c["start"] : c["end"]] == c["quote"]
         assert c["shown"] == " ".join(c["quote"].split())  # the seeds are plain text: the quote on one line
         assert c["kind"] in {"article", "related", "comment"}
+    # How sure the answer is: a probability (none for a reply to a greeting or from an
+    # article's record, which weigh no sentence); a caution below unsure_below.
+    assert obj["answerable"] is None or 0.0 <= obj["answerable"] <= 1.0
+    assert obj["answerable"] is not None or obj["conversation"] or obj["citations"]
+    assert bool(obj["caution"]) == (not obj["abstained"] and obj["answerable"] is not None and obj["answerable"] < 0.5)
     if not obj["abstained"]:
         assert obj["citations"], "an answer cites at least one passage"
         for c in obj["citations"]:

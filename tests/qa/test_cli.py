@@ -30,6 +30,16 @@ def test_ask_prints_answer_then_numbered_sources(engine, settings):
     assert "“Russia joined the U.S.-European-Japanese-Canadian space station program in 1993.”" in text
 
 
+def test_ask_says_when_it_is_unsure(engine, settings):
+    sure = qa(settings, "ask", "When did Russia join the space station program?")
+    assert sure.returncode == 0, sure.stderr
+    assert "may not say this" not in sure.stdout
+    # Every answer below unsure_below comes with the caution, before its sources.
+    unsure = qa(settings, "ask", "When did Russia join the space station program?", "--set", "unsure_below=1")
+    assert unsure.returncode == 0, unsure.stderr
+    assert "].\n(The articles may not say this: check what the quoted sentences say.)\n\nSources:" in unsure.stdout
+
+
 def test_ask_json_and_history(engine, settings):
     out = qa(settings, "ask", "Why did he visit the United States?", "--history", "Who is the head of Roscosmos in 2025?", "--json")
     assert out.returncode == 0, out.stderr

@@ -52,6 +52,31 @@ def assert_mascot_answered(engine: Engine) -> None:
     assert answer.citations[0].quote == MASCOT_SENTENCE
 
 
+def test_an_answer_says_how_sure_it_is(engine: Engine, settings: Settings) -> None:
+    sure = engine.ask("When did Russia join the space station program?")
+    assert sure.answerable is not None and sure.answerable >= 0.8 and not sure.caution
+    greeting = engine.ask("Hello!")
+    assert greeting.conversation and greeting.answerable is None and not greeting.caution
+    abstained = engine.ask("What is the recipe for borscht?")
+    assert abstained.abstained and abstained.answerable < 0.5 and not abstained.caution  # it says it found nothing already
+    # A record of the article itself (its date) rests on no weighed sentence: nothing to be unsure of.
+    dated = engine.ask("When was the Behind the Black article published?")
+    assert "2025" in dated.answer and dated.answerable is None and not dated.caution
+    # Two questions in one message: as sure as the less sure part it answers (one it
+    # abstains on says so in the answer); as the least sure, when it answers neither.
+    both = engine.ask("When did Russia join the space station program, and who is the president of France?")
+    assert "I could not find" in both.answer and not both.caution
+    assert both.answerable == pytest.approx(sure.answerable, abs=1e-6)
+    neither = engine.ask("Who is the president of France, and what is the recipe for borscht?")
+    assert neither.abstained and neither.answerable == pytest.approx(
+        min(engine.ask(q).answerable for q in ("Who is the president of France?", "What is the recipe for borscht?")), abs=1e-6
+    )
+    # The caution follows the setting: 0 never, 1 on every answer.
+    never, always = (Engine(settings.replace(unsure_below=v)) for v in (0.0, 1.0))
+    assert not never.ask("What car does Elon Musk drive?").caution
+    assert always.ask("When did Russia join the space station program?").caution
+
+
 def test_background_build_takes_in_an_edited_article_and_answers_meanwhile(one_article: tuple[Engine, Path]) -> None:
     """What `qa serve` does at start: with an index already there, questions never wait for the re-index."""
     engine, article = one_article

@@ -50,9 +50,19 @@ def test_questions_on_what_the_articles_name_and_never_say(engine, seeds):
     # the sentences that name the person (see the README's figures); what is
     # abstained on now must stay so, and what is answered must be quoted truly.
     questions = load_jsonl(PROBE_QUESTIONS)
-    r = score(questions, run(engine, questions), seeds)
+    answers = run(engine, questions)
+    r = score(questions, answers, seeds)
     assert r["citation_validity"] == 1.0
     assert r["abstain_accuracy"] >= 0.4, r["failures"]
+    # Of those answered, most say the articles may not say it.
+    answered = [a for a in answers if not a["abstained"]]
+    assert sum(bool(a["caution"]) for a in answered) >= len(answered) / 2, [a["question"] for a in answered if not a["caution"]]
+
+
+def test_answers_the_articles_give_seldom_come_with_a_caution(engine, dev_questions):
+    answers = [a for q, a in zip(dev_questions, run(engine, dev_questions)) if q["answerable"] and not a["abstained"]]
+    cautioned = [a["question"] for a in answers if a["caution"]]
+    assert len(cautioned) <= 0.2 * len(answers), cautioned
 
 
 def test_documentation_pages_index_as_article_text(docs_engine):

@@ -12,7 +12,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from qa.render import render
 from qa.config import Settings
-from qa.engine import Engine
+from qa.engine import CAUTION, Engine
 from qa.types import Answer
 
 from ..conftest import running
@@ -245,6 +245,20 @@ def test_answer_mode_is_offered_only_with_an_llm(page: Page, live_server: str, s
         message = ask(page, "When did Russia join the space station program?")
         expect(message.locator(".qa-note")).to_contain_text("extractive answer")
         expect(message.locator("a[href^='#cite-']").first).to_be_visible()
+
+
+def test_an_answer_the_scorer_is_unsure_of_says_so(page: Page, live_server: str, settings: Settings) -> None:
+    import ui
+
+    open_chat(page, live_server)
+    expect(ask(page, "When did Russia join the space station program?").locator(".qa-caution")).to_have_count(0)
+    unsure = settings.replace(unsure_below=1.0)  # every answer is below it
+    with running(ui.build_app(Engine(unsure), unsure)) as url:
+        open_chat(page, url)
+        message = ask(page, "When did Russia join the space station program?")
+        expect(message.locator(".qa-caution")).to_have_text(CAUTION)
+        expect(message.locator("a[href^='#cite-']").first).to_be_visible()  # still cited, not an abstention
+        expect(message.locator(".qa-abstained")).to_have_count(0)
 
 
 def test_chat_is_framed_only_by_allowed_origins(page: Page, live_server: str, engine: Engine, settings: Settings, embed_origin: str) -> None:

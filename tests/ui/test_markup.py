@@ -48,6 +48,15 @@ def test_abstention_is_marked_and_its_passages_are_called_closest() -> None:
     assert "Closest passages" in panel and "<h3>Sources</h3>" not in panel
 
 
+def test_a_caution_is_shown_under_the_answer_and_escaped() -> None:
+    answer = evil_answer()
+    assert "qa-caution" not in markup.answer_html(answer, 0)
+    answer.caution = "Check <b>this</b>."
+    html = markup.answer_html(answer, 0)
+    assert '<p class="qa-note qa-caution">Check &lt;b&gt;this&lt;/b&gt;.</p>' in html
+    assert html.index("qa-text") < html.index("qa-caution")
+
+
 def test_a_reply_to_a_greeting_is_no_failed_answer() -> None:
     answer = Answer(question="hello", answer="Hello! I answer questions from 5 articles.", abstained=True, conversation=True)
     html = markup.answer_html(answer, 0)

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from qa.web.app import create_app
 from qa.config import Settings
-from qa.engine import Engine
+from qa.engine import CAUTION, Engine
 
 from ..conftest import engine_over_documents, running
 from .conftest import ask, assert_refused_in_frame, expect_cited, first_answer
@@ -97,6 +97,18 @@ def test_widget_abstention_looks_different(
         expect(message.locator("details.sources summary")).to_contain_text("Closest passages")
         # The answer says the closest passages are listed below: they are, without a click.
         expect(message.locator("li.source blockquote").first).to_be_visible()
+
+
+def test_widget_says_when_the_scorer_is_unsure(page: Page, framable_server: str, settings: Settings) -> None:
+    page.goto(f"{framable_server}/widget", wait_until="domcontentloaded")
+    expect(ask(page, "When did Russia join the space station program?").locator(".note")).to_have_count(0)
+    unsure = settings.replace(unsure_below=1.0)  # every answer is below it
+    with running(create_app(Engine(unsure), unsure)) as url:
+        page.goto(f"{url}/widget", wait_until="domcontentloaded")
+        message = ask(page, "When did Russia join the space station program?")
+        expect(message.locator("p.note.caution")).to_have_text(CAUTION)
+        expect(message.locator("button.chip").first).to_be_visible()
+        expect(message).not_to_have_class(re.compile(r"\babstained\b"))
 
 
 def test_widget_greeting_is_answered_without_the_not_found_badge(page: Page, framable_server: str) -> None:

@@ -126,6 +126,8 @@
     bubble.classList.toggle("abstained", notFound);
     if (notFound) bubble.appendChild(el("div", "badge", "Not found in the articles"));
     bubble.appendChild(answerText(answer));
+    if (answer.fallback) bubble.appendChild(el("p", "note", "Note: " + answer.fallback));
+    if (answer.caution) bubble.appendChild(el("p", "note caution", answer.caution));
     if (answer.citations.length) bubble.appendChild(sources(answer));
   }
 
