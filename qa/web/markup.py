@@ -22,7 +22,8 @@ from index.types import Document
 from qa.explain import SHOWN_CANDIDATES
 from qa.types import Answer, Citation
 
-_MARKER = re.compile(r"\[(\d+)\]")
+# A marker with the stop or the quotation mark that closes its sentence: they stay on one line.
+_CITED = re.compile(r"\[(\d+)\]([.,;:!?)\]”’\"']*)")
 _CITE = re.compile(r"^cite-(\d+)-(\d+)$")
 CONTEXT_CHARS = 280  # of the paragraph shown either side of a quote in the sources panel
 
@@ -55,10 +56,14 @@ def _with_chips(text: str, turn: int, citations: list[Citation]) -> str:
 
     def chip(m: re.Match[str]) -> str:
         c = by_n.get(int(m.group(1)))
-        return _chip(turn, c) if c else m.group(0)
+        if c is None:
+            return m.group(0)
+        # A chip is an inline block, after which a line may break, even before the full stop.
+        return f'<span class="qa-marker">{_chip(turn, c)}{m.group(2)}</span>' if m.group(2) else _chip(turn, c)
 
-    # Escaping leaves "[n]" as it is, so markers are found in the escaped text.
-    return _MARKER.sub(chip, escape(text))
+    # Escaping leaves "[n]" as it is, and quotation marks too (quote=False: this is
+    # text, not an attribute), so markers and what closes their sentence are found in it.
+    return _CITED.sub(chip, escape(text, quote=False))
 
 
 def answer_html(answer: Answer, turn: int) -> str:

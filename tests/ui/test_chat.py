@@ -247,6 +247,18 @@ def test_answer_mode_is_offered_only_with_an_llm(page: Page, live_server: str, s
         expect(message.locator("a[href^='#cite-']").first).to_be_visible()
 
 
+def test_a_chip_and_the_stop_after_it_share_a_line(page: Page, live_server: str) -> None:
+    # At some width the chip ends a line: the full stop after it must not start the next.
+    open_chat(page, live_server)
+    message = ask(page, "When did Russia join the space station program?")
+    cited = message.locator("span.qa-marker")
+    expect(cited.first).to_be_visible()
+    for width in range(360, 1200, 2):
+        page.set_viewport_size({"width": width, "height": 900})
+        lines = cited.evaluate_all("spans => spans.map(s => s.getClientRects().length)")
+        assert lines and all(n == 1 for n in lines), (width, lines)
+
+
 def test_an_answer_the_scorer_is_unsure_of_says_so(page: Page, live_server: str, settings: Settings) -> None:
     import ui
 

@@ -41,6 +41,16 @@ def test_answer_text_is_escaped_and_markers_become_chips() -> None:
     assert 'class="qa-answer"' in html and "qa-abstained" not in html
 
 
+def test_a_chip_keeps_the_stop_after_it_on_its_line() -> None:
+    answer = Answer(question="q", answer="Claim one [1]. Claim “two [2]”, and three [1]", abstained=False,
+                    citations=[citation(1), citation(2, quote="I disagree <img src=y onerror=alert(1)>.")])  # fmt: skip
+    html = markup.answer_html(answer, 0)
+    chips = {n: markup._chip(0, c) for n, c in ((1, answer.citations[0]), (2, answer.citations[1]))}
+    assert f'one <span class="qa-marker">{chips[1]}.</span> Claim' in html
+    assert f'two <span class="qa-marker">{chips[2]}”,</span> and' in html
+    assert html.endswith(f"three {chips[1]}</p></div>")  # nothing after it: no span
+
+
 def test_abstention_is_marked_and_its_passages_are_called_closest() -> None:
     answer = evil_answer(abstained=True)
     assert "Not found in the articles" in markup.answer_html(answer, 0)

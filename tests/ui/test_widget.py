@@ -99,6 +99,17 @@ def test_widget_abstention_looks_different(
         expect(message.locator("li.source blockquote").first).to_be_visible()
 
 
+def test_widget_keeps_a_chip_and_the_stop_after_it_on_one_line(page: Page, framable_server: str) -> None:
+    page.goto(f"{framable_server}/widget", wait_until="domcontentloaded")
+    message = ask(page, "When did Russia join the space station program?")
+    cited = message.locator("p.text span.cited")
+    expect(cited.first).to_be_visible()
+    for width in range(280, 700, 2):  # at some width the chip ends a line
+        page.set_viewport_size({"width": width, "height": 800})
+        lines = cited.evaluate_all("spans => spans.map(s => s.getClientRects().length)")
+        assert lines and all(n == 1 for n in lines), (width, lines)
+
+
 def test_widget_says_when_the_scorer_is_unsure(page: Page, framable_server: str, settings: Settings) -> None:
     page.goto(f"{framable_server}/widget", wait_until="domcontentloaded")
     expect(ask(page, "When did Russia join the space station program?").locator(".note")).to_have_count(0)

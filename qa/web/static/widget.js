@@ -83,14 +83,22 @@
   function answerText(answer) {
     const byN = new Map(answer.citations.map((c) => [c.n, c]));
     const p = el("p", "text");
-    const marker = /\[(\d+)\]/g;
+    // With the stop or quotation mark closing its sentence: a line may break after
+    // a chip (an inline block), but not between it and the full stop.
+    const marker = /\[(\d+)\]([.,;:!?)\]”’"']*)/g;
     let last = 0;
     let m;
     while ((m = marker.exec(answer.answer)) !== null) {
       const c = byN.get(Number(m[1]));
       if (!c) continue; // an unmatched [n] stays as text
       p.appendChild(document.createTextNode(answer.answer.slice(last, m.index)));
-      p.appendChild(chip(c));
+      if (m[2]) {
+        const cited = el("span", "cited");
+        cited.append(chip(c), m[2]);
+        p.appendChild(cited);
+      } else {
+        p.appendChild(chip(c));
+      }
       last = m.index + m[0].length;
     }
     p.appendChild(document.createTextNode(answer.answer.slice(last)));
