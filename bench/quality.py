@@ -30,7 +30,7 @@ share abstained on; and the same share for questions about people and
 things those articles name, asking what they never say ("Which university
 did Dmitry Bakanov graduate from?", "What colour was James Watt's
 house?": tests/data/probe_questions.jsonl and wiki_probe_questions.jsonl).
-Last, for each set, how many of its answers come with a caution (their
+And for each set, how many of its answers come with a caution (their
 P(answerable) below ``unsure_below``) and without, and how many of each are
 right. A follow-up set's questions lean on earlier
 ones ("history", which the engine answers itself): "When did he take the
@@ -57,7 +57,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from qa.config import Settings  # noqa: E402
 from qa.engine import Engine  # noqa: E402
-from qa.metrics import abstention_curve, score  # noqa: E402
+from qa.metrics import abstention_curve, caution_counts, caution_line, score  # noqa: E402
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -104,7 +104,7 @@ def main() -> int:
         ("wiki set", "wiki", args.shared / "eval" / "wiki" / "corpus", args.shared / "eval" / "wiki" / "questions.jsonl"),
     ]
     shipped_lines = []
-    cautions: list[tuple[str, list[dict], list[dict], Path]] = []  # each set's shipped answers, for caution_line
+    cautions: list[tuple[str, list[dict], list[dict], Path]] = []  # each set's shipped answers, for caution_counts
     shipped_engines: dict[str, Engine] = {}  # the shipped scorer's engine on each corpus, built once
     for label, dataset, corpus, qfile in sets:
         questions = read_jsonl(qfile)
@@ -149,20 +149,8 @@ def main() -> int:
         abstained = [shipped_engines[dataset].ask(q["question"]).abstained for q in probes]
         print(f"questions on what the {label} name and never say (shipped scorer): questions={len(abstained)} abstained={np.mean(abstained):.3f}")
     print("answers with and without a caution (shipped scorer; see unsure_below), and how many of each are right:")
-    print("\n".join(caution_line(*each) for each in cautions))
+    print("\n".join(f"  {label}: {caution_line(caution_counts(questions, answers, corpus))}" for label, questions, answers, corpus in cautions))
     return 0
-
-
-def caution_line(label: str, questions: list[dict], answers: list[dict], corpus: Path) -> str:
-    """How many of a set's answers (not abstentions) come with a caution and without, and how many of each are right."""
-    counts = {True: [0, 0], False: [0, 0]}
-    for q, a in zip(questions, answers):
-        if not a["abstained"]:
-            right = q["answerable"] and not score([q], [a], corpus)["failures"]
-            counts[bool(a["caution"])][0] += right
-            counts[bool(a["caution"])][1] += 1
-    (r1, n1), (r0, n0) = counts[True], counts[False]
-    return f"  {label}: with a caution {r1} right of {n1}, without {r0} right of {n0}"
 
 
 def cross_validated(label: str, dataset: str, corpus: Path, questions: list[dict], base: dict, folds: dict, folds_dir: Path) -> None:

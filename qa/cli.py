@@ -182,7 +182,7 @@ def _eval(engine: Any, questions: list[dict[str, Any]], args: argparse.Namespace
             answers.append(answer)
             traces.append(trace)
     result = score(questions, answers, settings.corpus)
-    report = _abstention_report(engine, questions, traces, args.false_abstain) if args.curve else None
+    report = _abstention_report(engine, questions, answers, traces, args.false_abstain, settings) if args.curve else None
     if args.json:
         print(json.dumps({**result, "abstention": report} if report else result, indent=2))
         return 0
@@ -218,10 +218,13 @@ def _explained(engine: Any, q: dict[str, Any], mode: str | None) -> tuple[dict[s
     return answer.to_dict(), trace
 
 
-def _abstention_report(engine: Any, questions: list[dict[str, Any]], traces: list[dict[str, Any] | None], target: float | None) -> dict[str, Any]:
+def _abstention_report(
+    engine: Any, questions: list[dict[str, Any]], answers: list[dict[str, Any]], traces: list[dict[str, Any] | None], target: float | None, settings: Settings
+) -> dict[str, Any]:
     """The abstention curve of P(answerable) on ``questions``, the threshold that abstains on
-    at most ``target`` of the answerable ones, and that choice cross-validated by article."""
-    from qa.metrics import abstention_at, abstention_curve, article_groups, auc, cross_validated_abstention, threshold_at_most
+    at most ``target`` of the answerable ones, that choice cross-validated by article, and
+    how many answers come with a caution (``unsure_below``) and without, right and not."""
+    from qa.metrics import abstention_at, abstention_curve, article_groups, auc, caution_counts, caution_line, cross_validated_abstention, threshold_at_most
 
     if target is None:
         target = float(engine.scorer.record.get("target_false_abstain", 0.05))
@@ -244,7 +247,9 @@ def _abstention_report(engine: Any, questions: list[dict[str, Any]], traces: lis
         "curve": [vars(a) for a in curve],
         "target_false_abstain": target,
         "lines": lines,
+        "caution": caution_counts(questions, answers, settings.corpus),
     }
+    lines.append(f"answers with a caution (P(answerable) below unsure_below, {settings.unsure_below:g}): {caution_line(report['caution'])}")
     if not any(answerable):
         lines.append("no answerable question here: no threshold to choose for a false_abstain rate.")
         return report

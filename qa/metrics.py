@@ -103,6 +103,25 @@ def report_lines(result: dict[str, Any]) -> Iterable[str]:
     yield summary_line(result)
 
 
+def caution_counts(questions: list[dict[str, Any]], answers: list[dict[str, Any]], corpus: Path) -> dict[str, dict[str, int]]:
+    """Of the answers given (not abstentions), how many come with a caution and
+    how many without (``caution`` in the answer object), and how many of each are
+    right: the expected answer, with its evidence cited (no failure in :func:`score`)."""
+    counts = {kind: {"answered": 0, "right": 0} for kind in ("with", "without")}
+    for q, a in zip(questions, answers):
+        if a.get("abstained", True):
+            continue
+        kind = counts["with" if a.get("caution") else "without"]
+        kind["answered"] += 1
+        kind["right"] += bool(q.get("answerable", True) and not score([q], [a], corpus)["failures"])
+    return counts
+
+
+def caution_line(counts: dict[str, dict[str, int]]) -> str:
+    w, wo = counts["with"], counts["without"]
+    return f"with a caution {w['right']} right of {w['answered']}, without {wo['right']} right of {wo['answered']}"
+
+
 # Thresholds of P(answerable) at which an abstention curve is read.
 CURVE_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 

@@ -109,7 +109,8 @@ def test_eval_curve_finds_the_threshold_that_abstains_as_it_says(intranet_engine
     questions = str(INTRANET / "questions.jsonl")
     out = qa(intranet_engine.settings, "eval", questions, "--curve", "--false-abstain", "0.1", "--json")
     assert out.returncode == 0, out.stderr
-    report = json.loads(out.stdout)["abstention"]
+    result = json.loads(out.stdout)
+    report = result["abstention"]
     curve = report["curve"]
     assert [c["threshold"] for c in curve] == sorted(c["threshold"] for c in curve)
     for key in ("abstain_accuracy", "false_abstain"):
@@ -119,6 +120,13 @@ def test_eval_curve_finds_the_threshold_that_abstains_as_it_says(intranet_engine
     assert 0 < chosen["false_abstain"] <= 0.1 and chosen["threshold"] != report["threshold_in_use"]
     assert report["cross_validated"]["false_abstain"] is not None
     assert 0.5 < report["auc"] <= 1.0  # P(answerable) separates the two kinds better than chance
+    # Every answer given is counted once, with a caution or without, and the right ones among them.
+    answered = result["answerable"] * (1 - result["false_abstain"]) + result["unanswerable"] * (1 - result["abstain_accuracy"])
+    caution = report["caution"]
+    assert caution["with"]["answered"] + caution["without"]["answered"] == round(answered)
+    right = caution["with"]["right"] + caution["without"]["right"]  # the expected answer, with its evidence cited
+    assert 0 < right <= round(min(result["answer_accuracy"], result["evidence_hit"]) * result["answerable"])
+    assert all(0 <= kind["right"] <= kind["answered"] for kind in caution.values()) and caution["with"]["answered"] > 0
 
     at_it = qa(intranet_engine.settings, "eval", questions, "--set", f"min_support={chosen['threshold']}", "--json")
     assert at_it.returncode == 0, at_it.stderr
@@ -129,6 +137,7 @@ def test_eval_curve_finds_the_threshold_that_abstains_as_it_says(intranet_engine
     text = qa(intranet_engine.settings, "eval", questions, "--curve")
     assert f"--set min_support={chosen['threshold']:.3f}" not in text.stdout  # the default target is 0.05, not 0.1
     assert "abstention curve" in text.stdout and "to use it: --set min_support=" in text.stdout
+    assert "answers with a caution (P(answerable) below unsure_below, 0.5): with a caution" in text.stdout
     bad = qa(intranet_engine.settings, "eval", questions, "--curve", "--false-abstain", "5")
     assert bad.returncode == 2 and "not a share" in bad.stderr and "Traceback" not in bad.stderr
 
