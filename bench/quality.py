@@ -104,7 +104,7 @@ def main() -> int:
         ("wiki set", "wiki", args.shared / "eval" / "wiki" / "corpus", args.shared / "eval" / "wiki" / "questions.jsonl"),
     ]
     shipped_lines = []
-    cautions: list[tuple[str, list[dict], list[dict], Path]] = []  # each set's shipped answers, for caution_counts
+    cautions: list[tuple[str, list[dict], list[dict]]] = []  # each set's shipped answers, for caution_counts
     shipped_engines: dict[str, Engine] = {}  # the shipped scorer's engine on each corpus, built once
     for label, dataset, corpus, qfile in sets:
         questions = read_jsonl(qfile)
@@ -117,7 +117,7 @@ def main() -> int:
             cross_validated(label, dataset, corpus, questions, base, folds, folds_dir)
         answers, _ = answer_all({"all": shipped}, questions, lambda q, n: "all")
         shipped_lines.append(f"{label} (shipped scorer, trained on these articles): " + line(score(questions, answers, corpus)))
-        cautions.append((label, questions, answers, corpus))
+        cautions.append((label, questions, answers))
     print("\n".join(shipped_lines))
     # No scorer is fitted to the documentation pages or the wiki pages: every one of them is held out.
     elsewhere: list[dict] = []  # their questions (not the follow-ups), asked last of the other corpora
@@ -136,7 +136,7 @@ def main() -> int:
         engine.ensure_index()
         answers, _ = answer_all({"all": engine}, questions, lambda q, n: "all")
         print(f"{label} (shipped scorer, which never saw these pages): " + line(score(questions, answers, folder / "corpus")))
-        cautions.append((label, questions, answers, folder / "corpus"))
+        cautions.append((label, questions, answers))
         if qfile == "questions.jsonl":
             elsewhere += questions
     # Questions about something else altogether: every one should be abstained on.
@@ -149,7 +149,7 @@ def main() -> int:
         abstained = [shipped_engines[dataset].ask(q["question"]).abstained for q in probes]
         print(f"questions on what the {label} name and never say (shipped scorer): questions={len(abstained)} abstained={np.mean(abstained):.3f}")
     print("answers with and without a caution (shipped scorer; see unsure_below), and how many of each are right:")
-    print("\n".join(f"  {label}: {caution_line(caution_counts(questions, answers, corpus))}" for label, questions, answers, corpus in cautions))
+    print("\n".join(f"  {label}: {caution_line(caution_counts(questions, answers))}" for label, questions, answers in cautions))
     return 0
 
 

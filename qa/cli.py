@@ -247,7 +247,7 @@ def _abstention_report(
         "curve": [vars(a) for a in curve],
         "target_false_abstain": target,
         "lines": lines,
-        "caution": caution_counts(questions, answers, settings.corpus),
+        "caution": caution_counts(questions, answers),
     }
     lines.append(f"answers with a caution (P(answerable) below unsure_below, {settings.unsure_below:g}): {caution_line(report['caution'])}")
     if not any(answerable):

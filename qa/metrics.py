@@ -60,14 +60,7 @@ def score(questions: list[dict[str, Any]], answers: list[dict[str, Any]], corpus
             n_ans += 1
             if not a.get("abstained"):
                 words.append(len((a.get("answer") or "").split()))
-            text = norm(a.get("answer") or "")
-            ok = (not a.get("abstained")) and any(norm(x) in text for x in q.get("answers", []))
-            # The quote as the file has it or as a reader sees it: a Markdown or
-            # HTML page's evidence is written without its markup ("`--check`").
-            quotes = " | ".join(norm(c.get(k) or "") for c in cs for k in ("quote", "shown"))
-            evs = q.get("evidence", [])
-            evs = evs if isinstance(evs, list) else [evs]
-            ev = any(norm(e) in quotes for e in evs)
+            ok, ev = _correct_and_cited(q, a)
             correct += ok
             evidence += ev
             false_abstain += bool(a.get("abstained"))
@@ -93,6 +86,18 @@ def score(questions: list[dict[str, Any]], answers: list[dict[str, Any]], corpus
     }
 
 
+def _correct_and_cited(q: dict[str, Any], a: dict[str, Any]) -> tuple[bool, bool]:
+    """Whether answer ``a`` holds one of answerable question ``q``'s answers, and whether it cites its evidence."""
+    text = norm(a.get("answer") or "")
+    ok = (not a.get("abstained")) and any(norm(x) in text for x in q.get("answers", []))
+    # The quote as the file has it or as a reader sees it: a Markdown or
+    # HTML page's evidence is written without its markup ("`--check`").
+    quotes = " | ".join(norm(c.get(k) or "") for c in a.get("citations") or [] for k in ("quote", "shown"))
+    evs = q.get("evidence", [])
+    evs = evs if isinstance(evs, list) else [evs]
+    return ok, any(norm(e) in quotes for e in evs)
+
+
 def summary_line(result: dict[str, Any]) -> str:
     return " ".join(f"{k}={v}" for k, v in result.items() if k != "failures")
 
@@ -103,17 +108,17 @@ def report_lines(result: dict[str, Any]) -> Iterable[str]:
     yield summary_line(result)
 
 
-def caution_counts(questions: list[dict[str, Any]], answers: list[dict[str, Any]], corpus: Path) -> dict[str, dict[str, int]]:
+def caution_counts(questions: list[dict[str, Any]], answers: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     """Of the answers given (not abstentions), how many come with a caution and
     how many without (``caution`` in the answer object), and how many of each are
-    right: the expected answer, with its evidence cited (no failure in :func:`score`)."""
+    right: the expected answer, with its evidence cited (as :func:`score` judges them)."""
     counts = {kind: {"answered": 0, "right": 0} for kind in ("with", "without")}
     for q, a in zip(questions, answers):
         if a.get("abstained", True):
             continue
         kind = counts["with" if a.get("caution") else "without"]
         kind["answered"] += 1
-        kind["right"] += bool(q.get("answerable", True) and not score([q], [a], corpus)["failures"])
+        kind["right"] += bool(q.get("answerable", True) and all(_correct_and_cited(q, a)))
     return counts
 
 

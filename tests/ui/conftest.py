@@ -88,6 +88,16 @@ def framable_server(engine: Engine, settings: Settings, embed_origin: str) -> It
         yield url
 
 
+@pytest.fixture(scope="session")
+def unsure_server(settings: Settings) -> Iterator[str]:
+    """The chat, the widget and the API over the same index with unsure_below 1: every answer comes with the caution."""
+    import ui
+
+    unsure = settings.replace(unsure_below=1.0)
+    with running(ui.build_app(Engine(unsure), unsure)) as url:
+        yield url
+
+
 def assert_refused_in_frame(page: Page, framing_url: str, src: str, selector: str) -> None:
     """Open ``framing_url``, a page of another origin framing ``src``: the browser must refuse the frame
     (nothing matching ``selector`` in it)."""

@@ -22,7 +22,7 @@ from qa.types import Answer, Citation
 from qa.web.chat_slot import STARTING_PAGE, failed_page
 from qa.web.middleware import login_page
 
-from ..conftest import TIMEOUT_MS, running
+from ..conftest import TIMEOUT_MS
 from .conftest import AXE_RESULTS
 from .test_chat import FINAL, answered, open_chat
 from .test_chat import ask as chat_ask
@@ -248,19 +248,15 @@ def test_widget_follows_the_color_scheme_and_the_theme_parameter(
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_an_answer_with_a_caution_passes_axe(new_page, engine: Engine, cited: tuple[str, Answer], axe_js: Path, scheme: str) -> None:
-    import ui
-
+def test_an_answer_with_a_caution_passes_axe(new_page, unsure_server: str, cited: tuple[str, Answer], axe_js: Path, scheme: str) -> None:
     question, _ = cited
-    unsure = engine.settings.replace(unsure_below=1.0)  # every answer comes with the caution
-    with running(ui.build_app(Engine(unsure), unsure)) as url:
-        page = new_page(bypass_csp=True, color_scheme=scheme)
-        open_chat(page, url)
-        expect(chat_ask(page, question).locator(".qa-caution")).to_be_visible()
-        check_axe(page, f"chat/answer with a caution ({scheme})", axe_js)
-        page.goto(f"{url}/widget", wait_until="domcontentloaded")
-        expect(widget_ask(page, question).locator("p.note.caution")).to_be_visible()
-        check_axe(page, f"widget/answer with a caution ({scheme})", axe_js)
+    page = new_page(bypass_csp=True, color_scheme=scheme)
+    open_chat(page, unsure_server)
+    expect(chat_ask(page, question).locator(".qa-caution")).to_be_visible()
+    check_axe(page, f"chat/answer with a caution ({scheme})", axe_js)
+    page.goto(f"{unsure_server}/widget", wait_until="domcontentloaded")
+    expect(widget_ask(page, question).locator("p.note.caution")).to_be_visible()
+    check_axe(page, f"widget/answer with a caution ({scheme})", axe_js)
 
 
 def test_widget_refuses_an_unknown_theme(live_server: str) -> None:

@@ -259,18 +259,14 @@ def test_a_chip_and_the_stop_after_it_share_a_line(page: Page, live_server: str)
         assert lines and all(n == 1 for n in lines), (width, lines)
 
 
-def test_an_answer_the_scorer_is_unsure_of_says_so(page: Page, live_server: str, settings: Settings) -> None:
-    import ui
-
+def test_an_answer_the_scorer_is_unsure_of_says_so(page: Page, live_server: str, unsure_server: str) -> None:
     open_chat(page, live_server)
     expect(ask(page, "When did Russia join the space station program?").locator(".qa-caution")).to_have_count(0)
-    unsure = settings.replace(unsure_below=1.0)  # every answer is below it
-    with running(ui.build_app(Engine(unsure), unsure)) as url:
-        open_chat(page, url)
-        message = ask(page, "When did Russia join the space station program?")
-        expect(message.locator(".qa-caution")).to_have_text(CAUTION)
-        expect(message.locator("a[href^='#cite-']").first).to_be_visible()  # still cited, not an abstention
-        expect(message.locator(".qa-abstained")).to_have_count(0)
+    open_chat(page, unsure_server)
+    message = ask(page, "When did Russia join the space station program?")
+    expect(message.locator(".qa-caution")).to_have_text(CAUTION)
+    expect(message.locator("a[href^='#cite-']").first).to_be_visible()  # still cited, not an abstention
+    expect(message.locator(".qa-abstained")).to_have_count(0)
 
 
 def test_chat_is_framed_only_by_allowed_origins(page: Page, live_server: str, engine: Engine, settings: Settings, embed_origin: str) -> None:

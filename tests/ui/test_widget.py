@@ -110,16 +110,14 @@ def test_widget_keeps_a_chip_and_the_stop_after_it_on_one_line(page: Page, frama
         assert lines and all(n == 1 for n in lines), (width, lines)
 
 
-def test_widget_says_when_the_scorer_is_unsure(page: Page, framable_server: str, settings: Settings) -> None:
+def test_widget_says_when_the_scorer_is_unsure(page: Page, framable_server: str, unsure_server: str) -> None:
     page.goto(f"{framable_server}/widget", wait_until="domcontentloaded")
     expect(ask(page, "When did Russia join the space station program?").locator(".note")).to_have_count(0)
-    unsure = settings.replace(unsure_below=1.0)  # every answer is below it
-    with running(create_app(Engine(unsure), unsure)) as url:
-        page.goto(f"{url}/widget", wait_until="domcontentloaded")
-        message = ask(page, "When did Russia join the space station program?")
-        expect(message.locator("p.note.caution")).to_have_text(CAUTION)
-        expect(message.locator("button.chip").first).to_be_visible()
-        expect(message).not_to_have_class(re.compile(r"\babstained\b"))
+    page.goto(f"{unsure_server}/widget", wait_until="domcontentloaded")
+    message = ask(page, "When did Russia join the space station program?")
+    expect(message.locator("p.note.caution")).to_have_text(CAUTION)
+    expect(message.locator("button.chip").first).to_be_visible()
+    expect(message).not_to_have_class(re.compile(r"\babstained\b"))
 
 
 def test_widget_greeting_is_answered_without_the_not_found_badge(page: Page, framable_server: str) -> None:
