@@ -39,7 +39,7 @@ from qa.errors import (
 from qa.evidence import EvidenceSet, gather
 from qa.examples import load_examples
 from qa.lexical import terms
-from qa.question import ENTITY, PERSON, answer_type, asking_sentence, persons_named
+from qa.question import ENTITY, PERSON, answer_type, asking_sentence, persons_named, without_back_in_time
 from qa.retrieve import Hits, IndexReader, Query, SentenceRecord
 from qa.scorer import Scorer, load_scorer
 from qa.types import Answer, AnswerEvent
@@ -355,7 +355,7 @@ class Engine:
             asked = self._resolved(question, history) if history else question
             (text, context_terms) = followup.search_text(asked, history)
         prior, about = reader.source_prior(asked)
-        asked_terms, kind = terms(about), answer_type(asked)
+        asked_terms, kind = terms(without_back_in_time(about)), answer_type(asked)
         if history and not (standalone or restated) and followup.asks_again(asked):
             # "Why not?", "What about the Russian side?": what the earlier turn asked about is asked again.
             earlier = reader.source_prior(history[-1])[1]

@@ -46,12 +46,18 @@ _POINTING_THAT = re.compile(
     r"with|without|of|in|on|at|by|to|like|than|under|over|during)\s+that\b|\b(?:that|there)\s*[?.!]*\s*$|\bthat\s+[a-z]+\s*[?.!]*\s*$",
     re.I,
 )
+# A time the earlier turn set: "What was his job back then?", "Who else was
+# there at the time?", "... by then?". The turn's words say which time.
+_POINTING_TIME = re.compile(
+    r"\b(?:back|by|since|until|till)\s+then\b|\bat\s+(?:the|that)\s+(?:time|point|stage|moment)\b(?!\s+of\b)|\bthen\s*[?.!]*\s*$",
+    re.I,
+)
 MAX_TURNS = 2
 
 
 def needs_context(question: str) -> bool:
     """Whether the question leans on the earlier turns: it points back at them
-    ("Why did he ...?", "this flag", "... for that?"), has no words of its own ("Why?"), or
+    ("Why did he ...?", "this flag", "... for that?", "... back then?"), has no words of its own ("Why?"), or
     goes on from them ("And Russia?", "What about Soyuz?"). A question that
     names what it asks about ("What is rustdoc?") stands alone, whatever was
     asked before."""
@@ -59,6 +65,7 @@ def needs_context(question: str) -> bool:
     return (
         any(w in ANAPHORA for w in ws)
         or bool(_POINTING_THAT.search(question))
+        or bool(_POINTING_TIME.search(question))
         or not terms(question)
         or ws[:1] in (["and"], ["also"])
         or ws[:2] in (["what", "about"], ["how", "about"])

@@ -228,6 +228,18 @@ def written_out(question: str) -> str:
     return text
 
 
+# "back then", "back in 2021": "back" says when, not what; as a word to
+# match it finds "the supply was back at 13:22" and "traced it back to 1975".
+# After a verb of going, "back" is where to ("When did he come back in 2019?").
+_BACK_IN_TIME = re.compile(rf"\bback\s+(?=then\b|in\s+(?:{_MONTH}\s+|{_MONTH_ABBR}\.?\s+)?{_YEAR}\b)", re.I)
+_GOING = re.compile(r"\b(?:come|comes|came|coming|go|goes|went|gone|going|get|gets|got|getting|move|moves|moved|moving|bring|brings|brought|fly|flew|flown|send|sent|turn|turned|look|looked)\s+$", re.I)
+
+
+def without_back_in_time(question: str) -> str:
+    """``question`` without the "back" of "back then" or "back in 2021"."""
+    return _BACK_IN_TIME.sub(lambda m: m.group(0) if _GOING.search(question, 0, m.start()) else "", question)
+
+
 @functools.lru_cache(maxsize=256)
 def asking_sentence(question: str) -> str:
     """The sentence of ``question`` that asks: its last that asks (that holds a

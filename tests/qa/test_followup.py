@@ -36,11 +36,18 @@ from qa.question import tokens
         ("Who has to sign that form?", True),
         ("Why did he visit?", True),
         ("And Russia?", True),
+        # A time the earlier turn set.
+        ("Who ran the agency back then?", True),
+        ("Who was in charge at the time?", True),
+        ("What had been installed by then?", True),
+        ("What happened then?", True),
         # A relative pronoun, a conjunction, an existential "there": no pointing back.
         ("What is the file that configures pyenv?", False),
         ("Which rule says that tools must cope?", False),
         ("Is there a limit on the line width?", False),
         ("What is rustdoc?", False),
+        ("What did the report find at the time of writing?", False),
+        ("Who set the then-current fares?", False),
     ],
 )
 def test_that_and_there_point_back_only_where_they_can_be_nothing_else(question, leans):
@@ -52,6 +59,14 @@ def test_a_follow_up_about_that_searches_with_the_earlier_turn(engine):
     # article on their talks; read alone, the question finds NASA in general.
     answer = engine.ask("What did NASA say about that?", ["What did Rogozin demand in exchange for continued cooperation?"])
     assert not answer.abstained and "Nelson" in answer.answer
+
+
+def test_back_then_is_the_time_the_earlier_answer_gave(reports_engine):
+    # "back then" is 2016, when the station was refurbished; read alone, the
+    # question finds nothing installed, and "back" finds "the supply back at 13:22".
+    answer = reports_engine.ask("What was installed back then?", ["When was Fenholt Pumping Station refurbished?"])
+    assert not answer.abstained
+    assert "standby generator" in answer.answer.split("[1]")[0]
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from qa.question import (
     has_answer,
     is_title,
     persons_named,
+    without_back_in_time,
     written_out,
 )
 
@@ -439,3 +440,19 @@ def test_a_version_is_a_dotted_release_number(sentence: str, versions: list[str]
 )
 def test_the_asking_sentence_is_the_last_that_asks(message: str, asking: str) -> None:
     assert asking_sentence(message) == asking
+
+
+@pytest.mark.parametrize(
+    "question, read_as",
+    [
+        ("Who was running NASA back in 2021?", "Who was running NASA in 2021?"),
+        ("Who chaired it back in June 1998?", "Who chaired it in June 1998?"),
+        ("What was installed back then?", "What was installed then?"),
+        # "back" that says where to, or what was done.
+        ("When did he come back in 2019?", "When did he come back in 2019?"),
+        ("Who pushed back on the plan?", "Who pushed back on the plan?"),
+        ("When were the books sent back in 1950?", "When were the books sent back in 1950?"),
+    ],
+)
+def test_back_then_is_a_time_not_a_word_to_match(question, read_as):
+    assert without_back_in_time(question) == read_as
