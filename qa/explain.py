@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from index.chunking import sentence_words
+from index.chunking import readable, sentence_words
 from index.types import Sentence
 from qa.answerer import AnswerRequest
 from qa.conversation import turn_kind
@@ -169,7 +169,7 @@ def render_trace(trace: dict[str, Any]) -> str:
         mark = "*" if c["chosen"] else " "
         lines.append(
             f" {mark} p={c['probability']:.3f} sim={f['similarity']:.2f} cov={f['coverage']:.2f} "
-            f"type={int(f['type_span'])} missing={f['names_missing_here']:.2f}  {' '.join(c['text'].split())[:90]}"
+            f"type={int(f['type_span'])} missing={f['names_missing_here']:.2f}  {' '.join(readable(c['source'], c['text'], c['code']).split())[:90]}"
         )
     lines.append(f"answerable: {trace['answerable']:.3f} against threshold {trace['threshold']:.3f}")
     lines.append(f"verdict: {trace['verdict']}")

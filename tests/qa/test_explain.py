@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
-from qa.explain import ANSWERED, CLEANING, VERDICTS
+from qa.explain import ANSWERED, CLEANING, VERDICTS, render_trace
 
 from ..conftest import load_jsonl
 from .test_cli import qa
@@ -75,3 +76,13 @@ def test_eval_explain_groups_failures_by_stage(engine, settings, tmp_path):
     assert "failures by stage" in out.stdout
     for stage in ("sentence choice", "retrieval", "cleaning", "abstained below threshold"):
         assert f"  {stage}: " in out.stdout
+
+
+def test_the_text_trace_shows_a_web_pages_candidates_as_a_reader_sees_them(docs_engine):
+    # The zlib page's sentences hold tags and entities in the file; the trace
+    # prints each candidate as the chat's "Why this answer?" does.
+    _, trace = docs_engine.explain("What does deflateInit's level argument do?")
+    markup = re.compile(r"</?[a-z][a-z0-9]*\b[^>]*>|&(?:[a-z]+|#\d+);")
+    assert any(c["source"].endswith(".html") and markup.search(c["text"]) for c in trace["candidates"])
+    shown = render_trace(trace).split("candidates (")[1]
+    assert not markup.search(shown), markup.search(shown)
