@@ -190,9 +190,16 @@ def _names(written: dict[str, dict[str, int]], beside: dict[str, dict[str, dict[
 
 
 def _beside(text: str, m: re.Match[str], other: re.Match[str]) -> bool:
-    """Whether ``other`` is a capitalised word next to ``m`` in ``text``, with only a space between."""
+    """Whether ``other`` is a capitalised word next to ``m`` in ``text``, one name with it (see :func:`joins_name`)."""
     a, b = (m, other) if m.start() < other.start() else (other, m)
-    return other.group(0)[0].isupper() and text[a.end() : b.start()].isspace()
+    return other.group(0)[0].isupper() and joins_name(text[a.end() : b.start()])
+
+
+def joins_name(between: str) -> bool:
+    """Whether two words with ``between`` them may be one name: a space, or an
+    ampersand ("People & Culture", "AT&T"), whose words are no more names
+    alone than "Desk" of "Service Desk" is."""
+    return bool(between) and (between.isspace() or between.strip() == "&")
 
 
 def _write_unit_rows(path: Path, vectors: Sequence[np.ndarray], order: Sequence[int]) -> None:

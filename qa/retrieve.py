@@ -34,7 +34,7 @@ from index.keyword import KeywordIndex
 from index.lock import pin_generation
 from index.manifest import Manifest
 from index.sentence_store import FOLDER as SENTENCE_FOLDER
-from index.sentence_store import ChunkLayout, SentenceStore
+from index.sentence_store import ChunkLayout, SentenceStore, joins_name
 from index.store import CHUNKS, ChromaStore
 from index.types import Sentence
 from qa.errors import IndexStoreError
@@ -684,7 +684,7 @@ def _in_name_beside(text: str, found: list[re.Match[str]], k: int, joined: dict[
             continue
         other = found[j].group(0)
         between = text[found[j].end() : found[k].start()] if j < k else text[found[k].end() : found[j].start()]
-        if between.isspace() and (other in beside.get(word, {}) or word in beside.get(other, {})):
+        if joins_name(between) and (other in beside.get(word, {}) or word in beside.get(other, {})):
             return joined.get(word) or beside.get(other, {}).get(word)
     return None
 

@@ -247,6 +247,9 @@ def test_a_word_capitalised_only_in_a_longer_name_is_capitalised_only_beside_the
     assert reader.cased("how do i book the signal box") == "how do I book the Signal Box"
     assert reader.cased("who staffs the desk on saturdays") == "who staffs the desk on Saturdays"
     assert reader.cased("does the box have a screen") == "does the box have a screen"
+    # "People & Culture" is one name; "people" alone is the word the pages also write.
+    assert reader.cased("how many people fit in the terminus room") == "how many people fit in the Terminus room"
+    assert reader.cased("who in people & culture signs it") == "who in People & Culture signs it"
 
 
 @pytest.mark.parametrize("question", ["When will China land astronauts on Mars?", "How long did the Apollo-Soyuz crews live together according to Nelson?"])
