@@ -40,6 +40,10 @@ class AnswerRequest:
     # The answerer a part goes to when it is not the whole question's
     # ("... and who wrote it?": qa.articles), else None.
     by: "Answerer | None" = None
+    # Whether the answer is as sure as the evidence's P(answerable): not so
+    # when a byline of the text answers who wrote an article, which is the
+    # article's record stated in its text (the record itself weighs nothing).
+    weighed: bool = True
 
 
 class Answerer(abc.ABC):

@@ -394,7 +394,9 @@ class Engine:
         if summary:
             return request, self._lead
         # An author a byline of the text names is answered from the text, cited.
-        if asks == articles.DATE_ASKED or asks == articles.AUTHOR_ASKED and not articles.byline_answers(evidence, asked):
+        if asks == articles.AUTHOR_ASKED and articles.byline_answers(evidence, asked):
+            return dataclasses.replace(request, weighed=False), answerer
+        if asks in (articles.DATE_ASKED, articles.AUTHOR_ASKED):
             return request, self._article_records[asks]
         return request, answerer
 
@@ -533,10 +535,10 @@ def _timings(answer: Answer, request: AnswerRequest, t_answer: float) -> dict[st
 def _answerable(request: AnswerRequest, answerer: Answerer) -> float | None:
     """The probability that the articles answer what was asked; None where
     the answer rests on no weighed evidence (a greeting, an article's date or
-    author). Of a message asking several things, the least of the parts it
+    author, a byline answering who wrote it). Of a message asking several things, the least of the parts it
     answers: a part it abstains on says so itself."""
     pairs = ((p, p.by or answerer) for p in request.parts) if request.parts else [(request, answerer)]
-    weighed = [part.evidence for part, by in pairs if by.weighs_evidence]
+    weighed = [part.evidence for part, by in pairs if by.weighs_evidence and part.weighed]
     answered = [ev.answerable for ev in weighed if ev.supported]
     return min(answered or [ev.answerable for ev in weighed]) if weighed else None
 

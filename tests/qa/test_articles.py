@@ -76,6 +76,10 @@ def test_a_byline_in_the_text_answers_who_wrote_an_article_with_its_citation(eng
     answer = engine.ask("Who wrote the op-ed arguing that Biden needs Roscosmos and rare earths?")
     assert not answer.conversation and not answer.abstained
     assert "Devonshire-Ellis" in answer.answer and any("Op/Ed by Chris Devonshire-Ellis" in c.quote for c in answer.citations)
+    # As sure as the record that names an author: no caution, whatever the scorer makes of a byline.
+    assert answer.answerable is None and not answer.caution
+    named = engine.ask("Who wrote the Russia Briefing op-ed?")
+    assert "Devonshire-Ellis" in named.answer and named.answerable is None and not named.caution
 
 
 @pytest.mark.parametrize(
