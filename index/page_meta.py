@@ -56,6 +56,14 @@ _AUTHOR_LINK = re.compile(
     r"<a\b(?=[^>]*(?:\brel\s*=\s*[\"']?(?:[^\"'>]*\s)?author\b|\bhref\s*=\s*[\"'][^\"']*/author/))[^>]*>(.*?)</a\s*>", re.I | re.S
 )
 _PERSON = re.compile(r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){1,3}")  # "Lucy Marchetti", not "Staff" nor "View my profile"
+# An element its class names as the author's (a wiki export's "Created by <span
+# class='author'>...", a theme's "vcard author"), its text a name: a
+# "comment-author" is another class, a reply's writer.
+_AUTHOR_ELEMENT = re.compile(
+    r"<(span|div|p|a|address|cite|strong|b)\b[^>]*\bclass\s*=\s*([\"'])(?:[^\"']*\s)?author(?:\s[^\"']*)?\2[^>]*>(.*?)</\1\s*>", re.I | re.S
+)
+# Where a page's comment thread opens: a writer named after it is a reply's.
+_COMMENTS_OPEN = re.compile(r"\b(?:class|id)\s*=\s*[\"'][^\"']*\bcomments?\b", re.I)
 
 _ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2}))?(?![\d])")
 MAX_NAME_WORDS = 8  # an author or outlet longer than this is a sentence, not a name
@@ -75,7 +83,7 @@ def page_metadata(page: str) -> dict[str, str]:
         or iso_date(_text(ld.get("datePublished")))
         or _published_element_date(page)
         or _revision_date(page),
-        "author": _first(metas, _AUTHOR_NAMES, _name) or _name(_text(ld.get("author"))) or _byline_author(page),
+        "author": _first(metas, _AUTHOR_NAMES, _name) or _name(_text(ld.get("author"))) or _byline_author(page) or _author_element(page),
         "publisher": _first(metas, _PUBLISHER_NAMES, _name) or _name(_text(ld.get("publisher"))),
     }
     return {field: value for field, value in stated.items() if value}
@@ -132,6 +140,16 @@ def _byline_author(page: str) -> str:
     """The first link to a writer's page that names a person: the byline, before any reply's."""
     for m in _AUTHOR_LINK.finditer(page):
         name = " ".join(html.unescape(TAG.sub(" ", m.group(1))).split())
+        if _PERSON.fullmatch(name):
+            return name
+    return ""
+
+
+def _author_element(page: str) -> str:
+    """The first element the page's classes name as the author's that holds a person's name, before any comment thread."""
+    thread = _COMMENTS_OPEN.search(page)
+    for m in _AUTHOR_ELEMENT.finditer(page, 0, thread.start() if thread else len(page)):
+        name = " ".join(html.unescape(TAG.sub(" ", m.group(3))).split())
         if _PERSON.fullmatch(name):
             return name
     return ""

@@ -173,6 +173,20 @@ def test_a_byte_order_mark_is_no_text_and_moves_no_offset(tmp_path, name, data, 
             '<span id="revnumber">version 3.1,</span> <span id="revdate">2025-09-14</span></div><p>Text.</p>',
             ("2025-09-14", "Platform Team", ""),
         ),
+        # A wiki export's "Created by" names its author by class, as a theme's "vcard author" does; the editor is no author.
+        (
+            "",
+            "<div class='page-metadata'>Created by <span class='author'> Grace Adeyemi</span>, last modified by "
+            "<span class='editor'> Tomas Lindqvist</span> on Mar 12, 2024</div><p>Text.</p>",
+            ("", "Grace Adeyemi", ""),
+        ),
+        # A writer named after the comment thread opens is a reply's, and a comment's author class is another class.
+        (
+            "",
+            "<p>Text.</p><div class='comment-author vcard'><cite>Sam Lee</cite></div>"
+            "<ol id='comments'><li><span class='author'>Ana Ruiz</span> said</li></ol>",
+            ("", "", ""),
+        ),
         # Only when it was changed, and a link to a profile that names no one: nothing is stated.
         (
             '<meta property="article:modified_time" content="2026-02-11T09:14:27Z"><meta name="author" content="https://example.org/me">',
