@@ -138,21 +138,20 @@ def _text(value) -> str:
 
 def _byline_author(page: str) -> str:
     """The first link to a writer's page that names a person: the byline, before any reply's."""
-    for m in _AUTHOR_LINK.finditer(page):
-        name = " ".join(html.unescape(TAG.sub(" ", m.group(1))).split())
-        if _PERSON.fullmatch(name):
-            return name
-    return ""
+    return next(filter(None, (_person(m.group(1)) for m in _AUTHOR_LINK.finditer(page))), "")
 
 
 def _author_element(page: str) -> str:
     """The first element the page's classes name as the author's that holds a person's name, before any comment thread."""
     thread = _COMMENTS_OPEN.search(page)
-    for m in _AUTHOR_ELEMENT.finditer(page, 0, thread.start() if thread else len(page)):
-        name = " ".join(html.unescape(TAG.sub(" ", m.group(3))).split())
-        if _PERSON.fullmatch(name):
-            return name
-    return ""
+    found = _AUTHOR_ELEMENT.finditer(page, 0, thread.start() if thread else len(page))
+    return next(filter(None, (_person(m.group(3)) for m in found)), "")
+
+
+def _person(markup: str) -> str:
+    """The person's name ``markup`` shows, or "" when it shows something else ("Staff", "View my profile")."""
+    name = " ".join(html.unescape(TAG.sub(" ", markup)).split())
+    return name if _PERSON.fullmatch(name) else ""
 
 
 def _published_element_date(page: str) -> str:

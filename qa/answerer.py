@@ -40,18 +40,14 @@ class AnswerRequest:
     # The answerer a part goes to when it is not the whole question's
     # ("... and who wrote it?": qa.articles), else None.
     by: "Answerer | None" = None
-    # Whether the answer is as sure as the evidence's P(answerable): not so
-    # when a byline of the text answers who wrote an article, which is the
-    # article's record stated in its text (the record itself weighs nothing).
+    # Whether the answer rests on the sentences the scorer weighed, and so is as
+    # sure as their P(answerable): not so a reply to a greeting, an article's own
+    # record (its date, author, lead) nor a byline of its text naming who wrote it.
     weighed: bool = True
 
 
 class Answerer(abc.ABC):
     name: str = ""
-    # Whether its answer rests on the sentences the scorer weighed, and so is
-    # as sure as their P(answerable); not so an article's own record (its date,
-    # author, lead) or a reply to a greeting.
-    weighs_evidence: bool = True
 
     @abc.abstractmethod
     def answer(self, request: AnswerRequest) -> Answer:

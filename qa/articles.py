@@ -218,7 +218,6 @@ class ArticleRecordAnswerer(Answerer):
     collection records; with no article meant (:func:`meant`), with the collection."""
 
     name = "article record"
-    weighs_evidence = False
 
     def __init__(self, asked: str) -> None:
         self.asked = asked
@@ -233,7 +232,6 @@ class LeadAnswerer(Answerer):
     """Answers an :func:`asks_summary` question with the lead of each article it means, cited."""
 
     name = "lead"
-    weighs_evidence = False
 
     def answer(self, request: AnswerRequest) -> Answer:
         reader = request.reader

@@ -144,7 +144,6 @@ class ConversationAnswerer(Answerer):
     """Answers a turn :func:`turn_kind` recognises, from the collection's titles and examples."""
 
     name = "conversation"
-    weighs_evidence = False
 
     def __init__(self, examples: Sequence[str]) -> None:
         self.examples = list(examples)

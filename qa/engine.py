@@ -257,7 +257,7 @@ class Engine:
         request, answerer = self._prepare(question, history, mode)
         t = time.perf_counter()
         answer = answerer.answer(request)
-        return self._finish(answer, request, answerer, t)
+        return self._finish(answer, request, t)
 
     def explain(self, question: str, history: Sequence[str] = (), mode: str | None = None, evidence: Sequence[str] = ()) -> tuple[Answer, dict[str, Any]]:
         """The answer :meth:`ask` gives, and the trace of how it came about (see qa.explain)."""
@@ -265,7 +265,7 @@ class Engine:
 
         request, answerer = self._prepare(question, history, mode)
         t = time.perf_counter()
-        answer = self._finish(answerer.answer(request), request, answerer, t)
+        answer = self._finish(answerer.answer(request), request, t)
         return answer, explain(request, answer, evidence)
 
     def stream(self, question: str, history: Sequence[str] = (), mode: str | None = None) -> Iterator[AnswerEvent]:
@@ -273,13 +273,13 @@ class Engine:
         t = time.perf_counter()
         for event in answerer.stream(request):
             if event.kind == "answer" and event.answer is not None:
-                event = AnswerEvent(kind="answer", answer=self._finish(event.answer, request, answerer, t))
+                event = AnswerEvent(kind="answer", answer=self._finish(event.answer, request, t))
             yield event
 
-    def _finish(self, answer: Answer, request: AnswerRequest, answerer: Answerer, t_answer: float) -> Answer:
+    def _finish(self, answer: Answer, request: AnswerRequest, t_answer: float) -> Answer:
         """``answer`` with its timings, how sure it is, and the caution an unsure one comes with."""
         answer.timings_ms = _timings(answer, request, t_answer)
-        answer.answerable = _answerable(request, answerer)
+        answer.answerable = _answerable(request)
         if not answer.abstained and answer.answerable is not None and answer.answerable < self.settings.unsure_below:
             answer.caution = CAUTION
         return answer
@@ -292,7 +292,7 @@ class Engine:
         """The ``mode`` answerer's answer to ``request`` (from :meth:`prepare`), finished as :meth:`ask` finishes one."""
         answerer = self.answerer(mode)
         t = time.perf_counter()
-        return self._finish(answerer.answer(request), request, answerer, t)
+        return self._finish(answerer.answer(request), request, t)
 
     def answerer(self, mode: str | None = None) -> Answerer:
         mode = mode or self.settings.mode
@@ -331,7 +331,7 @@ class Engine:
             query = Query(question=question, search_text=question, terms=[], asked=question)
             empty = EvidenceSet(ranked=[], passages=[], supported=False)
             timings = {"retrieve": (time.perf_counter() - t0) * 1000}
-            return AnswerRequest(question, history, query, empty, reader, s, timings, scorer=scorer), self._conversation
+            return AnswerRequest(question, history, query, empty, reader, s, timings, scorer=scorer, weighed=False), self._conversation
         # "Thanks! And who approves it?" asks what follows the thanks; the answer repeats the message as sent.
         said, question = question, conversation.asked_part(question)
         # "wats the phone no", "probaton", "who heads roscosmos": read as meant (see IndexReader.as_meant).
@@ -392,12 +392,12 @@ class Engine:
         )
         summary, asks = articles.asked_of_article(asked, history[-1] if history else "")
         if summary:
-            return request, self._lead
+            return dataclasses.replace(request, weighed=False), self._lead
         # An author a byline of the text names is answered from the text, cited.
         if asks == articles.AUTHOR_ASKED and articles.byline_answers(evidence, asked):
             return dataclasses.replace(request, weighed=False), answerer
         if asks in (articles.DATE_ASKED, articles.AUTHOR_ASKED):
-            return request, self._article_records[asks]
+            return dataclasses.replace(request, weighed=False), self._article_records[asks]
         return request, answerer
 
     def _resolved(self, question: str, history: Sequence[str]) -> str:
@@ -532,13 +532,12 @@ def _timings(answer: Answer, request: AnswerRequest, t_answer: float) -> dict[st
     return timings
 
 
-def _answerable(request: AnswerRequest, answerer: Answerer) -> float | None:
+def _answerable(request: AnswerRequest) -> float | None:
     """The probability that the articles answer what was asked; None where
-    the answer rests on no weighed evidence (a greeting, an article's date or
-    author, a byline answering who wrote it). Of a message asking several things, the least of the parts it
-    answers: a part it abstains on says so itself."""
-    pairs = ((p, p.by or answerer) for p in request.parts) if request.parts else [(request, answerer)]
-    weighed = [part.evidence for part, by in pairs if by.weighs_evidence and part.weighed]
+    the answer rests on no weighed evidence (see AnswerRequest.weighed). Of a
+    message asking several things, the least of the parts it answers: a part
+    it abstains on says so itself."""
+    weighed = [part.evidence for part in request.parts or [request] if part.weighed]
     answered = [ev.answerable for ev in weighed if ev.supported]
     return min(answered or [ev.answerable for ev in weighed]) if weighed else None
 
